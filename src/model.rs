@@ -1,0 +1,295 @@
+//! The input model: what one department's TOML file says, typed.
+//!
+//! The user types leaves only; every subtotal and total is derived in
+//! [`crate::compute`]. Totals a budget system exports may be given under
+//! `[declared.*]`; they are checked, never printed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use toml::Spanned;
+
+/// An exact amount of money as typed in the file (in the file's input unit).
+///
+/// Accepts a TOML integer, float or string. A float is read back through its
+/// shortest round-trip form, so `5464.38` is exactly 5464.38; amounts with more
+/// than 15 significant digits must be written as strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Money(pub Decimal);
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an amount such as 5464.38 or \"5464.38\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
+                Ok(Money(Decimal::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
+                Ok(Money(Decimal::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
+                if !v.is_finite() {
+                    return Err(E::custom("an amount must be a finite number"));
+                }
+                // Display of f64 is the shortest string that reads back to the
+                // same float: for a literal of ≤15 significant digits, the literal.
+                Decimal::from_str(&format!("{v}"))
+                    .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
+                    .map(Money)
+                    .map_err(|_| E::custom(format!("amount {v} is out of range")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
+                let t = v.trim().replace(',', "");
+                Decimal::from_str(&t)
+                    .map(Money)
+                    .map_err(|_| E::custom(format!("\"{v}\" is not an amount")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Amounts split by fund, as the 三公 table and declared rows use them.
+///
+/// Written either as a plain number (all 一般公共预算) or as a table
+/// `{ general = 1.0, fund = 2.0, soe = 0 }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FundAmounts {
+    /// 一般公共预算财政拨款.
+    pub general: Decimal,
+    /// 政府性基金预算拨款.
+    pub fund: Decimal,
+    /// 国有资本经营预算财政拨款.
+    pub soe: Decimal,
+}
+
+impl<'de> Deserialize<'de> for FundAmounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(Money),
+            Split(Split),
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Split {
+            #[serde(default)]
+            general: Money,
+            #[serde(default)]
+            fund: Money,
+            #[serde(default)]
+            soe: Money,
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            de::Error::custom(
+                "expected an amount, or a table { general = …, fund = …, soe = … } of amounts by fund",
+            )
+        })? {
+            Raw::One(m) => Ok(FundAmounts { general: m.0, ..Default::default() }),
+            Raw::Split(s) => Ok(FundAmounts { general: s.general.0, fund: s.fund.0, soe: s.soe.0 }),
+        }
+    }
+}
+
+/// One department's budget file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetFile {
+    /// Who and which year.
+    pub department: Spanned<Department>,
+    /// 功能分类 项-level lines, one per (code, source).
+    #[serde(default)]
+    pub expenditure: Vec<Spanned<FunctionLine>>,
+    /// 一般公共预算基本支出 by 经济分类 款 (table 6).
+    #[serde(default)]
+    pub basic_economic: Vec<Spanned<EconomicLine>>,
+    /// The 三公 amounts (table 9).
+    pub sangong: Option<Spanned<Sangong>>,
+    /// Totals as a budget system exports them; checked against the computed ones.
+    #[serde(default)]
+    pub declared: Declared,
+    /// Per-table notes printed under a table, keyed by table id (`fund`, `soe`, …).
+    #[serde(default)]
+    pub notes: BTreeMap<String, Spanned<String>>,
+    /// Names for 类 and 款 codes the catalogue lacks or names differently.
+    #[serde(default)]
+    pub names: BTreeMap<String, Spanned<String>>,
+}
+
+/// The `[department]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    /// Department code printed before the name, e.g. "203".
+    pub code: Spanned<String>,
+    /// Full department name.
+    pub name: Spanned<String>,
+    /// Budget year, e.g. 2024.
+    pub year: Spanned<i32>,
+    /// Unit the file's amounts are written in: "元" or "万元" (default 万元).
+    #[serde(default)]
+    pub unit: Option<Spanned<String>>,
+    /// Unit the tables print in: "元" or "万元" (default 万元).
+    #[serde(default)]
+    pub print_unit: Option<Spanned<String>>,
+    /// Classification catalogue year (default: the budget year).
+    #[serde(default)]
+    pub catalogue: Option<Spanned<i32>>,
+}
+
+/// One 功能分类 项 line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionLine {
+    /// 7-digit 项 code.
+    pub code: Spanned<String>,
+    /// Name; filled from the catalogue when omitted.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Fund or source of the money (default 一般公共预算).
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+    /// 基本支出.
+    #[serde(default)]
+    pub basic: Option<Spanned<Money>>,
+    /// 项目支出.
+    #[serde(default)]
+    pub project: Option<Spanned<Money>>,
+    /// 经营支出.
+    #[serde(default)]
+    pub operating: Option<Spanned<Money>>,
+    /// 上解上级支出.
+    #[serde(default)]
+    pub to_superior: Option<Spanned<Money>>,
+    /// 对附属单位补助支出.
+    #[serde(default)]
+    pub to_subsidiary: Option<Spanned<Money>>,
+}
+
+/// One 经济分类 款 line of basic expenditure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EconomicLine {
+    /// 5-digit 款 code.
+    pub code: Spanned<String>,
+    /// Name; filled from the catalogue when omitted.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The amount.
+    pub amount: Spanned<Money>,
+    /// "人员经费" or "公用经费"; by default 301/303 are 人员经费, the rest 公用经费.
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
+}
+
+/// The 三公 table's leaves.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sangong {
+    /// 其中：教学科研人员因公出国（境）费.
+    #[serde(default)]
+    pub abroad_research: FundAmounts,
+    /// 其中：其他因公出国（境）费.
+    #[serde(default)]
+    pub abroad_other: FundAmounts,
+    /// 公务用车购置费.
+    #[serde(default)]
+    pub vehicle_purchase: FundAmounts,
+    /// 公务用车运行维护费.
+    #[serde(default)]
+    pub vehicle_operation: FundAmounts,
+    /// 公务接待费.
+    #[serde(default)]
+    pub reception: FundAmounts,
+    /// Rows a region adds after 三、公务接待费 (Hebei: 会议费, 培训费).
+    #[serde(default)]
+    pub extra: Vec<Spanned<SangongExtra>>,
+}
+
+/// A region's extra 三公-table row, with optional 其中 rows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SangongExtra {
+    /// Row name, e.g. "会议费".
+    pub name: String,
+    /// Amount, when the row has no 其中 rows.
+    #[serde(default)]
+    pub amount: Option<FundAmounts>,
+    /// 其中 rows; the row's amount is their sum.
+    #[serde(default)]
+    pub items: Vec<SangongItem>,
+}
+
+/// One 其中 row of an extra 三公 row.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SangongItem {
+    /// Row name, e.g. "其他会议费".
+    pub name: String,
+    /// Amount.
+    #[serde(default)]
+    pub amount: FundAmounts,
+}
+
+/// Declared rows of one table: row key (a code, `合计`, …) → column key → amount.
+pub type DeclaredTable = BTreeMap<String, Spanned<BTreeMap<String, Spanned<Money>>>>;
+
+/// Totals as printed by a budget system, per table id.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declared {
+    /// Table 1 部门预算收支总表.
+    #[serde(default)]
+    pub summary: DeclaredTable,
+    /// Table 2 部门预算收入总表.
+    #[serde(default)]
+    pub income: DeclaredTable,
+    /// Table 3 部门预算支出总表.
+    #[serde(default)]
+    pub expenditure: DeclaredTable,
+    /// Table 4 部门预算财政拨款收支总表.
+    #[serde(default)]
+    pub fiscal: DeclaredTable,
+    /// Table 5 一般公共预算财政拨款支出表.
+    #[serde(default)]
+    pub general: DeclaredTable,
+    /// Table 6 一般公共预算财政拨款基本支出表.
+    #[serde(default)]
+    pub basic: DeclaredTable,
+    /// Table 7 政府性基金预算财政拨款支出表.
+    #[serde(default)]
+    pub fund: DeclaredTable,
+    /// Table 8 国有资本经营预算财政拨款支出表.
+    #[serde(default)]
+    pub soe: DeclaredTable,
+    /// Table 9 财政拨款"三公"经费支出表.
+    #[serde(default)]
+    pub sangong: DeclaredTable,
+}
+
+impl Declared {
+    /// The declared rows of table `id`.
+    pub fn table(&self, id: &str) -> Option<&DeclaredTable> {
+        Some(match id {
+            "summary" => &self.summary,
+            "income" => &self.income,
+            "expenditure" => &self.expenditure,
+            "fiscal" => &self.fiscal,
+            "general" => &self.general,
+            "basic" => &self.basic,
+            "fund" => &self.fund,
+            "soe" => &self.soe,
+            "sangong" => &self.sangong,
+            _ => return None,
+        })
+    }
+}

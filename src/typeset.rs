@@ -1,0 +1,228 @@
+//! Typst, in-process: fonts loaded once per process, one cheap world per
+//! document, fixed virtual paths, comemo eviction, deterministic PDF export.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+/// Fonts shipped inside the binary (SIL OFL; see fonts/README.md).
+const EMBEDDED_FONTS: &[&[u8]] = &[
+    include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf"),
+    include_bytes!("../fonts/NotoSerifCJKsc-Bold-subset.otf"),
+    include_bytes!("../fonts/NotoSansCJKsc-Regular-subset.otf"),
+    include_bytes!("../fonts/NotoSansCJKsc-Bold-subset.otf"),
+];
+
+/// Every document uses the same virtual path: FileIds are a global, capped interner.
+static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| {
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new("/main.typ").expect("valid path"),
+    )
+    .intern()
+});
+
+/// How many documents between two comemo evictions.
+const EVICT_EVERY: usize = 25;
+
+/// A problem Typst reported, located in the generated source.
+#[derive(Debug, Clone)]
+pub struct TypstError {
+    /// The message with its hints.
+    pub message: String,
+    /// 1-based line and column in the generated main.typ, when known.
+    pub position: Option<(usize, usize)>,
+}
+
+impl std::fmt::Display for TypstError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some((l, c)) => write!(f, "main.typ:{l}:{c}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The shared, read-only part of typesetting: library and fonts.
+pub struct Engine {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    documents: AtomicUsize,
+}
+
+impl Engine {
+    /// Loads the embedded fonts and every font file found in `font_paths`.
+    pub fn new(font_paths: &[PathBuf]) -> Result<Engine, String> {
+        let mut fonts: Vec<Font> = EMBEDDED_FONTS
+            .iter()
+            .flat_map(|b| Font::iter(Bytes::new(*b)))
+            .collect();
+        for dir in font_paths {
+            load_font_dir(dir, &mut fonts)?;
+        }
+        let book = FontBook::from_fonts(&fonts);
+        Ok(Engine {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(book),
+            fonts,
+            documents: AtomicUsize::new(0),
+        })
+    }
+
+    /// Whether some loaded font has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(c as u32))
+    }
+
+    /// Family names of the loaded fonts, deduplicated.
+    pub fn families(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
+        v.dedup();
+        v
+    }
+
+    /// Compiles Typst `source` to a laid-out document.
+    pub fn compile(&self, source: String, year: i32) -> Result<PagedDocument, Vec<TypstError>> {
+        let world = DocWorld {
+            engine: self,
+            main: Source::new(*MAIN_ID, source),
+            today: Datetime::from_ymd(year, 1, 1),
+        };
+        let result = typst::compile::<PagedDocument>(&world);
+        let n = self.documents.fetch_add(1, Ordering::Relaxed) + 1;
+        let out = result
+            .output
+            .map_err(|errors| errors.iter().map(|e| to_error(&world, e)).collect());
+        if out.is_err() || n.is_multiple_of(EVICT_EVERY) {
+            typst::comemo::evict(0);
+        }
+        out
+    }
+
+    /// Exports `doc` to PDF bytes; `ident` and `year` fix the identifiers and dates.
+    pub fn pdf(
+        &self,
+        doc: &PagedDocument,
+        ident: &str,
+        year: i32,
+    ) -> Result<Vec<u8>, Vec<TypstError>> {
+        let timestamp = Datetime::from_ymd_hms(year, 1, 1, 0, 0, 0).map(Timestamp::new_utc);
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            creator: Smart::Custom(Some("yusuan".to_string())),
+            timestamp,
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(doc, &options).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| TypstError {
+                    message: e.message.to_string(),
+                    position: None,
+                })
+                .collect()
+        })
+    }
+}
+
+fn load_font_dir(dir: &Path, fonts: &mut Vec<Font>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read font directory {}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            load_font_dir(&path, fonts)?;
+            continue;
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc") {
+            let data = std::fs::read(&path)
+                .map_err(|e| format!("cannot read font {}: {e}", path.display()))?;
+            fonts.extend(Font::iter(Bytes::new(data)));
+        }
+    }
+    Ok(())
+}
+
+fn to_error(world: &DocWorld, e: &SourceDiagnostic) -> TypstError {
+    use typst::WorldExt;
+    let position = world.range(e.span).map(|r| {
+        let text = world.main.text();
+        let start = r.start.min(text.len());
+        let before = &text[..start];
+        (
+            before.matches('\n').count() + 1,
+            before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+        )
+    });
+    let mut message = match e.severity {
+        TypstSeverity::Error => e.message.to_string(),
+        TypstSeverity::Warning => format!("warning: {}", e.message),
+    };
+    for hint in &e.hints {
+        message.push_str(&format!(" (hint: {})", hint.v));
+    }
+    TypstError { message, position }
+}
+
+/// One document's world: the generated source plus the shared engine.
+struct DocWorld<'a> {
+    engine: &'a Engine,
+    main: Source,
+    today: Option<Datetime>,
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.engine.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.engine.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.clone()))
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.engine.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        self.today
+    }
+}

@@ -1,0 +1,597 @@
+//! From the input file to a validated budget: codes well-formed and nested,
+//! names filled from the catalogue, sources and units known, amounts converted
+//! to the printing unit (exactly; rounding happens only when printing).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use toml::Spanned;
+
+use crate::catalogue;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{BudgetFile, FundAmounts, Money};
+
+/// A unit amounts are written or printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Unit {
+    /// 元.
+    #[serde(rename = "元")]
+    Yuan,
+    /// 万元.
+    #[serde(rename = "万元")]
+    Wanyuan,
+}
+
+impl Unit {
+    fn parse(s: &str) -> Option<Unit> {
+        match s.trim() {
+            "元" | "yuan" => Some(Unit::Yuan),
+            "万元" | "wanyuan" => Some(Unit::Wanyuan),
+            _ => None,
+        }
+    }
+
+    /// Printed name of the unit.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Yuan => "元",
+            Unit::Wanyuan => "万元",
+        }
+    }
+
+    /// How many 元 one unit is.
+    fn yuan(self) -> Decimal {
+        match self {
+            Unit::Yuan => Decimal::ONE,
+            Unit::Wanyuan => Decimal::from(10_000),
+        }
+    }
+}
+
+/// Where money comes from: the columns of the 收入总表.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Source {
+    /// 一般公共预算拨款.
+    General,
+    /// 政府性基金预算拨款.
+    Fund,
+    /// 国有资本经营预算拨款.
+    Soe,
+    /// 财政专户管理资金.
+    SpecialAccount,
+    /// 事业收入.
+    Business,
+    /// 经营收入.
+    Operating,
+    /// 上级补助收入.
+    Superior,
+    /// 附属单位上缴收入.
+    Subsidiary,
+    /// 其他收入.
+    Other,
+    /// 上年结转.
+    Carryover,
+}
+
+impl Source {
+    /// Every source with the names accepted in `source = "…"`.
+    pub const NAMES: &[(Source, &[&str])] = &[
+        (
+            Source::General,
+            &["一般公共预算", "一般公共预算拨款", "general"],
+        ),
+        (
+            Source::Fund,
+            &["政府性基金", "政府性基金预算", "政府性基金预算拨款", "fund"],
+        ),
+        (
+            Source::Soe,
+            &[
+                "国有资本经营",
+                "国有资本经营预算",
+                "国有资本经营预算拨款",
+                "soe",
+            ],
+        ),
+        (
+            Source::SpecialAccount,
+            &["财政专户", "财政专户管理资金", "special_account"],
+        ),
+        (Source::Business, &["事业收入", "business"]),
+        (Source::Operating, &["经营收入", "operating"]),
+        (Source::Superior, &["上级补助", "上级补助收入", "superior"]),
+        (
+            Source::Subsidiary,
+            &["附属单位上缴", "附属单位上缴收入", "subsidiary"],
+        ),
+        (Source::Other, &["其他收入", "other"]),
+        (
+            Source::Carryover,
+            &["上年结转", "上年结转结余", "carryover"],
+        ),
+    ];
+
+    fn parse(s: &str) -> Option<Source> {
+        let s = s.trim();
+        Self::NAMES
+            .iter()
+            .find(|(_, names)| names.contains(&s))
+            .map(|(src, _)| *src)
+    }
+
+    /// Whether this is 财政拨款 (one of the three budget funds).
+    pub fn is_fiscal(self) -> bool {
+        matches!(self, Source::General | Source::Fund | Source::Soe)
+    }
+}
+
+/// The kinds of spending: the columns of the 支出总表.
+pub const KINDS: usize = 5;
+
+/// One validated 功能分类 项 line, amounts in the printing unit.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// 7-digit code.
+    pub code: String,
+    /// Name (user's, else catalogue's).
+    pub name: String,
+    /// Fund or source.
+    pub source: Source,
+    /// 基本, 项目, 经营, 上解上级, 对附属单位补助.
+    pub kinds: [Decimal; KINDS],
+    /// Where the line is in the file.
+    pub span: Range<usize>,
+}
+
+/// One validated 经济分类 款 line of basic expenditure.
+#[derive(Debug, Clone)]
+pub struct EconomicLine {
+    /// 5-digit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// 人员经费 (true) or 公用经费 (false).
+    pub personnel: bool,
+    /// Amount in the printing unit.
+    pub amount: Decimal,
+    /// Where the line is in the file.
+    pub span: Range<usize>,
+}
+
+/// A 三公 row's amounts by fund, in the printing unit.
+pub type Funds = [Decimal; 3];
+
+/// The 三公 leaves, in the printing unit.
+#[derive(Debug, Clone, Default)]
+pub struct Sangong {
+    /// 教学科研人员因公出国（境）费.
+    pub abroad_research: Funds,
+    /// 其他因公出国（境）费.
+    pub abroad_other: Funds,
+    /// 公务用车购置费.
+    pub vehicle_purchase: Funds,
+    /// 公务用车运行维护费.
+    pub vehicle_operation: Funds,
+    /// 公务接待费.
+    pub reception: Funds,
+    /// Extra rows: name, own amount or 其中 rows.
+    pub extra: Vec<(String, Funds, Vec<(String, Funds)>)>,
+    /// Where `[sangong]` is in the file.
+    pub span: Range<usize>,
+}
+
+/// The department header of every table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Department {
+    /// Department code, e.g. "203".
+    pub code: String,
+    /// Department name.
+    pub name: String,
+    /// Budget year.
+    pub year: i32,
+    /// Printing unit.
+    pub unit: Unit,
+    /// Decimals printed.
+    pub decimals: u32,
+}
+
+/// A validated budget, ready to compute from.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// Header data.
+    pub department: Department,
+    /// 功能分类 项 lines.
+    pub lines: Vec<Line>,
+    /// 经济分类 款 lines of basic expenditure.
+    pub economic: Vec<EconomicLine>,
+    /// 三公 leaves, when given.
+    pub sangong: Option<Sangong>,
+    /// Names of 类/款 codes (user's over catalogue's).
+    pub names: BTreeMap<String, String>,
+    /// Notes per table id.
+    pub notes: BTreeMap<String, String>,
+    /// Whether the file was typed with all amounts rounded to the printed digit.
+    pub input_unit: Unit,
+}
+
+/// Table ids a note may be given for.
+pub const TABLE_IDS: &[&str] = &[
+    "summary",
+    "income",
+    "expenditure",
+    "fiscal",
+    "general",
+    "basic",
+    "fund",
+    "soe",
+    "sangong",
+];
+
+/// Validates the input file into a [`Budget`]; problems go to `diags`.
+pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
+    let d = file.department.get_ref();
+    let unit_of = |u: &Option<Spanned<String>>, diags: &mut Diagnostics| match u {
+        None => Unit::Wanyuan,
+        Some(s) => Unit::parse(s.get_ref()).unwrap_or_else(|| {
+            diags.push(Diagnostic::error(
+                "unit",
+                Some(s.span()),
+                format!("unknown unit \"{}\"; write \"元\" or \"万元\"", s.get_ref()),
+            ));
+            Unit::Wanyuan
+        }),
+    };
+    let input_unit = unit_of(&d.unit, diags);
+    let print_unit = unit_of(&d.print_unit, diags);
+    let scale = input_unit.yuan() / print_unit.yuan();
+    let conv = |m: Money| m.0 * scale;
+
+    check_text(diags, &d.name, "department name");
+    if !d.code.get_ref().chars().all(|c| c.is_ascii_alphanumeric()) {
+        diags.push(Diagnostic::error(
+            "code",
+            Some(d.code.span()),
+            format!(
+                "department code \"{}\" must be letters and digits",
+                d.code.get_ref()
+            ),
+        ));
+    }
+    let year = *d.year.get_ref();
+    if !(1990..=2100).contains(&year) {
+        diags.push(Diagnostic::error(
+            "year",
+            Some(d.year.span()),
+            format!("budget year {year} is not a year between 1990 and 2100"),
+        ));
+    }
+    if let Some(c) = &d.catalogue
+        && *c.get_ref() != catalogue::CATALOGUE_YEAR
+    {
+        diags.push(Diagnostic::warning(
+            "catalogue",
+            Some(c.span()),
+            format!(
+                "no built-in catalogue for {}; names come from the {} catalogue",
+                c.get_ref(),
+                catalogue::CATALOGUE_YEAR
+            ),
+        ));
+    }
+
+    let mut names = BTreeMap::new();
+    for (code, name) in &file.names {
+        check_text(diags, name, "name");
+        names.insert(code.clone(), name.get_ref().trim().to_string());
+    }
+
+    // 功能分类 lines.
+    let mut lines = Vec::new();
+    let mut seen: BTreeMap<(String, Source), Range<usize>> = BTreeMap::new();
+    for item in &file.expenditure {
+        let l = item.get_ref();
+        let code = l.code.get_ref().trim().to_string();
+        let code_ok = check_code(diags, &l.code, &[7], "功能分类 项");
+        let source = match &l.source {
+            None => Source::General,
+            Some(s) => Source::parse(s.get_ref()).unwrap_or_else(|| {
+                let valid: Vec<&str> = Source::NAMES.iter().map(|(_, n)| n[0]).collect();
+                diags.push(Diagnostic::error(
+                    "source",
+                    Some(s.span()),
+                    format!(
+                        "unknown source \"{}\"; valid: {}",
+                        s.get_ref(),
+                        valid.join(", ")
+                    ),
+                ));
+                Source::General
+            }),
+        };
+        let name = fill_name(
+            diags,
+            &code,
+            l.name.as_deref(),
+            code_ok,
+            item.span(),
+            catalogue::function_name,
+        );
+        let amt =
+            |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| conv(*m.get_ref()));
+        let kinds = [
+            amt(&l.basic),
+            amt(&l.project),
+            amt(&l.operating),
+            amt(&l.to_superior),
+            amt(&l.to_subsidiary),
+        ];
+        for m in [
+            &l.basic,
+            &l.project,
+            &l.operating,
+            &l.to_superior,
+            &l.to_subsidiary,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if m.get_ref().0.is_sign_negative() && !m.get_ref().0.is_zero() {
+                diags.push(Diagnostic::error(
+                    "amount",
+                    Some(m.span()),
+                    "an amount cannot be negative",
+                ));
+            }
+        }
+        if source.is_fiscal() && kinds[2..].iter().any(|k| !k.is_zero()) {
+            diags.push(Diagnostic::warning(
+                "R7",
+                Some(item.span()),
+                format!(
+                    "项 {code}: 财政拨款 money is normally 基本支出 or 项目支出 only; its 经营/上解/对附属 amounts are not in tables 5, 7 and 8"
+                ),
+            ));
+        }
+        if code_ok {
+            if let Some(prev) = seen.insert((code.clone(), source), item.span()) {
+                let (line, _) = diags.line_col(prev.start);
+                diags.push(Diagnostic::error(
+                    "duplicate",
+                    Some(l.code.span()),
+                    format!("项 {code} with this source is already given on line {line}; put both amounts in one entry"),
+                ));
+            }
+            lines.push(Line {
+                code,
+                name,
+                source,
+                kinds,
+                span: item.span(),
+            });
+        }
+    }
+    for line in &lines {
+        for len in [3, 5] {
+            let parent = &line.code[..len];
+            if !names.contains_key(parent) {
+                match catalogue::function_name(parent) {
+                    Some(n) => {
+                        names.insert(parent.to_string(), n);
+                    }
+                    None => diags.push(Diagnostic::warning(
+                        "unknown-code",
+                        Some(line.span.clone()),
+                        format!(
+                            "{} {parent} (parent of 项 {}) is not in the catalogue; give its name under [names]",
+                            if len == 3 { "类" } else { "款" },
+                            line.code
+                        ),
+                    )),
+                }
+            }
+        }
+    }
+
+    // 经济分类 lines.
+    let mut economic = Vec::new();
+    let mut seen_econ: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    for item in &file.basic_economic {
+        let l = item.get_ref();
+        let code = l.code.get_ref().trim().to_string();
+        let code_ok = check_code(diags, &l.code, &[5], "经济分类 款");
+        let name = fill_name(
+            diags,
+            &code,
+            l.name.as_deref(),
+            code_ok,
+            item.span(),
+            catalogue::economic_name,
+        );
+        let personnel = match &l.kind {
+            None => code.starts_with("301") || code.starts_with("303"),
+            Some(k) => match k.get_ref().trim() {
+                "人员经费" | "personnel" => true,
+                "公用经费" | "public" => false,
+                other => {
+                    diags.push(Diagnostic::error(
+                        "kind",
+                        Some(k.span()),
+                        format!("unknown kind \"{other}\"; valid: 人员经费, 公用经费"),
+                    ));
+                    false
+                }
+            },
+        };
+        if l.amount.get_ref().0.is_sign_negative() && !l.amount.get_ref().0.is_zero() {
+            diags.push(Diagnostic::error(
+                "amount",
+                Some(l.amount.span()),
+                "an amount cannot be negative",
+            ));
+        }
+        if code_ok {
+            if let Some(prev) = seen_econ.insert(code.clone(), item.span()) {
+                let (line, _) = diags.line_col(prev.start);
+                diags.push(Diagnostic::error(
+                    "duplicate",
+                    Some(l.code.span()),
+                    format!("经济分类 {code} is already given on line {line}"),
+                ));
+            }
+            let parent = &code[..3];
+            if !names.contains_key(parent) {
+                match catalogue::economic_name(parent) {
+                    Some(n) => {
+                        names.insert(parent.to_string(), n);
+                    }
+                    None => diags.push(Diagnostic::warning(
+                        "unknown-code",
+                        Some(item.span()),
+                        format!("类 {parent} (parent of 款 {code}) is not in the catalogue; give its name under [names]"),
+                    )),
+                }
+            }
+            economic.push(EconomicLine {
+                code,
+                name,
+                personnel,
+                amount: conv(*l.amount.get_ref()),
+                span: item.span(),
+            });
+        }
+    }
+
+    let funds = |f: &FundAmounts| {
+        [
+            conv(Money(f.general)),
+            conv(Money(f.fund)),
+            conv(Money(f.soe)),
+        ]
+    };
+    let sangong = file.sangong.as_ref().map(|s| {
+        let g = s.get_ref();
+        Sangong {
+            abroad_research: funds(&g.abroad_research),
+            abroad_other: funds(&g.abroad_other),
+            vehicle_purchase: funds(&g.vehicle_purchase),
+            vehicle_operation: funds(&g.vehicle_operation),
+            reception: funds(&g.reception),
+            extra: g
+                .extra
+                .iter()
+                .map(|e| {
+                    let e_ref = e.get_ref();
+                    if e_ref.amount.is_some() && !e_ref.items.is_empty() {
+                        diags.push(Diagnostic::error(
+                            "R10",
+                            Some(e.span()),
+                            format!(
+                                "三公 row \"{}\" has both an amount and 其中 items; give the items only, its amount is their sum",
+                                e_ref.name
+                            ),
+                        ));
+                    }
+                    let items: Vec<(String, Funds)> =
+                        e_ref.items.iter().map(|i| (i.name.trim().to_string(), funds(&i.amount))).collect();
+                    let own = e_ref.amount.as_ref().map(&funds).unwrap_or_default();
+                    (e_ref.name.trim().to_string(), own, items)
+                })
+                .collect(),
+            span: s.span(),
+        }
+    });
+
+    let mut notes = BTreeMap::new();
+    for (id, note) in &file.notes {
+        if !TABLE_IDS.contains(&id.as_str()) {
+            diags.push(Diagnostic::error(
+                "notes",
+                Some(note.span()),
+                format!(
+                    "no table \"{id}\" to put a note under; valid: {}",
+                    TABLE_IDS.join(", ")
+                ),
+            ));
+        }
+        notes.insert(id.clone(), note.get_ref().clone());
+    }
+
+    Budget {
+        department: Department {
+            code: d.code.get_ref().trim().to_string(),
+            name: d.name.get_ref().trim().to_string(),
+            year,
+            unit: print_unit,
+            decimals: 2,
+        },
+        lines,
+        economic,
+        sangong,
+        names,
+        notes,
+        input_unit,
+    }
+}
+
+/// Checks that `code` is all digits of one of `lengths`; reports and returns false if not.
+fn check_code(
+    diags: &mut Diagnostics,
+    code: &Spanned<String>,
+    lengths: &[usize],
+    what: &str,
+) -> bool {
+    let c = code.get_ref().trim();
+    if c.chars().all(|ch| ch.is_ascii_digit()) && lengths.contains(&c.len()) {
+        return true;
+    }
+    let want: Vec<String> = lengths.iter().map(|l| l.to_string()).collect();
+    diags.push(Diagnostic::error(
+        "code",
+        Some(code.span()),
+        format!(
+            "\"{c}\" is not a {what} code: it must be {} digits",
+            want.join(" or ")
+        ),
+    ));
+    false
+}
+
+fn fill_name(
+    diags: &mut Diagnostics,
+    code: &str,
+    given: Option<&str>,
+    code_ok: bool,
+    span: Range<usize>,
+    lookup: fn(&str) -> Option<String>,
+) -> String {
+    match given.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => n.to_string(),
+        None => {
+            match lookup(code) {
+                Some(n) => n,
+                None => {
+                    if code_ok {
+                        diags.push(Diagnostic::warning(
+                        "unknown-code",
+                        Some(span),
+                        format!("code {code} is not in the catalogue and has no name; give it a name"),
+                    ));
+                    }
+                    String::new()
+                }
+            }
+        }
+    }
+}
+
+fn check_text(diags: &mut Diagnostics, s: &Spanned<String>, what: &str) {
+    if s.get_ref().trim().is_empty() {
+        diags.push(Diagnostic::error(
+            "empty",
+            Some(s.span()),
+            format!("the {what} is empty"),
+        ));
+    }
+}
