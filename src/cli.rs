@@ -162,39 +162,47 @@ fn render_file(
         eprintln!("error: {msg}");
     };
     let checked = crate::check_file(file).map_err(|d| print_diags(&d, false))?;
-    let mut diags = checked.diags;
     let engine = Engine::new(font_path).map_err(fail)?;
-    if emit == Emit::Pdf {
-        crate::check_glyphs(&engine, &checked.report, &mut diags);
-    }
-    print_diags(&diags, false);
-    if diags.has_errors() {
-        eprintln!("{}: not rendered", file.display());
-        return Err(());
-    }
     let renderer = Renderer::new(templates).map_err(fail)?;
-    let source = renderer
-        .render(render::ENTRY, crate::context(&checked.report))
-        .map_err(fail)?;
     match emit {
         Emit::Typst => {
+            print_diags(&checked.diags, false);
+            if checked.diags.has_errors() {
+                eprintln!("{}: not rendered", file.display());
+                return Err(());
+            }
+            let source = renderer
+                .render(render::ENTRY, crate::context(&checked.report))
+                .map_err(fail)?;
             std::fs::create_dir_all(output)
                 .map_err(|e| fail(format!("cannot create {}: {e}", output.display())))?;
             write_atomically(&output.join("main.typ"), source.as_bytes()).map_err(fail)?;
             eprintln!("wrote {}", output.join("main.typ").display());
         }
-        Emit::Pdf => {
-            let year = checked.report.department.year;
-            let doc = engine
-                .compile(source, year)
-                .map_err(|errs| typst_failed(&errs))?;
-            let ident = crate::ident(&diags.source);
-            let pdf = engine
-                .pdf(&doc, &ident, year)
-                .map_err(|errs| typst_failed(&errs))?;
-            write_atomically(output, &pdf).map_err(fail)?;
-            eprintln!("wrote {} ({} pages)", output.display(), doc.pages().len());
-        }
+        Emit::Pdf => match crate::render_checked(&engine, &renderer, checked) {
+            Ok(rendered) => {
+                print_diags(&rendered.diags, false);
+                write_atomically(output, &rendered.pdf).map_err(fail)?;
+                eprintln!(
+                    "wrote {} ({} pages)",
+                    output.display(),
+                    rendered.document.pages().len()
+                );
+            }
+            Err(crate::RenderError::Invalid(diags)) => {
+                print_diags(&diags, false);
+                eprintln!("{}: not rendered", file.display());
+                return Err(());
+            }
+            Err(crate::RenderError::Template(m)) => {
+                fail(m);
+                return Err(());
+            }
+            Err(crate::RenderError::Typeset(errs)) => {
+                typst_failed(&errs);
+                return Err(());
+            }
+        },
     }
     Ok(())
 }

@@ -224,14 +224,16 @@ pub fn compute(budget: &Budget) -> Report {
         },
     );
     let income = tree_table(
-        "income",
-        2,
-        title("收入总表"),
+        Head {
+            id: "income",
+            number: 2,
+            title: title("收入总表"),
+            note: note("income"),
+        },
         INCOME_COLUMNS,
         &income_leaves,
         budget,
         &[3, 5, 7],
-        note("income"),
     );
 
     // Table 3: per leaf, amounts by kind.
@@ -242,14 +244,16 @@ pub fn compute(budget: &Budget) -> Report {
     };
     let exp_leaves = leaves(budget, |_| true, spend);
     let expenditure = tree_table(
-        "expenditure",
-        3,
-        title("支出总表"),
+        Head {
+            id: "expenditure",
+            number: 3,
+            title: title("支出总表"),
+            note: note("expenditure"),
+        },
         EXPENDITURE_COLUMNS,
         &exp_leaves,
         budget,
         &[3, 5, 7],
-        note("expenditure"),
     );
 
     // Tables 5, 7, 8: one fund each, basic and project.
@@ -259,16 +263,13 @@ pub fn compute(budget: &Budget) -> Report {
             |l| l.source == source,
             |l| vec![l.kinds[0] + l.kinds[1], l.kinds[0], l.kinds[1]],
         );
-        let mut table = tree_table(
+        let head = Head {
             id,
             number,
-            title(t),
-            FISCAL_SPENDING_COLUMNS,
-            &lv,
-            budget,
-            &[3, 5, 7],
-            note(id),
-        );
+            title: title(t),
+            note: note(id),
+        };
+        let mut table = tree_table(head, FISCAL_SPENDING_COLUMNS, &lv, budget, &[3, 5, 7]);
         if lv.is_empty() {
             table.rows.clear();
         }
@@ -300,14 +301,16 @@ pub fn compute(budget: &Budget) -> Report {
         m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
     };
     let basic = tree_table(
-        "basic",
-        6,
-        title("一般公共预算财政拨款基本支出表"),
+        Head {
+            id: "basic",
+            number: 6,
+            title: title("一般公共预算财政拨款基本支出表"),
+            note: note("basic"),
+        },
         BASIC_COLUMNS,
         &econ_leaves,
         budget,
         &[3, 5],
-        note("basic"),
     );
 
     let summary = summary_table(budget, &income, &expenditure, note("summary"));
@@ -328,6 +331,14 @@ pub fn compute(budget: &Budget) -> Report {
             sangong,
         },
     }
+}
+
+/// Id, number, title and note of a table.
+struct Head {
+    id: &'static str,
+    number: u8,
+    title: String,
+    note: Option<String>,
 }
 
 fn true_for(_: Source) -> bool {
@@ -359,15 +370,18 @@ fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
 
 /// Builds 合计 + the tree over `leaves` with prefix lengths `levels` (the last is the leaf's).
 fn tree_table(
-    id: &'static str,
-    number: u8,
-    title: String,
+    head: Head,
     columns: &[&'static str],
     leaves: &[(String, String, Vec<Decimal>)],
     budget: &Budget,
     levels: &[usize],
-    note: Option<String>,
 ) -> TreeTable {
+    let Head {
+        id,
+        number,
+        title,
+        note,
+    } = head;
     let n = columns.len();
     let mut total = Row {
         code: String::new(),
@@ -642,21 +656,16 @@ fn sangong_table(budget: &Budget, note: Option<String>) -> SangongTable {
             leaves,
         });
     };
-    let extras: Vec<(String, Funds, Vec<(String, Funds)>)> = s
-        .extra
-        .iter()
-        .map(|(name, own, items)| {
-            let f = if items.is_empty() {
-                *own
-            } else {
-                sum_funds(&items.iter().map(|i| i.1).collect::<Vec<_>>())
-            };
-            (name.clone(), f, items.clone())
-        })
-        .collect();
+    let extra_total = |e: &crate::validate::SangongExtra| {
+        if e.items.is_empty() {
+            e.own
+        } else {
+            sum_funds(&e.items.iter().map(|i| i.1).collect::<Vec<_>>())
+        }
+    };
     let mut all = vec![subtotal];
-    all.extend(extras.iter().map(|e| e.1));
-    let extra_leaves: usize = extras.iter().map(|e| e.2.len().max(1)).sum();
+    all.extend(s.extra.iter().map(extra_total));
+    let extra_leaves: usize = s.extra.iter().map(|e| e.items.len().max(1)).sum();
     row("合计", "合计".into(), 0, sum_funds(&all), 5 + extra_leaves);
     row("小计", "“三公”经费小计".into(), 0, subtotal, 5);
     row("abroad", "一、因公出国（境）费".into(), 1, abroad, 2);
@@ -690,9 +699,10 @@ fn sangong_table(budget: &Budget, note: Option<String>) -> SangongTable {
         1,
     );
     row("reception", "三、公务接待费".into(), 1, s.reception, 1);
-    for (i, (name, f, items)) in extras.iter().enumerate() {
+    for (i, e) in s.extra.iter().enumerate() {
+        let (name, items) = (&e.name, &e.items);
         let label = format!("{}、{}", catalogue::chinese_number(i + 4), name);
-        row(name, label, 1, *f, items.len().max(1));
+        row(name, label, 1, extra_total(e), items.len().max(1));
         for (j, (iname, ifunds)) in items.iter().enumerate() {
             let label = if j == 0 {
                 format!("其中：{iname}")

@@ -123,3 +123,76 @@ pub fn ident(text: &str) -> String {
     }
     format!("yusuan-{h:016x}")
 }
+
+/// Why a document was not rendered.
+#[derive(Debug)]
+pub enum RenderError {
+    /// The input has errors (the diagnostics hold them, with warnings).
+    Invalid(Diagnostics),
+    /// A template failed (names the template and line).
+    Template(String),
+    /// Typst rejected the generated source, or a glyph is missing.
+    Typeset(Vec<typeset::TypstError>),
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Invalid(d) => write!(f, "{d}"),
+            RenderError::Template(m) => f.write_str(m),
+            RenderError::Typeset(errs) => {
+                for e in errs {
+                    writeln!(f, "typesetting failed: {e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A rendered document.
+pub struct Rendered {
+    /// Warnings about the input.
+    pub diags: Diagnostics,
+    /// The laid-out pages.
+    pub document: typst_layout::PagedDocument,
+    /// The PDF bytes.
+    pub pdf: Vec<u8>,
+}
+
+/// Checks `checked` for glyphs, renders it with `renderer` and typesets it with `engine`.
+pub fn render_checked(
+    engine: &typeset::Engine,
+    renderer: &render::Renderer,
+    checked: Checked,
+) -> Result<Rendered, RenderError> {
+    let mut diags = checked.diags;
+    check_glyphs(engine, &checked.report, &mut diags);
+    if diags.has_errors() {
+        return Err(RenderError::Invalid(diags));
+    }
+    let source = renderer
+        .render(render::ENTRY, context(&checked.report))
+        .map_err(RenderError::Template)?;
+    let year = checked.report.department.year;
+    let document = engine.compile(source, year).map_err(RenderError::Typeset)?;
+    let missing = typeset::missing_glyphs(&document);
+    if !missing.is_empty() {
+        let errs = missing
+            .into_iter()
+            .map(|text| typeset::TypstError {
+                message: format!("no font has a glyph in \"{text}\""),
+                position: None,
+            })
+            .collect();
+        return Err(RenderError::Typeset(errs));
+    }
+    let pdf = engine
+        .pdf(&document, &ident(&diags.source), year)
+        .map_err(RenderError::Typeset)?;
+    Ok(Rendered {
+        diags,
+        document,
+        pdf,
+    })
+}

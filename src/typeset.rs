@@ -226,3 +226,41 @@ impl World for DocWorld<'_> {
         self.today
     }
 }
+
+/// The laid-out text of each page, as runs in frame order.
+///
+/// This is what the reader sees, read back from Typst's frames: tests assert
+/// on it, and [`missing_glyphs`] uses the same walk.
+pub fn page_runs(doc: &PagedDocument) -> Vec<Vec<String>> {
+    doc.pages()
+        .iter()
+        .map(|p| {
+            let mut runs = vec![];
+            walk_text(&p.frame, &mut |t| runs.push(t.text.to_string()));
+            runs
+        })
+        .collect()
+}
+
+/// Runs of text that were set with a missing glyph (a box in the PDF).
+pub fn missing_glyphs(doc: &PagedDocument) -> Vec<String> {
+    let mut out = vec![];
+    for p in doc.pages() {
+        walk_text(&p.frame, &mut |t| {
+            if t.glyphs.iter().any(|g| g.id == 0) {
+                out.push(t.text.to_string());
+            }
+        });
+    }
+    out
+}
+
+fn walk_text(frame: &typst::layout::Frame, f: &mut dyn FnMut(&typst::text::TextItem)) {
+    for (_, item) in frame.items() {
+        match item {
+            typst::layout::FrameItem::Group(g) => walk_text(&g.frame, f),
+            typst::layout::FrameItem::Text(t) => f(t),
+            _ => {}
+        }
+    }
+}

@@ -176,10 +176,21 @@ pub struct Sangong {
     pub vehicle_operation: Funds,
     /// 公务接待费.
     pub reception: Funds,
-    /// Extra rows: name, own amount or 其中 rows.
-    pub extra: Vec<(String, Funds, Vec<(String, Funds)>)>,
+    /// Rows a region adds.
+    pub extra: Vec<SangongExtra>,
     /// Where `[sangong]` is in the file.
     pub span: Range<usize>,
+}
+
+/// A region's extra 三公 row: its own amount, or 其中 rows summed.
+#[derive(Debug, Clone, Default)]
+pub struct SangongExtra {
+    /// Row name.
+    pub name: String,
+    /// Amount when there are no 其中 rows.
+    pub own: Funds,
+    /// 其中 rows: name and amount.
+    pub items: Vec<(String, Funds)>,
 }
 
 /// The department header of every table.
@@ -496,7 +507,7 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
                     let items: Vec<(String, Funds)> =
                         e_ref.items.iter().map(|i| (i.name.trim().to_string(), funds(&i.amount))).collect();
                     let own = e_ref.amount.as_ref().map(&funds).unwrap_or_default();
-                    (e_ref.name.trim().to_string(), own, items)
+                    SangongExtra { name: e_ref.name.trim().to_string(), own, items }
                 })
                 .collect(),
             span: s.span(),

@@ -1,0 +1,407 @@
+//! Rendering: the example's laid-out content, injection, determinism, fonts,
+//! templates, and the command line's exit codes and outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::LazyLock;
+
+use yusuan::render::Renderer;
+use yusuan::typeset::{self, Engine};
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kaiping-2024.toml")
+}
+
+fn render_text(text: &str) -> Result<yusuan::Rendered, yusuan::RenderError> {
+    let checked = match yusuan::check_str("t.toml", text) {
+        Ok(c) => c,
+        Err(d) => return Err(yusuan::RenderError::Invalid(d)),
+    };
+    yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), checked)
+}
+
+/// Each page's runs joined without separators (a name wrapped in its cell stays findable).
+fn pages(doc: &typst_layout::PagedDocument) -> Vec<String> {
+    typeset::page_runs(doc)
+        .into_iter()
+        .map(|runs| runs.concat())
+        .collect()
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_yusuan"))
+}
+
+#[test]
+fn the_example_renders_every_table_name_and_leaf_amount() {
+    let checked = yusuan::check_file(&example()).ok().unwrap();
+    assert!(!checked.diags.has_errors());
+    let rendered = yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), checked).unwrap();
+    let pages = pages(&rendered.document);
+    assert_eq!(pages.len(), 9, "one page per table");
+    let titles = [
+        "部门预算收支总表",
+        "部门预算收入总表",
+        "部门预算支出总表",
+        "部门预算财政拨款收支总表",
+        "部门预算一般公共预算财政拨款支出表",
+        "部门预算一般公共预算财政拨款基本支出表",
+        "部门预算政府性基金预算财政拨款支出表",
+        "部门预算国有资本经营预算财政拨款支出表",
+        "部门预算财政拨款“三公”经费支出表",
+    ];
+    for (page, title) in pages.iter().zip(titles) {
+        assert!(
+            page.starts_with(title),
+            "page starts with {title}: {}",
+            &page[..60.min(page.len())]
+        );
+        assert!(page.contains("203中国共产党唐山市开平区委员会组织部"));
+        assert!(page.contains("预算年度：2024") && page.contains("单位：万元"));
+    }
+    // Table 1 lists all 31 类, empty ones included, and its totals.
+    for class in [
+        "一、一般公共服务支出",
+        "九、社会保险基金支出",
+        "三十、抗疫特别国债安排的支出",
+        "三十一、人行科目",
+    ] {
+        assert!(pages[0].contains(class), "{class}");
+    }
+    assert!(
+        pages[0].contains("收入总计5464.38支出总计5464.38"),
+        "{}",
+        pages[0]
+    );
+    // Tables 2, 3, 5: the function tree with every 项 name and amount.
+    for (code, name, amount) in [
+        ("2013201", "行政运行", "452.03"),
+        ("2013299", "其他组织事务支出", "1936.00"),
+        ("2080501", "行政单位离退休", "4.02"),
+        ("2101101", "行政单位医疗", "39.98"),
+        ("2130152", "对高校毕业生到基层任职补助", "45.21"),
+        ("2130705", "对村民委员会和村党支部的补助", "2954.55"),
+        ("2210201", "住房公积金", "32.59"),
+    ] {
+        for p in [1, 2, 4] {
+            assert!(
+                pages[p].contains(&format!("{code}{name}{amount}")),
+                "page {} lacks {code} {name} {amount}",
+                p + 1
+            );
+        }
+    }
+    assert!(
+        pages[2].contains("合计5464.38528.624935.76"),
+        "{}",
+        pages[2]
+    );
+    assert!(pages[2].contains("20132组织事务2388.03452.031936.00"));
+    // Table 6: every 经济分类 leaf; 类 301 prints the computed 480.19, not the seed's 480.18.
+    for leaf in [
+        "30101基本工资126.27126.27",
+        "30102津贴补贴105.00105.00",
+        "30108机关事业单位基本养老保险缴费42.2542.25",
+        "30199其他工资福利支出46.3746.37",
+        "30231公务用车运行维护费3.003.00",
+        "30299其他商品和服务支出0.300.30",
+        "30302退休费3.723.72",
+        "31002办公设备购置1.801.80",
+        "301工资福利支出480.19480.19",
+        "302商品和服务支出42.9342.93",
+    ] {
+        assert!(pages[5].contains(leaf), "table 6 lacks {leaf}");
+    }
+    assert!(pages[5].contains("合计528.64483.9144.73"));
+    // Tables 7 and 8 are printed empty with their notes.
+    assert!(pages[6].contains("注：无政府基金预算财政拨款预算，空表列示。"));
+    assert!(pages[7].contains("注：无国有资本经营预算财政拨款预算，空表列示。"));
+    // Table 9: 合计 = 小计 + 会议费 + 培训费.
+    assert!(pages[8].contains("合计27.0027.00"));
+    assert!(pages[8].contains("“三公”经费小计3.003.00"));
+    assert!(pages[8].contains("公务用车运行维护费3.003.00"));
+    assert!(pages[8].contains("五、培训费24.0024.00"));
+    assert!(pages[8].contains("其中：省属高校业务性会议费"));
+    assert!(rendered.pdf.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn the_example_reports_the_seeds_four_slips_as_weicha_warnings() {
+    let checked = yusuan::check_file(&example()).ok().unwrap();
+    let d = &checked.diags;
+    assert!(!d.has_errors());
+    let msgs: Vec<String> = d.items.iter().map(|x| x.message.clone()).collect();
+    for slip in [
+        "基本支出表 类 301 合计 = 480.18 but its items sum to 480.19",
+        "基本支出表 类 302 合计 = 42.92 but its items sum to 42.93",
+        "基本支出表 合计 合计 (declared) = 528.62 but 人员经费 + 公用经费 sum to 528.63",
+        "基本支出表 合计 人员经费 (declared) = 483.91 but 类 301 + 303 sum to 483.90",
+    ] {
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with(slip) && m.contains("尾差")),
+            "missing: {slip}\n{msgs:#?}"
+        );
+    }
+}
+
+const INJECTION: &str = r#"#read("/x") *b* $m$ @r <l> [c] ~ -- ..."#;
+
+#[test]
+fn user_text_prints_literally() {
+    let text = format!(
+        "[department]\ncode = \"1\"\nname = '{INJECTION}'\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nname = '{INJECTION}'\nbasic = 1\n[notes]\nsummary = '{INJECTION}'\n"
+    );
+    let rendered = render_text(&text).unwrap();
+    let runs = typeset::page_runs(&rendered.document);
+    let all: String = runs
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(all.contains(INJECTION), "{all}");
+    assert!(
+        !all.contains('…') && !all.contains('–'),
+        "no smart punctuation"
+    );
+    let pages = pages(&rendered.document);
+    assert!(
+        pages[0].contains(&format!("1{INJECTION}")),
+        "department header"
+    );
+    assert!(
+        pages[1].contains(&format!("2013201{INJECTION}1.00")),
+        "row name"
+    );
+}
+
+#[test]
+fn output_is_byte_identical_for_identical_input() {
+    let text = std::fs::read_to_string(example()).unwrap();
+    let a = render_text(&text).unwrap().pdf;
+    let b = render_text(&text).unwrap().pdf;
+    assert!(a == b, "two renders differ");
+    let c = render_text(&text.replace("126.27", "126.28")).unwrap().pdf;
+    assert!(a != c);
+}
+
+#[test]
+fn a_character_no_font_has_is_reported_with_its_field() {
+    let text = "[department]\ncode = \"1\"\nname = \"测试\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nname = \"行政𠀀运行\"\nbasic = 1\n";
+    let Err(yusuan::RenderError::Invalid(d)) = render_text(text) else {
+        panic!("expected a glyph error")
+    };
+    let e = d
+        .items
+        .iter()
+        .find(|x| x.rule == "glyph")
+        .expect("glyph error");
+    assert_eq!(d.location(e), "t.toml:7:11");
+    assert!(
+        e.message.starts_with("character '𠀀' (U+20000) in tables."),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message
+            .ends_with(".name is in no font, so it would print as a box"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn check_exits_0_for_the_example_and_1_for_errors() {
+    let out = bin().args(["check"]).arg(example()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning[R5]: 基本支出表 类 301 合计 = 480.18"),
+        "{err}"
+    );
+    assert!(err.contains("kaiping-2024.toml:"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[department]\ncode = \"1\"\nname = \"x\"\nyear = 2024\n[[expenditure]]\ncode = \"201\"\nbasic = 1\n").unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(&bad)
+        .arg("--short")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "bad.toml:6:8: error[code]: \"201\" is not a 功能分类 项 code: it must be 7 digits"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = bin().args(["render"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().args(["frobnicate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_failed_render_leaves_no_pdf_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[department]\ncode = \"1\"\nname = \"x\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n[declared.expenditure]\n\"合计\" = { total = 9 }\n").unwrap();
+    let pdf = dir.path().join("out.pdf");
+    let out = bin()
+        .arg("render")
+        .arg(&bad)
+        .arg("-o")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!pdf.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+    // Unwritable output: a clear message, exit 1.
+    let out = bin()
+        .arg("render")
+        .arg(example())
+        .arg("-o")
+        .arg("/nonexistent-dir/x.pdf")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("error: cannot write into /nonexistent-dir")
+    );
+}
+
+#[test]
+fn render_writes_a_pdf_and_a_typst_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("k.pdf");
+    let out = bin()
+        .arg("render")
+        .arg(example())
+        .arg("-o")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(9 pages)"));
+
+    let proj = dir.path().join("proj");
+    let out = bin()
+        .arg("render")
+        .arg(example())
+        .args(["--emit", "typst", "-o"])
+        .arg(&proj)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let main = std::fs::read_to_string(proj.join("main.typ")).unwrap();
+    assert!(main.contains("#let ys-dept = \"203中国共产党唐山市开平区委员会组织部\""));
+    // The emitted project compiles by itself to the same pages.
+    let doc = ENGINE.compile(main, 2024).unwrap();
+    assert_eq!(doc.pages().len(), 9);
+}
+
+#[test]
+fn templates_can_be_exported_and_overridden_by_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("tpl");
+    let out = bin()
+        .args(["templates", "export"])
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(tpl.join("tables/sangong.typ.j2").is_file());
+    assert!(tpl.join("README.md").is_file());
+    // Override only the 三公 table's template.
+    let only = dir.path().join("only");
+    std::fs::create_dir_all(only.join("tables")).unwrap();
+    std::fs::write(
+        only.join("tables/sangong.typ.j2"),
+        "#page[#heading(level: 1)[自定义三公表] 合计#{{ report.tables.sangong.rows[0].values[0] | amt }}]\n",
+    )
+    .unwrap();
+    let pdf = dir.path().join("o.pdf");
+    let out = bin()
+        .arg("render")
+        .arg(example())
+        .arg("--templates")
+        .arg(&only)
+        .arg("-o")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let checked = yusuan::check_file(&example()).ok().unwrap();
+    let r = Renderer::new(Some(only)).unwrap();
+    let src = r
+        .render(yusuan::render::ENTRY, yusuan::context(&checked.report))
+        .unwrap();
+    let doc = ENGINE.compile(src, 2024).unwrap();
+    let pages = pages(&doc);
+    assert_eq!(pages.len(), 9);
+    assert!(pages[8].contains("自定义三公表合计27.00"), "{}", pages[8]);
+    assert!(
+        pages[0].starts_with("部门预算收支总表"),
+        "other tables stay built-in"
+    );
+}
+
+#[test]
+fn a_template_error_names_the_template_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tables")).unwrap();
+    std::fs::write(
+        dir.path().join("tables/soe.typ.j2"),
+        "ok\n{{ report.no_such_field }}\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&example()).ok().unwrap();
+    let r = Renderer::new(Some(dir.path().to_path_buf())).unwrap();
+    let err = r
+        .render(yusuan::render::ENTRY, yusuan::context(&checked.report))
+        .unwrap_err();
+    assert!(
+        err.contains("`report.no_such_field` is undefined (in tables/soe.typ.j2:2)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn one_engine_renders_many_documents() {
+    let text = std::fs::read_to_string(example()).unwrap();
+    let first = render_text(&text).unwrap().pdf;
+    for i in 0..30 {
+        let r = render_text(&text.replace("组织部\"", &format!("组织部{i}\""))).unwrap();
+        assert_eq!(r.document.pages().len(), 9);
+    }
+    assert!(
+        render_text(&text).unwrap().pdf == first,
+        "same bytes after evictions"
+    );
+}

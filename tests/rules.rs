@@ -1,0 +1,398 @@
+//! Every validation rule, with the exact message it prints.
+
+use yusuan::diag::Severity;
+
+const BASE: &str = r#"
+[department]
+code = "101"
+name = "测试部门"
+year = 2024
+
+[[expenditure]]
+code = "2013201"
+basic = 100.00
+
+[[expenditure]]
+code = "2013299"
+project = 50.00
+"#;
+
+/// (severity, rule, location, message) of every diagnostic of BASE + `extra`.
+fn check(extra: &str) -> Vec<(Severity, String, String, String)> {
+    let text = format!("{BASE}{extra}");
+    let diags = match yusuan::check_str("t.toml", &text) {
+        Ok(c) => c.diags,
+        Err(d) => d,
+    };
+    diags
+        .items
+        .iter()
+        .map(|d| {
+            (
+                d.severity,
+                d.rule.to_string(),
+                diags.location(d),
+                d.message.clone(),
+            )
+        })
+        .collect()
+}
+
+fn only(extra: &str, rule: &str) -> (Severity, String, String) {
+    let all = check(extra);
+    let hits: Vec<_> = all.iter().filter(|d| d.1 == rule).collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "expected one {rule} diagnostic, got {all:#?}"
+    );
+    (hits[0].0, hits[0].2.clone(), hits[0].3.clone())
+}
+
+#[test]
+fn a_clean_file_has_no_diagnostics() {
+    assert_eq!(check(""), vec![]);
+}
+
+#[test]
+fn r5_class_total_against_its_items_error() {
+    let (sev, at, msg) = only(
+        "[declared.expenditure]\n\"201\" = { total = 151.00 }\n",
+        "R5",
+    );
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(at, "t.toml:15:19");
+    assert_eq!(
+        msg,
+        "支出总表 类 201 合计 = 151.00 but its items sum to 150.00 (difference 1.00, more than rounding of 2 items can explain: ±0.015)"
+    );
+}
+
+#[test]
+fn r5_rounding_difference_is_a_weicha_warning() {
+    let (sev, _, msg) = only(
+        "[declared.expenditure]\n\"20132\" = { basic = 100.01 }\n",
+        "R5",
+    );
+    assert_eq!(sev, Severity::Warning);
+    assert_eq!(
+        msg,
+        "支出总表 款 20132 基本支出 = 100.01 but its items sum to 100.00 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
+    );
+}
+
+#[test]
+fn r3_income_row_total_against_its_sources() {
+    let (sev, _, msg) = only(
+        "[declared.income]\n\"合计\" = { total = 150.00, subtotal = 140.00, carryover = 0 }\n",
+        "R3",
+    );
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(
+        msg,
+        "收入总表 合计 合计 (declared) = 150.00 but 小计 + 上年结转 sum to 140.00 (difference 10.00, more than rounding of 2 items can explain: ±0.015)"
+    );
+}
+
+#[test]
+fn r4_expenditure_row_total_against_its_kinds() {
+    let (sev, _, msg) = only(
+        "[declared.expenditure]\n\"合计\" = { basic = 100.00, project = 40.00, total = 150.00 }\n",
+        "R4",
+    );
+    assert_eq!(sev, Severity::Error);
+    assert!(msg.starts_with("支出总表 合计 合计 (declared) = 150.00 but 基本支出 + 项目支出 + 经营支出 + 上解上级支出 + 对附属单位补助支出 sum to 140.00"), "{msg}");
+}
+
+const ECON: &str = r#"
+[[basic_economic]]
+code = "30101"
+amount = 60.00
+[[basic_economic]]
+code = "30201"
+amount = 40.00
+"#;
+
+#[test]
+fn r8_basic_expenditure_by_function_equals_table_6() {
+    assert_eq!(check(ECON), vec![]);
+    let text = ECON.replace("60.00", "61.00");
+    let (sev, _, msg) = only(&text, "R8");
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(
+        msg,
+        "支出总表 一般公共预算 基本支出 = 100.00 but 基本支出表 合计 is 101.00 (difference 1.00, more than rounding of 3 items can explain: ±0.02)"
+    );
+}
+
+#[test]
+fn r9_personnel_plus_public_and_301_plus_303() {
+    let extra = format!(
+        "{ECON}[declared.basic]\n\"合计\" = {{ total = 100.00, personnel = 60.01, public = 40.00 }}\n"
+    );
+    let all = check(&extra);
+    let r9: Vec<_> = all
+        .iter()
+        .filter(|d| d.1 == "R9")
+        .map(|d| (d.0, d.3.as_str()))
+        .collect();
+    assert_eq!(
+        r9,
+        vec![
+            (
+                Severity::Warning,
+                "基本支出表 合计 合计 (declared) = 100.00 but 人员经费 + 公用经费 sum to 100.01 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
+            ),
+            (
+                Severity::Warning,
+                "基本支出表 合计 人员经费 (declared) = 60.01 but 类 301 + 303 sum to 60.00 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn r1_and_r2_on_the_summary_table() {
+    let all = check("[declared.summary]\n\"总计\" = { income = 150.00, expenditure = 152.00 }\n");
+    let msgs: Vec<_> = all.iter().map(|d| (d.1.as_str(), d.3.as_str())).collect();
+    assert!(msgs.contains(&("R2", "收支总表 支出总计 = 152.00 but the computed figure is 150.00 (difference 2.00, more than rounding of 2 items can explain: ±0.015)")), "{msgs:#?}");
+    assert!(msgs.contains(&("R1", "收支总表 收入总计 (declared) = 150.00 but 支出总计 (declared) is 152.00 (difference 2.00, more than rounding of 1 items can explain: ±0.01)")), "{msgs:#?}");
+}
+
+#[test]
+fn r2_summary_against_the_declared_expenditure_table() {
+    let all = check(
+        "[declared.summary]\n\"总计\" = { expenditure = 150.00 }\n[declared.expenditure]\n\"合计\" = { total = 150.02 }\n",
+    );
+    assert!(all.iter().any(|d| d.1 == "R2" && d.3 == "收支总表 支出总计 (declared) = 150.00 but 支出总表 合计 (declared) is 150.02 (difference 0.02, more than rounding of 1 items can explain: ±0.01)"), "{all:#?}");
+}
+
+#[test]
+fn r6_fiscal_table_funds() {
+    let all = check(
+        "[declared.fiscal]\n\"总计\" = { total = 150.00, general = 140.00, fund = 0, soe = 0 }\n",
+    );
+    let r6: Vec<_> = all
+        .iter()
+        .filter(|d| d.1 == "R6")
+        .map(|d| (d.0, d.3.as_str()))
+        .collect();
+    assert_eq!(
+        r6,
+        vec![
+            (
+                Severity::Error,
+                "财政拨款收支总表 支出总计 general = 140.00 but the computed figure is 150.00 (difference 10.00, more than rounding of 2 items can explain: ±0.015)"
+            ),
+            (
+                Severity::Error,
+                "财政拨款收支总表 row 总计 合计 (declared) = 150.00 but its three funds sum to 140.00 (difference 10.00, more than rounding of 3 items can explain: ±0.02)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn r7_general_table_equals_expenditure_table_when_all_money_is_general() {
+    let all = check(
+        "[declared.general]\n\"合计\" = { total = 150.00 }\n[declared.expenditure]\n\"合计\" = { total = 150.00 }\n",
+    );
+    assert!(all.iter().all(|d| d.1 != "R7"), "{all:#?}");
+    let all = check(
+        "[declared.general]\n\"合计\" = { total = 150.00 }\n[declared.expenditure]\n\"合计\" = { total = 149.00 }\n",
+    );
+    assert!(all.iter().any(|d| d.1 == "R7" && d.3.starts_with("一般公共预算财政拨款支出表 合计 (declared) = 150.00 but 支出总表 合计 (declared) is 149.00")), "{all:#?}");
+}
+
+const SANGONG: &str = r#"
+[sangong]
+vehicle_purchase = 2.00
+vehicle_operation = 3.00
+reception = 1.00
+"#;
+
+#[test]
+fn r10_sangong_total() {
+    let (sev, _, msg) = only(
+        &format!("{SANGONG}[declared.sangong]\n\"合计\" = {{ total = 7.00 }}\n"),
+        "R10",
+    );
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(
+        msg,
+        "三公经费表 合计 合计 = 7.00 but its items sum to 6.00 (difference 1.00, more than rounding of 5 items can explain: ±0.03)"
+    );
+}
+
+#[test]
+fn r11_vehicle_is_purchase_plus_operation() {
+    let (sev, _, msg) = only(
+        &format!("{SANGONG}[declared.sangong]\nvehicle = {{ general = 5.01 }}\n"),
+        "R11",
+    );
+    assert_eq!(sev, Severity::Warning);
+    assert_eq!(
+        msg,
+        "三公经费表 二、公务用车购置及运维费 一般公共预算财政拨款 = 5.01 but its items sum to 5.00 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
+    );
+}
+
+#[test]
+fn r12_sangong_covers_the_basic_expenditure_lines() {
+    let extra = format!("{SANGONG}[[basic_economic]]\ncode = \"30231\"\namount = 4.00\n");
+    let (sev, _, msg) = only(&extra, "R12");
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(
+        msg,
+        "三公 公务用车运行维护费 = 3.00 but basic expenditure 30231 公务用车运行维护费 is 4.00: the 三公 table must include it"
+    );
+}
+
+#[test]
+fn r14_a_non_empty_fund_table_has_no_empty_table_note() {
+    let extra = "[[expenditure]]\ncode = \"2130705\"\nsource = \"政府性基金\"\nproject = 5\n[notes]\nfund = \"注：无政府性基金预算财政拨款预算，空表列示。\"\n";
+    let (sev, at, msg) = only(extra, "R14");
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(at, "t.toml:19:8");
+    assert_eq!(
+        msg,
+        "部门预算政府性基金预算财政拨款支出表 is not empty but its note says it is (空表)"
+    );
+}
+
+#[test]
+fn codes_must_be_well_formed() {
+    let (sev, at, msg) = only("[[expenditure]]\ncode = \"20132\"\nbasic = 1\n", "code");
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(at, "t.toml:15:8");
+    assert_eq!(
+        msg,
+        "\"20132\" is not a 功能分类 项 code: it must be 7 digits"
+    );
+}
+
+#[test]
+fn unknown_codes_are_warnings_naming_the_missing_parent() {
+    let all = check("[[expenditure]]\ncode = \"2990101\"\nname = \"自定义项目\"\nbasic = 1\n");
+    let msgs: Vec<_> = all
+        .iter()
+        .map(|d| (d.0, d.1.as_str(), d.3.as_str()))
+        .collect();
+    assert_eq!(
+        msgs,
+        vec![
+            (
+                Severity::Warning,
+                "unknown-code",
+                "类 299 (parent of 项 2990101) is not in the catalogue; give its name under [names]"
+            ),
+            (
+                Severity::Warning,
+                "unknown-code",
+                "款 29901 (parent of 项 2990101) is not in the catalogue; give its name under [names]"
+            ),
+        ]
+    );
+    assert_eq!(
+        check(
+            "[[expenditure]]\ncode = \"2990101\"\nname = \"x\"\nbasic = 1\n[names]\n\"299\" = \"甲\"\n\"29901\" = \"乙\"\n"
+        ),
+        vec![]
+    );
+}
+
+#[test]
+fn unknown_sources_list_the_valid_ones() {
+    let (_, _, msg) = only(
+        "[[expenditure]]\ncode = \"2013202\"\nsource = \"预算内\"\nbasic = 1\n",
+        "source",
+    );
+    assert_eq!(
+        msg,
+        "unknown source \"预算内\"; valid: 一般公共预算, 政府性基金, 国有资本经营, 财政专户, 事业收入, 经营收入, 上级补助, 附属单位上缴, 其他收入, 上年结转"
+    );
+}
+
+#[test]
+fn duplicate_lines_are_errors() {
+    let (_, at, msg) = only(
+        "[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n",
+        "duplicate",
+    );
+    assert_eq!(at, "t.toml:15:8");
+    assert_eq!(
+        msg,
+        "项 2013201 with this source is already given on line 7; put both amounts in one entry"
+    );
+}
+
+#[test]
+fn unknown_keys_are_rejected_by_name_with_location() {
+    let all = check("[[expenditure]]\ncode = \"2013202\"\nbasci = 1\n");
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].0, Severity::Error);
+    assert_eq!(all[0].2, "t.toml:16:1");
+    assert!(
+        all[0].3.starts_with(
+            "unknown field `basci`, expected one of `code`, `name`, `source`, `basic`"
+        ),
+        "{}",
+        all[0].3
+    );
+}
+
+#[test]
+fn wrong_types_are_located() {
+    let all = check("[[expenditure]]\ncode = \"2013202\"\nbasic = true\n");
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(
+        (all[0].1.as_str(), all[0].2.as_str()),
+        ("type", "t.toml:16:9")
+    );
+    assert!(
+        all[0].3.contains("an amount such as 5464.38"),
+        "{}",
+        all[0].3
+    );
+}
+
+#[test]
+fn broken_toml_is_a_located_syntax_error() {
+    let all = check("[[expenditure]]\ncode = \"2013202\nbasic = 1\n");
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].1, "syntax");
+    assert_eq!(all[0].2, "t.toml:15:16");
+}
+
+#[test]
+fn amounts_are_exact_decimals() {
+    let text = format!(
+        "{BASE}[[expenditure]]\ncode = \"2101101\"\nbasic = 0.1\n[[expenditure]]\ncode = \"2101102\"\nbasic = 0.2\n"
+    );
+    let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
+    let total = &checked
+        .report
+        .tables
+        .expenditure
+        .row("21011")
+        .unwrap()
+        .values[0];
+    assert_eq!(total.to_string(), "0.3");
+    assert_eq!(
+        checked.report.tables.expenditure.rows[0].values[0].to_string(),
+        "150.3"
+    );
+}
+
+#[test]
+fn yuan_input_prints_in_wanyuan_exactly() {
+    let text = BASE
+        .replace("year = 2024", "year = 2024\nunit = \"元\"")
+        .replace("100.00", "1234567")
+        .replace("50.00", "1");
+    let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
+    assert_eq!(
+        checked.report.tables.expenditure.rows[0].values[0].to_string(),
+        "123.4568"
+    );
+}
