@@ -49,6 +49,20 @@ pub enum Command {
         /// More fonts (searched recursively), besides the embedded ones.
         #[arg(long, value_name = "DIR")]
         font_path: Vec<PathBuf>,
+        /// Layout of the project performance tables, overriding the file's.
+        #[arg(long, value_enum)]
+        layout: Option<crate::projects::Layout>,
+    },
+    /// Import a 项目支出绩效目标表 pasted as tab-separated text into a project file.
+    Import {
+        /// The text file (rows of 7 tab-separated cells, as copied from Excel or a PDF).
+        file: PathBuf,
+        /// The TOML file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Budget year, when the title does not say it.
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// Work with the built-in templates.
     Templates {
@@ -119,11 +133,16 @@ pub fn run(cli: Cli) -> i32 {
             emit,
             templates,
             font_path,
-        } => match render_file(&file, &output, emit, templates, &font_path) {
-            Ok(()) => 0,
-            Err(()) => 1,
-        },
+            layout,
+        } => {
+            let options = crate::Options { layout };
+            match render_file(&file, &output, emit, templates, &font_path, options) {
+                Ok(()) => 0,
+                Err(()) => 1,
+            }
+        }
         Command::Templates { action } => templates(action),
+        Command::Import { file, output, year } => import(&file, &output, year),
         Command::Bench { file, runs } => bench(&file, runs),
     }
 }
@@ -157,11 +176,12 @@ fn render_file(
     emit: Emit,
     templates: Option<PathBuf>,
     font_path: &[PathBuf],
+    options: crate::Options,
 ) -> Result<(), ()> {
     let fail = |msg: String| {
         eprintln!("error: {msg}");
     };
-    let checked = crate::check_file(file).map_err(|d| print_diags(&d, false))?;
+    let checked = crate::check_file_with(file, options).map_err(|d| print_diags(&d, false))?;
     let engine = Engine::new(font_path).map_err(fail)?;
     let renderer = Renderer::new(templates).map_err(fail)?;
     match emit {
@@ -230,6 +250,34 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     tmp.persist(path)
         .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
+}
+
+fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return 1;
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let imported = crate::import::import_list(&file.display().to_string(), &text, year);
+    print_diags(&imported.diags, true);
+    if imported.diags.has_errors() {
+        eprintln!("{}: not imported", file.display());
+        return 1;
+    }
+    if let Err(e) = write_atomically(output, imported.toml.as_bytes()) {
+        eprintln!("error: {e}");
+        return 1;
+    }
+    eprintln!(
+        "wrote {} ({} projects); check it with `yusuan check {}`",
+        output.display(),
+        imported.projects,
+        output.display()
+    );
+    0
 }
 
 fn templates(action: TemplatesAction) -> i32 {

@@ -155,8 +155,10 @@ pub struct Tables {
 pub struct Report {
     /// Header data of every table.
     pub department: Department,
-    /// The nine tables.
-    pub tables: Tables,
+    /// The nine tables, when the file has budget lines.
+    pub tables: Option<Tables>,
+    /// The project performance tables, when the file has projects.
+    pub projects: Option<crate::projects::ProjectReport>,
 }
 
 /// Income columns of table 2.
@@ -194,7 +196,7 @@ pub const FUND_COLUMNS: &[&str] = &[
 ];
 
 /// Computes the nine tables of `budget`.
-pub fn compute(budget: &Budget) -> Report {
+pub fn compute(budget: &Budget) -> Tables {
     let note = |id: &str| budget.notes.get(id).cloned();
     let title = |t: &str| format!("部门预算{t}");
 
@@ -317,19 +319,16 @@ pub fn compute(budget: &Budget) -> Report {
     let fiscal = fiscal_summary(budget, note("fiscal"));
     let sangong = sangong_table(budget, note("sangong"));
 
-    Report {
-        department: budget.department.clone(),
-        tables: Tables {
-            summary,
-            income,
-            expenditure,
-            fiscal,
-            general,
-            basic,
-            fund,
-            soe,
-            sangong,
-        },
+    Tables {
+        summary,
+        income,
+        expenditure,
+        fiscal,
+        general,
+        basic,
+        fund,
+        soe,
+        sangong,
     }
 }
 

@@ -11,8 +11,10 @@ pub mod catalogue;
 pub mod cli;
 pub mod compute;
 pub mod diag;
+pub mod import;
 pub mod load;
 pub mod model;
+pub mod projects;
 pub mod reconcile;
 pub mod render;
 pub mod typeset;
@@ -32,24 +34,63 @@ pub struct Checked {
     pub diags: Diagnostics,
 }
 
+/// Choices that change what is computed or printed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Print the projects in this layout, whatever the file says.
+    pub layout: Option<projects::Layout>,
+}
+
 /// Loads, validates, computes and reconciles `path`. `Err` holds the
 /// diagnostics when the file cannot be read or parsed at all.
 pub fn check_file(path: &Path) -> Result<Checked, Diagnostics> {
+    check_file_with(path, Options::default())
+}
+
+/// [`check_file`] with options.
+pub fn check_file_with(path: &Path, options: Options) -> Result<Checked, Diagnostics> {
     let loaded = load::load_file::<model::BudgetFile>(path)?;
-    Ok(check_loaded(loaded))
+    Ok(check_loaded(loaded, options))
 }
 
 /// Same as [`check_file`] for text already in memory.
 pub fn check_str(name: &str, text: &str) -> Result<Checked, Diagnostics> {
     let loaded = load::load_str::<model::BudgetFile>(name, text.to_string())?;
-    Ok(check_loaded(loaded))
+    Ok(check_loaded(loaded, Options::default()))
 }
 
-fn check_loaded(loaded: load::Loaded<model::BudgetFile>) -> Checked {
+fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Checked {
     let mut diags = loaded.diags;
-    let budget = validate::validate(&loaded.value, &mut diags);
-    let report = compute::compute(&budget);
-    reconcile::reconcile(&budget, &loaded.value, &report, &mut diags);
+    let file = &loaded.value;
+    let budget = validate::validate(file, &mut diags);
+    let has_tables =
+        !file.expenditure.is_empty() || !file.basic_economic.is_empty() || file.sangong.is_some();
+    let tables = has_tables.then(|| compute::compute(&budget));
+    if let Some(t) = &tables {
+        reconcile::reconcile(&budget, file, t, &mut diags);
+    }
+    let projects = projects::compute(
+        file,
+        budget.scale(),
+        budget.department.unit,
+        options.layout,
+        &mut diags,
+    );
+    if let (Some(t), Some(p)) = (&tables, &projects) {
+        projects::check_against_tables(p, t.expenditure.rows[0].values[2], &mut diags);
+    }
+    if tables.is_none() && projects.is_none() {
+        diags.push(Diagnostic::error(
+            "empty",
+            None,
+            "the file has neither budget lines ([[expenditure]], [[basic_economic]], [sangong]) nor projects ([[project]])",
+        ));
+    }
+    let report = compute::Report {
+        department: budget.department.clone(),
+        tables,
+        projects,
+    };
     Checked { report, diags }
 }
 

@@ -123,14 +123,151 @@ pub struct BudgetFile {
     /// Names for 类 and 款 codes the catalogue lacks or names differently.
     #[serde(default)]
     pub names: BTreeMap<String, Spanned<String>>,
+    /// How the project performance tables print.
+    #[serde(default)]
+    pub projects: ProjectsConfig,
+    /// 资金使用单位 with their declared subtotals (list layout).
+    #[serde(default)]
+    pub units: Vec<Spanned<UnitDecl>>,
+    /// Spending projects with their performance targets.
+    #[serde(default)]
+    pub project: Vec<Spanned<Project>>,
+}
+
+/// The `[projects]` table: layout and the list layout's header.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectsConfig {
+    /// "list", "card" or "sheet" (default list); `--layout` overrides.
+    #[serde(default)]
+    pub layout: Option<Spanned<String>>,
+    /// Title of the list table (default: `<name> <year>年项目支出绩效目标表（含转移支付项目）`).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// 部门名称 printed by the list layout (default: the department name).
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Declared 合计 row of the list table.
+    #[serde(default)]
+    pub declared: Option<Spanned<ProjectAmounts>>,
+}
+
+/// A 资金使用单位 and its declared subtotal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitDecl {
+    /// The unit's name as projects name it.
+    pub name: String,
+    /// The subtotal a budget system printed.
+    #[serde(default)]
+    pub declared: Option<Spanned<ProjectAmounts>>,
+}
+
+/// Amounts of a project or unit by source, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectAmounts {
+    /// 总计.
+    #[serde(default)]
+    pub total: Option<Spanned<Money>>,
+    /// 财政拨款.
+    #[serde(default)]
+    pub fiscal: Option<Spanned<Money>>,
+    /// 财政专户拨款.
+    #[serde(default)]
+    pub special_account: Option<Spanned<Money>>,
+    /// 其他资金.
+    #[serde(default)]
+    pub other: Option<Spanned<Money>>,
+}
+
+/// One spending project.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// 项目编码.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// 项目名称.
+    pub name: Spanned<String>,
+    /// 资金使用单位 (default: the department).
+    #[serde(default)]
+    pub unit: Option<Spanned<String>>,
+    /// 财政拨款.
+    #[serde(default)]
+    pub fiscal: Option<Spanned<Money>>,
+    /// 财政专户拨款.
+    #[serde(default)]
+    pub special_account: Option<Spanned<Money>>,
+    /// 其他资金.
+    #[serde(default)]
+    pub other: Option<Spanned<Money>>,
+    /// Declared 总计, checked against fiscal + special_account + other.
+    #[serde(default)]
+    pub total: Option<Spanned<Money>>,
+    /// 资金用途 (card).
+    #[serde(default)]
+    pub purpose: Option<String>,
+    /// Cumulative spending plan in % at the end of March, June, October, December (card).
+    #[serde(default)]
+    pub plan: Option<Spanned<Vec<Money>>>,
+    /// 绩效目标 / 年度总体目标.
+    #[serde(default)]
+    pub goal: Option<String>,
+    /// 主管部门代码 (sheet), e.g. "074".
+    #[serde(default)]
+    pub supervisor_code: Option<String>,
+    /// 主管部门 (sheet; default: the department).
+    #[serde(default)]
+    pub supervisor: Option<String>,
+    /// 实施单位代码 (sheet), e.g. "074001".
+    #[serde(default)]
+    pub implementer_code: Option<String>,
+    /// 实施单位 (sheet; default: the unit).
+    #[serde(default)]
+    pub implementer: Option<String>,
+    /// 项目属性 (sheet), e.g. "01-新增一次性项目".
+    #[serde(default)]
+    pub attribute: Option<String>,
+    /// 项目期 (sheet), e.g. "2022-2022".
+    #[serde(default)]
+    pub period: Option<String>,
+    /// Performance indicators.
+    #[serde(default)]
+    pub indicator: Vec<Spanned<Indicator>>,
+}
+
+/// One performance indicator (三级指标).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// 一级指标: name or code ("产出指标", "1").
+    pub level1: Spanned<String>,
+    /// 二级指标: name or code ("数量指标", "11").
+    pub level2: Spanned<String>,
+    /// 三级指标 name.
+    pub name: String,
+    /// 绩效指标描述 (card).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// 指标值 / 年度指标值.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// 实施周期指标值 (list; default: the 年度 value).
+    #[serde(default)]
+    pub period_value: Option<String>,
+    /// 指标值确定依据 (card).
+    #[serde(default)]
+    pub basis: Option<String>,
 }
 
 /// The `[department]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Department {
-    /// Department code printed before the name, e.g. "203".
-    pub code: Spanned<String>,
+    /// Department code printed before the name, e.g. "203" (may be omitted).
+    #[serde(default)]
+    pub code: Option<Spanned<String>>,
     /// Full department name.
     pub name: Spanned<String>,
     /// Budget year, e.g. 2024.

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::compute::{PairTable, Report, SangongTable, TreeTable};
+use crate::compute::{PairTable, SangongTable, Tables, TreeTable};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{DeclaredTable, Money};
 use crate::validate::{Budget, Source};
@@ -21,15 +21,20 @@ pub fn round(v: Decimal, decimals: u32) -> Decimal {
 }
 
 /// Compares two figures; reports a 尾差 warning or an error when they differ.
-struct Checker<'a> {
+pub struct Checker<'a> {
     diags: &'a mut Diagnostics,
     decimals: u32,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// A checker comparing at `decimals` printed places.
+    pub fn new(diags: &'a mut Diagnostics, decimals: u32) -> Checker<'a> {
+        Checker { diags, decimals }
+    }
+
     /// `left` and `right` should be equal; `items` summed items explain ±(items+1)/2 units.
     #[allow(clippy::too_many_arguments)]
-    fn equal(
+    pub fn equal(
         &mut self,
         rule: &'static str,
         span: Option<Range<usize>>,
@@ -179,16 +184,11 @@ fn is_total(row: &str) -> bool {
 pub fn reconcile(
     budget: &Budget,
     file: &crate::model::BudgetFile,
-    report: &Report,
+    t: &Tables,
     diags: &mut Diagnostics,
 ) {
     let decimals = budget.department.decimals;
-    let unit_scale = match (budget.input_unit, budget.department.unit) {
-        (a, b) if a == b => Decimal::ONE,
-        (crate::validate::Unit::Yuan, _) => Decimal::new(1, 4),
-        _ => Decimal::from(10_000),
-    };
-    let t = &report.tables;
+    let unit_scale = budget.scale();
     let mut trees: Vec<(&TreeTable, Vec<Cell>)> = vec![];
     for table in [
         &t.income,

@@ -62,6 +62,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "tables/tree.typ.j2",
         include_str!("../templates/tables/tree.typ.j2"),
     ),
+    (
+        "projects/list.typ.j2",
+        include_str!("../templates/projects/list.typ.j2"),
+    ),
+    (
+        "projects/card.typ.j2",
+        include_str!("../templates/projects/card.typ.j2"),
+    ),
+    (
+        "projects/sheet.typ.j2",
+        include_str!("../templates/projects/sheet.typ.j2"),
+    ),
     ("README.md", include_str!("../templates/README.md")),
 ];
 
@@ -90,6 +102,10 @@ impl Renderer {
         env.set_formatter(typst_formatter);
         env.set_fuel(Some(50_000_000));
         env.add_filter("amt", amt);
+        env.add_filter("yuan", |v: Value| -> Result<String, Error> {
+            let s = amt(v, Some(2), Some(false))?;
+            Ok(s.strip_suffix(".00").map(str::to_string).unwrap_or(s))
+        });
         env.add_filter("cn", |n: usize| crate::catalogue::chinese_number(n));
         env.add_filter("raw", |s: String| Value::from_safe_string(typst_string(&s)));
         env.set_loader(move |name| {

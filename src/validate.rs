@@ -227,6 +227,13 @@ pub struct Budget {
     pub input_unit: Unit,
 }
 
+impl Budget {
+    /// Factor from the file's unit to the printing unit.
+    pub fn scale(&self) -> Decimal {
+        self.input_unit.yuan() / self.department.unit.yuan()
+    }
+}
+
 /// Table ids a note may be given for.
 pub const TABLE_IDS: &[&str] = &[
     "summary",
@@ -260,13 +267,15 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
     let conv = |m: Money| m.0 * scale;
 
     check_text(diags, &d.name, "department name");
-    if !d.code.get_ref().chars().all(|c| c.is_ascii_alphanumeric()) {
+    if let Some(code) = &d.code
+        && !code.get_ref().chars().all(|c| c.is_ascii_alphanumeric())
+    {
         diags.push(Diagnostic::error(
             "code",
-            Some(d.code.span()),
+            Some(code.span()),
             format!(
                 "department code \"{}\" must be letters and digits",
-                d.code.get_ref()
+                code.get_ref()
             ),
         ));
     }
@@ -531,7 +540,10 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
 
     Budget {
         department: Department {
-            code: d.code.get_ref().trim().to_string(),
+            code: d
+                .code
+                .as_ref()
+                .map_or_else(String::new, |c| c.get_ref().trim().to_string()),
             name: d.name.get_ref().trim().to_string(),
             year,
             unit: print_unit,

@@ -373,13 +373,15 @@ fn amounts_are_exact_decimals() {
     let total = &checked
         .report
         .tables
+        .as_ref()
+        .unwrap()
         .expenditure
         .row("21011")
         .unwrap()
         .values[0];
     assert_eq!(total.to_string(), "0.3");
     assert_eq!(
-        checked.report.tables.expenditure.rows[0].values[0].to_string(),
+        checked.report.tables.as_ref().unwrap().expenditure.rows[0].values[0].to_string(),
         "150.3"
     );
 }
@@ -392,7 +394,7 @@ fn yuan_input_prints_in_wanyuan_exactly() {
         .replace("50.00", "1");
     let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
     assert_eq!(
-        checked.report.tables.expenditure.rows[0].values[0].to_string(),
+        checked.report.tables.as_ref().unwrap().expenditure.rows[0].values[0].to_string(),
         "123.4568"
     );
 }

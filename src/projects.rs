@@ -1,0 +1,718 @@
+//! 项目支出绩效目标表: projects validated and computed into one report that
+//! the three layouts (list, card, sheet) print their own way.
+//!
+//! Unit subtotals and the 合计 row are computed; declared ones are checked.
+//! Indicator levels are normalised to the codes of formats.md §3.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{BudgetFile, Money, ProjectAmounts};
+use crate::reconcile::{Checker, round};
+use crate::validate::Unit;
+
+/// The three published layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// Guangzhou's one table per department (seeds 000–002).
+    List,
+    /// Hebei's table per project (seed 003).
+    Card,
+    /// Ningxia's sheet per project, in 元 (seed 004).
+    Sheet,
+}
+
+impl Layout {
+    fn parse(s: &str) -> Option<Layout> {
+        match s.trim() {
+            "list" => Some(Layout::List),
+            "card" => Some(Layout::Card),
+            "sheet" => Some(Layout::Sheet),
+            _ => None,
+        }
+    }
+}
+
+/// 一级 indicators: (code, name).
+pub const LEVEL1: &[(&str, &str)] = &[("1", "产出指标"), ("2", "效益指标"), ("3", "满意度指标")];
+
+/// 二级 indicators: (code, list name, card/sheet name, sheet mark).
+pub const LEVEL2: &[(&str, &str, &str, &str)] = &[
+    ("11", "数量指标", "数量指标", "（必填硬性指标）"),
+    ("12", "质量指标", "质量指标", "（必填）"),
+    ("13", "时效指标", "时效指标", "（必填）"),
+    ("14", "成本指标", "成本指标", "（必填硬性指标）"),
+    ("21", "经济效益", "经济效益指标", ""),
+    ("22", "社会效益", "社会效益指标", "（必填）"),
+    ("23", "生态效益", "生态效益指标", ""),
+    ("24", "可持续影响", "可持续影响指标", "（必填）"),
+    ("31", "服务对象满意度", "服务对象满意度指标", "（必填）"),
+];
+
+/// Finds the 一级 code of a name or code ("产出指标", "产出", "1", "1-产出指标").
+pub fn level1_code(s: &str) -> Option<&'static str> {
+    let s = strip_code_prefix(s.trim());
+    LEVEL1
+        .iter()
+        .find(|(c, n)| s == *c || s == *n || s == n.trim_end_matches("指标"))
+        .map(|(c, _)| *c)
+}
+
+/// Finds the 二级 code of a name or code ("数量指标", "11", "经济效益指标", "22-社会效益").
+pub fn level2_code(s: &str) -> Option<&'static str> {
+    let s = strip_code_prefix(s.trim());
+    let s = s.split('（').next().unwrap_or(s).trim();
+    LEVEL2
+        .iter()
+        .find(|(c, list, card, _)| {
+            s == *c || s == *list || s == *card || s == list.trim_end_matches("指标")
+        })
+        .map(|(c, ..)| *c)
+}
+
+/// "11-数量指标" → "数量指标" (also a doubled prefix such as "3-1-产出指标"); "11" stays "11".
+fn strip_code_prefix(mut s: &str) -> &str {
+    while let Some((code, rest)) = s.split_once('-') {
+        if code.is_empty() || !code.trim().chars().all(|c| c.is_ascii_digit()) {
+            break;
+        }
+        s = rest.trim();
+    }
+    s
+}
+
+/// Project amounts in one unit: total and its parts.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Amounts {
+    /// 总计.
+    pub total: Decimal,
+    /// 财政拨款.
+    pub fiscal: Decimal,
+    /// 财政专户拨款.
+    pub special_account: Decimal,
+    /// 其他资金.
+    pub other: Decimal,
+    /// 财政资金 (card) / 财政拨款 (sheet): fiscal + special_account.
+    pub financial: Decimal,
+}
+
+impl Amounts {
+    fn new(fiscal: Decimal, special_account: Decimal, other: Decimal) -> Amounts {
+        Amounts {
+            total: fiscal + special_account + other,
+            fiscal,
+            special_account,
+            other,
+            financial: fiscal + special_account,
+        }
+    }
+
+    fn add(&mut self, o: &Amounts) {
+        self.total += o.total;
+        self.fiscal += o.fiscal;
+        self.special_account += o.special_account;
+        self.other += o.other;
+        self.financial += o.financial;
+    }
+
+    fn scaled(&self, k: Decimal) -> Amounts {
+        Amounts::new(self.fiscal * k, self.special_account * k, self.other * k)
+    }
+}
+
+/// One indicator, normalised, with the spans the grid layouts need.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorView {
+    /// 一级 code, "1".
+    pub level1_code: String,
+    /// 一级 name, "产出指标".
+    pub level1: String,
+    /// 二级 code, "11".
+    pub level2_code: String,
+    /// 二级 name as the list prints it, "经济效益".
+    pub level2: String,
+    /// 二级 name as card and sheet print it, "经济效益指标".
+    pub level2_card: String,
+    /// 二级 name with the sheet's 必填 mark, "数量指标（必填硬性指标）".
+    pub level2_sheet: String,
+    /// 三级 name.
+    pub name: String,
+    /// 绩效指标描述.
+    pub description: String,
+    /// 指标值 / 年度指标值.
+    pub value: String,
+    /// 实施周期指标值.
+    pub period_value: String,
+    /// 指标值确定依据.
+    pub basis: String,
+    /// Rows the 一级 cell spans from here (0: covered by an earlier row).
+    pub level1_span: usize,
+    /// Rows the 二级 cell spans from here (0: covered by an earlier row).
+    pub level2_span: usize,
+}
+
+/// One project as every layout sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectView {
+    /// 1-based number in file order.
+    pub number: usize,
+    /// 项目编码.
+    pub code: String,
+    /// 项目名称.
+    pub name: String,
+    /// 资金使用单位.
+    pub unit: String,
+    /// Amounts in the printing unit.
+    pub amounts: Amounts,
+    /// Amounts in 元 (the sheet layout).
+    pub yuan: Amounts,
+    /// 资金用途.
+    pub purpose: String,
+    /// 资金支出计划 as printed: ["25%", "50%", "75%", "100%"], or empty.
+    pub plan: Vec<String>,
+    /// 绩效目标.
+    pub goal: String,
+    /// 主管部门及代码 as printed: "【074】…".
+    pub supervisor: String,
+    /// 实施单位 as printed: "【074001】…".
+    pub implementer: String,
+    /// 项目属性.
+    pub attribute: String,
+    /// 项目期.
+    pub period: String,
+    /// Indicators in file order.
+    pub indicators: Vec<IndicatorView>,
+    /// The list layout's flattened 绩效指标 cell.
+    pub indicator_text: String,
+}
+
+/// A 资金使用单位 with its computed subtotal and its projects.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitGroup {
+    /// Name.
+    pub name: String,
+    /// Σ of its projects, printing unit.
+    pub amounts: Amounts,
+    /// Its projects.
+    pub projects: Vec<ProjectView>,
+}
+
+/// Everything the project layouts print.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectReport {
+    /// Chosen layout.
+    pub layout: Layout,
+    /// Title of the list table.
+    pub title: String,
+    /// 部门名称.
+    pub department: String,
+    /// Budget year.
+    pub year: i32,
+    /// Printing unit of `amounts` ("万元").
+    pub unit: Unit,
+    /// 合计 of all projects.
+    pub total: Amounts,
+    /// Projects grouped by unit, units in order of first appearance.
+    pub units: Vec<UnitGroup>,
+    /// All projects in file order.
+    pub projects: Vec<ProjectView>,
+}
+
+/// Validates and computes the projects of `file`; `None` when it has none.
+/// `scale` converts typed amounts to the printing unit; `unit` is that unit.
+pub fn compute(
+    file: &BudgetFile,
+    scale: Decimal,
+    unit: Unit,
+    layout_override: Option<Layout>,
+    diags: &mut Diagnostics,
+) -> Option<ProjectReport> {
+    if file.project.is_empty() {
+        return None;
+    }
+    let dept = file.department.get_ref();
+    let dept_name = dept.name.get_ref().trim().to_string();
+    let year = *dept.year.get_ref();
+    let cfg = &file.projects;
+    let layout = layout_override.unwrap_or_else(|| match &cfg.layout {
+        None => Layout::List,
+        Some(s) => Layout::parse(s.get_ref()).unwrap_or_else(|| {
+            diags.push(Diagnostic::error(
+                "layout",
+                Some(s.span()),
+                format!(
+                    "unknown layout \"{}\"; valid: list, card, sheet",
+                    s.get_ref()
+                ),
+            ));
+            Layout::List
+        }),
+    });
+    let to_yuan = match unit {
+        Unit::Yuan => Decimal::ONE,
+        Unit::Wanyuan => Decimal::from(10_000),
+    };
+    let amt =
+        |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| m.get_ref().0 * scale);
+
+    let mut projects = vec![];
+    for (i, item) in file.project.iter().enumerate() {
+        let p = item.get_ref();
+        let name = p.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            diags.push(Diagnostic::error(
+                "empty",
+                Some(p.name.span()),
+                "the project name is empty",
+            ));
+        }
+        for m in [&p.fiscal, &p.special_account, &p.other, &p.total]
+            .into_iter()
+            .flatten()
+        {
+            if m.get_ref().0.is_sign_negative() && !m.get_ref().0.is_zero() {
+                diags.push(Diagnostic::error(
+                    "amount",
+                    Some(m.span()),
+                    "an amount cannot be negative",
+                ));
+            }
+        }
+        let amounts = Amounts::new(amt(&p.fiscal), amt(&p.special_account), amt(&p.other));
+        if let Some(t) = &p.total {
+            let mut ck = Checker::new(diags, 2);
+            let what = format!("项目 {name} 总计");
+            ck.equal(
+                "R3",
+                Some(t.span()),
+                &what,
+                t.get_ref().0 * scale,
+                "财政拨款 + 财政专户拨款 + 其他资金 sum to",
+                amounts.total,
+                3,
+            );
+        }
+        let plan = check_plan(p.plan.as_ref(), &name, diags);
+        let indicators = indicators(&p.indicator, &name, diags);
+        let unit_name = p
+            .unit
+            .as_ref()
+            .map_or_else(|| dept_name.clone(), |u| u.get_ref().trim().to_string());
+        let code_box = |code: &Option<String>, name: &str| match code.as_deref().map(str::trim) {
+            Some(c) if !c.is_empty() => format!("【{c}】{name}"),
+            _ => name.to_string(),
+        };
+        let supervisor = code_box(
+            &p.supervisor_code,
+            p.supervisor.as_deref().unwrap_or(&dept_name),
+        );
+        let implementer = code_box(
+            &p.implementer_code,
+            p.implementer.as_deref().unwrap_or(&unit_name),
+        );
+        let indicator_text = flatten(&indicators);
+        projects.push(ProjectView {
+            number: i + 1,
+            code: p.code.clone().unwrap_or_default().trim().to_string(),
+            name,
+            unit: unit_name,
+            yuan: amounts.scaled(to_yuan),
+            amounts,
+            purpose: p.purpose.clone().unwrap_or_default(),
+            plan,
+            goal: p.goal.clone().unwrap_or_default(),
+            supervisor,
+            implementer,
+            attribute: p.attribute.clone().unwrap_or_default(),
+            period: p.period.clone().unwrap_or_default(),
+            indicators,
+            indicator_text,
+        });
+    }
+
+    // Units in order of first appearance: declared ones first, in their order.
+    let mut units: Vec<UnitGroup> = vec![];
+    for u in &file.units {
+        let name = u.get_ref().name.trim().to_string();
+        if !units.iter().any(|g| g.name == name) {
+            units.push(UnitGroup {
+                name,
+                amounts: Amounts::default(),
+                projects: vec![],
+            });
+        }
+    }
+    let mut total = Amounts::default();
+    for p in &projects {
+        total.add(&p.amounts);
+        let at = match units.iter().position(|g| g.name == p.unit) {
+            Some(at) => at,
+            None => {
+                units.push(UnitGroup {
+                    name: p.unit.clone(),
+                    amounts: Amounts::default(),
+                    projects: vec![],
+                });
+                units.len() - 1
+            }
+        };
+        units[at].amounts.add(&p.amounts);
+        units[at].projects.push(p.clone());
+    }
+    for u in &file.units {
+        let g = units
+            .iter()
+            .find(|g| g.name == u.get_ref().name.trim())
+            .expect("added above");
+        if g.projects.is_empty() {
+            diags.push(Diagnostic::warning(
+                "unit",
+                Some(u.span()),
+                format!("资金使用单位 \"{}\" has no projects", g.name),
+            ));
+        }
+        if let Some(d) = &u.get_ref().declared {
+            check_declared(
+                diags,
+                &format!("资金使用单位 {}", g.name),
+                d,
+                &g.amounts,
+                g.projects.len(),
+                scale,
+            );
+        }
+    }
+    if let Some(d) = &cfg.declared {
+        check_declared(
+            diags,
+            "项目支出绩效目标表 合计",
+            d,
+            &total,
+            projects.len(),
+            scale,
+        );
+    }
+
+    let title = cfg
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("{dept_name} {year}年项目支出绩效目标表（含转移支付项目）"));
+    Some(ProjectReport {
+        layout,
+        title,
+        department: cfg.department.clone().unwrap_or(dept_name),
+        year,
+        unit,
+        total,
+        units,
+        projects,
+    })
+}
+
+/// Declared amounts of a unit or of 合计 against the computed ones, and against each other.
+fn check_declared(
+    diags: &mut Diagnostics,
+    what: &str,
+    d: &Spanned<ProjectAmounts>,
+    computed: &Amounts,
+    items: usize,
+    scale: Decimal,
+) {
+    let a = d.get_ref();
+    let mut ck = Checker::new(diags, 2);
+    let cols = [
+        ("总计", &a.total, computed.total),
+        ("财政拨款", &a.fiscal, computed.fiscal),
+        ("财政专户拨款", &a.special_account, computed.special_account),
+        ("其他资金", &a.other, computed.other),
+    ];
+    for (col, declared, value) in &cols {
+        if let Some(v) = declared {
+            let w = format!("{what} {col}");
+            ck.equal(
+                "R5",
+                Some(v.span()),
+                &w,
+                v.get_ref().0 * scale,
+                "its projects sum to",
+                *value,
+                items,
+            );
+        }
+    }
+    if let Some(t) = &a.total {
+        let parts: Vec<Decimal> = cols[1..]
+            .iter()
+            .filter_map(|c| c.1.as_ref().map(|v| v.get_ref().0 * scale))
+            .collect();
+        if !parts.is_empty() {
+            let w = format!("{what} 总计 (declared)");
+            let sum: Decimal = parts.iter().sum();
+            ck.equal(
+                "R3",
+                Some(t.span()),
+                &w,
+                t.get_ref().0 * scale,
+                "财政拨款 + 财政专户拨款 + 其他资金 (declared) sum to",
+                sum,
+                3,
+            );
+        }
+    }
+}
+
+/// R17: the spending plan is cumulative, non-decreasing, and ends at 100%.
+fn check_plan(
+    plan: Option<&Spanned<Vec<Money>>>,
+    project: &str,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let Some(plan) = plan else { return vec![] };
+    let v: Vec<Decimal> = plan.get_ref().iter().map(|m| m.0).collect();
+    let span = Some(plan.span());
+    let shown = v
+        .iter()
+        .map(|d| format!("{}%", d.normalize()))
+        .collect::<Vec<_>>();
+    if v.len() != 4 {
+        diags.push(Diagnostic::error(
+            "R17",
+            span,
+            format!("项目 {project}: 资金支出计划 needs 4 cumulative percentages (3月底, 6月底, 10月底, 12月底), got {}", v.len()),
+        ));
+    } else if v
+        .iter()
+        .any(|d| d.is_sign_negative() || *d > Decimal::from(100))
+    {
+        diags.push(Diagnostic::error(
+            "R17",
+            span,
+            format!(
+                "项目 {project}: 资金支出计划 {} has a value outside 0–100%",
+                shown.join(", ")
+            ),
+        ));
+    } else if v.windows(2).any(|w| w[1] < w[0]) {
+        diags.push(Diagnostic::error(
+            "R17",
+            span,
+            format!(
+                "项目 {project}: 资金支出计划 {} decreases; the percentages are cumulative",
+                shown.join(", ")
+            ),
+        ));
+    } else if v[3] != Decimal::from(100) {
+        diags.push(Diagnostic::error(
+            "R17",
+            span,
+            format!(
+                "项目 {project}: 资金支出计划 ends at {} but must reach 100% by 12月底",
+                shown[3]
+            ),
+        ));
+    }
+    shown
+}
+
+fn indicators(
+    items: &[Spanned<crate::model::Indicator>],
+    project: &str,
+    diags: &mut Diagnostics,
+) -> Vec<IndicatorView> {
+    let mut out: Vec<IndicatorView> = vec![];
+    for item in items {
+        let i = item.get_ref();
+        let l1 = level1_code(i.level1.get_ref());
+        if l1.is_none() {
+            let valid: Vec<String> = LEVEL1.iter().map(|(c, n)| format!("{n} ({c})")).collect();
+            diags.push(Diagnostic::error(
+                "indicator",
+                Some(i.level1.span()),
+                format!(
+                    "一级指标 \"{}\" is not known; valid: {}",
+                    i.level1.get_ref(),
+                    valid.join(", ")
+                ),
+            ));
+        }
+        let l2 = level2_code(i.level2.get_ref());
+        if l2.is_none() {
+            let valid: Vec<String> = LEVEL2
+                .iter()
+                .map(|(c, n, ..)| format!("{n} ({c})"))
+                .collect();
+            diags.push(Diagnostic::error(
+                "indicator",
+                Some(i.level2.span()),
+                format!(
+                    "二级指标 \"{}\" is not known; valid: {}",
+                    i.level2.get_ref(),
+                    valid.join(", ")
+                ),
+            ));
+        }
+        let (Some(c1), Some(c2)) = (l1, l2) else {
+            continue;
+        };
+        if !c2.starts_with(c1) {
+            diags.push(Diagnostic::warning(
+                "indicator",
+                Some(item.span()),
+                format!(
+                    "项目 {project}: 二级指标 {} belongs under {}, not {}",
+                    name2(c2).1,
+                    name1(&c2[..1]),
+                    name1(c1)
+                ),
+            ));
+        }
+        let (_, list, card, mark) = name2(c2);
+        let value = i.value.clone().unwrap_or_default();
+        out.push(IndicatorView {
+            level1_code: c1.to_string(),
+            level1: name1(c1).to_string(),
+            level2_code: c2.to_string(),
+            level2: list.to_string(),
+            level2_card: card.to_string(),
+            level2_sheet: format!("{card}{mark}"),
+            name: i.name.trim().to_string(),
+            description: i.description.clone().unwrap_or_default(),
+            period_value: i.period_value.clone().unwrap_or_else(|| value.clone()),
+            value,
+            basis: i.basis.clone().unwrap_or_default(),
+            level1_span: 0,
+            level2_span: 0,
+        });
+    }
+    for l in ["1", "2"] {
+        if !out.is_empty() && !out.iter().any(|i| i.level1_code == l) {
+            diags.push(Diagnostic::warning(
+                "indicator",
+                file_span(items),
+                format!("项目 {project} has no {}", name1(l)),
+            ));
+        }
+    }
+    if items.is_empty() {
+        diags.push(Diagnostic::warning(
+            "indicator",
+            None,
+            format!("项目 {project} has no indicators"),
+        ));
+    }
+    set_spans(&mut out);
+    out
+}
+
+fn file_span(items: &[Spanned<crate::model::Indicator>]) -> Option<std::ops::Range<usize>> {
+    items.first().map(|i| i.span())
+}
+
+fn name1(code: &str) -> &'static str {
+    LEVEL1
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, n)| n)
+}
+
+fn name2(code: &str) -> (&'static str, &'static str, &'static str, &'static str) {
+    *LEVEL2
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .expect("known code")
+}
+
+/// Rowspans of consecutive equal 一级 and (within them) 二级 cells.
+fn set_spans(rows: &mut [IndicatorView]) {
+    let n = rows.len();
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j < n && rows[j].level1_code == rows[i].level1_code {
+            j += 1;
+        }
+        rows[i].level1_span = j - i;
+        let mut k = i;
+        while k < j {
+            let mut m = k;
+            while m < j && rows[m].level2_code == rows[k].level2_code {
+                m += 1;
+            }
+            rows[k].level2_span = m - k;
+            k = m;
+        }
+        i = j;
+    }
+}
+
+/// The list layout's 绩效指标 cell, in seed 000's numbered form.
+pub fn flatten(indicators: &[IndicatorView]) -> String {
+    indicators
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            format!(
+                "{}、{}-{},{}-{},{};实施周期指标值:{},年度指标值:{};",
+                n + 1,
+                i.level1_code,
+                i.level1,
+                i.level2_code,
+                i.level2,
+                i.name,
+                i.period_value,
+                i.value
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// R16: Σ project budgets = 项目支出 of the 支出总表 (when the file has both).
+pub fn check_against_tables(
+    report: &ProjectReport,
+    project_spending: Decimal,
+    diags: &mut Diagnostics,
+) {
+    let mut ck = Checker::new(diags, 2);
+    ck.equal(
+        "R16",
+        None,
+        "Σ 项目 budgets (绩效目标表)",
+        report.total.total,
+        "支出总表 项目支出 is",
+        project_spending,
+        report.projects.len(),
+    );
+}
+
+/// Declared amounts keyed for lookups in tests.
+pub fn unit_totals(report: &ProjectReport) -> BTreeMap<String, Decimal> {
+    report
+        .units
+        .iter()
+        .map(|u| (u.name.clone(), round(u.amounts.total, 2)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_accept_names_codes_and_both() {
+        assert_eq!(level1_code("产出指标"), Some("1"));
+        assert_eq!(level1_code("1-产出指标"), Some("1"));
+        assert_eq!(level1_code("3"), Some("3"));
+        assert_eq!(level1_code("产出指表"), None);
+        assert_eq!(level2_code("11"), Some("11"));
+        assert_eq!(level2_code("经济效益指标"), Some("21"));
+        assert_eq!(level2_code("22-社会效益"), Some("22"));
+        assert_eq!(level2_code("数量指标（必填硬性指标）"), Some("11"));
+        assert_eq!(level2_code("服务对象满意度"), Some("31"));
+    }
+}
