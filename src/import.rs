@@ -29,6 +29,7 @@ pub struct ParsedIndicator {
 #[derive(Debug, Default)]
 struct Row {
     line: usize,
+    unread: Vec<String>,
     name: String,
     amounts: [Option<String>; 4],
     goal: String,
@@ -63,7 +64,13 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         if trimmed.is_empty() || trimmed.starts_with("项目名称") || is_page_footer(trimmed) {
             continue;
         }
-        if !line.contains('\t') {
+        let first_cell = trimmed.split('\t').next().unwrap_or("").trim();
+        if !line.contains('\t') || first_cell.starts_with("部门名称") {
+            let trimmed = if line.contains('\t') {
+                first_cell
+            } else {
+                trimmed
+            };
             if trimmed.contains("绩效目标表") && title.is_none() {
                 title = Some(trimmed.to_string());
                 continue;
@@ -106,11 +113,18 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         for (k, a) in row.amounts.iter_mut().enumerate() {
             let cell = cells.get(k + 1).copied().unwrap_or("");
             *a = parse_amount(cell, &mut diags, &span, i + 1);
+            if a.is_none() && !cell.is_empty() {
+                row.unread.push(format!(
+                    "{} \"{cell}\"",
+                    ["总计", "财政拨款", "财政专户拨款", "其他资金"][k]
+                ));
+            }
         }
         row.goal = cells.get(5).copied().unwrap_or("").to_string();
         let ind = cells.get(6).copied().unwrap_or("");
         let (parsed, leftover) = parse_indicators(ind);
         if !leftover.is_empty() {
+            row.unread.push(format!("绩效指标 \"{leftover}\""));
             diags.push(Diagnostic::warning(
                 "import",
                 Some(span.clone()),
@@ -197,10 +211,16 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         let _ = writeln!(out, "department = {}", toml_str(d));
     }
     if let Some(t) = &total {
+        for x in &t.unread {
+            let _ = writeln!(out, "# NOT IMPORTED (line {}): {x}", t.line);
+        }
         let _ = writeln!(out, "declared = {}", amounts_table(t));
     }
     for (u, _) in &units {
         let _ = writeln!(out, "\n[[units]]\nname = {}", toml_str(&u.name));
+        for x in &u.unread {
+            let _ = writeln!(out, "# NOT IMPORTED (line {}): {x}", u.line);
+        }
         let _ = writeln!(out, "declared = {}", amounts_table(u));
     }
     let mut count = 0;
@@ -216,6 +236,9 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
             let _ = writeln!(out, "unit = {}", toml_str(u));
         }
         let _ = writeln!(out, "name = {}", toml_str(&p.name));
+        for u in &p.unread {
+            let _ = writeln!(out, "# NOT IMPORTED (line {}): {u}", p.line);
+        }
         for (key, a) in ["total", "fiscal", "special_account", "other"]
             .iter()
             .zip(&p.amounts)
@@ -291,7 +314,7 @@ fn parse_amount(
     if s.parse::<rust_decimal::Decimal>().is_ok() {
         Some(s)
     } else {
-        diags.push(Diagnostic::error(
+        diags.push(Diagnostic::warning(
             "import",
             Some(span.clone()),
             format!("line {line}: \"{cell}\" is not an amount; left out, please type it in"),
@@ -361,6 +384,9 @@ pub fn parse_indicators(cell: &str) -> (Vec<ParsedIndicator>, String) {
             None => break,
         }
     }
+    if starts.is_empty() {
+        starts = unnumbered_starts(cell);
+    }
     let mut out = vec![];
     let mut leftover = String::new();
     if starts.first().is_none_or(|s| s.0 > 0) {
@@ -380,6 +406,25 @@ pub fn parse_indicators(cell: &str) -> (Vec<ParsedIndicator>, String) {
         }
     }
     (out, leftover)
+}
+
+/// Item starts where OCR lost the "N、" numbers: each "<digit>-<一级 name>".
+fn unnumbered_starts(cell: &str) -> Vec<(usize, usize)> {
+    let mut starts = vec![];
+    for (i, _) in cell.char_indices() {
+        let rest = &cell[i..];
+        let Some(after_digit) = rest.strip_prefix(|c: char| c.is_ascii_digit()) else {
+            continue;
+        };
+        let Some(name) = after_digit.trim_start().strip_prefix('-') else {
+            continue;
+        };
+        let before_ok = i == 0 || !cell[..i].ends_with(|c: char| c.is_ascii_digit() || c == '-');
+        if before_ok && LEVEL1.iter().any(|(_, n)| name.trim_start().starts_with(n)) {
+            starts.push((i, i));
+        }
+    }
+    starts
 }
 
 fn parse_item(body: &str) -> Option<ParsedIndicator> {
@@ -419,7 +464,7 @@ fn parse_item(body: &str) -> Option<ParsedIndicator> {
 /// "1-产出指标,rest" → ("1-产出指标", "rest").
 fn split_first_field(s: &str) -> Option<(&str, &str)> {
     let s = s.trim_start_matches(SEPARATORS);
-    let at = s.find([',', '，', ';', '；'])?;
+    let at = s.find([',', '，', ';', '；', ':', '：'])?;
     let sep_len = s[at..].chars().next()?.len_utf8();
     Some((s[..at].trim(), &s[at + sep_len..]))
 }
@@ -484,6 +529,20 @@ mod tests {
         assert_eq!(v[0].value, "100%");
         assert_eq!(v[1].level2, "服务对象满意度");
         assert_eq!(v[1].value, "≥90%");
+    }
+
+    #[test]
+    fn reads_items_whose_numbers_ocr_lost() {
+        let (v, rest) = parse_indicators(
+            "1-产出指标: 11-数量指标: 员工数: 实施周期指标值:4; 年度指标值:4。 1-产出指标: 12-质量指标; 合格率; 实施周期指标值:100%; 年度指标值:100%。",
+        );
+        assert_eq!(rest, "");
+        assert_eq!(v.len(), 2);
+        assert_eq!((v[0].name.as_str(), v[0].value.as_str()), ("员工数", "4"));
+        assert_eq!(
+            (v[1].level2.as_str(), v[1].name.as_str()),
+            ("质量指标", "合格率")
+        );
     }
 
     #[test]

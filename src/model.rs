@@ -147,6 +147,9 @@ pub struct ProjectsConfig {
     /// 部门名称 printed by the list layout (default: the department name).
     #[serde(default)]
     pub department: Option<String>,
+    /// A heading printed before the project tables (e.g. "七、部门项目预算安排情况及绩效目标").
+    #[serde(default)]
+    pub heading: Option<String>,
     /// Declared 合计 row of the list table.
     #[serde(default)]
     pub declared: Option<Spanned<ProjectAmounts>>,

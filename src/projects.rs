@@ -211,6 +211,8 @@ pub struct ProjectReport {
     pub title: String,
     /// 部门名称.
     pub department: String,
+    /// Heading printed before the project tables, if any.
+    pub heading: Option<String>,
     /// Budget year.
     pub year: i32,
     /// Printing unit of `amounts` ("万元").
@@ -406,6 +408,7 @@ pub fn compute(
         layout,
         title,
         department: cfg.department.clone().unwrap_or(dept_name),
+        heading: cfg.heading.clone(),
         year,
         unit,
         total,
