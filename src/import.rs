@@ -435,7 +435,12 @@ fn parse_item(body: &str) -> Option<ParsedIndicator> {
     let c2 = level2_code(l2)?;
     let level1 = LEVEL1.iter().find(|(c, _)| *c == c1)?.1.to_string();
     let level2 = LEVEL2.iter().find(|(c, ..)| *c == c2)?.1.to_string();
-    let trim = |s: &str| s.trim_matches(SEPARATORS).trim().to_string();
+    let trim = |s: &str| {
+        s.trim_matches(SEPARATORS)
+            .trim_matches([':', '：'])
+            .trim()
+            .to_string()
+    };
     let (name, period_value, value) = match find_label(rest, "实施周期指标值") {
         Some((before, after)) => {
             let (period, annual) = match rfind_label(after, "年度指标值") {

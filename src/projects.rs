@@ -593,7 +593,8 @@ fn indicators(
         });
     }
     for l in ["1", "2"] {
-        if !out.is_empty() && !out.iter().any(|i| i.level1_code == l) {
+        // An unreadable level is reported already; "has no" would only repeat it.
+        if !out.is_empty() && out.len() == items.len() && !out.iter().any(|i| i.level1_code == l) {
             diags.push(Diagnostic::warning(
                 "indicator",
                 file_span(items),

@@ -40,7 +40,11 @@ fn the_example_renders_every_table_name_and_leaf_amount() {
     assert!(!checked.diags.has_errors());
     let rendered = yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), checked).unwrap();
     let pages = pages(&rendered.document);
-    assert_eq!(pages.len(), 9, "one page per table");
+    assert_eq!(
+        pages.len(),
+        9 + 19,
+        "one page per table, then the 19 project cards"
+    );
     let titles = [
         "部门预算收支总表",
         "部门预算收入总表",
@@ -303,7 +307,7 @@ fn render_writes_a_pdf_and_a_typst_project() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("(9 pages)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(28 pages)"));
 
     let proj = dir.path().join("proj");
     let out = bin()
@@ -318,7 +322,7 @@ fn render_writes_a_pdf_and_a_typst_project() {
     assert!(main.contains("#let ys-dept = \"203中国共产党唐山市开平区委员会组织部\""));
     // The emitted project compiles by itself to the same pages.
     let doc = ENGINE.compile(main, 2024).unwrap();
-    assert_eq!(doc.pages().len(), 9);
+    assert_eq!(doc.pages().len(), 28);
 }
 
 #[test]
@@ -364,7 +368,7 @@ fn templates_can_be_exported_and_overridden_by_file_name() {
         .unwrap();
     let doc = ENGINE.compile(src, 2024).unwrap();
     let pages = pages(&doc);
-    assert_eq!(pages.len(), 9);
+    assert_eq!(pages.len(), 28);
     assert!(pages[8].contains("自定义三公表合计27.00"), "{}", pages[8]);
     assert!(
         pages[0].starts_with("部门预算收支总表"),
@@ -398,7 +402,7 @@ fn one_engine_renders_many_documents() {
     let first = render_text(&text).unwrap().pdf;
     for i in 0..30 {
         let r = render_text(&text.replace("组织部\"", &format!("组织部{i}\""))).unwrap();
-        assert_eq!(r.document.pages().len(), 9);
+        assert_eq!(r.document.pages().len(), 28);
     }
     assert!(
         render_text(&text).unwrap().pdf == first,

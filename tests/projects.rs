@@ -1,0 +1,471 @@
+//! 项目支出绩效目标表: the three layouts' laid-out content, any file in any
+//! layout, the import round trip, and the validation messages word for word.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::LazyLock;
+
+use yusuan::projects::Layout;
+use yusuan::render::{Renderer, format_amount};
+use yusuan::typeset::{self, Engine};
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+
+fn path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn checked(rel: &str, layout: Option<Layout>) -> yusuan::Checked {
+    let c = yusuan::check_file_with(&path(rel), yusuan::Options { layout })
+        .ok()
+        .unwrap();
+    assert!(!c.diags.has_errors(), "{}", c.diags);
+    c
+}
+
+/// Renders and returns each page's text runs concatenated.
+fn render(c: yusuan::Checked) -> Vec<String> {
+    let r = yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), c).unwrap();
+    typeset::page_runs(&r.document)
+        .into_iter()
+        .map(|runs| runs.concat())
+        .collect()
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The list pages as one text, without the repeated header and the footers,
+/// so that a cell broken across pages reads as one.
+fn list_text(pages: &[String]) -> String {
+    let header = "项目名称（资金使用单位）总计财政拨款财政专户拨款其他资金绩效目标绩效指标";
+    pages
+        .iter()
+        .map(|p| {
+            let p = squash(p).replace(header, "");
+            match p.rfind("第") {
+                Some(at) if p[at..].contains("页,共") => p[..at].to_string(),
+                _ => p,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn list_layout_prints_every_project_amount_and_indicator_of_seed_000() {
+    let c = checked("examples/panyu-2023.toml", None);
+    let projects = c.report.projects.clone().unwrap();
+    assert_eq!(projects.projects.len(), 52);
+    assert_eq!(projects.units.len(), 4);
+    let pages = render(c);
+    let all = list_text(&pages);
+    assert_eq!(pages.len(), 12);
+    // 合计 and the first unit print the computed figures, with separators.
+    assert!(all.contains("合计10,055.7210,054.870.85"), "合计 row");
+    assert!(
+        all.contains("区委组织部本级9,997.839,996.980.85"),
+        "unit subtotal"
+    );
+    assert!(all.contains("区党员电教中心27.5027.50"));
+    for p in &projects.projects {
+        let amt = format_amount(p.amounts.total, 2, true);
+        assert!(
+            all.contains(&squash(&format!("{}{amt}", p.name))),
+            "{} {amt}",
+            p.name
+        );
+        for i in &p.indicators {
+            assert!(
+                all.contains(&squash(&format!(
+                    "{}-{},{}-{},{}",
+                    i.level1_code, i.level1, i.level2_code, i.level2, i.name
+                ))),
+                "{}",
+                i.name
+            );
+            assert!(
+                all.contains(&squash(&format!("年度指标值:{};", i.value))),
+                "{}",
+                i.value
+            );
+        }
+    }
+    assert!(all.contains("1、1-产出指标,11-数量指标,举办公务员专题培训班;实施周期指标值:举办12期公务员专题培训班,年度指标值:举办12期公务员专题培训班;"));
+    // Header on every page, footer 第 N 页, 共 M 页.
+    for (n, page) in pages.iter().enumerate() {
+        assert!(
+            page.contains(
+                "项目名称（资金使用单位）总计财政拨款财政专户拨款其他资金绩效目标绩效指标"
+            ),
+            "header on page {}",
+            n + 1
+        );
+        assert!(
+            page.ends_with(&format!("第 {} 页, 共 12 页", n + 1)),
+            "footer on page {}",
+            n + 1
+        );
+    }
+    assert!(pages[0].starts_with("中国共产党广州市番禺区委组织部 2023年项目支出绩效目标表（含转移支付项目）部门名称：中国共产党广州市番禺区委组织部单位：万元"));
+}
+
+#[test]
+fn card_layout_prints_the_19_cards_of_seed_003_after_the_nine_tables() {
+    let c = checked("examples/kaiping-2024.toml", None);
+    let projects = c.report.projects.clone().unwrap();
+    assert_eq!(projects.layout, Layout::Card);
+    assert_eq!(projects.projects.len(), 19);
+    let pages = render(c);
+    assert_eq!(pages.len(), 9 + 19, "nine tables, then one page per card");
+    assert!(pages[9].starts_with("七、部门项目预算安排情况及绩效目标1、本级城市社区党组织服务群众专项经费绩效目标表单位：万元"));
+    assert!(
+        pages[9]
+            .contains("项目编码13020524P00918410001Q项目名称本级城市社区党组织服务群众专项经费")
+    );
+    // Cells spanning rows come after their row's other cells in the laid-out order.
+    assert!(pages[9].contains(
+        "预算数460.00其中：财政资金460.00其他资金预算规模及资金用途主要用于解决关系群众切身利益问题"
+    ));
+    assert!(pages[9].contains("3月底6月底10月底12月底资金支出计划（%）25%50%75%100%"));
+    assert!(pages[9].contains("一级指标二级指标三级指标绩效指标描述指标值指标值确定依据"));
+    assert!(pages[9].contains("各项工作完成率各项工作完成率≥90%完成上级交办事务的情况"));
+    for p in &projects.projects {
+        let page = squash(&pages[8 + p.number]);
+        assert!(
+            page.contains(&squash(&format!("{}、{}绩效目标表", p.number, p.name))),
+            "{}",
+            p.name
+        );
+        assert!(page.contains(&format!(
+            "预算数{}",
+            format_amount(p.amounts.total, 2, false)
+        )));
+        for i in &p.indicators {
+            for text in [&i.name, &i.description, &i.value, &i.basis] {
+                assert!(
+                    page.contains(&squash(text)),
+                    "card {} lacks {text}",
+                    p.number
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn sheet_layout_prints_seed_004_in_yuan_with_the_required_marks() {
+    let c = checked("examples/pingluo-2022.toml", None);
+    let projects = c.report.projects.clone().unwrap();
+    assert_eq!(projects.projects.len(), 14);
+    let pages = render(c);
+    assert_eq!(pages.len(), 14);
+    let first = &pages[0];
+    assert!(
+        first.starts_with(
+            "部门项目支出预算绩效目标表(2022 年度)项目名称党群服务及村干部学历提升补助"
+        ),
+        "{first}"
+    );
+    assert!(first.contains("主管部门及代码【074】中国共产党平罗县委员会组织部实施单位：【074001】中国共产党平罗县委员会组织部本级"));
+    assert!(first.contains("项目属性01-新增一次性项目项目期：2022-2022"));
+    assert!(first.contains("年度资金总额：200000其中：财政拨款200000项目资金（元）其他资金"));
+    assert!(first.contains(
+        "名称一级指标二级指标三级指标指标值村级活动场所管理使用10 个数量指标（必填硬性指标）"
+    ));
+    for cell in [
+        "产出指标",
+        "质量指标（必填）配套设施完善100%",
+        "农村党员和群众95%",
+        "服务对象满意度指标（必填）",
+        "满意度指标",
+        "绩效指标",
+    ] {
+        assert!(first.contains(cell), "{cell}: {first}");
+    }
+    for p in &projects.projects {
+        let page = squash(&pages[p.number - 1]);
+        assert!(page.contains(&squash(&p.name)));
+        assert!(page.contains(&format!("年度资金总额：{}", p.yuan.total.normalize())));
+        for i in &p.indicators {
+            assert!(
+                page.contains(&squash(&format!("{}{}", i.name, i.value))),
+                "sheet {} lacks {} {}",
+                p.number,
+                i.name,
+                i.value
+            );
+        }
+    }
+}
+
+#[test]
+fn any_project_file_renders_in_any_layout() {
+    // A Guangzhou list file as cards and as sheets: card-only fields print empty.
+    let cards = render(checked("examples/panyu-2023.toml", Some(Layout::Card)));
+    assert_eq!(cards.len(), 52);
+    assert!(cards[0].contains("1、培训经费绩效目标表单位：万元项目编码项目名称培训经费预算数64.00其中：财政资金64.00其他资金"));
+    let sheets = render(checked("examples/panyu-2023.toml", Some(Layout::Sheet)));
+    assert_eq!(sheets.len(), 52);
+    assert!(
+        sheets[0].contains("年度资金总额：640000其中：财政拨款640000"),
+        "万元 printed as 元: {}",
+        sheets[0]
+    );
+    // Ningxia's sheets as a list: 元 amounts with separators.
+    let list = render(checked("examples/pingluo-2022.toml", Some(Layout::List)));
+    let all = list.concat();
+    assert!(all.contains("党群服务及村干部学历提升补助200,000.00200,000.00"));
+    assert!(all.contains(
+        "1、1-产出指标,11-数量指标,村级活动场所管理使用;实施周期指标值:10 个,年度指标值:10 个;"
+    ));
+    // Zengcheng and Jinhua (lists) render as themselves.
+    for (file, pages) in [
+        ("examples/zengcheng-2024.toml", 3),
+        ("examples/jinhua-2024.toml", 7),
+    ] {
+        assert_eq!(render(checked(file, None)).len(), pages, "{file}");
+    }
+}
+
+#[test]
+fn seeds_001_and_002_keep_every_name_amount_and_indicator() {
+    for (file, names, total) in [
+        ("examples/zengcheng-2024.toml", 26, "1,109.65"),
+        ("examples/jinhua-2024.toml", 49, "3,986.34"),
+    ] {
+        let c = checked(file, None);
+        let projects = c.report.projects.clone().unwrap();
+        assert_eq!(projects.projects.len(), names);
+        let all = list_text(&render(c));
+        assert!(all.contains(&format!("合计{total}")), "{file}");
+        for p in &projects.projects {
+            assert!(all.contains(&squash(&p.name)), "{file}: {}", p.name);
+            for i in &p.indicators {
+                assert!(
+                    all.contains(&squash(&i.name)) && all.contains(&squash(&i.value)),
+                    "{file}: {}",
+                    i.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn import_round_trip_of_seed_000() {
+    let text = std::fs::read_to_string(path("tests/data/panyu-2023.txt")).unwrap();
+    let imported = yusuan::import::import_list("panyu-2023.txt", &text, None);
+    assert!(!imported.diags.has_errors());
+    assert_eq!(imported.projects, 52);
+    let warnings: Vec<_> = imported
+        .diags
+        .items
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(warnings.len(), 6, "{warnings:#?}");
+    assert!(warnings[0].starts_with("line 39: indicator \"不发生网络安全事件\" has a malformed level code; read by its names as 产出指标/质量指标"));
+    let fresh = yusuan::check_str("imported.toml", &imported.toml)
+        .ok()
+        .unwrap();
+    assert!(!fresh.diags.has_errors());
+    let example = checked("examples/panyu-2023.toml", None);
+    let (a, b) = (
+        fresh.report.projects.unwrap(),
+        example.report.projects.unwrap(),
+    );
+    assert_eq!(a.total, b.total);
+    assert_eq!(a.projects.len(), b.projects.len());
+    for (x, y) in a.projects.iter().zip(&b.projects) {
+        assert_eq!(
+            (&x.name, &x.unit, &x.amounts, &x.goal, &x.indicator_text),
+            (&y.name, &y.unit, &y.amounts, &y.goal, &y.indicator_text)
+        );
+    }
+    // Seed 000's first project, read back into structure.
+    let first = &a.projects[0];
+    assert_eq!(first.indicators.len(), 5);
+    assert_eq!(
+        first.indicators[3].name,
+        "资金使用合理规范,提高资金使用效率"
+    );
+    assert_eq!(first.indicators[4].level2_code, "31");
+}
+
+#[test]
+fn the_command_line_imports_and_reports_unreadable_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("t.txt");
+    std::fs::write(
+        &input,
+        "某部门 2025年项目支出绩效目标表\n单位：万元\n合计\t1.00\t1.00\t\t\t\t\n本级\t1.00\t1.00\t\t\t\t\n甲项目\t1.00\t1.0O\t\t\t目标\t1、1-产出指标,11-数量指标,件数;实施周期指标值:1件,年度指标值:1件;\n这一行没有制表符\n",
+    )
+    .unwrap();
+    let out = dir.path().join("t.toml");
+    let o = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("import")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("t.txt:5:1: warning[import]: line 5: \"1.0O\" is not an amount; left out, please type it in"), "{err}");
+    assert!(err.contains("t.txt:6:1: warning[import]: line 6: not a table row (no tabs); skipped: 这一行没有制表符"), "{err}");
+    let toml = std::fs::read_to_string(&out).unwrap();
+    assert!(toml.contains("# NOT IMPORTED (line 5): 财政拨款 \"1.0O\""));
+    assert!(toml.contains("year = 2025"));
+    // The amount left out is not lost silently: the declared totals now disagree.
+    let c = yusuan::check_file(&out).ok().unwrap();
+    let first_error = c
+        .diags
+        .items
+        .iter()
+        .find(|d| d.severity == yusuan::diag::Severity::Error)
+        .unwrap();
+    assert_eq!(
+        first_error.message,
+        "项目 甲项目 总计 = 1.00 but 财政拨款 + 财政专户拨款 + 其他资金 sum to 0.00 (difference 1.00, more than rounding of 3 items can explain: ±0.02)"
+    );
+}
+
+const BASE: &str = "[department]\nname = \"测试部门\"\nyear = 2024\n";
+
+fn messages(extra: &str) -> Vec<(String, String, String)> {
+    let text = format!("{BASE}{extra}");
+    let d = match yusuan::check_str("p.toml", &text) {
+        Ok(c) => c.diags,
+        Err(d) => d,
+    };
+    d.items
+        .iter()
+        .map(|x| (x.rule.to_string(), d.location(x), x.message.clone()))
+        .collect()
+}
+
+const GOOD: &str = "[[project]]\nname = \"甲\"\nfiscal = 10\n[[project.indicator]]\nlevel1 = \"1\"\nlevel2 = \"11\"\nname = \"件数\"\nvalue = \"1件\"\n[[project.indicator]]\nlevel1 = \"效益指标\"\nlevel2 = \"社会效益指标\"\nname = \"效果\"\nvalue = \"好\"\n";
+
+#[test]
+fn a_good_project_has_no_diagnostics() {
+    assert_eq!(messages(GOOD), vec![]);
+}
+
+#[test]
+fn an_unknown_level_names_the_valid_choices() {
+    let m = messages(&GOOD.replace("level1 = \"1\"", "level1 = \"产出指表\""));
+    assert_eq!(
+        m,
+        vec![(
+            "indicator".into(),
+            "p.toml:8:10".into(),
+            "一级指标 \"产出指表\" is not known; valid: 产出指标 (1), 效益指标 (2), 满意度指标 (3)"
+                .into()
+        )]
+    );
+    let m = messages(&GOOD.replace("level2 = \"11\"", "level2 = \"数量\""));
+    assert_eq!(m.len(), 0, "a name without 指标 is accepted");
+    let m = messages(&GOOD.replace("level2 = \"11\"", "level2 = \"数目指标\""));
+    assert_eq!(
+        m[0].2,
+        "二级指标 \"数目指标\" is not known; valid: 数量指标 (11), 质量指标 (12), 时效指标 (13), 成本指标 (14), 经济效益 (21), 社会效益 (22), 生态效益 (23), 可持续影响 (24), 服务对象满意度 (31)"
+    );
+}
+
+#[test]
+fn a_project_without_output_or_benefit_indicators_is_warned() {
+    let only_output = GOOD
+        .split("[[project.indicator]]\nlevel1 = \"效益指标\"")
+        .next()
+        .unwrap();
+    let m = messages(only_output);
+    assert_eq!(
+        m,
+        vec![(
+            "indicator".into(),
+            "p.toml:7:1".into(),
+            "项目 甲 has no 效益指标".into()
+        )]
+    );
+}
+
+#[test]
+fn r17_spending_plan() {
+    let with = |plan: &str| {
+        messages(&GOOD.replace("fiscal = 10\n", &format!("fiscal = 10\nplan = {plan}\n")))
+    };
+    assert_eq!(with("[25, 50, 75, 100]"), vec![]);
+    assert_eq!(
+        with("[25, 50, 75, 90]")[0].2,
+        "项目 甲: 资金支出计划 ends at 90% but must reach 100% by 12月底"
+    );
+    assert_eq!(
+        with("[25, 60, 50, 100]")[0].2,
+        "项目 甲: 资金支出计划 25%, 60%, 50%, 100% decreases; the percentages are cumulative"
+    );
+    assert_eq!(
+        with("[50, 100]")[0].2,
+        "项目 甲: 资金支出计划 needs 4 cumulative percentages (3月底, 6月底, 10月底, 12月底), got 2"
+    );
+    assert_eq!(with("[25, 50, 75, 100]").len(), 0);
+    assert_eq!(with("[25, 50, 75, 100]").len(), 0);
+    let m = with("[25, 50, 75, 90]");
+    assert_eq!((m[0].0.as_str(), m[0].1.as_str()), ("R17", "p.toml:7:8"));
+}
+
+#[test]
+fn declared_unit_subtotals_are_checked_as_seed_000_needs() {
+    let c = yusuan::check_file(&path("examples/panyu-2023.toml"))
+        .ok()
+        .unwrap();
+    let msgs: Vec<_> = c
+        .diags
+        .items
+        .iter()
+        .map(|d| (d.rule, d.message.as_str()))
+        .collect();
+    assert!(msgs.contains(&("R5", "资金使用单位 区委组织部本级 总计 = 9997.81 but its projects sum to 9997.83 (difference 0.02: 尾差, within ±0.245 for 48 rounded items)")), "{msgs:#?}");
+    assert!(msgs.contains(&("R3", "项目支出绩效目标表 合计 总计 (declared) = 10055.70 but 财政拨款 + 财政专户拨款 + 其他资金 (declared) sum to 10055.71 (difference 0.01: 尾差, within ±0.02 for 3 rounded items)")), "{msgs:#?}");
+    let m = messages(&format!(
+        "{GOOD}[[units]]\nname = \"测试部门\"\ndeclared = {{ total = 12 }}\n"
+    ));
+    assert_eq!(m, vec![("R5".into(), "p.toml:19:22".into(), "资金使用单位 测试部门 总计 = 12.00 but its projects sum to 10.00 (difference 2.00, more than rounding of 1 items can explain: ±0.01)".into())]);
+}
+
+#[test]
+fn r16_projects_against_project_spending() {
+    let c = yusuan::check_file(&path("examples/kaiping-2024.toml"))
+        .ok()
+        .unwrap();
+    let r16: Vec<_> = c
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "R16")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        r16,
+        vec![
+            "Σ 项目 budgets (绩效目标表) = 4935.75 but 支出总表 项目支出 is 4935.76 (difference 0.01: 尾差, within ±0.10 for 19 rounded items)"
+        ]
+    );
+    let m = messages(&format!(
+        "[[expenditure]]\ncode = \"2013201\"\nproject = 20\n{GOOD}"
+    ));
+    assert!(m.iter().any(|x| x.0 == "R16" && x.2.starts_with("Σ 项目 budgets (绩效目标表) = 10.00 but 支出总表 项目支出 is 20.00 (difference 10.00, more than rounding")), "{m:#?}");
+}
+
+#[test]
+fn an_unknown_layout_is_an_error() {
+    let m = messages(&format!("[projects]\nlayout = \"table\"\n{GOOD}"));
+    assert_eq!(
+        m,
+        vec![(
+            "layout".into(),
+            "p.toml:5:10".into(),
+            "unknown layout \"table\"; valid: list, card, sheet".into()
+        )]
+    );
+}
