@@ -4,15 +4,13 @@
 //! Unit subtotals and the 合计 row are computed; declared ones are checked.
 //! Indicator levels are normalised to the codes of formats.md §3.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 use serde::Serialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{BudgetFile, Money, ProjectAmounts};
-use crate::reconcile::{Checker, round};
+use crate::reconcile::Checker;
 use crate::validate::Unit;
 
 /// The three published layouts.
@@ -692,15 +690,6 @@ pub fn check_against_tables(
         project_spending,
         report.projects.len(),
     );
-}
-
-/// Declared amounts keyed for lookups in tests.
-pub fn unit_totals(report: &ProjectReport) -> BTreeMap<String, Decimal> {
-    report
-        .units
-        .iter()
-        .map(|u| (u.name.clone(), round(u.amounts.total, 2)))
-        .collect()
 }
 
 #[cfg(test)]

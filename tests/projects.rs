@@ -469,3 +469,34 @@ fn an_unknown_layout_is_an_error() {
         )]
     );
 }
+
+#[test]
+fn project_text_prints_literally_in_every_layout() {
+    let evil = r#"#read(\"/x\") *b* $m$ @r <l> [c] ~ -- ..."#;
+    let text = format!(
+        "{BASE}[[project]]\nname = \"{evil}\"\nfiscal = 1\ngoal = \"{evil}\"\n[[project.indicator]]\nlevel1 = \"1\"\nlevel2 = \"11\"\nname = \"{evil}\"\nvalue = \"{evil}\"\n[[project.indicator]]\nlevel1 = \"2\"\nlevel2 = \"22\"\nname = \"x\"\n"
+    );
+    let plain = evil.replace('\\', "");
+    for layout in [Layout::List, Layout::Card, Layout::Sheet] {
+        let mut c = yusuan::check_str("p.toml", &text).ok().unwrap();
+        assert!(!c.diags.has_errors(), "{}", c.diags);
+        c.report.projects.as_mut().unwrap().layout = layout;
+        let runs: Vec<String> = {
+            let r = yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), c).unwrap();
+            typeset::page_runs(&r.document)
+                .into_iter()
+                .flatten()
+                .collect()
+        };
+        let all = runs.concat();
+        assert!(all.matches(&plain).count() >= 3, "{layout:?}: {all}");
+    }
+}
+
+#[test]
+fn extra_fonts_are_loaded_from_font_path_and_a_bad_path_is_an_error() {
+    let e = Engine::new(&[path("fonts")]).unwrap();
+    assert!(e.families().iter().any(|f| f == "Noto Serif CJK SC"));
+    let err = Engine::new(&[path("no-such-dir")]).err().unwrap();
+    assert!(err.starts_with("cannot read font directory"), "{err}");
+}
