@@ -271,18 +271,10 @@ pub fn compute(
                 "the project name is empty",
             ));
         }
-        for m in [&p.fiscal, &p.special_account, &p.other, &p.total]
-            .into_iter()
-            .flatten()
-        {
-            if m.get_ref().0.is_sign_negative() && !m.get_ref().0.is_zero() {
-                diags.push(Diagnostic::error(
-                    "amount",
-                    Some(m.span()),
-                    "an amount cannot be negative",
-                ));
-            }
-        }
+        crate::validate::check_non_negative(
+            diags,
+            [&p.fiscal, &p.special_account, &p.other, &p.total],
+        );
         let amounts = Amounts::new(amt(&p.fiscal), amt(&p.special_account), amt(&p.other));
         if let Some(t) = &p.total {
             let mut ck = Checker::new(diags, 2);

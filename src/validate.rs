@@ -347,24 +347,16 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
             amt(&l.to_superior),
             amt(&l.to_subsidiary),
         ];
-        for m in [
-            &l.basic,
-            &l.project,
-            &l.operating,
-            &l.to_superior,
-            &l.to_subsidiary,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if m.get_ref().0.is_sign_negative() && !m.get_ref().0.is_zero() {
-                diags.push(Diagnostic::error(
-                    "amount",
-                    Some(m.span()),
-                    "an amount cannot be negative",
-                ));
-            }
-        }
+        check_non_negative(
+            diags,
+            [
+                &l.basic,
+                &l.project,
+                &l.operating,
+                &l.to_superior,
+                &l.to_subsidiary,
+            ],
+        );
         if source.is_fiscal() && kinds[2..].iter().any(|k| !k.is_zero()) {
             diags.push(Diagnostic::warning(
                 "R7",
@@ -444,13 +436,7 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
                 }
             },
         };
-        if l.amount.get_ref().0.is_sign_negative() && !l.amount.get_ref().0.is_zero() {
-            diags.push(Diagnostic::error(
-                "amount",
-                Some(l.amount.span()),
-                "an amount cannot be negative",
-            ));
-        }
+        check_non_negative(diags, [&Some(l.amount.clone())]);
         if code_ok {
             if let Some(prev) = seen_econ.insert(code.clone(), item.span()) {
                 let (line, _) = diags.line_col(prev.start);
@@ -555,6 +541,22 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
         names,
         notes,
         input_unit,
+    }
+}
+
+/// Reports every given amount that is negative.
+pub fn check_non_negative<'a>(
+    diags: &mut Diagnostics,
+    amounts: impl IntoIterator<Item = &'a Option<Spanned<Money>>>,
+) {
+    for m in amounts.into_iter().flatten() {
+        if m.get_ref().0.is_sign_negative() && !m.get_ref().0.is_zero() {
+            diags.push(Diagnostic::error(
+                "amount",
+                Some(m.span()),
+                "an amount cannot be negative",
+            ));
+        }
     }
 }
 

@@ -398,3 +398,19 @@ fn yuan_input_prints_in_wanyuan_exactly() {
         "123.4568"
     );
 }
+
+#[test]
+fn negative_amounts_are_errors() {
+    let (sev, at, msg) = only(
+        "[[expenditure]]\ncode = \"2013202\"\nbasic = -1\n",
+        "amount",
+    );
+    assert_eq!(
+        (sev, at.as_str(), msg.as_str()),
+        (
+            Severity::Error,
+            "t.toml:16:9",
+            "an amount cannot be negative"
+        )
+    );
+}
