@@ -337,7 +337,17 @@ fn bench(files: &[PathBuf], runs: u32) -> i32 {
             return 1;
         }
     }
+    if let Some(peak) = peak_memory() {
+        println!("peak resident memory: {peak}");
+    }
     0
+}
+
+/// The process's peak resident set size, where the system tells it (Linux).
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.trim_start_matches("VmHWM:").trim().to_string())
 }
 
 fn bench_one(engine: &Engine, renderer: &Renderer, file: &Path, runs: u32) -> i32 {
