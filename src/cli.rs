@@ -394,7 +394,7 @@ fn bench_one(engine: &Engine, renderer: &Renderer, file: &Path, runs: u32) -> i3
         pages = doc.pages().len();
         std::hint::black_box(pdf);
     }
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0 / f64::from(runs);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0 / f64::from(runs); // timings, not money
     println!(
         "{}: {pages} pages, mean of {runs} runs (cache evicted before each)",
         file.display()

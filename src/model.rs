@@ -21,8 +21,25 @@ use toml::Spanned;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Money(pub Decimal);
 
+/// The largest amount accepted (10^15, in any unit): sums of many lines stay far
+/// from Decimal's limits, so no total can overflow.
+const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = Self::deserialize_unchecked(d)?;
+        if m.0.abs() > Decimal::from(MAX_AMOUNT) {
+            return Err(de::Error::custom(format!(
+                "amount {} is too large (at most 10^15)",
+                m.0
+            )));
+        }
+        Ok(m)
+    }
+}
+
+impl Money {
+    fn deserialize_unchecked<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl Visitor<'_> for V {
             type Value = Money;
@@ -36,6 +53,7 @@ impl<'de> Deserialize<'de> for Money {
                 Ok(Money(Decimal::from(v)))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
+                // TOML float literal → exact Decimal, no arithmetic
                 if !v.is_finite() {
                     return Err(E::custom("an amount must be a finite number"));
                 }

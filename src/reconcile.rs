@@ -199,7 +199,7 @@ pub fn reconcile(
         &t.soe,
     ] {
         let declared = file.declared.table(table.id).expect("known id");
-        let row_exists = |r: &str| is_total(r) || table.row(r).is_some();
+        let row_exists = |r: &str| table.row(if is_total(r) { "" } else { r }).is_some();
         let c = cells(
             diags,
             table.id,

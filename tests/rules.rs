@@ -414,3 +414,25 @@ fn negative_amounts_are_errors() {
         )
     );
 }
+
+#[test]
+fn huge_amounts_are_rejected_not_overflowed() {
+    let all =
+        check("[[expenditure]]\ncode = \"2013202\"\nbasic = \"79228162514264337593543950335\"\n");
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].2, "t.toml:16:9");
+    assert_eq!(
+        all[0].3,
+        "amount 79228162514264337593543950335 is too large (at most 10^15)"
+    );
+}
+
+#[test]
+fn a_declared_total_for_an_empty_fund_table_is_reported_not_a_panic() {
+    let (sev, _, msg) = only("[declared.fund]\n\"合计\" = { total = 5 }\n", "declared");
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(
+        msg,
+        "[declared.fund] names row \"合计\", which table fund does not have"
+    );
+}
