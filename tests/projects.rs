@@ -500,3 +500,38 @@ fn extra_fonts_are_loaded_from_font_path_and_a_bad_path_is_an_error() {
     let err = Engine::new(&[path("no-such-dir")]).err().unwrap();
     assert!(err.starts_with("cannot read font directory"), "{err}");
 }
+
+#[test]
+fn the_layout_option_overrides_the_file_and_cards_print_the_files_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("cards.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("render")
+        .arg(path("examples/pingluo-2022.toml"))
+        .args(["--layout", "card", "-o"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(14 pages)"));
+    let pages = render(checked("examples/pingluo-2022.toml", Some(Layout::Card)));
+    assert!(
+        pages[0].starts_with("1、党群服务及村干部学历提升补助绩效目标表单位：元"),
+        "{}",
+        pages[0]
+    );
+    assert!(pages[0].contains("预算数200000.00其中：财政资金200000.00"));
+    let bad = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("render")
+        .arg(path("examples/pingluo-2022.toml"))
+        .args(["--layout", "table", "-o"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
