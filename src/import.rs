@@ -186,6 +186,7 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         })
     });
 
+    let fullwidth = text.contains("指标；") || text.contains("指标; ");
     let mut out = String::new();
     let _ = writeln!(out, "# Imported by `yusuan import` from {name}.");
     let _ = writeln!(
@@ -204,6 +205,9 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         let _ = writeln!(out, "print_unit = {}", toml_str(u));
     }
     let _ = writeln!(out, "\n[projects]\nlayout = \"list\"");
+    if fullwidth {
+        let _ = writeln!(out, "indicator_style = \"fullwidth\"");
+    }
     if let Some(t) = &title {
         let _ = writeln!(out, "title = {}", toml_str(t));
     }

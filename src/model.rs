@@ -165,6 +165,10 @@ pub struct ProjectsConfig {
     /// 部门名称 printed by the list layout (default: the department name).
     #[serde(default)]
     pub department: Option<String>,
+    /// Separators of the list's 绩效指标 cell: "ascii" (`,` `;`, seed 000; default) or
+    /// "fullwidth" (`；` `。`, seeds 001 and 002).
+    #[serde(default)]
+    pub indicator_style: Option<Spanned<String>>,
     /// A heading printed before the project tables (e.g. "七、部门项目预算安排情况及绩效目标").
     #[serde(default)]
     pub heading: Option<String>,

@@ -253,6 +253,21 @@ pub fn compute(
             Layout::List
         }),
     });
+    let fullwidth = match &cfg.indicator_style {
+        None => false,
+        Some(s) => match s.get_ref().trim() {
+            "ascii" => false,
+            "fullwidth" => true,
+            other => {
+                diags.push(Diagnostic::error(
+                    "indicator_style",
+                    Some(s.span()),
+                    format!("unknown indicator_style \"{other}\"; valid: ascii, fullwidth"),
+                ));
+                false
+            }
+        },
+    };
     let to_yuan = match unit {
         Unit::Yuan => Decimal::ONE,
         Unit::Wanyuan => Decimal::from(10_000),
@@ -307,7 +322,7 @@ pub fn compute(
             &p.implementer_code,
             p.implementer.as_deref().unwrap_or(&unit_name),
         );
-        let indicator_text = flatten(&indicators);
+        let indicator_text = flatten(&indicators, fullwidth);
         projects.push(ProjectView {
             number: i + 1,
             code: p.code.clone().unwrap_or_default().trim().to_string(),
@@ -644,26 +659,35 @@ fn set_spans(rows: &mut [IndicatorView]) {
     }
 }
 
-/// The list layout's 绩效指标 cell, in seed 000's numbered form.
-pub fn flatten(indicators: &[IndicatorView]) -> String {
+/// The list layout's 绩效指标 cell, in the seeds' numbered form: seed 000's
+/// `1、1-产出指标,11-数量指标,…;实施周期指标值:…,年度指标值:…;` or, `fullwidth`, seed 001's
+/// `1、1-产出指标；11-数量指标；…；实施周期指标值:…；年度指标值:…。`.
+pub fn flatten(indicators: &[IndicatorView], fullwidth: bool) -> String {
+    let (sep, end, join) = if fullwidth {
+        ("；", "。", "")
+    } else {
+        (",", ";", ";")
+    };
+    let level_sep = if fullwidth { "；" } else { "," };
     indicators
         .iter()
         .enumerate()
         .map(|(n, i)| {
             format!(
-                "{}、{}-{},{}-{},{};实施周期指标值:{},年度指标值:{};",
+                "{}、{}-{}{level_sep}{}-{}{level_sep}{}{}实施周期指标值:{}{sep}年度指标值:{}{end}",
                 n + 1,
                 i.level1_code,
                 i.level1,
                 i.level2_code,
                 i.level2,
                 i.name,
+                if fullwidth { "；" } else { ";" },
                 i.period_value,
                 i.value
             )
         })
         .collect::<Vec<_>>()
-        .join(";")
+        .join(join)
 }
 
 /// R16: Σ project budgets = 项目支出 of the 支出总表 (when the file has both).

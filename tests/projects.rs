@@ -535,3 +535,15 @@ fn the_layout_option_overrides_the_file_and_cards_print_the_files_unit() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn the_indicator_cell_follows_the_files_style() {
+    let pages = render(checked("examples/zengcheng-2024.toml", None));
+    let all = list_text(&pages);
+    assert!(all.contains(&squash("1、1-产出指标；12-质量指标；编外人员年度考核完成率；实施周期指标值:100%；年度指标值:100%。2、1-产出指标；13-时效指标；编外人员工资支付及时性；实施周期指标值:100%；年度指标值:100%。")), "{all}");
+    let m = messages(&format!("[projects]\nindicator_style = \"wide\"\n{GOOD}"));
+    assert_eq!(
+        m[0].2,
+        "unknown indicator_style \"wide\"; valid: ascii, fullwidth"
+    );
+}
