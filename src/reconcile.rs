@@ -53,14 +53,16 @@ impl<'a> Checker<'a> {
         let diff = (l - r).abs();
         let tolerance = unit * Decimal::from(items + 1) / Decimal::TWO;
         let base = format!("{what} = {} but {relation} {}", fmt(l, d), fmt(r, d));
+        let plural = if items == 1 { "" } else { "s" };
         if diff <= tolerance {
             self.diags.push(Diagnostic::warning(
                 rule,
                 span,
                 format!(
-                    "{base} (difference {}: 尾差, within ±{} for {items} rounded items)",
+                    "{base} (difference {}: 尾差, within ±{} for {items} rounded item{})",
                     fmt(diff, d),
-                    fmt(round(tolerance, d + 1).normalize(), d)
+                    fmt(round(tolerance, d + 1).normalize(), d),
+                    plural
                 ),
             ));
         } else {
@@ -68,8 +70,9 @@ impl<'a> Checker<'a> {
                 rule,
                 span,
                 format!(
-                    "{base} (difference {}, more than rounding of {items} items can explain: ±{})",
+                    "{base} (difference {}, more than rounding of {items} item{} can explain: ±{})",
                     fmt(diff, d),
+                    plural,
                     fmt(round(tolerance, d + 1).normalize(), d)
                 ),
             ));

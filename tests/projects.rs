@@ -430,7 +430,7 @@ fn declared_unit_subtotals_are_checked_as_seed_000_needs() {
     let m = messages(&format!(
         "{GOOD}[[units]]\nname = \"测试部门\"\ndeclared = {{ total = 12 }}\n"
     ));
-    assert_eq!(m, vec![("R5".into(), "p.toml:19:22".into(), "资金使用单位 测试部门 总计 = 12.00 but its projects sum to 10.00 (difference 2.00, more than rounding of 1 items can explain: ±0.01)".into())]);
+    assert_eq!(m, vec![("R5".into(), "p.toml:19:22".into(), "资金使用单位 测试部门 总计 = 12.00 but its projects sum to 10.00 (difference 2.00, more than rounding of 1 item can explain: ±0.01)".into())]);
 }
 
 #[test]

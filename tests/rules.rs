@@ -156,7 +156,7 @@ fn r1_and_r2_on_the_summary_table() {
     let all = check("[declared.summary]\n\"总计\" = { income = 150.00, expenditure = 152.00 }\n");
     let msgs: Vec<_> = all.iter().map(|d| (d.1.as_str(), d.3.as_str())).collect();
     assert!(msgs.contains(&("R2", "收支总表 支出总计 = 152.00 but the computed figure is 150.00 (difference 2.00, more than rounding of 2 items can explain: ±0.015)")), "{msgs:#?}");
-    assert!(msgs.contains(&("R1", "收支总表 收入总计 (declared) = 150.00 but 支出总计 (declared) is 152.00 (difference 2.00, more than rounding of 1 items can explain: ±0.01)")), "{msgs:#?}");
+    assert!(msgs.contains(&("R1", "收支总表 收入总计 (declared) = 150.00 but 支出总计 (declared) is 152.00 (difference 2.00, more than rounding of 1 item can explain: ±0.01)")), "{msgs:#?}");
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn r2_summary_against_the_declared_expenditure_table() {
     let all = check(
         "[declared.summary]\n\"总计\" = { expenditure = 150.00 }\n[declared.expenditure]\n\"合计\" = { total = 150.02 }\n",
     );
-    assert!(all.iter().any(|d| d.1 == "R2" && d.3 == "收支总表 支出总计 (declared) = 150.00 but 支出总表 合计 (declared) is 150.02 (difference 0.02, more than rounding of 1 items can explain: ±0.01)"), "{all:#?}");
+    assert!(all.iter().any(|d| d.1 == "R2" && d.3 == "收支总表 支出总计 (declared) = 150.00 but 支出总表 合计 (declared) is 150.02 (difference 0.02, more than rounding of 1 item can explain: ±0.01)"), "{all:#?}");
 }
 
 #[test]
@@ -331,6 +331,7 @@ fn unknown_keys_are_rejected_by_name_with_location() {
     let all = check("[[expenditure]]\ncode = \"2013202\"\nbasci = 1\n");
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0].0, Severity::Error);
+    assert_eq!(all[0].1, "unknown-key");
     assert_eq!(all[0].2, "t.toml:16:1");
     assert!(
         all[0].3.starts_with(
