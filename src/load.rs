@@ -53,7 +53,9 @@ pub fn load_str<T: DeserializeOwned>(name: &str, text: String) -> Result<Loaded<
         Ok(value) => Ok(Loaded { value, diags }),
         Err(e) => {
             let message = e.message().trim().to_string();
-            let rule = if is_syntax_error(&message) {
+            let rule = if message.starts_with("unknown field") {
+                "unknown-key"
+            } else if is_syntax_error(&message) {
                 "syntax"
             } else {
                 "type"
