@@ -7,6 +7,8 @@
 //! declared totals) → [`render`] (minijinja templates → Typst source) →
 //! [`typeset`] (Typst in-process → PDF).
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 pub mod cli;
 pub mod compute;
