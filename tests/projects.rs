@@ -283,6 +283,15 @@ fn import_round_trip_of_seed_000() {
             (&y.name, &y.unit, &y.amounts, &y.goal, &y.indicator_text)
         );
     }
+    // Rendered, the imported file and the example print the same pages.
+    let fresh_pages = render(
+        yusuan::check_str("imported.toml", &imported.toml)
+            .ok()
+            .unwrap(),
+    );
+    let example_pages = render(checked("examples/panyu-2023.toml", None));
+    assert_eq!(fresh_pages.len(), 12);
+    assert_eq!(fresh_pages, example_pages);
     // Seed 000's first project, read back into structure.
     let first = &a.projects[0];
     assert_eq!(first.indicators.len(), 5);
