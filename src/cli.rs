@@ -52,6 +52,9 @@ pub enum Command {
         /// Layout of the project performance tables, overriding the file's.
         #[arg(long, value_enum)]
         layout: Option<crate::projects::Layout>,
+        /// Print only a count of warnings (errors are always printed in full).
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Import a 项目支出绩效目标表 pasted as tab-separated text into a project file.
     Import {
@@ -115,7 +118,7 @@ pub fn run(cli: Cli) -> i32 {
                     Ok(checked) => checked.diags,
                     Err(diags) => diags,
                 };
-                print_diags(&diags, short);
+                print_report(&diags, short);
                 failed |= diags.has_errors();
                 let (e, w) = diags.counts();
                 if e == 0 {
@@ -135,8 +138,9 @@ pub fn run(cli: Cli) -> i32 {
             templates,
             font_path,
             layout,
+            quiet,
         } => {
-            let options = crate::Options { layout };
+            let options = crate::Options { layout, quiet };
             match render_file(&file, &output, emit, templates, &font_path, options) {
                 Ok(()) => 0,
                 Err(()) => 1,
@@ -148,7 +152,21 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn print_diags(diags: &Diagnostics, short: bool) {
+/// Prints `diags`; `quiet` (no errors among them) prints only the count line.
+fn print_diags(diags: &Diagnostics, quiet: bool) {
+    if quiet && !diags.items.is_empty() && !diags.has_errors() {
+        let (_, w) = diags.counts();
+        eprintln!(
+            "{}: {w} warning{} (run `yusuan check` to see them)",
+            diags.file,
+            plural(w)
+        );
+        return;
+    }
+    print_report(diags, false);
+}
+
+fn print_report(diags: &Diagnostics, short: bool) {
     if diags.items.is_empty() {
         return;
     }
@@ -187,7 +205,7 @@ fn render_file(
     let renderer = Renderer::new(templates).map_err(fail)?;
     match emit {
         Emit::Typst => {
-            print_diags(&checked.diags, false);
+            print_diags(&checked.diags, options.quiet);
             if checked.diags.has_errors() {
                 eprintln!("{}: not rendered", file.display());
                 return Err(());
@@ -202,7 +220,7 @@ fn render_file(
         }
         Emit::Pdf => match crate::render_checked(&engine, &renderer, checked) {
             Ok(rendered) => {
-                print_diags(&rendered.diags, false);
+                print_diags(&rendered.diags, options.quiet);
                 write_atomically(output, &rendered.pdf).map_err(fail)?;
                 eprintln!(
                     "wrote {} ({} pages)",
@@ -263,7 +281,7 @@ fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
     };
     let text = String::from_utf8_lossy(&bytes);
     let imported = crate::import::import_list(&file.display().to_string(), &text, year);
-    print_diags(&imported.diags, true);
+    print_report(&imported.diags, true);
     if imported.diags.has_errors() {
         eprintln!("{}: not imported", file.display());
         return 1;
@@ -360,11 +378,11 @@ fn bench_one(engine: &Engine, renderer: &Renderer, file: &Path, runs: u32) -> i3
         let checked = match crate::check_file(file) {
             Ok(c) if !c.diags.has_errors() => c,
             Ok(c) => {
-                print_diags(&c.diags, true);
+                print_report(&c.diags, true);
                 return 1;
             }
             Err(d) => {
-                print_diags(&d, true);
+                print_report(&d, true);
                 return 1;
             }
         };

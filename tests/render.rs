@@ -409,3 +409,23 @@ fn one_engine_renders_many_documents() {
         "same bytes after evictions"
     );
 }
+
+#[test]
+fn quiet_render_counts_warnings_instead_of_printing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("q.pdf");
+    let out = bin()
+        .arg("render")
+        .arg(example())
+        .args(["-q", "-o"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("kaiping-2024.toml: 10 warnings (run `yusuan check` to see them)"),
+        "{err}"
+    );
+    assert!(!err.contains("warning[R5]"), "{err}");
+}
