@@ -140,8 +140,8 @@ pub fn run(cli: Cli) -> i32 {
             layout,
             quiet,
         } => {
-            let options = crate::Options { layout, quiet };
-            match render_file(&file, &output, emit, templates, &font_path, options) {
+            let options = crate::Options { layout };
+            match render_file(&file, &output, emit, templates, &font_path, options, quiet) {
                 Ok(()) => 0,
                 Err(()) => 1,
             }
@@ -196,6 +196,7 @@ fn render_file(
     templates: Option<PathBuf>,
     font_path: &[PathBuf],
     options: crate::Options,
+    quiet: bool,
 ) -> Result<(), ()> {
     let fail = |msg: String| {
         eprintln!("error: {msg}");
@@ -205,7 +206,7 @@ fn render_file(
     let renderer = Renderer::new(templates).map_err(fail)?;
     match emit {
         Emit::Typst => {
-            print_diags(&checked.diags, options.quiet);
+            print_diags(&checked.diags, quiet);
             if checked.diags.has_errors() {
                 eprintln!("{}: not rendered", file.display());
                 return Err(());
@@ -220,7 +221,7 @@ fn render_file(
         }
         Emit::Pdf => match crate::render_checked(&engine, &renderer, checked) {
             Ok(rendered) => {
-                print_diags(&rendered.diags, options.quiet);
+                print_diags(&rendered.diags, quiet);
                 write_atomically(output, &rendered.pdf).map_err(fail)?;
                 eprintln!(
                     "wrote {} ({} pages)",

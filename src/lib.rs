@@ -41,8 +41,6 @@ pub struct Checked {
 pub struct Options {
     /// Print the projects in this layout, whatever the file says.
     pub layout: Option<projects::Layout>,
-    /// Print a count instead of each warning.
-    pub quiet: bool,
 }
 
 /// Loads, validates, computes and reconciles `path`. `Err` holds the
