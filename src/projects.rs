@@ -11,7 +11,7 @@ use toml::Spanned;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{BudgetFile, Money, ProjectAmounts};
 use crate::reconcile::Checker;
-use crate::validate::Unit;
+use crate::validate::{Unit, choose};
 
 /// The three published layouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -23,17 +23,6 @@ pub enum Layout {
     Card,
     /// Ningxia's sheet per project, in 元 (seed 004).
     Sheet,
-}
-
-impl Layout {
-    fn parse(s: &str) -> Option<Layout> {
-        match s.trim() {
-            "list" => Some(Layout::List),
-            "card" => Some(Layout::Card),
-            "sheet" => Some(Layout::Sheet),
-            _ => None,
-        }
-    }
 }
 
 /// 一级 indicators: (code, name).
@@ -241,33 +230,27 @@ pub fn compute(
     let cfg = &file.projects;
     let layout = layout_override.unwrap_or_else(|| match &cfg.layout {
         None => Layout::List,
-        Some(s) => Layout::parse(s.get_ref()).unwrap_or_else(|| {
-            diags.push(Diagnostic::error(
-                "layout",
-                Some(s.span()),
-                format!(
-                    "unknown layout \"{}\"; valid: list, card, sheet",
-                    s.get_ref()
-                ),
-            ));
-            Layout::List
-        }),
+        Some(s) => choose(
+            diags,
+            "layout",
+            s,
+            &[
+                (&["list"], Layout::List),
+                (&["card"], Layout::Card),
+                (&["sheet"], Layout::Sheet),
+            ],
+            Layout::List,
+        ),
     });
-    let fullwidth = match &cfg.indicator_style {
-        None => false,
-        Some(s) => match s.get_ref().trim() {
-            "ascii" => false,
-            "fullwidth" => true,
-            other => {
-                diags.push(Diagnostic::error(
-                    "indicator_style",
-                    Some(s.span()),
-                    format!("unknown indicator_style \"{other}\"; valid: ascii, fullwidth"),
-                ));
-                false
-            }
-        },
-    };
+    let fullwidth = cfg.indicator_style.as_ref().is_some_and(|s| {
+        choose(
+            diags,
+            "indicator_style",
+            s,
+            &[(&["ascii"], false), (&["fullwidth"], true)],
+            false,
+        )
+    });
     let to_yuan = match unit {
         Unit::Yuan => Decimal::ONE,
         Unit::Wanyuan => Decimal::from(10_000),

@@ -423,18 +423,16 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
         );
         let personnel = match &l.kind {
             None => code.starts_with("301") || code.starts_with("303"),
-            Some(k) => match k.get_ref().trim() {
-                "人员经费" | "personnel" => true,
-                "公用经费" | "public" => false,
-                other => {
-                    diags.push(Diagnostic::error(
-                        "kind",
-                        Some(k.span()),
-                        format!("unknown kind \"{other}\"; valid: 人员经费, 公用经费"),
-                    ));
-                    false
-                }
-            },
+            Some(k) => choose(
+                diags,
+                "kind",
+                k,
+                &[
+                    (&["人员经费", "personnel"], true),
+                    (&["公用经费", "public"], false),
+                ],
+                false,
+            ),
         };
         check_non_negative(diags, [&Some(l.amount.clone())]);
         if code_ok {
@@ -542,6 +540,29 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
         notes,
         input_unit,
     }
+}
+
+/// Reads a setting that must be one of named choices: `choices` maps accepted
+/// spellings to values (the first spelling is the one listed in the message);
+/// anything else is an error, and `fallback` is used so checking can go on.
+pub fn choose<T: Copy>(
+    diags: &mut Diagnostics,
+    rule: &'static str,
+    value: &Spanned<String>,
+    choices: &[(&[&str], T)],
+    fallback: T,
+) -> T {
+    let given = value.get_ref().trim();
+    if let Some((_, v)) = choices.iter().find(|(names, _)| names.contains(&given)) {
+        return *v;
+    }
+    let valid: Vec<&str> = choices.iter().map(|(names, _)| names[0]).collect();
+    diags.push(Diagnostic::error(
+        rule,
+        Some(value.span()),
+        format!("unknown {rule} \"{given}\"; valid: {}", valid.join(", ")),
+    ));
+    fallback
 }
 
 /// Reports every given amount that is negative.

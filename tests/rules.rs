@@ -437,3 +437,14 @@ fn a_declared_total_for_an_empty_fund_table_is_reported_not_a_panic() {
         "[declared.fund] names row \"合计\", which table fund does not have"
     );
 }
+
+#[test]
+fn an_unknown_economic_kind_lists_the_choices() {
+    let (sev, at, msg) = only(
+        "[[basic_economic]]\ncode = \"30201\"\namount = 1\nkind = \"办公经费\"\n",
+        "kind",
+    );
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(at, "t.toml:18:8");
+    assert_eq!(msg, "unknown kind \"办公经费\"; valid: 人员经费, 公用经费");
+}
