@@ -445,6 +445,6 @@ fn an_unknown_economic_kind_lists_the_choices() {
         "kind",
     );
     assert_eq!(sev, Severity::Error);
-    assert_eq!(at, "t.toml:18:8");
+    assert_eq!(at, "t.toml:17:8");
     assert_eq!(msg, "unknown kind \"办公经费\"; valid: 人员经费, 公用经费");
 }
