@@ -2,9 +2,11 @@
 //! layout, the import round trip, and the validation messages word for word.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::LazyLock;
 
+mod common;
+
+use common::yusuan;
 use yusuan::projects::Layout;
 use yusuan::render::{Renderer, format_amount};
 use yusuan::typeset::{self, Engine};
@@ -312,15 +314,7 @@ fn the_command_line_imports_and_reports_unreadable_lines() {
     )
     .unwrap();
     let out = dir.path().join("t.toml");
-    let o = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .arg("import")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = yusuan(&[&"import", &input, &"-o", &out]).ok().stderr;
     assert!(err.contains("t.txt:5:1: warning[import]: line 5: \"1.0O\" is not an amount; left out, please type it in"), "{err}");
     assert!(err.contains("t.txt:6:1: warning[import]: line 6: not a table row (no tabs); skipped: 这一行没有制表符"), "{err}");
     let toml = std::fs::read_to_string(&out).unwrap();
@@ -514,20 +508,9 @@ fn extra_fonts_are_loaded_from_font_path_and_a_bad_path_is_an_error() {
 fn the_layout_option_overrides_the_file_and_cards_print_the_files_unit() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("cards.pdf");
-    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .arg("render")
-        .arg(path("examples/pingluo-2022.toml"))
-        .args(["--layout", "card", "-o"])
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("(14 pages)"));
+    let file = path("examples/pingluo-2022.toml");
+    let run = yusuan(&[&"render", &file, &"--layout", &"card", &"-o", &pdf]).ok();
+    assert!(run.stderr.contains("(14 pages)"));
     let pages = render(checked("examples/pingluo-2022.toml", Some(Layout::Card)));
     assert!(
         pages[0].starts_with("1、党群服务及村干部学历提升补助绩效目标表单位：元"),
@@ -535,14 +518,10 @@ fn the_layout_option_overrides_the_file_and_cards_print_the_files_unit() {
         pages[0]
     );
     assert!(pages[0].contains("预算数200000.00其中：财政资金200000.00"));
-    let bad = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .arg("render")
-        .arg(path("examples/pingluo-2022.toml"))
-        .args(["--layout", "table", "-o"])
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        yusuan(&[&"render", &file, &"--layout", &"table", &"-o", &pdf]).code,
+        Some(2)
+    );
 }
 
 #[test]

@@ -2,9 +2,11 @@
 //! templates, and the command line's exit codes and outputs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::LazyLock;
 
+mod common;
+
+use common::yusuan;
 use yusuan::render::Renderer;
 use yusuan::typeset::{self, Engine};
 
@@ -28,10 +30,6 @@ fn pages(doc: &typst_layout::PagedDocument) -> Vec<String> {
         .into_iter()
         .map(|runs| runs.concat())
         .collect()
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_yusuan"))
 }
 
 #[test]
@@ -219,40 +217,33 @@ fn a_character_no_font_has_is_reported_with_its_field() {
 
 #[test]
 fn check_exits_0_for_the_example_and_1_for_errors() {
-    let out = bin().args(["check"]).arg(example()).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let run = yusuan(&[&"check", &example()]).ok();
     assert!(
-        err.contains("warning[R5]: 基本支出表 类 301 合计 = 480.18"),
-        "{err}"
+        run.stderr
+            .contains("warning[R5]: 基本支出表 类 301 合计 = 480.18"),
+        "{}",
+        run.stderr
     );
-    assert!(err.contains("kaiping-2024.toml:"), "{err}");
+    assert!(run.stderr.contains("kaiping-2024.toml:"), "{}", run.stderr);
 
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[department]\ncode = \"1\"\nname = \"x\"\nyear = 2024\n[[expenditure]]\ncode = \"201\"\nbasic = 1\n").unwrap();
-    let out = bin()
-        .arg("check")
-        .arg(&bad)
-        .arg("--short")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let run = yusuan(&[&"check", &bad, &"--short"]);
+    assert_eq!(run.code, Some(1));
     assert!(
-        err.contains(
+        run.stderr.contains(
             "bad.toml:6:8: error[code]: \"201\" is not a 功能分类 项 code: it must be 7 digits"
         ),
-        "{err}"
+        "{}",
+        run.stderr
     );
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = bin().args(["render"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let out = bin().args(["frobnicate"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(yusuan(&[&"render"]).code, Some(2));
+    assert_eq!(yusuan(&[&"frobnicate"]).code, Some(2));
 }
 
 #[test]
@@ -261,14 +252,7 @@ fn a_failed_render_leaves_no_pdf_behind() {
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[department]\ncode = \"1\"\nname = \"x\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n[declared.expenditure]\n\"合计\" = { total = 9 }\n").unwrap();
     let pdf = dir.path().join("out.pdf");
-    let out = bin()
-        .arg("render")
-        .arg(&bad)
-        .arg("-o")
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(yusuan(&[&"render", &bad, &"-o", &pdf]).code, Some(1));
     assert!(!pdf.exists());
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
@@ -276,16 +260,13 @@ fn a_failed_render_leaves_no_pdf_behind() {
         "no temporary file left"
     );
     // Unwritable output: a clear message, exit 1.
-    let out = bin()
-        .arg("render")
-        .arg(example())
-        .arg("-o")
-        .arg("/nonexistent-dir/x.pdf")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let run = yusuan(&[&"render", &example(), &"-o", &"/nonexistent-dir/x.pdf"]);
+    assert_eq!(run.code, Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("error: cannot write into /nonexistent-dir")
+        run.stderr
+            .contains("error: cannot write into /nonexistent-dir"),
+        "{}",
+        run.stderr
     );
 }
 
@@ -293,31 +274,12 @@ fn a_failed_render_leaves_no_pdf_behind() {
 fn render_writes_a_pdf_and_a_typst_project() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("k.pdf");
-    let out = bin()
-        .arg("render")
-        .arg(example())
-        .arg("-o")
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run = yusuan(&[&"render", &example(), &"-o", &pdf]).ok();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("(28 pages)"));
+    assert!(run.stderr.contains("(28 pages)"));
 
     let proj = dir.path().join("proj");
-    let out = bin()
-        .arg("render")
-        .arg(example())
-        .args(["--emit", "typst", "-o"])
-        .arg(&proj)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    yusuan(&[&"render", &example(), &"--emit", &"typst", &"-o", &proj]).ok();
     let main = std::fs::read_to_string(proj.join("main.typ")).unwrap();
     assert!(main.contains("#let ys-dept = \"203中国共产党唐山市开平区委员会组织部\""));
     // The emitted project compiles by itself to the same pages.
@@ -329,12 +291,7 @@ fn render_writes_a_pdf_and_a_typst_project() {
 fn templates_can_be_exported_and_overridden_by_file_name() {
     let dir = tempfile::tempdir().unwrap();
     let tpl = dir.path().join("tpl");
-    let out = bin()
-        .args(["templates", "export"])
-        .arg(&tpl)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    yusuan(&[&"templates", &"export", &tpl]).ok();
     assert!(tpl.join("tables/sangong.typ.j2").is_file());
     assert!(tpl.join("README.md").is_file());
     // Override only the 三公 table's template.
@@ -346,21 +303,7 @@ fn templates_can_be_exported_and_overridden_by_file_name() {
     )
     .unwrap();
     let pdf = dir.path().join("o.pdf");
-    let out = bin()
-        .arg("render")
-        .arg(example())
-        .arg("--templates")
-        .arg(&only)
-        .arg("-o")
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    yusuan(&[&"render", &example(), &"--templates", &only, &"-o", &pdf]).ok();
     let checked = yusuan::check_file(&example()).ok().unwrap();
     let r = Renderer::new(Some(only)).unwrap();
     let src = r
@@ -414,18 +357,12 @@ fn one_engine_renders_many_documents() {
 fn quiet_render_counts_warnings_instead_of_printing_them() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("q.pdf");
-    let out = bin()
-        .arg("render")
-        .arg(example())
-        .args(["-q", "-o"])
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let run = yusuan(&[&"render", &example(), &"-q", &"-o", &pdf]).ok();
     assert!(
-        err.contains("kaiping-2024.toml: 10 warnings (run `yusuan check` to see them)"),
-        "{err}"
+        run.stderr
+            .contains("kaiping-2024.toml: 10 warnings (run `yusuan check` to see them)"),
+        "{}",
+        run.stderr
     );
-    assert!(!err.contains("warning[R5]"), "{err}");
+    assert!(!run.stderr.contains("warning[R5]"), "{}", run.stderr);
 }
