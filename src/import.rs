@@ -445,15 +445,15 @@ fn parse_item(body: &str) -> Option<ParsedIndicator> {
             .trim()
             .to_string()
     };
-    let (name, period_value, value) = match find_label(rest, "实施周期指标值") {
+    let (name, period_value, value) = match split_at_label(rest, "实施周期指标值", false) {
         Some((before, after)) => {
-            let (period, annual) = match rfind_label(after, "年度指标值") {
+            let (period, annual) = match split_at_label(after, "年度指标值", true) {
                 Some((p, a)) => (trim(p), trim(a)),
                 None => (trim(after), trim(after)),
             };
             (trim(before), period, annual)
         }
-        None => match rfind_label(rest, "年度指标值") {
+        None => match split_at_label(rest, "年度指标值", true) {
             Some((before, a)) => (trim(before), trim(a), trim(a)),
             None => (trim(rest), String::new(), String::new()),
         },
@@ -478,17 +478,14 @@ fn split_first_field(s: &str) -> Option<(&str, &str)> {
     Some((s[..at].trim(), &s[at + sep_len..]))
 }
 
-/// Splits at the first `label` followed by ':' or '：'.
-fn find_label<'a>(s: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
-    let at = s.find(label)?;
-    let after = s[at + label.len()..].trim_start();
-    let after = after.strip_prefix([':', '：']).unwrap_or(after);
-    Some((&s[..at], after))
-}
-
-/// Splits at the last `label`.
-fn rfind_label<'a>(s: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
-    let at = s.rfind(label)?;
+/// Splits around `label` (its first occurrence, or its last when `last`),
+/// dropping a ':' or '：' after it: "名;实施周期指标值:3次" → ("名;", "3次").
+fn split_at_label<'a>(s: &'a str, label: &str, last: bool) -> Option<(&'a str, &'a str)> {
+    let at = if last {
+        s.rfind(label)?
+    } else {
+        s.find(label)?
+    };
     let after = s[at + label.len()..].trim_start();
     let after = after.strip_prefix([':', '：']).unwrap_or(after);
     Some((&s[..at], after))
