@@ -32,6 +32,9 @@ pub enum Command {
         /// One line per problem instead of the source excerpts.
         #[arg(long)]
         short: bool,
+        /// Check as this regional profile prints (overrides the file's `profile`).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
     },
     /// Render a file to PDF (or to a Typst project with --emit typst).
     Render {
@@ -52,9 +55,39 @@ pub enum Command {
         /// Layout of the project performance tables, overriding the file's.
         #[arg(long, value_enum)]
         layout: Option<crate::projects::Layout>,
+        /// Regional profile (national, hebei, guangzhou, ningxia, shanghai), overriding the file's.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
         /// Print only a count of warnings (errors are always printed in full).
         #[arg(short, long)]
         quiet: bool,
+    },
+    /// Print the data a template sees (JSON), for template authors.
+    Context {
+        /// The department file.
+        file: PathBuf,
+        /// Regional profile, overriding the file's.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+    },
+    /// List the built-in regional profiles.
+    Profiles,
+    /// Render, then render again whenever the input or a template changes.
+    Watch {
+        /// The department file.
+        file: PathBuf,
+        /// Output PDF file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Directory whose templates override the profile's by file name (watched too).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// More fonts (searched recursively), besides the embedded ones.
+        #[arg(long, value_name = "DIR")]
+        font_path: Vec<PathBuf>,
+        /// Regional profile, overriding the file's.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
     },
     /// Import a 项目支出绩效目标表 pasted as tab-separated text into a project file.
     Import {
@@ -89,13 +122,16 @@ pub enum Command {
 pub enum TemplatesAction {
     /// List the built-in templates.
     List,
-    /// Write the built-in templates into DIR, to edit and use with --templates DIR.
+    /// Write the templates into DIR, to edit and use with --templates DIR.
     Export {
         /// Target directory (created; existing files are not overwritten without --force).
         dir: PathBuf,
         /// Overwrite existing files.
         #[arg(long)]
         force: bool,
+        /// Export this profile's templates (its own files, the built-ins for the rest).
+        #[arg(long, value_name = "NAME", default_value = crate::profile::DEFAULT)]
+        profile: String,
     },
 }
 
@@ -111,10 +147,18 @@ pub enum Emit {
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Check { files, short } => {
+        Command::Check {
+            files,
+            short,
+            profile,
+        } => {
             let mut failed = false;
             for file in &files {
-                let diags = match crate::check_file(file) {
+                let options = crate::Options {
+                    layout: None,
+                    profile: profile.clone(),
+                };
+                let diags = match crate::check_file_with(file, options) {
                     Ok(checked) => checked.diags,
                     Err(diags) => diags,
                 };
@@ -138,9 +182,10 @@ pub fn run(cli: Cli) -> i32 {
             templates,
             font_path,
             layout,
+            profile,
             quiet,
         } => {
-            let options = crate::Options { layout };
+            let options = crate::Options { layout, profile };
             match render_file(&file, &output, emit, templates, &font_path, options, quiet) {
                 Ok(()) => 0,
                 Err(()) => 1,
@@ -149,7 +194,50 @@ pub fn run(cli: Cli) -> i32 {
         Command::Templates { action } => templates(action),
         Command::Import { file, output, year } => import(&file, &output, year),
         Command::Bench { files, runs } => bench(&files, runs),
+        Command::Context { file, profile } => {
+            let options = crate::Options {
+                layout: None,
+                profile,
+            };
+            match crate::check_file_with(&file, options) {
+                Ok(checked) => {
+                    print_diags(&checked.diags, true);
+                    println!("{}", crate::context_json(&checked.report));
+                    i32::from(checked.diags.has_errors())
+                }
+                Err(d) => {
+                    print_diags(&d, false);
+                    1
+                }
+            }
+        }
+        Command::Watch {
+            file,
+            output,
+            templates,
+            font_path,
+            profile,
+        } => watch(&file, &output, templates, &font_path, profile),
+        Command::Profiles => {
+            for p in crate::profile::PROFILES {
+                println!("{:<10} {}", p.name, p.description);
+            }
+            0
+        }
     }
+}
+
+/// The renderer for the profile `report` was computed in.
+fn renderer_for(
+    report: &crate::compute::Report,
+    templates: Option<PathBuf>,
+) -> Result<Renderer, String> {
+    let profile = crate::profile::find(report.department.profile).expect("resolved profile");
+    let renderer = Renderer::for_profile(profile, templates)?;
+    for w in &renderer.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(renderer)
 }
 
 /// Prints `diags`; `quiet` (no errors among them) prints only the count line.
@@ -198,12 +286,31 @@ fn render_file(
     options: crate::Options,
     quiet: bool,
 ) -> Result<(), ()> {
+    let engine = Engine::new(font_path).map_err(|e| eprintln!("error: {e}"))?;
+    render_with(&engine, file, output, emit, templates, options, quiet)
+}
+
+fn render_with(
+    engine: &Engine,
+    file: &Path,
+    output: &Path,
+    emit: Emit,
+    templates: Option<PathBuf>,
+    options: crate::Options,
+    quiet: bool,
+) -> Result<(), ()> {
     let fail = |msg: String| {
         eprintln!("error: {msg}");
     };
+    if same_file(file, output) {
+        fail(format!(
+            "the output {} is the input file; choose another name (the PDF would replace your data)",
+            output.display()
+        ));
+        return Err(());
+    }
     let checked = crate::check_file_with(file, options).map_err(|d| print_diags(&d, false))?;
-    let engine = Engine::new(font_path).map_err(fail)?;
-    let renderer = Renderer::new(templates).map_err(fail)?;
+    let renderer = renderer_for(&checked.report, templates).map_err(fail)?;
     match emit {
         Emit::Typst => {
             print_diags(&checked.diags, quiet);
@@ -219,7 +326,7 @@ fn render_file(
             write_atomically(&output.join("main.typ"), source.as_bytes()).map_err(fail)?;
             eprintln!("wrote {}", output.join("main.typ").display());
         }
-        Emit::Pdf => match crate::render_checked(&engine, &renderer, checked) {
+        Emit::Pdf => match crate::render_checked(engine, &renderer, checked) {
             Ok(rendered) => {
                 print_diags(&rendered.diags, quiet);
                 write_atomically(output, &rendered.pdf).map_err(fail)?;
@@ -256,20 +363,45 @@ fn typst_failed(errors: &[crate::typeset::TypstError]) {
     );
 }
 
+/// Whether `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
 /// Writes `bytes` to a temporary file beside `path`, then renames it: a
-/// failure never leaves a half-written file behind.
+/// failure never leaves a half-written file behind. The file gets the
+/// permissions any tool gives (0666 less the umask), not a temp file's 0600.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
         .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
-    tmp.write_all(bytes)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", path.display()));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
 }
 
 fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
@@ -308,8 +440,20 @@ fn templates(action: TemplatesAction) -> i32 {
             }
             0
         }
-        TemplatesAction::Export { dir, force } => {
-            for (name, content) in render::BUILTIN_TEMPLATES {
+        TemplatesAction::Export {
+            dir,
+            force,
+            profile,
+        } => {
+            let Some(profile) = crate::profile::find(&profile) else {
+                eprintln!(
+                    "error: unknown profile \"{profile}\"; valid: {}",
+                    crate::profile::names().join(", ")
+                );
+                return 2;
+            };
+            for name in render::template_names() {
+                let content = render::profile_template(profile, name).unwrap_or_default();
                 let path = dir.join(name);
                 if path.exists() && !force {
                     eprintln!("error: {} exists; use --force to overwrite", path.display());
@@ -346,13 +490,12 @@ fn bench(files: &[PathBuf], runs: u32) -> i32 {
             return 1;
         }
     };
-    let renderer = Renderer::new(None).expect("built-in templates load");
     println!(
         "setup (fonts, templates, once): {:.1} ms",
         t0.elapsed().as_secs_f64() * 1000.0
     );
     for file in files {
-        if bench_one(&engine, &renderer, file, runs) != 0 {
+        if bench_one(&engine, file, runs) != 0 {
             return 1;
         }
     }
@@ -369,7 +512,17 @@ fn peak_memory() -> Option<String> {
     Some(line.trim_start_matches("VmHWM:").trim().to_string())
 }
 
-fn bench_one(engine: &Engine, renderer: &Renderer, file: &Path, runs: u32) -> i32 {
+fn bench_one(engine: &Engine, file: &Path, runs: u32) -> i32 {
+    let renderer = match crate::check_file(file)
+        .map_err(|_| String::new())
+        .and_then(|c| renderer_for(&c.report, None))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {} cannot be rendered {e}", file.display());
+            return 1;
+        }
+    };
     let mut stages = [Duration::ZERO; 4];
     let mut pages = 0;
     for _ in 0..runs {
@@ -426,5 +579,91 @@ fn bench_one(engine: &Engine, renderer: &Renderer, file: &Path, runs: u32) -> i3
         "  total per document            {:8.1} ms",
         ms(stages.iter().sum())
     );
+    0
+}
+
+/// `yusuan watch`: renders, then waits for changes to the input file or the
+/// template directory and renders again, printing the diagnostics each time.
+fn watch(
+    file: &Path,
+    output: &Path,
+    templates: Option<PathBuf>,
+    font_path: &[PathBuf],
+    profile: Option<String>,
+) -> i32 {
+    use notify::{RecursiveMode, Watcher};
+    let engine = match Engine::new(font_path) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let run = || {
+        let options = crate::Options {
+            layout: None,
+            profile: profile.clone(),
+        };
+        let _ = render_with(
+            &engine,
+            file,
+            output,
+            Emit::Pdf,
+            templates.clone(),
+            options,
+            false,
+        );
+    };
+    run();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch for changes: {e}");
+            return 1;
+        }
+    };
+    // Editors replace files by renaming: watch the directory, not the file.
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut watched = vec![(dir, RecursiveMode::NonRecursive)];
+    if let Some(t) = &templates {
+        watched.push((t.clone(), RecursiveMode::Recursive));
+    }
+    for (path, mode) in &watched {
+        if let Err(e) = watcher.watch(path, *mode) {
+            eprintln!("error: cannot watch {}: {e}", path.display());
+            return 1;
+        }
+    }
+    let input = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    let out = output
+        .canonicalize()
+        .unwrap_or_else(|_| output.to_path_buf());
+    let relevant = |event: &notify::Event| {
+        event.paths.iter().any(|p| {
+            let p = p.canonicalize().unwrap_or_else(|_| p.clone());
+            p == input
+                || (p != out
+                    && templates
+                        .as_ref()
+                        .is_some_and(|t| t.canonicalize().is_ok_and(|t| p.starts_with(t))))
+        })
+    };
+    eprintln!("watching {} (Ctrl-C to stop)", file.display());
+    while let Ok(event) = rx.recv() {
+        if !event
+            .as_ref()
+            .is_ok_and(|e| relevant(e) && !e.kind.is_access())
+        {
+            continue;
+        }
+        // Let a burst of events (an editor's save) settle, then render once.
+        while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
+        eprintln!("--- change detected, rendering {}", file.display());
+        run();
+    }
     0
 }

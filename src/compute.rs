@@ -1,13 +1,16 @@
-//! From a validated budget to the nine tables: every subtotal and total is
-//! derived here from the leaves, exactly (no rounding: that is the printer's).
+//! From a validated budget to the tables: every subtotal and total is derived
+//! here from the leaves, column by column as [`crate::tables`] defines them,
+//! exactly (no rounding: that is the printer's). Each table is computed in its
+//! own printing unit.
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::catalogue::{self, FUNCTION_CLASSES};
-use crate::validate::{Budget, Department, Funds, Source};
+use crate::catalogue::FUNCTION_CLASSES;
+use crate::tables::{ColumnHead, IncomeItem, Measure, Shape, TableSpec};
+use crate::validate::{Budget, Department, Funds, Line, Source, Unit};
 
 /// One row of a classification tree table.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -18,74 +21,128 @@ pub struct Row {
     pub name: String,
     /// 0 for 合计, 1 for 类, 2 for 款, 3 for 项.
     pub level: u8,
-    /// One value per amount column, in the printing unit.
+    /// One value per column, in column order, in the table's unit.
     pub values: Vec<Decimal>,
+    /// The same values by column key.
+    pub cells: BTreeMap<&'static str, Decimal>,
     /// How many typed leaves this row sums (1 for a leaf).
     pub leaves: usize,
 }
 
-/// A table whose rows are a classification tree (tables 2, 3, 5, 6, 7, 8).
+/// A table whose rows are a classification tree (收入总表, 支出总表, the fund tables, 基本支出表).
 #[derive(Debug, Clone, Serialize)]
 pub struct TreeTable {
-    /// Stable id: `income`, `expenditure`, `general`, `basic`, `fund`, `soe`.
-    pub id: &'static str,
-    /// Table number, 1–9.
-    pub number: u8,
-    /// Title.
-    pub title: String,
-    /// Amount column names.
-    pub columns: Vec<&'static str>,
-    /// Rows: 合计 first, then the tree in code order.
-    pub rows: Vec<Row>,
-    /// Note printed under the table.
-    pub note: Option<String>,
-}
-
-impl TreeTable {
-    /// The row with `code` (`""` or `"合计"` for the total row).
-    pub fn row(&self, code: &str) -> Option<&Row> {
-        let code = if code == "合计" { "" } else { code };
-        self.rows.iter().find(|r| r.code == code)
-    }
-
-    /// Whether the table has no money at all.
-    pub fn is_empty(&self) -> bool {
-        self.rows
-            .first()
-            .is_none_or(|r| r.values.iter().all(|v| v.is_zero()))
-    }
-}
-
-/// One row of a two-sided table (tables 1 and 4): income left, spending right.
-#[derive(Debug, Clone, Serialize)]
-pub struct PairRow {
-    /// Left label (may be empty).
-    pub left: String,
-    /// Left amount (None: the cell stays blank).
-    pub left_value: Option<Decimal>,
-    /// Right label.
-    pub right: String,
-    /// Right amounts.
-    pub right_values: Vec<Decimal>,
-    /// Stable key of the row for declared checks (`201`, `income_total`, …).
-    pub key: String,
-}
-
-/// Tables 1 and 4.
-#[derive(Debug, Clone, Serialize)]
-pub struct PairTable {
-    /// `summary` or `fiscal`.
+    /// Stable id.
     pub id: &'static str,
     /// Table number.
     pub number: u8,
-    /// Title.
-    pub title: String,
-    /// Right-hand amount column names.
-    pub columns: Vec<&'static str>,
-    /// Rows in printing order.
-    pub rows: Vec<PairRow>,
+    /// Title (without the year).
+    pub title: &'static str,
+    /// Printing unit of the table.
+    pub unit: Unit,
+    /// The amount columns.
+    pub columns: Vec<ColumnHead>,
+    /// Rows: 合计 first, then the tree in code order.
+    pub rows: Vec<Row>,
+    /// Whether no line of the file falls in this table.
+    pub empty: bool,
     /// Note printed under the table.
     pub note: Option<String>,
+    /// The definition.
+    #[serde(skip)]
+    pub spec: &'static TableSpec,
+}
+
+impl TreeTable {
+    /// The row with `code` (`""`, `"合计"` or `"total"` for the total row).
+    pub fn row(&self, code: &str) -> Option<&Row> {
+        let code = if is_total(code) { "" } else { code };
+        self.rows.iter().find(|r| r.code == code)
+    }
+
+    /// The 合计 row.
+    pub fn total(&self) -> &Row {
+        &self.rows[0]
+    }
+}
+
+/// Whether a declared row key names the 合计 row.
+pub fn is_total(key: &str) -> bool {
+    matches!(key, "" | "合计" | "total")
+}
+
+/// An income item of a two-sided table.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncomeRow {
+    /// Stable key.
+    pub key: &'static str,
+    /// Label without ordinal.
+    pub label: &'static str,
+    /// 1 heading, 2 item under the heading before it.
+    pub level: u8,
+    /// Amount in the table's unit.
+    pub value: Decimal,
+}
+
+/// A 功能分类 类 row of a two-sided table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassRow {
+    /// 类 code (empty for 人行科目).
+    pub code: String,
+    /// Name without ordinal.
+    pub name: String,
+    /// One value per column.
+    pub values: Vec<Decimal>,
+    /// Whether every value is zero.
+    pub empty: bool,
+}
+
+/// A total row of a two-sided table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TotalRow {
+    /// `本年合计`, `结转结余` or `总计`.
+    pub key: &'static str,
+    /// Left label.
+    pub left: &'static str,
+    /// Left amount.
+    pub left_value: Decimal,
+    /// Right label.
+    pub right: &'static str,
+    /// Right amounts, one per column.
+    pub right_values: Vec<Decimal>,
+}
+
+/// A two-sided table (收支总表, 财政拨款收支总表): income left, spending by 类 right.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairTable {
+    /// Stable id.
+    pub id: &'static str,
+    /// Table number.
+    pub number: u8,
+    /// Title (without the year).
+    pub title: &'static str,
+    /// Printing unit.
+    pub unit: Unit,
+    /// Right-hand amount columns.
+    pub columns: Vec<ColumnHead>,
+    /// Income items in order.
+    pub income: Vec<IncomeRow>,
+    /// Every catalogue 类 (and any other 类 of the file), in order.
+    pub classes: Vec<ClassRow>,
+    /// 本年合计, 结转结余, 总计.
+    pub totals: Vec<TotalRow>,
+    /// Note printed under the table.
+    pub note: Option<String>,
+    /// The definition.
+    #[serde(skip)]
+    pub spec: &'static TableSpec,
+}
+
+impl PairTable {
+    /// The total row `key`.
+    pub fn total(&self, key: &str) -> Option<&TotalRow> {
+        self.totals.iter().find(|t| t.key == key)
+    }
 }
 
 /// One row of the 三公 table.
@@ -93,36 +150,48 @@ pub struct PairTable {
 pub struct SangongRow {
     /// Stable key for declared checks: `合计`, `小计`, `abroad`, … or the extra row's name.
     pub key: String,
-    /// Label as printed.
+    /// Label as printed (ordinals are the template's: see `level`).
     pub label: String,
-    /// 0: 合计/小计 rows, 1: 一、… rows, 2: 其中 rows.
+    /// 0: 合计/小计 rows, 1: the items (一、…), 2: first 其中 row, 3: further 其中 rows.
     pub level: u8,
-    /// 合计, 一般公共预算, 政府性基金, 国有资本经营.
+    /// One value per column.
     pub values: Vec<Decimal>,
+    /// The same values by column key.
+    pub cells: BTreeMap<&'static str, Decimal>,
     /// How many typed leaves the row sums.
     pub leaves: usize,
 }
 
-/// Table 9.
+/// The "三公" table.
 #[derive(Debug, Clone, Serialize)]
 pub struct SangongTable {
     /// `sangong`.
     pub id: &'static str,
     /// Table number.
     pub number: u8,
-    /// Title.
-    pub title: String,
-    /// Amount column names.
-    pub columns: Vec<&'static str>,
+    /// Title (without the year).
+    pub title: &'static str,
+    /// Printing unit.
+    pub unit: Unit,
+    /// Amount columns.
+    pub columns: Vec<ColumnHead>,
     /// Rows.
     pub rows: Vec<SangongRow>,
+    /// 机关运行经费, when the file gives it.
+    pub running_costs: Option<Decimal>,
+    /// Whether the file split 因公出国（境）费 into its two 其中 rows.
+    pub abroad_split: bool,
     /// Note printed under the table.
     pub note: Option<String>,
+    /// The definition.
+    #[serde(skip)]
+    pub spec: &'static TableSpec,
 }
 
 impl SangongTable {
     /// The row with key `key`.
     pub fn row(&self, key: &str) -> Option<&SangongRow> {
+        let key = if is_total(key) { "合计" } else { key };
         self.rows.iter().find(|r| r.key == key)
     }
 }
@@ -130,13 +199,13 @@ impl SangongTable {
 /// The nine tables.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tables {
-    /// 1 部门预算收支总表.
+    /// 1 收支总表.
     pub summary: PairTable,
-    /// 2 部门预算收入总表.
+    /// 2 收入总表.
     pub income: TreeTable,
-    /// 3 部门预算支出总表.
+    /// 3 支出总表.
     pub expenditure: TreeTable,
-    /// 4 部门预算财政拨款收支总表.
+    /// 4 财政拨款收支总表.
     pub fiscal: PairTable,
     /// 5 一般公共预算财政拨款支出表.
     pub general: TreeTable,
@@ -146,8 +215,22 @@ pub struct Tables {
     pub fund: TreeTable,
     /// 8 国有资本经营预算财政拨款支出表.
     pub soe: TreeTable,
-    /// 9 财政拨款"三公"经费支出表.
+    /// 9 "三公"经费 table.
     pub sangong: SangongTable,
+}
+
+impl Tables {
+    /// The tree tables, in id order.
+    pub fn trees(&self) -> [&TreeTable; 6] {
+        [
+            &self.income,
+            &self.expenditure,
+            &self.general,
+            &self.basic,
+            &self.fund,
+            &self.soe,
+        ]
+    }
 }
 
 /// Everything a template sees: the computed document.
@@ -155,210 +238,90 @@ pub struct Tables {
 pub struct Report {
     /// Header data of every table.
     pub department: Department,
+    /// The profile's settings.
+    pub style: crate::profile::Style,
     /// The nine tables, when the file has budget lines.
     pub tables: Option<Tables>,
     /// The project performance tables, when the file has projects.
     pub projects: Option<crate::projects::ProjectReport>,
 }
 
-/// Income columns of table 2.
-pub const INCOME_COLUMNS: &[&str] = &[
-    "合计",
-    "小计",
-    "财政拨款收入",
-    "财政专户收入",
-    "事业收入",
-    "经营收入",
-    "上级补助收入",
-    "附属单位上缴收入",
-    "其他收入",
-    "上年结转",
-];
-/// Spending columns of table 3.
-pub const EXPENDITURE_COLUMNS: &[&str] = &[
-    "合计",
-    "基本支出",
-    "项目支出",
-    "经营支出",
-    "上解上级支出",
-    "对附属单位补助支出",
-];
-/// Columns of tables 5, 7, 8.
-pub const FISCAL_SPENDING_COLUMNS: &[&str] = &["合计", "基本支出", "项目支出"];
-/// Columns of table 6.
-pub const BASIC_COLUMNS: &[&str] = &["合计", "人员经费", "公用经费"];
-/// Columns of tables 4 (right side) and 9.
-pub const FUND_COLUMNS: &[&str] = &[
-    "合计",
-    "一般公共预算财政拨款",
-    "政府性基金预算财政拨款",
-    "国有资本经营预算财政拨款",
-];
-
-/// Computes the nine tables of `budget`.
-pub fn compute(budget: &Budget) -> Tables {
-    let note = |id: &str| budget.notes.get(id).cloned();
-    let title = |t: &str| format!("部门预算{t}");
-
-    // Table 2: per leaf, amounts by source.
-    let income_leaves = leaves(
-        budget,
-        |l| true_for(l.source),
-        |l| {
-            let total: Decimal = l.kinds.iter().sum();
-            let mut v = vec![Decimal::ZERO; INCOME_COLUMNS.len()];
-            let col = match l.source {
-                Source::General | Source::Fund | Source::Soe => 2,
-                Source::SpecialAccount => 3,
-                Source::Business => 4,
-                Source::Operating => 5,
-                Source::Superior => 6,
-                Source::Subsidiary => 7,
-                Source::Other => 8,
-                Source::Carryover => 9,
-            };
-            v[col] = total;
-            v[0] = total;
-            if col != 9 {
-                v[1] = total;
-            }
-            v
-        },
-    );
-    let income = tree_table(
-        Head {
-            id: "income",
-            number: 2,
-            title: title("收入总表"),
-            note: note("income"),
-        },
-        INCOME_COLUMNS,
-        &income_leaves,
-        budget,
-        &[3, 5, 7],
-    );
-
-    // Table 3: per leaf, amounts by kind.
-    let spend = |l: &crate::validate::Line| {
-        let mut v = vec![l.kinds.iter().sum()];
-        v.extend_from_slice(&l.kinds);
-        v
-    };
-    let exp_leaves = leaves(budget, |_| true, spend);
-    let expenditure = tree_table(
-        Head {
-            id: "expenditure",
-            number: 3,
-            title: title("支出总表"),
-            note: note("expenditure"),
-        },
-        EXPENDITURE_COLUMNS,
-        &exp_leaves,
-        budget,
-        &[3, 5, 7],
-    );
-
-    // Tables 5, 7, 8: one fund each, basic and project.
-    let fiscal_table = |id: &'static str, number: u8, t: &str, source: Source| {
-        let lv = leaves(
-            budget,
-            |l| l.source == source,
-            |l| vec![l.kinds[0] + l.kinds[1], l.kinds[0], l.kinds[1]],
-        );
-        let head = Head {
-            id,
-            number,
-            title: title(t),
-            note: note(id),
-        };
-        let mut table = tree_table(head, FISCAL_SPENDING_COLUMNS, &lv, budget, &[3, 5, 7]);
-        if lv.is_empty() {
-            table.rows.clear();
-        }
-        table
-    };
-    let general = fiscal_table("general", 5, "一般公共预算财政拨款支出表", Source::General);
-    let mut fund = fiscal_table("fund", 7, "政府性基金预算财政拨款支出表", Source::Fund);
-    let mut soe = fiscal_table("soe", 8, "国有资本经营预算财政拨款支出表", Source::Soe);
-    for (t, default) in [
-        (&mut fund, "注：无政府性基金预算财政拨款预算，空表列示。"),
-        (&mut soe, "注：无国有资本经营预算财政拨款预算，空表列示。"),
-    ] {
-        if t.note.is_none() && t.is_empty() {
-            t.note = Some(default.to_string());
-        }
-    }
-
-    // Table 6: economic classification.
-    let econ_leaves: Vec<(String, String, Vec<Decimal>)> = {
-        let mut m: BTreeMap<String, (String, Vec<Decimal>)> = BTreeMap::new();
-        for e in &budget.economic {
-            let v = if e.personnel {
-                vec![e.amount, e.amount, Decimal::ZERO]
-            } else {
-                vec![e.amount, Decimal::ZERO, e.amount]
-            };
-            m.insert(e.code.clone(), (e.name.clone(), v));
-        }
-        m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
-    };
-    let basic = tree_table(
-        Head {
-            id: "basic",
-            number: 6,
-            title: title("一般公共预算财政拨款基本支出表"),
-            note: note("basic"),
-        },
-        BASIC_COLUMNS,
-        &econ_leaves,
-        budget,
-        &[3, 5],
-    );
-
-    let summary = summary_table(budget, &income, &expenditure, note("summary"));
-    let fiscal = fiscal_summary(budget, note("fiscal"));
-    let sangong = sangong_table(budget, note("sangong"));
-
-    Tables {
-        summary,
-        income,
-        expenditure,
-        fiscal,
-        general,
-        basic,
-        fund,
-        soe,
-        sangong,
-    }
-}
-
-/// Id, number, title and note of a table.
-struct Head {
-    id: &'static str,
-    number: u8,
-    title: String,
-    note: Option<String>,
-}
-
-fn true_for(_: Source) -> bool {
-    true
-}
-
-/// Leaves (code, name, values) of the lines passing `keep`, merged by code.
-fn leaves(
+/// Computes the nine tables of `budget` as the table set `specs` defines them,
+/// each in its unit from `units` (by table id; the department's unit otherwise).
+pub fn compute(
     budget: &Budget,
-    keep: impl Fn(&crate::validate::Line) -> bool,
-    values: impl Fn(&crate::validate::Line) -> Vec<Decimal>,
-) -> Vec<(String, String, Vec<Decimal>)> {
-    let mut m: BTreeMap<String, (String, Vec<Decimal>)> = BTreeMap::new();
-    for l in budget.lines.iter().filter(|l| keep(l)) {
-        let v = values(l);
-        let e = m
-            .entry(l.code.clone())
-            .or_insert_with(|| (l.name.clone(), vec![Decimal::ZERO; v.len()]));
-        add_into(&mut e.1, &v);
+    specs: &'static [TableSpec],
+    units: &BTreeMap<String, Unit>,
+) -> Tables {
+    let spec = |id: &str| {
+        specs
+            .iter()
+            .find(|s| s.id == id)
+            .expect("every set has every id")
+    };
+    let unit = |id: &str| units.get(id).copied().unwrap_or(budget.department.unit);
+    let tree = |id: &str| tree_table(budget, spec(id), unit(id));
+    let pair = |id: &str| pair_table(budget, spec(id), unit(id));
+    Tables {
+        summary: pair("summary"),
+        income: tree("income"),
+        expenditure: tree("expenditure"),
+        fiscal: pair("fiscal"),
+        general: tree("general"),
+        basic: tree("basic"),
+        fund: tree("fund"),
+        soe: tree("soe"),
+        sangong: sangong_table(budget, spec("sangong"), unit("sangong")),
     }
-    m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
+}
+
+fn note_of(budget: &Budget, spec: &TableSpec, empty: bool) -> Option<String> {
+    budget.notes.get(spec.id).cloned().or_else(|| {
+        spec.empty_note
+            .filter(|_| empty)
+            .map(|n| n.replace("{year}", &budget.department.year.to_string()))
+    })
+}
+
+/// The value of column `i` for one 功能分类 line, in 元 (Sum columns resolved).
+pub fn line_value(spec: &TableSpec, i: usize, line: &Line) -> Decimal {
+    match spec.columns[i].measure {
+        Measure::Lines(sources, kinds) => {
+            if sources.contains(&line.source) {
+                kinds.iter().map(|k| line.kinds[*k as usize]).sum()
+            } else {
+                Decimal::ZERO
+            }
+        }
+        Measure::Economic(_) => Decimal::ZERO,
+        Measure::Sum(parts) => parts
+            .iter()
+            .filter_map(|p| spec.column(p))
+            .map(|j| line_value(spec, j, line))
+            .sum(),
+    }
+}
+
+/// The value of column `i` for one 经济分类 line, in 元.
+fn economic_value(spec: &TableSpec, i: usize, personnel: bool, amount: Decimal) -> Decimal {
+    match spec.columns[i].measure {
+        Measure::Economic(None) => amount,
+        Measure::Economic(Some(p)) if p == personnel => amount,
+        Measure::Sum(parts) => parts
+            .iter()
+            .filter_map(|p| spec.column(p))
+            .map(|j| economic_value(spec, j, personnel, amount))
+            .sum(),
+        _ => Decimal::ZERO,
+    }
+}
+
+fn cells(spec: &TableSpec, values: &[Decimal]) -> BTreeMap<&'static str, Decimal> {
+    spec.columns
+        .iter()
+        .zip(values)
+        .map(|(c, v)| (c.key, *v))
+        .collect()
 }
 
 fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
@@ -367,47 +330,72 @@ fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
     }
 }
 
-/// Builds 合计 + the tree over `leaves` with prefix lengths `levels` (the last is the leaf's).
-fn tree_table(
-    head: Head,
-    columns: &[&'static str],
-    leaves: &[(String, String, Vec<Decimal>)],
-    budget: &Budget,
-    levels: &[usize],
-) -> TreeTable {
-    let Head {
-        id,
-        number,
-        title,
-        note,
-    } = head;
-    let n = columns.len();
-    let mut total = Row {
-        code: String::new(),
-        name: "合计".into(),
-        level: 0,
+/// Leaves (code, name, values in 元) of a tree table, merged by code.
+fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<Decimal>)> {
+    let n = spec.columns.len();
+    let mut m: BTreeMap<String, (String, Vec<Decimal>)> = BTreeMap::new();
+    let mut add = |code: &str, name: &str, v: Vec<Decimal>| {
+        let e = m
+            .entry(code.to_string())
+            .or_insert_with(|| (name.to_string(), vec![Decimal::ZERO; n]));
+        add_into(&mut e.1, &v);
+    };
+    match spec.shape {
+        Shape::Function(sources) => {
+            for l in budget.lines.iter().filter(|l| sources.contains(&l.source)) {
+                add(
+                    &l.code,
+                    &l.name,
+                    (0..n).map(|i| line_value(spec, i, l)).collect(),
+                );
+            }
+        }
+        Shape::Economic => {
+            for e in &budget.economic {
+                let v = (0..n)
+                    .map(|i| economic_value(spec, i, e.personnel, e.amount))
+                    .collect();
+                add(&e.code, &e.name, v);
+            }
+        }
+        Shape::Pair(_) | Shape::Sangong => {}
+    }
+    m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
+}
+
+/// Builds 合计 + the tree (类 → 款 → 项, or 类 → 款) of a tree table.
+fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTable {
+    let leaves = tree_leaves(budget, spec);
+    let levels: &[usize] = match spec.shape {
+        Shape::Economic => &[3, 5],
+        _ => &[3, 5, 7],
+    };
+    let n = spec.columns.len();
+    let new_row = |code: String, name: String, level: u8| Row {
+        code,
+        name,
+        level,
         values: vec![Decimal::ZERO; n],
+        cells: BTreeMap::new(),
         leaves: 0,
     };
-    // Group rows per prefix, in code order: a BTreeMap over codes gives DFS order
-    // because a parent's code is a prefix of its children's.
+    let mut total = new_row(String::new(), "合计".into(), 0);
+    // A BTreeMap over codes gives depth-first order: a parent's code is a
+    // prefix of its children's.
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
-    for (code, name, values) in leaves {
+    for (code, name, values) in &leaves {
         add_into(&mut total.values, values);
         total.leaves += 1;
         for (depth, &len) in levels.iter().enumerate() {
             let key = code[..len.min(code.len())].to_string();
             let is_leaf = depth + 1 == levels.len();
-            let row = rows.entry(key.clone()).or_insert_with(|| Row {
-                name: if is_leaf {
+            let row = rows.entry(key.clone()).or_insert_with(|| {
+                let name = if is_leaf {
                     name.clone()
                 } else {
                     budget.names.get(&key).cloned().unwrap_or_default()
-                },
-                code: key,
-                level: depth as u8 + 1,
-                values: vec![Decimal::ZERO; n],
-                leaves: 0,
+                };
+                new_row(key, name, depth as u8 + 1)
             });
             add_into(&mut row.values, values);
             row.leaves += 1;
@@ -415,219 +403,158 @@ fn tree_table(
     }
     let mut out = vec![total];
     out.extend(rows.into_values());
+    for r in &mut out {
+        for v in &mut r.values {
+            *v = unit.from_yuan(*v);
+        }
+        r.cells = cells(spec, &r.values);
+    }
+    let empty = leaves.is_empty();
     TreeTable {
-        id,
-        number,
-        title,
-        columns: columns.to_vec(),
+        id: spec.id,
+        number: spec.number,
+        title: spec.title,
+        unit,
+        columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows: out,
-        note,
+        empty,
+        note: note_of(budget, spec, empty),
+        spec,
     }
 }
 
-fn class_rows(values_of: impl Fn(&str) -> Vec<Decimal>) -> Vec<(String, String, Vec<Decimal>)> {
-    FUNCTION_CLASSES
+/// Every 类 to print on the right of a two-sided table: the catalogue's, then
+/// any other 类 of the file, so that no money disappears.
+fn classes(budget: &Budget) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = FUNCTION_CLASSES
         .iter()
-        .enumerate()
-        .map(|(i, (code, name))| {
-            (
-                code.to_string(),
-                format!("{}、{}", catalogue::chinese_number(i + 1), name),
-                values_of(code),
-            )
-        })
-        .collect()
-}
-
-fn summary_table(
-    budget: &Budget,
-    income: &TreeTable,
-    expenditure: &TreeTable,
-    note: Option<String>,
-) -> PairTable {
-    let inc = &income.rows[0].values;
-    let by_source = |s: Source| -> Decimal {
-        budget
-            .lines
-            .iter()
-            .filter(|l| l.source == s)
-            .map(|l| l.kinds.iter().sum::<Decimal>())
-            .sum()
-    };
-    let unit_funds = by_source(Source::Business)
-        + by_source(Source::Operating)
-        + by_source(Source::Superior)
-        + by_source(Source::Subsidiary)
-        + by_source(Source::Other);
-    let left: Vec<(&str, Decimal)> = vec![
-        ("一、一般公共预算拨款收入", by_source(Source::General)),
-        ("二、政府性基金预算拨款收入", by_source(Source::Fund)),
-        ("三、国有资本经营预算拨款收入", by_source(Source::Soe)),
-        (
-            "四、财政专户管理资金收入",
-            by_source(Source::SpecialAccount),
-        ),
-        ("五、单位资金", unit_funds),
-    ];
-    let classes = class_rows(|code| {
-        vec![
-            expenditure
-                .row(code)
-                .filter(|_| !code.is_empty())
-                .map_or(Decimal::ZERO, |r| r.values[0]),
-        ]
-    });
-    let mut rows = Vec::new();
-    for (i, (code, label, values)) in classes.into_iter().enumerate() {
-        let (l, lv) = left.get(i).map_or(("", None), |(l, v)| (*l, Some(*v)));
-        rows.push(PairRow {
-            left: l.into(),
-            left_value: lv,
-            right: label,
-            right_values: values,
-            key: code,
-        });
-    }
-    let this_year = inc[1];
-    let carry = inc[9];
-    let spend = expenditure.rows[0].values[0];
-    let mut push = |l: &str, lv: Decimal, r: &str, rv: Decimal, key: &str| {
-        rows.push(PairRow {
-            left: l.into(),
-            left_value: Some(lv),
-            right: r.into(),
-            right_values: vec![rv],
-            key: key.into(),
-        });
-    };
-    push("本年收入合计", this_year, "本年支出合计", spend, "本年合计");
-    push(
-        "上年结转结余",
-        carry,
-        "年终结转结余",
-        Decimal::ZERO,
-        "结转结余",
-    );
-    push("收入总计", this_year + carry, "支出总计", spend, "总计");
-    PairTable {
-        id: "summary",
-        number: 1,
-        title: "部门预算收支总表".into(),
-        columns: vec!["预算数"],
-        rows,
-        note,
-    }
-}
-
-fn fiscal_summary(budget: &Budget, note: Option<String>) -> PairTable {
-    let fund_of = |s: Source| match s {
-        Source::General => Some(1),
-        Source::Fund => Some(2),
-        Source::Soe => Some(3),
-        _ => None,
-    };
-    let mut per_class: BTreeMap<&str, Vec<Decimal>> = BTreeMap::new();
-    let mut totals = vec![Decimal::ZERO; 4];
-    for l in &budget.lines {
-        if let Some(col) = fund_of(l.source) {
-            let amount: Decimal = l.kinds.iter().sum();
-            let v = per_class
-                .entry(&l.code[..3])
-                .or_insert_with(|| vec![Decimal::ZERO; 4]);
-            v[0] += amount;
-            v[col] += amount;
-            totals[0] += amount;
-            totals[col] += amount;
+        .map(|(c, n)| (c.to_string(), n.to_string()))
+        .collect();
+    let mut extra: Vec<&str> = budget.lines.iter().map(|l| &l.code[..3]).collect();
+    extra.sort_unstable();
+    extra.dedup();
+    for code in extra {
+        if !out.iter().any(|(c, _)| c == code) {
+            let name = budget.names.get(code).cloned().unwrap_or_default();
+            out.push((code.to_string(), name));
         }
     }
-    let left: Vec<(&str, Decimal)> = vec![
-        ("一、一般公共预算拨款", totals[1]),
-        ("二、政府性基金预算拨款", totals[2]),
-        ("三、国有资本经营预算拨款", totals[3]),
-    ];
-    let mut rows = Vec::new();
-    for (i, (code, label, values)) in class_rows(|code| {
-        per_class
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| vec![Decimal::ZERO; 4])
-    })
-    .into_iter()
-    .enumerate()
-    {
-        let (l, lv) = left.get(i).map_or(("", None), |(l, v)| (*l, Some(*v)));
-        rows.push(PairRow {
-            left: l.into(),
-            left_value: lv,
-            right: label,
-            right_values: values,
-            key: code,
-        });
-    }
-    let zero4 = vec![Decimal::ZERO; 4];
-    let mut push = |l: &str, lv: Option<Decimal>, r: &str, rv: Vec<Decimal>, key: &str| {
-        rows.push(PairRow {
-            left: l.into(),
-            left_value: lv,
-            right: r.into(),
-            right_values: rv,
-            key: key.into(),
-        });
-    };
-    push(
-        "本年收入合计",
-        Some(totals[0]),
-        "本年支出合计",
-        totals.clone(),
-        "本年合计",
-    );
-    push(
-        "年初财政拨款结转和结余",
-        Some(Decimal::ZERO),
-        "年末财政拨款结转和结余",
-        zero4.clone(),
-        "结转结余",
-    );
-    push(
-        "一、一般公共预算拨款",
-        Some(Decimal::ZERO),
-        "",
-        zero4.clone(),
-        "年初一般",
-    );
-    push(
-        "二、政府性基金预算拨款",
-        Some(Decimal::ZERO),
-        "",
-        zero4.clone(),
-        "年初基金",
-    );
-    push(
-        "三、国有资本经营预算拨款",
-        Some(Decimal::ZERO),
-        "",
-        zero4,
-        "年初国资",
-    );
-    push(
-        "收入总计",
-        Some(totals[0]),
-        "支出总计",
-        totals.clone(),
-        "总计",
-    );
-    PairTable {
-        id: "fiscal",
-        number: 4,
-        title: "部门预算财政拨款收支总表".into(),
-        columns: FUND_COLUMNS.to_vec(),
-        rows,
-        note,
-    }
+    out
 }
 
-fn with_total(f: Funds) -> Vec<Decimal> {
-    vec![f[0] + f[1] + f[2], f[0], f[1], f[2]]
+fn income_value(budget: &Budget, item: &IncomeItem) -> Decimal {
+    budget
+        .lines
+        .iter()
+        .filter(|l| item.sources.contains(&l.source))
+        .map(Line::total)
+        .sum()
+}
+
+fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTable {
+    let Shape::Pair(items) = spec.shape else {
+        unreachable!("pair tables are defined with Shape::Pair")
+    };
+    let n = spec.columns.len();
+    let column_sum = |keep: &dyn Fn(&Line) -> bool| -> Vec<Decimal> {
+        let mut v = vec![Decimal::ZERO; n];
+        for l in budget.lines.iter().filter(|l| keep(l)) {
+            for (i, x) in v.iter_mut().enumerate() {
+                *x += line_value(spec, i, l);
+            }
+        }
+        v.into_iter().map(|x| unit.from_yuan(x)).collect()
+    };
+    let income: Vec<IncomeRow> = items
+        .iter()
+        .map(|item| IncomeRow {
+            key: item.key,
+            label: item.label,
+            level: item.level,
+            value: unit.from_yuan(income_value(budget, item)),
+        })
+        .collect();
+    let classes = classes(budget)
+        .into_iter()
+        .map(|(code, name)| {
+            let values = if code.is_empty() {
+                vec![Decimal::ZERO; n]
+            } else {
+                column_sum(&|l: &Line| l.code.starts_with(&code))
+            };
+            let empty = values.iter().all(|v| v.is_zero());
+            ClassRow {
+                code,
+                name,
+                values,
+                empty,
+            }
+        })
+        .collect();
+    let this_year: Decimal = income
+        .iter()
+        .filter(|i| i.level == 1)
+        .map(|i| i.value)
+        .sum();
+    // Only the 收支总表 counts 上年结转 as income; the 财政拨款 table's carry-overs
+    // are not in the input yet.
+    let carry = if spec.complete {
+        unit.from_yuan(
+            budget
+                .lines
+                .iter()
+                .filter(|l| l.source == Source::Carryover)
+                .map(Line::total)
+                .sum(),
+        )
+    } else {
+        Decimal::ZERO
+    };
+    let spent = column_sum(&|_| true);
+    let (this_label, carry_left, carry_right) = if spec.complete {
+        ("本年收入合计", "上年结转结余", "年终结转结余")
+    } else {
+        (
+            "本年收入合计",
+            "年初财政拨款结转和结余",
+            "年末财政拨款结转和结余",
+        )
+    };
+    let totals = vec![
+        TotalRow {
+            key: "本年合计",
+            left: this_label,
+            left_value: this_year,
+            right: "本年支出合计",
+            right_values: spent.clone(),
+        },
+        TotalRow {
+            key: "结转结余",
+            left: carry_left,
+            left_value: carry,
+            right: carry_right,
+            right_values: vec![Decimal::ZERO; n],
+        },
+        TotalRow {
+            key: "总计",
+            left: "收入总计",
+            left_value: this_year + carry,
+            right: "支出总计",
+            right_values: spent,
+        },
+    ];
+    PairTable {
+        id: spec.id,
+        number: spec.number,
+        title: spec.title,
+        unit,
+        columns: spec.columns.iter().map(ColumnHead::from).collect(),
+        income,
+        classes,
+        totals,
+        note: note_of(budget, spec, false),
+        spec,
+    }
 }
 
 fn sum_funds(parts: &[Funds]) -> Funds {
@@ -640,18 +567,33 @@ fn sum_funds(parts: &[Funds]) -> Funds {
     out
 }
 
-fn sangong_table(budget: &Budget, note: Option<String>) -> SangongTable {
+fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> SangongTable {
     let s = budget.sangong.clone().unwrap_or_default();
-    let abroad = sum_funds(&[s.abroad_research, s.abroad_other]);
+    let abroad = s
+        .abroad
+        .unwrap_or_else(|| sum_funds(&[s.abroad_research, s.abroad_other]));
     let vehicle = sum_funds(&[s.vehicle_purchase, s.vehicle_operation]);
     let subtotal = sum_funds(&[abroad, vehicle, s.reception]);
+    let abroad_split = s.abroad.is_none();
+    let abroad_leaves = if abroad_split { 2 } else { 1 };
     let mut rows = Vec::new();
-    let mut row = |key: &str, label: String, level: u8, f: Funds, leaves: usize| {
+    let mut row = |key: &str, label: &str, level: u8, f: Funds, leaves: usize| {
+        let mut values = vec![Decimal::ZERO; spec.columns.len()];
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = match spec.columns[i].key {
+                "general" => f[0],
+                "fund" => f[1],
+                "soe" => f[2],
+                _ => f[0] + f[1] + f[2],
+            };
+            *v = unit.from_yuan(*v);
+        }
         rows.push(SangongRow {
             key: key.into(),
-            label,
+            label: label.into(),
             level,
-            values: with_total(f),
+            cells: cells(spec, &values),
+            values,
             leaves,
         });
     };
@@ -664,65 +606,60 @@ fn sangong_table(budget: &Budget, note: Option<String>) -> SangongTable {
     };
     let mut all = vec![subtotal];
     all.extend(s.extra.iter().map(extra_total));
+    let subtotal_leaves = abroad_leaves + 3;
     let extra_leaves: usize = s.extra.iter().map(|e| e.items.len().max(1)).sum();
-    row("合计", "合计".into(), 0, sum_funds(&all), 5 + extra_leaves);
-    row("小计", "“三公”经费小计".into(), 0, subtotal, 5);
-    row("abroad", "一、因公出国（境）费".into(), 1, abroad, 2);
     row(
-        "abroad_research",
-        "其中：教学科研人员因公出国（境）费".into(),
-        2,
-        s.abroad_research,
-        1,
+        "合计",
+        "合计",
+        0,
+        sum_funds(&all),
+        subtotal_leaves + extra_leaves,
     );
-    row(
-        "abroad_other",
-        "其他因公出国（境）费".into(),
-        3,
-        s.abroad_other,
-        1,
-    );
-    row("vehicle", "二、公务用车购置及运维费".into(), 1, vehicle, 2);
+    row("小计", "“三公”经费小计", 0, subtotal, subtotal_leaves);
+    row("abroad", "因公出国（境）费", 1, abroad, abroad_leaves);
+    if abroad_split {
+        row(
+            "abroad_research",
+            "教学科研人员因公出国（境）费",
+            2,
+            s.abroad_research,
+            1,
+        );
+        row("abroad_other", "其他因公出国（境）费", 3, s.abroad_other, 1);
+    }
+    row("vehicle", "公务用车购置及运维费", 1, vehicle, 2);
     row(
         "vehicle_purchase",
-        "其中：公务用车购置费".into(),
+        "公务用车购置费",
         2,
         s.vehicle_purchase,
         1,
     );
     row(
         "vehicle_operation",
-        "公务用车运行维护费".into(),
+        "公务用车运行维护费",
         3,
         s.vehicle_operation,
         1,
     );
-    row("reception", "三、公务接待费".into(), 1, s.reception, 1);
-    for (i, e) in s.extra.iter().enumerate() {
-        let (name, items) = (&e.name, &e.items);
-        let label = format!("{}、{}", catalogue::chinese_number(i + 4), name);
-        row(name, label, 1, extra_total(e), items.len().max(1));
-        for (j, (iname, ifunds)) in items.iter().enumerate() {
-            let label = if j == 0 {
-                format!("其中：{iname}")
-            } else {
-                iname.clone()
-            };
-            row(
-                &format!("{name}/{iname}"),
-                label,
-                if j == 0 { 2 } else { 3 },
-                *ifunds,
-                1,
-            );
+    row("reception", "公务接待费", 1, s.reception, 1);
+    for e in &s.extra {
+        row(&e.name, &e.name, 1, extra_total(e), e.items.len().max(1));
+        for (j, (iname, ifunds)) in e.items.iter().enumerate() {
+            let key = format!("{}/{iname}", e.name);
+            row(&key, iname, if j == 0 { 2 } else { 3 }, *ifunds, 1);
         }
     }
     SangongTable {
-        id: "sangong",
-        number: 9,
-        title: "部门预算财政拨款“三公”经费支出表".into(),
-        columns: FUND_COLUMNS.to_vec(),
+        id: spec.id,
+        number: spec.number,
+        title: spec.title,
+        unit,
+        columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows,
-        note,
+        running_costs: s.running_costs.map(|v| unit.from_yuan(v)),
+        abroad_split,
+        note: note_of(budget, spec, false),
+        spec,
     }
 }

@@ -14,11 +14,14 @@ pub mod cli;
 pub mod compute;
 pub mod diag;
 pub mod import;
+pub mod layout;
 pub mod load;
 pub mod model;
+pub mod profile;
 pub mod projects;
 pub mod reconcile;
 pub mod render;
+pub mod tables;
 pub mod typeset;
 pub mod validate;
 
@@ -37,10 +40,12 @@ pub struct Checked {
 }
 
 /// Choices that change what is computed or printed.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Print the projects in this layout, whatever the file says.
     pub layout: Option<projects::Layout>,
+    /// Print in this regional profile, whatever the file says.
+    pub profile: Option<String>,
 }
 
 /// Loads, validates, computes and reconciles `path`. `Err` holds the
@@ -57,29 +62,80 @@ pub fn check_file_with(path: &Path, options: Options) -> Result<Checked, Diagnos
 
 /// Same as [`check_file`] for text already in memory.
 pub fn check_str(name: &str, text: &str) -> Result<Checked, Diagnostics> {
+    check_str_with(name, text, Options::default())
+}
+
+/// [`check_str`] with options.
+pub fn check_str_with(name: &str, text: &str, options: Options) -> Result<Checked, Diagnostics> {
     let loaded = load::load_str::<model::BudgetFile>(name, text.to_string())?;
-    Ok(check_loaded(loaded, Options::default()))
+    Ok(check_loaded(loaded, options))
+}
+
+/// The profile `options` or the file names (the command line wins); an
+/// unknown name is an error listing the valid ones.
+fn resolve_profile(
+    file: &model::BudgetFile,
+    options: &Options,
+    diags: &mut Diagnostics,
+) -> &'static profile::Profile {
+    let from_file = file.department.get_ref().profile.as_ref();
+    let (name, span) = match (&options.profile, from_file) {
+        (Some(p), _) => (p.clone(), None),
+        (None, Some(p)) => (p.get_ref().clone(), Some(p.span())),
+        (None, None) => (profile::DEFAULT.to_string(), None),
+    };
+    profile::find(&name).unwrap_or_else(|| {
+        diags.push(Diagnostic::error(
+            "profile",
+            span,
+            format!(
+                "unknown profile \"{}\"; valid: {}",
+                name.trim(),
+                profile::names().join(", ")
+            ),
+        ));
+        profile::find(profile::DEFAULT).expect("the default profile exists")
+    })
 }
 
 fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Checked {
     let mut diags = loaded.diags;
     let file = &loaded.value;
-    let budget = validate::validate(file, &mut diags);
+    let profile = resolve_profile(file, &options, &mut diags);
+    let budget = validate::validate(file, profile, &mut diags);
     let has_tables =
         !file.expenditure.is_empty() || !file.basic_economic.is_empty() || file.sangong.is_some();
-    let tables = has_tables.then(|| compute::compute(&budget));
+    let tables = has_tables.then(|| compute::compute(&budget, profile.tables, &budget.table_units));
     if let Some(t) = &tables {
-        reconcile::reconcile(&budget, file, t, &mut diags);
+        // Declared figures are checked against the tables they were copied
+        // from: the file's own profile, in its units.
+        let own = budget.declared_profile;
+        let declared_tables = (own.name != profile.name
+            || budget.declared_units != budget.table_units)
+            .then(|| compute::compute(&budget, own.tables, &budget.declared_units));
+        reconcile::reconcile(
+            &budget,
+            file,
+            declared_tables.as_ref().unwrap_or(t),
+            &mut diags,
+        );
+        reconcile::coverage(&budget, t, &mut diags);
     }
     let projects = projects::compute(
         file,
         budget.scale(),
         budget.department.unit,
-        options.layout,
+        options.layout.or(profile.layout),
         &mut diags,
     );
-    if let (Some(t), Some(p)) = (&tables, &projects) {
-        projects::check_against_tables(p, t.expenditure.rows[0].values[2], &mut diags);
+    if let (Some(_), Some(p)) = (&tables, &projects) {
+        let project_money: rust_decimal::Decimal = budget
+            .lines
+            .iter()
+            .map(|l| l.kinds[validate::Kind::Project as usize])
+            .sum();
+        let spending = budget.department.unit.from_yuan(project_money);
+        projects::check_against_tables(p, spending, &mut diags);
     }
     if tables.is_none() && projects.is_none() {
         diags.push(Diagnostic::error(
@@ -90,6 +146,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     }
     let report = compute::Report {
         department: budget.department.clone(),
+        style: profile.style,
         tables,
         projects,
     };
@@ -99,6 +156,12 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
 /// The template context of a report: `{ report: … }`.
 pub fn context(report: &compute::Report) -> Value {
     minijinja::context! { report => Value::from(minijinja::value::Serde(report)) }
+}
+
+/// The template context as JSON (what `yusuan context` prints).
+pub fn context_json(report: &compute::Report) -> String {
+    let value = serde_json::json!({ "report": report });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 /// Reports every character of the report's text that no loaded font can show,
@@ -193,6 +256,31 @@ impl std::fmt::Display for RenderError {
     }
 }
 
+/// Traces Typst errors back to the template lines that wrote them: renders
+/// again with line markers and compiles that (only after a failure, so a
+/// good document pays nothing).
+fn trace(
+    engine: &typeset::Engine,
+    renderer: &render::Renderer,
+    report: &compute::Report,
+    errors: Vec<typeset::TypstError>,
+) -> Vec<typeset::TypstError> {
+    let Ok(marked) = renderer.render_marked(render::ENTRY, context(report)) else {
+        return errors;
+    };
+    match engine.compile(marked.clone(), report.department.year) {
+        Err(traced) if traced.len() == errors.len() => traced
+            .into_iter()
+            .zip(errors)
+            .map(|(t, mut e)| {
+                e.template = t.offset.and_then(|o| render::template_origin(&marked, o));
+                e
+            })
+            .collect(),
+        _ => errors,
+    }
+}
+
 /// A rendered document.
 pub struct Rendered {
     /// Warnings about the input.
@@ -218,7 +306,17 @@ pub fn render_checked(
         .render(render::ENTRY, context(&checked.report))
         .map_err(RenderError::Template)?;
     let year = checked.report.department.year;
-    let document = engine.compile(source, year).map_err(RenderError::Typeset)?;
+    let document = match engine.compile(source, year) {
+        Ok(d) => d,
+        Err(errors) => {
+            return Err(RenderError::Typeset(trace(
+                engine,
+                renderer,
+                &checked.report,
+                errors,
+            )));
+        }
+    };
     let missing = typeset::missing_glyphs(&document);
     if !missing.is_empty() {
         let errs = missing
@@ -226,9 +324,26 @@ pub fn render_checked(
             .map(|text| typeset::TypstError {
                 message: format!("no font has a glyph in \"{text}\""),
                 position: None,
+                offset: None,
+                template: None,
             })
             .collect();
         return Err(RenderError::Typeset(errs));
+    }
+    let problems = layout::problems(&document);
+    if !problems.is_empty() {
+        let mut pages: Vec<usize> = problems.iter().map(|p| p.page).collect();
+        pages.dedup();
+        let sample: String = problems.iter().take(12).map(|p| p.text.as_str()).collect();
+        diags.push(Diagnostic::warning(
+            "layout",
+            None,
+            format!(
+                "text that cannot be read on page(s) {:?}: {} (around \"{sample}\"); the template prints more than its cells hold",
+                pages,
+                layout::summary(&problems)
+            ),
+        ));
     }
     let pdf = engine
         .pdf(&document, &ident(&diags.source), year)

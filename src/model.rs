@@ -300,9 +300,15 @@ pub struct Department {
     /// Unit the file's amounts are written in: "元" or "万元" (default 万元).
     #[serde(default)]
     pub unit: Option<Spanned<String>>,
-    /// Unit the tables print in: "元" or "万元" (default 万元).
+    /// Unit the tables print in: "元" or "万元" (default: the profile's, 万元 for most).
     #[serde(default)]
     pub print_unit: Option<Spanned<String>>,
+    /// Tables printed in a unit of their own, by table id: `{ sangong = "万元" }`.
+    #[serde(default)]
+    pub table_units: BTreeMap<String, Spanned<String>>,
+    /// The regional profile: `national` (default), `hebei`, `guangzhou`, `ningxia`, `shanghai`.
+    #[serde(default)]
+    pub profile: Option<Spanned<String>>,
     /// Classification catalogue year (default: the budget year).
     #[serde(default)]
     pub catalogue: Option<Spanned<i32>>,
@@ -357,6 +363,12 @@ pub struct EconomicLine {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sangong {
+    /// 因公出国（境）费 as one figure, for budgets that print no 其中 split.
+    #[serde(default)]
+    pub abroad: Option<Spanned<FundAmounts>>,
+    /// 机关运行经费 (the 日常公用经费 of 行政单位 and 参公事业单位).
+    #[serde(default, alias = "机关运行经费")]
+    pub running_costs: Option<Spanned<Money>>,
     /// 其中：教学科研人员因公出国（境）费.
     #[serde(default)]
     pub abroad_research: FundAmounts,

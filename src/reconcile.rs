@@ -10,10 +10,11 @@ use std::ops::Range;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::compute::{PairTable, SangongTable, Tables, TreeTable};
+use crate::compute::{PairTable, SangongTable, Tables, TreeTable, is_total};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{DeclaredTable, Money};
-use crate::validate::{Budget, Source};
+use crate::tables::{Measure, TableSpec};
+use crate::validate::{Budget, Kind, Source, Unit};
 
 /// Rounds `v` to `decimals` places the way the tables print (四舍五入).
 pub fn round(v: Decimal, decimals: u32) -> Decimal {
@@ -93,54 +94,42 @@ fn fmt(v: Decimal, decimals: u32) -> String {
     s
 }
 
-/// Column keys accepted in `[declared.<table>]` rows, by table id, in column order.
-pub fn column_keys(table: &str) -> &'static [&'static str] {
-    match table {
-        "summary" => &["income", "expenditure"],
-        "fiscal" => &["income", "total", "general", "fund", "soe"],
-        "income" => &[
-            "total",
-            "subtotal",
-            "fiscal",
-            "special_account",
-            "business",
-            "operating",
-            "superior",
-            "subsidiary",
-            "other",
-            "carryover",
-        ],
-        "expenditure" => &[
-            "total",
-            "basic",
-            "project",
-            "operating",
-            "to_superior",
-            "to_subsidiary",
-        ],
-        "general" | "fund" | "soe" => &["total", "basic", "project"],
-        "basic" => &["total", "personnel", "public"],
-        "sangong" => &["total", "general", "fund", "soe"],
-        _ => &[],
+/// One declared cell: row key (`""` for 合计), column index, value (in the
+/// table's unit), where it is in the file.
+#[derive(Debug, Clone)]
+struct Cell {
+    row: String,
+    col: usize,
+    value: Decimal,
+    span: Range<usize>,
+    /// Computed figures (in the table's unit) times this are in the declared unit.
+    factor: Decimal,
+    /// The unit the figure was declared in.
+    unit: Unit,
+}
+
+impl Cell {
+    /// The declared figure in 元.
+    fn yuan(&self) -> Decimal {
+        self.value * self.unit.yuan()
     }
 }
 
-/// Reads one declared cell: (row key, column index, value, span).
-type Cell = (String, usize, Decimal, Range<usize>);
-
-/// Resolves the declared rows of one table to cells; unknown keys are errors.
+/// Resolves the declared rows of one table to cells. A row key must pass
+/// `row_ok`; a column key must be one of the table's (or its header).
+/// `extra_columns` are further keys (the 收入 side of two-sided tables).
 fn cells(
     diags: &mut Diagnostics,
-    id: &str,
+    (spec, table_unit, unit): (&TableSpec, Unit, Unit),
     declared: &DeclaredTable,
-    row_exists: &dyn Fn(&str) -> bool,
-    scale: Decimal,
-    headers: &[&str],
+    row_ok: &dyn Fn(&str) -> bool,
+    extra_columns: &[&str],
 ) -> Vec<Cell> {
-    let keys = column_keys(id);
+    let id = spec.id;
+    let factor = table_unit.yuan() / unit.yuan();
     let mut out = vec![];
     for (row, cols) in declared {
-        if !row_exists(row) {
+        if !row_ok(row) {
             diags.push(Diagnostic::error(
                 "declared",
                 Some(cols.span()),
@@ -149,38 +138,51 @@ fn cells(
             continue;
         }
         for (col, v) in cols.get_ref() {
-            let idx = keys
+            let idx = extra_columns
                 .iter()
                 .position(|k| k == col)
-                .or_else(|| headers.iter().position(|h| h == col));
+                .map(|i| usize::MAX - i)
+                .or_else(|| spec.column(col));
             match idx {
                 Some(i) => {
                     let Money(m) = *v.get_ref();
-                    out.push((row.clone(), i, m * scale, v.span()));
+                    let row = if is_total(row) {
+                        String::new()
+                    } else {
+                        row.clone()
+                    };
+                    out.push(Cell {
+                        row,
+                        col: i,
+                        value: m,
+                        span: v.span(),
+                        factor,
+                        unit,
+                    });
                 }
-                None => diags.push(Diagnostic::error(
-                    "declared",
-                    Some(v.span()),
-                    format!(
-                        "[declared.{id}] row \"{row}\": unknown column \"{col}\"; valid: {}",
-                        keys.join(", ")
-                    ),
-                )),
+                None => {
+                    let mut valid = extra_columns.to_vec();
+                    valid.extend(spec.keys());
+                    diags.push(Diagnostic::error(
+                        "declared",
+                        Some(v.span()),
+                        format!(
+                            "[declared.{id}] row \"{row}\": unknown column \"{col}\"; valid: {}",
+                            valid.join(", ")
+                        ),
+                    ))
+                }
             }
         }
     }
     out
 }
 
-fn cell(cells: &[Cell], row: &str, col: usize) -> Option<(Decimal, Range<usize>)> {
-    cells
-        .iter()
-        .find(|c| c.0 == row && c.1 == col)
-        .map(|c| (c.2, c.3.clone()))
-}
+/// The column index of the first extra column (`income` of two-sided tables).
+const INCOME_COL: usize = usize::MAX;
 
-fn is_total(row: &str) -> bool {
-    matches!(row, "合计" | "total")
+fn cell<'a>(cells: &'a [Cell], row: &str, col: usize) -> Option<&'a Cell> {
+    cells.iter().find(|c| c.row == row && c.col == col)
 }
 
 /// Runs every rule; problems go to `diags`.
@@ -191,152 +193,80 @@ pub fn reconcile(
     diags: &mut Diagnostics,
 ) {
     let decimals = budget.department.decimals;
-    let unit_scale = budget.scale();
-    let mut trees: Vec<(&TreeTable, Vec<Cell>)> = vec![];
-    for table in [
-        &t.income,
-        &t.expenditure,
-        &t.general,
-        &t.basic,
-        &t.fund,
-        &t.soe,
-    ] {
-        let declared = file.declared.table(table.id).expect("known id");
-        let row_exists = |r: &str| table.row(if is_total(r) { "" } else { r }).is_some();
-        let c = cells(
-            diags,
-            table.id,
-            declared,
-            &row_exists,
-            unit_scale,
-            &table.columns,
-        );
-        trees.push((table, c));
-    }
-    let summary_cells = pair_cells(diags, &t.summary, &file.declared.summary, unit_scale);
-    let fiscal_cells = pair_cells(diags, &t.fiscal, &file.declared.fiscal, unit_scale);
+    let declared = |id: &str| file.declared.table(id).expect("known id");
+    let units = |spec: &'static TableSpec, table_unit: Unit| {
+        let unit = budget
+            .declared_units
+            .get(spec.id)
+            .copied()
+            .unwrap_or(table_unit);
+        (spec, table_unit, unit)
+    };
+    let trees: Vec<(&TreeTable, Vec<Cell>)> = t
+        .trees()
+        .into_iter()
+        .map(|table| {
+            let code_lengths: &[usize] = if table.id == "basic" {
+                &[3, 5]
+            } else {
+                &[3, 5, 7]
+            };
+            let row_ok = |r: &str| {
+                is_total(r)
+                    || table.row(r).is_some()
+                    || (r.chars().all(|c| c.is_ascii_digit()) && code_lengths.contains(&r.len()))
+            };
+            let c = cells(
+                diags,
+                units(table.spec, table.unit),
+                declared(table.id),
+                &row_ok,
+                &[],
+            );
+            (table, c)
+        })
+        .collect();
+    let summary_cells = pair_cells(
+        diags,
+        &t.summary,
+        units(t.summary.spec, t.summary.unit),
+        declared("summary"),
+    );
+    let fiscal_cells = pair_cells(
+        diags,
+        &t.fiscal,
+        units(t.fiscal.spec, t.fiscal.unit),
+        declared("fiscal"),
+    );
     let sangong_cells = {
-        let exists = |r: &str| is_total(r) || t.sangong.row(r).is_some();
+        let exists = |r: &str| t.sangong.row(r).is_some();
         cells(
             diags,
-            "sangong",
-            &file.declared.sangong,
+            units(t.sangong.spec, t.sangong.unit),
+            declared("sangong"),
             &exists,
-            unit_scale,
-            &t.sangong.columns,
+            &[],
         )
     };
-
     let mut ck = Checker { diags, decimals };
 
-    // R5: every declared tree row against the sum of its items.
     for (table, cells) in &trees {
-        for (row, col, value, span) in cells {
-            let r = table
-                .row(if is_total(row) { "" } else { row })
-                .expect("checked");
-            let what = format!(
-                "{}{} {}",
-                short_title(&table.title),
-                row_label(r.level, &r.code),
-                column_label(table, *col)
-            );
-            ck.equal(
-                "R5",
-                Some(span.clone()),
-                &what,
-                *value,
-                "its items sum to",
-                r.values[*col],
-                r.leaves,
-            );
-        }
-    }
-    // R3, R4, R9 on declared rows: the total column against the declared parts.
-    for (table, cells) in &trees {
-        let (rule, parts): (&str, &[usize]) = match table.id {
-            "income" => ("R3", &[1, 9]),
-            "expenditure" => ("R4", &[1, 2, 3, 4, 5]),
-            "basic" => ("R9", &[1, 2]),
-            "general" | "fund" | "soe" => ("R4", &[1, 2]),
-            _ => continue,
-        };
-        let rows: std::collections::BTreeSet<&String> = cells.iter().map(|c| &c.0).collect();
-        for row in rows {
-            let Some((total, span)) = cell(cells, row, 0) else {
-                continue;
-            };
-            let declared_parts: Vec<Decimal> = parts
-                .iter()
-                .filter_map(|p| cell(cells, row, *p).map(|c| c.0))
-                .collect();
-            if declared_parts.len() < 2 {
-                continue;
-            }
-            let r = table
-                .row(if is_total(row) { "" } else { row })
-                .expect("checked");
-            let names: Vec<&str> = parts.iter().map(|p| table.columns[*p]).collect();
-            let sum: Decimal = parts
-                .iter()
-                .map(|p| cell(cells, row, *p).map_or_else(|| r.values[*p], |c| c.0))
-                .sum();
-            let what = format!(
-                "{}{} 合计 (declared)",
-                short_title(&table.title),
-                row_label(r.level, &r.code)
-            );
-            ck.equal(
-                rule,
-                Some(span),
-                &what,
-                total,
-                &format!("{} sum to", names.join(" + ")),
-                sum,
-                parts.len(),
-            );
-        }
-    }
-    // 人员经费 = 301 + 303 on the declared 合计 row of table 6.
-    if let Some((_, cells)) = trees.iter().find(|(t, _)| t.id == "basic")
-        && let Some((personnel, span)) = cells
-            .iter()
-            .find(|c| is_total(&c.0) && c.1 == 1)
-            .map(|c| (c.2, c.3.clone()))
-    {
-        let basic = &t.basic;
-        let class_value = |code: &str| {
-            cells
-                .iter()
-                .find(|c| c.0 == code && c.1 == 0)
-                .map(|c| c.2)
-                .or_else(|| basic.row(code).map(|r| r.values[0]))
-                .unwrap_or_default()
-        };
-        let sum = class_value("301") + class_value("303");
-        ck.equal(
-            "R9",
-            Some(span),
-            "基本支出表 合计 人员经费 (declared)",
-            personnel,
-            "类 301 + 303 sum to",
-            sum,
-            2,
-        );
+        tree_rules(&mut ck, table, cells);
     }
 
-    // R8: basic expenditure by function (table 3, 一般公共预算) = table 6 合计.
+    // R8: basic expenditure by function (一般公共预算) = 基本支出表 合计.
     if !budget.economic.is_empty() {
+        let basic = Kind::Basic as usize;
         let general_basic: Decimal = budget
             .lines
             .iter()
             .filter(|l| l.source == Source::General)
-            .map(|l| l.kinds[0])
+            .map(|l| l.kinds[basic])
             .sum();
         let items = budget
             .lines
             .iter()
-            .filter(|l| l.source == Source::General && !l.kinds[0].is_zero())
+            .filter(|l| l.source == Source::General && !l.kinds[basic].is_zero())
             .count()
             + budget.economic.len();
         let span = file.basic_economic.first().map(|l| l.span());
@@ -344,50 +274,28 @@ pub fn reconcile(
             "R8",
             span,
             "支出总表 一般公共预算 基本支出",
-            general_basic,
+            t.basic.unit.from_yuan(general_basic),
             "基本支出表 合计 is",
-            t.basic.rows[0].values[0],
+            t.basic.total().values[0],
             items,
         );
     }
 
-    // R1, R2 on table 1.
-    let sum_items = t.expenditure.rows[0].leaves;
-    for (row, col, value, span) in &summary_cells {
-        let r = t
-            .summary
-            .rows
-            .iter()
-            .find(|r| &r.key == row)
-            .expect("checked");
-        let computed = if *col == 0 {
-            r.left_value.unwrap_or_default()
-        } else {
-            r.right_values[0]
-        };
-        let label = if *col == 0 { &r.left } else { &r.right };
-        let what = format!("收支总表 {label}");
-        ck.equal(
-            "R2",
-            Some(span.clone()),
-            &what,
-            *value,
-            "the computed figure is",
-            computed,
-            sum_items,
-        );
-    }
-    if let (Some((inc, span)), Some((exp, _))) = (
+    // R1, R2 on the 收支总表; R6 on the 财政拨款收支总表.
+    let sum_items = t.expenditure.total().leaves;
+    pair_rules(&mut ck, &t.summary, &summary_cells, "R2", sum_items);
+    pair_rules(&mut ck, &t.fiscal, &fiscal_cells, "R6", sum_items);
+    if let (Some(inc), Some(exp)) = (
+        cell(&summary_cells, "总计", INCOME_COL),
         cell(&summary_cells, "总计", 0),
-        cell(&summary_cells, "总计", 1),
     ) {
         ck.equal(
             "R1",
-            Some(span),
+            Some(inc.span.clone()),
             "收支总表 收入总计 (declared)",
-            inc,
+            inc.value,
             "支出总计 (declared) is",
-            exp,
+            exp.value,
             1,
         );
     }
@@ -395,18 +303,18 @@ pub fn reconcile(
         trees
             .iter()
             .find(|(t, _)| t.id == id)
-            .and_then(|(_, c)| cell(c, "合计", 0).or_else(|| cell(c, "total", 0)))
+            .and_then(|(_, c)| cell(c, "", 0))
     };
-    if let Some((sum_total, span)) = cell(&summary_cells, "总计", 1) {
+    if let Some(sum_total) = cell(&summary_cells, "总计", 0) {
         for (id, name) in [("income", "收入总表"), ("expenditure", "支出总表")] {
-            if let Some((v, _)) = total_of(id) {
+            if let Some(v) = total_of(id) {
                 ck.equal(
                     "R2",
-                    Some(span.clone()),
+                    Some(sum_total.span.clone()),
                     "收支总表 支出总计 (declared)",
-                    sum_total,
+                    sum_total.value,
                     &format!("{name} 合计 (declared) is"),
-                    v,
+                    sum_total.unit.from_yuan(v.yuan()),
                     1,
                 );
             }
@@ -414,74 +322,24 @@ pub fn reconcile(
     }
     // R7: table 5 = table 3 when every line is 一般公共预算.
     if budget.lines.iter().all(|l| l.source == Source::General)
-        && let (Some((g, span)), Some((e, _))) = (total_of("general"), total_of("expenditure"))
+        && let (Some(g), Some(e)) = (total_of("general"), total_of("expenditure"))
     {
         ck.equal(
             "R7",
-            Some(span),
+            Some(g.span.clone()),
             "一般公共预算财政拨款支出表 合计 (declared)",
-            g,
+            g.value,
             "支出总表 合计 (declared) is",
-            e,
+            g.unit.from_yuan(e.yuan()),
             1,
         );
     }
 
-    // R6 on table 4.
-    for (row, col, value, span) in &fiscal_cells {
-        let r = t
-            .fiscal
-            .rows
-            .iter()
-            .find(|r| &r.key == row)
-            .expect("checked");
-        let computed = if *col == 0 {
-            r.left_value.unwrap_or_default()
-        } else {
-            r.right_values[*col - 1]
-        };
-        let what = format!(
-            "财政拨款收支总表 {} {}",
-            if *col == 0 { &r.left } else { &r.right },
-            column_keys("fiscal")[*col]
-        );
-        ck.equal(
-            "R6",
-            Some(span.clone()),
-            &what,
-            *value,
-            "the computed figure is",
-            computed,
-            sum_items,
-        );
-    }
-    let keys: std::collections::BTreeSet<&String> = fiscal_cells.iter().map(|c| &c.0).collect();
-    for row in keys {
-        if let Some((total, span)) = cell(&fiscal_cells, row, 1) {
-            let parts: Vec<Decimal> = (2..5)
-                .filter_map(|c| cell(&fiscal_cells, row, c).map(|x| x.0))
-                .collect();
-            if parts.len() == 3 {
-                let what = format!("财政拨款收支总表 row {row} 合计 (declared)");
-                ck.equal(
-                    "R6",
-                    Some(span),
-                    &what,
-                    total,
-                    "its three funds sum to",
-                    parts.iter().sum(),
-                    3,
-                );
-            }
-        }
-    }
-
-    // R10, R11 on table 9.
+    // R10, R11 on the 三公 table.
     sangong_rules(&mut ck, &t.sangong, &sangong_cells);
 
     // R12: 三公 vs basic expenditure lines.
-    if budget.sangong.is_some() {
-        let span = budget.sangong.as_ref().map(|s| s.span.clone());
+    if let Some(sg) = &budget.sangong {
         for (key, code, name) in [
             ("vehicle_operation", "30231", "公务用车运行维护费"),
             ("reception", "30217", "公务接待费"),
@@ -492,15 +350,41 @@ pub fn reconcile(
                 .filter(|e| e.code == code)
                 .map(|e| e.amount)
                 .sum();
-            let sg = t.sangong.row(key).map_or(Decimal::ZERO, |r| r.values[1]);
-            if round(sg, decimals) < round(econ, decimals) {
+            let econ = t.sangong.unit.from_yuan(econ);
+            let g = t.sangong.spec.column("general").unwrap_or(0);
+            let value = t.sangong.row(key).map_or(Decimal::ZERO, |r| r.values[g]);
+            if round(value, decimals) < round(econ, decimals) {
                 ck.diags.push(Diagnostic::error(
                     "R12",
-                    span.clone(),
+                    Some(sg.span.clone()),
                     format!(
                         "三公 {name} = {} but basic expenditure {code} {name} is {}: the 三公 table must include it",
-                        fmt(sg, decimals),
+                        fmt(value, decimals),
                         fmt(econ, decimals)
+                    ),
+                ));
+            }
+        }
+        // 机关运行经费 is part of the 公用经费 of basic expenditure.
+        if let (Some(running), false) = (sg.running_costs, budget.economic.is_empty()) {
+            let public: Decimal = budget
+                .economic
+                .iter()
+                .filter(|e| !e.personnel)
+                .map(|e| e.amount)
+                .sum();
+            let u = t.sangong.unit;
+            // As printed: 171.01 万元 of 机关运行经费 fits 1,710,062 元 of 公用经费.
+            if round(u.from_yuan(running), decimals) > round(u.from_yuan(public), decimals) {
+                ck.diags.push(Diagnostic::warning(
+                    "running-costs",
+                    Some(sg.span.clone()),
+                    format!(
+                        "机关运行经费 = {} {} but the 基本支出表's 公用经费 is only {} {}: 机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位, so it cannot exceed it",
+                        fmt(u.from_yuan(running), decimals),
+                        u.label(),
+                        fmt(u.from_yuan(public), decimals),
+                        u.label()
                     ),
                 ));
             }
@@ -509,7 +393,7 @@ pub fn reconcile(
 
     // R14: the 空表 note.
     for table in [&t.fund, &t.soe] {
-        if !table.is_empty()
+        if !table.empty
             && let Some(note) = file.notes.get(table.id)
             && note.get_ref().contains("空表")
         {
@@ -525,27 +409,300 @@ pub fn reconcile(
     }
 }
 
+/// R5 on every declared cell; the table's identities (R3, R4, R9) on every
+/// declared row; a declared parent against its declared children.
+fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
+    let spec = table.spec;
+    let title = short_title(table.title);
+    let label = |code: &str| {
+        let level = match code.len() {
+            0 => 0,
+            3 => 1,
+            5 => 2,
+            _ => 3,
+        };
+        row_label(level, code)
+    };
+    let computed = |code: &str, col: usize| {
+        table
+            .row(code)
+            .map_or((Decimal::ZERO, 0), |r| (r.values[col], r.leaves))
+    };
+    let factor = cells.first().map_or(Decimal::ONE, |c| c.factor);
+    for c in cells {
+        let (value, leaves) = computed(&c.row, c.col);
+        let what = format!("{title}{} {}", label(&c.row), spec.columns[c.col].header);
+        ck.equal(
+            "R5",
+            Some(c.span.clone()),
+            &what,
+            c.value,
+            "its items sum to",
+            value * factor,
+            leaves,
+        );
+    }
+    let declared_or_computed = |code: &str, col: usize| {
+        cell(cells, code, col).map_or_else(|| computed(code, col).0 * factor, |c| c.value)
+    };
+    let rows: std::collections::BTreeSet<&String> = cells.iter().map(|c| &c.row).collect();
+    for row in rows {
+        for (i, column) in spec.columns.iter().enumerate() {
+            let Measure::Sum(parts) = column.measure else {
+                continue;
+            };
+            let Some(total) = cell(cells, row, i) else {
+                continue;
+            };
+            let idx: Vec<usize> = parts.iter().filter_map(|p| spec.column(p)).collect();
+            if idx
+                .iter()
+                .filter(|j| cell(cells, row, **j).is_some())
+                .count()
+                < 2
+            {
+                continue;
+            }
+            let names: Vec<&str> = idx.iter().map(|j| spec.columns[*j].header).collect();
+            let sum: Decimal = idx.iter().map(|j| declared_or_computed(row, *j)).sum();
+            let what = format!("{title}{} {} (declared)", label(row), column.header);
+            ck.equal(
+                spec.identity_rule,
+                Some(total.span.clone()),
+                &what,
+                total.value,
+                &format!("{} sum to", names.join(" + ")),
+                sum,
+                idx.len(),
+            );
+        }
+    }
+    // A declared parent against its children, declared where given: the
+    // children are the rows one level down, whatever classification put
+    // their lines in this column (kind overrides included).
+    for c in cells {
+        let depth = table.row(&c.row).map_or(99, |r| r.level);
+        let children: Vec<&crate::compute::Row> = table
+            .rows
+            .iter()
+            .filter(|r| r.level == depth + 1 && r.code.starts_with(&c.row))
+            .collect();
+        if !children
+            .iter()
+            .any(|r| cell(cells, &r.code, c.col).is_some())
+        {
+            continue;
+        }
+        let used: Vec<(&str, Decimal)> = children
+            .iter()
+            .map(|r| (r.code.as_str(), declared_or_computed(&r.code, c.col)))
+            .filter(|(_, v)| !v.is_zero())
+            .collect();
+        let sum: Decimal = used.iter().map(|(_, v)| v).sum();
+        let codes: Vec<&str> = used.iter().map(|(c, _)| *c).collect();
+        let kind = match depth {
+            0 => "类",
+            1 => "款",
+            _ => "项",
+        };
+        let what = format!(
+            "{title}{} {} (declared)",
+            label(&c.row),
+            spec.columns[c.col].header
+        );
+        let rule = if spec.id == "basic" { "R9" } else { "R5" };
+        ck.equal(
+            rule,
+            Some(c.span.clone()),
+            &what,
+            c.value,
+            &format!("{kind} {} sum to", codes.join(" + ")),
+            sum,
+            used.len().max(1),
+        );
+    }
+}
+
+/// Money a printed table cannot show: a source or a kind of spending without
+/// a column in a table that must show all of it (a profile's narrower table).
+pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
+    let ck = Checker::new(diags, budget.department.decimals);
+    for table in t.trees() {
+        if !table.spec.complete {
+            continue;
+        }
+        let Some(total_col) = table.spec.column("total") else {
+            continue;
+        };
+        for line in &budget.lines {
+            let crate::tables::Shape::Function(sources) = table.spec.shape else {
+                break;
+            };
+            if !sources.contains(&line.source) {
+                continue;
+            }
+            let shown = crate::compute::line_value(table.spec, total_col, line);
+            if shown != line.total() {
+                ck.diags.push(Diagnostic::error(
+                    "columns",
+                    Some(line.span.clone()),
+                    format!(
+                        "项 {} has money ({} 元) that {} in profile \"{}\" has no column for ({:?} money or a kind of spending it does not print); change its source or kind, or use a profile whose table has that column",
+                        line.code,
+                        fmt(line.total() - shown, 2),
+                        table.title,
+                        budget.department.profile,
+                        line.source,
+                    ),
+                ));
+            }
+        }
+    }
+    let total = t.summary.total("总计");
+    if let Some(total) = total
+        && total.left_value != total.right_values[0]
+    {
+        ck.diags.push(Diagnostic::error(
+            "columns",
+            None,
+            format!(
+                "{} in profile \"{}\": 收入总计 would print {} but 支出总计 {}: some income has no row in this profile's table (for example 上级补助, 附属单位上缴, 财政专户 or 上年结转 money)",
+                t.summary.title,
+                budget.department.profile,
+                fmt(total.left_value, 2),
+                fmt(total.right_values[0], 2)
+            ),
+        ));
+    }
+}
+
+/// Declared cells of a two-sided table: income items (column `income`),
+/// 类 rows (the right-hand columns) and the total rows (both).
 fn pair_cells(
     diags: &mut Diagnostics,
     table: &PairTable,
+    units: (&TableSpec, Unit, Unit),
     declared: &DeclaredTable,
-    scale: Decimal,
 ) -> Vec<Cell> {
-    let exists = |r: &str| table.rows.iter().any(|row| row.key == r);
-    let mut headers = vec!["收入"];
-    headers.extend(table.columns.iter());
-    cells(diags, table.id, declared, &exists, scale, &headers)
+    let exists = |r: &str| {
+        table.income.iter().any(|i| i.key == r)
+            || table.classes.iter().any(|c| c.code == r && !r.is_empty())
+            || table.total(r).is_some()
+    };
+    cells(diags, units, declared, &exists, &["income"])
+}
+
+fn pair_rules(
+    ck: &mut Checker,
+    table: &PairTable,
+    cells: &[Cell],
+    rule: &'static str,
+    items: usize,
+) {
+    let title = short_title(table.title);
+    for c in cells {
+        let (label, computed) = if let Some(t) = table.total(&c.row) {
+            if c.col == INCOME_COL {
+                (t.left, t.left_value)
+            } else {
+                (t.right, t.right_values[c.col])
+            }
+        } else if let Some(i) = table.income.iter().find(|i| i.key == c.row) {
+            if c.col != INCOME_COL {
+                ck.diags.push(Diagnostic::error(
+                    "declared",
+                    Some(c.span.clone()),
+                    format!(
+                        "[declared.{}] row \"{}\" is an income item: give its amount as income = …",
+                        table.id, c.row
+                    ),
+                ));
+                continue;
+            }
+            (i.label, i.value)
+        } else {
+            let class = table
+                .classes
+                .iter()
+                .find(|k| k.code == c.row)
+                .expect("checked");
+            if c.col == INCOME_COL {
+                ck.diags.push(Diagnostic::error(
+                    "declared",
+                    Some(c.span.clone()),
+                    format!(
+                        "[declared.{}] row \"{}\" is a 类 of spending: it has no income",
+                        table.id, c.row
+                    ),
+                ));
+                continue;
+            }
+            (class.name.as_str(), class.values[c.col])
+        };
+        let what = if table.spec.columns.len() > 1 && c.col != INCOME_COL {
+            format!("{title} {label} {}", table.spec.columns[c.col].header)
+        } else {
+            format!("{title} {label}")
+        };
+        ck.equal(
+            rule,
+            Some(c.span.clone()),
+            &what,
+            c.value,
+            "the computed figure is",
+            computed * c.factor,
+            items,
+        );
+    }
+    // The table's identity on declared rows (合计 = Σ funds).
+    let rows: std::collections::BTreeSet<&String> = cells.iter().map(|c| &c.row).collect();
+    for row in rows {
+        for (i, column) in table.spec.columns.iter().enumerate() {
+            let Measure::Sum(parts) = column.measure else {
+                continue;
+            };
+            let Some(total) = cell(cells, row, i) else {
+                continue;
+            };
+            let idx: Vec<usize> = parts.iter().filter_map(|p| table.spec.column(p)).collect();
+            let declared: Vec<Decimal> = idx
+                .iter()
+                .filter_map(|j| cell(cells, row, *j).map(|c| c.value))
+                .collect();
+            if declared.len() == idx.len() {
+                let what = format!("{title} row {row} {} (declared)", column.header);
+                ck.equal(
+                    table.spec.identity_rule,
+                    Some(total.span.clone()),
+                    &what,
+                    total.value,
+                    &format!(
+                        "{} sum to",
+                        idx.iter()
+                            .map(|j| table.spec.columns[*j].header)
+                            .collect::<Vec<_>>()
+                            .join(" + ")
+                    ),
+                    declared.iter().sum(),
+                    idx.len(),
+                );
+            }
+        }
+    }
 }
 
 fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
-    for (row, col, value, span) in cells {
-        let key = if is_total(row) {
+    for c in cells {
+        let key = if c.row.is_empty() {
             "合计"
         } else {
-            row.as_str()
+            c.row.as_str()
         };
         let r = table.row(key).expect("checked");
-        let what = format!("三公经费表 {} {}", r.label, table.columns[*col]);
+        let what = format!(
+            "三公经费表 {} {}",
+            r.label, table.spec.columns[c.col].header
+        );
         let rule = if r.level == 1 && (key == "vehicle" || key == "abroad") {
             "R11"
         } else {
@@ -553,18 +710,21 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
         };
         ck.equal(
             rule,
-            Some(span.clone()),
+            Some(c.span.clone()),
             &what,
-            *value,
+            c.value,
             "its items sum to",
-            r.values[*col],
+            r.values[c.col] * c.factor,
             r.leaves,
         );
     }
 }
 
 fn short_title(title: &str) -> &str {
-    let t = title.strip_prefix("部门预算").unwrap_or(title);
+    let t = title
+        .strip_prefix("部门预算")
+        .or_else(|| title.strip_prefix("部门"))
+        .unwrap_or(title);
     t.strip_prefix("一般公共预算财政拨款").map_or(t, |rest| {
         if rest == "基本支出表" {
             "基本支出表"
@@ -581,8 +741,4 @@ fn row_label(level: u8, code: &str) -> String {
         2 => format!(" 款 {code}"),
         _ => format!(" 项 {code}"),
     }
-}
-
-fn column_label(table: &TreeTable, col: usize) -> &'static str {
-    table.columns[col]
 }

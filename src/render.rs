@@ -13,6 +13,7 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 use rust_decimal::Decimal;
 
+use crate::profile::Profile;
 use crate::reconcile::round;
 
 /// The built-in templates: (file name under templates/, content).
@@ -83,11 +84,102 @@ pub const ENTRY: &str = "budget.typ.j2";
 /// Compiled templates, built once and reused for every document.
 pub struct Renderer {
     env: Environment<'static>,
+    marked: Environment<'static>,
+    /// Problems with the override directory (files that override nothing).
+    pub warnings: Vec<String>,
+}
+
+/// The names every profile's templates are looked up under.
+pub fn template_names() -> Vec<&'static str> {
+    BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect()
+}
+
+/// The template `name` as `profile` has it: its own file, else the built-in.
+pub fn profile_template(profile: &Profile, name: &str) -> Option<&'static str> {
+    profile
+        .templates
+        .iter()
+        .chain(BUILTIN_TEMPLATES)
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+}
+
+/// Reads an override file, refusing a path that leaves `dir` (a symlink
+/// pointing outside it, say).
+fn read_override(dir: &Path, name: &str) -> Result<Option<String>, Error> {
+    let rel = Path::new(name);
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err(Error::new(
+            ErrorKind::TemplateNotFound,
+            format!("invalid template name {name}"),
+        ));
+    }
+    let path = dir.join(rel);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let inside = match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    };
+    if !inside {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} points outside the template directory {}; copy the file in instead of linking it",
+                path.display(),
+                dir.display()
+            ),
+        ));
+    }
+    std::fs::read_to_string(&path).map(Some).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })
+}
+
+/// Files under `dir` (relative paths) that match no template name.
+fn stray_overrides(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else if let Ok(rel) = p.strip_prefix(base) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut files = vec![];
+    walk(dir, dir, &mut files);
+    files.sort();
+    let names = template_names();
+    files
+        .into_iter()
+        .filter(|f| f.ends_with(".j2") && !names.contains(&f.as_str()))
+        .collect()
 }
 
 impl Renderer {
-    /// Builds the environment; `overrides` is a directory whose files replace built-ins by name.
+    /// Builds the environment for `profile`; `overrides` is a directory whose
+    /// files replace the profile's (and the built-in) templates by name.
     pub fn new(overrides: Option<PathBuf>) -> Result<Renderer, String> {
+        Self::for_profile(
+            crate::profile::find(crate::profile::DEFAULT).expect("default profile"),
+            overrides,
+        )
+    }
+
+    /// [`Renderer::new`] for a given profile.
+    pub fn for_profile(
+        profile: &'static Profile,
+        overrides: Option<PathBuf>,
+    ) -> Result<Renderer, String> {
         if let Some(dir) = &overrides
             && !dir.is_dir()
         {
@@ -96,43 +188,37 @@ impl Renderer {
                 dir.display()
             ));
         }
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|_| AutoEscape::Custom("typst".into()));
-        env.set_formatter(typst_formatter);
-        env.set_fuel(Some(50_000_000));
-        env.add_filter("amt", amt);
-        env.add_filter("yuan", |v: Value| -> Result<String, Error> {
-            let s = amt(v, Some(2), Some(false))?;
-            Ok(s.strip_suffix(".00").map(str::to_string).unwrap_or(s))
-        });
-        env.add_filter("cn", |n: usize| crate::catalogue::chinese_number(n));
-        env.add_filter("raw", |s: String| Value::from_safe_string(typst_string(&s)));
-        env.set_loader(move |name| {
-            if let Some(dir) = &overrides {
-                let rel = Path::new(name);
-                if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-                    return Err(Error::new(
-                        ErrorKind::TemplateNotFound,
-                        format!("invalid template name {name}"),
-                    ));
-                }
-                let path = dir.join(rel);
-                if path.is_file() {
-                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        Error::new(
-                            ErrorKind::InvalidOperation,
-                            format!("cannot read {}: {e}", path.display()),
-                        )
-                    });
-                }
-            }
-            Ok(BUILTIN_TEMPLATES
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, s)| s.to_string()))
-        });
-        Ok(Renderer { env })
+        let warnings = overrides
+            .as_deref()
+            .map(stray_overrides)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| {
+                format!(
+                    "template {f} in the override directory replaces no template (valid names: {})",
+                    template_names()
+                        .into_iter()
+                        .filter(|n| n.ends_with(".j2"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        let env = environment(profile, overrides.clone(), false);
+        let marked = environment(profile, overrides, true);
+        Ok(Renderer {
+            env,
+            marked,
+            warnings,
+        })
+    }
+
+    /// Renders with a comment `/*@name:line*/` before each template line, so
+    /// that a Typst error in the output can be traced to the template line
+    /// that wrote it (see [`template_origin`]).
+    pub fn render_marked(&self, entry: &str, context: Value) -> Result<String, String> {
+        let tmpl = self.marked.get_template(entry).map_err(describe)?;
+        tmpl.render(context).map_err(describe)
     }
 
     /// Renders template `entry` with `context`; the error names the template and line.
@@ -140,6 +226,86 @@ impl Renderer {
         let tmpl = self.env.get_template(entry).map_err(describe)?;
         tmpl.render(context).map_err(describe)
     }
+}
+
+/// The minijinja environment of a profile: filters, escaping, and the
+/// layered loader (override directory → profile → built-ins).
+fn environment(
+    profile: &'static Profile,
+    overrides: Option<PathBuf>,
+    marked: bool,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::Custom("typst".into()));
+    env.set_formatter(typst_formatter);
+    env.set_fuel(Some(50_000_000));
+    env.add_filter("amt", amt);
+    env.add_filter("yuan", |v: Value| -> Result<String, Error> {
+        let s = format_value(&v, 2, false, "")?;
+        Ok(s.strip_suffix(".00").map(str::to_string).unwrap_or(s))
+    });
+    env.add_filter("ordinal", ordinal);
+    env.add_filter("cn", |n: usize| crate::catalogue::chinese_number(n));
+    env.add_filter("raw", |s: String| Value::from_safe_string(typst_string(&s)));
+    env.set_loader(move |name| {
+        let text = match &overrides {
+            Some(dir) => match read_override(dir, name)? {
+                Some(text) => Some(text),
+                None => profile_template(profile, name).map(str::to_string),
+            },
+            None => profile_template(profile, name).map(str::to_string),
+        };
+        Ok(text.map(|t| if marked { mark_lines(name, &t) } else { t }))
+    });
+    env
+}
+
+/// `src` with a Typst comment `/*@name:N*/` at the start of each line N > 1
+/// that does not continue a minijinja tag.
+fn mark_lines(name: &str, src: &str) -> String {
+    let mut out = String::with_capacity(src.len() * 2);
+    let mut open: Option<&str> = None;
+    for (i, line) in src.split_inclusive('\n').enumerate() {
+        if open.is_none() && i > 0 {
+            out.push_str(&format!("/*@{name}:{}*/", i + 1));
+        }
+        let mut rest = line;
+        loop {
+            match open {
+                None => {
+                    let next = ["{{", "{%", "{#"]
+                        .iter()
+                        .filter_map(|t| rest.find(t).map(|at| (at, *t)))
+                        .min();
+                    let Some((at, tag)) = next else { break };
+                    open = Some(match tag {
+                        "{{" => "}}",
+                        "{%" => "%}",
+                        _ => "#}",
+                    });
+                    rest = &rest[at + 2..];
+                }
+                Some(close) => {
+                    let Some(at) = rest.find(close) else { break };
+                    open = None;
+                    rest = &rest[at + 2..];
+                }
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The template and line that wrote byte `offset` of a source rendered with
+/// [`Renderer::render_marked`].
+pub fn template_origin(source: &str, offset: usize) -> Option<(String, usize)> {
+    let before = &source[..offset.min(source.len())];
+    let start = before.rfind("/*@")? + 3;
+    let end = start + source[start..].find("*/")?;
+    let (name, line) = source[start..end].rsplit_once(':')?;
+    Some((name.to_string(), line.parse().ok()?))
 }
 
 fn describe(e: Error) -> String {
@@ -224,10 +390,57 @@ pub fn typst_string(s: &str) -> String {
     out
 }
 
-/// `{{ v | amt }}`: an amount rounded half away from zero to `decimals` places,
-/// blank for zero; `amt(decimals, true)` adds thousands separators.
-fn amt(value: Value, decimals: Option<u32>, separators: Option<bool>) -> Result<String, Error> {
-    let decimals = decimals.unwrap_or(2);
+/// `{{ n | ordinal(style) }}`: the number `n` as an ordinal in one of the
+/// styles budgets use: `"cn"` 一、 (default), `"paren"` （一）, `"arabic"` 1.
+/// `"dot"` 1、.
+fn ordinal(n: usize, style: Option<String>) -> Result<String, Error> {
+    let cn = crate::catalogue::chinese_number(n);
+    Ok(match style.as_deref().unwrap_or("cn") {
+        "cn" => format!("{cn}、"),
+        "paren" => format!("（{cn}）"),
+        "arabic" => format!("{n}. "),
+        "dot" => format!("{n}、"),
+        other => {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("ordinal: unknown style {other:?}; valid: cn, paren, arabic, dot"),
+            ));
+        }
+    })
+}
+
+/// `{{ v | amt }}`: an amount rounded half away from zero (四舍五入) once, in
+/// the profile's style (`report.style`: decimals, separators, how zero prints);
+/// `amt(decimals, separators)` overrides the first two.
+fn amt(
+    state: &State,
+    value: Value,
+    decimals: Option<u32>,
+    separators: Option<bool>,
+) -> Result<String, Error> {
+    let style = state
+        .lookup("report")
+        .and_then(|r| r.get_attr("style").ok())
+        .filter(|s| !s.is_undefined() && !s.is_none());
+    let setting = |key: &str| style.as_ref().and_then(|s| s.get_attr(key).ok());
+    let decimals = decimals
+        .or_else(|| setting("decimals").and_then(|v| u32::try_from(v).ok()))
+        .unwrap_or(2);
+    let separators = separators
+        .or_else(|| setting("separators").map(|v| v.is_true()))
+        .unwrap_or(false);
+    let zero = setting("zero")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format_value(&value, decimals, separators, &zero)
+}
+
+fn format_value(
+    value: &Value,
+    decimals: u32,
+    separators: bool,
+    zero: &str,
+) -> Result<String, Error> {
     let d = if let Some(s) = value.as_str() {
         Decimal::from_str(s)
     } else if value.is_none() || value.is_undefined() {
@@ -241,7 +454,8 @@ fn amt(value: Value, decimals: Option<u32>, separators: Option<bool>) -> Result<
             format!("amt: {value} is not an amount"),
         )
     })?;
-    Ok(format_amount(d, decimals, separators.unwrap_or(false)))
+    let s = format_amount(d, decimals, separators);
+    Ok(if s.is_empty() { zero.to_string() } else { s })
 }
 
 /// Formats an amount for printing: rounded once, fixed decimals, blank for zero.

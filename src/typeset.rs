@@ -41,13 +41,18 @@ pub struct TypstError {
     pub message: String,
     /// 1-based line and column in the generated main.typ, when known.
     pub position: Option<(usize, usize)>,
+    /// Byte offset in the generated main.typ, when known.
+    pub offset: Option<usize>,
+    /// The template file and line that wrote the offending source, when traced.
+    pub template: Option<(String, usize)>,
 }
 
 impl std::fmt::Display for TypstError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.position {
-            Some((l, c)) => write!(f, "main.typ:{l}:{c}: {}", self.message),
-            None => f.write_str(&self.message),
+        match (&self.template, self.position) {
+            (Some((name, line)), _) => write!(f, "{name}:{line}: {}", self.message),
+            (None, Some((l, c))) => write!(f, "main.typ:{l}:{c}: {}", self.message),
+            (None, None) => f.write_str(&self.message),
         }
     }
 }
@@ -131,6 +136,8 @@ impl Engine {
                 .map(|e| TypstError {
                     message: e.message.to_string(),
                     position: None,
+                    offset: None,
+                    template: None,
                 })
                 .collect()
         })
@@ -163,6 +170,7 @@ fn load_font_dir(dir: &Path, fonts: &mut Vec<Font>) -> Result<(), String> {
 
 fn to_error(world: &DocWorld, e: &SourceDiagnostic) -> TypstError {
     use typst::WorldExt;
+    let offset = world.range(e.span).map(|r| r.start);
     let position = world.range(e.span).map(|r| {
         let text = world.main.text();
         let start = r.start.min(text.len());
@@ -179,7 +187,12 @@ fn to_error(world: &DocWorld, e: &SourceDiagnostic) -> TypstError {
     for hint in &e.hints {
         message.push_str(&format!(" (hint: {})", hint.v));
     }
-    TypstError { message, position }
+    TypstError {
+        message,
+        position,
+        offset,
+        template: None,
+    }
 }
 
 /// One document's world: the generated source plus the shared engine.

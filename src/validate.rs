@@ -12,6 +12,7 @@ use toml::Spanned;
 use crate::catalogue;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{BudgetFile, FundAmounts, Money};
+use crate::profile::Profile;
 
 /// A unit amounts are written or printed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,7 +26,8 @@ pub enum Unit {
 }
 
 impl Unit {
-    fn parse(s: &str) -> Option<Unit> {
+    /// Reads "元" or "万元" (or "yuan", "wanyuan").
+    pub fn parse(s: &str) -> Option<Unit> {
         match s.trim() {
             "元" | "yuan" => Some(Unit::Yuan),
             "万元" | "wanyuan" => Some(Unit::Wanyuan),
@@ -42,10 +44,18 @@ impl Unit {
     }
 
     /// How many 元 one unit is.
-    fn yuan(self) -> Decimal {
+    pub fn yuan(self) -> Decimal {
         match self {
             Unit::Yuan => Decimal::ONE,
             Unit::Wanyuan => Decimal::from(10_000),
+        }
+    }
+
+    /// An amount in 元 expressed in this unit, exactly.
+    pub fn from_yuan(self, amount: Decimal) -> Decimal {
+        match self {
+            Unit::Yuan => amount,
+            Unit::Wanyuan => amount / Decimal::from(10_000),
         }
     }
 }
@@ -130,7 +140,22 @@ impl Source {
 /// The kinds of spending: the columns of the 支出总表.
 pub const KINDS: usize = 5;
 
-/// One validated 功能分类 项 line, amounts in the printing unit.
+/// A kind of spending; its value indexes [`Line::kinds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 基本支出.
+    Basic = 0,
+    /// 项目支出.
+    Project = 1,
+    /// 经营支出.
+    Operating = 2,
+    /// 上解上级支出.
+    ToSuperior = 3,
+    /// 对附属单位补助支出.
+    ToSubsidiary = 4,
+}
+
+/// One validated 功能分类 项 line, amounts in 元.
 #[derive(Debug, Clone)]
 pub struct Line {
     /// 7-digit code.
@@ -145,6 +170,13 @@ pub struct Line {
     pub span: Range<usize>,
 }
 
+impl Line {
+    /// All the money of the line, in 元.
+    pub fn total(&self) -> Decimal {
+        self.kinds.iter().sum()
+    }
+}
+
 /// One validated 经济分类 款 line of basic expenditure.
 #[derive(Debug, Clone)]
 pub struct EconomicLine {
@@ -154,18 +186,22 @@ pub struct EconomicLine {
     pub name: String,
     /// 人员经费 (true) or 公用经费 (false).
     pub personnel: bool,
-    /// Amount in the printing unit.
+    /// Amount in 元.
     pub amount: Decimal,
     /// Where the line is in the file.
     pub span: Range<usize>,
 }
 
-/// A 三公 row's amounts by fund, in the printing unit.
+/// A 三公 row's amounts by fund, in 元.
 pub type Funds = [Decimal; 3];
 
-/// The 三公 leaves, in the printing unit.
+/// The 三公 leaves, in 元.
 #[derive(Debug, Clone, Default)]
 pub struct Sangong {
+    /// 因公出国（境）费 given as one figure (no 其中 split).
+    pub abroad: Option<Funds>,
+    /// 机关运行经费.
+    pub running_costs: Option<Decimal>,
     /// 教学科研人员因公出国（境）费.
     pub abroad_research: Funds,
     /// 其他因公出国（境）费.
@@ -202,10 +238,12 @@ pub struct Department {
     pub name: String,
     /// Budget year.
     pub year: i32,
-    /// Printing unit.
+    /// Printing unit (of every table without a unit of its own).
     pub unit: Unit,
     /// Decimals printed.
     pub decimals: u32,
+    /// The profile the document is printed in.
+    pub profile: &'static str,
 }
 
 /// A validated budget, ready to compute from.
@@ -213,6 +251,13 @@ pub struct Department {
 pub struct Budget {
     /// Header data.
     pub department: Department,
+    /// The printing unit of tables that differ from the department's.
+    pub table_units: BTreeMap<String, Unit>,
+    /// The unit of each table's `[declared.<id>]` figures.
+    pub declared_units: BTreeMap<String, Unit>,
+    /// The profile whose tables the `[declared.*]` figures were copied from
+    /// (the file's own, whatever profile the document prints in).
+    pub declared_profile: &'static Profile,
     /// 功能分类 项 lines.
     pub lines: Vec<Line>,
     /// 经济分类 款 lines of basic expenditure.
@@ -223,48 +268,87 @@ pub struct Budget {
     pub names: BTreeMap<String, String>,
     /// Notes per table id.
     pub notes: BTreeMap<String, String>,
-    /// Whether the file was typed with all amounts rounded to the printed digit.
+    /// The unit the file's amounts are written in.
     pub input_unit: Unit,
 }
 
 impl Budget {
-    /// Factor from the file's unit to the printing unit.
+    /// Factor from the file's unit to the printing unit (of the project tables).
     pub fn scale(&self) -> Decimal {
         self.input_unit.yuan() / self.department.unit.yuan()
     }
 }
 
-/// Table ids a note may be given for.
-pub const TABLE_IDS: &[&str] = &[
-    "summary",
-    "income",
-    "expenditure",
-    "fiscal",
-    "general",
-    "basic",
-    "fund",
-    "soe",
-    "sangong",
-];
-
-/// Validates the input file into a [`Budget`]; problems go to `diags`.
-pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
+/// Validates the input file into a [`Budget`] printed in `profile`; problems go to `diags`.
+pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagnostics) -> Budget {
     let d = file.department.get_ref();
-    let unit_of = |u: &Option<Spanned<String>>, diags: &mut Diagnostics| match u {
-        None => Unit::Wanyuan,
-        Some(s) => Unit::parse(s.get_ref()).unwrap_or_else(|| {
+    let unit_of = |u: &Spanned<String>, diags: &mut Diagnostics| {
+        Unit::parse(u.get_ref()).unwrap_or_else(|| {
             diags.push(Diagnostic::error(
                 "unit",
-                Some(s.span()),
-                format!("unknown unit \"{}\"; write \"元\" or \"万元\"", s.get_ref()),
+                Some(u.span()),
+                format!("unknown unit \"{}\"; write \"元\" or \"万元\"", u.get_ref()),
             ));
             Unit::Wanyuan
-        }),
+        })
     };
-    let input_unit = unit_of(&d.unit, diags);
-    let print_unit = unit_of(&d.print_unit, diags);
-    let scale = input_unit.yuan() / print_unit.yuan();
-    let conv = |m: Money| m.0 * scale;
+    let input_unit = d.unit.as_ref().map_or(Unit::Wanyuan, |u| unit_of(u, diags));
+    let print_unit = d
+        .print_unit
+        .as_ref()
+        .map_or(profile.print_unit, |u| unit_of(u, diags));
+    let mut table_units: BTreeMap<String, Unit> = profile
+        .table_units
+        .iter()
+        .map(|(id, u)| (id.to_string(), *u))
+        .collect();
+    let ids = crate::tables::ids();
+    for (id, u) in &d.table_units {
+        if !ids.contains(&id.as_str()) {
+            diags.push(Diagnostic::error(
+                "table-units",
+                Some(u.span()),
+                format!(
+                    "no table \"{id}\" to give a unit; valid: {}",
+                    ids.join(", ")
+                ),
+            ));
+        }
+        table_units.insert(id.clone(), unit_of(u, diags));
+    }
+    // Declared totals are copied from the tables the file describes: they are
+    // in the units of the file's own profile and settings, whatever profile
+    // the document is printed in (`--profile` changes the printing only).
+    let own = d
+        .profile
+        .as_ref()
+        .map_or(crate::profile::find(crate::profile::DEFAULT), |p| {
+            crate::profile::find(p.get_ref())
+        })
+        .unwrap_or(profile);
+    let own_print = d.print_unit.as_ref().map_or(own.print_unit, |u| {
+        Unit::parse(u.get_ref()).unwrap_or(own.print_unit)
+    });
+    let declared_units: BTreeMap<String, Unit> = ids
+        .iter()
+        .map(|id| {
+            let unit = d
+                .table_units
+                .get(*id)
+                .and_then(|u| Unit::parse(u.get_ref()))
+                .or_else(|| {
+                    own.table_units
+                        .iter()
+                        .find(|(t, _)| t == id)
+                        .map(|(_, u)| *u)
+                })
+                .unwrap_or(own_print);
+            (id.to_string(), unit)
+        })
+        .collect();
+    // Amounts are kept in 元, exactly; each table divides into its own unit.
+    let to_yuan = input_unit.yuan();
+    let conv = |m: Money| m.0 * to_yuan;
 
     check_text(diags, &d.name, "department name");
     if let Some(code) = &d.code
@@ -476,7 +560,19 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
     };
     let sangong = file.sangong.as_ref().map(|s| {
         let g = s.get_ref();
+        if let Some(a) = &g.abroad
+            && (g.abroad_research != FundAmounts::default() || g.abroad_other != FundAmounts::default())
+        {
+            diags.push(Diagnostic::error(
+                "R11",
+                Some(a.span()),
+                "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other",
+            ));
+        }
+        check_non_negative(diags, [&g.running_costs]);
         Sangong {
+            abroad: g.abroad.as_ref().map(|a| funds(a.get_ref())),
+            running_costs: g.running_costs.as_ref().map(|m| conv(*m.get_ref())),
             abroad_research: funds(&g.abroad_research),
             abroad_other: funds(&g.abroad_other),
             vehicle_purchase: funds(&g.vehicle_purchase),
@@ -509,13 +605,13 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
 
     let mut notes = BTreeMap::new();
     for (id, note) in &file.notes {
-        if !TABLE_IDS.contains(&id.as_str()) {
+        if !ids.contains(&id.as_str()) {
             diags.push(Diagnostic::error(
                 "notes",
                 Some(note.span()),
                 format!(
                     "no table \"{id}\" to put a note under; valid: {}",
-                    TABLE_IDS.join(", ")
+                    ids.join(", ")
                 ),
             ));
         }
@@ -531,8 +627,20 @@ pub fn validate(file: &BudgetFile, diags: &mut Diagnostics) -> Budget {
             name: d.name.get_ref().trim().to_string(),
             year,
             unit: print_unit,
-            decimals: 2,
+            decimals: profile.style.decimals,
+            profile: profile.name,
         },
+        table_units: ids
+            .iter()
+            .map(|id| {
+                (
+                    id.to_string(),
+                    table_units.get(*id).copied().unwrap_or(print_unit),
+                )
+            })
+            .collect(),
+        declared_units,
+        declared_profile: own,
         lines,
         economic,
         sangong,

@@ -18,9 +18,15 @@ fn path(rel: &str) -> PathBuf {
 }
 
 fn checked(rel: &str, layout: Option<Layout>) -> yusuan::Checked {
-    let c = yusuan::check_file_with(&path(rel), yusuan::Options { layout })
-        .ok()
-        .unwrap();
+    let c = yusuan::check_file_with(
+        &path(rel),
+        yusuan::Options {
+            layout,
+            profile: None,
+        },
+    )
+    .ok()
+    .unwrap();
     assert!(!c.diags.has_errors(), "{}", c.diags);
     c
 }

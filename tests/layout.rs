@@ -1,0 +1,177 @@
+//! Layouts that fit any figure: every example in every profile, and stress
+//! files (12-digit 元 amounts in every column of every table, 200-character
+//! names, 60-letter codes), render with no glyph printed over another, across
+//! a table rule or off the page.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use yusuan::render::Renderer;
+use yusuan::typeset::{self, Engine};
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+
+const PROFILES: &[&str] = &["national", "hebei", "guangzhou", "ningxia", "shanghai"];
+
+fn render(name: &str, checked: yusuan::Checked) -> yusuan::Rendered {
+    let profile = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(profile, None).unwrap();
+    match yusuan::render_checked(&ENGINE, &renderer, checked) {
+        Ok(r) => r,
+        Err(e) => panic!("{name} does not render: {e}"),
+    }
+}
+
+fn assert_readable(name: &str, rendered: &yusuan::Rendered) {
+    let problems = yusuan::layout::problems(&rendered.document);
+    assert!(
+        problems.is_empty(),
+        "{name}: {} {:?}",
+        yusuan::layout::summary(&problems),
+        &problems[..problems.len().min(10)]
+    );
+}
+
+fn options(profile: &str) -> yusuan::Options {
+    yusuan::Options {
+        layout: None,
+        profile: Some(profile.to_string()),
+    }
+}
+
+#[test]
+fn every_example_in_every_profile_is_readable() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 6, "{files:?}");
+    for file in &files {
+        for profile in PROFILES {
+            let name = format!("{} as {profile}", file.display());
+            let checked = yusuan::check_file_with(file, options(profile)).unwrap();
+            assert!(!checked.diags.has_errors(), "{name}: {}", checked.diags);
+            let rendered = render(&name, checked);
+            assert_readable(&name, &rendered);
+        }
+    }
+}
+
+/// A budget with 12-digit 元 amounts in every column of every table (each
+/// leaf 99,999,999,999.99 so that totals reach 12 digits), 200-character
+/// names and, for projects, 60-letter codes.
+fn stress(sources: &[&str], kinds: &[&str]) -> String {
+    let long_name: String = "超长名称测试".repeat(34).chars().take(200).collect();
+    let code60: String = "ABCDEFGHIJ".repeat(6);
+    let amount = "99999999999.99";
+    let mut s = format!(
+        "[department]\ncode = \"{code60}\"\nname = \"{long_name}\"\nyear = 2025\nunit = \"元\"\nprint_unit = \"元\"\n\n"
+    );
+    let codes = ["2013201", "2080501", "2210201"];
+    for (i, source) in sources.iter().enumerate() {
+        let code = codes[i % codes.len()];
+        s.push_str(&format!(
+            "[[expenditure]]\ncode = \"{code}\"\nname = \"{long_name}\"\nsource = \"{source}\"\n"
+        ));
+        for kind in kinds {
+            s.push_str(&format!("{kind} = {amount}\n"));
+        }
+        s.push('\n');
+    }
+    // 人员经费 + 公用经费 = the 一般公共预算 line's 基本支出 (R8).
+    for (code, part) in [("30101", "49999999999.99"), ("30201", "50000000000.00")] {
+        s.push_str(&format!(
+            "[[basic_economic]]\ncode = \"{code}\"\nname = \"{long_name}\"\namount = {part}\n\n"
+        ));
+    }
+    s.push_str(&format!(
+        "[sangong]\nabroad_research = {{ general = {amount}, fund = {amount}, soe = {amount} }}\nabroad_other = {amount}\nvehicle_purchase = {amount}\nvehicle_operation = {amount}\nreception = {amount}\nrunning_costs = {amount}\n\n"
+    ));
+    // Σ projects = 项目支出 (R16): one project per two lines, each with two sources.
+    for p in 0..sources.len() / 2 {
+        let second = if p % 2 == 0 {
+            "special_account"
+        } else {
+            "other"
+        };
+        s.push_str(&format!(
+            "[[project]]\nunit = \"{long_name}{}\"\ncode = \"{code60}\"\nname = \"{long_name}\"\nfiscal = {amount}\n{second} = {amount}\nplan = [25, 50, 75, 100]\ngoal = \"{long_name}\"\npurpose = \"{long_name}\"\nsupervisor_code = \"{code60}\"\nimplementer_code = \"{code60}\"\n\n",
+            p % 2
+        ));
+        for (l1, l2) in [("产出指标", "数量指标"), ("效益指标", "社会效益")] {
+            s.push_str(&format!(
+                "[[project.indicator]]\nlevel1 = \"{l1}\"\nlevel2 = \"{l2}\"\nname = \"{long_name}{p}\"\nvalue = \"{code60}\"\ndescription = \"{long_name}\"\nbasis = \"{long_name}\"\n\n"
+            ));
+        }
+    }
+    s
+}
+
+fn render_stress(name: &str, text: &str, profile: &str) -> yusuan::Rendered {
+    let loaded = yusuan::check_str_with(name, text, options(profile)).unwrap();
+    let errors: Vec<_> = loaded
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.severity == yusuan::diag::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}");
+    render(name, loaded)
+}
+
+#[test]
+fn twelve_digit_amounts_long_names_and_codes_fit_in_every_profile() {
+    let national = stress(
+        &[
+            "一般公共预算",
+            "政府性基金",
+            "国有资本经营",
+            "财政专户",
+            "事业收入",
+            "经营收入",
+            "上级补助",
+            "附属单位上缴",
+            "其他收入",
+            "上年结转",
+        ],
+        &["basic", "project"],
+    );
+    let shanghai = stress(
+        &[
+            "一般公共预算",
+            "政府性基金",
+            "国有资本经营",
+            "事业收入",
+            "经营收入",
+            "其他收入",
+        ],
+        &["basic", "project"],
+    );
+    for profile in PROFILES {
+        let text = if *profile == "shanghai" {
+            &shanghai
+        } else {
+            &national
+        };
+        for layout in ["list", "card", "sheet"] {
+            let text = text.replace(
+                "[department]",
+                &format!("[projects]\nlayout = \"{layout}\"\n\n[department]"),
+            );
+            let name = format!("stress as {profile}, {layout}");
+            let rendered = render_stress(&name, &text, profile);
+            assert_readable(&name, &rendered);
+            // The biggest total prints whole: 10 lines × 2 kinds of 99,999,999,999.99.
+            let text: String = typeset::page_runs(&rendered.document).concat().concat();
+            let total = if *profile == "shanghai" {
+                "1,199,999,999,999.88"
+            } else {
+                "1999999999999.80"
+            };
+            assert!(text.contains(total), "{name} lacks {total}");
+        }
+    }
+}
