@@ -660,8 +660,14 @@ fn watch(
         {
             continue;
         }
-        // Let a burst of events (an editor's save) settle, then render once.
-        while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
+        // Let a burst of events (an editor's save) pass, then render once.
+        // The wait is bounded: readers of the PDF keep the directory busy.
+        let settle = Instant::now() + Duration::from_millis(200);
+        while let Some(left) = settle.checked_duration_since(Instant::now()) {
+            if rx.recv_timeout(left).is_err() {
+                break;
+            }
+        }
         eprintln!("--- change detected, rendering {}", file.display());
         run();
     }

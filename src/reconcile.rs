@@ -547,12 +547,12 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
                     "columns",
                     Some(line.span.clone()),
                     format!(
-                        "项 {} has money ({} 元) that {} in profile \"{}\" has no column for ({:?} money or a kind of spending it does not print); change its source or kind, or use a profile whose table has that column",
+                        "项 {} has {} 元 of {} money or of a kind of spending that {} in profile \"{}\" has no column for; give it another source or kind, or print in a profile whose table has that column (national prints every source and kind)",
                         line.code,
                         fmt(line.total() - shown, 2),
+                        line.source.label(),
                         table.title,
                         budget.department.profile,
-                        line.source,
                     ),
                 ));
             }

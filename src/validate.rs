@@ -131,6 +131,14 @@ impl Source {
             .map(|(src, _)| *src)
     }
 
+    /// The source's name, as `source = "…"` writes it.
+    pub fn label(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("", |(_, names)| names[0])
+    }
+
     /// Whether this is 财政拨款 (one of the three budget funds).
     pub fn is_fiscal(self) -> bool {
         matches!(self, Source::General | Source::Fund | Source::Soe)

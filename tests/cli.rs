@@ -1,0 +1,222 @@
+//! The command line for template authors and careful users: profiles,
+//! context, watch, template errors traced to their line, what files yusuan
+//! writes and refuses to write.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod common;
+
+use common::yusuan;
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn profiles_are_listed_and_context_prints_what_templates_see() {
+    let list = stdout(&["profiles"]);
+    let names: Vec<&str> = list.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["national", "hebei", "guangzhou", "ningxia", "shanghai"]
+    );
+
+    let file = example("putuo-commerce-2025.toml");
+    let json = stdout(&["context", file.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let report = &v["report"];
+    assert_eq!(report["department"]["profile"], "shanghai");
+    assert_eq!(report["style"]["separators"], true);
+    let income = &report["tables"]["income"];
+    assert_eq!(income["unit"], "元");
+    let keys: Vec<&str> = income["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["total", "fiscal", "business", "operating", "other"]);
+    assert_eq!(income["rows"][0]["cells"]["total"], "371514655");
+    assert_eq!(report["tables"]["sangong"]["unit"], "万元");
+    assert_eq!(report["tables"]["sangong"]["running_costs"], "171.01");
+    // --profile wins over the file's.
+    let json = stdout(&["context", file.to_str().unwrap(), "--profile", "national"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["report"]["tables"]["income"]["columns"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+}
+
+#[test]
+fn output_over_the_input_is_refused_and_files_get_ordinary_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.toml");
+    std::fs::copy(example("kaiping-2024.toml"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let run = yusuan(&[&"render", &input, &"-o", &input]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("is the input file; choose another name"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before, "the data is intact");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let pdf = dir.path().join("out.pdf");
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask 022; exec \"{}\" render -q \"{}\" -o \"{}\"",
+                env!("CARGO_BIN_EXE_yusuan"),
+                input.display(),
+                pdf.display()
+            ))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mode = std::fs::metadata(&pdf).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        let exported = dir.path().join("t");
+        assert_eq!(yusuan(&[&"templates", &"export", &exported]).code, Some(0));
+        let mode = std::fs::metadata(exported.join("preamble.typ.j2"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode & 0o044, 0o044, "readable by others: {mode:o}");
+    }
+}
+
+#[test]
+fn template_directories_warn_about_strays_and_refuse_links_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("t");
+    std::fs::create_dir_all(templates.join("tables")).unwrap();
+    std::fs::write(templates.join("tables/summry.typ.j2"), "x").unwrap();
+    let pdf = dir.path().join("out.pdf");
+    let run = yusuan(&[
+        &"render",
+        &"-q",
+        &example("kaiping-2024.toml"),
+        &"--templates",
+        &templates,
+        &"-o",
+        &pdf,
+    ])
+    .ok();
+    assert!(
+        run.stderr.contains("warning: template tables/summry.typ.j2 in the override directory replaces no template (valid names: budget.typ.j2, preamble.typ.j2, tables/summary.typ.j2,"),
+        "{}",
+        run.stderr
+    );
+
+    #[cfg(unix)]
+    {
+        let outside = dir.path().join("outside.typ.j2");
+        std::fs::write(&outside, "#panic(\"outside\")").unwrap();
+        std::os::unix::fs::symlink(&outside, templates.join("tables/summary.typ.j2")).unwrap();
+        let run = yusuan(&[
+            &"render",
+            &example("kaiping-2024.toml"),
+            &"--templates",
+            &templates,
+            &"-o",
+            &pdf,
+        ]);
+        assert_eq!(run.code, Some(1));
+        assert!(
+            run.stderr.contains("points outside the template directory"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_typst_error_points_to_the_template_line_that_wrote_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("t");
+    std::fs::create_dir_all(templates.join("tables")).unwrap();
+    std::fs::write(
+        templates.join("tables/summary.typ.j2"),
+        "{%- set t = report.tables.summary %}\n#page[\n#ys-head({{ t.title }})\n#no-such-function({{ t.title }})\n]\n",
+    )
+    .unwrap();
+    let run = yusuan(&[
+        &"render",
+        &example("kaiping-2024.toml"),
+        &"--templates",
+        &templates,
+        &"-o",
+        &dir.path().join("out.pdf"),
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains(
+            "error: typesetting failed: tables/summary.typ.j2:4: unknown variable: no-such-function"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn watch_renders_again_when_the_input_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.toml");
+    let text = "[department]\nname = \"甲部门\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
+    std::fs::write(&input, text).unwrap();
+    let pdf = dir.path().join("out.pdf");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args([
+            "watch",
+            input.to_str().unwrap(),
+            "-o",
+            pdf.to_str().unwrap(),
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let wait_for = |what: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !what() && start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        what()
+    };
+    let first = wait_for(&|| pdf.exists());
+    let before = std::fs::read(&pdf).unwrap_or_default();
+    // Give the watcher time to start, then change the input.
+    std::thread::sleep(Duration::from_millis(1500));
+    std::fs::write(&input, text.replace("甲部门", "乙部门")).unwrap();
+    let changed = wait_for(&|| std::fs::read(&pdf).is_ok_and(|b| !b.is_empty() && b != before));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first, "the first render wrote the PDF");
+    assert!(changed, "a change to the input rendered the PDF again");
+}
