@@ -228,10 +228,7 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 /// The renderer for the profile `report` was computed in.
-fn renderer_for(
-    report: &crate::compute::Report,
-    templates: Option<PathBuf>,
-) -> Result<Renderer, String> {
+fn renderer_for(report: &crate::Report, templates: Option<PathBuf>) -> Result<Renderer, String> {
     let profile = crate::profile::find(report.department.profile).expect("resolved profile");
     let renderer = Renderer::for_profile(profile, templates)?;
     for w in &renderer.warnings {

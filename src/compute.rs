@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::catalogue::FUNCTION_CLASSES;
 use crate::tables::{ColumnHead, IncomeItem, Measure, Shape, TableSpec};
-use crate::validate::{Budget, Department, Funds, Line, Source, Unit};
+use crate::validate::{Budget, Funds, Line, Source, Unit};
 
 /// One row of a classification tree table.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -231,19 +231,6 @@ impl Tables {
             &self.soe,
         ]
     }
-}
-
-/// Everything a template sees: the computed document.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    /// Header data of every table.
-    pub department: Department,
-    /// The profile's settings.
-    pub style: crate::profile::Style,
-    /// The nine tables, when the file has budget lines.
-    pub tables: Option<Tables>,
-    /// The project performance tables, when the file has projects.
-    pub projects: Option<crate::projects::ProjectReport>,
 }
 
 /// Computes the nine tables of `budget` as the table set `specs` defines them,

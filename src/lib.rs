@@ -3,7 +3,7 @@
 //!
 //! Data flows one way: [`load`] (TOML → typed input) → [`validate`] (codes,
 //! names, units → a [`validate::Budget`]) → [`compute`] (every subtotal and
-//! total → a [`compute::Report`]) → [`reconcile`] (rules R1–R14 against the
+//! total → a [`Report`]) → [`reconcile`] (rules R1–R14 against the
 //! declared totals) → [`render`] (minijinja templates → Typst source) →
 //! [`typeset`] (Typst in-process → PDF).
 
@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod compute;
 pub mod diag;
+pub mod domain;
 pub mod import;
 pub mod layout;
 pub mod load;
@@ -30,11 +31,24 @@ use std::path::Path;
 use diag::{Diagnostic, Diagnostics};
 use minijinja::Value;
 
+/// Everything a template sees: the computed document.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    /// Header data of every table.
+    pub department: validate::Department,
+    /// The profile's settings.
+    pub style: crate::profile::Style,
+    /// The nine tables, when the file has budget lines.
+    pub tables: Option<compute::Tables>,
+    /// The project performance tables, when the file has projects.
+    pub projects: Option<crate::projects::ProjectReport>,
+}
+
 /// A checked input: the computed report and every diagnostic (warnings only
 /// when the report is usable).
 pub struct Checked {
     /// The computed tables.
-    pub report: compute::Report,
+    pub report: Report,
     /// Warnings (and errors, when [`Diagnostics::has_errors`]).
     pub diags: Diagnostics,
 }
@@ -144,7 +158,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
             "the file has neither budget lines ([[expenditure]], [[basic_economic]], [sangong]) nor projects ([[project]])",
         ));
     }
-    let report = compute::Report {
+    let report = Report {
         department: budget.department.clone(),
         style: profile.style,
         tables,
@@ -154,19 +168,19 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
 }
 
 /// The template context of a report: `{ report: … }`.
-pub fn context(report: &compute::Report) -> Value {
+pub fn context(report: &Report) -> Value {
     minijinja::context! { report => Value::from(minijinja::value::Serde(report)) }
 }
 
 /// The template context as JSON (what `yusuan context` prints).
-pub fn context_json(report: &compute::Report) -> String {
+pub fn context_json(report: &Report) -> String {
     let value = serde_json::json!({ "report": report });
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 /// Reports every character of the report's text that no loaded font can show,
 /// naming the field and pointing at its first occurrence in the input file.
-pub fn check_glyphs(engine: &typeset::Engine, report: &compute::Report, diags: &mut Diagnostics) {
+pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagnostics) {
     let json = serde_json::to_value(report).unwrap_or_default();
     let mut missing: Vec<(char, String)> = vec![];
     walk_strings(&json, &mut String::new(), &mut |path, s| {
@@ -262,7 +276,7 @@ impl std::fmt::Display for RenderError {
 fn trace(
     engine: &typeset::Engine,
     renderer: &render::Renderer,
-    report: &compute::Report,
+    report: &Report,
     errors: Vec<typeset::TypstError>,
 ) -> Vec<typeset::TypstError> {
     let Ok(marked) = renderer.render_marked(render::ENTRY, context(report)) else {

@@ -4,9 +4,8 @@
 
 use serde::Serialize;
 
-use crate::projects::Layout;
+use crate::domain::{Layout, Unit};
 use crate::tables::{self, TableSpec};
-use crate::validate::Unit;
 
 /// How amounts print: the `amt` filter's defaults.
 #[derive(Debug, Clone, Copy, Serialize)]

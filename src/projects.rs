@@ -9,21 +9,10 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics};
+pub use crate::domain::Layout;
 use crate::model::{BudgetFile, Money, ProjectAmounts};
 use crate::reconcile::Checker;
 use crate::validate::{Unit, choose};
-
-/// The three published layouts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Layout {
-    /// Guangzhou's one table per department (seeds 000–002).
-    List,
-    /// Hebei's table per project (seed 003).
-    Card,
-    /// Ningxia's sheet per project, in 元 (seed 004).
-    Sheet,
-}
 
 /// 一级 indicators: (code, name).
 pub const LEVEL1: &[(&str, &str)] = &[("1", "产出指标"), ("2", "效益指标"), ("3", "满意度指标")];
@@ -113,7 +102,7 @@ impl Amounts {
 }
 
 /// One indicator, normalised, with the spans the grid layouts need.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorView {
     /// 一级 code, "1".
     pub level1_code: String,
@@ -164,18 +153,20 @@ pub struct ProjectView {
     pub plan: Vec<String>,
     /// 绩效目标.
     pub goal: String,
-    /// 主管部门及代码 as printed: "【074】…".
+    /// 主管部门 (default: the department).
     pub supervisor: String,
-    /// 实施单位 as printed: "【074001】…".
+    /// 主管部门代码, e.g. "074" (the sheet prints `【074】…`), or empty.
+    pub supervisor_code: String,
+    /// 实施单位 (default: the unit).
     pub implementer: String,
+    /// 实施单位代码, e.g. "074001", or empty.
+    pub implementer_code: String,
     /// 项目属性.
     pub attribute: String,
     /// 项目期.
     pub period: String,
     /// Indicators in file order.
     pub indicators: Vec<IndicatorView>,
-    /// The list layout's flattened 绩效指标 cell.
-    pub indicator_text: String,
 }
 
 /// A 资金使用单位 with its computed subtotal and its projects.
@@ -204,6 +195,9 @@ pub struct ProjectReport {
     pub year: i32,
     /// Printing unit of `amounts` ("万元").
     pub unit: Unit,
+    /// Separators of the list's flattened 绩效指标 cell: "ascii" (`,` `;`) or
+    /// "fullwidth" (`；` `。`); the list template writes the cell.
+    pub indicator_style: &'static str,
     /// 合计 of all projects.
     pub total: Amounts,
     /// Projects grouped by unit, units in order of first appearance.
@@ -293,19 +287,9 @@ pub fn compute(
             .unit
             .as_ref()
             .map_or_else(|| dept_name.clone(), |u| u.get_ref().trim().to_string());
-        let code_box = |code: &Option<String>, name: &str| match code.as_deref().map(str::trim) {
-            Some(c) if !c.is_empty() => format!("【{c}】{name}"),
-            _ => name.to_string(),
-        };
-        let supervisor = code_box(
-            &p.supervisor_code,
-            p.supervisor.as_deref().unwrap_or(&dept_name),
-        );
-        let implementer = code_box(
-            &p.implementer_code,
-            p.implementer.as_deref().unwrap_or(&unit_name),
-        );
-        let indicator_text = flatten(&indicators, fullwidth);
+        let trimmed = |s: &Option<String>| s.as_deref().map_or("", str::trim).to_string();
+        let supervisor = p.supervisor.clone().unwrap_or_else(|| dept_name.clone());
+        let implementer = p.implementer.clone().unwrap_or_else(|| unit_name.clone());
         projects.push(ProjectView {
             number: i + 1,
             code: p.code.clone().unwrap_or_default().trim().to_string(),
@@ -317,11 +301,12 @@ pub fn compute(
             plan,
             goal: p.goal.clone().unwrap_or_default(),
             supervisor,
+            supervisor_code: trimmed(&p.supervisor_code),
             implementer,
+            implementer_code: trimmed(&p.implementer_code),
             attribute: p.attribute.clone().unwrap_or_default(),
             period: p.period.clone().unwrap_or_default(),
             indicators,
-            indicator_text,
         });
     }
 
@@ -399,6 +384,7 @@ pub fn compute(
         heading: cfg.heading.clone(),
         year,
         unit,
+        indicator_style: if fullwidth { "fullwidth" } else { "ascii" },
         total,
         units,
         projects,
@@ -640,37 +626,6 @@ fn set_spans(rows: &mut [IndicatorView]) {
         }
         i = j;
     }
-}
-
-/// The list layout's 绩效指标 cell, in the seeds' numbered form: seed 000's
-/// `1、1-产出指标,11-数量指标,…;实施周期指标值:…,年度指标值:…;` or, `fullwidth`, seed 001's
-/// `1、1-产出指标；11-数量指标；…；实施周期指标值:…；年度指标值:…。`.
-pub fn flatten(indicators: &[IndicatorView], fullwidth: bool) -> String {
-    let (sep, end, join) = if fullwidth {
-        ("；", "。", "")
-    } else {
-        (",", ";", ";")
-    };
-    let level_sep = if fullwidth { "；" } else { "," };
-    indicators
-        .iter()
-        .enumerate()
-        .map(|(n, i)| {
-            format!(
-                "{}、{}-{}{level_sep}{}-{}{level_sep}{}{}实施周期指标值:{}{sep}年度指标值:{}{end}",
-                n + 1,
-                i.level1_code,
-                i.level1,
-                i.level2_code,
-                i.level2,
-                i.name,
-                if fullwidth { "；" } else { ";" },
-                i.period_value,
-                i.value
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(join)
 }
 
 /// R16: Σ project budgets = 项目支出 of the 支出总表 (when the file has both).

@@ -8,18 +8,15 @@
 
 use std::ops::Range;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
+
+pub use crate::domain::round;
 
 use crate::compute::{PairTable, SangongTable, Tables, TreeTable, is_total};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{DeclaredTable, Money};
 use crate::tables::{Measure, TableSpec};
 use crate::validate::{Budget, Kind, Source, Unit};
-
-/// Rounds `v` to `decimals` places the way the tables print (四舍五入).
-pub fn round(v: Decimal, decimals: u32) -> Decimal {
-    v.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
-}
 
 /// Compares two figures; reports a 尾差 warning or an error when they differ.
 pub struct Checker<'a> {

@@ -13,8 +13,8 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 use rust_decimal::Decimal;
 
+use crate::domain::round;
 use crate::profile::Profile;
-use crate::reconcile::round;
 
 /// The built-in templates: (file name under templates/, content).
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[

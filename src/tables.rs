@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::validate::{Kind, Source};
+use crate::domain::{Kind, Source};
 
 /// What a column of a table sums.
 #[derive(Debug, Clone, Copy)]

@@ -11,157 +11,9 @@ use toml::Spanned;
 
 use crate::catalogue;
 use crate::diag::{Diagnostic, Diagnostics};
+pub use crate::domain::{Funds, KINDS, Kind, Source, Unit};
 use crate::model::{BudgetFile, FundAmounts, Money};
 use crate::profile::Profile;
-
-/// A unit amounts are written or printed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Unit {
-    /// 元.
-    #[serde(rename = "元")]
-    Yuan,
-    /// 万元.
-    #[serde(rename = "万元")]
-    Wanyuan,
-}
-
-impl Unit {
-    /// Reads "元" or "万元" (or "yuan", "wanyuan").
-    pub fn parse(s: &str) -> Option<Unit> {
-        match s.trim() {
-            "元" | "yuan" => Some(Unit::Yuan),
-            "万元" | "wanyuan" => Some(Unit::Wanyuan),
-            _ => None,
-        }
-    }
-
-    /// Printed name of the unit.
-    pub fn label(self) -> &'static str {
-        match self {
-            Unit::Yuan => "元",
-            Unit::Wanyuan => "万元",
-        }
-    }
-
-    /// How many 元 one unit is.
-    pub fn yuan(self) -> Decimal {
-        match self {
-            Unit::Yuan => Decimal::ONE,
-            Unit::Wanyuan => Decimal::from(10_000),
-        }
-    }
-
-    /// An amount in 元 expressed in this unit, exactly.
-    pub fn from_yuan(self, amount: Decimal) -> Decimal {
-        match self {
-            Unit::Yuan => amount,
-            Unit::Wanyuan => amount / Decimal::from(10_000),
-        }
-    }
-}
-
-/// Where money comes from: the columns of the 收入总表.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Source {
-    /// 一般公共预算拨款.
-    General,
-    /// 政府性基金预算拨款.
-    Fund,
-    /// 国有资本经营预算拨款.
-    Soe,
-    /// 财政专户管理资金.
-    SpecialAccount,
-    /// 事业收入.
-    Business,
-    /// 经营收入.
-    Operating,
-    /// 上级补助收入.
-    Superior,
-    /// 附属单位上缴收入.
-    Subsidiary,
-    /// 其他收入.
-    Other,
-    /// 上年结转.
-    Carryover,
-}
-
-impl Source {
-    /// Every source with the names accepted in `source = "…"`.
-    pub const NAMES: &[(Source, &[&str])] = &[
-        (
-            Source::General,
-            &["一般公共预算", "一般公共预算拨款", "general"],
-        ),
-        (
-            Source::Fund,
-            &["政府性基金", "政府性基金预算", "政府性基金预算拨款", "fund"],
-        ),
-        (
-            Source::Soe,
-            &[
-                "国有资本经营",
-                "国有资本经营预算",
-                "国有资本经营预算拨款",
-                "soe",
-            ],
-        ),
-        (
-            Source::SpecialAccount,
-            &["财政专户", "财政专户管理资金", "special_account"],
-        ),
-        (Source::Business, &["事业收入", "business"]),
-        (Source::Operating, &["经营收入", "operating"]),
-        (Source::Superior, &["上级补助", "上级补助收入", "superior"]),
-        (
-            Source::Subsidiary,
-            &["附属单位上缴", "附属单位上缴收入", "subsidiary"],
-        ),
-        (Source::Other, &["其他收入", "other"]),
-        (
-            Source::Carryover,
-            &["上年结转", "上年结转结余", "carryover"],
-        ),
-    ];
-
-    fn parse(s: &str) -> Option<Source> {
-        let s = s.trim();
-        Self::NAMES
-            .iter()
-            .find(|(_, names)| names.contains(&s))
-            .map(|(src, _)| *src)
-    }
-
-    /// The source's name, as `source = "…"` writes it.
-    pub fn label(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(s, _)| *s == self)
-            .map_or("", |(_, names)| names[0])
-    }
-
-    /// Whether this is 财政拨款 (one of the three budget funds).
-    pub fn is_fiscal(self) -> bool {
-        matches!(self, Source::General | Source::Fund | Source::Soe)
-    }
-}
-
-/// The kinds of spending: the columns of the 支出总表.
-pub const KINDS: usize = 5;
-
-/// A kind of spending; its value indexes [`Line::kinds`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// 基本支出.
-    Basic = 0,
-    /// 项目支出.
-    Project = 1,
-    /// 经营支出.
-    Operating = 2,
-    /// 上解上级支出.
-    ToSuperior = 3,
-    /// 对附属单位补助支出.
-    ToSubsidiary = 4,
-}
 
 /// One validated 功能分类 项 line, amounts in 元.
 #[derive(Debug, Clone)]
@@ -199,9 +51,6 @@ pub struct EconomicLine {
     /// Where the line is in the file.
     pub span: Range<usize>,
 }
-
-/// A 三公 row's amounts by fund, in 元.
-pub type Funds = [Decimal; 3];
 
 /// The 三公 leaves, in 元.
 #[derive(Debug, Clone, Default)]

@@ -287,8 +287,8 @@ fn import_round_trip_of_seed_000() {
     assert_eq!(a.projects.len(), b.projects.len());
     for (x, y) in a.projects.iter().zip(&b.projects) {
         assert_eq!(
-            (&x.name, &x.unit, &x.amounts, &x.goal, &x.indicator_text),
-            (&y.name, &y.unit, &y.amounts, &y.goal, &y.indicator_text)
+            (&x.name, &x.unit, &x.amounts, &x.goal, &x.indicators),
+            (&y.name, &y.unit, &y.amounts, &y.goal, &y.indicators)
         );
     }
     // Rendered, the imported file and the example print the same pages.
