@@ -520,7 +520,7 @@ fn bench_one(engine: &Engine, file: &Path, runs: u32) -> i32 {
             return 1;
         }
     };
-    let mut stages = [Duration::ZERO; 4];
+    let mut stages = [Duration::ZERO; 5];
     let mut pages = 0;
     for _ in 0..runs {
         // A fresh cache each run: identical documents would otherwise be memoised.
@@ -560,6 +560,11 @@ fn bench_one(engine: &Engine, file: &Path, runs: u32) -> i32 {
             return 1;
         };
         stages[3] += t.elapsed();
+        let t = Instant::now();
+        let mut diags = Diagnostics::default();
+        crate::check_glyphs(engine, &checked.report, &mut diags);
+        std::hint::black_box(crate::layout::problems(&doc));
+        stages[4] += t.elapsed();
         pages = doc.pages().len();
         std::hint::black_box(pdf);
     }
@@ -572,6 +577,7 @@ fn bench_one(engine: &Engine, file: &Path, runs: u32) -> i32 {
     println!("  template                      {:8.1} ms", ms(stages[1]));
     println!("  typst compile                 {:8.1} ms", ms(stages[2]));
     println!("  pdf export                    {:8.1} ms", ms(stages[3]));
+    println!("  checks (glyphs, layout)       {:8.1} ms", ms(stages[4]));
     println!(
         "  total per document            {:8.1} ms",
         ms(stages.iter().sum())

@@ -183,13 +183,11 @@ pub fn context_json(report: &Report) -> String {
 pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagnostics) {
     let json = serde_json::to_value(report).unwrap_or_default();
     let mut missing: Vec<(char, String)> = vec![];
+    // Each distinct character is looked up once: a document repeats few.
+    let mut seen = std::collections::HashSet::new();
     walk_strings(&json, &mut String::new(), &mut |path, s| {
         for c in s.chars() {
-            if !c.is_whitespace()
-                && !c.is_control()
-                && !engine.covers(c)
-                && !missing.iter().any(|m| m.0 == c)
-            {
+            if seen.insert(c) && !c.is_whitespace() && !c.is_control() && !engine.covers(c) {
                 missing.push((c, path.to_string()));
             }
         }
