@@ -417,53 +417,15 @@ pub struct SangongItem {
 /// Declared rows of one table: row key (a code, `合计`, …) → column key → amount.
 pub type DeclaredTable = BTreeMap<String, Spanned<BTreeMap<String, Spanned<Money>>>>;
 
-/// Totals as printed by a budget system, per table id.
+/// Totals as printed by a budget system: table id → declared rows. The ids
+/// are those of [`crate::tables`]; an unknown id is reported when validating.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Declared {
-    /// Table 1 部门预算收支总表.
-    #[serde(default)]
-    pub summary: DeclaredTable,
-    /// Table 2 部门预算收入总表.
-    #[serde(default)]
-    pub income: DeclaredTable,
-    /// Table 3 部门预算支出总表.
-    #[serde(default)]
-    pub expenditure: DeclaredTable,
-    /// Table 4 部门预算财政拨款收支总表.
-    #[serde(default)]
-    pub fiscal: DeclaredTable,
-    /// Table 5 一般公共预算财政拨款支出表.
-    #[serde(default)]
-    pub general: DeclaredTable,
-    /// Table 6 一般公共预算财政拨款基本支出表.
-    #[serde(default)]
-    pub basic: DeclaredTable,
-    /// Table 7 政府性基金预算财政拨款支出表.
-    #[serde(default)]
-    pub fund: DeclaredTable,
-    /// Table 8 国有资本经营预算财政拨款支出表.
-    #[serde(default)]
-    pub soe: DeclaredTable,
-    /// Table 9 财政拨款"三公"经费支出表.
-    #[serde(default)]
-    pub sangong: DeclaredTable,
-}
+#[serde(transparent)]
+pub struct Declared(pub BTreeMap<String, Spanned<DeclaredTable>>);
 
 impl Declared {
-    /// The declared rows of table `id`.
+    /// The declared rows of table `id` (empty when the file declares none).
     pub fn table(&self, id: &str) -> Option<&DeclaredTable> {
-        Some(match id {
-            "summary" => &self.summary,
-            "income" => &self.income,
-            "expenditure" => &self.expenditure,
-            "fiscal" => &self.fiscal,
-            "general" => &self.general,
-            "basic" => &self.basic,
-            "fund" => &self.fund,
-            "soe" => &self.soe,
-            "sangong" => &self.sangong,
-            _ => return None,
-        })
+        self.0.get(id).map(|t| t.get_ref())
     }
 }

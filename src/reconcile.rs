@@ -190,7 +190,8 @@ pub fn reconcile(
     diags: &mut Diagnostics,
 ) {
     let decimals = budget.department.decimals;
-    let declared = |id: &str| file.declared.table(id).expect("known id");
+    let none = DeclaredTable::new();
+    let declared = |id: &str| file.declared.table(id).unwrap_or(&none);
     let units = |spec: &'static TableSpec, table_unit: Unit| {
         let unit = budget
             .declared_units

@@ -460,6 +460,19 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         }
     });
 
+    for (id, table) in &file.declared.0 {
+        if !ids.contains(&id.as_str()) {
+            diags.push(Diagnostic::error(
+                "declared",
+                Some(table.span()),
+                format!(
+                    "[declared.{id}]: no table \"{id}\"; valid: {}",
+                    ids.join(", ")
+                ),
+            ));
+        }
+    }
+
     let mut notes = BTreeMap::new();
     for (id, note) in &file.notes {
         if !ids.contains(&id.as_str()) {
