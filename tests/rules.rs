@@ -479,7 +479,7 @@ fn an_unknown_economic_kind_lists_the_choices() {
 #[test]
 fn a_declared_table_that_does_not_exist_names_the_valid_ones() {
     let (sev, at, msg) = only("[declared.incme]\n\"合计\" = { total = 150 }\n", "declared");
-    assert_eq!((sev, at.as_str()), (Severity::Error, "t.toml:15:1"));
+    assert_eq!((sev, at.as_str()), (Severity::Error, "t.toml:14:1"));
     assert_eq!(
         msg,
         "[declared.incme]: no table \"incme\"; valid: summary, income, expenditure, fiscal, general, basic, fund, soe, sangong"
