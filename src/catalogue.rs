@@ -1,197 +1,122 @@
-//! The built-in classification catalogue: 支出功能分类 and 部门预算支出经济分类.
+//! The classification catalogues: 支出功能分类 (类/款/项) and 部门预算支出经济分类
+//! (类/款), as data files per year (`catalogue/<year>.txt`, built into the
+//! binary) or a user's own file in the same format.
 //!
-//! A help, not a cage: a name the user gives wins, and an unknown code is a
-//! warning. One catalogue (2024, as seed 003 prints it) serves every year until
-//! a region needs another.
+//! A catalogue holds only entries the project can vouch for (each file names
+//! its sources). A name the budget file gives wins; a code neither knows is an
+//! error asking for its name: no name is ever guessed.
 
-/// The year of the built-in catalogue.
-pub const CATALOGUE_YEAR: i32 = 2024;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
-/// Every 功能分类 类 in printing order; the last (人行科目) has no code.
-pub const FUNCTION_CLASSES: &[(&str, &str)] = &[
-    ("201", "一般公共服务支出"),
-    ("202", "外交支出"),
-    ("203", "国防支出"),
-    ("204", "公共安全支出"),
-    ("205", "教育支出"),
-    ("206", "科学技术支出"),
-    ("207", "文化旅游体育与传媒支出"),
-    ("208", "社会保障和就业支出"),
-    ("209", "社会保险基金支出"),
-    ("210", "卫生健康支出"),
-    ("211", "节能环保支出"),
-    ("212", "城乡社区支出"),
-    ("213", "农林水支出"),
-    ("214", "交通运输支出"),
-    ("215", "资源勘探工业信息等支出"),
-    ("216", "商业服务业等支出"),
-    ("217", "金融支出"),
-    ("219", "援助其他地区支出"),
-    ("220", "自然资源海洋气象等支出"),
-    ("221", "住房保障支出"),
-    ("222", "粮油物资储备支出"),
-    ("223", "国有资本经营预算支出"),
-    ("224", "灾害防治及应急管理支出"),
-    ("227", "预备费"),
-    ("229", "其他支出"),
-    ("230", "转移性支出"),
-    ("231", "债务还本支出"),
-    ("232", "债务付息支出"),
-    ("233", "债务发行费用支出"),
-    ("234", "抗疫特别国债安排的支出"),
-    ("", "人行科目"),
+/// The built-in catalogues: (year, file text).
+pub const BUILTIN: &[(i32, &str)] = &[
+    (2024, include_str!("../catalogue/2024.txt")),
+    (2025, include_str!("../catalogue/2025.txt")),
 ];
 
-/// Known 功能分类 款 and 项 names (5 and 7 digits).
-const FUNCTION_ITEMS: &[(&str, &str)] = &[
-    ("20101", "人大事务"),
-    ("20102", "政协事务"),
-    ("20103", "政府办公厅（室）及相关机构事务"),
-    ("20104", "发展与改革事务"),
-    ("20105", "统计信息事务"),
-    ("20106", "财政事务"),
-    ("20107", "税收事务"),
-    ("20108", "审计事务"),
-    ("20111", "纪检监察事务"),
-    ("20113", "商贸事务"),
-    ("20123", "民族事务"),
-    ("20126", "档案事务"),
-    ("20128", "民主党派及工商联事务"),
-    ("20129", "群众团体事务"),
-    ("20131", "党委办公厅（室）及相关机构事务"),
-    ("20132", "组织事务"),
-    ("20133", "宣传事务"),
-    ("20134", "统战事务"),
-    ("20136", "其他共产党事务支出"),
-    ("20199", "其他一般公共服务支出"),
-    ("20805", "行政事业单位养老支出"),
-    ("2080501", "行政单位离退休"),
-    ("2080502", "事业单位离退休"),
-    ("2080505", "机关事业单位基本养老保险缴费支出"),
-    ("2080506", "机关事业单位职业年金缴费支出"),
-    ("20808", "抚恤"),
-    ("20899", "其他社会保障和就业支出"),
-    ("21011", "行政事业单位医疗"),
-    ("2101101", "行政单位医疗"),
-    ("2101102", "事业单位医疗"),
-    ("2101103", "公务员医疗补助"),
-    ("2101199", "其他行政事业单位医疗支出"),
-    ("21201", "城乡社区管理事务"),
-    ("21301", "农业农村"),
-    ("2130152", "对高校毕业生到基层任职补助"),
-    ("21305", "巩固脱贫攻坚成果衔接乡村振兴"),
-    ("21307", "农村综合改革"),
-    ("2130701", "对村级公益事业建设的补助"),
-    ("2130705", "对村民委员会和村党支部的补助"),
-    ("2130799", "其他农村综合改革支出"),
-    ("22102", "住房改革支出"),
-    ("2210201", "住房公积金"),
-    ("2210202", "提租补贴"),
-    ("2210203", "购房补贴"),
-];
-
-/// 项 suffixes whose name is the same under every 款.
-const FUNCTION_ITEM_SUFFIXES: &[(&str, &str)] = &[
-    ("01", "行政运行"),
-    ("02", "一般行政管理事务"),
-    ("03", "机关服务"),
-    ("50", "事业运行"),
-];
-
-/// 部门预算支出经济分类 类 and 款.
-const ECONOMIC: &[(&str, &str)] = &[
-    ("301", "工资福利支出"),
-    ("30101", "基本工资"),
-    ("30102", "津贴补贴"),
-    ("30103", "奖金"),
-    ("30106", "伙食补助费"),
-    ("30107", "绩效工资"),
-    ("30108", "机关事业单位基本养老保险缴费"),
-    ("30109", "职业年金缴费"),
-    ("30110", "职工基本医疗保险缴费"),
-    ("30111", "公务员医疗补助缴费"),
-    ("30112", "其他社会保障缴费"),
-    ("30113", "住房公积金"),
-    ("30114", "医疗费"),
-    ("30199", "其他工资福利支出"),
-    ("302", "商品和服务支出"),
-    ("30201", "办公费"),
-    ("30202", "印刷费"),
-    ("30203", "咨询费"),
-    ("30204", "手续费"),
-    ("30205", "水费"),
-    ("30206", "电费"),
-    ("30207", "邮电费"),
-    ("30208", "取暖费"),
-    ("30209", "物业管理费"),
-    ("30211", "差旅费"),
-    ("30212", "因公出国（境）费用"),
-    ("30213", "维修（护）费"),
-    ("30214", "租赁费"),
-    ("30215", "会议费"),
-    ("30216", "培训费"),
-    ("30217", "公务接待费"),
-    ("30218", "专用材料费"),
-    ("30224", "被装购置费"),
-    ("30225", "专用燃料费"),
-    ("30226", "劳务费"),
-    ("30227", "委托业务费"),
-    ("30228", "工会经费"),
-    ("30229", "福利费"),
-    ("30231", "公务用车运行维护费"),
-    ("30239", "其他交通费用"),
-    ("30240", "税金及附加费用"),
-    ("30299", "其他商品和服务支出"),
-    ("303", "对个人和家庭的补助"),
-    ("30301", "离休费"),
-    ("30302", "退休费"),
-    ("30303", "退职（役）费"),
-    ("30304", "抚恤金"),
-    ("30305", "生活补助"),
-    ("30307", "医疗费补助"),
-    ("30309", "奖励金"),
-    ("30399", "其他对个人和家庭的补助"),
-    ("310", "资本性支出"),
-    ("31001", "房屋建筑物购建"),
-    ("31002", "办公设备购置"),
-    ("31003", "专用设备购置"),
-    ("31007", "信息网络及软件购置更新"),
-    ("31013", "公务用车购置"),
-    ("31099", "其他资本性支出"),
-];
-
-/// The catalogue name of a 功能分类 code (3, 5 or 7 digits), if known.
-pub fn function_name(code: &str) -> Option<String> {
-    if let Some((_, n)) = FUNCTION_CLASSES
-        .iter()
-        .find(|(c, _)| !c.is_empty() && *c == code)
-    {
-        return Some((*n).to_string());
-    }
-    if let Some((_, n)) = FUNCTION_ITEMS.iter().find(|(c, _)| *c == code) {
-        return Some((*n).to_string());
-    }
-    if code.len() == 7 {
-        let suffix = &code[5..];
-        if let Some((_, n)) = FUNCTION_ITEM_SUFFIXES.iter().find(|(s, _)| *s == suffix) {
-            return Some((*n).to_string());
-        }
-        if suffix == "99" {
-            let parent = function_name(&code[..5])?;
-            let stem = parent.strip_suffix("支出").unwrap_or(&parent);
-            let stem = stem.strip_prefix("其他").unwrap_or(stem);
-            return Some(format!("其他{stem}支出"));
-        }
-    }
-    None
+/// One catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    /// What it is called in messages: "2024" or the file's path.
+    pub name: String,
+    /// Every 功能分类 类 in printing order (code, name); code "" for a row without one (人行科目).
+    pub classes: Vec<(String, String)>,
+    function: HashMap<String, String>,
+    economic: HashMap<String, String>,
 }
 
-/// The catalogue name of a 经济分类 code (3 or 5 digits), if known.
-pub fn economic_name(code: &str) -> Option<String> {
-    ECONOMIC
+impl Catalogue {
+    /// Reads a catalogue file: `[function]` and `[economic]` sections of
+    /// `code<TAB or spaces>name` lines; `#` starts a comment. Errors name the line.
+    pub fn parse(name: &str, text: &str) -> Result<Catalogue, String> {
+        let mut cat = Catalogue {
+            name: name.to_string(),
+            ..Catalogue::default()
+        };
+        let mut section = None;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = match s.trim() {
+                    "function" => Some(true),
+                    "economic" => Some(false),
+                    other => {
+                        return Err(format!(
+                            "line {}: unknown section [{other}]; valid: [function], [economic]",
+                            i + 1
+                        ));
+                    }
+                };
+                continue;
+            }
+            let (code, label) = line
+                .split_once(|c: char| c.is_whitespace())
+                .map(|(c, n)| (c.trim(), n.trim()))
+                .filter(|(_, n)| !n.is_empty())
+                .ok_or_else(|| format!("line {}: expected a code and a name", i + 1))?;
+            let function = section.ok_or_else(|| {
+                format!("line {}: an entry before [function] or [economic]", i + 1)
+            })?;
+            let digits = code.chars().all(|c| c.is_ascii_digit());
+            if code != "-" && !(digits && [3, 5, 7].contains(&code.len())) {
+                return Err(format!(
+                    "line {}: \"{code}\" is not a code (3, 5 or 7 digits, or - for none)",
+                    i + 1
+                ));
+            }
+            if function {
+                if code == "-" || code.len() == 3 {
+                    let code = if code == "-" { "" } else { code };
+                    cat.classes.push((code.to_string(), label.to_string()));
+                }
+                if code != "-" {
+                    cat.function.insert(code.to_string(), label.to_string());
+                }
+            } else if code != "-" {
+                cat.economic.insert(code.to_string(), label.to_string());
+            }
+        }
+        Ok(cat)
+    }
+
+    /// The name of a 功能分类 code (3, 5 or 7 digits), if the catalogue has it.
+    pub fn function_name(&self, code: &str) -> Option<String> {
+        self.function.get(code).cloned()
+    }
+
+    /// The name of a 经济分类 code, if the catalogue has it.
+    pub fn economic_name(&self, code: &str) -> Option<String> {
+        self.economic.get(code).cloned()
+    }
+}
+
+static PARSED: LazyLock<Vec<(i32, Arc<Catalogue>)>> = LazyLock::new(|| {
+    BUILTIN
         .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| (*n).to_string())
+        .map(|(year, text)| {
+            let cat = Catalogue::parse(&year.to_string(), text).expect("built-in catalogue");
+            (*year, Arc::new(cat))
+        })
+        .collect()
+});
+
+/// The built-in catalogue for `year`: its own, else the nearest older one,
+/// else the oldest. The flag says whether it is the year's own.
+pub fn for_year(year: i32) -> (Arc<Catalogue>, bool) {
+    let parsed = &*PARSED;
+    if let Some((_, c)) = parsed.iter().find(|(y, _)| *y == year) {
+        return (c.clone(), true);
+    }
+    let older = parsed
+        .iter()
+        .filter(|(y, _)| *y < year)
+        .max_by_key(|(y, _)| *y);
+    let chosen = older.unwrap_or(&parsed[0]);
+    (chosen.1.clone(), false)
 }
 
 /// Chinese ordinal prefix for row labels: 1 → "一", 31 → "三十一".
@@ -213,18 +138,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_come_from_the_catalogue_and_its_rules() {
-        assert_eq!(function_name("201").as_deref(), Some("一般公共服务支出"));
-        assert_eq!(function_name("2013201").as_deref(), Some("行政运行"));
+    fn names_come_from_the_catalogue_only() {
+        let (c, own) = for_year(2024);
+        assert!(own);
+        assert_eq!(c.function_name("201").as_deref(), Some("一般公共服务支出"));
+        assert_eq!(c.function_name("2013201").as_deref(), Some("行政运行"));
         assert_eq!(
-            function_name("2013299").as_deref(),
+            c.function_name("2013299").as_deref(),
             Some("其他组织事务支出")
         );
-        assert_eq!(function_name("2080501").as_deref(), Some("行政单位离退休"));
-        assert_eq!(function_name("9999999"), None);
         assert_eq!(
-            economic_name("30231").as_deref(),
+            c.function_name("2080501").as_deref(),
+            Some("行政单位离退休")
+        );
+        assert_eq!(
+            c.economic_name("30231").as_deref(),
             Some("公务用车运行维护费")
+        );
+        // No guessing from the last two digits: 2060702 is 科普活动, not 一般行政管理事务.
+        assert_eq!(c.function_name("2060702"), None);
+        assert_eq!(c.function_name("9999999"), None);
+        assert_eq!(c.classes.len(), 31);
+        assert_eq!(c.classes[30], (String::new(), "人行科目".to_string()));
+    }
+
+    #[test]
+    fn a_year_without_its_own_catalogue_takes_the_nearest_older_one() {
+        assert_eq!(for_year(2026).0.name, "2025");
+        assert!(!for_year(2026).1);
+        assert_eq!(for_year(2022).0.name, "2024");
+        assert_eq!(
+            for_year(2025).0.function_name("2011350").as_deref(),
+            Some("事业运行")
+        );
+        assert_eq!(for_year(2024).0.function_name("2011350"), None);
+    }
+
+    #[test]
+    fn a_bad_catalogue_file_names_the_line() {
+        assert_eq!(
+            Catalogue::parse("x", "[function]\n201 一般公共服务支出\n20x 坏\n").unwrap_err(),
+            "line 3: \"20x\" is not a code (3, 5 or 7 digits, or - for none)"
         );
     }
 

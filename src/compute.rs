@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::catalogue::FUNCTION_CLASSES;
 use crate::tables::{ColumnHead, IncomeItem, Measure, Shape, TableSpec};
 use crate::validate::{Budget, Funds, Line, Source, Unit};
 
@@ -413,10 +412,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
 /// Every 类 to print on the right of a two-sided table: the catalogue's, then
 /// any other 类 of the file, so that no money disappears.
 fn classes(budget: &Budget) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = FUNCTION_CLASSES
-        .iter()
-        .map(|(c, n)| (c.to_string(), n.to_string()))
-        .collect();
+    let mut out: Vec<(String, String)> = budget.catalogue.classes.clone();
     let mut extra: Vec<&str> = budget.lines.iter().map(|l| &l.code[..3]).collect();
     extra.sort_unstable();
     extra.dedup();

@@ -309,9 +309,20 @@ pub struct Department {
     /// The regional profile: `national` (default), `hebei`, `guangzhou`, `ningxia`, `shanghai`.
     #[serde(default)]
     pub profile: Option<Spanned<String>>,
-    /// Classification catalogue year (default: the budget year).
+    /// Classification catalogue: a year of the built-in ones (default: the
+    /// budget year), or the path of a catalogue file (relative to this file).
     #[serde(default)]
-    pub catalogue: Option<Spanned<i32>>,
+    pub catalogue: Option<Spanned<CatalogueRef>>,
+}
+
+/// Which catalogue names the codes: a built-in year or a file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CatalogueRef {
+    /// A year: the built-in catalogue of that year (or the nearest older one).
+    Year(i32),
+    /// A catalogue file in the format of `catalogue/2024.txt`.
+    File(String),
 }
 
 /// One 功能分类 项 line.

@@ -9,11 +9,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use toml::Spanned;
 
-use crate::catalogue;
+use crate::catalogue::{self, Catalogue};
 use crate::diag::{Diagnostic, Diagnostics};
 pub use crate::domain::{Funds, KINDS, Kind, Source, Unit};
 use crate::model::{BudgetFile, FundAmounts, Money};
 use crate::profile::Profile;
+use std::sync::Arc;
 
 /// One validated 功能分类 项 line, amounts in 元.
 #[derive(Debug, Clone)]
@@ -112,6 +113,8 @@ pub struct Budget {
     pub table_units: BTreeMap<String, Unit>,
     /// The unit of each table's `[declared.<id>]` figures.
     pub declared_units: BTreeMap<String, Unit>,
+    /// The classification catalogue the names come from.
+    pub catalogue: Arc<Catalogue>,
     /// The profile whose tables the `[declared.*]` figures were copied from
     /// (the file's own, whatever profile the document prints in).
     pub declared_profile: &'static Profile,
@@ -228,20 +231,8 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             format!("budget year {year} is not a year between 1990 and 2100"),
         ));
     }
-    if let Some(c) = &d.catalogue
-        && *c.get_ref() != catalogue::CATALOGUE_YEAR
-    {
-        diags.push(Diagnostic::warning(
-            "catalogue",
-            Some(c.span()),
-            format!(
-                "no built-in catalogue for {}; names come from the {} catalogue",
-                c.get_ref(),
-                catalogue::CATALOGUE_YEAR
-            ),
-        ));
-    }
-
+    let has_codes = !file.expenditure.is_empty() || !file.basic_economic.is_empty();
+    let cat = choose_catalogue(d, has_codes, diags);
     let mut names = BTreeMap::new();
     for (code, name) in &file.names {
         check_text(diags, name, "name");
@@ -277,7 +268,8 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             l.name.as_deref(),
             code_ok,
             item.span(),
-            catalogue::function_name,
+            &|c| cat.function_name(c),
+            &cat.name,
         );
         let amt =
             |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| conv(*m.get_ref()));
@@ -329,17 +321,18 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         for len in [3, 5] {
             let parent = &line.code[..len];
             if !names.contains_key(parent) {
-                match catalogue::function_name(parent) {
+                match cat.function_name(parent) {
                     Some(n) => {
                         names.insert(parent.to_string(), n);
                     }
-                    None => diags.push(Diagnostic::warning(
+                    None => diags.push(Diagnostic::error(
                         "unknown-code",
                         Some(line.span.clone()),
                         format!(
-                            "{} {parent} (parent of 项 {}) is not in the catalogue; give its name under [names]",
+                            "{} {parent} (parent of 项 {}) is not in the {} catalogue; give its name under [names]",
                             if len == 3 { "类" } else { "款" },
-                            line.code
+                            line.code,
+                            cat.name
                         ),
                     )),
                 }
@@ -360,7 +353,8 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             l.name.as_deref(),
             code_ok,
             item.span(),
-            catalogue::economic_name,
+            &|c| cat.economic_name(c),
+            &cat.name,
         );
         let personnel = match &l.kind {
             None => code.starts_with("301") || code.starts_with("303"),
@@ -387,14 +381,17 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             }
             let parent = &code[..3];
             if !names.contains_key(parent) {
-                match catalogue::economic_name(parent) {
+                match cat.economic_name(parent) {
                     Some(n) => {
                         names.insert(parent.to_string(), n);
                     }
-                    None => diags.push(Diagnostic::warning(
+                    None => diags.push(Diagnostic::error(
                         "unknown-code",
                         Some(item.span()),
-                        format!("类 {parent} (parent of 款 {code}) is not in the catalogue; give its name under [names]"),
+                        format!(
+                            "类 {parent} (parent of 款 {code}) is not in the {} catalogue; give its name under [names]",
+                            cat.name
+                        ),
                     )),
                 }
             }
@@ -511,6 +508,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             .collect(),
         declared_units,
         declared_profile: own,
+        catalogue: cat,
         lines,
         economic,
         sangong,
@@ -588,26 +586,80 @@ fn fill_name(
     given: Option<&str>,
     code_ok: bool,
     span: Range<usize>,
-    lookup: fn(&str) -> Option<String>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    catalogue: &str,
 ) -> String {
-    match given.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => n.to_string(),
-        None => {
-            match lookup(code) {
-                Some(n) => n,
-                None => {
-                    if code_ok {
-                        diags.push(Diagnostic::warning(
-                        "unknown-code",
-                        Some(span),
-                        format!("code {code} is not in the catalogue and has no name; give it a name"),
-                    ));
+    if let Some(n) = given.map(str::trim).filter(|n| !n.is_empty()) {
+        return n.to_string();
+    }
+    lookup(code).unwrap_or_else(|| {
+        if code_ok {
+            diags.push(Diagnostic::error(
+                "unknown-code",
+                Some(span),
+                format!(
+                    "code {code} is not in the {catalogue} catalogue; give its name (name = \"…\")"
+                ),
+            ));
+        }
+        String::new()
+    })
+}
+
+/// The catalogue the file names (`catalogue = 2025` or a file), else the
+/// budget year's; a year without a built-in catalogue says once which it uses
+/// (when the file has codes to name).
+fn choose_catalogue(
+    d: &crate::model::Department,
+    has_codes: bool,
+    diags: &mut Diagnostics,
+) -> Arc<Catalogue> {
+    use crate::model::CatalogueRef;
+    let year = *d.year.get_ref();
+    let (wanted, span) = match &d.catalogue {
+        None => (year, d.year.span()),
+        Some(c) => match c.get_ref() {
+            CatalogueRef::Year(y) => (*y, c.span()),
+            CatalogueRef::File(path) => {
+                let base = std::path::Path::new(&diags.file)
+                    .parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or_default();
+                let full = base.join(path);
+                let read = std::fs::read_to_string(&full)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| Catalogue::parse(path, &text));
+                match read {
+                    Ok(cat) => return Arc::new(cat),
+                    Err(e) => {
+                        diags.push(Diagnostic::error(
+                            "catalogue",
+                            Some(c.span()),
+                            format!("cannot read the catalogue {}: {e}", full.display()),
+                        ));
+                        (year, c.span())
                     }
-                    String::new()
                 }
             }
-        }
+        },
+    };
+    let (cat, own) = catalogue::for_year(wanted);
+    if !own && has_codes {
+        diags.push(Diagnostic::warning(
+            "catalogue",
+            Some(span),
+            format!(
+                "no built-in catalogue for {wanted}; names come from the {} catalogue (built in: {})",
+                cat.name,
+                catalogue::BUILTIN
+                    .iter()
+                    .map(|(y, _)| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
+    cat
 }
 
 fn check_text(diags: &mut Diagnostics, s: &Spanned<String>, what: &str) {

@@ -287,7 +287,7 @@ fn codes_must_be_well_formed() {
 }
 
 #[test]
-fn unknown_codes_are_warnings_naming_the_missing_parent() {
+fn unknown_codes_are_errors_asking_for_the_name_never_guessed() {
     let all = check("[[expenditure]]\ncode = \"2990101\"\nname = \"自定义项目\"\nbasic = 1\n");
     let msgs: Vec<_> = all
         .iter()
@@ -297,14 +297,14 @@ fn unknown_codes_are_warnings_naming_the_missing_parent() {
         msgs,
         vec![
             (
-                Severity::Warning,
+                Severity::Error,
                 "unknown-code",
-                "类 299 (parent of 项 2990101) is not in the catalogue; give its name under [names]"
+                "类 299 (parent of 项 2990101) is not in the 2024 catalogue; give its name under [names]"
             ),
             (
-                Severity::Warning,
+                Severity::Error,
                 "unknown-code",
-                "款 29901 (parent of 项 2990101) is not in the catalogue; give its name under [names]"
+                "款 29901 (parent of 项 2990101) is not in the 2024 catalogue; give its name under [names]"
             ),
         ]
     );
@@ -314,6 +314,39 @@ fn unknown_codes_are_warnings_naming_the_missing_parent() {
         ),
         vec![]
     );
+    // 2060702 is 科普活动: a name from its last two digits (一般行政管理事务) would be wrong.
+    let (sev, at, msg) = only(
+        "[[expenditure]]\ncode = \"2060702\"\nbasic = 1\n[names]\n\"206\" = \"科学技术支出\"\n\"20607\" = \"科学技术普及\"\n",
+        "unknown-code",
+    );
+    assert_eq!((sev, at.as_str()), (Severity::Error, "t.toml:14:1"));
+    assert_eq!(
+        msg,
+        "code 2060702 is not in the 2024 catalogue; give its name (name = \"…\")"
+    );
+}
+
+#[test]
+fn a_catalogue_file_of_the_users_own_names_the_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("my.txt"),
+        "[function]\n206\t科学技术支出\n20607\t科学技术普及\n2060702\t科普活动\n201\t一般公共服务支出\n20132\t组织事务\n2013201\t行政运行\n2013299\t其他组织事务支出\n",
+    )
+    .unwrap();
+    let file = dir.path().join("t.toml");
+    std::fs::write(
+        &file,
+        "[department]\nname = \"x\"\nyear = 2024\ncatalogue = \"my.txt\"\n[[expenditure]]\ncode = \"2060702\"\nbasic = 1\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&file).unwrap();
+    assert!(checked.diags.items.is_empty(), "{}", checked.diags);
+    let t = checked.report.tables.unwrap();
+    assert_eq!(t.expenditure.row("2060702").unwrap().name, "科普活动");
+    // The 收支总表 lists the file's 类, in its order.
+    let classes: Vec<&str> = t.summary.classes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(classes, ["科学技术支出", "一般公共服务支出"]);
 }
 
 #[test]
