@@ -59,20 +59,51 @@ impl Money {
                 }
                 // Display of f64 is the shortest string that reads back to the
                 // same float: for a literal of ≤15 significant digits, the literal.
-                Decimal::from_str(&format!("{v}"))
+                // Longer ones may have been changed by the float: refuse them.
+                let text = format!("{v}");
+                let significant = text
+                    .trim_start_matches(['-', '0', '.'])
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .count();
+                if significant > 15 {
+                    return Err(E::custom(format!(
+                        "amount {text} has more than 15 significant digits and may not be what was written; write it as a string, \"…\""
+                    )));
+                }
+                Decimal::from_str(&text)
                     .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
                     .map(Money)
                     .map_err(|_| E::custom(format!("amount {v} is out of range")))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
-                let t = v.trim().replace(',', "");
-                Decimal::from_str(&t)
+                let t = v.trim();
+                if !well_grouped(t) {
+                    return Err(E::custom(format!(
+                        "\"{v}\" is not an amount (thousands separators only between groups of three digits: \"1,234,567.89\")"
+                    )));
+                }
+                Decimal::from_str(&t.replace(',', ""))
                     .map(Money)
                     .map_err(|_| E::custom(format!("\"{v}\" is not an amount")))
             }
         }
         d.deserialize_any(V)
     }
+}
+
+/// Whether `t` is a number whose commas, if any, separate groups of three
+/// digits: `1234.5`, `1,234.5`, `-12,345,678` — not `4,52.03`.
+fn well_grouped(t: &str) -> bool {
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let int = t.split_once('.').map_or(t, |(i, _)| i);
+    if !int.contains(',') {
+        return true;
+    }
+    let mut groups = int.split(',');
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.len())
+        && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Amounts split by fund, as the 三公 table and declared rows use them.
@@ -92,12 +123,6 @@ pub struct FundAmounts {
 impl<'de> Deserialize<'de> for FundAmounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            One(Money),
-            Split(Split),
-        }
-        #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Split {
             #[serde(default)]
@@ -107,14 +132,52 @@ impl<'de> Deserialize<'de> for FundAmounts {
             #[serde(default)]
             soe: Money,
         }
-        match Raw::deserialize(d).map_err(|_| {
-            de::Error::custom(
-                "expected an amount, or a table { general = …, fund = …, soe = … } of amounts by fund",
-            )
-        })? {
-            Raw::One(m) => Ok(FundAmounts { general: m.0, ..Default::default() }),
-            Raw::Split(s) => Ok(FundAmounts { general: s.general.0, fund: s.fund.0, soe: s.soe.0 }),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FundAmounts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "an amount, or a table { general = …, fund = …, soe = … } of amounts by fund",
+                )
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<FundAmounts, E> {
+                Money::deserialize(de::value::I64Deserializer::new(v)).map(FundAmounts::general)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<FundAmounts, E> {
+                Money::deserialize(de::value::U64Deserializer::new(v)).map(FundAmounts::general)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<FundAmounts, E> {
+                Money::deserialize(de::value::F64Deserializer::new(v)).map(FundAmounts::general)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FundAmounts, E> {
+                Money::deserialize(de::value::StrDeserializer::new(v)).map(FundAmounts::general)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<FundAmounts, A::Error> {
+                let s = Split::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(FundAmounts {
+                    general: s.general.0,
+                    fund: s.fund.0,
+                    soe: s.soe.0,
+                })
+            }
         }
+        d.deserialize_any(V)
+    }
+}
+
+impl FundAmounts {
+    fn general(m: Money) -> FundAmounts {
+        FundAmounts {
+            general: m.0,
+            ..FundAmounts::default()
+        }
+    }
+
+    /// Whether any fund's amount is negative.
+    pub fn has_negative(&self) -> bool {
+        [self.general, self.fund, self.soe]
+            .iter()
+            .any(|v| v.is_sign_negative() && !v.is_zero())
     }
 }
 

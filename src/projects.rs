@@ -4,6 +4,8 @@
 //! Unit subtotals and the 合计 row are computed; declared ones are checked.
 //! Indicator levels are normalised to the codes of formats.md §3.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 use toml::Spanned;
@@ -253,7 +255,21 @@ pub fn compute(
         |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| m.get_ref().0 * scale);
 
     let mut projects = vec![];
+    let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     for (i, item) in file.project.iter().enumerate() {
+        let code = item.get_ref().code.as_deref().map_or("", str::trim);
+        if !code.is_empty() {
+            if let Some(first) = codes.get(code) {
+                let (line, _) = diags.line_col(file.project[*first].span().start);
+                diags.push(Diagnostic::error(
+                    "duplicate",
+                    Some(item.span()),
+                    format!("项目编码 {code} is already used by the project on line {line}; each project has its own code"),
+                ));
+            } else {
+                codes.insert(code.to_string(), i);
+            }
+        }
         let p = item.get_ref();
         let name = p.name.get_ref().trim().to_string();
         if name.is_empty() {
@@ -263,8 +279,9 @@ pub fn compute(
                 "the project name is empty",
             ));
         }
-        crate::validate::check_non_negative(
+        crate::validate::check_amounts(
             diags,
+            crate::validate::input_decimals(file),
             [&p.fiscal, &p.special_account, &p.other, &p.total],
         );
         let amounts = Amounts::new(amt(&p.fiscal), amt(&p.special_account), amt(&p.other));

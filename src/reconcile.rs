@@ -389,19 +389,36 @@ pub fn reconcile(
         }
     }
 
-    // R14: the 空表 note.
-    for table in [&t.fund, &t.soe] {
-        if !table.empty
-            && let Some(note) = file.notes.get(table.id)
-            && note.get_ref().contains("空表")
+    // R14: a 空表 note only under an empty table, whatever the table.
+    let has_money = |id: &str| -> Option<(&str, bool)> {
+        if let Some(tree) = t.trees().into_iter().find(|x| x.id == id) {
+            return Some((tree.title, !tree.empty));
+        }
+        if id == "sangong" {
+            let money = t
+                .sangong
+                .rows
+                .iter()
+                .any(|r| r.values.iter().any(|v| !v.is_zero()))
+                || t.sangong.running_costs.is_some_and(|v| !v.is_zero());
+            return Some((t.sangong.title, money));
+        }
+        let pair = if id == "summary" {
+            &t.summary
+        } else {
+            &t.fiscal
+        };
+        let money = pair.totals.iter().any(|r| !r.left_value.is_zero());
+        Some((pair.title, money))
+    };
+    for (id, note) in &file.notes {
+        if note.get_ref().contains("空表")
+            && let Some((title, true)) = has_money(id)
         {
             ck.diags.push(Diagnostic::error(
                 "R14",
                 Some(note.span()),
-                format!(
-                    "{} is not empty but its note says it is (空表)",
-                    table.title
-                ),
+                format!("{title} is not empty but its note says it is (空表)"),
             ));
         }
     }

@@ -153,6 +153,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         })
     };
     let input_unit = d.unit.as_ref().map_or(Unit::Wanyuan, |u| unit_of(u, diags));
+    let decimals = input_decimals(file);
     let print_unit = d
         .print_unit
         .as_ref()
@@ -280,8 +281,9 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             amt(&l.to_superior),
             amt(&l.to_subsidiary),
         ];
-        check_non_negative(
+        check_amounts(
             diags,
+            decimals,
             [
                 &l.basic,
                 &l.project,
@@ -369,7 +371,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 false,
             ),
         };
-        check_non_negative(diags, [&Some(l.amount.clone())]);
+        check_amounts(diags, decimals, [&Some(l.amount.clone())]);
         if code_ok {
             if let Some(prev) = seen_econ.insert(code.clone(), item.span()) {
                 let (line, _) = diags.line_col(prev.start);
@@ -423,7 +425,28 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other",
             ));
         }
-        check_non_negative(diags, [&g.running_costs]);
+        check_amounts(diags, decimals, [&g.running_costs]);
+        let named = [
+            ("abroad", g.abroad.as_ref().map(|a| a.get_ref())),
+            ("abroad_research", Some(&g.abroad_research)),
+            ("abroad_other", Some(&g.abroad_other)),
+            ("vehicle_purchase", Some(&g.vehicle_purchase)),
+            ("vehicle_operation", Some(&g.vehicle_operation)),
+            ("reception", Some(&g.reception)),
+        ];
+        let extras = g.extra.iter().flat_map(|e| {
+            let e = e.get_ref();
+            e.amount.iter().map(|a| (e.name.as_str(), a)).chain(e.items.iter().map(|i| (i.name.as_str(), &i.amount)))
+        });
+        for (name, amounts) in named.into_iter().filter_map(|(n, a)| a.map(|a| (n, a))).chain(extras) {
+            if amounts.has_negative() {
+                diags.push(Diagnostic::error(
+                    "amount",
+                    Some(s.span()),
+                    format!("三公 {name}: an amount cannot be negative"),
+                ));
+            }
+        }
         Sangong {
             abroad: g.abroad.as_ref().map(|a| funds(a.get_ref())),
             running_costs: g.running_costs.as_ref().map(|m| conv(*m.get_ref())),
@@ -541,17 +564,40 @@ pub fn choose<T: Copy>(
     fallback
 }
 
-/// Reports every given amount that is negative.
-pub fn check_non_negative<'a>(
+/// How many decimals an amount of the file may have: 2 in 元, 6 in 万元 (so
+/// that 元-exact figures can be written in 万元).
+pub fn input_decimals(file: &BudgetFile) -> u32 {
+    let unit = file.department.get_ref().unit.as_ref();
+    match unit.and_then(|u| Unit::parse(u.get_ref())) {
+        Some(Unit::Yuan) => 2,
+        _ => 6,
+    }
+}
+
+/// Reports every given amount that is negative or has more decimals than
+/// `decimals` (trailing zeros do not count).
+pub fn check_amounts<'a>(
     diags: &mut Diagnostics,
+    decimals: u32,
     amounts: impl IntoIterator<Item = &'a Option<Spanned<Money>>>,
 ) {
     for m in amounts.into_iter().flatten() {
-        if m.get_ref().0.is_sign_negative() && !m.get_ref().0.is_zero() {
+        let v = m.get_ref().0;
+        if v.is_sign_negative() && !v.is_zero() {
             diags.push(Diagnostic::error(
                 "amount",
                 Some(m.span()),
                 "an amount cannot be negative",
+            ));
+        }
+        if v.normalize().scale() > decimals {
+            diags.push(Diagnostic::error(
+                "decimals",
+                Some(m.span()),
+                format!(
+                    "amount {v} has more than {decimals} decimals, finer than the file's unit allows ({})",
+                    if decimals == 2 { "元: 分" } else { "万元: 6 decimals are 元-exact" }
+                ),
             ));
         }
     }

@@ -518,3 +518,112 @@ fn a_declared_table_that_does_not_exist_names_the_valid_ones() {
         "[declared.incme]: no table \"incme\"; valid: summary, income, expenditure, fiscal, general, basic, fund, soe, sangong"
     );
 }
+
+/// (rule, location, message) of the errors of a whole file.
+fn errors_of(text: &str) -> Vec<(String, String, String)> {
+    let diags = match yusuan::check_str("t.toml", text) {
+        Ok(c) => c.diags,
+        Err(d) => d,
+    };
+    diags
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.rule.to_string(), diags.location(d), d.message.clone()))
+        .collect()
+}
+
+const YUAN: &str =
+    "[department]\nname = \"x\"\nyear = 2024\nunit = \"元\"\n[[expenditure]]\ncode = \"2013201\"\n";
+
+#[test]
+fn amounts_are_strict() {
+    // Thousands separators only between groups of three.
+    let e = errors_of(&format!("{YUAN}basic = \"4,52.03\"\n"));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].1, "t.toml:7:9");
+    assert!(
+        e[0].2.contains(
+            "\"4,52.03\" is not an amount (thousands separators only between groups of three digits"
+        ),
+        "{e:#?}"
+    );
+    assert_eq!(errors_of(&format!("{YUAN}basic = \"4,520.03\"\n")), vec![]);
+    // At most the unit's decimals: 2 in 元 (6 in 万元).
+    assert_eq!(
+        errors_of(&format!("{YUAN}basic = \"1.234\"\n")),
+        vec![(
+            "decimals".to_string(),
+            "t.toml:7:9".to_string(),
+            "amount 1.234 has more than 2 decimals, finer than the file's unit allows (元: 分)"
+                .to_string()
+        )]
+    );
+    assert_eq!(errors_of(&format!("{YUAN}basic = \"1.230\"\n")), vec![]);
+    let wan = YUAN.replace("unit = \"元\"\n", "");
+    assert_eq!(errors_of(&format!("{wan}basic = 0.123456\n")), vec![]);
+    // A float literal of more than 15 significant digits.
+    let e = errors_of(&format!("{YUAN}basic = 1234567890123456.7\n"));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(
+        e[0].2.contains("has more than 15 significant digits"),
+        "{e:#?}"
+    );
+    assert_eq!(
+        errors_of(&format!("{YUAN}basic = \"1234567890123.45\"\n")),
+        vec![]
+    );
+}
+
+#[test]
+fn sangong_amounts_are_single_or_by_fund_never_arrays_or_negative() {
+    let base = format!("{YUAN}basic = 100\n[sangong]\n");
+    let e = errors_of(&format!("{base}reception = [3.00]\n"));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].1, "t.toml:9:13");
+    let e = errors_of(&format!("{base}reception = -24.00\n"));
+    assert_eq!(
+        e,
+        vec![(
+            "amount".to_string(),
+            "t.toml:8:1".to_string(),
+            "三公 reception: an amount cannot be negative".to_string()
+        )]
+    );
+    let e = errors_of(&format!("{base}reception = {{ fund = -1 }}\n"));
+    assert_eq!(e.len(), 1, "{e:#?}");
+}
+
+#[test]
+fn two_projects_cannot_share_a_code() {
+    let text = "[department]\nname = \"x\"\nyear = 2024\n[[project]]\ncode = \"P1\"\nname = \"甲\"\nfiscal = 1\n[[project]]\ncode = \"P1\"\nname = \"乙\"\nfiscal = 2\n";
+    let e: Vec<_> = errors_of(text)
+        .into_iter()
+        .filter(|e| e.0 == "duplicate")
+        .collect();
+    assert_eq!(
+        e,
+        vec![(
+            "duplicate".to_string(),
+            "t.toml:8:1".to_string(),
+            "项目编码 P1 is already used by the project on line 4; each project has its own code"
+                .to_string()
+        )]
+    );
+}
+
+#[test]
+fn an_empty_table_note_under_any_table_with_money_is_an_error() {
+    let text = format!(
+        "{YUAN}basic = 100\n[sangong]\nreception = 47.91\n[notes]\nsangong = \"本表为空表\"\n"
+    );
+    assert_eq!(
+        errors_of(&text),
+        vec![(
+            "R14".to_string(),
+            "t.toml:11:11".to_string(),
+            "部门预算财政拨款“三公”经费支出表 is not empty but its note says it is (空表)"
+                .to_string()
+        )]
+    );
+}
