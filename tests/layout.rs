@@ -98,8 +98,9 @@ fn stress(sources: &[&str], kinds: &[&str]) -> String {
             "other"
         };
         s.push_str(&format!(
-            "[[project]]\nunit = \"{long_name}{}\"\ncode = \"{code60}\"\nname = \"{long_name}\"\nfiscal = {amount}\n{second} = {amount}\nplan = [25, 50, 75, 100]\ngoal = \"{long_name}\"\npurpose = \"{long_name}\"\nsupervisor_code = \"{code60}\"\nimplementer_code = \"{code60}\"\n\n",
-            p % 2
+            "[[project]]\nunit = \"{long_name}{}\"\ncode = \"{}{p:02}\"\nname = \"{long_name}\"\nfiscal = {amount}\n{second} = {amount}\nplan = [25, 50, 75, 100]\ngoal = \"{long_name}\"\npurpose = \"{long_name}\"\nsupervisor_code = \"{code60}\"\nimplementer_code = \"{code60}\"\n\n",
+            p % 2,
+            &code60[..58]
         ));
         for (l1, l2) in [("产出指标", "数量指标"), ("效益指标", "社会效益")] {
             s.push_str(&format!(
