@@ -202,7 +202,7 @@ pub fn run(cli: Cli) -> i32 {
             match crate::check_file_with(&file, options) {
                 Ok(checked) => {
                     print_diags(&checked.diags, true);
-                    println!("{}", crate::context_json(&checked.report));
+                    out(format_args!("{}", crate::context_json(&checked.report)));
                     i32::from(checked.diags.has_errors())
                 }
                 Err(d) => {
@@ -220,10 +220,23 @@ pub fn run(cli: Cli) -> i32 {
         } => watch(&file, &output, templates, &font_path, profile),
         Command::Profiles => {
             for p in crate::profile::PROFILES {
-                println!("{:<10} {}", p.name, p.description);
+                out(format_args!("{:<10} {}", p.name, p.description));
             }
             0
         }
+    }
+}
+
+/// Writes a line to standard output; a closed pipe (`yusuan … | head -1`)
+/// ends the program quietly instead of panicking.
+fn out(line: std::fmt::Arguments) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write the output: {e}");
+        std::process::exit(1);
     }
 }
 
@@ -433,7 +446,7 @@ fn templates(action: TemplatesAction) -> i32 {
     match action {
         TemplatesAction::List => {
             for (name, _) in render::BUILTIN_TEMPLATES {
-                println!("{name}");
+                out(format_args!("{name}"));
             }
             0
         }
@@ -487,17 +500,17 @@ fn bench(files: &[PathBuf], runs: u32) -> i32 {
             return 1;
         }
     };
-    println!(
+    out(format_args!(
         "setup (fonts, templates, once): {:.1} ms",
         t0.elapsed().as_secs_f64() * 1000.0
-    );
+    ));
     for file in files {
         if bench_one(&engine, file, runs) != 0 {
             return 1;
         }
     }
     if let Some(peak) = peak_memory() {
-        println!("peak resident memory: {peak}");
+        out(format_args!("peak resident memory: {peak}"));
     }
     0
 }
@@ -569,19 +582,34 @@ fn bench_one(engine: &Engine, file: &Path, runs: u32) -> i32 {
         std::hint::black_box(pdf);
     }
     let ms = |d: Duration| d.as_secs_f64() * 1000.0 / f64::from(runs); // timings, not money
-    println!(
+    out(format_args!(
         "{}: {pages} pages, mean of {runs} runs (cache evicted before each)",
         file.display()
-    );
-    println!("  load+validate+compute         {:8.1} ms", ms(stages[0]));
-    println!("  template                      {:8.1} ms", ms(stages[1]));
-    println!("  typst compile                 {:8.1} ms", ms(stages[2]));
-    println!("  pdf export                    {:8.1} ms", ms(stages[3]));
-    println!("  checks (glyphs, layout)       {:8.1} ms", ms(stages[4]));
-    println!(
+    ));
+    out(format_args!(
+        "  load+validate+compute         {:8.1} ms",
+        ms(stages[0])
+    ));
+    out(format_args!(
+        "  template                      {:8.1} ms",
+        ms(stages[1])
+    ));
+    out(format_args!(
+        "  typst compile                 {:8.1} ms",
+        ms(stages[2])
+    ));
+    out(format_args!(
+        "  pdf export                    {:8.1} ms",
+        ms(stages[3])
+    ));
+    out(format_args!(
+        "  checks (glyphs, layout)       {:8.1} ms",
+        ms(stages[4])
+    ));
+    out(format_args!(
         "  total per document            {:8.1} ms",
         ms(stages.iter().sum())
-    );
+    ));
     0
 }
 

@@ -220,3 +220,31 @@ fn watch_renders_again_when_the_input_changes() {
     assert!(first, "the first render wrote the PDF");
     assert!(changed, "a change to the input rendered the PDF again");
 }
+
+#[test]
+fn a_closed_pipe_and_a_huge_input_end_quietly() {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" templates list | head -1",
+            env!("CARGO_BIN_EXE_yusuan")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "budget.typ.j2\n");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    #[cfg(unix)]
+    {
+        let run = yusuan(&[&"check", &"/dev/zero"]);
+        assert_eq!(run.code, Some(1));
+        assert!(
+            run.stderr.contains("the file is larger than 64 MiB"),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -627,3 +627,34 @@ fn an_empty_table_note_under_any_table_with_money_is_an_error() {
         )]
     );
 }
+
+#[test]
+fn every_syntax_type_and_key_error_is_reported_at_once_in_file_order() {
+    let mut lines: Vec<String> = BASE.lines().map(str::to_string).collect();
+    while lines.len() < 60 {
+        lines.push(String::new());
+    }
+    // Errors on lines 9, 20 and 48 of the template lines (9, 23 and 52 once the
+    // multi-line replacements are in); the rest of the file is good.
+    lines[8] = "colour = \"red\"".into();
+    lines[19] = "[[expenditure]]\ncode = \"2013202\"\nname = \"x\"\nbasic = \"1.2.3\"".into();
+    lines[47] = "[[basic_economic]]\ncode = 30101\namount = 1".into();
+    let text = lines.join("\n");
+    let diags = yusuan::check_str("t.toml", &text)
+        .err()
+        .expect("not parsed");
+    let got: Vec<(String, &str)> = diags
+        .items
+        .iter()
+        .map(|d| (diags.location(d), d.rule))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("t.toml:9:1".to_string(), "unknown-key"),
+            ("t.toml:23:9".to_string(), "type"),
+            ("t.toml:52:8".to_string(), "type"),
+        ],
+        "{diags}"
+    );
+}
