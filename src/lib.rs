@@ -149,7 +149,12 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
             .map(|l| l.kinds[validate::Kind::Project as usize])
             .sum();
         let spending = budget.department.unit.from_yuan(project_money);
-        projects::check_against_tables(p, spending, &mut diags);
+        projects::check_against_tables(
+            p,
+            spending,
+            budget.input_unit == validate::Unit::Wanyuan,
+            &mut diags,
+        );
     }
     if tables.is_none() && projects.is_none() {
         diags.push(Diagnostic::error(

@@ -254,6 +254,8 @@ pub fn compute(
     let amt =
         |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| m.get_ref().0 * scale);
 
+    // Amounts typed in 万元 were rounded from 元 by the budget system; 元 are exact.
+    let rounded = crate::validate::input_decimals(file) != 2;
     let mut projects = vec![];
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     for (i, item) in file.project.iter().enumerate() {
@@ -286,7 +288,7 @@ pub fn compute(
         );
         let amounts = Amounts::new(amt(&p.fiscal), amt(&p.special_account), amt(&p.other));
         if let Some(t) = &p.total {
-            let mut ck = Checker::new(diags, 2);
+            let mut ck = Checker::new(diags, 2, rounded);
             let what = format!("项目 {name} 总计");
             ck.equal(
                 "R3",
@@ -374,8 +376,7 @@ pub fn compute(
                 &format!("资金使用单位 {}", g.name),
                 d,
                 &g.amounts,
-                g.projects.len(),
-                scale,
+                (g.projects.len(), scale, rounded),
             );
         }
     }
@@ -385,8 +386,7 @@ pub fn compute(
             "项目支出绩效目标表 合计",
             d,
             &total,
-            projects.len(),
-            scale,
+            (projects.len(), scale, rounded),
         );
     }
 
@@ -414,11 +414,10 @@ fn check_declared(
     what: &str,
     d: &Spanned<ProjectAmounts>,
     computed: &Amounts,
-    items: usize,
-    scale: Decimal,
+    (items, scale, rounded): (usize, Decimal, bool),
 ) {
     let a = d.get_ref();
-    let mut ck = Checker::new(diags, 2);
+    let mut ck = Checker::new(diags, 2, rounded);
     let cols = [
         ("总计", &a.total, computed.total),
         ("财政拨款", &a.fiscal, computed.fiscal),
@@ -649,9 +648,10 @@ fn set_spans(rows: &mut [IndicatorView]) {
 pub fn check_against_tables(
     report: &ProjectReport,
     project_spending: Decimal,
+    rounded: bool,
     diags: &mut Diagnostics,
 ) {
-    let mut ck = Checker::new(diags, 2);
+    let mut ck = Checker::new(diags, 2, rounded);
     ck.equal(
         "R16",
         None,

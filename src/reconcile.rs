@@ -22,15 +22,27 @@ use crate::validate::{Budget, Kind, Source, Unit};
 pub struct Checker<'a> {
     diags: &'a mut Diagnostics,
     decimals: u32,
+    /// Whether the figures compared were rounded (typed in 万元, or declared
+    /// in a coarser unit than the file's amounts): only then is a small
+    /// difference a 尾差; exact figures must agree exactly.
+    pub rounded: bool,
 }
 
 impl<'a> Checker<'a> {
-    /// A checker comparing at `decimals` printed places.
-    pub fn new(diags: &'a mut Diagnostics, decimals: u32) -> Checker<'a> {
-        Checker { diags, decimals }
+    /// A checker comparing at `decimals` printed places; `rounded` says
+    /// whether rounding happened (see [`Checker::rounded`]).
+    pub fn new(diags: &'a mut Diagnostics, decimals: u32, rounded: bool) -> Checker<'a> {
+        Checker {
+            diags,
+            decimals,
+            rounded,
+        }
     }
 
-    /// `left` and `right` should be equal; `items` summed items explain ±(items+1)/2 units.
+    /// `left` and `right` should be equal. When the figures were rounded, a
+    /// difference of at most ±(items+1)/2 units of the last printed digit
+    /// (`items` summed rounded items and the rounded total) is a 尾差 warning;
+    /// a larger one, or any difference between exact figures, is an error.
     #[allow(clippy::too_many_arguments)]
     pub fn equal(
         &mut self,
@@ -52,7 +64,16 @@ impl<'a> Checker<'a> {
         let tolerance = unit * Decimal::from(items + 1) / Decimal::TWO;
         let base = format!("{what} = {} but {relation} {}", fmt(l, d), fmt(r, d));
         let plural = if items == 1 { "" } else { "s" };
-        if diff <= tolerance {
+        if !self.rounded {
+            self.diags.push(Diagnostic::error(
+                rule,
+                span,
+                format!(
+                    "{base} (difference {}; the figures are exact, nothing was rounded, so no 尾差 explains it)",
+                    fmt(diff, d)
+                ),
+            ));
+        } else if diff <= tolerance {
             self.diags.push(Diagnostic::warning(
                 rule,
                 span,
@@ -246,11 +267,24 @@ pub fn reconcile(
             &[],
         )
     };
-    let mut ck = Checker { diags, decimals };
+    // Rounding happened where the file's amounts are in 万元 (rounded from 元
+    // by the budget system), or where figures were declared in a coarser unit.
+    let input_rounded = budget.input_unit == Unit::Wanyuan;
+    let rounded_for = |unit: Unit| input_rounded || unit.yuan() > budget.input_unit.yuan();
+    let declared_unit = |id: &str| {
+        budget
+            .declared_units
+            .get(id)
+            .copied()
+            .unwrap_or(budget.department.unit)
+    };
+    let mut ck = Checker::new(diags, decimals, input_rounded);
 
     for (table, cells) in &trees {
+        ck.rounded = rounded_for(declared_unit(table.id));
         tree_rules(&mut ck, table, cells);
     }
+    ck.rounded = input_rounded;
 
     // R8: basic expenditure by function (一般公共预算) = 基本支出表 合计.
     if !budget.economic.is_empty() {
@@ -281,8 +315,11 @@ pub fn reconcile(
 
     // R1, R2 on the 收支总表; R6 on the 财政拨款收支总表.
     let sum_items = t.expenditure.total().leaves;
+    ck.rounded = rounded_for(declared_unit("summary"));
     pair_rules(&mut ck, &t.summary, &summary_cells, "R2", sum_items);
+    ck.rounded = rounded_for(declared_unit("fiscal"));
     pair_rules(&mut ck, &t.fiscal, &fiscal_cells, "R6", sum_items);
+    ck.rounded = rounded_for(declared_unit("summary"));
     if let (Some(inc), Some(exp)) = (
         cell(&summary_cells, "总计", INCOME_COL),
         cell(&summary_cells, "总计", 0),
@@ -334,6 +371,7 @@ pub fn reconcile(
     }
 
     // R10, R11 on the 三公 table.
+    ck.rounded = rounded_for(declared_unit("sangong"));
     sangong_rules(&mut ck, &t.sangong, &sangong_cells);
 
     // R12: 三公 vs basic expenditure lines.
@@ -541,7 +579,7 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
 /// Money a printed table cannot show: a source or a kind of spending without
 /// a column in a table that must show all of it (a profile's narrower table).
 pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
-    let ck = Checker::new(diags, budget.department.decimals);
+    let ck = Checker::new(diags, budget.department.decimals, true);
     for table in t.trees() {
         if !table.spec.complete {
             continue;

@@ -658,3 +658,49 @@ fn every_syntax_type_and_key_error_is_reported_at_once_in_file_order() {
         "{diags}"
     );
 }
+
+#[test]
+fn rounding_tolerance_only_where_rounding_happened() {
+    // 元 amounts are exact to the 分: a 0.01 difference is an error, not a 尾差.
+    let yuan_printed = YUAN.replace("unit = \"元\"\n", "unit = \"元\"\nprint_unit = \"元\"\n");
+    let exact = format!(
+        "{yuan_printed}basic = 100.00\n[[expenditure]]\ncode = \"2013299\"\nproject = 50.00\n[declared.expenditure]\n\"201\" = {{ total = 150.01 }}\n"
+    );
+    let e = errors_of(&exact);
+    assert_eq!(
+        e,
+        vec![(
+            "R5".to_string(),
+            "t.toml:13:19".to_string(),
+            "支出总表 类 201 合计 = 150.01 but its items sum to 150.00 (difference 0.01; the figures are exact, nothing was rounded, so no 尾差 explains it)".to_string()
+        )]
+    );
+    // 万元 amounts were rounded from 元: two items and the total explain ±0.015.
+    let at = |declared: &str| {
+        check(&format!(
+            "[declared.expenditure]\n\"201\" = {{ total = {declared} }}\n"
+        ))
+        .into_iter()
+        .filter(|d| d.1 == "R5")
+        .map(|d| d.0)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(at("150.01"), vec![Severity::Warning]);
+    assert_eq!(at("149.99"), vec![Severity::Warning]);
+    assert_eq!(at("150.02"), vec![Severity::Error]);
+    assert_eq!(at("150.00"), vec![]);
+    // A 元 file whose 三公 table is declared in 万元 (shanghai): declared parts are
+    // rounded, so their sum may miss the declared total by a 尾差.
+    let shanghai = format!(
+        "{}profile = \"shanghai\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100000\n[sangong]\nvehicle_purchase = 3333\nvehicle_operation = 3333\n[declared.sangong]\n\"vehicle\" = {{ total = 0.67 }}\n\"vehicle_purchase\" = {{ total = 0.33 }}\n\"vehicle_operation\" = {{ total = 0.33 }}\n",
+        "[department]\nname = \"x\"\nyear = 2025\nunit = \"元\"\n"
+    );
+    let checked = yusuan::check_str("t.toml", &shanghai).unwrap();
+    let d: Vec<_> = checked
+        .diags
+        .items
+        .iter()
+        .map(|d| (d.severity, d.rule, d.message.as_str()))
+        .collect();
+    assert!(!checked.diags.has_errors(), "{d:#?}");
+}
