@@ -35,6 +35,9 @@ pub enum Command {
         /// Check as this regional profile prints (overrides the file's `profile`).
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
+        /// More fonts, as for render (characters are checked against them).
+        #[arg(long, value_name = "DIR")]
+        font_path: Vec<PathBuf>,
     },
     /// Render a file to PDF (or to a Typst project with --emit typst).
     Render {
@@ -151,15 +154,28 @@ pub fn run(cli: Cli) -> i32 {
             files,
             short,
             profile,
+            font_path,
         } => {
             let mut failed = false;
+            // The fonts, to check every character as `render` would.
+            let engine = match Engine::new(&font_path) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return 1;
+                }
+            };
             for file in &files {
                 let options = crate::Options {
                     layout: None,
                     profile: profile.clone(),
                 };
                 let diags = match crate::check_file_with(file, options) {
-                    Ok(checked) => checked.diags,
+                    Ok(checked) => {
+                        let mut diags = checked.diags;
+                        crate::check_glyphs(&engine, &checked.report, &mut diags);
+                        diags
+                    }
                     Err(diags) => diags,
                 };
                 print_report(&diags, short);

@@ -83,6 +83,9 @@ pub struct Diagnostics {
     pub source: String,
     /// The problems, in the order found.
     pub items: Vec<Diagnostic>,
+    /// Byte offsets where lines start, computed once on first use: locating
+    /// 10,000 diagnostics must not count newlines 10,000 times.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Diagnostics {
@@ -92,6 +95,7 @@ impl Diagnostics {
             file: file.into(),
             source: source.into(),
             items: vec![],
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
@@ -117,11 +121,15 @@ impl Diagnostics {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.source.len());
-        let before = &self.source[..floor_char_boundary(&self.source, offset)];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        let offset = floor_char_boundary(&self.source, offset.min(self.source.len()));
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
+        (line, self.source[start..offset].chars().count() + 1)
     }
 
     /// `file:line:col` of a diagnostic, or just `file`.
@@ -145,9 +153,9 @@ impl Diagnostics {
             };
             out.push_str(&format!(
                 "{}: {sev}[{}]: {}\n",
-                self.location(d),
+                printable(&self.location(d)),
                 d.rule,
-                d.message
+                printable(&d.message)
             ));
         }
         out
@@ -155,7 +163,9 @@ impl Diagnostics {
 
     /// The codespan-style report: each problem with the source line under it.
     pub fn to_report_string(&self) -> String {
-        let file = SimpleFile::new(self.file.as_str(), self.source.as_str());
+        let shown = visible(&self.source);
+        let name = printable(&self.file);
+        let file = SimpleFile::new(name.as_str(), shown.as_str());
         let config = Config::default();
         let mut out = String::new();
         for d in &self.items {
@@ -171,9 +181,9 @@ impl Diagnostics {
             }
             let cs = cs
                 .with_code(d.rule)
-                .with_message(format!("{}  ({})", d.message, self.location(d)))
+                .with_message(printable(&format!("{}  ({})", d.message, self.location(d))))
                 .with_labels(labels)
-                .with_notes(d.notes.clone());
+                .with_notes(d.notes.iter().map(|n| printable(n)).collect());
             match term::emit_into_string(&config, &file, &cs) {
                 Ok(s) => out.push_str(&s),
                 Err(_) => out.push_str(&self.to_short_string()),
@@ -187,6 +197,45 @@ impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_short_string())
     }
+}
+
+/// Whether `c` would act on a terminal or not show at all: control
+/// characters and invisible format characters (zero-width, bidi, BOM).
+pub fn is_invisible(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c as u32, 0x00AD | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x2064 | 0xFEFF)
+}
+
+/// `s` with every invisible or control character written as `\u{1b}`: a
+/// message never clears a terminal or hides text.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_invisible(c) || c == '\n' {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `s` with each invisible character replaced by a visible one of the same
+/// byte length, so that spans into `s` still point at the same text.
+fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_invisible(c) {
+                match c.len_utf8() {
+                    1 => '?',
+                    2 => '¿',
+                    _ => '\u{FFFD}',
+                }
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

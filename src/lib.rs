@@ -184,19 +184,37 @@ pub fn context_json(report: &Report) -> String {
 }
 
 /// Reports every character of the report's text that no loaded font can show,
-/// naming the field and pointing at its first occurrence in the input file.
+/// and every invisible or control character, naming the field and pointing
+/// at its first occurrence in the input file. `check` and `render` both run it.
 pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagnostics) {
     let json = serde_json::to_value(report).unwrap_or_default();
     let mut missing: Vec<(char, String)> = vec![];
     // Each distinct character is looked up once: a document repeats few.
     let mut seen = std::collections::HashSet::new();
+    let mut invisible: Vec<(char, String)> = vec![];
     walk_strings(&json, &mut String::new(), &mut |path, s| {
         for c in s.chars() {
-            if seen.insert(c) && !c.is_whitespace() && !c.is_control() && !engine.covers(c) {
+            if !seen.insert(c) {
+                continue;
+            }
+            if diag::is_invisible(c) {
+                invisible.push((c, path.to_string()));
+            } else if !c.is_whitespace() && !engine.covers(c) {
                 missing.push((c, path.to_string()));
             }
         }
     });
+    for (c, field) in invisible {
+        let span = diags.source.find(c).map(|at| at..at + c.len_utf8());
+        diags.push(Diagnostic::error(
+            "invisible",
+            span,
+            format!(
+                "an invisible character U+{:04X} is in {field}: it prints as nothing or moves the text around it; delete it",
+                c as u32
+            ),
+        ));
+    }
     for (c, field) in missing {
         let span = diags.source.find(c).map(|at| at..at + c.len_utf8());
         diags.push(

@@ -248,3 +248,48 @@ fn a_closed_pipe_and_a_huge_input_end_quietly() {
         );
     }
 }
+
+#[test]
+fn check_reports_what_render_would_refuse_and_never_echoes_control_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.toml");
+    // A raw ESC is a TOML syntax error: reported, and not echoed to the terminal.
+    std::fs::write(
+        &file,
+        "[department]\nname = \"测试\u{1b}[2J\"\nyear = 2024\n",
+    )
+    .unwrap();
+    for args in [&["check", "--short"][..], &["check"]] {
+        let run = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1));
+        assert!(
+            stderr.contains("t.toml:2:11") && stderr.contains("error[syntax]"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains('\u{1b}'), "no raw ESC: {stderr:?}");
+    }
+    // Written as escapes, or invisible: named by code point; a character no font has, too.
+    std::fs::write(
+        &file,
+        "[department]\nname = \"测试部门\\u001b\u{200b}\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nname = \"行政\u{20000}运行\"\nbasic = 1\n",
+    )
+    .unwrap();
+    let run = yusuan(&[&"check", &"--short", &file]);
+    assert_eq!(run.code, Some(1));
+    for want in [
+        "t.toml: error[invisible]: an invisible character U+001B is in department.name",
+        "t.toml:2:19: error[invisible]: an invisible character U+200B is in department.name",
+        "t.toml:6:11: error[glyph]: character '\u{20000}' (U+20000) in tables.expenditure.rows[3].name is in no font",
+    ] {
+        assert!(run.stderr.contains(want), "{want}\n{}", run.stderr);
+    }
+    // render refuses the same file for the same reasons.
+    let run = yusuan(&[&"render", &file, &"-o", &dir.path().join("x.pdf")]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("U+200B") && run.stderr.contains("U+20000"));
+}
