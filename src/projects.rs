@@ -291,7 +291,7 @@ pub fn compute(
             let mut ck = Checker::new(diags, 2, rounded);
             let what = format!("项目 {name} 总计");
             ck.equal(
-                "R3",
+                "project-total",
                 Some(t.span()),
                 &what,
                 t.get_ref().0 * scale,
@@ -365,7 +365,7 @@ pub fn compute(
             .expect("added above");
         if g.projects.is_empty() {
             diags.push(Diagnostic::warning(
-                "unit",
+                "funding-unit",
                 Some(u.span()),
                 format!("资金使用单位 \"{}\" has no projects", g.name),
             ));
@@ -428,7 +428,7 @@ fn check_declared(
         if let Some(v) = declared {
             let w = format!("{what} {col}");
             ck.equal(
-                "R5",
+                "project-subtotal",
                 Some(v.span()),
                 &w,
                 v.get_ref().0 * scale,
@@ -447,7 +447,7 @@ fn check_declared(
             let w = format!("{what} 总计 (declared)");
             let sum: Decimal = parts.iter().sum();
             ck.equal(
-                "R3",
+                "project-total",
                 Some(t.span()),
                 &w,
                 t.get_ref().0 * scale,

@@ -484,7 +484,10 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
     let factor = cells.first().map_or(Decimal::ONE, |c| c.factor);
     for c in cells {
         let (value, leaves) = computed(&c.row, c.col);
-        let what = format!("{title}{} {}", label(&c.row), spec.columns[c.col].header);
+        let what = format!(
+            "{title}{}",
+            cell_label(&label(&c.row), spec.columns[c.col].header)
+        );
         ck.equal(
             "R5",
             Some(c.span.clone()),
@@ -518,7 +521,10 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
             }
             let names: Vec<&str> = idx.iter().map(|j| spec.columns[*j].header).collect();
             let sum: Decimal = idx.iter().map(|j| declared_or_computed(row, *j)).sum();
-            let what = format!("{title}{} {} (declared)", label(row), column.header);
+            let what = format!(
+                "{title}{} (declared)",
+                cell_label(&label(row), column.header)
+            );
             ck.equal(
                 spec.identity_rule,
                 Some(total.span.clone()),
@@ -559,9 +565,8 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
             _ => "项",
         };
         let what = format!(
-            "{title}{} {} (declared)",
-            label(&c.row),
-            spec.columns[c.col].header
+            "{title}{} (declared)",
+            cell_label(&label(&c.row), spec.columns[c.col].header)
         );
         let rule = if spec.id == "basic" { "R9" } else { "R5" };
         ck.equal(
@@ -753,8 +758,8 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
         };
         let r = table.row(key).expect("checked");
         let what = format!(
-            "三公经费表 {} {}",
-            r.label, table.spec.columns[c.col].header
+            "三公经费表 {}",
+            cell_label(&r.label, table.spec.columns[c.col].header)
         );
         let rule = if r.level == 1 && (key == "vehicle" || key == "abroad") {
             "R11"
@@ -785,6 +790,15 @@ fn short_title(title: &str) -> &str {
             t
         }
     })
+}
+
+/// A row's label and a column's header, without "合计 合计" for the 合计 column of the 合计 row.
+fn cell_label(row: &str, header: &str) -> String {
+    if row.trim() == header {
+        row.to_string()
+    } else {
+        format!("{row} {header}")
+    }
 }
 
 fn row_label(level: u8, code: &str) -> String {

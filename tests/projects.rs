@@ -434,12 +434,12 @@ fn declared_unit_subtotals_are_checked_as_seed_000_needs() {
         .iter()
         .map(|d| (d.rule, d.message.as_str()))
         .collect();
-    assert!(msgs.contains(&("R5", "资金使用单位 区委组织部本级 总计 = 9997.81 but its projects sum to 9997.83 (difference 0.02: 尾差, within ±0.245 for 48 rounded items)")), "{msgs:#?}");
-    assert!(msgs.contains(&("R3", "项目支出绩效目标表 合计 总计 (declared) = 10055.70 but 财政拨款 + 财政专户拨款 + 其他资金 (declared) sum to 10055.71 (difference 0.01: 尾差, within ±0.02 for 3 rounded items)")), "{msgs:#?}");
+    assert!(msgs.contains(&("project-subtotal", "资金使用单位 区委组织部本级 总计 = 9997.81 but its projects sum to 9997.83 (difference 0.02: 尾差, within ±0.245 for 48 rounded items)")), "{msgs:#?}");
+    assert!(msgs.contains(&("project-total", "项目支出绩效目标表 合计 总计 (declared) = 10055.70 but 财政拨款 + 财政专户拨款 + 其他资金 (declared) sum to 10055.71 (difference 0.01: 尾差, within ±0.02 for 3 rounded items)")), "{msgs:#?}");
     let m = messages(&format!(
         "{GOOD}[[units]]\nname = \"测试部门\"\ndeclared = {{ total = 12 }}\n"
     ));
-    assert_eq!(m, vec![("R5".into(), "p.toml:19:22".into(), "资金使用单位 测试部门 总计 = 12.00 but its projects sum to 10.00 (difference 2.00, more than rounding of 1 item can explain: ±0.01)".into())]);
+    assert_eq!(m, vec![("project-subtotal".into(), "p.toml:19:22".into(), "资金使用单位 测试部门 总计 = 12.00 but its projects sum to 10.00 (difference 2.00, more than rounding of 1 item can explain: ±0.01)".into())]);
 }
 
 #[test]

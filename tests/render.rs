@@ -138,7 +138,7 @@ fn the_example_reports_the_seeds_four_slips_as_weicha_warnings() {
     for slip in [
         "基本支出表 类 301 合计 = 480.18 but its items sum to 480.19",
         "基本支出表 类 302 合计 = 42.92 but its items sum to 42.93",
-        "基本支出表 合计 合计 (declared) = 528.62 but 人员经费 + 公用经费 sum to 528.63",
+        "基本支出表 合计 (declared) = 528.62 but 人员经费 + 公用经费 sum to 528.63",
         "基本支出表 合计 人员经费 (declared) = 483.91 but 类 301 + 303 sum to 483.90",
     ] {
         assert!(

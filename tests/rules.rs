@@ -90,7 +90,7 @@ fn r3_income_row_total_against_its_sources() {
     assert_eq!(sev, Severity::Error);
     assert_eq!(
         msg,
-        "收入总表 合计 合计 (declared) = 150.00 but 小计 + 上年结转 sum to 140.00 (difference 10.00, more than rounding of 2 items can explain: ±0.015)"
+        "收入总表 合计 (declared) = 150.00 but 小计 + 上年结转 sum to 140.00 (difference 10.00, more than rounding of 2 items can explain: ±0.015)"
     );
 }
 
@@ -101,7 +101,7 @@ fn r4_expenditure_row_total_against_its_kinds() {
         "R4",
     );
     assert_eq!(sev, Severity::Error);
-    assert!(msg.starts_with("支出总表 合计 合计 (declared) = 150.00 but 基本支出 + 项目支出 + 经营支出 + 上解上级支出 + 对附属单位补助支出 sum to 140.00"), "{msg}");
+    assert!(msg.starts_with("支出总表 合计 (declared) = 150.00 but 基本支出 + 项目支出 + 经营支出 + 上解上级支出 + 对附属单位补助支出 sum to 140.00"), "{msg}");
 }
 
 const ECON: &str = r#"
@@ -161,7 +161,7 @@ fn r9_personnel_plus_public_and_301_plus_303() {
         r9,
         vec![(
             Severity::Warning,
-            "基本支出表 合计 合计 (declared) = 100.00 but 人员经费 + 公用经费 sum to 100.01 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
+            "基本支出表 合计 (declared) = 100.00 but 人员经费 + 公用经费 sum to 100.01 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
         ),]
     );
 }
@@ -235,7 +235,7 @@ fn r10_sangong_total() {
     assert_eq!(sev, Severity::Error);
     assert_eq!(
         msg,
-        "三公经费表 合计 合计 = 7.00 but its items sum to 6.00 (difference 1.00, more than rounding of 5 items can explain: ±0.03)"
+        "三公经费表 合计 = 7.00 but its items sum to 6.00 (difference 1.00, more than rounding of 5 items can explain: ±0.03)"
     );
 }
 
@@ -482,7 +482,7 @@ fn a_declared_total_of_an_empty_fund_table_is_checked_and_zero_is_accepted() {
     assert_eq!(sev, Severity::Error);
     assert_eq!(
         msg,
-        "政府性基金预算财政拨款支出表 合计 合计 = 5.00 but its items sum to 0.00 (difference 5.00, more than rounding of 0 items can explain: ±0.005)"
+        "政府性基金预算财政拨款支出表 合计 = 5.00 but its items sum to 0.00 (difference 5.00, more than rounding of 0 items can explain: ±0.005)"
     );
     // A table printed empty, or a row printed with 0.00, may be declared as such.
     assert_eq!(
