@@ -32,6 +32,10 @@ pub enum Command {
         /// One line per problem instead of the source excerpts.
         #[arg(long)]
         short: bool,
+        /// How problems are written: human (excerpts), short (a line each), or
+        /// json (an object per line on standard output, for editors and CI).
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
         /// Check as this regional profile prints (overrides the file's `profile`).
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
@@ -75,6 +79,11 @@ pub enum Command {
     },
     /// List the built-in regional profiles.
     Profiles,
+    /// Say what a rule checks and why (`yusuan explain R8`; without a rule, all of them).
+    Explain {
+        /// A rule id as messages print it: R1 … R17, unknown-code, decimals, …
+        rule: Option<String>,
+    },
     /// Render, then render again whenever the input or a template changes.
     Watch {
         /// The department file.
@@ -138,6 +147,17 @@ pub enum TemplatesAction {
     },
 }
 
+/// How `check` writes problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// Each problem with the source line under it.
+    Human,
+    /// One line per problem.
+    Short,
+    /// One JSON object per line, on standard output.
+    Json,
+}
+
 /// Output kinds of `render`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Emit {
@@ -153,9 +173,15 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check {
             files,
             short,
+            message_format,
             profile,
             font_path,
         } => {
+            let format = if short && message_format == MessageFormat::Human {
+                MessageFormat::Short
+            } else {
+                message_format
+            };
             let mut failed = false;
             // The fonts, to check every character as `render` would.
             let engine = match Engine::new(&font_path) {
@@ -178,10 +204,17 @@ pub fn run(cli: Cli) -> i32 {
                     }
                     Err(diags) => diags,
                 };
-                print_report(&diags, short);
+                if format == MessageFormat::Json {
+                    let lines = diags.to_json_lines();
+                    if !lines.is_empty() {
+                        out(format_args!("{}", lines.trim_end()));
+                    }
+                } else {
+                    print_report(&diags, format == MessageFormat::Short);
+                }
                 failed |= diags.has_errors();
                 let (e, w) = diags.counts();
-                if e == 0 {
+                if e == 0 && format != MessageFormat::Json {
                     eprintln!(
                         "{}: ok ({w} warning{})",
                         file.display(),
@@ -234,6 +267,38 @@ pub fn run(cli: Cli) -> i32 {
             font_path,
             profile,
         } => watch(&file, &output, templates, &font_path, profile),
+        Command::Explain { rule } => {
+            let rules = crate::diag::RULES;
+            match rule {
+                None => {
+                    for (id, text) in rules {
+                        out(format_args!("{id:<16} {text}"));
+                    }
+                    0
+                }
+                Some(r) => match rules
+                    .iter()
+                    .find(|(id, _)| id.eq_ignore_ascii_case(r.trim()))
+                {
+                    Some((id, text)) => {
+                        out(format_args!("{id}: {text}"));
+                        0
+                    }
+                    None => {
+                        eprintln!(
+                            "error: no rule \"{}\"; valid: {}",
+                            crate::diag::printable(&r),
+                            rules
+                                .iter()
+                                .map(|(id, _)| *id)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        2
+                    }
+                },
+            }
+        }
         Command::Profiles => {
             for p in crate::profile::PROFILES {
                 out(format_args!("{:<10} {}", p.name, p.description));

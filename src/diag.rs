@@ -11,6 +11,163 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config};
 
+/// Every rule id a diagnostic can carry, with what it checks and why
+/// (`yusuan explain`). The R rules are those of formats.md §4.
+pub const RULES: &[(&str, &str)] = &[
+    (
+        "R1",
+        "收支总表: 收入总计 = 支出总计. A budget balances: every yuan received is planned to be spent or carried over.",
+    ),
+    (
+        "R2",
+        "收支总表 totals = 收入总表 合计 = 支出总表 合计. The summary and the detailed tables describe the same money.",
+    ),
+    (
+        "R3",
+        "收入总表, each row: 合计 = Σ its source columns (+ 上年结转). The total of a row is its sources, nothing more.",
+    ),
+    (
+        "R4",
+        "支出总表 and the fund tables, each row: 合计 = 基本支出 + 项目支出 (+ 经营, 上解, 对附属). Spending is basic or project spending.",
+    ),
+    (
+        "R5",
+        "In every tree, 类 = Σ 款, 款 = Σ 项, 合计 = Σ 类: a declared figure equals the sum of the items under it.",
+    ),
+    (
+        "R6",
+        "财政拨款收支总表: 合计 = 一般公共预算 + 政府性基金 + 国有资本经营, per row and in total, = 财政拨款 income.",
+    ),
+    (
+        "R7",
+        "一般公共预算支出表 = the 一般公共预算 part of the 支出总表 (equal when all money is 一般公共预算); 财政拨款 money is normally 基本 or 项目 spending only.",
+    ),
+    (
+        "R8",
+        "支出总表 基本支出 of 一般公共预算 = 基本支出表 合计: the basic spending by function and by economic class are the same money.",
+    ),
+    (
+        "R9",
+        "基本支出表, each row: 合计 = 人员经费 + 公用经费, with each 经济分类 line counted where the tables count it (kind overrides included).",
+    ),
+    (
+        "R10",
+        "三公 table: 合计 = 因公出国（境）+ 公务用车购置及运维 + 公务接待 (+ rows a region adds); each row = its 其中 rows.",
+    ),
+    (
+        "R11",
+        "三公 table: 公务用车购置及运维费 = 购置 + 运行维护; 因公出国（境）费 = its two 其中 rows, or one figure, not both.",
+    ),
+    (
+        "R12",
+        "三公 公务用车运行维护费 ≥ basic 30231 and 公务接待费 ≥ basic 30217: the 三公 table counts project money too, never less than the basic lines.",
+    ),
+    (
+        "R14",
+        "A 空表 note stands only under a table without money; an empty 政府性基金/国有资本 table may carry one.",
+    ),
+    (
+        "R16",
+        "Σ project budgets (绩效目标表) = 项目支出 of the 支出总表, when the file lists all projects.",
+    ),
+    (
+        "R17",
+        "资金支出计划: cumulative percentages, never decreasing, ending at 100%.",
+    ),
+    ("amount", "Amounts are never negative."),
+    (
+        "catalogue",
+        "Which classification catalogue names the codes: the budget year's, the nearest older built-in one, or the file's own.",
+    ),
+    (
+        "code",
+        "A 功能分类 项 code has 7 digits, a 经济分类 款 code 5, a department code letters and digits.",
+    ),
+    (
+        "columns",
+        "Money a profile's table has no column for (a source or kind of spending) would be lost: choose another source or profile.",
+    ),
+    (
+        "declared",
+        "A [declared.*] table, row or column must exist in the table definitions.",
+    ),
+    (
+        "decimals",
+        "At most 2 decimals in 元 (the 分), 6 in 万元 (元-exact).",
+    ),
+    (
+        "duplicate",
+        "A line, an economic class or a 项目编码 is given once.",
+    ),
+    ("empty", "Names and files are not empty."),
+    ("encoding", "The file is UTF-8 text."),
+    (
+        "funding-unit",
+        "A 资金使用单位 listed under [[units]] has projects.",
+    ),
+    (
+        "glyph",
+        "Every character has a glyph in some font; otherwise it would print as a box.",
+    ),
+    (
+        "import",
+        "A pasted table's cell that could not be read; kept in the TOML as # NOT IMPORTED.",
+    ),
+    (
+        "indicator_style",
+        "The list's 绩效指标 cell is written ascii (`,` `;`) or fullwidth (`；` `。`).",
+    ),
+    ("kind", "An economic line's kind is 人员经费 or 公用经费."),
+    ("layout", "The project layout is list, card or sheet."),
+    (
+        "indicator",
+        "Indicator levels are known, 二级 under its 一级, 产出 and 效益 indicators present.",
+    ),
+    (
+        "invisible",
+        "No invisible or control character (zero-width space, bidi marks, ESC): they print as nothing or move text.",
+    ),
+    (
+        "io",
+        "The file can be read and is not absurdly large (64 MiB).",
+    ),
+    (
+        "layout-check",
+        "Nothing printed over other text, across a table rule or off the page.",
+    ),
+    ("notes", "A note belongs to a table that exists."),
+    ("profile", "The regional profile exists."),
+    (
+        "project-subtotal",
+        "A 资金使用单位's declared subtotal, and the list's 合计, equal the sum of its projects.",
+    ),
+    (
+        "project-total",
+        "A project's (or subtotal's) 总计 = 财政拨款 + 财政专户拨款 + 其他资金.",
+    ),
+    (
+        "running-costs",
+        "机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位: at most the 基本支出表's 公用经费.",
+    ),
+    ("source", "The source of money is one of the known ones."),
+    ("syntax", "The file is valid TOML."),
+    ("table-units", "A table given its own unit exists."),
+    (
+        "type",
+        "Each value has the type its key needs (an amount, a code as a string, …).",
+    ),
+    ("unit", "Units are 元 or 万元."),
+    (
+        "unknown-code",
+        "A code the catalogue does not know needs its name in the file: names are never guessed.",
+    ),
+    (
+        "unknown-key",
+        "Every key is one yusuan knows (a typo would otherwise be silently ignored).",
+    ),
+    ("year", "The budget year is a year."),
+];
+
 /// How bad a problem is: errors stop a render, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,6 +191,23 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
     /// Extra lines of help.
     pub notes: Vec<String>,
+    /// The figures compared, when the problem is two figures that disagree.
+    pub figures: Option<Figures>,
+}
+
+/// The two figures of a failed comparison, as printed (rounded to the
+/// compared decimals), their difference and the 尾差 tolerance (zero when
+/// nothing was rounded).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Figures {
+    /// The declared (or first) figure.
+    pub declared: rust_decimal::Decimal,
+    /// The computed (or second) figure.
+    pub computed: rust_decimal::Decimal,
+    /// |declared − computed|.
+    pub difference: rust_decimal::Decimal,
+    /// The largest difference rounding explains.
+    pub tolerance: rust_decimal::Decimal,
 }
 
 impl Diagnostic {
@@ -49,6 +223,7 @@ impl Diagnostic {
             message: message.into(),
             span,
             notes: vec![],
+            figures: None,
         }
     }
 
@@ -64,6 +239,7 @@ impl Diagnostic {
             message: message.into(),
             span,
             notes: vec![],
+            figures: None,
         }
     }
 
@@ -157,6 +333,44 @@ impl Diagnostics {
                 d.rule,
                 printable(&d.message)
             ));
+        }
+        out
+    }
+
+    /// One JSON object per line and diagnostic, for editors and CI: file,
+    /// line, column, end_line, end_column (1-based; null without a place),
+    /// severity, rule, message, notes, and for figures that disagree
+    /// declared, computed, difference and tolerance.
+    pub fn to_json_lines(&self) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            let (start, end) = match &d.span {
+                Some(s) => (Some(self.line_col(s.start)), Some(self.line_col(s.end))),
+                None => (None, None),
+            };
+            let mut v = serde_json::json!({
+                "file": self.file,
+                "line": start.map(|p| p.0),
+                "column": start.map(|p| p.1),
+                "end_line": end.map(|p| p.0),
+                "end_column": end.map(|p| p.1),
+                "severity": d.severity,
+                "rule": d.rule,
+                "message": d.message,
+                "notes": d.notes,
+            });
+            if let Some(f) = &d.figures {
+                for (k, x) in [
+                    ("declared", f.declared),
+                    ("computed", f.computed),
+                    ("difference", f.difference),
+                    ("tolerance", f.tolerance),
+                ] {
+                    v[k] = serde_json::Value::String(x.to_string());
+                }
+            }
+            out.push_str(&v.to_string());
+            out.push('\n');
         }
         out
     }

@@ -371,7 +371,7 @@ pub fn render_checked(
         pages.dedup();
         let sample: String = problems.iter().take(12).map(|p| p.text.as_str()).collect();
         diags.push(Diagnostic::warning(
-            "layout",
+            "layout-check",
             None,
             format!(
                 "text that cannot be read on page(s) {:?}: {} (around \"{sample}\"); the template prints more than its cells hold",

@@ -64,6 +64,8 @@ impl<'a> Checker<'a> {
         let tolerance = unit * Decimal::from(items + 1) / Decimal::TWO;
         let base = format!("{what} = {} but {relation} {}", fmt(l, d), fmt(r, d));
         let plural = if items == 1 { "" } else { "s" };
+        let hint = unit_hint(l, r);
+        let before = self.diags.items.len();
         if !self.rounded {
             self.diags.push(Diagnostic::error(
                 rule,
@@ -96,6 +98,41 @@ impl<'a> Checker<'a> {
                 ),
             ));
         }
+        if let Some(d) = self.diags.items.get_mut(before) {
+            d.figures = Some(crate::diag::Figures {
+                declared: l,
+                computed: r,
+                difference: diff,
+                tolerance: if self.rounded {
+                    tolerance
+                } else {
+                    Decimal::ZERO
+                },
+            });
+            if let Some(hint) = hint {
+                d.notes.push(hint.to_string());
+            }
+        }
+    }
+}
+
+/// A hint when one figure is about 10,000 times the other: a 元/万元 mix-up.
+fn unit_hint(left: Decimal, right: Decimal) -> Option<&'static str> {
+    if left.is_zero() || right.is_zero() {
+        return None;
+    }
+    let ratio = (left / right).abs();
+    let near = |x: Decimal| (x - Decimal::from(10_000)).abs() <= Decimal::from(10);
+    if near(ratio) {
+        Some(
+            "the first figure is about 10,000 times the second: is it written in 元 where the table is in 万元?",
+        )
+    } else if near(Decimal::ONE / ratio) {
+        Some(
+            "the second figure is about 10,000 times the first: is the first written in 万元 where the table is in 元?",
+        )
+    } else {
+        None
     }
 }
 

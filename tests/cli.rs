@@ -293,3 +293,91 @@ fn check_reports_what_render_would_refuse_and_never_echoes_control_bytes() {
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("U+200B") && run.stderr.contains("U+20000"));
 }
+
+#[test]
+fn json_messages_carry_place_rule_and_figures() {
+    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(["check", "--message-format", "json"])
+        .arg(example("kaiping-2024.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 10);
+    let first = &lines[0];
+    assert_eq!(first["rule"], "R5");
+    assert_eq!(first["severity"], "warning");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(192), Some(39))
+    );
+    assert_eq!(
+        (first["end_line"].as_u64(), first["end_column"].as_u64()),
+        (Some(192), Some(45))
+    );
+    assert_eq!(
+        (
+            &first["declared"],
+            &first["computed"],
+            &first["difference"],
+            &first["tolerance"]
+        ),
+        (
+            &serde_json::json!("480.18"),
+            &serde_json::json!("480.19"),
+            &serde_json::json!("0.01"),
+            &serde_json::json!("0.05")
+        )
+    );
+    // R16 has no place in the file: null line.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["rule"] == "R16" && l["line"].is_null())
+    );
+}
+
+#[test]
+fn explain_says_what_every_rule_checks() {
+    assert!(
+        stdout(&["explain", "r8"])
+            .starts_with("R8: 支出总表 基本支出 of 一般公共预算 = 基本支出表 合计")
+    );
+    let run = yusuan(&[&"explain", &"R99"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("no rule \"R99\"; valid: R1, R2"),
+        "{}",
+        run.stderr
+    );
+    // Every rule id the sources use is explained.
+    let explained: Vec<&str> = yusuan::diag::RULES.iter().map(|(id, _)| *id).collect();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(src).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for (marker, commas) in [
+            ("Diagnostic::error(", 0),
+            ("Diagnostic::warning(", 0),
+            ("ck.equal(", 0),
+            ("choose(", 1),
+        ] {
+            for (at, _) in text.match_indices(marker) {
+                let rest = &text[at + marker.len()..];
+                let Some(q) = rest.find('"') else { continue };
+                // The rule is a string literal argument (the first, or choose's second).
+                if rest[..q].matches(',').count() != commas || rest[..q].contains(')') {
+                    continue;
+                }
+                checked += 1;
+                let id = &rest[q + 1..q + 1 + rest[q + 1..].find('"').unwrap()];
+                assert!(explained.contains(&id), "rule {id} is not in diag::RULES");
+            }
+        }
+    }
+    assert!(checked > 60, "the scan found only {checked} rule ids");
+}

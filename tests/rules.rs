@@ -704,3 +704,16 @@ fn rounding_tolerance_only_where_rounding_happened() {
         .collect();
     assert!(!checked.diags.has_errors(), "{d:#?}");
 }
+
+#[test]
+fn a_figure_ten_thousand_times_too_big_hints_at_the_unit() {
+    let text = format!("{BASE}[declared.expenditure]\n\"201\" = {{ total = 1500000 }}\n");
+    let diags = yusuan::check_str("t.toml", &text).unwrap().diags;
+    let d = diags.items.iter().find(|d| d.rule == "R5").unwrap();
+    assert_eq!(
+        d.notes,
+        [
+            "the first figure is about 10,000 times the second: is it written in 元 where the table is in 万元?"
+        ]
+    );
+}
