@@ -149,6 +149,10 @@ pub const RULES: &[(&str, &str)] = &[
         "running-costs",
         "机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位: at most the 基本支出表's 公用经费.",
     ),
+    (
+        "skipped",
+        "The totals are not checked while lines with malformed codes are left out (their errors would only repeat the missing money).",
+    ),
     ("source", "The source of money is one of the known ones."),
     ("syntax", "The file is valid TOML."),
     ("table-units", "A table given its own unit exists."),

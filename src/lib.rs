@@ -120,7 +120,17 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     let has_tables =
         !file.expenditure.is_empty() || !file.basic_economic.is_empty() || file.sangong.is_some();
     let tables = has_tables.then(|| compute::compute(&budget, profile.tables, &budget.table_units));
-    if let Some(t) = &tables {
+    if budget.rejected > 0 {
+        // Follow-on errors would only repeat the malformed codes' missing money.
+        diags.push(Diagnostic::warning(
+            "skipped",
+            None,
+            format!(
+                "the totals were not checked: {} line(s) with a malformed code are missing from every table; correct the code(s) and check again",
+                budget.rejected
+            ),
+        ));
+    } else if let Some(t) = &tables {
         // Declared figures are checked against the tables they were copied
         // from: the file's own profile, in its units.
         let own = budget.declared_profile;
@@ -142,7 +152,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         options.layout.or(profile.layout),
         &mut diags,
     );
-    if let (Some(_), Some(p)) = (&tables, &projects) {
+    if let (Some(_), Some(p), 0) = (&tables, &projects, budget.rejected) {
         let project_money: rust_decimal::Decimal = budget
             .lines
             .iter()

@@ -130,6 +130,9 @@ pub struct Budget {
     pub notes: BTreeMap<String, String>,
     /// The unit the file's amounts are written in.
     pub input_unit: Unit,
+    /// How many lines were left out for a malformed code (their money is
+    /// missing from every total, so the totals are not checked).
+    pub rejected: usize,
 }
 
 impl Budget {
@@ -241,12 +244,14 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     }
 
     // 功能分类 lines.
+    let mut rejected = 0;
     let mut lines = Vec::new();
     let mut seen: BTreeMap<(String, Source), Range<usize>> = BTreeMap::new();
     for item in &file.expenditure {
         let l = item.get_ref();
         let code = l.code.get_ref().trim().to_string();
         let code_ok = check_code(diags, &l.code, &[7], "功能分类 项");
+        rejected += usize::from(!code_ok);
         let source = match &l.source {
             None => Source::General,
             Some(s) => Source::parse(s.get_ref()).unwrap_or_else(|| {
@@ -349,6 +354,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         let l = item.get_ref();
         let code = l.code.get_ref().trim().to_string();
         let code_ok = check_code(diags, &l.code, &[5], "经济分类 款");
+        rejected += usize::from(!code_ok);
         let name = fill_name(
             diags,
             &code,
@@ -538,6 +544,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         names,
         notes,
         input_unit,
+        rejected,
     }
 }
 

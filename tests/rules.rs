@@ -717,3 +717,22 @@ fn a_figure_ten_thousand_times_too_big_hints_at_the_unit() {
         ]
     );
 }
+
+#[test]
+fn one_mistyped_code_is_one_error_not_seven() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/kaiping-2024.toml"
+    ))
+    .unwrap()
+    .replace("code = \"2013201\"", "code = \"201320I\"");
+    let diags = yusuan::check_str("k.toml", &text).unwrap().diags;
+    let errors: Vec<_> = diags
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{diags}");
+    assert_eq!(errors[0].rule, "code");
+    assert!(diags.items.iter().any(|d| d.rule == "skipped"));
+}
