@@ -126,6 +126,8 @@ pub struct PairTable {
     pub columns: Vec<ColumnHead>,
     /// Income items in order.
     pub income: Vec<IncomeRow>,
+    /// The same items' money carried over from last year (年初结转), where a fund has one.
+    pub carried: Vec<IncomeRow>,
     /// Every catalogue 类 (and any other 类 of the file), in order.
     pub classes: Vec<ClassRow>,
     /// 本年合计, 结转结余, 总计.
@@ -353,7 +355,8 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<De
 fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTable {
     let leaves = tree_leaves(budget, spec);
     let levels: &[usize] = match spec.shape {
-        Shape::Economic => &[3, 5],
+        // 类 → 款, and → 项 when the file gives 7-digit economic lines.
+        Shape::Economic if leaves.iter().all(|(c, _, _)| c.len() <= 5) => &[3, 5],
         _ => &[3, 5, 7],
     };
     let n = spec.columns.len();
@@ -373,8 +376,11 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         add_into(&mut total.values, values);
         total.leaves += 1;
         for (depth, &len) in levels.iter().enumerate() {
-            let key = code[..len.min(code.len())].to_string();
-            let is_leaf = depth + 1 == levels.len();
+            if len > code.len() {
+                break; // a 款 line among 项 lines is a leaf one level up
+            }
+            let key = code[..len].to_string();
+            let is_leaf = len == code.len();
             let row = rows.entry(key.clone()).or_insert_with(|| {
                 let name = if is_leaf {
                     name.clone()
@@ -479,20 +485,31 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         .filter(|i| i.level == 1)
         .map(|i| i.value)
         .sum();
-    // Only the 收支总表 counts 上年结转 as income; the 财政拨款 table's carry-overs
-    // are not in the input yet.
-    let carry = if spec.complete {
+    // 上年结转: every carry-over in the 收支总表, the funds' own in the 财政拨款 table.
+    let carried_of = |keep: &dyn Fn(Source) -> bool| -> Decimal {
         unit.from_yuan(
             budget
                 .lines
                 .iter()
-                .filter(|l| l.source == Source::Carryover)
+                .filter(|l| keep(l.source))
                 .map(Line::total)
                 .sum(),
         )
-    } else {
-        Decimal::ZERO
     };
+    let carry = if spec.complete {
+        carried_of(&|s| s.is_carryover())
+    } else {
+        carried_of(&|s| s.is_carryover() && s.is_fiscal())
+    };
+    let carried = items
+        .iter()
+        .map(|item| IncomeRow {
+            key: item.key,
+            label: item.label,
+            level: item.level,
+            value: carried_of(&|s| item.sources.iter().any(|i| i.carried() == Some(s))),
+        })
+        .collect();
     let spent = column_sum(&|_| true);
     let (this_label, carry_left, carry_right) = if spec.complete {
         ("本年收入合计", "上年结转结余", "年终结转结余")
@@ -533,6 +550,7 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         unit,
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         income,
+        carried,
         classes,
         totals,
         note: note_of(budget, spec, false),

@@ -72,8 +72,14 @@ pub enum Source {
     Subsidiary,
     /// 其他收入.
     Other,
-    /// 上年结转.
+    /// 上年结转 (of no particular fund).
     Carryover,
+    /// 一般公共预算 money carried over from last year (年初财政拨款结转).
+    CarryGeneral,
+    /// 政府性基金 money carried over from last year.
+    CarryFund,
+    /// 国有资本经营 money carried over from last year.
+    CarrySoe,
 }
 
 impl Source {
@@ -112,6 +118,22 @@ impl Source {
             Source::Carryover,
             &["上年结转", "上年结转结余", "carryover"],
         ),
+        (
+            Source::CarryGeneral,
+            &[
+                "一般公共预算上年结转",
+                "一般公共预算结转",
+                "general_carryover",
+            ],
+        ),
+        (
+            Source::CarryFund,
+            &["政府性基金上年结转", "政府性基金结转", "fund_carryover"],
+        ),
+        (
+            Source::CarrySoe,
+            &["国有资本经营上年结转", "国有资本经营结转", "soe_carryover"],
+        ),
     ];
 
     /// Reads a source by any of its names.
@@ -131,9 +153,35 @@ impl Source {
             .map_or("", |(_, names)| names[0])
     }
 
-    /// Whether this is 财政拨款 (one of the three budget funds).
+    /// Whether this is 财政拨款 (one of the three budget funds, this year's or carried over).
     pub fn is_fiscal(self) -> bool {
-        matches!(self, Source::General | Source::Fund | Source::Soe)
+        matches!(
+            self,
+            Source::General
+                | Source::Fund
+                | Source::Soe
+                | Source::CarryGeneral
+                | Source::CarryFund
+                | Source::CarrySoe
+        )
+    }
+
+    /// The carry-over of this fund (一般公共预算 → 一般公共预算上年结转), if it has one.
+    pub fn carried(self) -> Option<Source> {
+        match self {
+            Source::General => Some(Source::CarryGeneral),
+            Source::Fund => Some(Source::CarryFund),
+            Source::Soe => Some(Source::CarrySoe),
+            _ => None,
+        }
+    }
+
+    /// Whether this is money carried over from last year.
+    pub fn is_carryover(self) -> bool {
+        matches!(
+            self,
+            Source::Carryover | Source::CarryGeneral | Source::CarryFund | Source::CarrySoe
+        )
     }
 }
 

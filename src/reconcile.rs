@@ -329,13 +329,16 @@ pub fn reconcile(
         let general_basic: Decimal = budget
             .lines
             .iter()
-            .filter(|l| l.source == Source::General)
+            .filter(|l| matches!(l.source, Source::General | Source::CarryGeneral))
             .map(|l| l.kinds[basic])
             .sum();
         let items = budget
             .lines
             .iter()
-            .filter(|l| l.source == Source::General && !l.kinds[basic].is_zero())
+            .filter(|l| {
+                matches!(l.source, Source::General | Source::CarryGeneral)
+                    && !l.kinds[basic].is_zero()
+            })
             .count()
             + budget.economic.len();
         let span = file.basic_economic.first().map(|l| l.span());

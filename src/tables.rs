@@ -122,7 +122,8 @@ impl From<&Column> for ColumnHead {
 
 use Kind::{Basic, Operating, Project, ToSubsidiary, ToSuperior};
 use Source::{
-    Business, Carryover, Fund, General, Other, Soe, SpecialAccount, Subsidiary, Superior,
+    Business, CarryFund, CarryGeneral, CarrySoe, Carryover, Fund, General, Other, Soe,
+    SpecialAccount, Subsidiary, Superior,
 };
 
 const ALL_KINDS: &[Kind] = &[Basic, Project, Operating, ToSuperior, ToSubsidiary];
@@ -137,8 +138,17 @@ const ALL_SOURCES: &[Source] = &[
     Subsidiary,
     Other,
     Carryover,
+    CarryGeneral,
+    CarryFund,
+    CarrySoe,
 ];
 const FISCAL: &[Source] = &[General, Fund, Soe];
+/// Every carry-over: of no fund, or of one of the three.
+const CARRIED: &[Source] = &[Carryover, CarryGeneral, CarryFund, CarrySoe];
+/// Each fund with its carry-over: what its spending table and column hold.
+const GENERAL_ALL: &[Source] = &[General, CarryGeneral];
+const FUND_ALL: &[Source] = &[Fund, CarryFund];
+const SOE_ALL: &[Source] = &[Soe, CarrySoe];
 
 const fn col(key: &'static str, header: &'static str, measure: Measure) -> Column {
     Column {
@@ -208,17 +218,17 @@ const BY_FUND: &[Column] = &[
     col(
         "general",
         "一般公共预算财政拨款",
-        Measure::Lines(&[General], ALL_KINDS),
+        Measure::Lines(GENERAL_ALL, ALL_KINDS),
     ),
     col(
         "fund",
         "政府性基金预算财政拨款",
-        Measure::Lines(&[Fund], ALL_KINDS),
+        Measure::Lines(FUND_ALL, ALL_KINDS),
     ),
     col(
         "soe",
         "国有资本经营预算财政拨款",
-        Measure::Lines(&[Soe], ALL_KINDS),
+        Measure::Lines(SOE_ALL, ALL_KINDS),
     ),
 ];
 
@@ -314,7 +324,7 @@ pub const NATIONAL: &[TableSpec] = &[
                 lines(&[Subsidiary]),
             ),
             grouped("other", "其他收入", "本年收入", lines(&[Other])),
-            col("carryover", "上年结转", lines(&[Carryover])),
+            col("carryover", "上年结转", lines(CARRIED)),
         ],
         identity_rule: "R3",
         complete: true,
@@ -365,7 +375,7 @@ pub const NATIONAL: &[TableSpec] = &[
         "general",
         5,
         "部门预算一般公共预算财政拨款支出表",
-        &[General],
+        GENERAL_ALL,
         None,
     ),
     TableSpec {
@@ -382,14 +392,14 @@ pub const NATIONAL: &[TableSpec] = &[
         "fund",
         7,
         "部门预算政府性基金预算财政拨款支出表",
-        &[Fund],
+        FUND_ALL,
         Some("注：无政府性基金预算财政拨款预算，空表列示。"),
     ),
     spending(
         "soe",
         8,
         "部门预算国有资本经营预算财政拨款支出表",
-        &[Soe],
+        SOE_ALL,
         Some("注：无国有资本经营预算财政拨款预算，空表列示。"),
     ),
     TableSpec {
@@ -487,7 +497,7 @@ pub const SHANGHAI: &[TableSpec] = &[
         "general",
         5,
         "部门一般公共预算支出功能分类预算表",
-        &[General],
+        GENERAL_ALL,
         None,
     ),
     TableSpec {
@@ -504,14 +514,14 @@ pub const SHANGHAI: &[TableSpec] = &[
         "fund",
         6,
         "部门政府性基金预算支出功能分类预算表",
-        &[Fund],
+        FUND_ALL,
         Some("注:本部门{year}年无政府性基金预算财政拨款安排的预算，故本表为空表。"),
     ),
     spending(
         "soe",
         7,
         "部门国有资本经营预算支出功能分类预算表",
-        &[Soe],
+        SOE_ALL,
         Some("注:本部门{year}年无国有资本经营预算财政拨款安排的预算，故本表为空表。"),
     ),
     TableSpec {

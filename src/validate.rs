@@ -353,7 +353,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     for item in &file.basic_economic {
         let l = item.get_ref();
         let code = l.code.get_ref().trim().to_string();
-        let code_ok = check_code(diags, &l.code, &[5], "经济分类 款");
+        let code_ok = check_code(diags, &l.code, &[5, 7], "经济分类 款 (or 7-digit 项)");
         rejected += usize::from(!code_ok);
         let name = fill_name(
             diags,
@@ -387,8 +387,13 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                     format!("经济分类 {code} is already given on line {line}"),
                 ));
             }
-            let parent = &code[..3];
-            if !names.contains_key(parent) {
+            // A 7-digit line (3010201 规范性津补贴) rolls up into its printed 款 (30102).
+            let parents: &[usize] = if code.len() == 7 { &[3, 5] } else { &[3] };
+            for &len in parents {
+                let parent = &code[..len];
+                if names.contains_key(parent) {
+                    continue;
+                }
                 match cat.economic_name(parent) {
                     Some(n) => {
                         names.insert(parent.to_string(), n);
@@ -397,7 +402,8 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                         "unknown-code",
                         Some(item.span()),
                         format!(
-                            "类 {parent} (parent of 款 {code}) is not in the {} catalogue; give its name under [names]",
+                            "{} {parent} (parent of {code}) is not in the {} catalogue; give its name under [names]",
+                            if len == 3 { "类" } else { "款" },
                             cat.name
                         ),
                     )),
@@ -410,6 +416,20 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 amount: conv(*l.amount.get_ref()),
                 span: item.span(),
             });
+        }
+    }
+
+    for e in economic.iter().filter(|e| e.code.len() == 7) {
+        if let Some(whole) = economic.iter().find(|w| w.code == e.code[..5]) {
+            let (line, _) = diags.line_col(whole.span.start);
+            diags.push(Diagnostic::error(
+                "duplicate",
+                Some(e.span.clone()),
+                format!(
+                    "经济分类 {} is part of 款 {}, which line {line} already gives whole; give the 款 or its parts, not both",
+                    e.code, whole.code
+                ),
+            ));
         }
     }
 

@@ -371,3 +371,46 @@ fn an_unknown_profile_lists_the_valid_ones() {
         "unknown profile \"beijing\"; valid: national, hebei, guangzhou, ningxia, shanghai"
     );
 }
+
+#[test]
+fn a_carry_over_inside_a_fund_prints_in_the_fiscal_table_and_its_gap_is_reported() {
+    // Chongqing 2026: 本年收入 17,552.65 + 上年结转 865.06 on 一般公共预算; the document
+    // prints 18,417.70 where the parts sum to 18,417.71.
+    let text = "[department]\nname = \"某办公室\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 17552.65\n\n[[expenditure]]\ncode = \"2013299\"\nsource = \"一般公共预算上年结转\"\nproject = 865.06\n\n[declared.fiscal]\n\"总计\" = { income = 18417.70, total = 18417.71, general = 18417.71 }\n";
+    let checked = yusuan::check_str("cq.toml", text).unwrap();
+    let r6: Vec<_> = checked
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "R6")
+        .map(|d| (d.severity, checked.diags.location(d), d.message.clone()))
+        .collect();
+    assert_eq!(
+        r6,
+        vec![(
+            yusuan::diag::Severity::Warning,
+            "cq.toml:15:19".to_string(),
+            "财政拨款收支总表 收入总计 = 18417.70 but the computed figure is 18417.71 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)".to_string()
+        )]
+    );
+    let pages = render(checked);
+    let fiscal = pages[3].concat();
+    assert!(
+        fiscal.contains("本年收入合计17552.65本年支出合计18417.7118417.71"),
+        "{fiscal}"
+    );
+    assert!(fiscal.contains("年初财政拨款结转和结余865.06"), "{fiscal}");
+    assert!(fiscal.contains("一、一般公共预算拨款865.06"), "{fiscal}");
+    assert!(
+        fiscal.contains("收入总计18417.71支出总计18417.7118417.71"),
+        "{fiscal}"
+    );
+    // The 收入总表 shows it as 上年结转; the 一般公共预算 table spends it.
+    let t = yusuan::check_str("cq.toml", text)
+        .unwrap()
+        .report
+        .tables
+        .unwrap();
+    assert_eq!(t.income.total().cells["carryover"].to_string(), "865.06");
+    assert_eq!(t.general.total().values[0].to_string(), "18417.71");
+}

@@ -736,3 +736,41 @@ fn one_mistyped_code_is_one_error_not_seven() {
     assert_eq!(errors[0].rule, "code");
     assert!(diags.items.iter().any(|d| d.rule == "skipped"));
 }
+
+#[test]
+fn seven_digit_economic_codes_roll_up_into_their_printed_kuan() {
+    let text = format!(
+        "{BASE}[[basic_economic]]\ncode = \"3010201\"\nname = \"规范性津补贴\"\namount = 30.00\n[[basic_economic]]\ncode = \"3010202\"\nname = \"改革性补贴\"\namount = 20.00\n[[basic_economic]]\ncode = \"30101\"\namount = 40.00\n[[basic_economic]]\ncode = \"30201\"\namount = 10.00\n[declared.basic]\n\"30102\" = {{ total = 50.00, personnel = 50.00 }}\n\"合计\" = {{ total = 100.00 }}\n"
+    );
+    let checked = yusuan::check_str("t.toml", &text).unwrap();
+    assert!(checked.diags.items.is_empty(), "{}", checked.diags);
+    let basic = checked.report.tables.unwrap().basic;
+    let rows: Vec<(&str, &str, String)> = basic
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.code.as_str(),
+                r.name.as_str(),
+                r.values[0].normalize().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("", "合计", "100".to_string()),
+            ("301", "工资福利支出", "90".to_string()),
+            ("30101", "基本工资", "40".to_string()),
+            ("30102", "津贴补贴", "50".to_string()),
+            ("3010201", "规范性津补贴", "30".to_string()),
+            ("3010202", "改革性补贴", "20".to_string()),
+            ("302", "商品和服务支出", "10".to_string()),
+            ("30201", "办公费", "10".to_string()),
+        ]
+    );
+    // A 款 given whole and through its parts counts twice: an error.
+    let both = text.replace("code = \"30101\"", "code = \"30102\"");
+    assert!(errors_of(&both).iter().any(|e| e.0 == "duplicate"
+        && e.2 == "经济分类 3010201 is part of 款 30102, which line 22 already gives whole; give the 款 or its parts, not both"));
+}
