@@ -153,16 +153,33 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         &mut diags,
     );
     if let (Some(_), Some(p), 0) = (&tables, &projects, budget.rejected) {
+        // R16 compares like with like: all 项目支出, or only the 当年财政拨款 part
+        // when the project table lists only projects paid from it.
+        let scope = file.projects.scope.as_ref();
+        let fiscal_only = scope.is_some_and(|s| {
+            validate::choose(
+                &mut diags,
+                "scope",
+                s,
+                &[(&["all", "全部"], false), (&["fiscal", "当年财政拨款"], true)],
+                false,
+            )
+        });
         let project_money: rust_decimal::Decimal = budget
             .lines
             .iter()
+            .filter(|l| !fiscal_only || (l.source.is_fiscal() && !l.source.is_carryover()))
             .map(|l| l.kinds[validate::Kind::Project as usize])
             .sum();
         let spending = budget.department.unit.from_yuan(project_money);
+        let span = scope
+            .map(|s| s.span())
+            .or_else(|| file.project.first().map(|p| p.span()));
         projects::check_against_tables(
             p,
-            spending,
+            (spending, fiscal_only),
             budget.input_unit == validate::Unit::Wanyuan,
+            span,
             &mut diags,
         );
     }

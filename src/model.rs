@@ -238,6 +238,10 @@ pub struct ProjectsConfig {
     /// Declared 合计 row of the list table.
     #[serde(default)]
     pub declared: Option<Spanned<ProjectAmounts>>,
+    /// Which money the project table lists, for R16: "all" (default) or
+    /// "fiscal" (当年财政拨款 only: no 事业收入, 其他 or 上年结转 money).
+    #[serde(default)]
+    pub scope: Option<Spanned<String>>,
 }
 
 /// A 资金使用单位 and its declared subtotal.

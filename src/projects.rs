@@ -645,19 +645,27 @@ fn set_spans(rows: &mut [IndicatorView]) {
 }
 
 /// R16: Σ project budgets = 项目支出 of the 支出总表 (when the file has both).
+/// R16: Σ project budgets = 项目支出 of the 支出总表 — all of it, or its
+/// 当年财政拨款 part (`fiscal_only`) when that is all the project table lists.
 pub fn check_against_tables(
     report: &ProjectReport,
-    project_spending: Decimal,
+    (project_spending, fiscal_only): (Decimal, bool),
     rounded: bool,
+    span: Option<std::ops::Range<usize>>,
     diags: &mut Diagnostics,
 ) {
     let mut ck = Checker::new(diags, 2, rounded);
+    let relation = if fiscal_only {
+        "支出总表 项目支出 paid from 当年财政拨款 is"
+    } else {
+        "支出总表 项目支出 is"
+    };
     ck.equal(
         "R16",
-        None,
+        span,
         "Σ 项目 budgets (绩效目标表)",
         report.total.total,
-        "支出总表 项目支出 is",
+        relation,
         project_spending,
         report.projects.len(),
     );

@@ -414,3 +414,32 @@ fn a_carry_over_inside_a_fund_prints_in_the_fiscal_table_and_its_gap_is_reported
     assert_eq!(t.income.total().cells["carryover"].to_string(), "865.06");
     assert_eq!(t.general.total().values[0].to_string(), "18417.71");
 }
+
+#[test]
+fn r16_compares_like_with_like_when_the_project_table_lists_only_fiscal_money() {
+    // Chongqing: the 绩效目标表 lists the projects paid from 当年财政拨款: 8,534.17 =
+    // 项目支出 10,211.71 less 事业收入 812.48 and 上年结转 865.06.
+    let text = |scope: &str| {
+        format!(
+            "[department]\nname = \"某办公室\"\nyear = 2026\n\n[projects]\n{scope}\n[[expenditure]]\ncode = \"2013201\"\nproject = 8534.17\n\n[[expenditure]]\ncode = \"2013299\"\nsource = \"事业收入\"\nproject = 812.48\n\n[[expenditure]]\ncode = \"2013202\"\nname = \"一般行政管理事务\"\nsource = \"一般公共预算上年结转\"\nproject = 865.06\n\n[[project]]\nname = \"履职经费\"\nfiscal = 8534.17\n[[project.indicator]]\nlevel1 = \"产出指标\"\nlevel2 = \"数量指标\"\nname = \"x\"\n[[project.indicator]]\nlevel1 = \"效益指标\"\nlevel2 = \"社会效益\"\nname = \"y\"\n"
+        )
+    };
+    let fiscal = yusuan::check_str("cq.toml", &text("scope = \"fiscal\"")).unwrap();
+    assert!(fiscal.diags.items.iter().all(|d| d.rule != "R16"), "{}", fiscal.diags);
+    let all = yusuan::check_str("cq.toml", &text("scope = \"all\"")).unwrap();
+    let r16: Vec<_> = all
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "R16")
+        .map(|d| (d.severity, all.diags.location(d), d.message.clone()))
+        .collect();
+    assert_eq!(
+        r16,
+        vec![(
+            yusuan::diag::Severity::Error,
+            "cq.toml:6:9".to_string(),
+            "Σ 项目 budgets (绩效目标表) = 8534.17 but 支出总表 项目支出 is 10211.71 (difference 1677.54, more than rounding of 1 item can explain: ±0.01)".to_string()
+        )]
+    );
+}
