@@ -26,6 +26,8 @@ pub struct Row {
     pub cells: BTreeMap<&'static str, Decimal>,
     /// How many typed leaves this row sums (1 for a leaf).
     pub leaves: usize,
+    /// The paired 政府经济分类 款 of an economic line, if the file gives it.
+    pub government: Option<String>,
 }
 
 /// A table whose rows are a classification tree (收入总表, 支出总表, the fund tables, 基本支出表).
@@ -180,6 +182,10 @@ pub struct SangongTable {
     pub rows: Vec<SangongRow>,
     /// 机关运行经费, when the file gives it.
     pub running_costs: Option<Decimal>,
+    /// Last year's figures, when the file gives them: by row key (abroad,
+    /// vehicle, vehicle_purchase, vehicle_operation, reception, 小计) and
+    /// running_costs, in the table's unit.
+    pub last_year: BTreeMap<&'static str, Decimal>,
     /// Whether the file split 因公出国（境）费 into its two 其中 rows.
     pub abroad_split: bool,
     /// Note printed under the table.
@@ -367,6 +373,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         values: vec![Decimal::ZERO; n],
         cells: BTreeMap::new(),
         leaves: 0,
+        government: None,
     };
     let mut total = new_row(String::new(), "合计".into(), 0);
     // A BTreeMap over codes gives depth-first order: a parent's code is a
@@ -400,6 +407,13 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             *v = unit.from_yuan(*v);
         }
         r.cells = cells(spec, &r.values);
+        if matches!(spec.shape, Shape::Economic) {
+            r.government = budget
+                .economic
+                .iter()
+                .find(|e| e.code == r.code)
+                .and_then(|e| e.government.clone());
+        }
     }
     let empty = leaves.is_empty();
     TreeTable {
@@ -659,6 +673,21 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows,
         running_costs: s.running_costs.map(|v| unit.from_yuan(v)),
+        last_year: {
+            let mut m: BTreeMap<&'static str, Decimal> = s
+                .last_year
+                .iter()
+                .map(|(k, v)| (*k, unit.from_yuan(*v)))
+                .collect();
+            if !m.is_empty() {
+                let get = |k: &str| m.get(k).copied().unwrap_or_default();
+                let vehicle = get("vehicle_purchase") + get("vehicle_operation");
+                let subtotal = get("abroad") + vehicle + get("reception");
+                m.insert("vehicle", vehicle);
+                m.insert("小计", subtotal);
+            }
+            m
+        },
         abroad_split,
         note: note_of(budget, spec, false),
         spec,

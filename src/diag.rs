@@ -68,7 +68,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "R16",
-        "Σ project budgets (绩效目标表) = 项目支出 of the 支出总表, when the file lists all projects.",
+        "Σ project budgets (绩效目标表) = 项目支出 of the 支出总表: all of it, or with [projects] scope = \"fiscal\" its 当年财政拨款 part (a table listing only projects paid from this year's 财政拨款 leaves out 事业收入 and 上年结转 money).",
     ),
     (
         "R17",
@@ -135,6 +135,10 @@ pub const RULES: &[(&str, &str)] = &[
         "layout-check",
         "Nothing printed over other text, across a table rule or off the page.",
     ),
+    (
+        "line-split",
+        "A line's 人员经费 and 公用经费 add up to its 基本支出.",
+    ),
     ("notes", "A note belongs to a table that exists."),
     ("profile", "The regional profile exists."),
     (
@@ -148,6 +152,10 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "running-costs",
         "机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位: at most the 基本支出表's 公用经费.",
+    ),
+    (
+        "scope",
+        "Which money the project table lists, for R16: all, or fiscal (当年财政拨款 only).",
     ),
     (
         "skipped",

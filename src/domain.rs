@@ -185,8 +185,13 @@ impl Source {
     }
 }
 
-/// The kinds of spending: the columns of the 支出总表.
-pub const KINDS: usize = 5;
+/// The kinds of spending (the columns of the 支出总表), then the finer and the
+/// other figures a line may carry: [`Kind::Personnel`], [`Kind::Public`],
+/// [`Kind::LastYear`].
+pub const KINDS: usize = 8;
+
+/// The first kinds, which add up to a line's money; the others do not.
+pub const SPENDING: usize = 5;
 
 /// A kind of spending; its value indexes [`Line::kinds`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +206,12 @@ pub enum Kind {
     ToSuperior = 3,
     /// 对附属单位补助支出.
     ToSubsidiary = 4,
+    /// 人员经费 part of 基本支出 (a split some regions print per 功能 line).
+    Personnel = 5,
+    /// 公用经费 part of 基本支出.
+    Public = 6,
+    /// Last year's figure for the line (budget or execution, as the region compares).
+    LastYear = 7,
 }
 
 /// A 三公 row's amounts by fund, in 元.

@@ -161,7 +161,10 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
                 &mut diags,
                 "scope",
                 s,
-                &[(&["all", "全部"], false), (&["fiscal", "当年财政拨款"], true)],
+                &[
+                    (&["all", "全部"], false),
+                    (&["fiscal", "当年财政拨款"], true),
+                ],
                 false,
             )
         });

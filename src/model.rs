@@ -419,6 +419,15 @@ pub struct FunctionLine {
     /// 对附属单位补助支出.
     #[serde(default)]
     pub to_subsidiary: Option<Spanned<Money>>,
+    /// 人员经费 part of `basic` (with `public`, a split some regions print per line).
+    #[serde(default)]
+    pub personnel: Option<Spanned<Money>>,
+    /// 公用经费 part of `basic`.
+    #[serde(default)]
+    pub public: Option<Spanned<Money>>,
+    /// Last year's figure for the line (the `2025年预算数` column; the narrative's 比上年).
+    #[serde(default)]
+    pub last_year: Option<Spanned<Money>>,
 }
 
 /// One 经济分类 款 line of basic expenditure.
@@ -435,6 +444,9 @@ pub struct EconomicLine {
     /// "人员经费" or "公用经费"; by default 301/303 are 人员经费, the rest 公用经费.
     #[serde(default)]
     pub kind: Option<Spanned<String>>,
+    /// The paired 政府预算支出经济分类 款 (e.g. "50101"), where the region prints it.
+    #[serde(default)]
+    pub government: Option<Spanned<String>>,
 }
 
 /// The 三公 table's leaves.
@@ -447,6 +459,9 @@ pub struct Sangong {
     /// 机关运行经费 (the 日常公用经费 of 行政单位 and 参公事业单位).
     #[serde(default, alias = "机关运行经费")]
     pub running_costs: Option<Spanned<Money>>,
+    /// Last year's figures of the 三公 items (上年 | 本年 | 增减; the narrative's 比上年).
+    #[serde(default)]
+    pub last_year: Option<Spanned<SangongLastYear>>,
     /// 其中：教学科研人员因公出国（境）费.
     #[serde(default)]
     pub abroad_research: FundAmounts,
@@ -465,6 +480,27 @@ pub struct Sangong {
     /// Rows a region adds after 三、公务接待费 (Hebei: 会议费, 培训费).
     #[serde(default)]
     pub extra: Vec<Spanned<SangongExtra>>,
+}
+
+/// Last year's 三公 figures (all funds together), in the file's unit.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SangongLastYear {
+    /// 因公出国（境）费.
+    #[serde(default)]
+    pub abroad: Option<Money>,
+    /// 公务用车购置费.
+    #[serde(default)]
+    pub vehicle_purchase: Option<Money>,
+    /// 公务用车运行维护费.
+    #[serde(default)]
+    pub vehicle_operation: Option<Money>,
+    /// 公务接待费.
+    #[serde(default)]
+    pub reception: Option<Money>,
+    /// 机关运行经费.
+    #[serde(default)]
+    pub running_costs: Option<Money>,
 }
 
 /// A region's extra 三公-table row, with optional 其中 rows.

@@ -32,9 +32,9 @@ pub struct Line {
 }
 
 impl Line {
-    /// All the money of the line, in 元.
+    /// All the money of the line this year, in 元 (its spending kinds).
     pub fn total(&self) -> Decimal {
-        self.kinds.iter().sum()
+        self.kinds[..crate::domain::SPENDING].iter().sum()
     }
 }
 
@@ -49,6 +49,8 @@ pub struct EconomicLine {
     pub personnel: bool,
     /// Amount in 元.
     pub amount: Decimal,
+    /// The paired 政府经济分类 款, if given.
+    pub government: Option<String>,
     /// Where the line is in the file.
     pub span: Range<usize>,
 }
@@ -60,6 +62,8 @@ pub struct Sangong {
     pub abroad: Option<Funds>,
     /// 机关运行经费.
     pub running_costs: Option<Decimal>,
+    /// Last year's figures by row key (abroad, vehicle_purchase, …, running_costs), in 元.
+    pub last_year: BTreeMap<&'static str, Decimal>,
     /// 教学科研人员因公出国（境）费.
     pub abroad_research: Funds,
     /// 其他因公出国（境）费.
@@ -285,6 +289,9 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             amt(&l.operating),
             amt(&l.to_superior),
             amt(&l.to_subsidiary),
+            amt(&l.personnel),
+            amt(&l.public),
+            amt(&l.last_year),
         ];
         check_amounts(
             diags,
@@ -295,9 +302,31 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 &l.operating,
                 &l.to_superior,
                 &l.to_subsidiary,
+                &l.personnel,
+                &l.public,
+                &l.last_year,
             ],
         );
-        if source.is_fiscal() && kinds[2..].iter().any(|k| !k.is_zero()) {
+        // 人员经费 + 公用经费 split 基本支出: given, they add up to it exactly.
+        let typed =
+            |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| m.get_ref().0);
+        if (l.personnel.is_some() || l.public.is_some()) && kinds[5] + kinds[6] != kinds[0] {
+            diags.push(Diagnostic::error(
+                "line-split",
+                Some(item.span()),
+                format!(
+                    "项 {code}: 人员经费 {} + 公用经费 {} must equal its 基本支出 {}",
+                    typed(&l.personnel),
+                    typed(&l.public),
+                    typed(&l.basic)
+                ),
+            ));
+        }
+        if source.is_fiscal()
+            && kinds[2..crate::domain::SPENDING]
+                .iter()
+                .any(|k| !k.is_zero())
+        {
             diags.push(Diagnostic::warning(
                 "R7",
                 Some(item.span()),
@@ -409,10 +438,15 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                     )),
                 }
             }
+            let government = l.government.as_ref().and_then(|g| {
+                check_code(diags, g, &[5], "政府经济分类 款")
+                    .then(|| g.get_ref().trim().to_string())
+            });
             economic.push(EconomicLine {
                 code,
                 name,
                 personnel,
+                government,
                 amount: conv(*l.amount.get_ref()),
                 span: item.span(),
             });
@@ -476,6 +510,19 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         Sangong {
             abroad: g.abroad.as_ref().map(|a| funds(a.get_ref())),
             running_costs: g.running_costs.as_ref().map(|m| conv(*m.get_ref())),
+            last_year: g.last_year.as_ref().map_or_else(BTreeMap::new, |l| {
+                let l = l.get_ref();
+                [
+                    ("abroad", l.abroad),
+                    ("vehicle_purchase", l.vehicle_purchase),
+                    ("vehicle_operation", l.vehicle_operation),
+                    ("reception", l.reception),
+                    ("running_costs", l.running_costs),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|m| (k, conv(m))))
+                .collect()
+            }),
             abroad_research: funds(&g.abroad_research),
             abroad_other: funds(&g.abroad_other),
             vehicle_purchase: funds(&g.vehicle_purchase),

@@ -425,7 +425,11 @@ fn r16_compares_like_with_like_when_the_project_table_lists_only_fiscal_money() 
         )
     };
     let fiscal = yusuan::check_str("cq.toml", &text("scope = \"fiscal\"")).unwrap();
-    assert!(fiscal.diags.items.iter().all(|d| d.rule != "R16"), "{}", fiscal.diags);
+    assert!(
+        fiscal.diags.items.iter().all(|d| d.rule != "R16"),
+        "{}",
+        fiscal.diags
+    );
     let all = yusuan::check_str("cq.toml", &text("scope = \"all\"")).unwrap();
     let r16: Vec<_> = all
         .diags

@@ -1,0 +1,213 @@
+//! Money shapes real budgets print beyond the seeds (Chongqing, Xi'an): a
+//! per-line 人员/公用 split, last year's figures, the 政府经济分类 pairing, and a
+//! kind override that the checks follow.
+
+use std::sync::LazyLock;
+
+use yusuan::domain::{Kind, Source};
+use yusuan::render::Renderer;
+use yusuan::tables::{Column, Measure, NATIONAL, TableSpec};
+use yusuan::typeset::{self, Engine};
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+
+const CHONGQING: &str = r#"
+[department]
+name = "某区某办公室"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 300.00
+personnel = 250.00
+public = 50.00
+project = 20.00
+last_year = 310.50
+
+[[expenditure]]
+code = "2013299"
+project = 100.00
+last_year = 80.00
+
+[[basic_economic]]
+code = "30101"
+amount = 250.00
+government = "50101"
+
+[[basic_economic]]
+code = "30201"
+amount = 50.00
+government = "50201"
+
+[sangong]
+abroad = 2.00
+reception = 1.50
+last_year = { abroad = 3.00, reception = 1.50, vehicle_operation = 0.40 }
+"#;
+
+/// The national tables with the 一般公共预算支出表 as Chongqing prints it:
+/// 合计 | 人员经费 | 公用经费 | 项目支出 | 2025年预算数.
+fn chongqing_tables() -> &'static [TableSpec] {
+    const GENERAL: &[Source] = &[Source::General, Source::CarryGeneral];
+    let columns: &'static [Column] = Box::leak(Box::new([
+        Column {
+            key: "total",
+            header: "合计",
+            group: None,
+            measure: Measure::Sum(&["personnel", "public", "project"]),
+        },
+        Column {
+            key: "personnel",
+            header: "人员经费",
+            group: Some("基本支出"),
+            measure: Measure::Lines(GENERAL, &[Kind::Personnel]),
+        },
+        Column {
+            key: "public",
+            header: "公用经费",
+            group: Some("基本支出"),
+            measure: Measure::Lines(GENERAL, &[Kind::Public]),
+        },
+        Column {
+            key: "project",
+            header: "项目支出",
+            group: None,
+            measure: Measure::Lines(GENERAL, &[Kind::Project]),
+        },
+        Column {
+            key: "last_year",
+            header: "2025年预算数",
+            group: None,
+            measure: Measure::Lines(GENERAL, &[Kind::LastYear]),
+        },
+    ]));
+    let mut set: Vec<TableSpec> = NATIONAL.to_vec();
+    let general = set.iter_mut().find(|t| t.id == "general").unwrap();
+    general.columns = columns;
+    Box::leak(set.into_boxed_slice())
+}
+
+#[test]
+fn a_region_splits_basic_spending_per_line_and_prints_last_year_beside_it() {
+    let checked = yusuan::check_str("cq.toml", CHONGQING).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    // The same budget computed with Chongqing's column definitions.
+    let loaded =
+        yusuan::load::load_str::<yusuan::model::BudgetFile>("cq.toml", CHONGQING.into()).unwrap();
+    let mut diags = loaded.diags;
+    let profile = yusuan::profile::find("national").unwrap();
+    let budget = yusuan::validate::validate(&loaded.value, profile, &mut diags);
+    let t = yusuan::compute::compute(&budget, chongqing_tables(), &budget.table_units);
+    let row = t.general.row("2013201").unwrap();
+    let cell = |k: &str| row.cells[k].normalize().to_string();
+    assert_eq!(
+        (
+            cell("total"),
+            cell("personnel"),
+            cell("public"),
+            cell("project"),
+            cell("last_year")
+        ),
+        (
+            "320".into(),
+            "250".into(),
+            "50".into(),
+            "20".into(),
+            "310.5".into()
+        )
+    );
+    assert_eq!(
+        t.general.total().cells["last_year"].normalize().to_string(),
+        "390.5"
+    );
+    // Last year's 三公 figures and the 政府经济分类 pairing reach the templates.
+    let tables = checked.report.tables.as_ref().unwrap();
+    let last: Vec<(&str, String)> = tables
+        .sangong
+        .last_year
+        .iter()
+        .map(|(k, v)| (*k, v.normalize().to_string()))
+        .collect();
+    assert_eq!(
+        last,
+        [
+            ("abroad", "3".to_string()),
+            ("reception", "1.5".to_string()),
+            ("vehicle", "0.4".to_string()),
+            ("vehicle_operation", "0.4".to_string()),
+            ("小计", "4.9".to_string()),
+        ]
+    );
+    assert_eq!(
+        tables.basic.row("30101").unwrap().government.as_deref(),
+        Some("50101")
+    );
+}
+
+#[test]
+fn a_split_that_does_not_add_up_is_an_error() {
+    let text = CHONGQING.replace("public = 50.00", "public = 40.00");
+    let d = yusuan::check_str("cq.toml", &text).unwrap().diags;
+    let split: Vec<_> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "line-split")
+        .map(|x| (d.location(x), x.message.as_str()))
+        .collect();
+    assert_eq!(
+        split,
+        [(
+            "cq.toml:6:1".to_string(),
+            "项 2013201: 人员经费 250 + 公用经费 40 must equal its 基本支出 300"
+        )]
+    );
+}
+
+#[test]
+fn xian_counts_30239_as_personnel_and_the_document_checks_and_renders() {
+    // Xi'an: 人员经费 = 12,328,074.22 (301) + 515,549.80 (303) + 749,700.00 (30239), as printed.
+    let text = r#"
+[department]
+name = "西安市某委员会"
+year = 2022
+unit = "元"
+print_unit = "元"
+
+[[expenditure]]
+code = "2013201"
+basic = 15093324.02
+
+[[basic_economic]]
+code = "30101"
+amount = 12328074.22
+[[basic_economic]]
+code = "30302"
+amount = 515549.80
+[[basic_economic]]
+code = "30239"
+amount = 749700.00
+kind = "人员经费"
+[[basic_economic]]
+code = "30201"
+amount = 1500000.00
+
+[declared.basic]
+"合计" = { total = 15093324.02, personnel = 13593324.02, public = 1500000.00 }
+"#;
+    let checked = yusuan::check_str("xa.toml", text).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let renderer = Renderer::new(None).unwrap();
+    let rendered = match yusuan::render_checked(&ENGINE, &renderer, checked) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let basic = typeset::page_runs(&rendered.document)[5].concat();
+    assert!(
+        basic.contains("合计15093324.0213593324.021500000.00"),
+        "{basic}"
+    );
+    assert!(
+        basic.contains("30239其他交通费用749700.00749700.00"),
+        "{basic}"
+    );
+}
