@@ -17,7 +17,6 @@ use typst_pdf::{PdfOptions, Timestamp};
 /// Fonts shipped inside the binary (SIL OFL; see fonts/README.md).
 const EMBEDDED_FONTS: &[&[u8]] = &[
     include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf"),
-    include_bytes!("../fonts/NotoSerifCJKsc-Bold-subset.otf"),
     include_bytes!("../fonts/NotoSansCJKsc-Regular-subset.otf"),
     include_bytes!("../fonts/NotoSansCJKsc-Bold-subset.otf"),
 ];

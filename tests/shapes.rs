@@ -211,3 +211,18 @@ amount = 1500000.00
         "{basic}"
     );
 }
+
+#[test]
+fn names_with_extension_a_characters_print() {
+    // 䶮 (U+4DAE, CJK Extension A) is in real names; GB 18030 requires it.
+    let text = "[department]\nname = \"测试部门\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nname = \"王䶮同志专项㐀\"\nbasic = 1\n";
+    let checked = yusuan::check_str("t.toml", text).unwrap();
+    let renderer = Renderer::new(None).unwrap();
+    let rendered = match yusuan::render_checked(&ENGINE, &renderer, checked) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let text = typeset::page_runs(&rendered.document).concat().concat();
+    assert!(text.contains("王䶮同志专项㐀"), "{text}");
+    assert!(ENGINE.covers('䶮') && ENGINE.covers('龥') && !ENGINE.covers('\u{20000}'));
+}
