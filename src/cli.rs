@@ -165,6 +165,10 @@ pub enum Emit {
     Pdf,
     /// A self-contained Typst project (main.typ) in a directory.
     Typst,
+    /// The data templates see, as one JSON file.
+    Json,
+    /// Every computed table (and the project list) as CSV files in a directory.
+    Csv,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -416,6 +420,26 @@ fn render_with(
                 .map_err(|e| fail(format!("cannot create {}: {e}", output.display())))?;
             write_atomically(&output.join("main.typ"), source.as_bytes()).map_err(fail)?;
             eprintln!("wrote {}", output.join("main.typ").display());
+        }
+        Emit::Json | Emit::Csv => {
+            print_diags(&checked.diags, quiet);
+            if checked.diags.has_errors() {
+                eprintln!("{}: not written", file.display());
+                return Err(());
+            }
+            if emit == Emit::Json {
+                let json = crate::context_json(&checked.report);
+                write_atomically(output, json.as_bytes()).map_err(fail)?;
+                eprintln!("wrote {}", output.display());
+            } else {
+                std::fs::create_dir_all(output)
+                    .map_err(|e| fail(format!("cannot create {}: {e}", output.display())))?;
+                let files = crate::export::csv(&checked.report);
+                for f in &files {
+                    write_atomically(&output.join(&f.name), f.text.as_bytes()).map_err(fail)?;
+                }
+                eprintln!("wrote {} CSV files to {}", files.len(), output.display());
+            }
         }
         Emit::Pdf => match crate::render_checked(engine, &renderer, checked) {
             Ok(rendered) => {

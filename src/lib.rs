@@ -14,6 +14,7 @@ pub mod cli;
 pub mod compute;
 pub mod diag;
 pub mod domain;
+pub mod export;
 pub mod import;
 pub mod layout;
 pub mod load;

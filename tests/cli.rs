@@ -381,3 +381,59 @@ fn explain_says_what_every_rule_checks() {
     }
     assert!(checked > 60, "the scan found only {checked} rule ids");
 }
+
+#[test]
+fn the_computed_tables_come_out_as_csv_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("csv");
+    yusuan(&[
+        &"render",
+        &"-q",
+        &"--emit",
+        &"csv",
+        &example("kaiping-2024.toml"),
+        &"-o",
+        &csv,
+    ])
+    .ok();
+    let basic = std::fs::read_to_string(csv.join("6-basic.csv")).unwrap();
+    assert!(
+        basic.starts_with("\u{feff}科目编码,科目名称,合计,人员经费,公用经费\r\n"),
+        "{basic}"
+    );
+    assert!(
+        basic.contains("\r\n,合计,528.64,483.91,44.73\r\n"),
+        "{basic}"
+    );
+    assert!(
+        basic.contains("\r\n301,工资福利支出,480.19,480.19,0.00\r\n"),
+        "{basic}"
+    );
+    let summary = std::fs::read_to_string(csv.join("1-summary.csv")).unwrap();
+    assert!(
+        summary.contains("\r\n收入,总计,收入总计,5464.38\r\n支出,总计,支出总计,5464.38\r\n"),
+        "{summary}"
+    );
+    let projects = std::fs::read_to_string(csv.join("projects.csv")).unwrap();
+    assert_eq!(projects.lines().count(), 1 + 19);
+    assert!(projects.contains(
+        ",13020524P00918410001Q,本级城市社区党组织服务群众专项经费,460.00,460.00,0.00,0.00\r\n"
+    ));
+    let json = dir.path().join("k.json");
+    yusuan(&[
+        &"render",
+        &"-q",
+        &"--emit",
+        &"json",
+        &example("kaiping-2024.toml"),
+        &"-o",
+        &json,
+    ])
+    .ok();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(
+        v["report"]["tables"]["basic"]["rows"][1]["cells"]["total"],
+        "480.19"
+    );
+}

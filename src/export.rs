@@ -1,0 +1,147 @@
+//! Machine-readable copies of the computed tables, beside the PDF: CSV (UTF-8
+//! with a byte-order mark, so that Excel shows the Chinese) with the column
+//! headers of the table definitions, and the template context as JSON.
+
+use rust_decimal::Decimal;
+
+use crate::Report;
+use crate::domain::round;
+
+/// One CSV file: its name and its content (BOM included).
+pub struct CsvFile {
+    /// File name, e.g. `2-income.csv`.
+    pub name: String,
+    /// The text, starting with U+FEFF.
+    pub text: String,
+}
+
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn line(cells: &[String]) -> String {
+    let mut l = cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(",");
+    l.push_str("\r\n");
+    l
+}
+
+/// Every table of `report` (and the project list) as CSV, amounts rounded once
+/// to the printed decimals, zero written as 0.
+pub fn csv(report: &Report) -> Vec<CsvFile> {
+    let d = report.department.decimals;
+    let amount = |v: Decimal| format!("{:.*}", d as usize, round(v, d));
+    let mut out = vec![];
+    let mut file = |name: String, rows: Vec<Vec<String>>| {
+        let mut text = String::from("\u{feff}");
+        for r in &rows {
+            text.push_str(&line(r));
+        }
+        out.push(CsvFile { name, text });
+    };
+    if let Some(t) = &report.tables {
+        for pair in [&t.summary, &t.fiscal] {
+            let mut rows = vec![
+                ["side", "key", "item"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain(pair.columns.iter().map(|c| c.header.to_string()))
+                    .collect::<Vec<_>>(),
+            ];
+            for i in &pair.income {
+                rows.push(vec![
+                    "收入".into(),
+                    i.key.into(),
+                    i.label.into(),
+                    amount(i.value),
+                ]);
+            }
+            for c in pair.classes.iter().filter(|c| !c.empty) {
+                let mut r = vec!["支出".into(), c.code.clone(), c.name.clone()];
+                r.extend(c.values.iter().map(|v| amount(*v)));
+                rows.push(r);
+            }
+            for tot in &pair.totals {
+                rows.push(vec![
+                    "收入".into(),
+                    tot.key.into(),
+                    tot.left.into(),
+                    amount(tot.left_value),
+                ]);
+                let mut r = vec!["支出".into(), tot.key.into(), tot.right.into()];
+                r.extend(tot.right_values.iter().map(|v| amount(*v)));
+                rows.push(r);
+            }
+            file(format!("{}-{}.csv", pair.number, pair.id), rows);
+        }
+        for tree in t.trees() {
+            let mut rows = vec![
+                ["科目编码", "科目名称"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain(tree.columns.iter().map(|c| c.header.to_string()))
+                    .collect::<Vec<_>>(),
+            ];
+            for r in tree.rows.iter().filter(|_| !tree.empty) {
+                let mut row = vec![r.code.clone(), r.name.clone()];
+                row.extend(r.values.iter().map(|v| amount(*v)));
+                rows.push(row);
+            }
+            file(format!("{}-{}.csv", tree.number, tree.id), rows);
+        }
+        let s = &t.sangong;
+        let mut rows = vec![
+            ["key", "项目"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(s.columns.iter().map(|c| c.header.to_string()))
+                .collect::<Vec<_>>(),
+        ];
+        for r in &s.rows {
+            let mut row = vec![r.key.clone(), r.label.clone()];
+            row.extend(r.values.iter().map(|v| amount(*v)));
+            rows.push(row);
+        }
+        if let Some(v) = s.running_costs {
+            rows.push(vec![
+                "running_costs".into(),
+                "机关运行经费".into(),
+                amount(v),
+            ]);
+        }
+        file(format!("{}-{}.csv", s.number, s.id), rows);
+    }
+    if let Some(p) = &report.projects {
+        let mut rows = vec![
+            [
+                "资金使用单位",
+                "项目编码",
+                "项目名称",
+                "总计",
+                "财政拨款",
+                "财政专户拨款",
+                "其他资金",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+        ];
+        for pr in &p.projects {
+            let a = &pr.amounts;
+            rows.push(vec![
+                pr.unit.clone(),
+                pr.code.clone(),
+                pr.name.clone(),
+                amount(a.total),
+                amount(a.fiscal),
+                amount(a.special_account),
+                amount(a.other),
+            ]);
+        }
+        file("projects.csv".into(), rows);
+    }
+    out
+}
