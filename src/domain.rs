@@ -42,6 +42,12 @@ impl Unit {
         }
     }
 
+    /// Whether amounts typed in this unit were rounded by the budget system:
+    /// 万元 figures are 元 rounded to the written digit; 元 are exact to the 分.
+    pub fn rounds_typed_amounts(self) -> bool {
+        self == Unit::Wanyuan
+    }
+
     /// An amount in 元 expressed in this unit, exactly.
     pub fn from_yuan(self, amount: Decimal) -> Decimal {
         match self {
@@ -83,6 +89,23 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every source, in the order of [`Source::NAMES`].
+    pub const ALL: &[Source] = &[
+        Source::General,
+        Source::Fund,
+        Source::Soe,
+        Source::SpecialAccount,
+        Source::Business,
+        Source::Operating,
+        Source::Superior,
+        Source::Subsidiary,
+        Source::Other,
+        Source::Carryover,
+        Source::CarryGeneral,
+        Source::CarryFund,
+        Source::CarrySoe,
+    ];
+
     /// Every source with the names accepted in `source = "…"`.
     pub const NAMES: &[(Source, &[&str])] = &[
         (
@@ -232,4 +255,16 @@ pub enum Layout {
 /// Rounds `v` to `decimals` places the way the tables print (四舍五入).
 pub fn round(v: Decimal, decimals: u32) -> Decimal {
     v.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ALL` and `NAMES` list the same sources in the same order.
+    #[test]
+    fn every_source_has_names() {
+        let named: Vec<Source> = Source::NAMES.iter().map(|(s, _)| *s).collect();
+        assert_eq!(named, Source::ALL);
+    }
 }

@@ -7,6 +7,8 @@ use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst::visualize::Geometry;
 use typst_layout::PagedDocument;
 
+// Positions here are page geometry in points (f64), never money.
+
 /// A rule may touch a glyph's edge by this much (points) without crossing it.
 const EPS: f64 = 0.6;
 

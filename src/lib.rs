@@ -182,7 +182,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         projects::check_against_tables(
             p,
             (spending, fiscal_only),
-            budget.input_unit == validate::Unit::Wanyuan,
+            budget.input_unit.rounds_typed_amounts(),
             span,
             &mut diags,
         );

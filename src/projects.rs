@@ -247,15 +247,12 @@ pub fn compute(
             false,
         )
     });
-    let to_yuan = match unit {
-        Unit::Yuan => Decimal::ONE,
-        Unit::Wanyuan => Decimal::from(10_000),
-    };
+    let to_yuan = unit.yuan();
     let amt =
         |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| m.get_ref().0 * scale);
 
     // Amounts typed in 万元 were rounded from 元 by the budget system; 元 are exact.
-    let rounded = crate::validate::input_decimals(file) != 2;
+    let rounded = crate::validate::input_unit(file).rounds_typed_amounts();
     let mut projects = vec![];
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     for (i, item) in file.project.iter().enumerate() {

@@ -306,7 +306,7 @@ pub fn reconcile(
     };
     // Rounding happened where the file's amounts are in 万元 (rounded from 元
     // by the budget system), or where figures were declared in a coarser unit.
-    let input_rounded = budget.input_unit == Unit::Wanyuan;
+    let input_rounded = budget.input_unit.rounds_typed_amounts();
     let rounded_for = |unit: Unit| input_rounded || unit.yuan() > budget.input_unit.yuan();
     let declared_unit = |id: &str| {
         budget
@@ -624,7 +624,6 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
 /// Money a printed table cannot show: a source or a kind of spending without
 /// a column in a table that must show all of it (a profile's narrower table).
 pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
-    let ck = Checker::new(diags, budget.department.decimals, true);
     for table in t.trees() {
         if !table.spec.complete {
             continue;
@@ -641,7 +640,7 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             }
             let shown = crate::compute::line_value(table.spec, total_col, line);
             if shown != line.total() {
-                ck.diags.push(Diagnostic::error(
+                diags.push(Diagnostic::error(
                     "columns",
                     Some(line.span.clone()),
                     format!(
@@ -660,7 +659,7 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
     if let Some(total) = total
         && total.left_value != total.right_values[0]
     {
-        ck.diags.push(Diagnostic::error(
+        diags.push(Diagnostic::error(
             "columns",
             None,
             format!(

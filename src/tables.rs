@@ -127,21 +127,7 @@ use Source::{
 };
 
 const ALL_KINDS: &[Kind] = &[Basic, Project, Operating, ToSuperior, ToSubsidiary];
-const ALL_SOURCES: &[Source] = &[
-    General,
-    Fund,
-    Soe,
-    SpecialAccount,
-    Business,
-    Source::Operating,
-    Superior,
-    Subsidiary,
-    Other,
-    Carryover,
-    CarryGeneral,
-    CarryFund,
-    CarrySoe,
-];
+const ALL_SOURCES: &[Source] = Source::ALL;
 const FISCAL: &[Source] = &[General, Fund, Soe];
 /// Every carry-over: of no fund, or of one of the three.
 const CARRIED: &[Source] = &[Carryover, CarryGeneral, CarryFund, CarrySoe];

@@ -638,13 +638,19 @@ pub fn choose<T: Copy>(
     fallback
 }
 
+/// The unit the file's amounts are written in (万元 unless it says 元).
+pub fn input_unit(file: &BudgetFile) -> Unit {
+    let unit = file.department.get_ref().unit.as_ref();
+    unit.and_then(|u| Unit::parse(u.get_ref()))
+        .unwrap_or(Unit::Wanyuan)
+}
+
 /// How many decimals an amount of the file may have: 2 in 元, 6 in 万元 (so
 /// that 元-exact figures can be written in 万元).
 pub fn input_decimals(file: &BudgetFile) -> u32 {
-    let unit = file.department.get_ref().unit.as_ref();
-    match unit.and_then(|u| Unit::parse(u.get_ref())) {
-        Some(Unit::Yuan) => 2,
-        _ => 6,
+    match input_unit(file) {
+        Unit::Yuan => 2,
+        Unit::Wanyuan => 6,
     }
 }
 
