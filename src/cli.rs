@@ -8,17 +8,41 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Lang, Text};
 use crate::render::{self, Renderer};
+use crate::text;
 use crate::typeset::Engine;
 
 /// yusuan (预算): one TOML file per department and year → the official-format 部门预算 PDF.
 #[derive(Debug, Parser)]
 #[command(name = "yusuan", version, about, long_about = None)]
 pub struct Cli {
+    /// The language of messages: zh (中文, the default) or en (English).
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The language chosen with `--lang`, for this process's messages.
+static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
+
+/// Prints an error line in the chosen language: `错误：…` or `error: …`.
+fn error(t: Text) {
+    match lang() {
+        Lang::Zh => eprintln!("错误：{}", t.zh),
+        Lang::En => eprintln!("error: {}", t.en),
+    }
+}
+
+/// Prints a line of progress or outcome in the chosen language.
+fn say(t: Text) {
+    eprintln!("{}", t.get(lang()));
 }
 
 /// The subcommands.
@@ -173,6 +197,7 @@ pub enum Emit {
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
+    let _ = LANG.set(cli.lang);
     match cli.command {
         Command::Check {
             files,
@@ -191,7 +216,7 @@ pub fn run(cli: Cli) -> i32 {
             let engine = match Engine::new(&font_path) {
                 Ok(e) => e,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    error(text!("{e}", "{e}"));
                     return 1;
                 }
             };
@@ -209,7 +234,7 @@ pub fn run(cli: Cli) -> i32 {
                     Err(diags) => diags,
                 };
                 if format == MessageFormat::Json {
-                    let lines = diags.to_json_lines();
+                    let lines = diags.to_json_lines(lang());
                     if !lines.is_empty() {
                         out(format_args!("{}", lines.trim_end()));
                     }
@@ -219,11 +244,8 @@ pub fn run(cli: Cli) -> i32 {
                 failed |= diags.has_errors();
                 let (e, w) = diags.counts();
                 if e == 0 && format != MessageFormat::Json {
-                    eprintln!(
-                        "{}: ok ({w} warning{})",
-                        file.display(),
-                        if w == 1 { "" } else { "s" }
-                    );
+                    let (f, s) = (file.display(), plural(w));
+                    say(text!("{f}：通过（{w} 个警告）", "{f}: ok ({w} warning{s})"));
                 }
             }
             i32::from(failed)
@@ -275,29 +297,32 @@ pub fn run(cli: Cli) -> i32 {
             let rules = crate::diag::RULES;
             match rule {
                 None => {
-                    for (id, text) in rules {
-                        out(format_args!("{id:<16} {text}"));
+                    for (id, zh, en) in rules {
+                        let t = Text::new(*zh, *en);
+                        out(format_args!("{id:<16} {}", t.get(lang())));
                     }
                     0
                 }
                 Some(r) => match rules
                     .iter()
-                    .find(|(id, _)| id.eq_ignore_ascii_case(r.trim()))
+                    .find(|(id, ..)| id.eq_ignore_ascii_case(r.trim()))
                 {
-                    Some((id, text)) => {
-                        out(format_args!("{id}: {text}"));
+                    Some((id, zh, en)) => {
+                        let t = Text::new(*zh, *en);
+                        out(format_args!("{id}: {}", t.get(lang())));
                         0
                     }
                     None => {
-                        eprintln!(
-                            "error: no rule \"{}\"; valid: {}",
-                            crate::diag::printable(&r),
-                            rules
-                                .iter()
-                                .map(|(id, _)| *id)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        );
+                        let r = crate::diag::printable(&r);
+                        let valid = rules
+                            .iter()
+                            .map(|(id, ..)| *id)
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        error(text!(
+                            "没有规则 \"{r}\"；可用：{valid}",
+                            "no rule \"{r}\"; valid: {valid}"
+                        ));
                         2
                     }
                 },
@@ -339,11 +364,11 @@ fn renderer_for(report: &crate::Report, templates: Option<PathBuf>) -> Result<Re
 fn print_diags(diags: &Diagnostics, quiet: bool) {
     if quiet && !diags.items.is_empty() && !diags.has_errors() {
         let (_, w) = diags.counts();
-        eprintln!(
-            "{}: {w} warning{} (run `yusuan check` to see them)",
-            diags.file,
-            plural(w)
-        );
+        let (f, s) = (&diags.file, plural(w));
+        say(text!(
+            "{f}：{w} 个警告（运行 `yusuan check` 查看）",
+            "{f}: {w} warning{s} (run `yusuan check` to see them)"
+        ));
         return;
     }
     print_report(diags, false);
@@ -353,19 +378,18 @@ fn print_report(diags: &Diagnostics, short: bool) {
     if diags.items.is_empty() {
         return;
     }
-    let text = if short {
-        diags.to_short_string()
+    let report = if short {
+        diags.to_short_string(lang())
     } else {
-        diags.to_report_string()
+        diags.to_report_string(lang())
     };
-    eprint!("{text}");
+    eprint!("{report}");
     let (e, w) = diags.counts();
-    eprintln!(
-        "{}: {e} error{}, {w} warning{}",
-        diags.file,
-        plural(e),
-        plural(w)
-    );
+    let (f, se, sw) = (&diags.file, plural(e), plural(w));
+    say(text!(
+        "{f}：{e} 个错误，{w} 个警告",
+        "{f}: {e} error{se}, {w} warning{sw}"
+    ));
 }
 
 fn plural(n: usize) -> &'static str {
@@ -381,7 +405,7 @@ fn render_file(
     options: crate::Options,
     quiet: bool,
 ) -> Result<(), ()> {
-    let engine = Engine::new(font_path).map_err(|e| eprintln!("error: {e}"))?;
+    let engine = Engine::new(font_path).map_err(|e| error(text!("{e}", "{e}")))?;
     render_with(&engine, file, output, emit, templates, options, quiet)
 }
 
@@ -394,66 +418,71 @@ fn render_with(
     options: crate::Options,
     quiet: bool,
 ) -> Result<(), ()> {
-    let fail = |msg: String| {
-        eprintln!("error: {msg}");
-    };
+    let fail = |msg: String| error(Text::new(msg.clone(), msg));
     if same_file(file, output) {
-        fail(format!(
-            "the output {} is the input file; choose another name (the PDF would replace your data)",
-            output.display()
+        let o = output.display();
+        error(text!(
+            "输出文件 {o} 就是输入文件；请换一个名字（否则 PDF 会覆盖你的数据）",
+            "the output {o} is the input file; choose another name (the PDF would replace your data)"
         ));
         return Err(());
     }
+    let not_done = || {
+        let f = file.display();
+        say(text!("{f}：未生成", "{f}: not rendered"));
+    };
     let checked = crate::check_file_with(file, options).map_err(|d| print_diags(&d, false))?;
     let renderer = renderer_for(&checked.report, templates).map_err(fail)?;
     match emit {
         Emit::Typst => {
             print_diags(&checked.diags, quiet);
             if checked.diags.has_errors() {
-                eprintln!("{}: not rendered", file.display());
+                not_done();
                 return Err(());
             }
             let source = renderer
                 .render(render::ENTRY, crate::context(&checked.report))
                 .map_err(fail)?;
-            std::fs::create_dir_all(output)
-                .map_err(|e| fail(format!("cannot create {}: {e}", output.display())))?;
+            std::fs::create_dir_all(output).map_err(|e| cannot_create(output, e))?;
             write_atomically(&output.join("main.typ"), source.as_bytes()).map_err(fail)?;
-            eprintln!("wrote {}", output.join("main.typ").display());
+            let o = output.join("main.typ");
+            let o = o.display();
+            say(text!("已写出 {o}", "wrote {o}"));
         }
         Emit::Json | Emit::Csv => {
             print_diags(&checked.diags, quiet);
             if checked.diags.has_errors() {
-                eprintln!("{}: not written", file.display());
+                not_done();
                 return Err(());
             }
+            let o = output.display();
             if emit == Emit::Json {
                 let json = crate::context_json(&checked.report);
                 write_atomically(output, json.as_bytes()).map_err(fail)?;
-                eprintln!("wrote {}", output.display());
+                say(text!("已写出 {o}", "wrote {o}"));
             } else {
-                std::fs::create_dir_all(output)
-                    .map_err(|e| fail(format!("cannot create {}: {e}", output.display())))?;
+                std::fs::create_dir_all(output).map_err(|e| cannot_create(output, e))?;
                 let files = crate::export::csv(&checked.report);
                 for f in &files {
                     write_atomically(&output.join(&f.name), f.text.as_bytes()).map_err(fail)?;
                 }
-                eprintln!("wrote {} CSV files to {}", files.len(), output.display());
+                let n = files.len();
+                say(text!(
+                    "已在 {o} 中写出 {n} 个 CSV 文件",
+                    "wrote {n} CSV files to {o}"
+                ));
             }
         }
         Emit::Pdf => match crate::render_checked(engine, &renderer, checked) {
             Ok(rendered) => {
                 print_diags(&rendered.diags, quiet);
                 write_atomically(output, &rendered.pdf).map_err(fail)?;
-                eprintln!(
-                    "wrote {} ({} pages)",
-                    output.display(),
-                    rendered.document.pages().len()
-                );
+                let (o, n) = (output.display(), rendered.document.pages().len());
+                say(text!("已写出 {o}（{n} 页）", "wrote {o} ({n} pages)"));
             }
             Err(crate::RenderError::Invalid(diags)) => {
                 print_diags(&diags, false);
-                eprintln!("{}: not rendered", file.display());
+                not_done();
                 return Err(());
             }
             Err(crate::RenderError::Template(m)) => {
@@ -471,11 +500,17 @@ fn render_with(
 
 fn typst_failed(errors: &[crate::typeset::TypstError]) {
     for e in errors {
-        eprintln!("error: typesetting failed: {e}");
+        error(text!("排版失败：{e}", "typesetting failed: {e}"));
     }
-    eprintln!(
+    say(text!(
+        "提示：模板生成了无效的 Typst；用 `--emit typst` 可以把它写出来检查",
         "hint: the template produced invalid Typst; `--emit typst` writes it out for inspection"
-    );
+    ));
+}
+
+fn cannot_create(dir: &Path, e: std::io::Error) {
+    let d = dir.display();
+    error(text!("无法创建 {d}：{e}", "cannot create {d}: {e}"));
 }
 
 /// Whether `a` and `b` name the same existing file.
@@ -506,24 +541,37 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .write(true)
         .create_new(true)
         .open(&tmp)
-        .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
+        .map_err(|e| {
+            let d = dir.display();
+            text!("无法写入目录 {d}：{e}", "cannot write into {d}: {e}")
+                .get(lang())
+                .to_string()
+        })?;
     let written = f.write_all(bytes).and_then(|()| f.sync_all());
     drop(f);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", path.display()));
+        return Err(cannot_write(path, e));
     }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
+        cannot_write(path, e)
     })
+}
+
+fn cannot_write(path: &Path, e: std::io::Error) -> String {
+    let p = path.display();
+    text!("无法写入 {p}：{e}", "cannot write {p}: {e}")
+        .get(lang())
+        .to_string()
 }
 
 fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
+            let f = file.display();
+            error(text!("无法读取 {f}：{e}", "cannot read {f}: {e}"));
             return 1;
         }
     };
@@ -531,19 +579,19 @@ fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
     let imported = crate::import::import_list(&file.display().to_string(), &text, year);
     print_report(&imported.diags, true);
     if imported.diags.has_errors() {
-        eprintln!("{}: not imported", file.display());
+        let f = file.display();
+        say(text!("{f}：未导入", "{f}: not imported"));
         return 1;
     }
     if let Err(e) = write_atomically(output, imported.toml.as_bytes()) {
-        eprintln!("error: {e}");
+        error(text!("{e}", "{e}"));
         return 1;
     }
-    eprintln!(
-        "wrote {} ({} projects); check it with `yusuan check {}`",
-        output.display(),
-        imported.projects,
-        output.display()
-    );
+    let (o, n) = (output.display(), imported.projects);
+    say(text!(
+        "已写出 {o}（{n} 个项目）；请用 `yusuan check {o}` 检查",
+        "wrote {o} ({n} projects); check it with `yusuan check {o}`"
+    ));
     0
 }
 

@@ -11,174 +11,286 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config};
 
-/// Every rule id a diagnostic can carry, with what it checks and why
-/// (`yusuan explain`). The R rules are those of formats.md §4.
-pub const RULES: &[(&str, &str)] = &[
+/// Every rule id a diagnostic can carry, with what it checks and why, in
+/// Chinese and English (`yusuan explain`). The R rules are those of formats.md §4.
+pub const RULES: &[(&str, &str, &str)] = &[
     (
         "R1",
+        "收支总表：收入总计 = 支出总计。预算是平衡的：收到的每一元都安排了支出或结转。",
         "收支总表: 收入总计 = 支出总计. A budget balances: every yuan received is planned to be spent or carried over.",
     ),
     (
         "R2",
+        "收支总表的总计 = 收入总表合计 = 支出总表合计。汇总表和明细表说的是同一笔钱。",
         "收支总表 totals = 收入总表 合计 = 支出总表 合计. The summary and the detailed tables describe the same money.",
     ),
     (
         "R3",
+        "收入总表每一行：合计 = 各资金来源列之和（+ 上年结转）。一行的合计就是它的来源，不多不少。",
         "收入总表, each row: 合计 = Σ its source columns (+ 上年结转). The total of a row is its sources, nothing more.",
     ),
     (
         "R4",
+        "支出总表和各资金支出表每一行：合计 = 基本支出 + 项目支出（+ 经营、上缴上级、对附属单位补助）。",
         "支出总表 and the fund tables, each row: 合计 = 基本支出 + 项目支出 (+ 经营, 上解, 对附属). Spending is basic or project spending.",
     ),
     (
         "R5",
+        "每棵分类树中：类 = Σ 款，款 = Σ 项，合计 = Σ 类：申报的数等于其下各项之和。",
         "In every tree, 类 = Σ 款, 款 = Σ 项, 合计 = Σ 类: a declared figure equals the sum of the items under it.",
     ),
     (
         "R6",
+        "财政拨款收支总表：合计 = 一般公共预算 + 政府性基金 + 国有资本经营，逐行及总计都如此，并等于财政拨款收入。",
         "财政拨款收支总表: 合计 = 一般公共预算 + 政府性基金 + 国有资本经营, per row and in total, = 财政拨款 income.",
     ),
     (
         "R7",
+        "一般公共预算支出表 = 支出总表中的一般公共预算部分（全部资金都是一般公共预算时两者相等）；财政拨款资金通常只用于基本支出和项目支出。",
         "一般公共预算支出表 = the 一般公共预算 part of the 支出总表 (equal when all money is 一般公共预算); 财政拨款 money is normally 基本 or 项目 spending only.",
     ),
     (
         "R8",
+        "支出总表中一般公共预算的基本支出 = 基本支出表合计：按功能分类和按经济分类的基本支出是同一笔钱。",
         "支出总表 基本支出 of 一般公共预算 = 基本支出表 合计: the basic spending by function and by economic class are the same money.",
     ),
     (
         "R9",
+        "基本支出表每一行：合计 = 人员经费 + 公用经费，每条经济分类按表中的归类计入（含经费类型的改写）。",
         "基本支出表, each row: 合计 = 人员经费 + 公用经费, with each 经济分类 line counted where the tables count it (kind overrides included).",
     ),
     (
         "R10",
+        "三公经费表：合计 = 因公出国（境）费 + 公务用车购置及运行维护费 + 公务接待费（+ 地区增加的行）；每行 = 其中各项之和。",
         "三公 table: 合计 = 因公出国（境）+ 公务用车购置及运维 + 公务接待 (+ rows a region adds); each row = its 其中 rows.",
     ),
     (
         "R11",
+        "三公经费表：公务用车购置及运行维护费 = 购置费 + 运行维护费；因公出国（境）费写成两个其中项或一个数，不能两者都写。",
         "三公 table: 公务用车购置及运维费 = 购置 + 运行维护; 因公出国（境）费 = its two 其中 rows, or one figure, not both.",
     ),
     (
         "R12",
+        "三公的公务用车运行维护费 ≥ 基本支出 30231，公务接待费 ≥ 基本支出 30217：三公经费表也包括项目资金，不会少于基本支出中的对应科目。",
         "三公 公务用车运行维护费 ≥ basic 30231 and 公务接待费 ≥ basic 30217: the 三公 table counts project money too, never less than the basic lines.",
     ),
     (
         "R14",
+        "只有没有金额的表才能注明“本表为空表”；空的政府性基金或国有资本经营预算表可以加这条注。",
         "A 空表 note stands only under a table without money; an empty 政府性基金/国有资本 table may carry one.",
     ),
     (
         "R16",
+        "各项目预算之和（绩效目标表）= 支出总表的项目支出：全部，或在 [projects] scope = \"fiscal\" 时只算当年财政拨款部分（只列当年财政拨款项目的表不含事业收入和上年结转资金）。",
         "Σ project budgets (绩效目标表) = 项目支出 of the 支出总表: all of it, or with [projects] scope = \"fiscal\" its 当年财政拨款 part (a table listing only projects paid from this year's 财政拨款 leaves out 事业收入 and 上年结转 money).",
     ),
     (
         "R17",
+        "资金支出计划：累计百分比，不减少，最后达到 100%。",
         "资金支出计划: cumulative percentages, never decreasing, ending at 100%.",
     ),
-    ("amount", "Amounts are never negative."),
+    ("amount", "金额不能为负数。", "Amounts are never negative."),
     (
         "catalogue",
+        "用哪一份分类目录为编码命名：预算年度的、最近一年的内置目录，或文件自带的目录。",
         "Which classification catalogue names the codes: the budget year's, the nearest older built-in one, or the file's own.",
     ),
     (
         "code",
+        "功能分类项的编码为 7 位数字，经济分类款为 5 位，部门编码为字母和数字。",
         "A 功能分类 项 code has 7 digits, a 经济分类 款 code 5, a department code letters and digits.",
     ),
     (
         "columns",
+        "某个地区样式的表中没有列的钱（某种资金来源或支出类型）会丢失：请换资金来源或地区样式。",
         "Money a profile's table has no column for (a source or kind of spending) would be lost: choose another source or profile.",
     ),
     (
         "declared",
+        "[declared.*] 中的表、行、列必须在表定义中存在。",
         "A [declared.*] table, row or column must exist in the table definitions.",
     ),
     (
         "decimals",
+        "元最多 2 位小数（到分），万元最多 6 位（精确到元）。",
         "At most 2 decimals in 元 (the 分), 6 in 万元 (元-exact).",
     ),
     (
         "duplicate",
+        "一行、一个经济分类或一个项目编码只能给一次。",
         "A line, an economic class or a 项目编码 is given once.",
     ),
-    ("empty", "Names and files are not empty."),
-    ("encoding", "The file is UTF-8 text."),
+    (
+        "empty",
+        "名称和文件不能为空。",
+        "Names and files are not empty.",
+    ),
+    ("encoding", "文件是 UTF-8 文本。", "The file is UTF-8 text."),
     (
         "funding-unit",
+        "[[units]] 中列出的资金使用单位要有项目。",
         "A 资金使用单位 listed under [[units]] has projects.",
     ),
     (
         "glyph",
+        "每个字符都要有字体包含它，否则会印成方框。",
         "Every character has a glyph in some font; otherwise it would print as a box.",
     ),
     (
         "import",
+        "粘贴来的表格中读不出的单元格；在 TOML 中保留为 # NOT IMPORTED。",
         "A pasted table's cell that could not be read; kept in the TOML as # NOT IMPORTED.",
     ),
     (
         "indicator_style",
+        "项目表中绩效指标单元格用半角（`,` `;`）还是全角（`；` `。`）标点。",
         "The list's 绩效指标 cell is written ascii (`,` `;`) or fullwidth (`；` `。`).",
     ),
-    ("kind", "An economic line's kind is 人员经费 or 公用经费."),
-    ("layout", "The project layout is list, card or sheet."),
+    (
+        "kind",
+        "经济分类行的经费类型是人员经费或公用经费。",
+        "An economic line's kind is 人员经费 or 公用经费.",
+    ),
+    (
+        "layout",
+        "项目表样式是 list、card 或 sheet。",
+        "The project layout is list, card or sheet.",
+    ),
     (
         "indicator",
+        "指标级别是已知的，二级指标在其一级指标之下，产出和效益指标都要有。",
         "Indicator levels are known, 二级 under its 一级, 产出 and 效益 indicators present.",
     ),
     (
         "invisible",
+        "不能有不可见字符或控制字符（零宽空格、双向标记、ESC）：它们印不出来或会挪动文字。",
         "No invisible or control character (zero-width space, bidi marks, ESC): they print as nothing or move text.",
     ),
     (
         "io",
+        "文件能读取，且不会大得离谱（64 MiB）。",
         "The file can be read and is not absurdly large (64 MiB).",
     ),
     (
         "layout-check",
+        "没有文字压在别的文字上、越过表格线或超出页面。",
         "Nothing printed over other text, across a table rule or off the page.",
     ),
     (
         "line-split",
+        "一行的人员经费和公用经费加起来等于它的基本支出。",
         "A line's 人员经费 and 公用经费 add up to its 基本支出.",
     ),
-    ("notes", "A note belongs to a table that exists."),
-    ("profile", "The regional profile exists."),
+    (
+        "notes",
+        "注要属于一张存在的表。",
+        "A note belongs to a table that exists.",
+    ),
+    ("profile", "地区样式存在。", "The regional profile exists."),
     (
         "project-subtotal",
+        "资金使用单位申报的小计以及项目表的合计，等于其各项目之和。",
         "A 资金使用单位's declared subtotal, and the list's 合计, equal the sum of its projects.",
     ),
     (
         "project-total",
+        "项目（或小计）的总计 = 财政拨款 + 财政专户拨款 + 其他资金。",
         "A project's (or subtotal's) 总计 = 财政拨款 + 财政专户拨款 + 其他资金.",
     ),
     (
         "running-costs",
+        "机关运行经费是行政单位和参公事业单位的日常公用经费：不超过基本支出表的公用经费。",
         "机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位: at most the 基本支出表's 公用经费.",
     ),
     (
         "scope",
+        "项目表列出哪些钱，用于 R16：全部（all），或只列当年财政拨款（fiscal）。",
         "Which money the project table lists, for R16: all, or fiscal (当年财政拨款 only).",
     ),
     (
         "skipped",
+        "有编码格式错误的行被排除时不核对合计（否则这些错误只会以“少了钱”的形式重复出现）。",
         "The totals are not checked while lines with malformed codes are left out (their errors would only repeat the missing money).",
     ),
-    ("source", "The source of money is one of the known ones."),
-    ("syntax", "The file is valid TOML."),
-    ("table-units", "A table given its own unit exists."),
+    (
+        "source",
+        "资金来源是已知的一种。",
+        "The source of money is one of the known ones.",
+    ),
+    ("syntax", "文件是合法的 TOML。", "The file is valid TOML."),
+    (
+        "table-units",
+        "单独指定单位的表要存在。",
+        "A table given its own unit exists.",
+    ),
     (
         "type",
+        "每个值的类型符合它的键（金额、写成字符串的编码……）。",
         "Each value has the type its key needs (an amount, a code as a string, …).",
     ),
-    ("unit", "Units are 元 or 万元."),
+    ("unit", "单位是元或万元。", "Units are 元 or 万元."),
     (
         "unknown-code",
+        "分类目录中没有的编码，要在文件中给出名称：名称从不猜测。",
         "A code the catalogue does not know needs its name in the file: names are never guessed.",
     ),
     (
         "unknown-key",
+        "每个键都是 yusuan 认识的（否则拼错的键会被悄悄忽略）。",
         "Every key is one yusuan knows (a typo would otherwise be silently ignored).",
     ),
-    ("year", "The budget year is a year."),
+    ("year", "预算年度是一个年份。", "The budget year is a year."),
 ];
+
+/// The language messages are written in: Chinese by default, English
+/// with `--lang en`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    /// 中文 (the default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// A message written in both languages; [`Lang`] chooses which is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    /// 中文.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// A message from its Chinese and English wording.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The wording in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A [`Text`] from two format strings, Chinese first, each with the
+/// arguments it names: `text!("未知单位 {u}", "unknown unit {u}")`.
+#[macro_export]
+macro_rules! text {
+    ($zh:literal, $en:literal $(,)?) => {
+        $crate::diag::Text {
+            zh: format!($zh),
+            en: format!($en),
+        }
+    };
+}
 
 /// How bad a problem is: errors stop a render, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -198,11 +310,11 @@ pub struct Diagnostic {
     /// The rule broken: `R5`, `syntax`, `unknown-code`, … (stable, used by tests).
     pub rule: &'static str,
     /// The message, one sentence, with both figures where figures disagree.
-    pub message: String,
+    pub message: Text,
     /// Where in the input file, as a byte range; `None` for whole-file problems.
     pub span: Option<Range<usize>>,
     /// Extra lines of help.
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
     /// The figures compared, when the problem is two figures that disagree.
     pub figures: Option<Figures>,
 }
@@ -224,15 +336,11 @@ pub struct Figures {
 
 impl Diagnostic {
     /// An error for `rule` with `message` at `span`.
-    pub fn error(
-        rule: &'static str,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(rule: &'static str, span: Option<Range<usize>>, message: Text) -> Self {
         Self {
             severity: Severity::Error,
             rule,
-            message: message.into(),
+            message,
             span,
             notes: vec![],
             figures: None,
@@ -240,15 +348,11 @@ impl Diagnostic {
     }
 
     /// A warning for `rule` with `message` at `span`.
-    pub fn warning(
-        rule: &'static str,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(rule: &'static str, span: Option<Range<usize>>, message: Text) -> Self {
         Self {
             severity: Severity::Warning,
             rule,
-            message: message.into(),
+            message,
             span,
             notes: vec![],
             figures: None,
@@ -256,8 +360,8 @@ impl Diagnostic {
     }
 
     /// Adds a line of help.
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
-        self.notes.push(note.into());
+    pub fn with_note(mut self, note: Text) -> Self {
+        self.notes.push(note);
         self
     }
 }
@@ -331,19 +435,17 @@ impl Diagnostics {
         }
     }
 
-    /// One line per diagnostic: `file:line:col: error[R5]: message`.
-    pub fn to_short_string(&self) -> String {
+    /// One line per diagnostic: `file:line:col: 错误[R5]: message`
+    /// (`error[R5]` in English).
+    pub fn to_short_string(&self, lang: Lang) -> String {
         let mut out = String::new();
         for d in &self.items {
-            let sev = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
+            let sev = severity_word(d.severity, lang);
             out.push_str(&format!(
                 "{}: {sev}[{}]: {}\n",
                 printable(&self.location(d)),
                 d.rule,
-                printable(&d.message)
+                printable(d.message.get(lang))
             ));
         }
         out
@@ -353,7 +455,7 @@ impl Diagnostics {
     /// line, column, end_line, end_column (1-based; null without a place),
     /// severity, rule, message, notes, and for figures that disagree
     /// declared, computed, difference and tolerance.
-    pub fn to_json_lines(&self) -> String {
+    pub fn to_json_lines(&self, lang: Lang) -> String {
         let mut out = String::new();
         for d in &self.items {
             let (start, end) = match &d.span {
@@ -368,8 +470,8 @@ impl Diagnostics {
                 "end_column": end.map(|p| p.1),
                 "severity": d.severity,
                 "rule": d.rule,
-                "message": d.message,
-                "notes": d.notes,
+                "message": d.message.get(lang),
+                "notes": d.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
             });
             if let Some(f) = &d.figures {
                 for (k, x) in [
@@ -388,7 +490,7 @@ impl Diagnostics {
     }
 
     /// The codespan-style report: each problem with the source line under it.
-    pub fn to_report_string(&self) -> String {
+    pub fn to_report_string(&self, lang: Lang) -> String {
         let shown = visible(&self.source);
         let name = printable(&self.file);
         let file = SimpleFile::new(name.as_str(), shown.as_str());
@@ -399,6 +501,7 @@ impl Diagnostics {
                 Severity::Error => CsDiagnostic::error(),
                 Severity::Warning => CsDiagnostic::warning(),
             };
+            let message = d.message.get(lang);
             let mut labels = vec![];
             if let Some(span) = &d.span {
                 let start = floor_char_boundary(&self.source, span.start);
@@ -407,12 +510,14 @@ impl Diagnostics {
             }
             let cs = cs
                 .with_code(d.rule)
-                .with_message(printable(&format!("{}  ({})", d.message, self.location(d))))
+                .with_message(printable(&format!("{message}  ({})", self.location(d))))
                 .with_labels(labels)
-                .with_notes(d.notes.iter().map(|n| printable(n)).collect());
+                .with_notes(d.notes.iter().map(|n| printable(n.get(lang))).collect());
             match term::emit_into_string(&config, &file, &cs) {
+                // codespan writes English severities; Chinese readers get 错误/警告.
+                Ok(s) if lang == Lang::Zh => out.push_str(&chinese_severity(&s)),
                 Ok(s) => out.push_str(&s),
-                Err(_) => out.push_str(&self.to_short_string()),
+                Err(_) => out.push_str(&self.to_short_string(lang)),
             }
         }
         out
@@ -421,8 +526,38 @@ impl Diagnostics {
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_short_string())
+        f.write_str(&self.to_short_string(Lang::default()))
     }
+}
+
+/// 错误/警告, or error/warning.
+pub fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match (severity, lang) {
+        (Severity::Error, Lang::Zh) => "错误",
+        (Severity::Warning, Lang::Zh) => "警告",
+        (Severity::Error, Lang::En) => "error",
+        (Severity::Warning, Lang::En) => "warning",
+    }
+}
+
+/// A codespan report with its severity and note words in Chinese.
+fn chinese_severity(report: &str) -> String {
+    let mut out = String::with_capacity(report.len());
+    for line in report.split_inclusive('\n') {
+        let line = if let Some(rest) = line.strip_prefix("error[") {
+            format!("错误[{rest}")
+        } else if let Some(rest) = line.strip_prefix("warning[") {
+            format!("警告[{rest}")
+        } else {
+            line.replacen(
+                "= ",
+                "= 提示：",
+                usize::from(line.trim_start().starts_with("= ")),
+            )
+        };
+        out.push_str(&line);
+    }
+    out
 }
 
 /// Whether `c` would act on a terminal or not show at all: control

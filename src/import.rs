@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::projects::{LEVEL1, LEVEL2, level1_code, level2_code};
+use crate::text;
 
 /// One indicator read back from a flattened 绩效指标 cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,15 +94,13 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
                 unit_label = Some(u.trim_start_matches([':', '：']).trim().to_string());
                 continue;
             }
-            diags.push(Diagnostic::warning(
-                "import",
-                Some(span),
-                format!(
-                    "line {}: not a table row (no tabs); skipped: {}",
-                    i + 1,
-                    shorten(trimmed)
-                ),
-            ));
+            diags.push(Diagnostic::warning("import", Some(span), {
+                let (n, t) = (i + 1, shorten(trimmed));
+                text!(
+                    "第 {n} 行不是表格行（没有制表符），已跳过：{t}",
+                    "line {n}: not a table row (no tabs); skipped: {t}"
+                )
+            }));
             continue;
         }
         let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
@@ -125,36 +124,38 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         let (parsed, leftover) = parse_indicators(ind);
         if !leftover.is_empty() {
             row.unread.push(format!("绩效指标 \"{leftover}\""));
-            diags.push(Diagnostic::warning(
-                "import",
-                Some(span.clone()),
-                format!(
-                    "line {}: part of the 绩效指标 cell could not be read as indicators: {}",
-                    i + 1,
-                    shorten(&leftover)
-                ),
-            ));
+            diags.push(Diagnostic::warning("import", Some(span.clone()), {
+                let (n, t) = (i + 1, shorten(&leftover));
+                text!(
+                    "第 {n} 行：绩效指标单元格中有一部分无法读成指标：{t}",
+                    "line {n}: part of the 绩效指标 cell could not be read as indicators: {t}"
+                )
+            }));
         }
         for ind in &parsed {
             if ind.repaired {
                 diags.push(Diagnostic::warning(
                     "import",
                     Some(span.clone()),
-                    format!("line {}: indicator \"{}\" has a malformed level code; read by its names as {}/{}", i + 1, ind.name, ind.level1, ind.level2),
+                    {
+                        let (n, name, l1, l2) = (i + 1, &ind.name, &ind.level1, &ind.level2);
+                        text!(
+                            "第 {n} 行：指标 \"{name}\" 的级别编码格式不对，已按名称读为 {l1}/{l2}",
+                            "line {n}: indicator \"{name}\" has a malformed level code; read by its names as {l1}/{l2}"
+                        )
+                    },
                 ));
             }
         }
         row.indicators = parsed;
         if cells.len() > 7 && cells[7..].iter().any(|c| !c.is_empty()) {
-            diags.push(Diagnostic::warning(
-                "import",
-                Some(span.clone()),
-                format!(
-                    "line {}: cells after the 7th column ignored: {}",
-                    i + 1,
-                    shorten(&cells[7..].join(" "))
-                ),
-            ));
+            diags.push(Diagnostic::warning("import", Some(span.clone()), {
+                let (n, t) = (i + 1, shorten(&cells[7..].join(" ")));
+                text!(
+                    "第 {n} 行：第 7 列之后的单元格已忽略：{t}",
+                    "line {n}: cells after the 7th column ignored: {t}"
+                )
+            }));
         }
         if row.name == "合计" {
             total = Some(row);
@@ -173,7 +174,10 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         diags.push(Diagnostic::error(
             "import",
             None,
-            "no budget year in the title; give it with --year",
+            text!(
+                "标题中没有预算年度，请用 --year 给出",
+                "no budget year in the title; give it with --year"
+            ),
         ));
     }
     let dept_name = department.clone().or_else(|| {
@@ -269,7 +273,10 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         diags.push(Diagnostic::error(
             "import",
             None,
-            "no project rows found (expected tab-separated rows of 7 cells)",
+            text!(
+                "没有找到项目行（应为以制表符分隔的 7 个单元格的行）",
+                "no project rows found (expected tab-separated rows of 7 cells)"
+            ),
         ));
     }
     Imported {
@@ -321,7 +328,10 @@ fn parse_amount(
         diags.push(Diagnostic::warning(
             "import",
             Some(span.clone()),
-            format!("line {line}: \"{cell}\" is not an amount; left out, please type it in"),
+            text!(
+                "第 {line} 行：\"{cell}\" 不是金额，未导入，请手工填写",
+                "line {line}: \"{cell}\" is not an amount; left out, please type it in"
+            ),
         ));
         None
     }

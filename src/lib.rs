@@ -30,6 +30,7 @@ pub mod validate;
 use std::path::Path;
 
 use diag::{Diagnostic, Diagnostics};
+pub use diag::{Lang, Text};
 use minijinja::Value;
 
 /// Everything a template sees: the computed document.
@@ -100,15 +101,13 @@ fn resolve_profile(
         (None, None) => (profile::DEFAULT.to_string(), None),
     };
     profile::find(&name).unwrap_or_else(|| {
-        diags.push(Diagnostic::error(
-            "profile",
-            span,
-            format!(
-                "unknown profile \"{}\"; valid: {}",
-                name.trim(),
-                profile::names().join(", ")
-            ),
-        ));
+        diags.push(Diagnostic::error("profile", span, {
+            let (name, valid) = (name.trim(), profile::names().join(", "));
+            text!(
+                "未知的地区样式 \"{name}\"；可用：{valid}",
+                "unknown profile \"{name}\"; valid: {valid}"
+            )
+        }));
         profile::find(profile::DEFAULT).expect("the default profile exists")
     })
 }
@@ -126,10 +125,13 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         diags.push(Diagnostic::warning(
             "skipped",
             None,
-            format!(
-                "the totals were not checked: {} line(s) with a malformed code are missing from every table; correct the code(s) and check again",
-                budget.rejected
-            ),
+            {
+                let n = budget.rejected;
+                text!(
+                    "合计未核对：有 {n} 行编码格式不对，不在任何表中；请改正编码后再检查",
+                    "the totals were not checked: {n} line(s) with a malformed code are missing from every table; correct the code(s) and check again"
+                )
+            },
         ));
     } else if let Some(t) = &tables {
         // Declared figures are checked against the tables they were copied
@@ -191,7 +193,10 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         diags.push(Diagnostic::error(
             "empty",
             None,
-            "the file has neither budget lines ([[expenditure]], [[basic_economic]], [sangong]) nor projects ([[project]])",
+            text!(
+                "文件中既没有预算行（[[expenditure]]、[[basic_economic]]、[sangong]），也没有项目（[[project]]）",
+                "the file has neither budget lines ([[expenditure]], [[basic_economic]], [sangong]) nor projects ([[project]])"
+            ),
         ));
     }
     let report = Report {
@@ -240,21 +245,29 @@ pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagn
         diags.push(Diagnostic::error(
             "invisible",
             span,
-            format!(
-                "an invisible character U+{:04X} is in {field}: it prints as nothing or moves the text around it; delete it",
-                c as u32
-            ),
+            {
+                let cp = format!("U+{:04X}", c as u32);
+                text!(
+                    "{field} 中有不可见字符 {cp}：它印不出来，或会挪动周围的文字；请删除",
+                    "an invisible character {cp} is in {field}: it prints as nothing or moves the text around it; delete it"
+                )
+            },
         ));
     }
     for (c, field) in missing {
         let span = diags.source.find(c).map(|at| at..at + c.len_utf8());
         diags.push(
-            Diagnostic::error(
-                "glyph",
-                span,
-                format!("character '{c}' (U+{:04X}) in {field} is in no font, so it would print as a box", c as u32),
-            )
-            .with_note("add a font that has it with --font-path DIR, or correct the character"),
+            Diagnostic::error("glyph", span, {
+                let cp = format!("U+{:04X}", c as u32);
+                text!(
+                    "{field} 中的字符 '{c}'（{cp}）没有任何字体包含，会印成方框",
+                    "character '{c}' ({cp}) in {field} is in no font, so it would print as a box"
+                )
+            })
+            .with_note(text!(
+                "用 --font-path 目录 加入包含它的字体，或改正这个字",
+                "add a font that has it with --font-path DIR, or correct the character"
+            )),
         );
     }
 }
@@ -404,11 +417,18 @@ pub fn render_checked(
         diags.push(Diagnostic::warning(
             "layout-check",
             None,
-            format!(
-                "text that cannot be read on page(s) {:?}: {} (around \"{sample}\"); the template prints more than its cells hold",
-                pages,
-                layout::summary(&problems)
-            ),
+            {
+                let summary = layout::summary(&problems);
+                let pages = pages
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                text!(
+                    "第 {pages} 页有无法看清的文字：{summary}（在 \"{sample}\" 附近）；模板印的内容超出了单元格",
+                    "text that cannot be read on page(s) [{pages}]: {summary} (around \"{sample}\"); the template prints more than its cells hold"
+                )
+            },
         ));
     }
     let pdf = engine

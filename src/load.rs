@@ -4,7 +4,8 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Text};
+use crate::text;
 
 /// A parsed input file together with the diagnostics list for it.
 pub struct Loaded<T> {
@@ -29,10 +30,13 @@ pub fn load_file<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>, Diagnost
             diags.push(Diagnostic::error(
                 "io",
                 None,
-                format!(
-                    "the file is larger than {} MiB; a department's budget is far smaller (is this the right file?)",
-                    MAX_INPUT >> 20
-                ),
+                {
+                    let mib = MAX_INPUT >> 20;
+                    text!(
+                        "文件大于 {mib} MiB，一个部门的预算远比这小（是不是选错了文件？）",
+                        "the file is larger than {mib} MiB; a department's budget is far smaller (is this the right file?)"
+                    )
+                },
             ));
             return Err(diags);
         }
@@ -42,7 +46,7 @@ pub fn load_file<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>, Diagnost
             diags.push(Diagnostic::error(
                 "io",
                 None,
-                format!("cannot read the file: {e}"),
+                text!("无法读取文件：{e}", "cannot read the file: {e}"),
             ));
             return Err(diags);
         }
@@ -56,7 +60,10 @@ pub fn load_file<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>, Diagnost
             diags.push(Diagnostic::error(
                 "encoding",
                 Some(at..at + 1),
-                "the file is not UTF-8 text; save it as UTF-8 (not GBK)",
+                text!(
+                    "文件不是 UTF-8 文本，请另存为 UTF-8（不是 GBK）",
+                    "the file is not UTF-8 text; save it as UTF-8 (not GBK)"
+                ),
             ));
             return Err(diags);
         }
@@ -99,7 +106,7 @@ pub fn load_str<T: DeserializeOwned>(name: &str, text: String) -> Result<Loaded<
             "type"
         };
         let Some(span) = e.span() else {
-            found.push(Diagnostic::error(rule, None, message));
+            found.push(Diagnostic::error(rule, None, translate(&message)));
             break;
         };
         let missing = message.starts_with("missing field");
@@ -118,7 +125,7 @@ pub fn load_str<T: DeserializeOwned>(name: &str, text: String) -> Result<Loaded<
                 .iter()
                 .any(|b| b.start >= lines.start && b.end <= lines.end);
         if !follow_on {
-            found.push(Diagnostic::error(rule, Some(span), message));
+            found.push(Diagnostic::error(rule, Some(span), translate(&message)));
         }
         if blanked.contains(&lines) || lines.is_empty() {
             break; // no progress possible
@@ -135,6 +142,81 @@ pub fn load_str<T: DeserializeOwned>(name: &str, text: String) -> Result<Loaded<
         diags.push(d);
     }
     Err(diags)
+}
+
+/// A TOML or serde message in both languages: yusuan's own messages carry
+/// both (split at [`crate::model::BOTH`]); those of the toml crate and
+/// serde are English and translated by their known shapes.
+fn translate(message: &str) -> Text {
+    if let Some((zh, en)) = message.split_once(crate::model::BOTH) {
+        return Text::new(zh, en);
+    }
+    let en = message.to_string();
+    let zh = if let Some(rest) = message.strip_prefix("unknown field ") {
+        match rest.split_once(", expected one of ") {
+            Some((key, valid)) => format!("未知的键 {key}，可用的键：{valid}"),
+            None => match rest.split_once(", expected ") {
+                Some((key, valid)) => format!("未知的键 {key}，可用的键：{valid}"),
+                None => match rest.split_once(", there are no fields") {
+                    Some((key, _)) => format!("未知的键 {key}：这里不能有键"),
+                    None => format!("未知的键 {rest}"),
+                },
+            },
+        }
+    } else if let Some(rest) = message.strip_prefix("unknown variant ") {
+        match rest.split_once(", expected one of ") {
+            Some((v, valid)) => format!("未知的取值 {v}，可用的取值：{valid}"),
+            None => format!("未知的取值 {rest}"),
+        }
+    } else if let Some(key) = message.strip_prefix("missing field ") {
+        format!("缺少必填的键 {key}")
+    } else if let Some(rest) = message.strip_prefix("invalid type: ") {
+        match rest.split_once(", expected ") {
+            Some((found, want)) => format!("类型不对：{}，应为{}", what_zh(found), want_zh(want)),
+            None => format!("类型不对：{rest}"),
+        }
+    } else if let Some(rest) = message.strip_prefix("invalid length ") {
+        format!("长度不对：{rest}")
+    } else if let Some(key) = message.strip_prefix("duplicate key ") {
+        format!("键 {key} 重复")
+    } else {
+        format!("TOML 格式错误：{message}")
+    };
+    Text { zh, en }
+}
+
+/// `string "abc"` → `字符串 "abc"`, for type errors.
+fn what_zh(found: &str) -> String {
+    const KINDS: &[(&str, &str)] = &[
+        ("string", "字符串"),
+        ("integer", "整数"),
+        ("floating point", "小数"),
+        ("boolean", "布尔值"),
+        ("sequence", "数组"),
+        ("map", "表"),
+    ];
+    for (en, zh) in KINDS {
+        if let Some(rest) = found.strip_prefix(en) {
+            return format!("{zh}{rest}");
+        }
+    }
+    found.to_string()
+}
+
+/// What a key needs, in Chinese, for the expectations yusuan's model has.
+fn want_zh(want: &str) -> String {
+    match want {
+        "a string" => "字符串".into(),
+        "a sequence" => "数组 [ … ]".into(),
+        "a boolean" => "布尔值 true 或 false".into(),
+        "u32" | "u16" | "u8" | "i64" | "i32" | "usize" | "an integer" => "整数".into(),
+        w if w.starts_with("an amount such as") => "金额，如 5464.38 或 \"5464.38\"".into(),
+        w if w.starts_with("an amount, or a table") => {
+            "金额，或按资金分列的表 { general = …, fund = …, soe = … }".into()
+        }
+        w if w.starts_with("struct ") || w == "a map" => "表 { … }".into(),
+        w => w.into(),
+    }
 }
 
 /// The byte range of the whole lines `span` touches (without the last newline).

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::text;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
@@ -29,10 +30,11 @@ impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let m = Self::deserialize_unchecked(d)?;
         if m.0.abs() > Decimal::from(MAX_AMOUNT) {
-            return Err(de::Error::custom(format!(
-                "amount {} is too large (at most 10^15)",
-                m.0
-            )));
+            let v = m.0;
+            return Err(de::Error::custom(both(text!(
+                "金额 {v} 过大（最大 10^15）",
+                "amount {v} is too large (at most 10^15)"
+            ))));
         }
         Ok(m)
     }
@@ -55,7 +57,10 @@ impl Money {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
                 // TOML float literal → exact Decimal, no arithmetic
                 if !v.is_finite() {
-                    return Err(E::custom("an amount must be a finite number"));
+                    return Err(E::custom(both(text!(
+                        "金额必须是有限的数",
+                        "an amount must be a finite number"
+                    ))));
                 }
                 // Display of f64 is the shortest string that reads back to the
                 // same float: for a literal of ≤15 significant digits, the literal.
@@ -67,30 +72,48 @@ impl Money {
                     .filter(char::is_ascii_digit)
                     .count();
                 if significant > 15 {
-                    return Err(E::custom(format!(
+                    return Err(E::custom(both(text!(
+                        "金额 {text} 超过 15 位有效数字，读取后可能已不是所写的数；请写成字符串 \"…\"",
                         "amount {text} has more than 15 significant digits and may not be what was written; write it as a string, \"…\""
-                    )));
+                    ))));
                 }
                 Decimal::from_str(&text)
                     .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
                     .map(Money)
-                    .map_err(|_| E::custom(format!("amount {v} is out of range")))
+                    .map_err(|_| {
+                        E::custom(both(text!(
+                            "金额 {v} 超出范围",
+                            "amount {v} is out of range"
+                        )))
+                    })
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
                 let t = v.trim();
                 if !well_grouped(t) {
-                    return Err(E::custom(format!(
+                    return Err(E::custom(both(text!(
+                        "\"{v}\" 不是金额（千分位逗号只能隔开三位一组的数字：\"1,234,567.89\"）",
                         "\"{v}\" is not an amount (thousands separators only between groups of three digits: \"1,234,567.89\")"
-                    )));
+                    ))));
                 }
                 Decimal::from_str(&t.replace(',', ""))
                     .map(Money)
-                    .map_err(|_| E::custom(format!("\"{v}\" is not an amount")))
+                    .map_err(|_| {
+                        E::custom(both(text!("\"{v}\" 不是金额", "\"{v}\" is not an amount")))
+                    })
             }
         }
         d.deserialize_any(V)
     }
 }
+
+/// A message in both languages carried through serde's one string:
+/// [`crate::load`] splits it again at [`BOTH`].
+fn both(t: crate::diag::Text) -> String {
+    format!("{}{BOTH}{}", t.zh, t.en)
+}
+
+/// Separates the Chinese and English parts of a custom serde message.
+pub const BOTH: char = '\u{1e}';
 
 /// Whether `t` is a number whose commas, if any, separate groups of three
 /// digits: `1234.5`, `1,234.5`, `-12,345,678` — not `4,52.03`.

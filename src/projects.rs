@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub use crate::domain::Layout;
 use crate::model::{BudgetFile, Money, ProjectAmounts};
 use crate::reconcile::Checker;
+use crate::text;
 use crate::validate::{Unit, choose};
 
 /// 一级 indicators: (code, name).
@@ -263,7 +264,10 @@ pub fn compute(
                 diags.push(Diagnostic::error(
                     "duplicate",
                     Some(item.span()),
-                    format!("项目编码 {code} is already used by the project on line {line}; each project has its own code"),
+                    text!(
+                        "项目编码 {code} 已被第 {line} 行的项目使用；每个项目有自己的编码",
+                        "项目编码 {code} is already used by the project on line {line}; each project has its own code"
+                    ),
                 ));
             } else {
                 codes.insert(code.to_string(), i);
@@ -275,7 +279,7 @@ pub fn compute(
             diags.push(Diagnostic::error(
                 "empty",
                 Some(p.name.span()),
-                "the project name is empty",
+                text!("项目名称为空", "the project name is empty"),
             ));
         }
         crate::validate::check_amounts(
@@ -286,13 +290,15 @@ pub fn compute(
         let amounts = Amounts::new(amt(&p.fiscal), amt(&p.special_account), amt(&p.other));
         if let Some(t) = &p.total {
             let mut ck = Checker::new(diags, 2, rounded);
-            let what = format!("项目 {name} 总计");
             ck.equal(
                 "project-total",
                 Some(t.span()),
-                &what,
+                text!("项目 {name} 总计：申报", "项目 {name} 总计"),
                 t.get_ref().0 * scale,
-                "财政拨款 + 财政专户拨款 + 其他资金 sum to",
+                text!(
+                    "财政拨款 + 财政专户拨款 + 其他资金 之和",
+                    "财政拨款 + 财政专户拨款 + 其他资金 sum to"
+                ),
                 amounts.total,
                 3,
             );
@@ -361,11 +367,13 @@ pub fn compute(
             .find(|g| g.name == u.get_ref().name.trim())
             .expect("added above");
         if g.projects.is_empty() {
-            diags.push(Diagnostic::warning(
-                "funding-unit",
-                Some(u.span()),
-                format!("资金使用单位 \"{}\" has no projects", g.name),
-            ));
+            diags.push(Diagnostic::warning("funding-unit", Some(u.span()), {
+                let name = &g.name;
+                text!(
+                    "资金使用单位 \"{name}\" 没有项目",
+                    "资金使用单位 \"{name}\" has no projects"
+                )
+            }));
         }
         if let Some(d) = &u.get_ref().declared {
             check_declared(
@@ -423,13 +431,12 @@ fn check_declared(
     ];
     for (col, declared, value) in &cols {
         if let Some(v) = declared {
-            let w = format!("{what} {col}");
             ck.equal(
                 "project-subtotal",
                 Some(v.span()),
-                &w,
+                text!("{what} {col}：申报", "{what} {col}"),
                 v.get_ref().0 * scale,
-                "its projects sum to",
+                text!("各项目合计", "its projects sum to"),
                 *value,
                 items,
             );
@@ -441,14 +448,16 @@ fn check_declared(
             .filter_map(|c| c.1.as_ref().map(|v| v.get_ref().0 * scale))
             .collect();
         if !parts.is_empty() {
-            let w = format!("{what} 总计 (declared)");
             let sum: Decimal = parts.iter().sum();
             ck.equal(
                 "project-total",
                 Some(t.span()),
-                &w,
+                text!("{what} 总计：申报", "{what} 总计 (declared)"),
                 t.get_ref().0 * scale,
-                "财政拨款 + 财政专户拨款 + 其他资金 (declared) sum to",
+                text!(
+                    "财政拨款 + 财政专户拨款 + 其他资金（申报）之和",
+                    "财政拨款 + 财政专户拨款 + 其他资金 (declared) sum to"
+                ),
                 sum,
                 3,
             );
@@ -473,38 +482,41 @@ fn check_plan(
         diags.push(Diagnostic::error(
             "R17",
             span,
-            format!("项目 {project}: 资金支出计划 needs 4 cumulative percentages (3月底, 6月底, 10月底, 12月底), got {}", v.len()),
+            {
+                let n = v.len();
+                text!(
+                    "项目 {project}：资金支出计划需要 4 个累计百分比（3月底、6月底、10月底、12月底），给了 {n} 个",
+                    "项目 {project}: 资金支出计划 needs 4 cumulative percentages (3月底, 6月底, 10月底, 12月底), got {n}"
+                )
+            },
         ));
     } else if v
         .iter()
         .any(|d| d.is_sign_negative() || *d > Decimal::from(100))
     {
-        diags.push(Diagnostic::error(
-            "R17",
-            span,
-            format!(
-                "项目 {project}: 资金支出计划 {} has a value outside 0–100%",
-                shown.join(", ")
-            ),
-        ));
+        diags.push(Diagnostic::error("R17", span, {
+            let plan = shown.join(", ");
+            text!(
+                "项目 {project}：资金支出计划 {plan} 有超出 0–100% 的值",
+                "项目 {project}: 资金支出计划 {plan} has a value outside 0–100%"
+            )
+        }));
     } else if v.windows(2).any(|w| w[1] < w[0]) {
-        diags.push(Diagnostic::error(
-            "R17",
-            span,
-            format!(
-                "项目 {project}: 资金支出计划 {} decreases; the percentages are cumulative",
-                shown.join(", ")
-            ),
-        ));
+        diags.push(Diagnostic::error("R17", span, {
+            let plan = shown.join(", ");
+            text!(
+                "项目 {project}：资金支出计划 {plan} 出现下降；这些百分比是累计数",
+                "项目 {project}: 资金支出计划 {plan} decreases; the percentages are cumulative"
+            )
+        }));
     } else if v[3] != Decimal::from(100) {
-        diags.push(Diagnostic::error(
-            "R17",
-            span,
-            format!(
-                "项目 {project}: 资金支出计划 ends at {} but must reach 100% by 12月底",
-                shown[3]
-            ),
-        ));
+        diags.push(Diagnostic::error("R17", span, {
+            let last = &shown[3];
+            text!(
+                "项目 {project}：资金支出计划止于 {last}，但到 12月底必须达到 100%",
+                "项目 {project}: 资金支出计划 ends at {last} but must reach 100% by 12月底"
+            )
+        }));
     }
     shown
 }
@@ -520,15 +532,13 @@ fn indicators(
         let l1 = level1_code(i.level1.get_ref());
         if l1.is_none() {
             let valid: Vec<String> = LEVEL1.iter().map(|(c, n)| format!("{n} ({c})")).collect();
-            diags.push(Diagnostic::error(
-                "indicator",
-                Some(i.level1.span()),
-                format!(
-                    "一级指标 \"{}\" is not known; valid: {}",
-                    i.level1.get_ref(),
-                    valid.join(", ")
-                ),
-            ));
+            diags.push(Diagnostic::error("indicator", Some(i.level1.span()), {
+                let (given, valid) = (i.level1.get_ref(), valid.join(", "));
+                text!(
+                    "未知的一级指标 \"{given}\"；可用：{valid}",
+                    "一级指标 \"{given}\" is not known; valid: {valid}"
+                )
+            }));
         }
         let l2 = level2_code(i.level2.get_ref());
         if l2.is_none() {
@@ -536,30 +546,25 @@ fn indicators(
                 .iter()
                 .map(|(c, n, ..)| format!("{n} ({c})"))
                 .collect();
-            diags.push(Diagnostic::error(
-                "indicator",
-                Some(i.level2.span()),
-                format!(
-                    "二级指标 \"{}\" is not known; valid: {}",
-                    i.level2.get_ref(),
-                    valid.join(", ")
-                ),
-            ));
+            diags.push(Diagnostic::error("indicator", Some(i.level2.span()), {
+                let (given, valid) = (i.level2.get_ref(), valid.join(", "));
+                text!(
+                    "未知的二级指标 \"{given}\"；可用：{valid}",
+                    "二级指标 \"{given}\" is not known; valid: {valid}"
+                )
+            }));
         }
         let (Some(c1), Some(c2)) = (l1, l2) else {
             continue;
         };
         if !c2.starts_with(c1) {
-            diags.push(Diagnostic::warning(
-                "indicator",
-                Some(item.span()),
-                format!(
-                    "项目 {project}: 二级指标 {} belongs under {}, not {}",
-                    name2(c2).1,
-                    name1(&c2[..1]),
-                    name1(c1)
-                ),
-            ));
+            diags.push(Diagnostic::warning("indicator", Some(item.span()), {
+                let (l2, right, given) = (name2(c2).1, name1(&c2[..1]), name1(c1));
+                text!(
+                    "项目 {project}：二级指标 {l2} 属于 {right}，不属于 {given}",
+                    "项目 {project}: 二级指标 {l2} belongs under {right}, not {given}"
+                )
+            }));
         }
         let (_, list, card, mark) = name2(c2);
         let value = i.value.clone().unwrap_or_default();
@@ -582,18 +587,23 @@ fn indicators(
     for l in ["1", "2"] {
         // An unreadable level is reported already; "has no" would only repeat it.
         if !out.is_empty() && out.len() == items.len() && !out.iter().any(|i| i.level1_code == l) {
-            diags.push(Diagnostic::warning(
-                "indicator",
-                file_span(items),
-                format!("项目 {project} has no {}", name1(l)),
-            ));
+            diags.push(Diagnostic::warning("indicator", file_span(items), {
+                let level = name1(l);
+                text!(
+                    "项目 {project} 没有{level}",
+                    "项目 {project} has no {level}"
+                )
+            }));
         }
     }
     if items.is_empty() {
         diags.push(Diagnostic::warning(
             "indicator",
             None,
-            format!("项目 {project} has no indicators"),
+            text!(
+                "项目 {project} 没有绩效指标",
+                "项目 {project} has no indicators"
+            ),
         ));
     }
     set_spans(&mut out);
@@ -653,14 +663,17 @@ pub fn check_against_tables(
 ) {
     let mut ck = Checker::new(diags, 2, rounded);
     let relation = if fiscal_only {
-        "支出总表 项目支出 paid from 当年财政拨款 is"
+        text!(
+            "支出总表中当年财政拨款的项目支出",
+            "支出总表 项目支出 paid from 当年财政拨款 is"
+        )
     } else {
-        "支出总表 项目支出 is"
+        text!("支出总表 项目支出", "支出总表 项目支出 is")
     };
     ck.equal(
         "R16",
         span,
-        "Σ 项目 budgets (绩效目标表)",
+        text!("绩效目标表各项目预算之和", "Σ 项目 budgets (绩效目标表)"),
         report.total.total,
         relation,
         project_spending,

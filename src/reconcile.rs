@@ -13,9 +13,10 @@ use rust_decimal::Decimal;
 pub use crate::domain::round;
 
 use crate::compute::{PairTable, SangongTable, Tables, TreeTable, is_total};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Text};
 use crate::model::{DeclaredTable, Money};
 use crate::tables::{Measure, TableSpec};
+use crate::text;
 use crate::validate::{Budget, Kind, Source, Unit};
 
 /// Compares two figures; reports a 尾差 warning or an error when they differ.
@@ -43,14 +44,16 @@ impl<'a> Checker<'a> {
     /// difference of at most ±(items+1)/2 units of the last printed digit
     /// (`items` summed rounded items and the rounded total) is a 尾差 warning;
     /// a larger one, or any difference between exact figures, is an error.
+    /// The message reads `{what} {left}，{relation} {right}，相差 …` in
+    /// Chinese and `{what} = {left} but {relation} {right} (…)` in English.
     #[allow(clippy::too_many_arguments)]
     pub fn equal(
         &mut self,
         rule: &'static str,
         span: Option<Range<usize>>,
-        what: &str,
+        what: Text,
         left: Decimal,
-        relation: &str,
+        relation: Text,
         right: Decimal,
         items: usize,
     ) {
@@ -62,39 +65,39 @@ impl<'a> Checker<'a> {
         let unit = Decimal::new(1, d);
         let diff = (l - r).abs();
         let tolerance = unit * Decimal::from(items + 1) / Decimal::TWO;
-        let base = format!("{what} = {} but {relation} {}", fmt(l, d), fmt(r, d));
+        let (lf, rf, df) = (fmt(l, d), fmt(r, d), fmt(diff, d));
+        let tol = fmt(round(tolerance, d + 1).normalize(), d);
+        let (what_zh, what_en, rel_zh, rel_en) = (what.zh, what.en, relation.zh, relation.en);
+        let zh = format!("{what_zh} {lf}，{rel_zh} {rf}，相差 {df}");
+        let en = format!("{what_en} = {lf} but {rel_en} {rf}");
         let plural = if items == 1 { "" } else { "s" };
-        let hint = unit_hint(l, r);
+        let hint = unit_hint(left, right);
         let before = self.diags.items.len();
         if !self.rounded {
             self.diags.push(Diagnostic::error(
                 rule,
                 span,
-                format!(
-                    "{base} (difference {}; the figures are exact, nothing was rounded, so no 尾差 explains it)",
-                    fmt(diff, d)
+                text!(
+                    "{zh}（金额都是精确值，没有经过四舍五入，不能算作尾差）",
+                    "{en} (difference {df}; the figures are exact, nothing was rounded, so no 尾差 explains it)"
                 ),
             ));
         } else if diff <= tolerance {
             self.diags.push(Diagnostic::warning(
                 rule,
                 span,
-                format!(
-                    "{base} (difference {}: 尾差, within ±{} for {items} rounded item{})",
-                    fmt(diff, d),
-                    fmt(round(tolerance, d + 1).normalize(), d),
-                    plural
+                text!(
+                    "{zh}（尾差：{items} 项四舍五入，允许 ±{tol}）",
+                    "{en} (difference {df}: 尾差, within ±{tol} for {items} rounded item{plural})"
                 ),
             ));
         } else {
             self.diags.push(Diagnostic::error(
                 rule,
                 span,
-                format!(
-                    "{base} (difference {}, more than rounding of {items} item{} can explain: ±{})",
-                    fmt(diff, d),
-                    plural,
-                    fmt(round(tolerance, d + 1).normalize(), d)
+                text!(
+                    "{zh}（超出 {items} 项四舍五入所能解释的 ±{tol}）",
+                    "{en} (difference {df}, more than rounding of {items} item{plural} can explain: ±{tol})"
                 ),
             ));
         }
@@ -110,27 +113,30 @@ impl<'a> Checker<'a> {
                 },
             });
             if let Some(hint) = hint {
-                d.notes.push(hint.to_string());
+                d.notes.push(hint);
             }
         }
     }
 }
 
 /// A hint when one figure is about 10,000 times the other: a 元/万元 mix-up.
-fn unit_hint(left: Decimal, right: Decimal) -> Option<&'static str> {
+fn unit_hint(left: Decimal, right: Decimal) -> Option<Text> {
     if left.is_zero() || right.is_zero() {
         return None;
     }
     let ratio = (left / right).abs();
-    let near = |x: Decimal| (x - Decimal::from(10_000)).abs() <= Decimal::from(10);
+    // Within 1%: the smaller figure may be a few rounded items.
+    let near = |x: Decimal| (x - Decimal::from(10_000)).abs() <= Decimal::from(100);
     if near(ratio) {
-        Some(
-            "the first figure is about 10,000 times the second: is it written in 元 where the table is in 万元?",
-        )
+        Some(text!(
+            "前一个数约是后一个数的 10000 倍：是不是把元写进了以万元为单位的表？",
+            "the first figure is about 10,000 times the second: is it written in 元 where the table is in 万元?"
+        ))
     } else if near(Decimal::ONE / ratio) {
-        Some(
-            "the second figure is about 10,000 times the first: is the first written in 万元 where the table is in 元?",
-        )
+        Some(text!(
+            "后一个数约是前一个数的 10000 倍：前一个数是不是按万元写进了以元为单位的表？",
+            "the second figure is about 10,000 times the first: is the first written in 万元 where the table is in 元?"
+        ))
     } else {
         None
     }
@@ -188,7 +194,10 @@ fn cells(
             diags.push(Diagnostic::error(
                 "declared",
                 Some(cols.span()),
-                format!("[declared.{id}] names row \"{row}\", which table {id} does not have"),
+                text!(
+                    "[declared.{id}] 写了行 \"{row}\"，但表 {id} 没有这一行",
+                    "[declared.{id}] names row \"{row}\", which table {id} does not have"
+                ),
             ));
             continue;
         }
@@ -221,10 +230,13 @@ fn cells(
                     diags.push(Diagnostic::error(
                         "declared",
                         Some(v.span()),
-                        format!(
-                            "[declared.{id}] row \"{row}\": unknown column \"{col}\"; valid: {}",
-                            valid.join(", ")
-                        ),
+                        {
+                            let valid = valid.join(", ");
+                            text!(
+                                "[declared.{id}] 行 \"{row}\"：未知的列 \"{col}\"；可用的列：{valid}",
+                                "[declared.{id}] row \"{row}\": unknown column \"{col}\"; valid: {valid}"
+                            )
+                        },
                     ))
                 }
             }
@@ -345,9 +357,12 @@ pub fn reconcile(
         ck.equal(
             "R8",
             span,
-            "支出总表 一般公共预算 基本支出",
+            text!(
+                "支出总表 一般公共预算 基本支出",
+                "支出总表 一般公共预算 基本支出"
+            ),
             t.basic.unit.from_yuan(general_basic),
-            "基本支出表 合计 is",
+            text!("基本支出表 合计", "基本支出表 合计 is"),
             t.basic.total().values[0],
             items,
         );
@@ -367,9 +382,9 @@ pub fn reconcile(
         ck.equal(
             "R1",
             Some(inc.span.clone()),
-            "收支总表 收入总计 (declared)",
+            text!("收支总表 收入总计：申报", "收支总表 收入总计 (declared)"),
             inc.value,
-            "支出总计 (declared) is",
+            text!("支出总计申报", "支出总计 (declared) is"),
             exp.value,
             1,
         );
@@ -386,9 +401,9 @@ pub fn reconcile(
                 ck.equal(
                     "R2",
                     Some(sum_total.span.clone()),
-                    "收支总表 支出总计 (declared)",
+                    text!("收支总表 支出总计：申报", "收支总表 支出总计 (declared)"),
                     sum_total.value,
-                    &format!("{name} 合计 (declared) is"),
+                    text!("{name} 合计申报", "{name} 合计 (declared) is"),
                     sum_total.unit.from_yuan(v.yuan()),
                     1,
                 );
@@ -402,9 +417,12 @@ pub fn reconcile(
         ck.equal(
             "R7",
             Some(g.span.clone()),
-            "一般公共预算财政拨款支出表 合计 (declared)",
+            text!(
+                "一般公共预算财政拨款支出表 合计：申报",
+                "一般公共预算财政拨款支出表 合计 (declared)"
+            ),
             g.value,
-            "支出总表 合计 (declared) is",
+            text!("支出总表 合计申报", "支出总表 合计 (declared) is"),
             g.unit.from_yuan(e.yuan()),
             1,
         );
@@ -433,11 +451,13 @@ pub fn reconcile(
                 ck.diags.push(Diagnostic::error(
                     "R12",
                     Some(sg.span.clone()),
-                    format!(
-                        "三公 {name} = {} but basic expenditure {code} {name} is {}: the 三公 table must include it",
-                        fmt(value, decimals),
-                        fmt(econ, decimals)
-                    ),
+                    {
+                        let (v, b) = (fmt(value, decimals), fmt(econ, decimals));
+                        text!(
+                            "三公 {name} {v}，但基本支出 {code} {name} 为 {b}：三公经费表必须包含它",
+                            "三公 {name} = {v} but basic expenditure {code} {name} is {b}: the 三公 table must include it"
+                        )
+                    },
                 ));
             }
         }
@@ -455,13 +475,17 @@ pub fn reconcile(
                 ck.diags.push(Diagnostic::warning(
                     "running-costs",
                     Some(sg.span.clone()),
-                    format!(
-                        "机关运行经费 = {} {} but the 基本支出表's 公用经费 is only {} {}: 机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位, so it cannot exceed it",
-                        fmt(u.from_yuan(running), decimals),
-                        u.label(),
-                        fmt(u.from_yuan(public), decimals),
-                        u.label()
-                    ),
+                    {
+                        let (a, b, u) = (
+                            fmt(u.from_yuan(running), decimals),
+                            fmt(u.from_yuan(public), decimals),
+                            u.label(),
+                        );
+                        text!(
+                            "机关运行经费 {a} {u}，而基本支出表的公用经费只有 {b} {u}：机关运行经费是行政单位和参公事业单位的日常公用经费，不能超过它",
+                            "机关运行经费 = {a} {u} but the 基本支出表's 公用经费 is only {b} {u}: 机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位, so it cannot exceed it"
+                        )
+                    },
                 ));
             }
         }
@@ -496,7 +520,10 @@ pub fn reconcile(
             ck.diags.push(Diagnostic::error(
                 "R14",
                 Some(note.span()),
-                format!("{title} is not empty but its note says it is (空表)"),
+                text!(
+                    "{title}有数，但它的注写着是空表",
+                    "{title} is not empty but its note says it is (空表)"
+                ),
             ));
         }
     }
@@ -531,9 +558,9 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
         ck.equal(
             "R5",
             Some(c.span.clone()),
-            &what,
+            text!("{what}：申报", "{what}"),
             c.value,
-            "its items sum to",
+            text!("各项合计", "its items sum to"),
             value * factor,
             leaves,
         );
@@ -561,16 +588,14 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
             }
             let names: Vec<&str> = idx.iter().map(|j| spec.columns[*j].header).collect();
             let sum: Decimal = idx.iter().map(|j| declared_or_computed(row, *j)).sum();
-            let what = format!(
-                "{title}{} (declared)",
-                cell_label(&label(row), column.header)
-            );
+            let what = format!("{title}{}", cell_label(&label(row), column.header));
+            let names = names.join(" + ");
             ck.equal(
                 spec.identity_rule,
                 Some(total.span.clone()),
-                &what,
+                text!("{what}：申报", "{what} (declared)"),
                 total.value,
-                &format!("{} sum to", names.join(" + ")),
+                text!("{names} 之和", "{names} sum to"),
                 sum,
                 idx.len(),
             );
@@ -605,16 +630,17 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
             _ => "项",
         };
         let what = format!(
-            "{title}{} (declared)",
+            "{title}{}",
             cell_label(&label(&c.row), spec.columns[c.col].header)
         );
         let rule = if spec.id == "basic" { "R9" } else { "R5" };
+        let codes = codes.join(" + ");
         ck.equal(
             rule,
             Some(c.span.clone()),
-            &what,
+            text!("{what}：申报", "{what} (declared)"),
             c.value,
-            &format!("{kind} {} sum to", codes.join(" + ")),
+            text!("{kind} {codes} 之和", "{kind} {codes} sum to"),
             sum,
             used.len().max(1),
         );
@@ -643,14 +669,19 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
                 diags.push(Diagnostic::error(
                     "columns",
                     Some(line.span.clone()),
-                    format!(
-                        "项 {} has {} 元 of {} money or of a kind of spending that {} in profile \"{}\" has no column for; give it another source or kind, or print in a profile whose table has that column (national prints every source and kind)",
-                        line.code,
-                        fmt(line.total() - shown, 2),
-                        line.source.label(),
-                        table.title,
-                        budget.department.profile,
-                    ),
+                    {
+                        let (code, lost, source, title, profile) = (
+                            &line.code,
+                            fmt(line.total() - shown, 2),
+                            line.source.label(),
+                            table.title,
+                            budget.department.profile,
+                        );
+                        text!(
+                            "项 {code} 有 {lost} 元{source}资金或某类支出，而地区样式 \"{profile}\" 的{title}没有对应的列；请换一个资金来源或支出类型，或改用有这一列的地区样式（national 列出所有来源和类型）",
+                            "项 {code} has {lost} 元 of {source} money or of a kind of spending that {title} in profile \"{profile}\" has no column for; give it another source or kind, or print in a profile whose table has that column (national prints every source and kind)"
+                        )
+                    },
                 ));
             }
         }
@@ -662,13 +693,18 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
         diags.push(Diagnostic::error(
             "columns",
             None,
-            format!(
-                "{} in profile \"{}\": 收入总计 would print {} but 支出总计 {}: some income has no row in this profile's table (for example 上级补助, 附属单位上缴, 财政专户 or 上年结转 money)",
-                t.summary.title,
-                budget.department.profile,
-                fmt(total.left_value, 2),
-                fmt(total.right_values[0], 2)
-            ),
+            {
+                let (title, profile, income, spending) = (
+                    t.summary.title,
+                    budget.department.profile,
+                    fmt(total.left_value, 2),
+                    fmt(total.right_values[0], 2),
+                );
+                text!(
+                    "地区样式 \"{profile}\" 的{title}：收入总计将印为 {income}，支出总计为 {spending}：有些收入在这个样式的表中没有行（如上级补助、附属单位上缴、财政专户或上年结转资金）",
+                    "{title} in profile \"{profile}\": 收入总计 would print {income} but 支出总计 {spending}: some income has no row in this profile's table (for example 上级补助, 附属单位上缴, 财政专户 or 上年结转 money)"
+                )
+            },
         ));
     }
 }
@@ -709,10 +745,13 @@ fn pair_rules(
                 ck.diags.push(Diagnostic::error(
                     "declared",
                     Some(c.span.clone()),
-                    format!(
-                        "[declared.{}] row \"{}\" is an income item: give its amount as income = …",
-                        table.id, c.row
-                    ),
+                    {
+                        let (id, row) = (table.id, &c.row);
+                        text!(
+                            "[declared.{id}] 行 \"{row}\" 是收入项：请写成 income = …",
+                            "[declared.{id}] row \"{row}\" is an income item: give its amount as income = …"
+                        )
+                    },
                 ));
                 continue;
             }
@@ -724,14 +763,14 @@ fn pair_rules(
                 .find(|k| k.code == c.row)
                 .expect("checked");
             if c.col == INCOME_COL {
-                ck.diags.push(Diagnostic::error(
-                    "declared",
-                    Some(c.span.clone()),
-                    format!(
-                        "[declared.{}] row \"{}\" is a 类 of spending: it has no income",
-                        table.id, c.row
-                    ),
-                ));
+                ck.diags
+                    .push(Diagnostic::error("declared", Some(c.span.clone()), {
+                        let (id, row) = (table.id, &c.row);
+                        text!(
+                            "[declared.{id}] 行 \"{row}\" 是支出的类：它没有收入",
+                            "[declared.{id}] row \"{row}\" is a 类 of spending: it has no income"
+                        )
+                    }));
                 continue;
             }
             (class.name.as_str(), class.values[c.col])
@@ -744,9 +783,9 @@ fn pair_rules(
         ck.equal(
             rule,
             Some(c.span.clone()),
-            &what,
+            text!("{what}：申报", "{what}"),
             c.value,
-            "the computed figure is",
+            text!("计算", "the computed figure is"),
             computed * c.factor,
             items,
         );
@@ -767,19 +806,21 @@ fn pair_rules(
                 .filter_map(|j| cell(cells, row, *j).map(|c| c.value))
                 .collect();
             if declared.len() == idx.len() {
-                let what = format!("{title} row {row} {} (declared)", column.header);
+                let header = column.header;
+                let parts = idx
+                    .iter()
+                    .map(|j| table.spec.columns[*j].header)
+                    .collect::<Vec<_>>()
+                    .join(" + ");
                 ck.equal(
                     table.spec.identity_rule,
                     Some(total.span.clone()),
-                    &what,
-                    total.value,
-                    &format!(
-                        "{} sum to",
-                        idx.iter()
-                            .map(|j| table.spec.columns[*j].header)
-                            .collect::<Vec<_>>()
-                            .join(" + ")
+                    text!(
+                        "{title} {row} 行 {header}：申报",
+                        "{title} row {row} {header} (declared)"
                     ),
+                    total.value,
+                    text!("{parts} 之和", "{parts} sum to"),
                     declared.iter().sum(),
                     idx.len(),
                 );
@@ -808,9 +849,9 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
         ck.equal(
             rule,
             Some(c.span.clone()),
-            &what,
+            text!("{what}：申报", "{what}"),
             c.value,
-            "its items sum to",
+            text!("各项合计", "its items sum to"),
             r.values[c.col] * c.factor,
             r.leaves,
         );

@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub use crate::domain::{Funds, KINDS, Kind, Source, Unit};
 use crate::model::{BudgetFile, FundAmounts, Money};
 use crate::profile::Profile;
+use crate::text;
 use std::sync::Arc;
 
 /// One validated 功能分类 项 line, amounts in 元.
@@ -151,11 +152,13 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     let d = file.department.get_ref();
     let unit_of = |u: &Spanned<String>, diags: &mut Diagnostics| {
         Unit::parse(u.get_ref()).unwrap_or_else(|| {
-            diags.push(Diagnostic::error(
-                "unit",
-                Some(u.span()),
-                format!("unknown unit \"{}\"; write \"元\" or \"万元\"", u.get_ref()),
-            ));
+            diags.push(Diagnostic::error("unit", Some(u.span()), {
+                let u = u.get_ref();
+                text!(
+                    "未知的单位 \"{u}\"，请写 \"元\" 或 \"万元\"",
+                    "unknown unit \"{u}\"; write \"元\" or \"万元\""
+                )
+            }));
             Unit::Wanyuan
         })
     };
@@ -173,14 +176,13 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     let ids = crate::tables::ids();
     for (id, u) in &d.table_units {
         if !ids.contains(&id.as_str()) {
-            diags.push(Diagnostic::error(
-                "table-units",
-                Some(u.span()),
-                format!(
-                    "no table \"{id}\" to give a unit; valid: {}",
-                    ids.join(", ")
-                ),
-            ));
+            diags.push(Diagnostic::error("table-units", Some(u.span()), {
+                let valid = ids.join(", ");
+                text!(
+                    "没有表 \"{id}\"，无法为它指定单位；可用的表：{valid}",
+                    "no table \"{id}\" to give a unit; valid: {valid}"
+                )
+            }));
         }
         table_units.insert(id.clone(), unit_of(u, diags));
     }
@@ -218,32 +220,34 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     let to_yuan = input_unit.yuan();
     let conv = |m: Money| m.0 * to_yuan;
 
-    check_text(diags, &d.name, "department name");
+    check_text(diags, &d.name, ("部门名称", "department name"));
     if let Some(code) = &d.code
         && !code.get_ref().chars().all(|c| c.is_ascii_alphanumeric())
     {
-        diags.push(Diagnostic::error(
-            "code",
-            Some(code.span()),
-            format!(
-                "department code \"{}\" must be letters and digits",
-                code.get_ref()
-            ),
-        ));
+        diags.push(Diagnostic::error("code", Some(code.span()), {
+            let code = code.get_ref();
+            text!(
+                "部门编码 \"{code}\" 只能由字母和数字组成",
+                "department code \"{code}\" must be letters and digits"
+            )
+        }));
     }
     let year = *d.year.get_ref();
     if !(1990..=2100).contains(&year) {
         diags.push(Diagnostic::error(
             "year",
             Some(d.year.span()),
-            format!("budget year {year} is not a year between 1990 and 2100"),
+            text!(
+                "预算年度 {year} 不是 1990 到 2100 之间的年份",
+                "budget year {year} is not a year between 1990 and 2100"
+            ),
         ));
     }
     let has_codes = !file.expenditure.is_empty() || !file.basic_economic.is_empty();
     let cat = choose_catalogue(d, has_codes, diags);
     let mut names = BTreeMap::new();
     for (code, name) in &file.names {
-        check_text(diags, name, "name");
+        check_text(diags, name, ("名称", "name"));
         names.insert(code.clone(), name.get_ref().trim().to_string());
     }
 
@@ -254,21 +258,19 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     for item in &file.expenditure {
         let l = item.get_ref();
         let code = l.code.get_ref().trim().to_string();
-        let code_ok = check_code(diags, &l.code, &[7], "功能分类 项");
+        let code_ok = check_code(diags, &l.code, &[7], ("功能分类项", "功能分类 项"));
         rejected += usize::from(!code_ok);
         let source = match &l.source {
             None => Source::General,
             Some(s) => Source::parse(s.get_ref()).unwrap_or_else(|| {
                 let valid: Vec<&str> = Source::NAMES.iter().map(|(_, n)| n[0]).collect();
-                diags.push(Diagnostic::error(
-                    "source",
-                    Some(s.span()),
-                    format!(
-                        "unknown source \"{}\"; valid: {}",
-                        s.get_ref(),
-                        valid.join(", ")
-                    ),
-                ));
+                diags.push(Diagnostic::error("source", Some(s.span()), {
+                    let (s, valid) = (s.get_ref(), valid.join(", "));
+                    text!(
+                        "未知的资金来源 \"{s}\"；可用：{valid}",
+                        "unknown source \"{s}\"; valid: {valid}"
+                    )
+                }));
                 Source::General
             }),
         };
@@ -311,16 +313,13 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         let typed =
             |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| m.get_ref().0);
         if (l.personnel.is_some() || l.public.is_some()) && kinds[5] + kinds[6] != kinds[0] {
-            diags.push(Diagnostic::error(
-                "line-split",
-                Some(item.span()),
-                format!(
-                    "项 {code}: 人员经费 {} + 公用经费 {} must equal its 基本支出 {}",
-                    typed(&l.personnel),
-                    typed(&l.public),
-                    typed(&l.basic)
-                ),
-            ));
+            diags.push(Diagnostic::error("line-split", Some(item.span()), {
+                let (p, q, b) = (typed(&l.personnel), typed(&l.public), typed(&l.basic));
+                text!(
+                    "项 {code}：人员经费 {p} + 公用经费 {q} 应等于其基本支出 {b}",
+                    "项 {code}: 人员经费 {p} + 公用经费 {q} must equal its 基本支出 {b}"
+                )
+            }));
         }
         if source.is_fiscal()
             && kinds[2..crate::domain::SPENDING]
@@ -330,7 +329,8 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             diags.push(Diagnostic::warning(
                 "R7",
                 Some(item.span()),
-                format!(
+                text!(
+                    "项 {code}：财政拨款资金通常只用于基本支出或项目支出，它的经营/上解/对附属支出不在表五、表七和表八中",
                     "项 {code}: 财政拨款 money is normally 基本支出 or 项目支出 only; its 经营/上解/对附属 amounts are not in tables 5, 7 and 8"
                 ),
             ));
@@ -341,7 +341,10 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 diags.push(Diagnostic::error(
                     "duplicate",
                     Some(l.code.span()),
-                    format!("项 {code} with this source is already given on line {line}; put both amounts in one entry"),
+                    text!(
+                        "项 {code} 的这一资金来源已在第 {line} 行给出，请把两笔金额写在同一条中",
+                        "项 {code} with this source is already given on line {line}; put both amounts in one entry"
+                    ),
                 ));
             }
             lines.push(Line {
@@ -364,12 +367,14 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                     None => diags.push(Diagnostic::error(
                         "unknown-code",
                         Some(line.span.clone()),
-                        format!(
-                            "{} {parent} (parent of 项 {}) is not in the {} catalogue; give its name under [names]",
-                            if len == 3 { "类" } else { "款" },
-                            line.code,
-                            cat.name
-                        ),
+                        {
+                            let level = if len == 3 { "类" } else { "款" };
+                            let (code, cat) = (&line.code, &cat.name);
+                            text!(
+                                "{level} {parent}（项 {code} 的上级）不在 {cat} 分类目录中，请在 [names] 中给出它的名称",
+                                "{level} {parent} (parent of 项 {code}) is not in the {cat} catalogue; give its name under [names]"
+                            )
+                        },
                     )),
                 }
             }
@@ -382,7 +387,12 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     for item in &file.basic_economic {
         let l = item.get_ref();
         let code = l.code.get_ref().trim().to_string();
-        let code_ok = check_code(diags, &l.code, &[5, 7], "经济分类 款 (or 7-digit 项)");
+        let code_ok = check_code(
+            diags,
+            &l.code,
+            &[5, 7],
+            ("经济分类款（或 7 位的项）", "经济分类 款 (or 7-digit 项)"),
+        );
         rejected += usize::from(!code_ok);
         let name = fill_name(
             diags,
@@ -413,7 +423,10 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 diags.push(Diagnostic::error(
                     "duplicate",
                     Some(l.code.span()),
-                    format!("经济分类 {code} is already given on line {line}"),
+                    text!(
+                        "经济分类 {code} 已在第 {line} 行给出",
+                        "经济分类 {code} is already given on line {line}"
+                    ),
                 ));
             }
             // A 7-digit line (3010201 规范性津补贴) rolls up into its printed 款 (30102).
@@ -430,16 +443,19 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                     None => diags.push(Diagnostic::error(
                         "unknown-code",
                         Some(item.span()),
-                        format!(
-                            "{} {parent} (parent of {code}) is not in the {} catalogue; give its name under [names]",
-                            if len == 3 { "类" } else { "款" },
-                            cat.name
-                        ),
+                        {
+                            let level = if len == 3 { "类" } else { "款" };
+                            let cat = &cat.name;
+                            text!(
+                                "{level} {parent}（{code} 的上级）不在 {cat} 分类目录中，请在 [names] 中给出它的名称",
+                                "{level} {parent} (parent of {code}) is not in the {cat} catalogue; give its name under [names]"
+                            )
+                        },
                     )),
                 }
             }
             let government = l.government.as_ref().and_then(|g| {
-                check_code(diags, g, &[5], "政府经济分类 款")
+                check_code(diags, g, &[5], ("政府经济分类款", "政府经济分类 款"))
                     .then(|| g.get_ref().trim().to_string())
             });
             economic.push(EconomicLine {
@@ -459,10 +475,13 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             diags.push(Diagnostic::error(
                 "duplicate",
                 Some(e.span.clone()),
-                format!(
-                    "经济分类 {} is part of 款 {}, which line {line} already gives whole; give the 款 or its parts, not both",
-                    e.code, whole.code
-                ),
+                {
+                    let (part, kuan) = (&e.code, &whole.code);
+                    text!(
+                        "经济分类 {part} 属于款 {kuan}，而第 {line} 行已给出整个款；请只给款或只给它的各项",
+                        "经济分类 {part} is part of 款 {kuan}, which line {line} already gives whole; give the 款 or its parts, not both"
+                    )
+                },
             ));
         }
     }
@@ -482,7 +501,10 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             diags.push(Diagnostic::error(
                 "R11",
                 Some(a.span()),
-                "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other",
+                text!(
+                    "因公出国（境）费既给了一个数（abroad），又分项给出（abroad_research、abroad_other）；请只用一种写法",
+                    "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other"
+                ),
             ));
         }
         check_amounts(diags, decimals, [&g.running_costs]);
@@ -503,7 +525,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 diags.push(Diagnostic::error(
                     "amount",
                     Some(s.span()),
-                    format!("三公 {name}: an amount cannot be negative"),
+                    text!("三公 {name}：金额不能为负数", "三公 {name}: an amount cannot be negative"),
                 ));
             }
         }
@@ -537,10 +559,13 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                         diags.push(Diagnostic::error(
                             "R10",
                             Some(e.span()),
-                            format!(
-                                "三公 row \"{}\" has both an amount and 其中 items; give the items only, its amount is their sum",
-                                e_ref.name
-                            ),
+                            {
+                                let name = &e_ref.name;
+                                text!(
+                                    "三公行 \"{name}\" 既有金额又有其中项；请只给其中项，该行金额是它们的和",
+                                    "三公 row \"{name}\" has both an amount and 其中 items; give the items only, its amount is their sum"
+                                )
+                            },
                         ));
                     }
                     let items: Vec<(String, Funds)> =
@@ -555,28 +580,26 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
 
     for (id, table) in &file.declared.0 {
         if !ids.contains(&id.as_str()) {
-            diags.push(Diagnostic::error(
-                "declared",
-                Some(table.span()),
-                format!(
-                    "[declared.{id}]: no table \"{id}\"; valid: {}",
-                    ids.join(", ")
-                ),
-            ));
+            diags.push(Diagnostic::error("declared", Some(table.span()), {
+                let valid = ids.join(", ");
+                text!(
+                    "[declared.{id}]：没有表 \"{id}\"；可用的表：{valid}",
+                    "[declared.{id}]: no table \"{id}\"; valid: {valid}"
+                )
+            }));
         }
     }
 
     let mut notes = BTreeMap::new();
     for (id, note) in &file.notes {
         if !ids.contains(&id.as_str()) {
-            diags.push(Diagnostic::error(
-                "notes",
-                Some(note.span()),
-                format!(
-                    "no table \"{id}\" to put a note under; valid: {}",
-                    ids.join(", ")
-                ),
-            ));
+            diags.push(Diagnostic::error("notes", Some(note.span()), {
+                let valid = ids.join(", ");
+                text!(
+                    "没有表 \"{id}\" 可以加注；可用的表：{valid}",
+                    "no table \"{id}\" to put a note under; valid: {valid}"
+                )
+            }));
         }
         notes.insert(id.clone(), note.get_ref().clone());
     }
@@ -630,12 +653,28 @@ pub fn choose<T: Copy>(
         return *v;
     }
     let valid: Vec<&str> = choices.iter().map(|(names, _)| names[0]).collect();
-    diags.push(Diagnostic::error(
-        rule,
-        Some(value.span()),
-        format!("unknown {rule} \"{given}\"; valid: {}", valid.join(", ")),
-    ));
+    diags.push(Diagnostic::error(rule, Some(value.span()), {
+        let valid = valid.join(", ");
+        let what = setting_zh(rule);
+        text!(
+            "未知的{what} \"{given}\"；可用：{valid}",
+            "unknown {rule} \"{given}\"; valid: {valid}"
+        )
+    }));
     fallback
+}
+
+/// The Chinese name of a setting read by [`choose`].
+fn setting_zh(rule: &str) -> &'static str {
+    match rule {
+        "kind" => "经费类型",
+        "layout" => "项目表样式",
+        "scope" => "项目范围",
+        "indicator_style" => "指标写法",
+        "profile" => "地区样式",
+        "source" => "资金来源",
+        _ => "取值",
+    }
 }
 
 /// The unit the file's amounts are written in (万元 unless it says 元).
@@ -667,17 +706,24 @@ pub fn check_amounts<'a>(
             diags.push(Diagnostic::error(
                 "amount",
                 Some(m.span()),
-                "an amount cannot be negative",
+                text!("金额不能为负数", "an amount cannot be negative"),
             ));
         }
         if v.normalize().scale() > decimals {
             diags.push(Diagnostic::error(
                 "decimals",
                 Some(m.span()),
-                format!(
-                    "amount {v} has more than {decimals} decimals, finer than the file's unit allows ({})",
-                    if decimals == 2 { "元: 分" } else { "万元: 6 decimals are 元-exact" }
-                ),
+                {
+                    let (why_zh, why_en) = if decimals == 2 {
+                        ("元：到分", "元: 分")
+                    } else {
+                        ("万元：6 位小数即精确到元", "万元: 6 decimals are 元-exact")
+                    };
+                    text!(
+                        "金额 {v} 的小数超过 {decimals} 位，比文件的单位所允许的更细（{why_zh}）",
+                        "amount {v} has more than {decimals} decimals, finer than the file's unit allows ({why_en})"
+                    )
+                },
             ));
         }
     }
@@ -688,21 +734,21 @@ fn check_code(
     diags: &mut Diagnostics,
     code: &Spanned<String>,
     lengths: &[usize],
-    what: &str,
+    what: (&str, &str),
 ) -> bool {
     let c = code.get_ref().trim();
     if c.chars().all(|ch| ch.is_ascii_digit()) && lengths.contains(&c.len()) {
         return true;
     }
     let want: Vec<String> = lengths.iter().map(|l| l.to_string()).collect();
-    diags.push(Diagnostic::error(
-        "code",
-        Some(code.span()),
-        format!(
-            "\"{c}\" is not a {what} code: it must be {} digits",
-            want.join(" or ")
-        ),
-    ));
+    diags.push(Diagnostic::error("code", Some(code.span()), {
+        let (zh, en) = what;
+        let (want_zh, want_en) = (want.join(" 或 "), want.join(" or "));
+        text!(
+            "\"{c}\" 不是{zh}编码：应为 {want_zh} 位数字",
+            "\"{c}\" is not a {en} code: it must be {want_en} digits"
+        )
+    }));
     false
 }
 
@@ -723,7 +769,8 @@ fn fill_name(
             diags.push(Diagnostic::error(
                 "unknown-code",
                 Some(span),
-                format!(
+                text!(
+                    "编码 {code} 不在 {catalogue} 分类目录中，请给出它的名称（name = \"…\"）",
                     "code {code} is not in the {catalogue} catalogue; give its name (name = \"…\")"
                 ),
             ));
@@ -758,11 +805,13 @@ fn choose_catalogue(
                 match read {
                     Ok(cat) => return Arc::new(cat),
                     Err(e) => {
-                        diags.push(Diagnostic::error(
-                            "catalogue",
-                            Some(c.span()),
-                            format!("cannot read the catalogue {}: {e}", full.display()),
-                        ));
+                        diags.push(Diagnostic::error("catalogue", Some(c.span()), {
+                            let full = full.display();
+                            text!(
+                                "无法读取分类目录 {full}：{e}",
+                                "cannot read the catalogue {full}: {e}"
+                            )
+                        }));
                         (year, c.span())
                     }
                 }
@@ -774,26 +823,28 @@ fn choose_catalogue(
         diags.push(Diagnostic::warning(
             "catalogue",
             Some(span),
-            format!(
-                "no built-in catalogue for {wanted}; names come from the {} catalogue (built in: {})",
-                cat.name,
-                catalogue::BUILTIN
+            {
+                let name = &cat.name;
+                let built = catalogue::BUILTIN
                     .iter()
                     .map(|(y, _)| y.to_string())
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .join(", ");
+                text!(
+                    "没有内置的 {wanted} 年分类目录，名称取自 {name} 分类目录（内置：{built}）",
+                    "no built-in catalogue for {wanted}; names come from the {name} catalogue (built in: {built})"
+                )
+            },
         ));
     }
     cat
 }
 
-fn check_text(diags: &mut Diagnostics, s: &Spanned<String>, what: &str) {
+fn check_text(diags: &mut Diagnostics, s: &Spanned<String>, what: (&str, &str)) {
     if s.get_ref().trim().is_empty() {
-        diags.push(Diagnostic::error(
-            "empty",
-            Some(s.span()),
-            format!("the {what} is empty"),
-        ));
+        diags.push(Diagnostic::error("empty", Some(s.span()), {
+            let (zh, en) = what;
+            text!("{zh}为空", "the {en} is empty")
+        }));
     }
 }

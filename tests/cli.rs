@@ -78,7 +78,7 @@ fn output_over_the_input_is_refused_and_files_get_ordinary_permissions() {
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr
-            .contains("is the input file; choose another name"),
+            .contains("就是输入文件；请换一个名字（否则 PDF 会覆盖你的数据）"),
         "{}",
         run.stderr
     );
@@ -178,7 +178,7 @@ fn a_typst_error_points_to_the_template_line_that_wrote_it() {
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains(
-            "error: typesetting failed: tables/summary.typ.j2:4: unknown variable: no-such-function"
+            "错误：排版失败：tables/summary.typ.j2:4: unknown variable: no-such-function"
         ),
         "{}",
         run.stderr
@@ -241,11 +241,7 @@ fn a_closed_pipe_and_a_huge_input_end_quietly() {
     {
         let run = yusuan(&[&"check", &"/dev/zero"]);
         assert_eq!(run.code, Some(1));
-        assert!(
-            run.stderr.contains("the file is larger than 64 MiB"),
-            "{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains("文件大于 64 MiB"), "{}", run.stderr);
     }
 }
 
@@ -268,7 +264,7 @@ fn check_reports_what_render_would_refuse_and_never_echoes_control_bytes() {
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert_eq!(run.status.code(), Some(1));
         assert!(
-            stderr.contains("t.toml:2:11") && stderr.contains("error[syntax]"),
+            stderr.contains("t.toml:2:11") && stderr.contains("错误[syntax]"),
             "{stderr}"
         );
         assert!(!stderr.contains('\u{1b}'), "no raw ESC: {stderr:?}");
@@ -280,6 +276,15 @@ fn check_reports_what_render_would_refuse_and_never_echoes_control_bytes() {
     )
     .unwrap();
     let run = yusuan(&[&"check", &"--short", &file]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains(
+            "t.toml:2:19: 错误[invisible]: department.name 中有不可见字符 U+200B：它印不出来，或会挪动周围的文字；请删除"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = yusuan(&[&"--lang", &"en", &"check", &"--short", &file]);
     assert_eq!(run.code, Some(1));
     for want in [
         "t.toml: error[invisible]: an invisible character U+001B is in department.name",
@@ -310,6 +315,11 @@ fn json_messages_carry_place_rule_and_figures() {
     assert_eq!(lines.len(), 10);
     let first = &lines[0];
     assert_eq!(first["rule"], "R5");
+    // Nine rounded items explain at most (9 + 1) / 2 × 0.01 = 0.05.
+    assert_eq!(
+        first["message"],
+        "基本支出表 类 301 人员经费：申报 480.18，各项合计 480.19，相差 0.01（尾差：9 项四舍五入，允许 ±0.05）"
+    );
     assert_eq!(first["severity"], "warning");
     assert_eq!(
         (first["line"].as_u64(), first["column"].as_u64()),
@@ -333,6 +343,23 @@ fn json_messages_carry_place_rule_and_figures() {
             &serde_json::json!("0.05")
         )
     );
+    let en = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(["check", "--lang", "en", "--message-format", "json"])
+        .arg(example("kaiping-2024.toml"))
+        .output()
+        .unwrap();
+    let en: serde_json::Value = serde_json::from_str(
+        String::from_utf8(en.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        en["message"],
+        "基本支出表 类 301 人员经费 = 480.18 but its items sum to 480.19 (difference 0.01: 尾差, within ±0.05 for 9 rounded items)"
+    );
     // R16 points at the first project.
     assert!(
         lines
@@ -345,17 +372,21 @@ fn json_messages_carry_place_rule_and_figures() {
 fn explain_says_what_every_rule_checks() {
     assert!(
         stdout(&["explain", "r8"])
+            .starts_with("R8: 支出总表中一般公共预算的基本支出 = 基本支出表合计")
+    );
+    assert!(
+        stdout(&["explain", "r8", "--lang", "en"])
             .starts_with("R8: 支出总表 基本支出 of 一般公共预算 = 基本支出表 合计")
     );
     let run = yusuan(&[&"explain", &"R99"]);
     assert_eq!(run.code, Some(2));
     assert!(
-        run.stderr.contains("no rule \"R99\"; valid: R1, R2"),
+        run.stderr.contains("没有规则 \"R99\"；可用：R1, R2"),
         "{}",
         run.stderr
     );
     // Every rule id the sources use is explained.
-    let explained: Vec<&str> = yusuan::diag::RULES.iter().map(|(id, _)| *id).collect();
+    let explained: Vec<&str> = yusuan::diag::RULES.iter().map(|(id, ..)| *id).collect();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut checked = 0;
     for entry in std::fs::read_dir(src).unwrap() {

@@ -273,7 +273,7 @@ fn money_a_profile_cannot_print_is_an_error_not_a_loss() {
         .items
         .iter()
         .filter(|d| d.rule == "columns")
-        .map(|d| (checked.diags.location(d), d.message.clone()))
+        .map(|d| (checked.diags.location(d), d.message.en.clone()))
         .collect();
     assert!(
         columns.iter().any(|(at, m)| at == "street.toml:14:1"
@@ -310,6 +310,7 @@ fn abroad_as_one_figure_prints_one_row() {
     assert!(checked.diags.items.iter().any(|d| {
         d.rule == "R11"
             && d.message
+                .en
                 .starts_with("因公出国（境）费 is given both as one figure")
     }));
 }
@@ -323,7 +324,7 @@ fn running_costs_above_public_funds_are_warned() {
         .items
         .iter()
         .filter(|d| d.rule == "running-costs")
-        .map(|d| d.message.as_str())
+        .map(|d| d.message.en.as_str())
         .collect();
     assert_eq!(
         msgs,
@@ -367,7 +368,7 @@ fn an_unknown_profile_lists_the_valid_ones() {
     assert_eq!(p.len(), 1);
     assert_eq!(d.location(p[0]), "t.toml:4:11");
     assert_eq!(
-        p[0].message,
+        p[0].message.en,
         "unknown profile \"beijing\"; valid: national, hebei, guangzhou, ningxia, shanghai"
     );
 }
@@ -383,7 +384,7 @@ fn a_carry_over_inside_a_fund_prints_in_the_fiscal_table_and_its_gap_is_reported
         .items
         .iter()
         .filter(|d| d.rule == "R6")
-        .map(|d| (d.severity, checked.diags.location(d), d.message.clone()))
+        .map(|d| (d.severity, checked.diags.location(d), d.message.en.clone()))
         .collect();
     assert_eq!(
         r6,
@@ -436,7 +437,7 @@ fn r16_compares_like_with_like_when_the_project_table_lists_only_fiscal_money() 
         .items
         .iter()
         .filter(|d| d.rule == "R16")
-        .map(|d| (d.severity, all.diags.location(d), d.message.clone()))
+        .map(|d| (d.severity, all.diags.location(d), d.message.en.clone()))
         .collect();
     assert_eq!(
         r16,

@@ -270,7 +270,7 @@ fn import_round_trip_of_seed_000() {
         .diags
         .items
         .iter()
-        .map(|d| d.message.clone())
+        .map(|d| d.message.en.clone())
         .collect();
     assert_eq!(warnings.len(), 6, "{warnings:#?}");
     assert!(warnings[0].starts_with("line 39: indicator \"不发生网络安全事件\" has a malformed level code; read by its names as 产出指标/质量指标"));
@@ -320,7 +320,9 @@ fn the_command_line_imports_and_reports_unreadable_lines() {
     )
     .unwrap();
     let out = dir.path().join("t.toml");
-    let err = yusuan(&[&"import", &input, &"-o", &out]).ok().stderr;
+    let err = yusuan(&[&"--lang", &"en", &"import", &input, &"-o", &out])
+        .ok()
+        .stderr;
     assert!(err.contains("t.txt:5:1: warning[import]: line 5: \"1.0O\" is not an amount; left out, please type it in"), "{err}");
     assert!(err.contains("t.txt:6:1: warning[import]: line 6: not a table row (no tabs); skipped: 这一行没有制表符"), "{err}");
     let toml = std::fs::read_to_string(&out).unwrap();
@@ -335,7 +337,7 @@ fn the_command_line_imports_and_reports_unreadable_lines() {
         .find(|d| d.severity == yusuan::diag::Severity::Error)
         .unwrap();
     assert_eq!(
-        first_error.message,
+        first_error.message.en,
         "项目 甲项目 总计 = 1.00 but 财政拨款 + 财政专户拨款 + 其他资金 sum to 0.00 (difference 1.00, more than rounding of 3 items can explain: ±0.02)"
     );
 }
@@ -350,7 +352,7 @@ fn messages(extra: &str) -> Vec<(String, String, String)> {
     };
     d.items
         .iter()
-        .map(|x| (x.rule.to_string(), d.location(x), x.message.clone()))
+        .map(|x| (x.rule.to_string(), d.location(x), x.message.en.clone()))
         .collect()
 }
 
@@ -432,7 +434,7 @@ fn declared_unit_subtotals_are_checked_as_seed_000_needs() {
         .diags
         .items
         .iter()
-        .map(|d| (d.rule, d.message.as_str()))
+        .map(|d| (d.rule, d.message.en.as_str()))
         .collect();
     assert!(msgs.contains(&("project-subtotal", "资金使用单位 区委组织部本级 总计 = 9997.81 but its projects sum to 9997.83 (difference 0.02: 尾差, within ±0.245 for 48 rounded items)")), "{msgs:#?}");
     assert!(msgs.contains(&("project-total", "项目支出绩效目标表 合计 总计 (declared) = 10055.70 but 财政拨款 + 财政专户拨款 + 其他资金 (declared) sum to 10055.71 (difference 0.01: 尾差, within ±0.02 for 3 rounded items)")), "{msgs:#?}");
@@ -452,7 +454,7 @@ fn r16_projects_against_project_spending() {
         .items
         .iter()
         .filter(|d| d.rule == "R16")
-        .map(|d| d.message.as_str())
+        .map(|d| d.message.en.as_str())
         .collect();
     assert_eq!(
         r16,
@@ -516,7 +518,7 @@ fn the_layout_option_overrides_the_file_and_cards_print_the_files_unit() {
     let pdf = dir.path().join("cards.pdf");
     let file = path("examples/pingluo-2022.toml");
     let run = yusuan(&[&"render", &file, &"--layout", &"card", &"-o", &pdf]).ok();
-    assert!(run.stderr.contains("(14 pages)"));
+    assert!(run.stderr.contains("（14 页）"), "{}", run.stderr);
     let pages = render(checked("examples/pingluo-2022.toml", Some(Layout::Card)));
     assert!(
         pages[0].starts_with("1、党群服务及村干部学历提升补助绩效目标表单位：元"),

@@ -134,7 +134,7 @@ fn the_example_reports_the_seeds_four_slips_as_weicha_warnings() {
     let checked = yusuan::check_file(&example()).ok().unwrap();
     let d = &checked.diags;
     assert!(!d.has_errors());
-    let msgs: Vec<String> = d.items.iter().map(|x| x.message.clone()).collect();
+    let msgs: Vec<String> = d.items.iter().map(|x| x.message.en.clone()).collect();
     for slip in [
         "基本支出表 类 301 合计 = 480.18 but its items sum to 480.19",
         "基本支出表 类 302 合计 = 42.92 but its items sum to 42.93",
@@ -203,15 +203,18 @@ fn a_character_no_font_has_is_reported_with_its_field() {
         .expect("glyph error");
     assert_eq!(d.location(e), "t.toml:7:11");
     assert!(
-        e.message.starts_with("character '𠀀' (U+20000) in tables."),
-        "{}",
         e.message
+            .en
+            .starts_with("character '𠀀' (U+20000) in tables."),
+        "{}",
+        e.message.en
     );
     assert!(
         e.message
+            .en
             .ends_with(".name is in no font, so it would print as a box"),
         "{}",
-        e.message
+        e.message.en
     );
 }
 
@@ -220,7 +223,7 @@ fn check_exits_0_for_the_example_and_1_for_errors() {
     let run = yusuan(&[&"check", &example()]).ok();
     assert!(
         run.stderr
-            .contains("warning[R5]: 基本支出表 类 301 合计 = 480.18"),
+            .contains("警告[R5]: 基本支出表 类 301 合计：申报 480.18，各项合计 480.19，相差 0.01"),
         "{}",
         run.stderr
     );
@@ -230,6 +233,14 @@ fn check_exits_0_for_the_example_and_1_for_errors() {
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[department]\ncode = \"1\"\nname = \"x\"\nyear = 2024\n[[expenditure]]\ncode = \"201\"\nbasic = 1\n").unwrap();
     let run = yusuan(&[&"check", &bad, &"--short"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("bad.toml:6:8: 错误[code]: \"201\" 不是功能分类项编码：应为 7 位数字"),
+        "{}",
+        run.stderr
+    );
+    let run = yusuan(&[&"check", &bad, &"--short", &"--lang", &"en"]);
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains(
@@ -263,8 +274,7 @@ fn a_failed_render_leaves_no_pdf_behind() {
     let run = yusuan(&[&"render", &example(), &"-o", &"/nonexistent-dir/x.pdf"]);
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr
-            .contains("error: cannot write into /nonexistent-dir"),
+        run.stderr.contains("错误：无法写入目录 /nonexistent-dir"),
         "{}",
         run.stderr
     );
@@ -276,7 +286,7 @@ fn render_writes_a_pdf_and_a_typst_project() {
     let pdf = dir.path().join("k.pdf");
     let run = yusuan(&[&"render", &example(), &"-o", &pdf]).ok();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
-    assert!(run.stderr.contains("(28 pages)"));
+    assert!(run.stderr.contains("（28 页）"), "{}", run.stderr);
 
     let proj = dir.path().join("proj");
     yusuan(&[&"render", &example(), &"--emit", &"typst", &"-o", &proj]).ok();
@@ -360,9 +370,9 @@ fn quiet_render_counts_warnings_instead_of_printing_them() {
     let run = yusuan(&[&"render", &example(), &"-q", &"-o", &pdf]).ok();
     assert!(
         run.stderr
-            .contains("kaiping-2024.toml: 10 warnings (run `yusuan check` to see them)"),
+            .contains("kaiping-2024.toml：10 个警告（运行 `yusuan check` 查看）"),
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains("warning[R5]"), "{}", run.stderr);
+    assert!(!run.stderr.contains("警告[R5]"), "{}", run.stderr);
 }

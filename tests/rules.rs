@@ -32,7 +32,7 @@ fn check(extra: &str) -> Vec<(Severity, String, String, String)> {
                 d.severity,
                 d.rule.to_string(),
                 diags.location(d),
-                d.message.clone(),
+                d.message.en.clone(),
             )
         })
         .collect()
@@ -529,7 +529,7 @@ fn errors_of(text: &str) -> Vec<(String, String, String)> {
         .items
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.rule.to_string(), diags.location(d), d.message.clone()))
+        .map(|d| (d.rule.to_string(), diags.location(d), d.message.en.clone()))
         .collect()
 }
 
@@ -700,7 +700,7 @@ fn rounding_tolerance_only_where_rounding_happened() {
         .diags
         .items
         .iter()
-        .map(|d| (d.severity, d.rule, d.message.as_str()))
+        .map(|d| (d.severity, d.rule, d.message.en.as_str()))
         .collect();
     assert!(!checked.diags.has_errors(), "{d:#?}");
 }
@@ -712,9 +712,10 @@ fn a_figure_ten_thousand_times_too_big_hints_at_the_unit() {
     let d = diags.items.iter().find(|d| d.rule == "R5").unwrap();
     assert_eq!(
         d.notes,
-        [
+        [yusuan::Text::new(
+            "前一个数约是后一个数的 10000 倍：是不是把元写进了以万元为单位的表？",
             "the first figure is about 10,000 times the second: is it written in 元 where the table is in 万元?"
-        ]
+        )]
     );
 }
 
@@ -773,4 +774,138 @@ fn seven_digit_economic_codes_roll_up_into_their_printed_kuan() {
     let both = text.replace("code = \"30101\"", "code = \"30102\"");
     assert!(errors_of(&both).iter().any(|e| e.0 == "duplicate"
         && e.2 == "经济分类 3010201 is part of 款 30102, which line 22 already gives whole; give the 款 or its parts, not both"));
+}
+
+/// The Chinese message (the default language) of the one `rule` diagnostic
+/// of BASE + `extra`, with its location.
+fn zh(extra: &str, rule: &str) -> (String, String) {
+    let text = format!("{BASE}{extra}");
+    let diags = match yusuan::check_str("t.toml", &text) {
+        Ok(c) => c.diags,
+        Err(d) => d,
+    };
+    let hits: Vec<_> = diags.items.iter().filter(|d| d.rule == rule).collect();
+    assert_eq!(hits.len(), 1, "one {rule} expected: {diags}");
+    (diags.location(hits[0]), hits[0].message.zh.clone())
+}
+
+#[test]
+fn every_rule_speaks_chinese() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "[declared.expenditure]\n\"201\" = { total = 151.00 }\n",
+            "R5",
+            "t.toml:15:19",
+            "支出总表 类 201 合计：申报 151.00，各项合计 150.00，相差 1.00（超出 2 项四舍五入所能解释的 ±0.015）",
+        ),
+        (
+            "[declared.expenditure]\n\"20132\" = { basic = 100.01 }\n",
+            "R5",
+            "t.toml:15:21",
+            "支出总表 款 20132 基本支出：申报 100.01，各项合计 100.00，相差 0.01（尾差：2 项四舍五入，允许 ±0.015）",
+        ),
+        (
+            "[declared.income]\n\"合计\" = { total = 150.00, subtotal = 140.00, carryover = 0 }\n",
+            "R3",
+            "t.toml:15:18",
+            "收入总表 合计：申报 150.00，小计 + 上年结转 之和 140.00，相差 10.00（超出 2 项四舍五入所能解释的 ±0.015）",
+        ),
+        (
+            &ECON.replace("60.00", "61.00"),
+            "R8",
+            "t.toml:15:1",
+            "支出总表 一般公共预算 基本支出 100.00，基本支出表 合计 101.00，相差 1.00（超出 3 项四舍五入所能解释的 ±0.02）",
+        ),
+        (
+            "[declared.summary]\n\"总计\" = { income = 150.00, expenditure = 152.00 }\n",
+            "R1",
+            "t.toml:15:19",
+            "收支总表 收入总计：申报 150.00，支出总计申报 152.00，相差 2.00（超出 1 项四舍五入所能解释的 ±0.01）",
+        ),
+        (
+            &format!("{SANGONG}[declared.sangong]\n\"合计\" = {{ total = 7.00 }}\n"),
+            "R10",
+            "t.toml:20:18",
+            "三公经费表 合计：申报 7.00，各项合计 6.00，相差 1.00（超出 5 项四舍五入所能解释的 ±0.03）",
+        ),
+        (
+            &format!("{SANGONG}[[basic_economic]]\ncode = \"30231\"\namount = 4.00\n"),
+            "R12",
+            "t.toml:15:1",
+            "三公 公务用车运行维护费 3.00，但基本支出 30231 公务用车运行维护费 为 4.00：三公经费表必须包含它",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2130705\"\nsource = \"政府性基金\"\nproject = 5\n[notes]\nfund = \"注：空表列示。\"\n",
+            "R14",
+            "t.toml:19:8",
+            "部门预算政府性基金预算财政拨款支出表有数，但它的注写着是空表",
+        ),
+        (
+            "[[expenditure]]\ncode = \"20132\"\nbasic = 1\n",
+            "code",
+            "t.toml:15:8",
+            "\"20132\" 不是功能分类项编码：应为 7 位数字",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2060702\"\nbasic = 1\n[names]\n\"206\" = \"科学技术支出\"\n\"20607\" = \"科学技术普及\"\n",
+            "unknown-code",
+            "t.toml:14:1",
+            "编码 2060702 不在 2024 分类目录中，请给出它的名称（name = \"…\"）",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2013202\"\nsource = \"预算内\"\nbasic = 1\n",
+            "source",
+            "t.toml:16:10",
+            "未知的资金来源 \"预算内\"；可用：一般公共预算, 政府性基金, 国有资本经营, 财政专户, 事业收入, 经营收入, 上级补助, 附属单位上缴, 其他收入, 上年结转, 一般公共预算上年结转, 政府性基金上年结转, 国有资本经营上年结转",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n",
+            "duplicate",
+            "t.toml:15:8",
+            "项 2013201 的这一资金来源已在第 7 行给出，请把两笔金额写在同一条中",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2013202\"\nbasci = 1\n",
+            "unknown-key",
+            "t.toml:16:1",
+            "未知的键 `basci`，可用的键：`code`, `name`, `source`, `basic`, `project`, `operating`, `to_superior`, `to_subsidiary`, `personnel`, `public`, `last_year`",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2013202\"\nbasic = true\n",
+            "type",
+            "t.toml:16:9",
+            "类型不对：布尔值 `true`，应为金额，如 5464.38 或 \"5464.38\"",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2013202\"\nbasic = -1\n",
+            "amount",
+            "t.toml:16:9",
+            "金额不能为负数",
+        ),
+        (
+            "[[basic_economic]]\ncode = \"30201\"\namount = 1\nkind = \"办公经费\"\n",
+            "kind",
+            "t.toml:17:8",
+            "未知的经费类型 \"办公经费\"；可用：人员经费, 公用经费",
+        ),
+        (
+            "[declared.incme]\n\"合计\" = { total = 150 }\n",
+            "declared",
+            "t.toml:14:1",
+            "[declared.incme]：没有表 \"incme\"；可用的表：summary, income, expenditure, fiscal, general, basic, fund, soe, sangong",
+        ),
+        (
+            "[[expenditure]]\ncode = \"2013202\"\nbasic = 0.1234567\n",
+            "decimals",
+            "t.toml:16:9",
+            "金额 0.1234567 的小数超过 6 位，比文件的单位所允许的更细（万元：6 位小数即精确到元）",
+        ),
+    ];
+    for (extra, rule, at, message) in cases {
+        assert_eq!(
+            zh(extra, rule),
+            (at.to_string(), message.to_string()),
+            "{rule}"
+        );
+    }
 }

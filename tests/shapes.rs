@@ -152,7 +152,7 @@ fn a_split_that_does_not_add_up_is_an_error() {
         .items
         .iter()
         .filter(|x| x.rule == "line-split")
-        .map(|x| (d.location(x), x.message.as_str()))
+        .map(|x| (d.location(x), x.message.en.as_str()))
         .collect();
     assert_eq!(
         split,
