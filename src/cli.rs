@@ -145,8 +145,12 @@ pub enum Command {
     /// Time the stages of rendering files (one engine for all, as a batch would).
     Bench {
         /// The department files.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "lines")]
         files: Vec<PathBuf>,
+        /// Also a synthetic department of this many expenditure lines
+        /// (1,430 codes at most, then further sources of the same codes).
+        #[arg(long, value_name = "N")]
+        lines: Option<usize>,
         /// How many renders to average over.
         #[arg(long, default_value_t = 10)]
         runs: u32,
@@ -268,7 +272,21 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Templates { action } => templates(action),
         Command::Import { file, output, year } => import(&file, &output, year),
-        Command::Bench { files, runs } => bench(&files, runs),
+        Command::Bench { files, lines, runs } => {
+            let mut files = files;
+            let dir = tempfile_dir();
+            if let Some(n) = lines {
+                let path = dir.join(format!("synthetic-{n}.toml"));
+                if let Err(e) = std::fs::write(&path, crate::synthetic::department(n)) {
+                    error(text!("{e}", "{e}"));
+                    return 1;
+                }
+                files.push(path);
+            }
+            let code = bench(&files, runs);
+            let _ = std::fs::remove_dir_all(&dir);
+            code
+        }
         Command::Context { file, profile } => {
             let options = crate::Options {
                 layout: None,
@@ -666,6 +684,13 @@ fn bench(files: &[PathBuf], runs: u32) -> i32 {
         out(format_args!("peak resident memory: {peak}"));
     }
     0
+}
+
+/// A directory of this process's own for generated files.
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("yusuan-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
 
 /// The process's peak resident set size, where the system tells it (Linux).

@@ -23,6 +23,7 @@ pub mod profile;
 pub mod projects;
 pub mod reconcile;
 pub mod render;
+pub mod synthetic;
 pub mod tables;
 pub mod typeset;
 pub mod validate;

@@ -1,0 +1,60 @@
+//! A synthetic department of any size, for `yusuan bench --lines N`: large
+//! files are measured on the same input everywhere.
+
+use std::fmt::Write;
+
+/// How many distinct 项 codes the synthetic file uses at most: about the
+/// size of the national 支出功能分类 catalogue, so that a table has at
+/// most as many rows as a real department's can.
+pub const DISTINCT_CODES: usize = 1_430;
+
+/// The sources a code's lines cycle through once every code is used.
+const SOURCES: [&str; 7] = [
+    "一般公共预算",
+    "政府性基金",
+    "国有资本经营",
+    "财政专户",
+    "事业收入",
+    "经营收入",
+    "其他收入",
+];
+
+/// The TOML text of a department (amounts in 元) with `lines` expenditure
+/// lines: up to [`DISTINCT_CODES`] codes, then the same codes again from
+/// the next source, so 10,000 lines are 1,430 codes × 7 sources.
+pub fn department(lines: usize) -> String {
+    let mut out = String::from(
+        "[department]\ncode = \"999\"\nname = \"合成测试部门\"\nyear = 2024\nunit = \"元\"\n\n",
+    );
+    let codes = lines.clamp(1, DISTINCT_CODES);
+    for i in 0..lines {
+        let (kuan, xiang) = ((i % codes) / 99 + 1, (i % codes) % 99 + 1);
+        let source = SOURCES[(i / codes) % SOURCES.len()];
+        let _ = write!(
+            out,
+            "[[expenditure]]\ncode = \"201{kuan:02}{xiang:02}\"\nname = \"第{kuan}款第{xiang}项支出\"\nsource = \"{source}\"\nbasic = {}.{:02}\nproject = {}.50\n\n",
+            (i * 7_919) % 100_000 + 1,
+            i % 100,
+            (i * 104_729) % 50_000
+        );
+    }
+    out.push_str("[names]\n");
+    for kuan in 1..=codes.div_ceil(99) {
+        let _ = writeln!(out, "\"201{kuan:02}\" = \"第{kuan}款\"");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ten_thousand_lines_are_1430_codes_by_7_sources_and_check_clean() {
+        let text = super::department(10_000);
+        assert_eq!(text.matches("[[expenditure]]").count(), 10_000);
+        let checked = crate::check_str("synthetic.toml", &text).ok().unwrap();
+        assert!(!checked.diags.has_errors(), "{}", checked.diags);
+        let t = checked.report.tables.unwrap();
+        // 1,430 项 under 15 款 (99 项 each) of 类 201, and the 合计 row.
+        assert_eq!(t.expenditure.rows.len(), 1 + 1 + 15 + 1_430);
+    }
+}
