@@ -472,7 +472,6 @@ fn the_computed_tables_come_out_as_csv_and_json() {
 #[test]
 fn bench_generates_a_synthetic_department_of_n_lines() {
     let text = stdout(&["bench", "--lines", "120", "--runs", "1"]);
-    // 120 lines of 201 are 120 项 under 2 款: 支出总表 of one 类, three pages at most.
     assert!(text.contains("synthetic-120.toml: "), "{text}");
     assert!(text.contains("total per document"), "{text}");
     assert!(text.contains("peak resident memory"), "{text}");
