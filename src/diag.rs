@@ -75,6 +75,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "三公 公务用车运行维护费 ≥ basic 30231 and 公务接待费 ≥ basic 30217: the 三公 table counts project money too, never less than the basic lines.",
     ),
     (
+        "R13",
+        "手写的说明文字与表一致：数额、百分比、比较的年份（上一年）、类名（不用旧名）、增减方向及其原因都与计算结果相符。",
+        "Hand-written narrative agrees with the tables: amounts, percentages, the year compared with (the year before), 类 names (not renamed ones), and the direction of a change and its reason.",
+    ),
+    (
         "R14",
         "只有没有金额的表才能注明“本表为空表”；空的政府性基金或国有资本经营预算表可以加这条注。",
         "A 空表 note stands only under a table without money; an empty 政府性基金/国有资本 table may carry one.",
@@ -185,6 +190,16 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "notes",
         "注要属于一张存在的表。",
         "A note belongs to a table that exists.",
+    ),
+    (
+        "place",
+        "章节放在表前（front）或表后（back）。",
+        "A section goes before the tables (front) or after them (back).",
+    ),
+    (
+        "generate",
+        "生成的段落是已知的一种：overview、lines、running_costs、sangong、procurement、assets、projects。",
+        "A generated paragraph is one of overview, lines, running_costs, sangong, procurement, assets, projects.",
     ),
     ("profile", "地区样式存在。", "The regional profile exists."),
     (

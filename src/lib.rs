@@ -19,6 +19,7 @@ pub mod import;
 pub mod layout;
 pub mod load;
 pub mod model;
+pub mod narrative;
 pub mod profile;
 pub mod projects;
 pub mod reconcile;
@@ -45,6 +46,8 @@ pub struct Report {
     pub tables: Option<compute::Tables>,
     /// The project performance tables, when the file has projects.
     pub projects: Option<crate::projects::ProjectReport>,
+    /// The document's text sections and generated paragraphs, when the file has any.
+    pub narrative: Option<narrative::Narrative>,
 }
 
 /// A checked input: the computed report and every diagnostic (warnings only
@@ -190,6 +193,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
             &mut diags,
         );
     }
+    let narrative = narrative::build(file, &budget, profile.style, projects.as_ref(), &mut diags);
     if tables.is_none() && projects.is_none() {
         diags.push(Diagnostic::error(
             "empty",
@@ -205,6 +209,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         style: profile.style,
         tables,
         projects,
+        narrative,
     };
     Checked { report, diags }
 }

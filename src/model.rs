@@ -236,6 +236,152 @@ pub struct BudgetFile {
     /// Spending projects with their performance targets.
     #[serde(default)]
     pub project: Vec<Spanned<Project>>,
+    /// The document's text sections (情况说明, 名词解释, …), in order.
+    #[serde(default)]
+    pub section: Vec<Spanned<Section>>,
+    /// Last year's figures the narrative compares with (比上年).
+    pub last_year: Option<Spanned<LastYear>>,
+    /// 政府采购 items (the 部门政府采购预算 table and its paragraph).
+    #[serde(default)]
+    pub procurement: Vec<Spanned<Purchase>>,
+    /// 国有资产: the fixed assets held (the 部门固定资产占用情况表).
+    pub assets: Option<Spanned<Assets>>,
+}
+
+/// One section of the document's text: a title, and hand-written text, a
+/// generated paragraph, or a small table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// The heading, as printed (`一、部门职责及机构设置情况`); a PDF bookmark.
+    pub title: String,
+    /// `back` (after the tables, the default), `front` (before them) or
+    /// `end` (after the project tables).
+    #[serde(default)]
+    pub place: Option<Spanned<String>>,
+    /// Hand-written text: paragraphs separated by blank lines. Its figures,
+    /// years and names are checked against the tables (rule R13).
+    #[serde(default)]
+    pub text: Option<Spanned<String>>,
+    /// A paragraph written from the figures instead: `overview`, `lines`,
+    /// `running_costs`, `sangong`, `procurement`, `assets`, `projects`.
+    #[serde(default)]
+    pub generate: Option<Spanned<String>>,
+    /// A small table printed after the text: a header row and rows of cells.
+    #[serde(default)]
+    pub table: Option<SectionTable>,
+}
+
+/// A table of text cells inside a section (a list of units, …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionTable {
+    /// Optional caption above it.
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// The header cells.
+    pub header: Vec<String>,
+    /// The rows, each as many cells as the header.
+    #[serde(default)]
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Last year's totals, in the file's unit: what the narrative compares
+/// with, as last year's budget or its execution (`basis`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastYear {
+    /// What the figures are: `预算` (the default) or `预算执行数`.
+    #[serde(default)]
+    pub basis: Option<String>,
+    /// 收入合计 (= 支出合计 unless `expenditure` is given).
+    #[serde(default)]
+    pub income: Option<Spanned<Money>>,
+    /// 支出合计.
+    #[serde(default)]
+    pub expenditure: Option<Spanned<Money>>,
+    /// 财政拨款 (all three funds).
+    #[serde(default)]
+    pub fiscal: Option<Spanned<Money>>,
+    /// 一般公共预算.
+    #[serde(default)]
+    pub general: Option<Spanned<Money>>,
+    /// 基本支出.
+    #[serde(default)]
+    pub basic: Option<Spanned<Money>>,
+    /// 人员经费.
+    #[serde(default)]
+    pub personnel: Option<Spanned<Money>>,
+    /// 公用经费.
+    #[serde(default)]
+    pub public: Option<Spanned<Money>>,
+    /// 项目支出.
+    #[serde(default)]
+    pub project: Option<Spanned<Money>>,
+}
+
+/// One item of the 政府采购 budget.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Purchase {
+    /// The project (or 公用经费) paying for it.
+    pub project: String,
+    /// That project's budget, as the table prints it.
+    #[serde(default)]
+    pub project_budget: Option<Spanned<Money>>,
+    /// 采购物品名称.
+    pub item: String,
+    /// 政府采购目录序号 (A02010105 …).
+    #[serde(default)]
+    pub catalogue_code: Option<String>,
+    /// 货物, 工程 or 服务 (default 货物).
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
+    /// 计量单位.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// 数量.
+    #[serde(default)]
+    pub quantity: Option<Spanned<Money>>,
+    /// 单价.
+    #[serde(default)]
+    pub price: Option<Spanned<Money>>,
+    /// 政府采购金额 (from 一般公共预算拨款).
+    pub amount: Spanned<Money>,
+    /// 预留中小微企业份额.
+    #[serde(default)]
+    pub sme: Option<Spanned<Money>>,
+}
+
+/// The fixed assets a department holds at a date.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assets {
+    /// 截止时间 (`2023-12-31`).
+    pub date: String,
+    /// The rows (房屋, 车辆, 设备, …) with count and value; 资产总额 is their sum.
+    #[serde(default)]
+    pub item: Vec<Spanned<AssetRow>>,
+    /// 本年度拟购置固定资产总额.
+    #[serde(default)]
+    pub planned: Option<Spanned<Money>>,
+}
+
+/// One row of the fixed-assets table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetRow {
+    /// The row's label (`2、车辆（台、辆）`).
+    pub name: String,
+    /// How many.
+    #[serde(default)]
+    pub count: Option<u64>,
+    /// Their value.
+    #[serde(default)]
+    pub value: Option<Spanned<Money>>,
+    /// A 其中 row: printed indented, not summed into 资产总额.
+    #[serde(default)]
+    pub within: bool,
 }
 
 /// The `[projects]` table: layout and the list layout's header.
@@ -451,6 +597,12 @@ pub struct FunctionLine {
     /// Last year's figure for the line (the `2025年预算数` column; the narrative's 比上年).
     #[serde(default)]
     pub last_year: Option<Spanned<Money>>,
+    /// 主要用于…: what the line's money is for (the narrative's sentence per 项).
+    #[serde(default)]
+    pub uses: Option<String>,
+    /// 主要原因是…: why it changed from last year.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// One 经济分类 款 line of basic expenditure.

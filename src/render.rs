@@ -75,6 +75,46 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "projects/sheet.typ.j2",
         include_str!("../templates/projects/sheet.typ.j2"),
     ),
+    (
+        "narrative/cover.typ.j2",
+        include_str!("../templates/narrative/cover.typ.j2"),
+    ),
+    (
+        "narrative/sections.typ.j2",
+        include_str!("../templates/narrative/sections.typ.j2"),
+    ),
+    (
+        "narrative/words.typ.j2",
+        include_str!("../templates/narrative/words.typ.j2"),
+    ),
+    (
+        "narrative/overview.typ.j2",
+        include_str!("../templates/narrative/overview.typ.j2"),
+    ),
+    (
+        "narrative/lines.typ.j2",
+        include_str!("../templates/narrative/lines.typ.j2"),
+    ),
+    (
+        "narrative/running_costs.typ.j2",
+        include_str!("../templates/narrative/running_costs.typ.j2"),
+    ),
+    (
+        "narrative/sangong.typ.j2",
+        include_str!("../templates/narrative/sangong.typ.j2"),
+    ),
+    (
+        "narrative/procurement.typ.j2",
+        include_str!("../templates/narrative/procurement.typ.j2"),
+    ),
+    (
+        "narrative/assets.typ.j2",
+        include_str!("../templates/narrative/assets.typ.j2"),
+    ),
+    (
+        "narrative/projects.typ.j2",
+        include_str!("../templates/narrative/projects.typ.j2"),
+    ),
     ("README.md", include_str!("../templates/README.md")),
 ];
 

@@ -673,6 +673,8 @@ fn setting_zh(rule: &str) -> &'static str {
         "indicator_style" => "指标写法",
         "profile" => "地区样式",
         "source" => "资金来源",
+        "place" => "位置",
+        "generate" => "生成段落",
         _ => "取值",
     }
 }

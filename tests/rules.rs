@@ -868,7 +868,7 @@ fn every_rule_speaks_chinese() {
             "[[expenditure]]\ncode = \"2013202\"\nbasci = 1\n",
             "unknown-key",
             "t.toml:16:1",
-            "未知的键 `basci`，可用的键：`code`, `name`, `source`, `basic`, `project`, `operating`, `to_superior`, `to_subsidiary`, `personnel`, `public`, `last_year`",
+            "未知的键 `basci`，可用的键：`code`, `name`, `source`, `basic`, `project`, `operating`, `to_superior`, `to_subsidiary`, `personnel`, `public`, `last_year`, `uses`, `reason`",
         ),
         (
             "[[expenditure]]\ncode = \"2013202\"\nbasic = true\n",

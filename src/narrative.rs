@@ -1,0 +1,999 @@
+//! The document's text: its sections in order, the paragraphs written from
+//! the figures (totals, one sentence per 项, 三公, 机关运行经费, 政府采购,
+//! 国有资产, 绩效目标), and the check of hand-written text against the
+//! figures (rule R13).
+//!
+//! Everything here is data for the templates: amounts in 万元 formatted
+//! once, changes against last year with their direction word and percentage
+//! computed once. The wording of each paragraph is the profile's template
+//! (`templates/narrative/`).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::domain::{Source, round};
+use crate::model::{BudgetFile, Money, SectionTable};
+use crate::profile::Style;
+use crate::text;
+use crate::validate::{Budget, Kind};
+
+/// The narrative of one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Narrative {
+    /// The sections, in the file's order.
+    pub sections: Vec<SectionView>,
+    /// What last year's figures are, as the sentences name them: `2023年预算`.
+    pub basis: String,
+    /// The budget's totals, with their changes when last year's are given.
+    pub figures: BTreeMap<&'static str, Fig>,
+    /// One entry per 功能分类 项 of 财政拨款 spending, in code order.
+    pub lines: Vec<LineView>,
+    /// The 三公 items (total, abroad, vehicle, vehicle_purchase,
+    /// vehicle_operation, reception), when the file has a 三公 table.
+    pub sangong: BTreeMap<&'static str, Fig>,
+    /// The 政府采购 budget, when the file lists purchases.
+    pub procurement: Option<Procurement>,
+    /// The fixed assets, when given.
+    pub assets: Option<AssetsView>,
+    /// 绩效目标: how many projects and their money, when the file has them.
+    pub projects: Option<ProjectsView>,
+}
+
+/// One section as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    /// Its heading.
+    pub title: String,
+    /// `front` (before the tables), `back` (after them) or `end` (after the projects).
+    pub place: &'static str,
+    /// Hand-written paragraphs.
+    pub paragraphs: Vec<String>,
+    /// The generated paragraph's name, when the section is generated.
+    pub generate: Option<&'static str>,
+    /// A table of text cells.
+    pub table: Option<SectionTableView>,
+}
+
+/// A section's table.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionTableView {
+    /// Caption above it.
+    pub caption: Option<String>,
+    /// Header cells.
+    pub header: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// An amount in 万元 as the narrative prints it, with its change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fig {
+    /// The amount, 2 decimals (with separators where the profile uses them).
+    pub text: String,
+    /// Whether it is zero (Shanghai writes `0万元`).
+    pub zero: bool,
+    /// Against last year, when last year's figure is given.
+    pub change: Option<Change>,
+    /// The exact amount in 元 (for the checks).
+    #[serde(skip)]
+    pub yuan: Decimal,
+}
+
+/// A change against last year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// 增加, 减少 or 持平.
+    pub direction: &'static str,
+    /// The difference in 万元, as printed (the difference of the two printed figures).
+    pub amount: String,
+    /// The percentage, 2 decimals; none when last year's figure is zero.
+    pub percent: Option<String>,
+    /// Last year's figure in 万元.
+    pub last_year: String,
+}
+
+/// One 项 of spending, for the sentence per 项.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    /// 7-digit code.
+    pub code: String,
+    /// 类, 款 and 项 names.
+    pub class: String,
+    /// 款 name.
+    pub kuan: String,
+    /// 项 name.
+    pub name: String,
+    /// Its 财政拨款 money this year.
+    pub amount: Fig,
+    /// 主要用于….
+    pub uses: Option<String>,
+    /// 主要原因是….
+    pub reason: Option<String>,
+}
+
+/// The 政府采购 budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct Procurement {
+    /// The department's name (its 本级小计 row).
+    pub unit: String,
+    /// 合计.
+    pub total: Fig,
+    /// 货物, 工程, 服务.
+    pub goods: Fig,
+    /// 工程.
+    pub works: Fig,
+    /// 服务.
+    pub services: Fig,
+    /// 预留中小微企业份额.
+    pub sme: Fig,
+    /// The items, grouped by project in order of first appearance.
+    pub projects: Vec<PurchaseGroup>,
+}
+
+/// The purchases of one project.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseGroup {
+    /// The project.
+    pub name: String,
+    /// Its budget, as given.
+    pub budget: String,
+    /// Its items.
+    pub items: Vec<PurchaseView>,
+}
+
+/// One purchase as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseView {
+    /// 采购物品名称.
+    pub item: String,
+    /// 政府采购目录序号.
+    pub catalogue_code: String,
+    /// 计量单位.
+    pub unit: String,
+    /// 数量.
+    pub quantity: String,
+    /// 单价.
+    pub price: String,
+    /// 金额.
+    pub amount: String,
+    /// 预留中小微企业份额.
+    pub sme: String,
+}
+
+/// The fixed assets.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetsView {
+    /// 截止时间.
+    pub date: String,
+    /// 资产总额 (the sum of the rows that are not 其中 rows).
+    pub total: Fig,
+    /// 本年度拟购置固定资产总额.
+    pub planned: Fig,
+    /// Rows: label, count, value (blank when not given), 其中 or not.
+    pub rows: Vec<(String, String, String, bool)>,
+}
+
+/// The projects with 绩效目标.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectsView {
+    /// How many.
+    pub count: usize,
+    /// Their money.
+    pub total: Fig,
+}
+
+/// The generated paragraphs a section can ask for.
+pub const GENERATED: &[&str] = &[
+    "overview",
+    "lines",
+    "running_costs",
+    "sangong",
+    "procurement",
+    "assets",
+    "projects",
+];
+
+/// 类 names that were renamed; a text using the old one is out of date.
+const RENAMED: &[(&str, &str)] = &[
+    ("医疗卫生与计划生育支出", "卫生健康支出"),
+    ("国土海洋气象等支出", "自然资源海洋气象等支出"),
+    ("国土资源气象等支出", "自然资源海洋气象等支出"),
+];
+
+/// Builds the narrative of `file`, or `None` when it has no section, no
+/// last year's figures, no purchases and no assets.
+pub fn build(
+    file: &BudgetFile,
+    budget: &Budget,
+    style: Style,
+    projects: Option<&crate::projects::ProjectReport>,
+    diags: &mut Diagnostics,
+) -> Option<Narrative> {
+    if file.section.is_empty()
+        && file.last_year.is_none()
+        && file.procurement.is_empty()
+        && file.assets.is_none()
+    {
+        return None;
+    }
+    let year = budget.department.year;
+    let to_yuan = budget.input_unit.yuan();
+    let yuan = |m: &Option<toml::Spanned<Money>>| m.as_ref().map(|m| m.get_ref().0 * to_yuan);
+    let last = file.last_year.as_ref().map(|l| l.get_ref());
+    let basis = format!(
+        "{}年{}",
+        year - 1,
+        last.and_then(|l| l.basis.clone())
+            .unwrap_or_else(|| "预算".into())
+    );
+    let fig = |v: Decimal, prev: Option<Decimal>| figure(v, prev, style);
+
+    // Totals by source and by kind, in 元.
+    let sum = |f: &dyn Fn(&crate::validate::Line) -> bool, kind: Option<Kind>| -> Decimal {
+        budget
+            .lines
+            .iter()
+            .filter(|l| f(l))
+            .map(|l| kind.map_or_else(|| l.total(), |k| l.kinds[k as usize]))
+            .sum()
+    };
+    let total = sum(&|_| true, None);
+    let of = |s: &[Source]| sum(&|l| s.contains(&l.source), None);
+    let (personnel, public) = if budget.economic.is_empty() {
+        (
+            sum(&|_| true, Some(Kind::Personnel)),
+            sum(&|_| true, Some(Kind::Public)),
+        )
+    } else {
+        let p: Decimal = budget
+            .economic
+            .iter()
+            .filter(|e| e.personnel)
+            .map(|e| e.amount)
+            .sum();
+        let all: Decimal = budget.economic.iter().map(|e| e.amount).sum();
+        (p, all - p)
+    };
+    let l = |f: fn(&crate::model::LastYear) -> &Option<toml::Spanned<Money>>| {
+        last.and_then(|l| yuan(f(l)))
+    };
+    let income_last = l(|l| &l.income);
+    let mut figures = BTreeMap::new();
+    figures.insert("income", fig(total, income_last));
+    figures.insert(
+        "expenditure",
+        fig(total, l(|l| &l.expenditure).or(income_last)),
+    );
+    figures.insert(
+        "fiscal",
+        fig(
+            of(&[Source::General, Source::Fund, Source::Soe]),
+            l(|l| &l.fiscal),
+        ),
+    );
+    figures.insert("general", fig(of(&[Source::General]), l(|l| &l.general)));
+    figures.insert("fund", fig(of(&[Source::Fund]), None));
+    figures.insert("soe", fig(of(&[Source::Soe]), None));
+    figures.insert("special", fig(of(&[Source::SpecialAccount]), None));
+    figures.insert(
+        "unit_funds",
+        fig(
+            of(&[
+                Source::Business,
+                Source::Operating,
+                Source::Superior,
+                Source::Subsidiary,
+                Source::Other,
+            ]),
+            None,
+        ),
+    );
+    figures.insert("business", fig(of(&[Source::Business]), None));
+    figures.insert("operating", fig(of(&[Source::Operating]), None));
+    figures.insert("other", fig(of(&[Source::Other]), None));
+    figures.insert(
+        "carryover",
+        fig(
+            of(&[
+                Source::Carryover,
+                Source::CarryGeneral,
+                Source::CarryFund,
+                Source::CarrySoe,
+            ]),
+            None,
+        ),
+    );
+    figures.insert(
+        "basic",
+        fig(sum(&|_| true, Some(Kind::Basic)), l(|l| &l.basic)),
+    );
+    figures.insert("personnel", fig(personnel, l(|l| &l.personnel)));
+    figures.insert("public", fig(public, l(|l| &l.public)));
+    figures.insert(
+        "project",
+        fig(sum(&|_| true, Some(Kind::Project)), l(|l| &l.project)),
+    );
+    if let Some(v) = income_last {
+        figures.insert("last_year", fig(v, None));
+    }
+
+    let mut sangong = BTreeMap::new();
+    if let Some(sg) = &budget.sangong {
+        let all = |f: &crate::domain::Funds| f.iter().copied().sum::<Decimal>();
+        let abroad = sg
+            .abroad
+            .as_ref()
+            .map_or_else(|| all(&sg.abroad_research) + all(&sg.abroad_other), &all);
+        let ly = |k: &str| sg.last_year.get(k).copied();
+        let both = |a: Option<Decimal>, b: Option<Decimal>| Some(a? + b?);
+        let (purchase, operation, reception) = (
+            all(&sg.vehicle_purchase),
+            all(&sg.vehicle_operation),
+            all(&sg.reception),
+        );
+        let vehicle_last = both(ly("vehicle_purchase"), ly("vehicle_operation"));
+        let total_last = both(both(ly("abroad"), vehicle_last), ly("reception"));
+        sangong.insert(
+            "total",
+            fig(abroad + purchase + operation + reception, total_last),
+        );
+        sangong.insert("abroad", fig(abroad, ly("abroad")));
+        sangong.insert("vehicle", fig(purchase + operation, vehicle_last));
+        sangong.insert("vehicle_purchase", fig(purchase, ly("vehicle_purchase")));
+        sangong.insert("vehicle_operation", fig(operation, ly("vehicle_operation")));
+        sangong.insert("reception", fig(reception, ly("reception")));
+        if let Some(r) = sg.running_costs {
+            figures.insert("running_costs", fig(r, ly("running_costs")));
+        }
+    }
+
+    let lines = line_views(file, budget, style, to_yuan);
+    let procurement = procurement(file, style, to_yuan);
+    let assets = file.assets.as_ref().map(|a| {
+        let a = a.get_ref();
+        let value = |r: &crate::model::AssetRow| r.value.as_ref().map(|v| v.get_ref().0 * to_yuan);
+        let total: Decimal = a
+            .item
+            .iter()
+            .filter(|r| !r.get_ref().within)
+            .filter_map(|r| value(r.get_ref()))
+            .sum();
+        AssetsView {
+            date: a.date.clone(),
+            total: fig(total, None),
+            planned: fig(
+                a.planned
+                    .as_ref()
+                    .map_or(Decimal::ZERO, |p| p.get_ref().0 * to_yuan),
+                None,
+            ),
+            rows: a
+                .item
+                .iter()
+                .map(|r| {
+                    let r = r.get_ref();
+                    (
+                        r.name.clone(),
+                        r.count.map(|c| c.to_string()).unwrap_or_default(),
+                        value(r)
+                            .map(|v| figure(v, None, style).text)
+                            .unwrap_or_default(),
+                        r.within,
+                    )
+                })
+                .collect(),
+        }
+    });
+    let projects = projects.map(|p| ProjectsView {
+        count: p.projects.len(),
+        total: fig(p.unit.yuan() * p.total.total, None),
+    });
+
+    let mut sections = vec![];
+    for s in &file.section {
+        let sec = s.get_ref();
+        let place = match sec.place.as_ref() {
+            None => "back",
+            Some(p) => crate::validate::choose(
+                diags,
+                "place",
+                p,
+                &[
+                    (&["back", "表后"], "back"),
+                    (&["front", "表前"], "front"),
+                    (&["end", "最后"], "end"),
+                ],
+                "back",
+            ),
+        };
+        let generate = sec.generate.as_ref().map(|g| {
+            crate::validate::choose(
+                diags,
+                "generate",
+                g,
+                &GENERATED
+                    .iter()
+                    .map(|n| (std::slice::from_ref(n), *n))
+                    .collect::<Vec<_>>(),
+                "overview",
+            )
+        });
+        let paragraphs = sec
+            .text
+            .as_ref()
+            .map_or_else(Vec::new, |t| paragraphs(t.get_ref()));
+        sections.push(SectionView {
+            title: sec.title.trim().to_string(),
+            place,
+            paragraphs,
+            generate,
+            table: sec.table.as_ref().map(table_view),
+        });
+    }
+
+    let narrative = Narrative {
+        sections,
+        basis,
+        figures,
+        lines,
+        sangong,
+        procurement,
+        assets,
+        projects,
+    };
+    for s in &file.section {
+        if let Some(t) = &s.get_ref().text {
+            check_text(t.get_ref(), t.span(), &narrative, year, diags);
+        }
+    }
+    Some(narrative)
+}
+
+fn table_view(t: &SectionTable) -> SectionTableView {
+    SectionTableView {
+        caption: t.caption.clone(),
+        header: t.header.clone(),
+        rows: t.rows.clone(),
+    }
+}
+
+/// Paragraphs: blocks separated by blank lines; lines inside a block joined.
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut current = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// An amount in 元 as a narrative figure in 万元, with its change from
+/// `previous` (in 元). The percentage is computed once, from the exact
+/// figures, and rounded half away from zero to 2 decimals; the difference is
+/// that of the two printed figures, so the printed sentence adds up.
+pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
+    let wan = |v: Decimal| round(v / Decimal::from(10_000), 2);
+    let text = |v: Decimal| two_places(crate::render::format_amount(v, 2, style.separators));
+    let change = previous.map(|p| {
+        let diff = wan(yuan) - wan(p);
+        let direction = if diff.is_zero() {
+            "持平"
+        } else if diff.is_sign_positive() {
+            "增加"
+        } else {
+            "减少"
+        };
+        let percent = (!p.is_zero() && !diff.is_zero()).then(|| {
+            let pct = round((yuan - p).abs() / p.abs() * Decimal::ONE_HUNDRED, 2);
+            two_places(crate::render::format_amount(pct, 2, false))
+        });
+        Change {
+            direction,
+            amount: text(diff.abs()),
+            percent,
+            last_year: text(wan(p)),
+        }
+    });
+    Fig {
+        text: text(wan(yuan)),
+        zero: wan(yuan).is_zero(),
+        change,
+        yuan,
+    }
+}
+
+/// A formatted amount, `0.00` for zero (a sentence never leaves it blank).
+fn two_places(s: String) -> String {
+    if s.is_empty() { "0.00".into() } else { s }
+}
+
+/// One entry per 项 code of 财政拨款 money, with the names of its 类 and 款.
+fn line_views(file: &BudgetFile, budget: &Budget, style: Style, to_yuan: Decimal) -> Vec<LineView> {
+    // code → (this year, last year, 主要用于, 原因)
+    type Entry = (Decimal, Option<Decimal>, Option<String>, Option<String>);
+    let mut by_code: BTreeMap<String, Entry> = BTreeMap::new();
+    for item in &file.expenditure {
+        let l = item.get_ref();
+        let code = l.code.get_ref().trim().to_string();
+        let source = l.source.as_ref().and_then(|s| Source::parse(s.get_ref()));
+        if !source.unwrap_or(Source::General).is_fiscal() || code.len() != 7 {
+            continue;
+        }
+        let amt = |m: &Option<toml::Spanned<Money>>| {
+            m.as_ref()
+                .map_or(Decimal::ZERO, |m| m.get_ref().0 * to_yuan)
+        };
+        let this = amt(&l.basic)
+            + amt(&l.project)
+            + amt(&l.operating)
+            + amt(&l.to_superior)
+            + amt(&l.to_subsidiary);
+        let e = by_code.entry(code).or_default();
+        e.0 += this;
+        if let Some(ly) = &l.last_year {
+            e.1 = Some(e.1.unwrap_or_default() + ly.get_ref().0 * to_yuan);
+        }
+        if e.2.is_none() {
+            e.2 = l.uses.clone();
+        }
+        if e.3.is_none() {
+            e.3 = l.reason.clone();
+        }
+    }
+    by_code
+        .into_iter()
+        .map(|(code, (amount, last, uses, reason))| {
+            let name_of = |c: &str| budget.names.get(c).cloned().unwrap_or_default();
+            let name = budget
+                .lines
+                .iter()
+                .find(|l| l.code == code)
+                .map(|l| l.name.clone())
+                .unwrap_or_default();
+            LineView {
+                class: name_of(&code[..3]),
+                kuan: name_of(&code[..5]),
+                name,
+                amount: figure(amount, last, style),
+                uses,
+                reason,
+                code,
+            }
+        })
+        .collect()
+}
+
+fn procurement(file: &BudgetFile, style: Style, to_yuan: Decimal) -> Option<Procurement> {
+    let unit = file.department.get_ref().name.get_ref().trim().to_string();
+    if file.procurement.is_empty() {
+        return None;
+    }
+    let money = |m: &Option<toml::Spanned<Money>>| m.as_ref().map(|m| m.get_ref().0 * to_yuan);
+    let plain = |m: &Option<toml::Spanned<Money>>| {
+        m.as_ref()
+            .map(|m| m.get_ref().0.normalize().to_string())
+            .unwrap_or_default()
+    };
+    let wan = |v: Option<Decimal>| v.map(|v| figure(v, None, style).text).unwrap_or_default();
+    let mut kinds = [Decimal::ZERO; 3];
+    let mut sme = Decimal::ZERO;
+    let mut groups: Vec<PurchaseGroup> = vec![];
+    for p in &file.procurement {
+        let p = p.get_ref();
+        let amount = p.amount.get_ref().0 * to_yuan;
+        let kind = match p.kind.as_ref().map(|k| k.get_ref().trim()) {
+            Some("工程") => 1,
+            Some("服务") => 2,
+            _ => 0,
+        };
+        kinds[kind] += amount;
+        sme += money(&p.sme).unwrap_or_default();
+        let view = PurchaseView {
+            item: p.item.clone(),
+            catalogue_code: p.catalogue_code.clone().unwrap_or_default(),
+            unit: p.unit.clone().unwrap_or_default(),
+            quantity: plain(&p.quantity),
+            price: wan(money(&p.price)),
+            amount: wan(Some(amount)),
+            sme: wan(money(&p.sme)),
+        };
+        match groups.iter_mut().find(|g| g.name == p.project) {
+            Some(g) => g.items.push(view),
+            None => groups.push(PurchaseGroup {
+                name: p.project.clone(),
+                budget: wan(money(&p.project_budget)),
+                items: vec![view],
+            }),
+        }
+    }
+    let f = |v: Decimal| figure(v, None, style);
+    Some(Procurement {
+        unit,
+        total: f(kinds.iter().sum()),
+        goods: f(kinds[0]),
+        works: f(kinds[1]),
+        services: f(kinds[2]),
+        sme: f(sme),
+        projects: groups,
+    })
+}
+
+/// A label a hand-written sentence puts before a figure, and which figure it is.
+const LABELS: &[(&str, &str)] = &[
+    ("基金预算收入", "fund"),
+    ("政府性基金预算收入", "fund"),
+    ("国有资本经营预算收入", "soe"),
+    ("财政专户核拨收入", "special"),
+    ("单位资金收入", "unit_funds"),
+    ("上年结转结余", "carryover"),
+    ("一般公共预算收入", "general"),
+    ("一般公共预算拨款收入", "general"),
+    ("财政拨款收入", "fiscal"),
+    ("预算收入", "income"),
+    ("收入预算", "income"),
+    ("支出预算", "expenditure"),
+    ("预算支出", "expenditure"),
+    ("预算收支安排", "income"),
+    ("基本支出", "basic"),
+    ("人员经费", "personnel"),
+    ("日常公用经费", "public"),
+    ("公用经费", "public"),
+    ("项目支出", "project"),
+    ("机关运行经费", "running_costs"),
+    ("上年预算", "last_year"),
+];
+
+/// 三公 labels: the figure is in [`Narrative::sangong`].
+const SANGONG_LABELS: &[(&str, &str)] = &[
+    ("“三公”经费", "total"),
+    ("\"三公\"经费", "total"),
+    ("因公出国（境）费", "abroad"),
+    ("公务用车购置及运维费", "vehicle"),
+    ("公务用车购置及运行费", "vehicle"),
+    ("公务用车购置及运行维护费", "vehicle"),
+    ("公务用车购置费", "vehicle_purchase"),
+    ("公务用车运维费", "vehicle_operation"),
+    ("公务用车运行费", "vehicle_operation"),
+    ("公务用车运行维护费", "vehicle_operation"),
+    ("公务接待费", "reception"),
+];
+
+/// R13: the figures, years, names and direction words of hand-written
+/// `text` (at `span` in the file) against the computed figures.
+fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &mut Diagnostics) {
+    let mut found: Vec<(usize, usize, crate::diag::Text)> = vec![];
+    for (start, sentence) in sentences(text) {
+        let mut report = |at: usize, len: usize, t: crate::diag::Text| {
+            found.push((start + at, len, t));
+        };
+        // Years: a comparison is with last year.
+        for word in ["比", "较", "与", "同"] {
+            let mut from = 0;
+            while let Some(i) = sentence[from..].find(word) {
+                let at = from + i + word.len();
+                from = at;
+                let digits: String = sentence[at..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if digits.len() == 4 && sentence[at + 4..].starts_with('年') {
+                    let y: i32 = digits.parse().unwrap_or(0);
+                    if y != year - 1 {
+                        let (quote, want) = (&sentence[at - word.len()..at + 7], year - 1);
+                        report(
+                            at - word.len(),
+                            quote.len(),
+                            text!(
+                                "“{quote}”：{year}年预算比较的应是上一年（{want}年）",
+                                "\"{quote}\": a {year} budget compares with the year before ({want})"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        // Renamed 类.
+        for (old, new) in RENAMED {
+            if let Some(at) = sentence.find(old) {
+                report(
+                    at,
+                    old.len(),
+                    text!(
+                        "“{old}”已改名为“{new}”（支出功能分类）",
+                        "\"{old}\" is now called \"{new}\" in the 支出功能分类"
+                    ),
+                );
+            }
+        }
+        // A decrease explained by an increase, or the reverse.
+        if let Some(reason) = sentence.find("原因") {
+            let (before, after) = sentence.split_at(reason);
+            for (said, cause) in [("减少", "增加"), ("增加", "减少")] {
+                if before.contains(said)
+                    && !before.contains(cause)
+                    && after.contains(cause)
+                    && !after.contains(said)
+                {
+                    report(
+                        0,
+                        sentence.len(),
+                        text!(
+                            "“{sentence}”：说的是{said}，给出的原因却是{cause}",
+                            "\"{sentence}\": it says {said} (change) but gives a reason of {cause}"
+                        ),
+                    );
+                }
+            }
+        }
+        // Labelled figures.
+        let labels = LABELS
+            .iter()
+            .map(|(l, k)| (*l, n.figures.get(k)))
+            .chain(SANGONG_LABELS.iter().map(|(l, k)| (*l, n.sangong.get(k))));
+        let mut taken: Vec<Range<usize>> = vec![];
+        let mut hits: Vec<(usize, &str, Option<&Fig>)> = vec![];
+        for (label, fig) in labels {
+            let mut from = 0;
+            while let Some(i) = sentence[from..].find(label) {
+                let at = from + i;
+                from = at + label.len();
+                if taken.iter().any(|r| r.contains(&at)) {
+                    continue; // part of a longer label already read
+                }
+                taken.push(at..at + label.len());
+                hits.push((at, label, fig));
+            }
+        }
+        for (at, label, fig) in hits {
+            let Some(fig) = fig else { continue };
+            let rest = &sentence[at + label.len()..];
+            let Some((gap, number, unit)) = figure_after(rest) else {
+                continue;
+            };
+            let (is_change, is_decrease) = (gap.contains("增加"), gap.contains("减少"));
+            let quote = &sentence[at..at + label.len() + gap.len() + number.len() + unit.len()];
+            let (written, places) = match parse_number(number) {
+                Some(v) => v,
+                None => continue,
+            };
+            if unit == "%" {
+                if let Some(c) = &fig.change
+                    && let Some(p) = &c.percent
+                    && (is_change || is_decrease)
+                    && written != p.parse::<Decimal>().unwrap_or_default()
+                {
+                    report(
+                        at,
+                        quote.len(),
+                        text!(
+                            "“{quote}”：按上年数计算应为 {p}%",
+                            "\"{quote}\": against last year's figure it is {p}%"
+                        ),
+                    );
+                }
+                continue;
+            }
+            let factor = if unit == "元" {
+                Decimal::ONE
+            } else {
+                Decimal::from(10_000)
+            };
+            let yuan = written * factor;
+            let tolerance = factor * Decimal::new(5, places + 1);
+            if is_change || is_decrease {
+                let Some(c) = &fig.change else { continue };
+                let said = if is_decrease { "减少" } else { "增加" };
+                let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
+                if said != c.direction && c.direction != "持平" {
+                    let right = c.direction;
+                    report(
+                        at,
+                        quote.len(),
+                        text!(
+                            "“{quote}”：按上年数是{right}，不是{said}",
+                            "\"{quote}\": against last year's figure it is a change of {right}, not {said}"
+                        ),
+                    );
+                } else if (yuan - amount * Decimal::from(10_000)).abs() > tolerance {
+                    let right = &c.amount;
+                    report(
+                        at,
+                        quote.len(),
+                        text!(
+                            "“{quote}”：按上年数{said}应为 {right} 万元",
+                            "\"{quote}\": against last year's figure the change is {right} 万元"
+                        ),
+                    );
+                }
+                continue;
+            }
+            if (yuan - fig.yuan).abs() > tolerance {
+                let right = &fig.text;
+                let hint = if !fig.yuan.is_zero()
+                    && unit == "元"
+                    && (yuan * Decimal::from(10_000) - fig.yuan).abs()
+                        <= fig.yuan.abs() / Decimal::ONE_HUNDRED
+                {
+                    text!("（单位应为万元？）", " (is the unit 万元?)")
+                } else {
+                    text!("", "")
+                };
+                let (hz, he) = (hint.zh, hint.en);
+                report(
+                    at,
+                    quote.len(),
+                    text!(
+                        "“{quote}”：表中为 {right} 万元{hz}",
+                        "\"{quote}\": the tables say {right} 万元{he}"
+                    ),
+                );
+            }
+        }
+        // "…（类）…（款）…（项）”938.99万元": a 项 quoted with its amount.
+        if let Some(end) = sentence.find("（项）") {
+            let head = &sentence[..end];
+            let name_start = head.rfind(['）', ')']).map_or(0, |i| {
+                i + head[i..].chars().next().map_or(1, char::len_utf8)
+            });
+            let name = head[name_start..].trim();
+            let rest = sentence[end + "（项）".len()..].trim_start_matches(['”', '"', '」']);
+            let named = |l: &&LineView| l.name == name && head.contains(&l.kuan);
+            if let (Some(line), Some((gap, number, unit))) =
+                (n.lines.iter().find(named), figure_after(rest))
+                && gap.is_empty()
+                && let Some((written, places)) = parse_number(number)
+            {
+                let factor = if unit == "元" {
+                    Decimal::ONE
+                } else {
+                    Decimal::from(10_000)
+                };
+                if (written * factor - line.amount.yuan).abs()
+                    > factor * Decimal::new(5, places + 1)
+                {
+                    let (right, quote) = (&line.amount.text, format!("{name}（项）{number}{unit}"));
+                    report(
+                        name_start,
+                        end + "（项）".len() - name_start,
+                        text!(
+                            "“{quote}”：表中为 {right} 万元",
+                            "\"{quote}\": the tables say {right} 万元"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    for (at, len, message) in found {
+        let place = locate(&diags.source, &span, text, at, len);
+        // A warning: the text prints as written, and she decides.
+        diags.push(Diagnostic::warning("R13", Some(place), message));
+    }
+}
+
+/// The sentences of `text` with their byte offsets: split after 。；！？ and newlines.
+fn sentences(text: &str) -> Vec<(usize, &str)> {
+    let mut out = vec![];
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '。' | '；' | '！' | '？' | '\n') {
+            let end = i + c.len_utf8();
+            if !text[start..i].trim().is_empty() {
+                out.push((start, &text[start..i]));
+            }
+            start = end;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        out.push((start, &text[start..]));
+    }
+    out
+}
+
+/// The first figure after a label: the words between (at most 12 characters,
+/// no punctuation), the number and its unit (`万元`, `元` or `%`).
+fn figure_after(rest: &str) -> Option<(&str, &str, &str)> {
+    let digit = rest.find(|c: char| c.is_ascii_digit())?;
+    let gap = &rest[..digit];
+    if gap.chars().count() > 12 || gap.contains(['，', '。', '；', '：', ',', '（', '(']) {
+        return None;
+    }
+    let len = rest[digit..]
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(rest.len() - digit);
+    let number = rest[digit..digit + len].trim_end_matches(['.', ',']);
+    let after = rest[digit + number.len()..].trim_start();
+    let unit = ["万元", "元", "%"]
+        .into_iter()
+        .find(|u| after.starts_with(u))?;
+    // A year (2024年) or a count is not an amount.
+    Some((gap, number, unit))
+}
+
+/// `1,234.5` → (1234.5, 1 decimal place).
+fn parse_number(s: &str) -> Option<(Decimal, u32)> {
+    let plain = s.replace(',', "");
+    let v: Decimal = plain.parse().ok()?;
+    Some((v, v.scale()))
+}
+
+/// Where `text[at..at + len]` is in the file: its same occurrence in the
+/// file's slice at `span` when the text is written without escapes, else
+/// the whole value.
+fn locate(source: &str, span: &Range<usize>, text: &str, at: usize, len: usize) -> Range<usize> {
+    let slice = source.get(span.clone()).unwrap_or("");
+    let needle = &text[at..(at + len).min(text.len())];
+    if needle.is_empty() {
+        return span.clone();
+    }
+    let nth = text[..at].matches(needle).count();
+    match slice.match_indices(needle).nth(nth) {
+        Some((i, _)) => span.start + i..span.start + i + needle.len(),
+        None => span.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style() -> Style {
+        Style {
+            separators: false,
+            zero: "",
+            decimals: 2,
+        }
+    }
+
+    fn change(now: i64, before: i64) -> (String, &'static str, String, Option<String>) {
+        let f = figure(Decimal::from(now), Some(Decimal::from(before)), style());
+        let c = f.change.unwrap();
+        (f.text, c.direction, c.amount, c.percent)
+    }
+
+    #[test]
+    fn changes_have_a_direction_an_amount_and_a_percentage_once() {
+        // 5,464.38 万元 against 4,085.36: +1,379.02, +33.76 % (1379.02 / 4085.36 = 0.337555…).
+        assert_eq!(
+            change(54_643_800, 40_853_600),
+            (
+                "5464.38".into(),
+                "增加",
+                "1379.02".into(),
+                Some("33.76".into())
+            )
+        );
+        assert_eq!(
+            change(40_853_600, 54_643_800),
+            (
+                "4085.36".into(),
+                "减少",
+                "1379.02".into(),
+                Some("25.24".into())
+            )
+        );
+        assert_eq!(
+            change(30_000, 30_000),
+            ("3.00".into(), "持平", "0.00".into(), None)
+        );
+        // From zero: no percentage.
+        assert_eq!(
+            change(30_000, 0),
+            ("3.00".into(), "增加", "3.00".into(), None)
+        );
+    }
+}
