@@ -1,0 +1,238 @@
+//! The complete disclosure: generated sentences, the check of hand-written
+//! text (R13), the cover, contents and PDF outline.
+
+use std::sync::LazyLock;
+
+use yusuan::diag::Severity;
+use yusuan::render::Renderer;
+use yusuan::typeset::{self, Engine};
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+
+fn render(text: &str) -> yusuan::Rendered {
+    let checked = yusuan::check_str("t.toml", text).ok().unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), checked)
+        .ok()
+        .unwrap()
+}
+
+/// Each page's runs joined without separators.
+fn pages(doc: &typst_layout::PagedDocument) -> Vec<String> {
+    typeset::page_runs(doc)
+        .into_iter()
+        .map(|runs| runs.concat())
+        .collect()
+}
+
+const LINES: &str = r#"
+[department]
+name = "测试部门"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 120.00
+last_year = 100.00
+uses = "机关运行"
+
+[[expenditure]]
+code = "2013202"
+project = 80.00
+last_year = 100.00
+reason = "会议减少"
+
+[[expenditure]]
+code = "2013299"
+project = 50.00
+last_year = 50.00
+
+[[expenditure]]
+code = "2080501"
+basic = 10.00
+last_year = 0
+
+[[section]]
+title = "二、财政拨款支出主要内容"
+generate = "lines"
+"#;
+
+#[test]
+fn one_sentence_per_xiang_for_increase_decrease_unchanged_and_from_zero() {
+    let r = render(LINES);
+    let text: String = pages(&r.document).concat();
+    // Cover, contents, then the tables; the section follows the tables.
+    for sentence in [
+        // 120 against 100: +20.00, 20.00 %.
+        "1. “一般公共服务支出（类）组织事务（款）行政运行（项）”120.00万元，比2025年预算增加20.00万元（20.00%），主要用于机关运行。",
+        // 80 against 100: −20.00, 20.00 %.
+        "2. “一般公共服务支出（类）组织事务（款）一般行政管理事务（项）”80.00万元，比2025年预算减少20.00万元（20.00%），主要原因是会议减少。",
+        "3. “一般公共服务支出（类）组织事务（款）其他组织事务支出（项）”50.00万元，与2025年预算持平。",
+        // From zero: no percentage.
+        "4. “社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）”10.00万元，比2025年预算增加10.00万元。",
+    ] {
+        assert!(text.contains(sentence), "{sentence}\n{text}");
+    }
+}
+
+/// The R13 warnings of BASE_2026 + a hand-written section: (location, message).
+fn r13(paragraphs: &str) -> Vec<(String, String)> {
+    let text = format!(
+        "{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n"
+    );
+    let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
+    checked
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "R13")
+        .map(|d| {
+            assert_eq!(d.severity, Severity::Warning);
+            (checked.diags.location(d), d.message.zh.clone())
+        })
+        .collect()
+}
+
+/// 350.35 万元 this year: 300.00 basic, 50.35 project; last year 3,269.30 in
+/// all and 254.39 basic (so basic grew 45.61, 17.93 %: 45.61 / 254.39 = 0.179291…).
+const LINES_2026: &str = r#"
+[department]
+name = "测试部门"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 300.00
+
+[[expenditure]]
+code = "2013299"
+project = 50.35
+
+[last_year]
+income = 3269.3
+basic = 254.39
+"#;
+
+#[test]
+fn hand_written_slips_are_located_and_name_the_right_figure() {
+    // The text starts on line 21, the line after `text = '''`.
+    let found = r13(concat!(
+        "2026年预算收入352.67万元。\n",
+        "\n",
+        "预算收支比2026年预算增加10.00万元。\n",
+        "\n",
+        "上年预算43269.3万元。\n",
+        "\n",
+        "基本支出比上年增加17.66%。\n",
+        "\n",
+        "医疗卫生与计划生育支出主要用于职工医疗。\n",
+        "\n",
+        "项目支出减少2.98%，主要原因是项目经费增加。\n",
+    ));
+    assert_eq!(
+        found,
+        [
+            ("t.toml:21:6", "“预算收入352.67万元”：表中为 350.35 万元"),
+            ("t.toml:23:5", "“比2026年”：2026年预算比较的应是上一年（2025年）"),
+            ("t.toml:25:1", "“上年预算43269.3万元”：表中为 3269.30 万元"),
+            ("t.toml:27:1", "“基本支出比上年增加17.66%”：按上年数计算应为 17.93%"),
+            ("t.toml:29:1", "“医疗卫生与计划生育支出”已改名为“卫生健康支出”（支出功能分类）"),
+            (
+                "t.toml:31:1",
+                "“项目支出减少2.98%，主要原因是项目经费增加”：说的是减少，给出的原因却是增加"
+            ),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    // The same text written correctly passes.
+    assert_eq!(
+        r13("2026年预算收入350.35万元，比2025年预算减少2918.95万元。\n\n基本支出比上年增加17.93%。\n"),
+        []
+    );
+    // A figure in 元 where 万元 was meant is named as such.
+    assert_eq!(
+        r13("其中基本支出300.00元。\n"),
+        [(
+            "t.toml:21:3".to_string(),
+            "“基本支出300.00元”：表中为 300.00 万元（单位应为万元？）".to_string()
+        )]
+    );
+}
+
+fn kaiping() -> yusuan::Rendered {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/kaiping-2024.toml"
+    ))
+    .unwrap();
+    render(&text)
+}
+
+/// The titles of the PDF's outline items, in order: the hex UTF-16 /Title of
+/// every object with a /Parent.
+fn outline(pdf: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(pdf);
+    text.split("endobj")
+        .filter(|o| o.contains("/Parent") && o.contains("/Title<FEFF"))
+        .filter_map(|o| {
+            let hex = o.split("/Title<FEFF").nth(1)?.split('>').next()?;
+            let units: Vec<u16> = (0..hex.len() / 4)
+                .map(|i| u16::from_str_radix(&hex[4 * i..4 * i + 4], 16).unwrap())
+                .collect();
+            Some(String::from_utf16(&units).unwrap())
+        })
+        .collect()
+}
+
+const KAIPING_OUTLINE: [&str; 21] = [
+    "部门预算收支总表",
+    "部门预算收入总表",
+    "部门预算支出总表",
+    "部门预算财政拨款收支总表",
+    "部门预算一般公共预算财政拨款支出表",
+    "部门预算一般公共预算财政拨款基本支出表",
+    "部门预算政府性基金预算财政拨款支出表",
+    "部门预算国有资本经营预算财政拨款支出表",
+    "部门预算财政拨款“三公”经费支出表",
+    "第一部分  中国共产党唐山市开平区委员会组织部2024年部门预算信息公开情况说明",
+    "一、部门职责及机构设置情况",
+    "二、部门预算安排的总体情况",
+    "三、机关运行经费安排情况",
+    "四、财政拨款“三公”经费预算情况及增减变化原因",
+    "五、部门整体绩效目标",
+    "六、部门主管专项资金预算安排情况及绩效目标",
+    "七、部门项目预算安排情况及绩效目标",
+    "八、政府采购预算情况",
+    "九、国有资产信息",
+    "十、名词解释",
+    "十一、其他需要说明的事项",
+];
+
+#[test]
+fn the_outline_lists_every_section_and_table_and_the_contents_give_their_pages() {
+    let r = kaiping();
+    assert_eq!(outline(&r.pdf), KAIPING_OUTLINE);
+    let pages = pages(&r.document);
+    // Page 1 the cover, page 2 the contents; numbering starts after them.
+    assert!(pages[0].contains("中国共产党唐山市开平区委员会组织部2024年部门预算"));
+    let contents = pages[1].replace(' ', "");
+    assert!(contents.starts_with("目录"), "{contents}");
+    for title in KAIPING_OUTLINE {
+        let t = title.replace(' ', "");
+        let at = contents.find(&t).unwrap_or_else(|| panic!("{title} in contents")) + t.len();
+        // Dots, a word joiner, then the page number.
+        let listed: String = contents[at..]
+            .trim_start_matches(['.', '\u{2060}'])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        // The page whose text holds the heading, and the number its footer prints.
+        let page = pages[2..]
+            .iter()
+            .find(|p| p.replace(' ', "").contains(&t))
+            .unwrap_or_else(|| panic!("{title} printed"));
+        let footer = page.rsplit("第 ").next().unwrap();
+        let printed: String = footer.chars().take_while(char::is_ascii_digit).collect();
+        assert_eq!(listed, printed, "{title}");
+    }
+}
