@@ -92,6 +92,9 @@ pub enum Command {
         /// Print only a count of warnings (errors are always printed in full).
         #[arg(short, long)]
         quiet: bool,
+        /// Write an archival PDF: `a-2b` (PDF/A-2b).
+        #[arg(long, value_enum)]
+        pdf_standard: Option<PdfStandard>,
     },
     /// Print the data a template sees (JSON), for template authors.
     Context {
@@ -186,6 +189,14 @@ pub enum MessageFormat {
     Json,
 }
 
+/// The PDF standards `render --pdf-standard` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PdfStandard {
+    /// PDF/A-2b, for archives.
+    #[value(name = "a-2b")]
+    A2b,
+}
+
 /// Output kinds of `render`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Emit {
@@ -263,9 +274,18 @@ pub fn run(cli: Cli) -> i32 {
             layout,
             profile,
             quiet,
+            pdf_standard,
         } => {
             let options = crate::Options { layout, profile };
-            match render_file(&file, &output, emit, templates, &font_path, options, quiet) {
+            let archival = pdf_standard == Some(PdfStandard::A2b);
+            let engine = match Engine::new(&font_path) {
+                Ok(e) => e.archival(archival),
+                Err(e) => {
+                    error(text!("{e}", "{e}"));
+                    return 1;
+                }
+            };
+            match render_with(&engine, &file, &output, emit, templates, options, quiet) {
                 Ok(()) => 0,
                 Err(()) => 1,
             }
@@ -412,19 +432,6 @@ fn print_report(diags: &Diagnostics, short: bool) {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn render_file(
-    file: &Path,
-    output: &Path,
-    emit: Emit,
-    templates: Option<PathBuf>,
-    font_path: &[PathBuf],
-    options: crate::Options,
-    quiet: bool,
-) -> Result<(), ()> {
-    let engine = Engine::new(font_path).map_err(|e| error(text!("{e}", "{e}")))?;
-    render_with(&engine, file, output, emit, templates, options, quiet)
 }
 
 fn render_with(

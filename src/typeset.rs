@@ -65,6 +65,7 @@ pub struct Engine {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     documents: AtomicUsize,
+    archival: bool,
 }
 
 impl Engine {
@@ -83,7 +84,14 @@ impl Engine {
             book: LazyHash::new(book),
             fonts,
             documents: AtomicUsize::new(0),
+            archival: false,
         })
+    }
+
+    /// Writes PDF/A-2b (for archives) instead of plain PDF 1.7.
+    pub fn archival(mut self, on: bool) -> Engine {
+        self.archival = on;
+        self
     }
 
     /// Whether some loaded font has a glyph for `c`.
@@ -134,6 +142,18 @@ impl Engine {
             ident: Smart::Custom(ident.to_string()),
             creator: Smart::Custom(Some("yusuan".to_string())),
             timestamp,
+            standards: if self.archival {
+                typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b]).map_err(|e| {
+                    vec![TypstError {
+                        message: e.message().to_string(),
+                        position: None,
+                        offset: None,
+                        template: None,
+                    }]
+                })?
+            } else {
+                typst_pdf::PdfStandards::default()
+            },
             ..PdfOptions::default()
         };
         typst_pdf::pdf(doc, &options).map_err(|errors| {

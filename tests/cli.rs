@@ -477,3 +477,24 @@ fn bench_generates_a_synthetic_department_of_n_lines() {
     assert!(text.contains("total per document"), "{text}");
     assert!(text.contains("peak resident memory"), "{text}");
 }
+
+#[test]
+fn pdf_standard_a_2b_writes_an_archival_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("a.pdf");
+    yusuan(&[
+        &"render",
+        &example("putuo-commerce-2025.toml"),
+        &"-q",
+        &"--pdf-standard",
+        &"a-2b",
+        &"-o",
+        &pdf,
+    ])
+    .ok();
+    let bytes = std::fs::read(&pdf).unwrap();
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(has("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"));
+    assert!(has("/OutputIntents"));
+    assert_eq!(yusuan(&[&"render", &"x.toml", &"--pdf-standard", &"a-9", &"-o", &"x.pdf"]).code, Some(2));
+}
