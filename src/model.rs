@@ -267,6 +267,9 @@ pub struct Section {
     /// `running_costs`, `sangong`, `procurement`, `assets`, `projects`.
     #[serde(default)]
     pub generate: Option<Spanned<String>>,
+    /// Print the generated paragraph after the text instead of before it.
+    #[serde(default)]
+    pub generate_after_text: bool,
     /// A small table printed after the text: a header row and rows of cells.
     #[serde(default)]
     pub table: Option<SectionTable>,

@@ -54,6 +54,8 @@ pub struct SectionView {
     pub paragraphs: Vec<String>,
     /// The generated paragraph's name, when the section is generated.
     pub generate: Option<&'static str>,
+    /// Whether the generated paragraph follows the text (else it precedes it).
+    pub generate_after_text: bool,
     /// A table of text cells.
     pub table: Option<SectionTableView>,
 }
@@ -431,6 +433,7 @@ pub fn build(
             place,
             paragraphs,
             generate,
+            generate_after_text: sec.generate_after_text,
             table: sec.table.as_ref().map(table_view),
         });
     }
@@ -634,6 +637,13 @@ fn procurement(file: &BudgetFile, style: Style, to_yuan: Decimal) -> Option<Proc
 
 /// A label a hand-written sentence puts before a figure, and which figure it is.
 const LABELS: &[(&str, &str)] = &[
+    ("一般公共预算拨款支出预算", "general"),
+    ("政府性基金拨款支出预算", "fund"),
+    ("国有资本经营预算拨款支出预算", "soe"),
+    ("财政拨款支出预算", "fiscal"),
+    ("事业单位经营收入", "operating"),
+    ("事业收入", "business"),
+    ("其他收入", "other"),
     ("基金预算收入", "fund"),
     ("政府性基金预算收入", "fund"),
     ("国有资本经营预算收入", "soe"),
@@ -676,6 +686,7 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
 /// `text` (at `span` in the file) against the computed figures.
 fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &mut Diagnostics) {
     let mut found: Vec<(usize, usize, crate::diag::Text)> = vec![];
+    mixed_bases(text, &mut found);
     for (start, sentence) in sentences(text) {
         let mut report = |at: usize, len: usize, t: crate::diag::Text| {
             found.push((start + at, len, t));
@@ -882,6 +893,50 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
         let place = locate(&diags.source, &span, text, at, len);
         // A warning: the text prints as written, and she decides.
         diags.push(Diagnostic::warning("R13", Some(place), message));
+    }
+}
+
+/// One text comparing with two different bases — `比2024年预算执行数` for
+/// income and `比2024年预算` for spending — compares unlike with unlike.
+fn mixed_bases(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
+    let start = 0;
+    {
+        let block = text;
+        let mut first: Option<(&str, &str)> = None;
+        let mut at: Vec<(usize, &str)> = ["比", "较", "与"]
+            .into_iter()
+            .flat_map(|w| block.match_indices(w))
+            .collect();
+        at.sort();
+        {
+            for (i, word) in at {
+                let after = &block[i + word.len()..];
+                let digits = after.chars().take_while(char::is_ascii_digit).count();
+                if digits != 4 || !after[4..].starts_with('年') {
+                    continue;
+                }
+                let rest = &after[4 + '年'.len_utf8()..];
+                let basis = ["预算执行数", "执行数", "决算", "预算"]
+                    .into_iter()
+                    .find(|b| rest.starts_with(b));
+                let Some(basis) = basis else { continue };
+                let quote = &block[i..i + word.len() + 4 + '年'.len_utf8() + basis.len()];
+                match first {
+                    None => first = Some((quote, basis)),
+                    Some((q, b)) if b != basis => {
+                        found.push((
+                            start + i,
+                            quote.len(),
+                            text!(
+                                "“{quote}”：前面写的是“{q}”，比较的基数不一致",
+                                "\"{quote}\": the text compared with \"{q}\" before; the bases differ"
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
     }
 }
 

@@ -494,7 +494,20 @@ fn pdf_standard_a_2b_writes_an_archival_pdf() {
     .ok();
     let bytes = std::fs::read(&pdf).unwrap();
     let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
-    assert!(has("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"));
+    assert!(has(
+        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"
+    ));
     assert!(has("/OutputIntents"));
-    assert_eq!(yusuan(&[&"render", &"x.toml", &"--pdf-standard", &"a-9", &"-o", &"x.pdf"]).code, Some(2));
+    assert_eq!(
+        yusuan(&[
+            &"render",
+            &"x.toml",
+            &"--pdf-standard",
+            &"a-9",
+            &"-o",
+            &"x.pdf"
+        ])
+        .code,
+        Some(2)
+    );
 }

@@ -77,9 +77,8 @@ fn one_sentence_per_xiang_for_increase_decrease_unchanged_and_from_zero() {
 
 /// The R13 warnings of BASE_2026 + a hand-written section: (location, message).
 fn r13(paragraphs: &str) -> Vec<(String, String)> {
-    let text = format!(
-        "{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n"
-    );
+    let text =
+        format!("{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n");
     let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
     checked
         .diags
@@ -133,10 +132,19 @@ fn hand_written_slips_are_located_and_name_the_right_figure() {
         found,
         [
             ("t.toml:21:6", "“预算收入352.67万元”：表中为 350.35 万元"),
-            ("t.toml:23:5", "“比2026年”：2026年预算比较的应是上一年（2025年）"),
+            (
+                "t.toml:23:5",
+                "“比2026年”：2026年预算比较的应是上一年（2025年）"
+            ),
             ("t.toml:25:1", "“上年预算43269.3万元”：表中为 3269.30 万元"),
-            ("t.toml:27:1", "“基本支出比上年增加17.66%”：按上年数计算应为 17.93%"),
-            ("t.toml:29:1", "“医疗卫生与计划生育支出”已改名为“卫生健康支出”（支出功能分类）"),
+            (
+                "t.toml:27:1",
+                "“基本支出比上年增加17.66%”：按上年数计算应为 17.93%"
+            ),
+            (
+                "t.toml:29:1",
+                "“医疗卫生与计划生育支出”已改名为“卫生健康支出”（支出功能分类）"
+            ),
             (
                 "t.toml:31:1",
                 "“项目支出减少2.98%，主要原因是项目经费增加”：说的是减少，给出的原因却是增加"
@@ -146,7 +154,9 @@ fn hand_written_slips_are_located_and_name_the_right_figure() {
     );
     // The same text written correctly passes.
     assert_eq!(
-        r13("2026年预算收入350.35万元，比2025年预算减少2918.95万元。\n\n基本支出比上年增加17.93%。\n"),
+        r13(
+            "2026年预算收入350.35万元，比2025年预算减少2918.95万元。\n\n基本支出比上年增加17.93%。\n"
+        ),
         []
     );
     // A figure in 元 where 万元 was meant is named as such.
@@ -219,7 +229,10 @@ fn the_outline_lists_every_section_and_table_and_the_contents_give_their_pages()
     assert!(contents.starts_with("目录"), "{contents}");
     for title in KAIPING_OUTLINE {
         let t = title.replace(' ', "");
-        let at = contents.find(&t).unwrap_or_else(|| panic!("{title} in contents")) + t.len();
+        let at = contents
+            .find(&t)
+            .unwrap_or_else(|| panic!("{title} in contents"))
+            + t.len();
         // Dots, a word joiner, then the page number.
         let listed: String = contents[at..]
             .trim_start_matches(['.', '\u{2060}'])
@@ -235,4 +248,44 @@ fn the_outline_lists_every_section_and_table_and_the_contents_give_their_pages()
         let printed: String = footer.chars().take_while(char::is_ascii_digit).collect();
         assert_eq!(listed, printed, "{title}");
     }
+}
+
+#[test]
+fn seed_005_compares_income_and_spending_with_different_bases_and_check_says_so() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/putuo-commerce-2025.toml"
+    );
+    let checked = yusuan::check_file(std::path::Path::new(path)).unwrap();
+    let found: Vec<(String, &str)> = checked
+        .diags
+        .items
+        .iter()
+        .map(|d| (checked.diags.location(d), d.message.zh.as_str()))
+        .collect();
+    // The 编制说明: income "比2024年预算执行数增加24,558.18万元", then spending
+    // "比2024年预算增加24,491.71万元" twice, in one text.
+    let text = std::fs::read_to_string(path).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("支出预算37,151.47万元"))
+        .unwrap()
+        + 1;
+    let want = "“比2024年预算”：前面写的是“比2024年预算执行数”，比较的基数不一致";
+    assert_eq!(
+        found,
+        [
+            (format!("{path}:{line}:40"), want),
+            (format!("{path}:{line}:96"), want)
+        ]
+    );
+    // The 16 sentences per 项 are generated from the lines, as the seed prints them.
+    let r = render(&text);
+    let all: String = pages(&r.document).concat();
+    assert!(all.contains(
+        "1. “一般公共服务支出（类）商贸事务（款）行政运行（项）”938.99万元，主要用于机关行政运行和机关人员经费支出。"
+    ));
+    assert!(all.contains(
+        "13. “资源勘探工业信息等支出（类）支持中小企业发展和管理支出（款）其他支持中小企业发展和管理支出（项）”29,381.00万元，主要用于支持中小企业发展和管理，产业扶持政策支出。"
+    ));
 }
