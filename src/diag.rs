@@ -198,8 +198,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "generate",
-        "生成的段落是已知的一种：overview、lines、running_costs、sangong、procurement、assets、projects。",
-        "A generated paragraph is one of overview, lines, running_costs, sangong, procurement, assets, projects.",
+        "生成的段落是已知的一种：overview、lines、running_costs、sangong、procurement、assets、projects、glossary、chart。",
+        "A generated paragraph is one of overview, lines, running_costs, sangong, procurement, assets, projects, glossary, chart.",
     ),
     ("profile", "地区样式存在。", "The regional profile exists."),
     (

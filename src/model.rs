@@ -264,7 +264,8 @@ pub struct Section {
     #[serde(default)]
     pub text: Option<Spanned<String>>,
     /// A paragraph written from the figures instead: `overview`, `lines`,
-    /// `running_costs`, `sangong`, `procurement`, `assets`, `projects`.
+    /// `running_costs`, `sangong`, `procurement`, `assets`, `projects`,
+    /// `glossary` (the profile's 名词解释).
     #[serde(default)]
     pub generate: Option<Spanned<String>>,
     /// Print the generated paragraph after the text instead of before it.

@@ -41,6 +41,31 @@ pub struct Narrative {
     pub assets: Option<AssetsView>,
     /// 绩效目标: how many projects and their money, when the file has them.
     pub projects: Option<ProjectsView>,
+    /// The structure charts: income by source and spending by 类, each part
+    /// with its share.
+    pub structure: Structure,
+}
+
+/// The parts of the income and of the spending, for the structure chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Structure {
+    /// Income by source (those with money).
+    pub income: Vec<Share>,
+    /// Spending by 功能分类 类 (those with money), largest first.
+    pub spending: Vec<Share>,
+}
+
+/// One part of a whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct Share {
+    /// Its name.
+    pub name: String,
+    /// Its amount in 万元, as printed.
+    pub amount: String,
+    /// Its share of the whole in percent, 2 decimals.
+    pub percent: String,
+    /// Its share of the largest part, 0 to 1 (the bar's length).
+    pub bar: f64,
 }
 
 /// One section as printed.
@@ -197,6 +222,8 @@ pub const GENERATED: &[&str] = &[
     "procurement",
     "assets",
     "projects",
+    "glossary",
+    "chart",
 ];
 
 /// 类 names that were renamed; a text using the old one is out of date.
@@ -438,7 +465,9 @@ pub fn build(
         });
     }
 
+    let structure = structure(budget, style, total);
     let narrative = Narrative {
+        structure,
         sections,
         basis,
         figures,
@@ -454,6 +483,49 @@ pub fn build(
         }
     }
     Some(narrative)
+}
+
+/// Income by source and spending by 类, with their shares of `total` (元).
+fn structure(budget: &Budget, style: Style, total: Decimal) -> Structure {
+    let shares = |mut parts: Vec<(String, Decimal)>| -> Vec<Share> {
+        parts.retain(|(_, v)| !v.is_zero());
+        parts.sort_by(|a, b| b.1.cmp(&a.1));
+        let largest = parts.first().map_or(Decimal::ONE, |p| p.1);
+        parts
+            .into_iter()
+            .map(|(name, v)| Share {
+                name,
+                amount: figure(v, None, style).text,
+                percent: two_places(crate::render::format_amount(
+                    round(v / total.max(Decimal::ONE) * Decimal::ONE_HUNDRED, 2),
+                    2,
+                    false,
+                )),
+                // A bar's length only: a drawing, not an amount.
+                bar: f64::try_from(v / largest).unwrap_or(0.0),
+            })
+            .collect()
+    };
+    let mut by_source: BTreeMap<&str, Decimal> = BTreeMap::new();
+    let mut by_class: BTreeMap<String, Decimal> = BTreeMap::new();
+    for l in &budget.lines {
+        *by_source.entry(l.source.label()).or_default() += l.total();
+        *by_class.entry(l.code[..3].to_string()).or_default() += l.total();
+    }
+    Structure {
+        income: shares(
+            by_source
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
+        spending: shares(
+            by_class
+                .into_iter()
+                .map(|(code, v)| (budget.names.get(&code).cloned().unwrap_or(code), v))
+                .collect(),
+        ),
+    }
 }
 
 fn table_view(t: &SectionTable) -> SectionTableView {

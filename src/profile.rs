@@ -124,6 +124,7 @@ const SHANGHAI_TEMPLATES: &[(&str, &str)] = shanghai![
     "tables/soe.typ.j2",
     "tables/sangong.typ.j2",
     "tables/tree.typ.j2",
+    "narrative/glossary.typ.j2",
 ];
 
 /// The profile named `name`.

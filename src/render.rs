@@ -112,6 +112,14 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/narrative/assets.typ.j2"),
     ),
     (
+        "narrative/chart.typ.j2",
+        include_str!("../templates/narrative/chart.typ.j2"),
+    ),
+    (
+        "narrative/glossary.typ.j2",
+        include_str!("../templates/narrative/glossary.typ.j2"),
+    ),
+    (
         "narrative/projects.typ.j2",
         include_str!("../templates/narrative/projects.typ.j2"),
     ),

@@ -289,3 +289,18 @@ fn seed_005_compares_income_and_spending_with_different_bases_and_check_says_so(
         "13. “资源勘探工业信息等支出（类）支持中小企业发展和管理支出（款）其他支持中小企业发展和管理支出（项）”29,381.00万元，主要用于支持中小企业发展和管理，产业扶持政策支出。"
     ));
 }
+
+#[test]
+fn the_structure_chart_shows_each_source_and_class_with_its_share() {
+    let r = render(
+        "[department]\nname = \"测试部门\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = 120.00\n[[expenditure]]\ncode = \"2080501\"\nbasic = 40.00\nsource = \"事业收入\"\n[[section]]\ntitle = \"预算收支结构\"\ngenerate = \"chart\"\n",
+    );
+    let text: String = pages(&r.document).concat();
+    // 120 + 40 = 160: 75 % and 25 %.
+    for part in [
+        "收入结构一般公共预算120.00 万元（75.00%）事业收入40.00 万元（25.00%）",
+        "支出结构（按支出功能分类）一般公共服务支出120.00 万元（75.00%）社会保障和就业支出40.00 万元（25.00%）",
+    ] {
+        assert!(text.contains(part), "{part}\n{text}");
+    }
+}
