@@ -489,7 +489,7 @@ pub fn build(
 fn structure(budget: &Budget, style: Style, total: Decimal) -> Structure {
     let shares = |mut parts: Vec<(String, Decimal)>| -> Vec<Share> {
         parts.retain(|(_, v)| !v.is_zero());
-        parts.sort_by(|a, b| b.1.cmp(&a.1));
+        parts.sort_by_key(|p| std::cmp::Reverse(p.1));
         let largest = parts.first().map_or(Decimal::ONE, |p| p.1);
         parts
             .into_iter()
