@@ -67,13 +67,34 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         font_path: Vec<PathBuf>,
     },
-    /// Render a file to PDF (or to a Typst project with --emit typst).
+    /// Render a file to PDF (or to a Typst project with --emit typst); with
+    /// --out-dir, many files and directories at once, on every core.
     Render {
-        /// The department file.
-        file: PathBuf,
-        /// Output PDF file, or directory for --emit typst.
-        #[arg(short, long)]
-        output: PathBuf,
+        /// The department file; with --out-dir, any number of files and
+        /// directories (searched for *.toml).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output PDF file, or directory for --emit typst/csv.
+        #[arg(short, long, required_unless_present = "out_dir")]
+        output: Option<PathBuf>,
+        /// Render every file into this directory (a file found in a given
+        /// directory keeps its relative path), going on past bad files.
+        #[arg(long, value_name = "DIR", conflicts_with = "output")]
+        out_dir: Option<PathBuf>,
+        /// With --out-dir: write a JSON report (per file: status, pages, ms, warnings, errors).
+        #[arg(long, value_name = "FILE", requires = "out_dir")]
+        report: Option<PathBuf>,
+        /// With --out-dir: threads to use (default: every core).
+        #[arg(long, value_name = "N", requires = "out_dir")]
+        jobs: Option<usize>,
+        /// With --out-dir: render only share I of N (1-based), e.g. 2/3; the
+        /// N shares together take every file exactly once.
+        #[arg(long, value_name = "I/N", requires = "out_dir")]
+        shard: Option<String>,
+        /// With --out-dir: skip files whose input, templates and settings are
+        /// unchanged since the last run into the same directory.
+        #[arg(long, requires = "out_dir")]
+        changed: bool,
         /// What to write.
         #[arg(long, value_enum, default_value_t = Emit::Pdf)]
         emit: Emit,
@@ -266,8 +287,13 @@ pub fn run(cli: Cli) -> i32 {
             i32::from(failed)
         }
         Command::Render {
-            file,
+            files,
             output,
+            out_dir,
+            report,
+            jobs,
+            shard,
+            changed,
             emit,
             templates,
             font_path,
@@ -285,7 +311,31 @@ pub fn run(cli: Cli) -> i32 {
                     return 1;
                 }
             };
-            match render_with(&engine, &file, &output, emit, templates, options, quiet) {
+            if let Some(dir) = out_dir {
+                if emit != Emit::Pdf {
+                    error(text!(
+                        "--out-dir 目前只生成 PDF",
+                        "--out-dir writes PDFs only, for now"
+                    ));
+                    return 2;
+                }
+                let batch = Batch {
+                    report,
+                    jobs,
+                    shard,
+                    changed,
+                    quiet,
+                };
+                return render_batch(&engine, &files, &dir, templates, options, &batch);
+            }
+            let (Some(output), [file]) = (output, files.as_slice()) else {
+                error(text!(
+                    "一次生成多个文件请用 --out-dir 目录",
+                    "to render several files give --out-dir DIR"
+                ));
+                return 2;
+            };
+            match render_with(&engine, file, &output, emit, templates, options, quiet) {
                 Ok(()) => 0,
                 Err(()) => 1,
             }
@@ -434,6 +484,132 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// The batch settings of `render --out-dir`.
+struct Batch {
+    report: Option<PathBuf>,
+    jobs: Option<usize>,
+    shard: Option<String>,
+    changed: bool,
+    quiet: bool,
+}
+
+/// `render FILES… --out-dir DIR`: every file on every core with one engine, a
+/// progress bar (plain lines when standard error is not a terminal), a
+/// summary, the report; exit 1 if any file failed.
+fn render_batch(
+    engine: &Engine,
+    inputs: &[PathBuf],
+    dir: &Path,
+    templates: Option<PathBuf>,
+    options: crate::Options,
+    batch: &Batch,
+) -> i32 {
+    use std::io::IsTerminal;
+    let start = Instant::now();
+    let mut jobs = match crate::batch::jobs(inputs, dir) {
+        Ok(j) => j,
+        Err(e) => {
+            error(text!("{e}", "{e}"));
+            return 2;
+        }
+    };
+    if let Some(s) = &batch.shard {
+        match crate::batch::parse_shard(s) {
+            Ok(share) => jobs = crate::batch::shard(jobs, share),
+            Err(e) => {
+                error(text!("--shard：{e}", "--shard: {e}"));
+                return 2;
+            }
+        }
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        cannot_create(dir, e);
+        return 1;
+    }
+    let settings = crate::batch::Settings {
+        engine,
+        templates,
+        options,
+        jobs: batch.jobs,
+        previous: if batch.changed {
+            crate::batch::read_stamps(dir)
+        } else {
+            Default::default()
+        },
+        lang: lang(),
+    };
+    let total = jobs.len();
+    let terminal = std::io::stderr().is_terminal() && !batch.quiet;
+    let bar = if terminal {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} {elapsed_precise} 剩余 {eta} {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |o: &crate::batch::Outcome, n: usize| {
+        let status = match (o.status, lang()) {
+            ("rendered", Lang::Zh) => "已生成",
+            ("unchanged", Lang::Zh) => "未变",
+            (_, Lang::Zh) => "失败",
+            (s, Lang::En) => s,
+        };
+        if terminal {
+            bar.set_position(n as u64);
+            bar.set_message(o.input.clone());
+            if o.status == "failed" {
+                bar.println(format!("{}: {status}", o.input));
+            }
+        } else if !batch.quiet || o.status == "failed" {
+            eprintln!("[{n}/{total}] {}: {status}", o.input);
+        }
+    };
+    let outcomes = match crate::batch::run(&jobs, &settings, &progress) {
+        Ok(o) => o,
+        Err(e) => {
+            error(text!("{e}", "{e}"));
+            return 1;
+        }
+    };
+    bar.finish_and_clear();
+    for o in outcomes.iter().filter(|o| o.status == "failed") {
+        for p in &o.errors {
+            eprintln!(
+                "{}: {}[{}]: {}",
+                p.location,
+                crate::diag::severity_word(crate::diag::Severity::Error, lang()),
+                p.rule,
+                p.message
+            );
+        }
+    }
+    if batch.changed
+        && let Err(e) = crate::batch::write_stamps(dir, &outcomes, lang())
+    {
+        error(text!("{e}", "{e}"));
+    }
+    if let Some(path) = &batch.report {
+        let json = serde_json::to_string_pretty(&outcomes).unwrap_or_default();
+        if let Err(e) = write_atomically(path, json.as_bytes()) {
+            error(text!("{e}", "{e}"));
+            return 1;
+        }
+    }
+    let count = |s: &str| outcomes.iter().filter(|o| o.status == s).count();
+    let (done, failed, same) = (count("rendered"), count("failed"), count("unchanged"));
+    let warnings: usize = outcomes.iter().map(|o| o.warnings).sum();
+    let secs = format!("{:.1}", start.elapsed().as_secs_f64());
+    say(text!(
+        "已生成 {done} 个，失败 {failed} 个，未变 {same} 个，警告 {warnings} 个，用时 {secs} 秒",
+        "rendered {done}, failed {failed}, unchanged {same}, warnings {warnings}, {secs} s"
+    ));
+    i32::from(failed > 0)
+}
+
 fn render_with(
     engine: &Engine,
     file: &Path,
@@ -546,49 +722,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it: a
-/// failure never leaves a half-written file behind. The file gets the
-/// permissions any tool gives (0666 less the umask), not a temp file's 0600.
+/// [`crate::write_atomically`] with messages in the chosen language.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| {
-            let d = dir.display();
-            text!("无法写入目录 {d}：{e}", "cannot write into {d}: {e}")
-                .get(lang())
-                .to_string()
-        })?;
-    let written = f.write_all(bytes).and_then(|()| f.sync_all());
-    drop(f);
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(cannot_write(path, e));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        cannot_write(path, e)
-    })
-}
-
-fn cannot_write(path: &Path, e: std::io::Error) -> String {
-    let p = path.display();
-    text!("无法写入 {p}：{e}", "cannot write {p}: {e}")
-        .get(lang())
-        .to_string()
+    crate::write_atomically(path, bytes, lang())
 }
 
 fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {

@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod catalogue;
 pub mod cli;
 pub mod compute;
@@ -445,4 +446,50 @@ pub fn render_checked(
         document,
         pdf,
     })
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it: a
+/// failure never leaves a half-written file behind. The file gets the
+/// permissions any tool gives (0666 less the umask), not a temp file's 0600.
+pub fn write_atomically(path: &Path, bytes: &[u8], lang: Lang) -> Result<(), String> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| {
+            let d = dir.display();
+            text!("无法写入目录 {d}：{e}", "cannot write into {d}: {e}")
+                .get(lang)
+                .to_string()
+        })?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(cannot_write(path, e, lang));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cannot_write(path, e, lang)
+    })
+}
+
+fn cannot_write(path: &Path, e: std::io::Error, lang: Lang) -> String {
+    let p = path.display();
+    text!("无法写入 {p}：{e}", "cannot write {p}: {e}")
+        .get(lang)
+        .to_string()
 }

@@ -13,6 +13,7 @@ pub struct Run {
 
 impl Run {
     /// Asserts a zero exit, showing stderr otherwise.
+    #[allow(dead_code)] // not every test binary that shares this module needs it
     pub fn ok(self) -> Run {
         assert_eq!(self.code, Some(0), "{}", self.stderr);
         self

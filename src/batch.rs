@@ -1,0 +1,346 @@
+//! Rendering many files in one run: every core, one engine (fonts loaded
+//! once), a deterministic share per machine (`--shard`), unchanged inputs
+//! skipped (`--changed`), and a report of what failed and why.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diag::{Lang, Severity};
+use crate::render::Renderer;
+use crate::typeset::Engine;
+
+/// One file to render and where its PDF goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// The department file.
+    pub input: PathBuf,
+    /// The PDF to write.
+    pub output: PathBuf,
+}
+
+/// What became of one job.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The department file.
+    pub input: String,
+    /// The PDF (written only when `status` is `rendered`).
+    pub output: String,
+    /// `rendered`, `failed` or `unchanged` (skipped by `--changed`).
+    pub status: &'static str,
+    /// Pages of the PDF.
+    pub pages: usize,
+    /// Time spent on it, in milliseconds.
+    pub ms: u64,
+    /// How many warnings.
+    pub warnings: usize,
+    /// The errors, located.
+    pub errors: Vec<Problem>,
+    /// The stamp of input, templates and version (for `--changed`).
+    #[serde(skip)]
+    pub stamp: String,
+}
+
+/// One error of a failed job.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// `file:line:col`, or the file.
+    pub location: String,
+    /// The rule (`R5`, `syntax`, …) or `template` / `typeset` / `io`.
+    pub rule: String,
+    /// The message in the chosen language.
+    pub message: String,
+}
+
+/// The `.toml` files of `inputs` (files as given, directories searched
+/// recursively), each with its PDF under `out_dir`: a file given by name
+/// writes `<stem>.pdf`, a file found in a directory keeps its path relative
+/// to that directory. Sorted by input path, so that shards are stable.
+pub fn jobs(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<Job>, String> {
+    let mut out = vec![];
+    for input in inputs {
+        if input.is_dir() {
+            let mut found = vec![];
+            find_toml(input, &mut found)?;
+            for f in found {
+                let rel = f.strip_prefix(input).unwrap_or(&f).with_extension("pdf");
+                out.push(Job {
+                    output: out_dir.join(rel),
+                    input: f,
+                });
+            }
+        } else {
+            let stem = input.file_stem().unwrap_or_default();
+            out.push(Job {
+                output: out_dir.join(stem).with_extension("pdf"),
+                input: input.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.input.cmp(&b.input));
+    out.dedup();
+    for w in out.windows(2) {
+        if w[0].output == w[1].output {
+            return Err(format!(
+                "{} and {} would both write {}",
+                w[0].input.display(),
+                w[1].input.display(),
+                w[0].output.display()
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn find_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| e.to_string())?;
+        if kind.is_dir() {
+            find_toml(&path, out)?;
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The share `index` (1-based) of `count` of `jobs`: every `count`-th job
+/// from the `index`-th, so shards 1/N … N/N together take each job once.
+pub fn shard(jobs: Vec<Job>, (index, count): (usize, usize)) -> Vec<Job> {
+    jobs.into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % count == index - 1)
+        .map(|(_, j)| j)
+        .collect()
+}
+
+/// Parses `I/N` (1 ≤ I ≤ N).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or("write the shard as I/N, e.g. 2/3")?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| "I is not a number")?,
+        n.trim().parse().map_err(|_| "N is not a number")?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: I must be between 1 and N"));
+    }
+    Ok((i, n))
+}
+
+/// Settings of a batch.
+pub struct Settings<'a> {
+    /// The engine every document shares.
+    pub engine: &'a Engine,
+    /// Template override directory.
+    pub templates: Option<PathBuf>,
+    /// Profile and layout overrides.
+    pub options: crate::Options,
+    /// Threads (None: every core).
+    pub jobs: Option<usize>,
+    /// Stamps of the previous run: an output whose stamp is unchanged is skipped.
+    pub previous: std::collections::BTreeMap<String, String>,
+    /// Message language.
+    pub lang: Lang,
+}
+
+/// Renders `jobs` in parallel; `progress` is called after each with the
+/// outcome and how many are done. Outcomes come back in job order.
+pub fn run(
+    jobs: &[Job],
+    settings: &Settings,
+    progress: &(dyn Fn(&Outcome, usize) + Sync),
+) -> Result<Vec<Outcome>, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let templates_stamp = templates_stamp(settings.templates.as_deref());
+    let done = AtomicUsize::new(0);
+    Ok(pool.install(|| {
+        jobs.par_iter()
+            .map(|job| {
+                let outcome = one(job, settings, &templates_stamp);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(&outcome, n);
+                outcome
+            })
+            .collect()
+    }))
+}
+
+/// What `--changed` compares: the input, the templates, the settings and
+/// the version of yusuan.
+fn stamp(input: &str, templates: &str, options: &crate::Options) -> String {
+    crate::ident(&format!(
+        "{}\u{0}{templates}\u{0}{:?}\u{0}{:?}\u{0}{input}",
+        env!("CARGO_PKG_VERSION"),
+        options.profile,
+        options.layout
+    ))
+}
+
+fn templates_stamp(dir: Option<&Path>) -> String {
+    let Some(dir) = dir else {
+        return String::new();
+    };
+    let mut files = vec![];
+    let _ = find_all(dir, &mut files);
+    files.sort();
+    let mut all = String::new();
+    for f in files {
+        all.push_str(&f.display().to_string());
+        all.push_str(&std::fs::read_to_string(&f).unwrap_or_default());
+    }
+    crate::ident(&all)
+}
+
+fn find_all(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            find_all(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn one(job: &Job, settings: &Settings, templates_stamp: &str) -> Outcome {
+    let start = Instant::now();
+    let mut outcome = Outcome {
+        input: job.input.display().to_string(),
+        output: job.output.display().to_string(),
+        status: "failed",
+        pages: 0,
+        ms: 0,
+        warnings: 0,
+        errors: vec![],
+        stamp: String::new(),
+    };
+    let fail = |outcome: &mut Outcome, rule: &str, message: String| {
+        outcome.errors.push(Problem {
+            location: job.input.display().to_string(),
+            rule: rule.to_string(),
+            message,
+        });
+    };
+    let text = std::fs::read_to_string(&job.input).unwrap_or_default();
+    outcome.stamp = stamp(&text, templates_stamp, &settings.options);
+    if settings.previous.get(&outcome.output) == Some(&outcome.stamp) && job.output.exists() {
+        outcome.status = "unchanged";
+        return outcome;
+    }
+    let checked = match crate::check_file_with(&job.input, settings.options.clone()) {
+        Ok(c) => c,
+        Err(diags) => {
+            record(&mut outcome, &diags, settings.lang);
+            return finish(outcome, start);
+        }
+    };
+    let profile =
+        crate::profile::find(checked.report.department.profile).expect("resolved profile");
+    let renderer = match Renderer::for_profile(profile, settings.templates.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            fail(&mut outcome, "template", e);
+            return finish(outcome, start);
+        }
+    };
+    match crate::render_checked(settings.engine, &renderer, checked) {
+        Ok(rendered) => {
+            record(&mut outcome, &rendered.diags, settings.lang);
+            let written = job
+                .output
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .map_err(|e| e.to_string())
+                .and_then(|()| crate::write_atomically(&job.output, &rendered.pdf, settings.lang));
+            match written {
+                Ok(()) => {
+                    outcome.status = "rendered";
+                    outcome.pages = rendered.document.pages().len();
+                }
+                Err(e) => fail(&mut outcome, "io", e),
+            }
+        }
+        Err(crate::RenderError::Invalid(diags)) => record(&mut outcome, &diags, settings.lang),
+        Err(crate::RenderError::Template(m)) => fail(&mut outcome, "template", m),
+        Err(crate::RenderError::Typeset(errs)) => {
+            for e in errs {
+                fail(&mut outcome, "typeset", e.to_string());
+            }
+        }
+    }
+    finish(outcome, start)
+}
+
+fn record(outcome: &mut Outcome, diags: &crate::diag::Diagnostics, lang: Lang) {
+    let (_, w) = diags.counts();
+    outcome.warnings = w;
+    for d in diags.items.iter().filter(|d| d.severity == Severity::Error) {
+        outcome.errors.push(Problem {
+            location: diags.location(d),
+            rule: d.rule.to_string(),
+            message: crate::diag::printable(d.message.get(lang)),
+        });
+    }
+}
+
+fn finish(mut outcome: Outcome, start: Instant) -> Outcome {
+    outcome.ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    outcome
+}
+
+/// Where `--changed` keeps the stamps of the last run, in the output directory.
+pub const STAMPS: &str = ".yusuan-stamps.json";
+
+/// The stamps of the last run in `out_dir`.
+pub fn read_stamps(out_dir: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_to_string(out_dir.join(STAMPS))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Records the stamps of the outputs now up to date (rendered or unchanged).
+pub fn write_stamps(out_dir: &Path, outcomes: &[Outcome], lang: Lang) -> Result<(), String> {
+    let mut stamps = read_stamps(out_dir);
+    for o in outcomes {
+        if o.status == "failed" {
+            stamps.remove(&o.output);
+        } else {
+            stamps.insert(o.output.clone(), o.stamp.clone());
+        }
+    }
+    let text = serde_json::to_string_pretty(&stamps).map_err(|e| e.to_string())?;
+    crate::write_atomically(&out_dir.join(STAMPS), text.as_bytes(), lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_take_every_job_exactly_once() {
+        let all: Vec<Job> = (0..10)
+            .map(|i| Job {
+                input: PathBuf::from(format!("{i:02}.toml")),
+                output: PathBuf::from(format!("{i:02}.pdf")),
+            })
+            .collect();
+        let mut seen: Vec<Job> = (1..=3).flat_map(|i| shard(all.clone(), (i, 3))).collect();
+        seen.sort_by(|a, b| a.input.cmp(&b.input));
+        assert_eq!(seen, all);
+        assert_eq!(shard(all.clone(), (2, 3)).len(), 3); // 01, 04, 07
+        assert!(parse_shard("0/3").is_err() && parse_shard("4/3").is_err());
+        assert_eq!(parse_shard("2/3"), Ok((2, 3)));
+    }
+}

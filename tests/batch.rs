@@ -1,0 +1,185 @@
+//! `render FILES… --out-dir DIR`: many files in one run, a report, shards,
+//! byte-identical output whatever the thread count, unchanged files skipped.
+
+use std::path::{Path, PathBuf};
+
+mod common;
+
+use common::yusuan;
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// A district: three good departments (one in a subdirectory) and a broken one.
+fn district() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("街道")).unwrap();
+    std::fs::copy(example("zengcheng-2024.toml"), input.join("zengcheng.toml")).unwrap();
+    std::fs::copy(example("jinhua-2024.toml"), input.join("jinhua.toml")).unwrap();
+    std::fs::copy(example("zengcheng-2024.toml"), input.join("街道/z2.toml")).unwrap();
+    std::fs::write(
+        input.join("街道/bad.toml"),
+        "[department]\nname = \"坏\"\nyear = 2024\n[[expenditure]]\ncode = \"201\"\nbasic = 1\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn report(path: &Path) -> Vec<serde_json::Value> {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_district_renders_every_good_file_and_reports_the_broken_one() {
+    let d = district();
+    let (input, out, rep) = (
+        d.path().join("in"),
+        d.path().join("out"),
+        d.path().join("r.json"),
+    );
+    let run = yusuan(&[&"render", &input, &"--out-dir", &out, &"--report", &rep]);
+    assert_eq!(run.code, Some(1), "one file failed: {}", run.stderr);
+    assert!(
+        run.stderr.contains("已生成 3 个，失败 1 个，未变 0 个"),
+        "{}",
+        run.stderr
+    );
+    for pdf in ["zengcheng.pdf", "jinhua.pdf", "街道/z2.pdf"] {
+        assert!(
+            std::fs::read(out.join(pdf)).unwrap().starts_with(b"%PDF-"),
+            "{pdf}"
+        );
+    }
+    assert!(!out.join("街道/bad.pdf").exists());
+    let r = report(&rep);
+    let by_input = |name: &str| {
+        r.iter()
+            .find(|o| o["input"].as_str().unwrap().ends_with(name))
+            .unwrap()
+            .clone()
+    };
+    let bad = by_input("bad.toml");
+    assert_eq!(bad["status"], "failed");
+    assert_eq!(bad["errors"][0]["rule"], "code");
+    assert!(
+        bad["errors"][0]["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("bad.toml:5:8")
+    );
+    assert_eq!(
+        bad["errors"][0]["message"],
+        "\"201\" 不是功能分类项编码：应为 7 位数字"
+    );
+    let good = by_input("jinhua.toml");
+    assert_eq!(
+        (&good["status"], &good["pages"]),
+        (&"rendered".into(), &7.into())
+    );
+}
+
+#[test]
+fn one_thread_or_two_the_bytes_are_the_same_and_shards_cover_each_file_once() {
+    let d = district();
+    let input = d.path().join("in");
+    let (one, two) = (d.path().join("one"), d.path().join("two"));
+    yusuan(&[
+        &"render",
+        &input,
+        &"--out-dir",
+        &one,
+        &"--jobs",
+        &"1",
+        &"-q",
+    ]);
+    yusuan(&[
+        &"render",
+        &input,
+        &"--out-dir",
+        &two,
+        &"--jobs",
+        &"2",
+        &"-q",
+    ]);
+    for pdf in ["zengcheng.pdf", "jinhua.pdf", "街道/z2.pdf"] {
+        assert_eq!(
+            std::fs::read(one.join(pdf)).unwrap(),
+            std::fs::read(two.join(pdf)).unwrap(),
+            "{pdf}"
+        );
+    }
+    let mut seen = vec![];
+    for i in 1..=3 {
+        let rep = d.path().join(format!("r{i}.json"));
+        let shard = format!("{i}/3");
+        yusuan(&[
+            &"render",
+            &input,
+            &"--out-dir",
+            &d.path().join("s"),
+            &"--shard",
+            &shard,
+            &"--report",
+            &rep,
+            &"-q",
+        ]);
+        seen.extend(
+            report(&rep)
+                .iter()
+                .map(|o| o["input"].as_str().unwrap().to_string()),
+        );
+    }
+    seen.sort();
+    let mut all: Vec<String> = [
+        "jinhua.toml",
+        "zengcheng.toml",
+        "街道/bad.toml",
+        "街道/z2.toml",
+    ]
+    .iter()
+    .map(|f| input.join(f).display().to_string())
+    .collect();
+    all.sort();
+    assert_eq!(seen, all, "every file exactly once");
+    assert_eq!(
+        yusuan(&[&"render", &input, &"--out-dir", &one, &"--shard", &"4/3"]).code,
+        Some(2)
+    );
+}
+
+#[test]
+fn changed_skips_what_is_up_to_date() {
+    let d = district();
+    let (input, out) = (d.path().join("in"), d.path().join("out"));
+    let changed = |expect: &str| {
+        let run = yusuan(&[&"render", &input, &"--out-dir", &out, &"--changed", &"-q"]);
+        assert!(run.stderr.contains(expect), "{expect}\n{}", run.stderr);
+    };
+    changed("已生成 3 个，失败 1 个，未变 0 个");
+    changed("已生成 0 个，失败 1 个，未变 3 个");
+    let z = input.join("zengcheng.toml");
+    let text = std::fs::read_to_string(&z).unwrap();
+    std::fs::write(&z, text.replace("增城", "增城区")).unwrap();
+    changed("已生成 1 个，失败 1 个，未变 2 个");
+}
+
+#[test]
+fn several_files_without_out_dir_is_a_usage_error() {
+    let run = yusuan(&[
+        &"render",
+        &example("zengcheng-2024.toml"),
+        &example("jinhua-2024.toml"),
+        &"-o",
+        &"x.pdf",
+    ]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("一次生成多个文件请用 --out-dir 目录"),
+        "{}",
+        run.stderr
+    );
+}
