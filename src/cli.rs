@@ -736,7 +736,17 @@ fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
             return 1;
         }
     };
-    let text = String::from_utf8_lossy(&bytes);
+    let text = match crate::import::decode(&bytes) {
+        Ok((text, _)) => text,
+        Err(e) => {
+            let f = file.display();
+            error(text!(
+                "{f}：无法识别文字编码（{e}）；请另存为 UTF-8、Unicode 文本或 GB18030",
+                "{f}: cannot tell the text's encoding ({e}); save it as UTF-8, Unicode text or GB18030"
+            ));
+            return 1;
+        }
+    };
     let imported = crate::import::import_list(&file.display().to_string(), &text, year);
     print_report(&imported.diags, true);
     if imported.diags.has_errors() {

@@ -546,3 +546,37 @@ fn the_indicator_cell_follows_the_files_style() {
         "unknown indicator_style \"wide\"; valid: ascii, fullwidth"
     );
 }
+
+#[test]
+fn import_reads_gb18030_and_utf16_as_excel_saves_them() {
+    let utf8 = std::fs::read_to_string(path("tests/data/panyu-2023.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let want = dir.path().join("utf8.toml");
+    yusuan(&[&"import", &path("tests/data/panyu-2023.txt"), &"-o", &want]).ok();
+    let want = std::fs::read_to_string(&want).unwrap();
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(&utf8);
+    assert!(!unmappable);
+    // Excel's "Unicode text": UTF-16LE with its byte-order mark.
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(utf8.encode_utf16().flat_map(u16::to_le_bytes));
+    for (name, bytes) in [("gb.txt", gb.into_owned()), ("u16.txt", utf16)] {
+        let (input, out) = (
+            dir.path().join(name),
+            dir.path().join(format!("{name}.toml")),
+        );
+        std::fs::write(&input, bytes).unwrap();
+        yusuan(&[&"import", &input, &"-o", &out]).ok();
+        let got = std::fs::read_to_string(&out).unwrap();
+        // Only the first comment names the input file.
+        let body = |t: &str| t.lines().skip(1).collect::<Vec<_>>().join("\n");
+        assert_eq!(body(&got), body(&want), "{name}");
+    }
+    // Bytes that are no text at all: an error, no file.
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, [0x80, 0xFF, 0xFE, 0x81, 0x30]).unwrap();
+    let out = dir.path().join("junk.toml");
+    let run = yusuan(&[&"import", &junk, &"-o", &out]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("无法识别文字编码"), "{}", run.stderr);
+    assert!(!out.exists());
+}
