@@ -501,6 +501,29 @@ fn split_at_label<'a>(s: &'a str, label: &str, last: bool) -> Option<(&'a str, &
     Some((&s[..at], after))
 }
 
+/// The text of a pasted or saved table, whatever Excel or WPS saved it as:
+/// UTF-16 with its byte-order mark ("Unicode text"), UTF-8 (with or without
+/// a BOM), or GB18030 (GBK). Returns the text and the encoding's name; bytes
+/// that are none of these are an error, never garbled text.
+pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return if had_errors {
+            Err(format!("not valid {} text", encoding.name()))
+        } else {
+            Ok((text.into_owned(), encoding.name()))
+        };
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), "UTF-8"));
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err("neither UTF-8, UTF-16 nor GB18030 text".into());
+    }
+    Ok((text.into_owned(), "GB18030"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -567,27 +590,4 @@ mod tests {
         assert!(v.is_empty());
         assert_eq!(rest, "见附件");
     }
-}
-
-/// The text of a pasted or saved table, whatever Excel or WPS saved it as:
-/// UTF-16 with its byte-order mark ("Unicode text"), UTF-8 (with or without
-/// a BOM), or GB18030 (GBK). Returns the text and the encoding's name; bytes
-/// that are none of these are an error, never garbled text.
-pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        return if had_errors {
-            Err(format!("not valid {} text", encoding.name()))
-        } else {
-            Ok((text.into_owned(), encoding.name()))
-        };
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_string(), "UTF-8"));
-    }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err("neither UTF-8, UTF-16 nor GB18030 text".into());
-    }
-    Ok((text.into_owned(), "GB18030"))
 }
