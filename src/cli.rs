@@ -117,6 +117,19 @@ pub enum Command {
         #[arg(long, value_enum)]
         pdf_standard: Option<PdfStandard>,
     },
+    /// Sum departments into one district file (汇总) that renders like any
+    /// other, and write the district summary table (PDF and CSV) beside it.
+    Consolidate {
+        /// The department files and directories (searched for *.toml).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The district file to write (its summary goes to <stem>-summary.pdf/.csv).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The district's name (default: 汇总).
+        #[arg(long, default_value = "汇总")]
+        name: String,
+    },
     /// Print the data a template sees (JSON), for template authors.
     Context {
         /// The department file.
@@ -341,6 +354,11 @@ pub fn run(cli: Cli) -> i32 {
             }
         }
         Command::Templates { action } => templates(action),
+        Command::Consolidate {
+            files,
+            output,
+            name,
+        } => consolidate(&files, &output, &name),
         Command::Import { file, output, year } => import(&file, &output, year),
         Command::Bench { files, lines, runs } => {
             let mut files = files;
@@ -482,6 +500,133 @@ fn print_report(diags: &Diagnostics, short: bool) {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// `consolidate`: every file checked first (a bad one stops it with its
+/// diagnostics), then the district file and its summary table.
+fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 {
+    let jobs = match crate::batch::jobs(inputs, Path::new("")) {
+        Ok(j) => j,
+        Err(e) => {
+            error(text!("{e}", "{e}"));
+            return 2;
+        }
+    };
+    let mut checked = vec![];
+    let mut failed = false;
+    for job in &jobs {
+        if same_file(&job.input, output) {
+            let o = output.display();
+            error(text!(
+                "输出文件 {o} 是输入文件之一",
+                "the output {o} is one of the inputs"
+            ));
+            return 1;
+        }
+        match crate::check_file(&job.input) {
+            Ok(c) if !c.diags.has_errors() => checked.push(c),
+            Ok(c) => {
+                print_report(&c.diags, true);
+                failed = true;
+            }
+            Err(d) => {
+                print_report(&d, true);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        say(text!(
+            "未汇总：请先改正上面的错误",
+            "not consolidated: correct the errors above first"
+        ));
+        return 1;
+    }
+    let budgets: Vec<&crate::validate::Budget> = checked.iter().map(|c| &c.budget).collect();
+    let toml = match crate::consolidate::consolidate(name, &budgets) {
+        Ok(t) => t,
+        Err(e) => {
+            error(e);
+            return 1;
+        }
+    };
+    // The district file must itself check before anything is written.
+    let district = match crate::check_str(&output.display().to_string(), &toml) {
+        Ok(c) if !c.diags.has_errors() => c,
+        Ok(c) => {
+            print_report(&c.diags, true);
+            return 1;
+        }
+        Err(d) => {
+            print_report(&d, true);
+            return 1;
+        }
+    };
+    // Departments by code and name, whatever the files' order.
+    let mut rows: Vec<crate::consolidate::DepartmentRow> = budgets
+        .iter()
+        .map(|b| crate::consolidate::DepartmentRow::of(b))
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    let table = crate::consolidate::summary_table(&rows);
+    let csv = crate::consolidate::summary_csv(&table);
+    let stem = output.file_stem().unwrap_or_default().to_string_lossy();
+    let summary = output.with_file_name(format!("{stem}-summary"));
+    let pdf = match district_pdf(&district.report, &table) {
+        Ok(p) => p,
+        Err(e) => {
+            error(text!("{e}", "{e}"));
+            return 1;
+        }
+    };
+    for (path, bytes) in [
+        (output.to_path_buf(), toml.as_bytes()),
+        (summary.with_extension("csv"), csv.as_bytes()),
+        (summary.with_extension("pdf"), pdf.as_slice()),
+    ] {
+        if let Err(e) = write_atomically(&path, bytes) {
+            error(text!("{e}", "{e}"));
+            return 1;
+        }
+    }
+    let (n, o) = (budgets.len(), output.display());
+    say(text!(
+        "已汇总 {n} 个部门到 {o}（汇总表：{stem}-summary.pdf 和 .csv）",
+        "consolidated {n} departments into {o} (summary: {stem}-summary.pdf and .csv)"
+    ));
+    0
+}
+
+/// The district summary table as a PDF.
+fn district_pdf(report: &crate::Report, rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
+    let renderer = Renderer::new(None)?;
+    let mut department = serde_json::to_value(&report.department).map_err(|e| e.to_string())?;
+    department["unit"] = "万元".into();
+    department["code"] = "".into();
+    let context = minijinja::context! {
+        report => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+            "department": department,
+            "style": report.style,
+        }))),
+        district => minijinja::context! { rows => rows.to_vec() },
+    };
+    let source = renderer.render("district.typ.j2", context)?;
+    let engine = Engine::new(&[])?;
+    let year = report.department.year;
+    let doc = engine.compile(source, year).map_err(|e| {
+        e.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    engine
+        .pdf(&doc, &crate::ident(&format!("{rows:?}")), year)
+        .map_err(|e| {
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
 }
 
 /// The batch settings of `render --out-dir`.

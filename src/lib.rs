@@ -13,6 +13,7 @@ pub mod batch;
 pub mod catalogue;
 pub mod cli;
 pub mod compute;
+pub mod consolidate;
 pub mod diag;
 pub mod domain;
 pub mod export;
@@ -58,6 +59,8 @@ pub struct Checked {
     pub report: Report,
     /// Warnings (and errors, when [`Diagnostics::has_errors`]).
     pub diags: Diagnostics,
+    /// The validated lines, in 元 (what consolidation sums).
+    pub budget: validate::Budget,
 }
 
 /// Choices that change what is computed or printed.
@@ -212,7 +215,11 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         projects,
         narrative,
     };
-    Checked { report, diags }
+    Checked {
+        report,
+        diags,
+        budget,
+    }
 }
 
 /// The template context of a report: `{ report: … }`.

@@ -123,6 +123,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "narrative/projects.typ.j2",
         include_str!("../templates/narrative/projects.typ.j2"),
     ),
+    (
+        "district.typ.j2",
+        include_str!("../templates/district.typ.j2"),
+    ),
     ("README.md", include_str!("../templates/README.md")),
 ];
 

@@ -183,3 +183,85 @@ fn several_files_without_out_dir_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_consolidation_is_the_sum_of_its_departments_lines_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let kaiping = example("kaiping-2024.toml");
+    // A second department of the same year: kaiping's lines under another name.
+    let text = std::fs::read_to_string(&kaiping).unwrap();
+    let second = dir.path().join("second.toml");
+    std::fs::write(
+        &second,
+        text.replace(
+            "name = \"中国共产党唐山市开平区委员会组织部\"",
+            "name = \"第二个部门\"",
+        )
+        .replacen("code = \"203\"", "code = \"204\"", 1),
+    )
+    .unwrap();
+    let out = dir.path().join("district.toml");
+    yusuan(&[
+        &"consolidate",
+        &kaiping,
+        &second,
+        &"-o",
+        &out,
+        &"--name",
+        &"开平区",
+    ])
+    .ok();
+    let one = yusuan::check_file(&kaiping).unwrap();
+    let district = yusuan::check_file(&out).unwrap();
+    assert!(!district.diags.has_errors(), "{}", district.diags);
+    let (a, d) = (
+        one.report.tables.as_ref().unwrap(),
+        district.report.tables.as_ref().unwrap(),
+    );
+    assert_eq!(district.report.department.name, "开平区");
+    // Every row of the 支出总表, and the 三公 table, is twice kaiping's.
+    assert_eq!(a.expenditure.rows.len(), d.expenditure.rows.len());
+    for (x, y) in a.expenditure.rows.iter().zip(&d.expenditure.rows) {
+        assert_eq!(x.code, y.code);
+        let doubled: Vec<_> = x
+            .values
+            .iter()
+            .map(|v| v * rust_decimal::Decimal::TWO)
+            .collect();
+        assert_eq!(y.values, doubled, "{} {}", x.code, x.name);
+    }
+    assert_eq!(d.expenditure.total().values[0].to_string(), "10928.76"); // 2 × 5464.38
+    assert_eq!(d.sangong.row("合计").unwrap().values[0].to_string(), "54"); // 2 × 27.00
+    // The summary table: a row per department and the 合计.
+    let csv = std::fs::read_to_string(dir.path().join("district-summary.csv")).unwrap();
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "\u{feff}部门,合计,一般公共预算,政府性基金,国有资本经营,其他资金,基本支出,项目支出,“三公”经费",
+            "合计,10928.76,10928.76,0.00,0.00,0.00,1057.24,9871.52,6.00",
+            "203中国共产党唐山市开平区委员会组织部,5464.38,5464.38,0.00,0.00,0.00,528.62,4935.76,3.00",
+            "204第二个部门,5464.38,5464.38,0.00,0.00,0.00,528.62,4935.76,3.00",
+        ]
+    );
+    assert!(
+        std::fs::read(dir.path().join("district-summary.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
+    // A bad department stops it, with its diagnostics, and nothing is written.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[department]\nname = \"坏\"\nyear = 2024\n[[expenditure]]\ncode = \"201\"\nbasic = 1\n",
+    )
+    .unwrap();
+    let out2 = dir.path().join("d2.toml");
+    let run = yusuan(&[&"consolidate", &kaiping, &bad, &"-o", &out2]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("bad.toml:5:8: 错误[code]"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out2.exists());
+}

@@ -1,0 +1,351 @@
+//! A district's 汇总: the leaf lines of its departments summed into one
+//! budget file that renders like any other, and a summary table with one
+//! row per department.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::domain::{Funds, KINDS, Source};
+use crate::validate::Budget;
+
+/// One department's totals, for the district summary table (in 元).
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentRow {
+    /// The department's code and name.
+    pub name: String,
+    /// 合计.
+    pub total: Decimal,
+    /// 一般公共预算.
+    pub general: Decimal,
+    /// 政府性基金.
+    pub fund: Decimal,
+    /// 国有资本经营.
+    pub soe: Decimal,
+    /// Every other source (财政专户, 单位资金, 上年结转).
+    pub other: Decimal,
+    /// 基本支出.
+    pub basic: Decimal,
+    /// 项目支出.
+    pub project: Decimal,
+    /// 三公 (因公出国（境）, 公务用车购置及运维, 公务接待).
+    pub sangong: Decimal,
+}
+
+impl DepartmentRow {
+    /// The row of one department.
+    pub fn of(b: &Budget) -> DepartmentRow {
+        let of = |s: &[Source]| -> Decimal {
+            b.lines
+                .iter()
+                .filter(|l| s.contains(&l.source))
+                .map(|l| l.total())
+                .sum()
+        };
+        let total: Decimal = b.lines.iter().map(|l| l.total()).sum();
+        let (general, fund, soe) = (
+            of(&[Source::General]),
+            of(&[Source::Fund]),
+            of(&[Source::Soe]),
+        );
+        let kind = |k: usize| -> Decimal { b.lines.iter().map(|l| l.kinds[k]).sum() };
+        let sangong = b.sangong.as_ref().map_or(Decimal::ZERO, |s| {
+            let all = |f: &Funds| f.iter().copied().sum::<Decimal>();
+            s.abroad.as_ref().map_or(Decimal::ZERO, all)
+                + all(&s.abroad_research)
+                + all(&s.abroad_other)
+                + all(&s.vehicle_purchase)
+                + all(&s.vehicle_operation)
+                + all(&s.reception)
+        });
+        DepartmentRow {
+            name: format!("{}{}", b.department.code, b.department.name),
+            total,
+            general,
+            fund,
+            soe,
+            other: total - general - fund - soe,
+            basic: kind(0),
+            project: kind(1),
+            sangong,
+        }
+    }
+}
+
+/// The consolidated budget file (TOML, amounts in 元, exact) of `budgets`,
+/// named `name`. The budgets must share one year.
+pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::diag::Text> {
+    let first = budgets
+        .first()
+        .ok_or_else(|| crate::text!("没有可汇总的部门", "no department to consolidate"))?;
+    let year = first.department.year;
+    if let Some(other) = budgets.iter().find(|b| b.department.year != year) {
+        let (a, ay, b) = (
+            &other.department.name,
+            other.department.year,
+            &first.department.name,
+        );
+        return Err(crate::text!(
+            "{a}是 {ay} 年预算，{b}是 {year} 年预算：汇总只能是同一年度的",
+            "{a} is a {ay} budget, {b} a {year} one: a consolidation is of one year"
+        ));
+    }
+    // (code, source) → name, kinds.
+    let mut lines: BTreeMap<(String, Source), (String, [Decimal; KINDS])> = BTreeMap::new();
+    let mut economic: BTreeMap<String, (String, bool, Decimal)> = BTreeMap::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for b in budgets {
+        for l in &b.lines {
+            let e = lines
+                .entry((l.code.clone(), l.source))
+                .or_insert_with(|| (l.name.clone(), [Decimal::ZERO; KINDS]));
+            for (sum, v) in e.1.iter_mut().zip(l.kinds) {
+                *sum += v;
+            }
+        }
+        for l in &b.economic {
+            let e = economic
+                .entry(l.code.clone())
+                .or_insert_with(|| (l.name.clone(), l.personnel, Decimal::ZERO));
+            e.2 += l.amount;
+        }
+        for (code, n) in &b.names {
+            names.entry(code.clone()).or_insert_with(|| n.clone());
+        }
+    }
+    // Amounts typed in 万元 were rounded by the budget systems: summed, they
+    // stay in 万元 (6 decimals hold every 元-exact sum) so that their 尾差 is
+    // still judged as rounding; files all in 元 sum exactly in 元.
+    let unit = if budgets.iter().any(|b| b.input_unit.rounds_typed_amounts()) {
+        crate::domain::Unit::Wanyuan
+    } else {
+        crate::domain::Unit::Yuan
+    };
+    let amount = |v: &Decimal| unit.from_yuan(*v).normalize();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Consolidated by `yusuan consolidate` from {} department files: their lines summed, in {}.",
+        budgets.len(),
+        unit.label()
+    );
+    let _ = writeln!(out, "\n[department]\nname = {}", quote(name));
+    let _ = writeln!(out, "year = {year}\nunit = \"{}\"", unit.label());
+    let _ = writeln!(out, "print_unit = {}", quote(first.department.unit.label()));
+    let _ = writeln!(out, "profile = {}", quote(first.department.profile));
+    const KEYS: [&str; KINDS] = [
+        "basic",
+        "project",
+        "operating",
+        "to_superior",
+        "to_subsidiary",
+        "personnel",
+        "public",
+        "last_year",
+    ];
+    for ((code, source), (line_name, kinds)) in &lines {
+        let _ = writeln!(
+            out,
+            "\n[[expenditure]]\ncode = \"{code}\"\nname = {}\nsource = {}",
+            quote(line_name),
+            quote(source.label())
+        );
+        for (key, v) in KEYS.iter().zip(kinds) {
+            if !v.is_zero() {
+                let _ = writeln!(out, "{key} = \"{}\"", amount(v));
+            }
+        }
+    }
+    for (code, (econ_name, personnel, sum)) in &economic {
+        let kind = if *personnel {
+            "人员经费"
+        } else {
+            "公用经费"
+        };
+        let _ = writeln!(
+            out,
+            "\n[[basic_economic]]\ncode = \"{code}\"\nname = {}\namount = \"{}\"\nkind = \"{kind}\"",
+            quote(econ_name),
+            amount(sum)
+        );
+    }
+    sangong(&mut out, budgets, unit);
+    if !names.is_empty() {
+        let _ = writeln!(out, "\n[names]");
+        for (code, n) in &names {
+            let _ = writeln!(out, "\"{code}\" = {}", quote(n));
+        }
+    }
+    Ok(out)
+}
+
+/// The 三公 items summed by fund; 因公出国（境）费 as one figure when any
+/// department gives it so, else split.
+fn sangong(out: &mut String, budgets: &[&Budget], unit: crate::domain::Unit) {
+    let all: Vec<_> = budgets.iter().filter_map(|b| b.sangong.as_ref()).collect();
+    if all.is_empty() {
+        return;
+    }
+    let add = |f: &dyn Fn(&crate::validate::Sangong) -> Funds| -> Funds {
+        let mut s = [Decimal::ZERO; 3];
+        for g in &all {
+            for (a, b) in s.iter_mut().zip(f(g)) {
+                *a += b;
+            }
+        }
+        s
+    };
+    let funds = |f: Funds| {
+        format!(
+            "{{ general = \"{}\", fund = \"{}\", soe = \"{}\" }}",
+            unit.from_yuan(f[0]).normalize(),
+            unit.from_yuan(f[1]).normalize(),
+            unit.from_yuan(f[2]).normalize()
+        )
+    };
+    let _ = writeln!(out, "\n[sangong]");
+    if all.iter().any(|g| g.abroad.is_some()) {
+        let sum = add(&|g| {
+            let mut a = g.abroad.unwrap_or_default();
+            add_to(&mut a, &g.abroad_research);
+            add_to(&mut a, &g.abroad_other);
+            a
+        });
+        let _ = writeln!(out, "abroad = {}", funds(sum));
+    } else {
+        let _ = writeln!(
+            out,
+            "abroad_research = {}",
+            funds(add(&|g| g.abroad_research))
+        );
+        let _ = writeln!(out, "abroad_other = {}", funds(add(&|g| g.abroad_other)));
+    }
+    let _ = writeln!(
+        out,
+        "vehicle_purchase = {}",
+        funds(add(&|g| g.vehicle_purchase))
+    );
+    let _ = writeln!(
+        out,
+        "vehicle_operation = {}",
+        funds(add(&|g| g.vehicle_operation))
+    );
+    let _ = writeln!(out, "reception = {}", funds(add(&|g| g.reception)));
+    // A region's extra rows (会议费, 培训费), summed by name, in first-seen order.
+    type Extra = (String, Funds, Vec<(String, Funds)>);
+    let mut extras: Vec<Extra> = vec![];
+    for g in &all {
+        for x in &g.extra {
+            let i = extras
+                .iter()
+                .position(|e| e.0 == x.name)
+                .unwrap_or_else(|| {
+                    extras.push((x.name.clone(), [Decimal::ZERO; 3], vec![]));
+                    extras.len() - 1
+                });
+            let e = &mut extras[i];
+            add_to(&mut e.1, &x.own);
+            for (item, f) in &x.items {
+                let j = e.2.iter().position(|it| &it.0 == item).unwrap_or_else(|| {
+                    e.2.push((item.clone(), [Decimal::ZERO; 3]));
+                    e.2.len() - 1
+                });
+                add_to(&mut e.2[j].1, f);
+            }
+        }
+    }
+    let running: Option<Decimal> = all
+        .iter()
+        .filter_map(|g| g.running_costs)
+        .reduce(|a, b| a + b);
+    if let Some(r) = running {
+        let _ = writeln!(out, "running_costs = \"{}\"", unit.from_yuan(r).normalize());
+    }
+    for (extra, own, items) in extras {
+        let _ = writeln!(out, "\n[[sangong.extra]]\nname = {}", quote(&extra));
+        if items.is_empty() {
+            let _ = writeln!(out, "amount = {}", funds(own));
+        } else {
+            let _ = writeln!(out, "items = [");
+            for (item, f) in items {
+                let _ = writeln!(
+                    out,
+                    "  {{ name = {}, amount = {} }},",
+                    quote(&item),
+                    funds(f)
+                );
+            }
+            let _ = writeln!(out, "]");
+        }
+    }
+}
+
+/// `sum += more`, fund by fund.
+fn add_to(sum: &mut Funds, more: &Funds) {
+    for (s, m) in sum.iter_mut().zip(more) {
+        *s += m;
+    }
+}
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// The district summary table: 合计 first, then one row per department;
+/// the name, then the amounts in 万元 with 2 decimals.
+pub fn summary_table(rows: &[DepartmentRow]) -> Vec<Vec<String>> {
+    let wan = |v: Decimal| format!("{:.2}", crate::domain::round(v / Decimal::from(10_000), 2));
+    let cells = |r: &DepartmentRow| {
+        [
+            r.total, r.general, r.fund, r.soe, r.other, r.basic, r.project, r.sangong,
+        ]
+    };
+    let mut total = [Decimal::ZERO; 8];
+    for r in rows {
+        for (t, v) in total.iter_mut().zip(cells(r)) {
+            *t += v;
+        }
+    }
+    std::iter::once(("合计".to_string(), total))
+        .chain(rows.iter().map(|r| (r.name.clone(), cells(r))))
+        .map(|(name, values)| std::iter::once(name).chain(values.map(wan)).collect())
+        .collect()
+}
+
+/// The header of the summary table.
+pub const SUMMARY_HEADER: [&str; 9] = [
+    "部门",
+    "合计",
+    "一般公共预算",
+    "政府性基金",
+    "国有资本经营",
+    "其他资金",
+    "基本支出",
+    "项目支出",
+    "“三公”经费",
+];
+
+/// The summary table as CSV, UTF-8 with BOM (Excel shows the Chinese).
+pub fn summary_csv(table: &[Vec<String>]) -> String {
+    let field = |f: &str| {
+        if f.contains([',', '"', '\n']) {
+            format!("\"{}\"", f.replace('"', "\"\""))
+        } else {
+            f.to_string()
+        }
+    };
+    let mut out = String::from("\u{feff}");
+    for row in
+        std::iter::once(SUMMARY_HEADER.map(String::from).to_vec()).chain(table.iter().cloned())
+    {
+        let _ = writeln!(
+            out,
+            "{}",
+            row.iter().map(|f| field(f)).collect::<Vec<_>>().join(",")
+        );
+    }
+    out
+}
