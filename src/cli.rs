@@ -502,6 +502,21 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// The checked file when it has no error; else its problems are printed.
+fn clean(result: Result<crate::Checked, Diagnostics>) -> Option<crate::Checked> {
+    match result {
+        Ok(c) if !c.diags.has_errors() => Some(c),
+        Ok(c) => {
+            print_report(&c.diags, true);
+            None
+        }
+        Err(d) => {
+            print_report(&d, true);
+            None
+        }
+    }
+}
+
 /// `consolidate`: every file checked first (a bad one stops it with its
 /// diagnostics), then the district file and its summary table.
 fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 {
@@ -523,16 +538,9 @@ fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 {
             ));
             return 1;
         }
-        match crate::check_file(&job.input) {
-            Ok(c) if !c.diags.has_errors() => checked.push(c),
-            Ok(c) => {
-                print_report(&c.diags, true);
-                failed = true;
-            }
-            Err(d) => {
-                print_report(&d, true);
-                failed = true;
-            }
+        match clean(crate::check_file(&job.input)) {
+            Some(c) => checked.push(c),
+            None => failed = true,
         }
     }
     if failed {
@@ -551,16 +559,8 @@ fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 {
         }
     };
     // The district file must itself check before anything is written.
-    let district = match crate::check_str(&output.display().to_string(), &toml) {
-        Ok(c) if !c.diags.has_errors() => c,
-        Ok(c) => {
-            print_report(&c.diags, true);
-            return 1;
-        }
-        Err(d) => {
-            print_report(&d, true);
-            return 1;
-        }
+    let Some(district) = clean(crate::check_str(&output.display().to_string(), &toml)) else {
+        return 1;
     };
     // Departments by code and name, whatever the files' order.
     let mut rows: Vec<crate::consolidate::DepartmentRow> = budgets
@@ -1015,16 +1015,8 @@ fn bench_one(engine: &Engine, file: &Path, runs: u32) -> i32 {
         // A fresh cache each run: identical documents would otherwise be memoised.
         typst::comemo::evict(0);
         let t = Instant::now();
-        let checked = match crate::check_file(file) {
-            Ok(c) if !c.diags.has_errors() => c,
-            Ok(c) => {
-                print_report(&c.diags, true);
-                return 1;
-            }
-            Err(d) => {
-                print_report(&d, true);
-                return 1;
-            }
+        let Some(checked) = clean(crate::check_file(file)) else {
+            return 1;
         };
         stages[0] += t.elapsed();
         let t = Instant::now();
