@@ -242,6 +242,8 @@ pub enum Emit {
     Json,
     /// Every computed table (and the project list) as CSV files in a directory.
     Csv,
+    /// Every computed table (and the project list) as one Excel workbook.
+    Xlsx,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -795,7 +797,7 @@ fn render_with(
             let o = o.display();
             say(text!("已写出 {o}", "wrote {o}"));
         }
-        Emit::Json | Emit::Csv => {
+        Emit::Json | Emit::Csv | Emit::Xlsx => {
             print_diags(&checked.diags, quiet);
             if checked.diags.has_errors() {
                 not_done();
@@ -805,6 +807,10 @@ fn render_with(
             if emit == Emit::Json {
                 let json = crate::context_json(&checked.report);
                 write_atomically(output, json.as_bytes()).map_err(fail)?;
+                say(text!("已写出 {o}", "wrote {o}"));
+            } else if emit == Emit::Xlsx {
+                let book = crate::export::xlsx(&checked.report).map_err(fail)?;
+                write_atomically(output, &book).map_err(fail)?;
                 say(text!("已写出 {o}", "wrote {o}"));
             } else {
                 std::fs::create_dir_all(output).map_err(|e| cannot_create(output, e))?;

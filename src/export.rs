@@ -29,18 +29,80 @@ fn line(cells: &[String]) -> String {
     l
 }
 
-/// Every table of `report` (and the project list) as CSV, amounts rounded once
-/// to the printed decimals, zero written as 0.
+/// Every table of `report` (and the project list) as CSV files, named
+/// `<number>-<id>.csv`.
 pub fn csv(report: &Report) -> Vec<CsvFile> {
+    sheets(report)
+        .into_iter()
+        .map(|s| {
+            let mut text = String::from("\u{feff}");
+            for r in &s.rows {
+                text.push_str(&line(r));
+            }
+            CsvFile {
+                name: format!("{}.csv", s.name),
+                text,
+            }
+        })
+        .collect()
+}
+
+/// Every table of `report` (and the project list) as one Excel workbook, a
+/// sheet per table; amounts are numbers (2 decimals shown), the rest text.
+pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let money = Format::new().set_num_format("#,##0.00");
+    let bold = Format::new().set_bold();
+    for s in sheets(report) {
+        let sheet = book.add_worksheet();
+        sheet.set_name(&s.name).map_err(|e| e.to_string())?;
+        for (i, row) in s.rows.iter().enumerate() {
+            let i = u32::try_from(i).map_err(|e| e.to_string())?;
+            for (j, cell) in row.iter().enumerate() {
+                let j = u16::try_from(j).map_err(|e| e.to_string())?;
+                let written = match (i, number(cell)) {
+                    (0, _) => sheet.write_string_with_format(i, j, cell, &bold),
+                    (_, Some(v)) => sheet.write_number_with_format(i, j, v, &money),
+                    (_, None) => sheet.write_string(i, j, cell),
+                };
+                written.map_err(|e| e.to_string())?;
+            }
+        }
+        sheet.autofit();
+    }
+    book.save_to_buffer().map_err(|e| e.to_string())
+}
+
+/// A cell that is an amount (digits, one point, at most 15 significant
+/// digits, so that Excel's number holds it exactly as printed).
+fn number(cell: &str) -> Option<f64> {
+    let digits = cell.chars().filter(char::is_ascii_digit).count();
+    let plain = cell
+        .strip_prefix('-')
+        .unwrap_or(cell)
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.');
+    (plain && cell.contains('.') && digits <= 15)
+        .then(|| cell.parse().ok())
+        .flatten()
+}
+
+/// One table as rows of cells (the header first).
+pub struct Sheet {
+    /// `<number>-<id>` (`2-income`), or `projects`.
+    pub name: String,
+    /// Header and rows; amounts rounded once to the printed decimals, zero as 0.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Every table of `report` and the project list as sheets.
+pub fn sheets(report: &Report) -> Vec<Sheet> {
     let d = report.department.decimals;
     let amount = |v: Decimal| format!("{:.*}", d as usize, round(v, d));
     let mut out = vec![];
     let mut file = |name: String, rows: Vec<Vec<String>>| {
-        let mut text = String::from("\u{feff}");
-        for r in &rows {
-            text.push_str(&line(r));
-        }
-        out.push(CsvFile { name, text });
+        out.push(Sheet { name, rows });
     };
     if let Some(t) = &report.tables {
         for pair in [&t.summary, &t.fiscal] {
@@ -75,7 +137,7 @@ pub fn csv(report: &Report) -> Vec<CsvFile> {
                 r.extend(tot.right_values.iter().map(|v| amount(*v)));
                 rows.push(r);
             }
-            file(format!("{}-{}.csv", pair.number, pair.id), rows);
+            file(format!("{}-{}", pair.number, pair.id), rows);
         }
         for tree in t.trees() {
             let mut rows = vec![
@@ -90,7 +152,7 @@ pub fn csv(report: &Report) -> Vec<CsvFile> {
                 row.extend(r.values.iter().map(|v| amount(*v)));
                 rows.push(row);
             }
-            file(format!("{}-{}.csv", tree.number, tree.id), rows);
+            file(format!("{}-{}", tree.number, tree.id), rows);
         }
         let s = &t.sangong;
         let mut rows = vec![
@@ -112,7 +174,7 @@ pub fn csv(report: &Report) -> Vec<CsvFile> {
                 amount(v),
             ]);
         }
-        file(format!("{}-{}.csv", s.number, s.id), rows);
+        file(format!("{}-{}", s.number, s.id), rows);
     }
     if let Some(p) = &report.projects {
         let mut rows = vec![
@@ -141,7 +203,15 @@ pub fn csv(report: &Report) -> Vec<CsvFile> {
                 amount(a.other),
             ]);
         }
-        file("projects.csv".into(), rows);
+        file("projects".into(), rows);
     }
+    // In the tables' order (1-summary … 9-sangong), the projects last.
+    out.sort_by_key(|s| {
+        s.name
+            .split('-')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(u32::MAX)
+    });
     out
 }

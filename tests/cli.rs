@@ -511,3 +511,58 @@ fn pdf_standard_a_2b_writes_an_archival_pdf() {
         Some(2)
     );
 }
+
+#[test]
+fn xlsx_csv_and_json_hold_the_computed_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (book, csv, json) = (
+        dir.path().join("k.xlsx"),
+        dir.path().join("csv"),
+        dir.path().join("k.json"),
+    );
+    let k = example("kaiping-2024.toml");
+    for (emit, out) in [("xlsx", &book), ("csv", &csv), ("json", &json)] {
+        yusuan(&[&"render", &k, &"-q", &"--emit", &emit, &"-o", out]).ok();
+    }
+    // The workbook: a sheet per table, the 支出总表's 合计 row with 5,464.38 as a number.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&book).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        use std::io::Read;
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let workbook = read("xl/workbook.xml");
+    for sheet in [
+        "1-summary",
+        "2-income",
+        "3-expenditure",
+        "6-basic",
+        "9-sangong",
+        "projects",
+    ] {
+        assert!(
+            workbook.contains(&format!("<sheet name=\"{sheet}\"")),
+            "{sheet}"
+        );
+    }
+    let strings = read("xl/sharedStrings.xml");
+    assert!(strings.contains("一般公共服务支出") && strings.contains("基本支出"));
+    // Sheet 3 (the third written) is the 支出总表: 合计 5464.38 = 528.62 + 4935.76.
+    let expenditure = read("xl/worksheets/sheet3.xml");
+    for v in ["<v>5464.38</v>", "<v>528.62</v>", "<v>4935.76</v>"] {
+        assert!(expenditure.contains(v), "{v}");
+    }
+    let table3 = std::fs::read_to_string(csv.join("3-expenditure.csv")).unwrap();
+    assert!(table3.starts_with("\u{feff}科目编码,科目名称,合计,基本支出,项目支出"));
+    assert!(
+        table3.contains("\r\n,合计,5464.38,528.62,4935.76,"),
+        "{table3}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        v["report"]["tables"]["expenditure"]["rows"][0]["values"][0],
+        "5464.38"
+    );
+}
