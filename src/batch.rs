@@ -23,14 +23,14 @@ pub struct Job {
 }
 
 /// What became of one job.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// The department file.
     pub input: String,
     /// The PDF (written only when `status` is `rendered`).
     pub output: String,
     /// `rendered`, `failed` or `unchanged` (skipped by `--changed`).
-    pub status: &'static str,
+    pub status: String,
     /// Pages of the PDF.
     pub pages: usize,
     /// Time spent on it, in milliseconds.
@@ -39,13 +39,12 @@ pub struct Outcome {
     pub warnings: usize,
     /// The errors, located.
     pub errors: Vec<Problem>,
-    /// The stamp of input, templates and version (for `--changed`).
-    #[serde(skip)]
+    /// The stamp of input, templates, settings and version (for `--changed`).
     pub stamp: String,
 }
 
 /// One error of a failed job.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Problem {
     /// `file:line:col`, or the file.
     pub location: String,
@@ -134,6 +133,9 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
+/// A worker thread's stack.
+const STACK: usize = 8 << 20;
+
 /// Settings of a batch.
 pub struct Settings<'a> {
     /// The engine every document shares.
@@ -159,6 +161,9 @@ pub fn run(
 ) -> Result<Vec<Outcome>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs.unwrap_or(0))
+        // Typst recurses deeply on nested content: the main thread's 8 MiB,
+        // not a worker's 2 MiB (only the pages touched are used).
+        .stack_size(STACK)
         .build()
         .map_err(|e| e.to_string())?;
     let templates_stamp = templates_stamp(settings.templates.as_deref());
@@ -218,7 +223,7 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str) -> Outcome {
     let mut outcome = Outcome {
         input: job.input.display().to_string(),
         output: job.output.display().to_string(),
-        status: "failed",
+        status: "failed".into(),
         pages: 0,
         ms: 0,
         warnings: 0,
@@ -235,7 +240,7 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str) -> Outcome {
     let text = std::fs::read_to_string(&job.input).unwrap_or_default();
     outcome.stamp = stamp(&text, templates_stamp, &settings.options);
     if settings.previous.get(&outcome.output) == Some(&outcome.stamp) && job.output.exists() {
-        outcome.status = "unchanged";
+        outcome.status = "unchanged".into();
         return outcome;
     }
     let checked = match crate::check_file_with(&job.input, settings.options.clone()) {
@@ -265,7 +270,7 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str) -> Outcome {
                 .and_then(|()| crate::write_atomically(&job.output, &rendered.pdf, settings.lang));
             match written {
                 Ok(()) => {
-                    outcome.status = "rendered";
+                    outcome.status = "rendered".into();
                     outcome.pages = rendered.document.pages().len();
                 }
                 Err(e) => fail(&mut outcome, "io", e),
