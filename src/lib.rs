@@ -22,6 +22,7 @@ pub mod layout;
 pub mod load;
 pub mod model;
 pub mod narrative;
+pub mod pdfpack;
 pub mod profile;
 pub mod projects;
 pub mod reconcile;

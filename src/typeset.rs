@@ -164,7 +164,7 @@ impl Engine {
             },
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(doc, &options).map_err(|errors| {
+        let pdf = typst_pdf::pdf(doc, &options).map_err(|errors| {
             errors
                 .iter()
                 .map(|e| TypstError {
@@ -173,8 +173,10 @@ impl Engine {
                     offset: None,
                     template: None,
                 })
-                .collect()
-        })
+                .collect::<Vec<_>>()
+        })?;
+        // Its small objects in compressed object streams (a third of the size).
+        Ok(crate::pdfpack::pack(&pdf).unwrap_or(pdf))
     }
 }
 

@@ -179,10 +179,11 @@ fn kaiping() -> yusuan::Rendered {
 }
 
 /// The titles of the PDF's outline items, in order: the hex UTF-16 /Title of
-/// every object with a /Parent.
+/// every object with a /Parent (read from its object streams).
 fn outline(pdf: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(pdf);
-    text.split("endobj")
+    yusuan::pdfpack::objects(pdf)
+        .values()
+        .map(|o| String::from_utf8_lossy(o).into_owned())
         .filter(|o| o.contains("/Parent") && o.contains("/Title<FEFF"))
         .filter_map(|o| {
             let hex = o.split("/Title<FEFF").nth(1)?.split('>').next()?;

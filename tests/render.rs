@@ -365,6 +365,26 @@ fn a_template_error_names_the_template_and_line() {
 }
 
 #[test]
+fn pdfs_are_small_with_every_tag_kept() {
+    let r = render_text(&tables_and_cards()).unwrap();
+    let pages = r.document.pages().len();
+    // 27.3 KB a page as Typst writes it; packed, under 10 KB (issue 9's bar).
+    assert!(
+        r.pdf.len() <= 10 * 1024 * pages,
+        "{} bytes, {pages} pages",
+        r.pdf.len()
+    );
+    let objects = yusuan::pdfpack::objects(&r.pdf);
+    assert!(
+        objects
+            .values()
+            .any(|o| o.starts_with(b"<</Type/StructTreeRoot")),
+        "tagged"
+    );
+    assert!(objects.values().any(|o| o.starts_with(b"<</Type/Catalog")));
+}
+
+#[test]
 fn one_engine_renders_many_documents() {
     let text = tables_and_cards();
     let first = render_text(&text).unwrap().pdf;
