@@ -168,10 +168,11 @@ pub fn run(
         .map_err(|e| e.to_string())?;
     let templates_stamp = templates_stamp(settings.templates.as_deref());
     let done = AtomicUsize::new(0);
+    let renderers = Renderers::default();
     Ok(pool.install(|| {
         jobs.par_iter()
             .map(|job| {
-                let outcome = one(job, settings, &templates_stamp);
+                let outcome = one(job, settings, &templates_stamp, &renderers);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 progress(&outcome, n);
                 outcome
@@ -218,7 +219,11 @@ fn find_all(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn one(job: &Job, settings: &Settings, templates_stamp: &str) -> Outcome {
+/// The template environment of each profile, built once per batch.
+type Renderers =
+    std::sync::Mutex<std::collections::BTreeMap<&'static str, std::sync::Arc<Renderer>>>;
+
+fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Renderers) -> Outcome {
     let start = Instant::now();
     let mut outcome = Outcome {
         input: job.input.display().to_string(),
@@ -252,12 +257,25 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str) -> Outcome {
     };
     let profile =
         crate::profile::find(checked.report.department.profile).expect("resolved profile");
-    let renderer = match Renderer::for_profile(profile, settings.templates.clone()) {
-        Ok(r) => r,
-        Err(e) => {
-            fail(&mut outcome, "template", e);
-            return finish(outcome, start);
-        }
+    let cached = renderers
+        .lock()
+        .ok()
+        .and_then(|m| m.get(profile.name).cloned());
+    let renderer = match cached {
+        Some(r) => r,
+        None => match Renderer::for_profile(profile, settings.templates.clone()) {
+            Ok(r) => {
+                let r = std::sync::Arc::new(r);
+                if let Ok(mut m) = renderers.lock() {
+                    m.insert(profile.name, r.clone());
+                }
+                r
+            }
+            Err(e) => {
+                fail(&mut outcome, "template", e);
+                return finish(outcome, start);
+            }
+        },
     };
     match crate::render_checked(settings.engine, &renderer, checked) {
         Ok(rendered) => {

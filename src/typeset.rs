@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
@@ -29,15 +28,6 @@ static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| {
     )
     .intern()
 });
-
-/// Pages past which a document's caches are evicted right after compiling.
-const LONG_DOCUMENT: usize = 100;
-
-/// How many documents an unused cache entry survives.
-const KEEP_FOR: usize = 2;
-
-/// How many documents between two full comemo evictions.
-const EVICT_EVERY: usize = 25;
 
 /// A problem Typst reported, located in the generated source.
 #[derive(Debug, Clone)]
@@ -67,7 +57,6 @@ pub struct Engine {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
-    documents: AtomicUsize,
     archival: bool,
 }
 
@@ -86,7 +75,6 @@ impl Engine {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(book),
             fonts,
-            documents: AtomicUsize::new(0),
             archival: false,
         })
     }
@@ -119,22 +107,14 @@ impl Engine {
             today: Datetime::from_ymd(year, 1, 1),
         };
         let result = typst::compile::<PagedDocument>(&world);
-        let n = self.documents.fetch_add(1, Ordering::Relaxed) + 1;
         let out = result
             .output
             .map_err(|errors| errors.iter().map(|e| to_error(&world, e)).collect());
-        // A long document's layout caches are large and of no use to the
-        // next one: freed before the PDF export needs memory (a 215-page
+        // Typst's caches are cleared after every document: the next one shares
+        // little with it (measured: no slower), and a long document's layout
+        // caches are freed before the PDF export needs memory (a 215-page
         // document of 10,000 lines peaks at 866 MB instead of 909 MB).
-        let long = out.as_ref().is_ok_and(|d| d.pages().len() > LONG_DOCUMENT);
-        if out.is_err() || long || n.is_multiple_of(EVICT_EVERY) {
-            typst::comemo::evict(0);
-        } else {
-            // After every document, what the last few did not use: memory
-            // stays flat over a batch of thousands while what documents share
-            // (shaping, the preamble) stays cached.
-            typst::comemo::evict(KEEP_FOR);
-        }
+        typst::comemo::evict(0);
         out
     }
 
