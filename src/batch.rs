@@ -136,6 +136,19 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
 /// A worker thread's stack.
 const STACK: usize = 8 << 20;
 
+/// What a batch writes for each file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `<name>.pdf`.
+    Pdf,
+    /// `<name>.json`: the template context.
+    Json,
+    /// `<name>-csv/`: a CSV file per table.
+    Csv,
+    /// `<name>.xlsx`: a workbook, a sheet per table.
+    Xlsx,
+}
+
 /// Settings of a batch.
 pub struct Settings<'a> {
     /// The engine every document shares.
@@ -146,6 +159,8 @@ pub struct Settings<'a> {
     pub options: crate::Options,
     /// Threads (None: every core).
     pub jobs: Option<usize>,
+    /// What to write for each file (the PDF at the job's output, the others beside it).
+    pub formats: Vec<Format>,
     /// Stamps of the previous run: an output whose stamp is unchanged is skipped.
     pub previous: std::collections::BTreeMap<String, String>,
     /// Message language.
@@ -243,7 +258,9 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
         });
     };
     let text = std::fs::read_to_string(&job.input).unwrap_or_default();
-    outcome.stamp = stamp(&text, templates_stamp, &settings.options);
+    // What is written counts too: asking for xlsx later renders again.
+    let templates_and_formats = format!("{templates_stamp}{:?}", settings.formats);
+    outcome.stamp = stamp(&text, &templates_and_formats, &settings.options);
     if settings.previous.get(&outcome.output) == Some(&outcome.stamp) && job.output.exists() {
         outcome.status = "unchanged".into();
         return outcome;
@@ -255,6 +272,20 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
             return finish(outcome, start);
         }
     };
+    if checked.diags.has_errors() {
+        record(&mut outcome, &checked.diags, settings.lang);
+        return finish(outcome, start);
+    }
+    if let Err(e) = data_outputs(job, &checked.report, settings) {
+        record(&mut outcome, &checked.diags, settings.lang);
+        fail(&mut outcome, "io", e);
+        return finish(outcome, start);
+    }
+    if !settings.formats.contains(&Format::Pdf) {
+        record(&mut outcome, &checked.diags, settings.lang);
+        outcome.status = "rendered".into();
+        return finish(outcome, start);
+    }
     let profile =
         crate::profile::find(checked.report.department.profile).expect("resolved profile");
     let cached = renderers
@@ -303,6 +334,36 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
         }
     }
     finish(outcome, start)
+}
+
+/// The JSON, CSV and xlsx outputs a batch asks for, beside the PDF's path.
+fn data_outputs(job: &Job, report: &crate::Report, settings: &Settings) -> Result<(), String> {
+    if let Some(dir) = job.output.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let write = |path: &Path, bytes: &[u8]| crate::write_atomically(path, bytes, settings.lang);
+    for f in &settings.formats {
+        match f {
+            Format::Pdf => {}
+            Format::Json => write(
+                &job.output.with_extension("json"),
+                crate::context_json(report).as_bytes(),
+            )?,
+            Format::Xlsx => write(
+                &job.output.with_extension("xlsx"),
+                &crate::export::xlsx(report)?,
+            )?,
+            Format::Csv => {
+                let stem = job.output.file_stem().unwrap_or_default().to_string_lossy();
+                let dir = job.output.with_file_name(format!("{stem}-csv"));
+                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+                for file in crate::export::csv(report) {
+                    write(&dir.join(&file.name), file.text.as_bytes())?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn record(outcome: &mut Outcome, diags: &crate::diag::Diagnostics, lang: Lang) {

@@ -99,9 +99,10 @@ pub enum Command {
         /// on standard output (the worker processes of a batch).
         #[arg(long, hide = true, value_name = "I/N", requires = "out_dir")]
         worker: Option<String>,
-        /// What to write.
-        #[arg(long, value_enum, default_value_t = Emit::Pdf)]
-        emit: Emit,
+        /// What to write (default pdf); with --out-dir it may be repeated
+        /// (`--emit pdf --emit xlsx`): each file gets one output of each kind.
+        #[arg(long, value_enum)]
+        emit: Vec<Emit>,
         /// Directory whose templates override the built-in ones by file name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -332,13 +333,27 @@ pub fn run(cli: Cli) -> i32 {
                 }
             };
             if let Some(dir) = out_dir {
-                if emit != Emit::Pdf {
-                    error(text!(
-                        "--out-dir 目前只生成 PDF",
-                        "--out-dir writes PDFs only, for now"
-                    ));
-                    return 2;
+                let mut formats = vec![];
+                for e in if emit.is_empty() {
+                    vec![Emit::Pdf]
+                } else {
+                    emit
+                } {
+                    formats.push(match e {
+                        Emit::Pdf => crate::batch::Format::Pdf,
+                        Emit::Json => crate::batch::Format::Json,
+                        Emit::Csv => crate::batch::Format::Csv,
+                        Emit::Xlsx => crate::batch::Format::Xlsx,
+                        Emit::Typst => {
+                            error(text!(
+                                "--out-dir 不生成 Typst 工程；请对单个文件用 --emit typst",
+                                "--out-dir writes no Typst project; use --emit typst for one file"
+                            ));
+                            return 2;
+                        }
+                    });
                 }
+                formats.dedup();
                 let batch = Batch {
                     report,
                     jobs,
@@ -346,9 +361,21 @@ pub fn run(cli: Cli) -> i32 {
                     changed,
                     quiet,
                     worker,
+                    formats,
                 };
                 return render_batch(&engine, &files, &dir, templates, options, &batch);
             }
+            let emit = match emit.as_slice() {
+                [] => Emit::Pdf,
+                [one] => *one,
+                _ => {
+                    error(text!(
+                        "多个 --emit 需要 --out-dir 目录",
+                        "several --emit need --out-dir DIR"
+                    ));
+                    return 2;
+                }
+            };
             let (Some(output), [file]) = (output, files.as_slice()) else {
                 error(text!(
                     "一次生成多个文件请用 --out-dir 目录",
@@ -645,6 +672,7 @@ struct Batch {
     changed: bool,
     quiet: bool,
     worker: Option<String>,
+    formats: Vec<crate::batch::Format>,
 }
 
 /// `render FILES… --out-dir DIR`: every file on every core with one engine, a
@@ -700,6 +728,7 @@ fn render_batch(
         templates,
         options,
         jobs: Some(1),
+        formats: batch.formats.clone(),
         previous: if batch.changed {
             crate::batch::read_stamps(dir)
         } else {

@@ -265,3 +265,55 @@ fn a_consolidation_is_the_sum_of_its_departments_lines_and_checks() {
     );
     assert!(!out2.exists());
 }
+
+#[test]
+fn a_batch_writes_every_format_asked_for() {
+    let d = district();
+    let (input, out) = (d.path().join("in"), d.path().join("out"));
+    let run = yusuan(&[
+        &"render",
+        &input,
+        &"--out-dir",
+        &out,
+        &"--emit",
+        &"pdf",
+        &"--emit",
+        &"xlsx",
+        &"--emit",
+        &"csv",
+        &"--emit",
+        &"json",
+        &"-q",
+    ]);
+    assert_eq!(run.code, Some(1), "the broken file fails: {}", run.stderr);
+    for f in [
+        "zengcheng.pdf",
+        "zengcheng.xlsx",
+        "zengcheng.json",
+        "zengcheng-csv/projects.csv",
+        "街道/z2.xlsx",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    assert!(
+        !out.join("街道/bad.xlsx").exists(),
+        "nothing for a file with errors"
+    );
+    // Several --emit without --out-dir: a usage error.
+    let one = yusuan(&[
+        &"render",
+        &example("zengcheng-2024.toml"),
+        &"--emit",
+        &"pdf",
+        &"--emit",
+        &"xlsx",
+        &"-o",
+        &"x",
+    ]);
+    assert_eq!(one.code, Some(2));
+    assert!(
+        one.stderr.contains("多个 --emit 需要 --out-dir 目录"),
+        "{}",
+        one.stderr
+    );
+}
