@@ -517,6 +517,10 @@ impl Diagnostics {
                 Severity::Warning => CsDiagnostic::warning(),
             };
             let message = d.message.get(lang);
+            if let Some(excerpt) = self.long_line_excerpt(d, lang) {
+                out.push_str(&excerpt);
+                continue;
+            }
             let mut labels = vec![];
             if let Some(span) = &d.span {
                 let start = floor_char_boundary(&self.source, span.start);
@@ -538,6 +542,70 @@ impl Diagnostics {
         out
     }
 }
+
+impl Diagnostics {
+    /// A diagnostic on a line longer than [`LONG_LINE`] characters (a
+    /// paragraph of hand-written text) shown with an excerpt around its place
+    /// instead of the whole line.
+    fn long_line_excerpt(&self, d: &Diagnostic, lang: Lang) -> Option<String> {
+        use unicode_width::UnicodeWidthStr;
+        let span = d.span.as_ref()?;
+        let start = floor_char_boundary(&self.source, span.start);
+        let end = floor_char_boundary(&self.source, span.end.max(start));
+        let line_start = self.source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.source[start..]
+            .find('\n')
+            .map_or(self.source.len(), |i| start + i);
+        let line = &self.source[line_start..line_end];
+        if line.chars().count() <= LONG_LINE || end > line_end {
+            return None;
+        }
+        const AROUND: usize = 24;
+        let before: String = {
+            let b: Vec<char> = self.source[line_start..start].chars().collect();
+            let skip = b.len().saturating_sub(AROUND);
+            let s: String = b[skip..].iter().collect();
+            if skip > 0 { format!("…{s}") } else { s }
+        };
+        let marked = &self.source[start..end];
+        let after: String = {
+            let a: Vec<char> = self.source[end..line_end].chars().collect();
+            let s: String = a.iter().take(AROUND).collect();
+            if a.len() > AROUND {
+                format!("{s}…")
+            } else {
+                s
+            }
+        };
+        let (line_no, _) = self.line_col(start);
+        let gutter = line_no.to_string().len();
+        let pad = " ".repeat(gutter);
+        let sev = severity_word(d.severity, lang);
+        let mut out = format!(
+            "{sev}[{}]: {}  ({})\n{pad} ┌─ {}\n{pad} │\n{line_no} │ {}\n{pad} │ {}{}\n",
+            d.rule,
+            printable(d.message.get(lang)),
+            printable(&self.location(d)),
+            printable(&self.location(d)),
+            printable(&format!("{before}{marked}{after}")),
+            " ".repeat(visible(&before).width()),
+            "^".repeat(visible(marked).width().max(1)),
+        );
+        for n in &d.notes {
+            let note = match lang {
+                Lang::Zh => format!("{pad} = 提示：{}\n", printable(n.get(lang))),
+                Lang::En => format!("{pad} = {}\n", printable(n.get(lang))),
+            };
+            out.push_str(&note);
+        }
+        out.push('\n');
+        Some(out)
+    }
+}
+
+/// Lines longer than this (in characters) are shown as an excerpt around
+/// the problem.
+const LONG_LINE: usize = 160;
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

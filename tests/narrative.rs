@@ -305,3 +305,29 @@ fn the_structure_chart_shows_each_source_and_class_with_its_share() {
         assert!(text.contains(part), "{part}\n{text}");
     }
 }
+
+#[test]
+fn a_slip_in_a_long_paragraph_is_shown_with_an_excerpt_not_the_whole_line() {
+    let filler = "本部门严格执行预算，".repeat(30);
+    let text = format!(
+        "{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{filler}2026年预算收入352.67万元。{filler}\n'''\n"
+    );
+    let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
+    let report = checked.diags.to_report_string(yusuan::Lang::Zh);
+    assert!(
+        // 24 characters either side of the quote (预算收入352.67万元), then an ellipsis.
+        report.contains("21 │ …部门严格执行预算，本部门严格执行预算，2026年预算收入352.67万元。本部门严格执行预算，本部门严格执行预算，本部门…"),
+        "{report}"
+    );
+    // The carets start under 预: the ellipsis (1 column), 19 CJK characters
+    // (2 columns each), "2026" and 年 = 1 + 38 + 4 + 2 = 45 columns in; 预算收入 is
+    // 8 columns, 352.67 6, 万元 4: 18 carets.
+    assert!(
+        report.contains(&format!("   │ {}{}\n", " ".repeat(45), "^".repeat(18))),
+        "{report}"
+    );
+    assert!(
+        report.len() < filler.len(),
+        "no 600-character line in the report"
+    );
+}
