@@ -238,16 +238,36 @@ pub fn context_json(report: &Report) -> String {
 /// and every invisible or control character, naming the field and pointing
 /// at its first occurrence in the input file. `check` and `render` both run it.
 pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagnostics) {
+    // A quick pass over the report as JSON text: nearly always every
+    // character is printable and covered, and the fields need not be named.
+    // (serde_json writes control characters as `\u…` escapes.)
+    let text = serde_json::to_string(report).unwrap_or_default();
+    let mut known = vec![0u64; (char::MAX as usize >> 6) + 1];
+    let clean = !text.contains("\\u")
+        && text.chars().all(|c| {
+            let (word, bit) = (c as usize >> 6, 1u64 << (c as usize & 63));
+            if known[word] & bit != 0 {
+                return true;
+            }
+            known[word] |= bit;
+            !diag::is_invisible(c) && (c.is_whitespace() || engine.covers(c))
+        });
+    if clean {
+        return;
+    }
     let json = serde_json::to_value(report).unwrap_or_default();
     let mut missing: Vec<(char, String)> = vec![];
-    // Each distinct character is looked up once: a document repeats few.
-    let mut seen = std::collections::HashSet::new();
+    // Each distinct character is looked up once: a document repeats few. A
+    // bit per code point (139 KB) beats hashing millions of characters.
+    let mut seen = vec![0u64; (char::MAX as usize >> 6) + 1];
     let mut invisible: Vec<(char, String)> = vec![];
     walk_strings(&json, &mut String::new(), &mut |path, s| {
         for c in s.chars() {
-            if !seen.insert(c) {
+            let (word, bit) = (c as usize >> 6, 1u64 << (c as usize & 63));
+            if seen[word] & bit != 0 {
                 continue;
             }
+            seen[word] |= bit;
             if diag::is_invisible(c) {
                 invisible.push((c, path.to_string()));
             } else if !c.is_whitespace() && !engine.covers(c) {
