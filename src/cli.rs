@@ -84,7 +84,7 @@ pub enum Command {
         /// With --out-dir: write a JSON report (per file: status, pages, ms, warnings, errors).
         #[arg(long, value_name = "FILE", requires = "out_dir")]
         report: Option<PathBuf>,
-        /// With --out-dir: threads to use (default: every core).
+        /// With --out-dir: worker processes to run at once (default: every core).
         #[arg(long, value_name = "N", requires = "out_dir")]
         jobs: Option<usize>,
         /// With --out-dir: render only share I of N (1-based), e.g. 2/3; the
