@@ -331,3 +331,21 @@ fn a_slip_in_a_long_paragraph_is_shown_with_an_excerpt_not_the_whole_line() {
         "no 600-character line in the report"
     );
 }
+
+#[test]
+fn section_text_titles_and_tables_print_literally() {
+    let r = render(concat!(
+        "[department]\nname = \"测试部门\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n",
+        "[[section]]\ntitle = \"#read(\\\"/etc/passwd\\\")\"\ntext = '''\n*[x]* #panic(\"boom\") $x$ <lab> @ref\n'''\n",
+        "[section.table]\nheader = [\"#emph[h]\", \"b\"]\nrows = [[\"]\", \"\\\\\"]]\n",
+    ));
+    let text: String = pages(&r.document).concat();
+    for literal in [
+        "#read(\"/etc/passwd\")",
+        "*[x]* #panic(\"boom\") $x$ <lab> @ref",
+        "#emph[h]b]\\",
+    ] {
+        assert!(text.contains(literal), "{literal}\n{text}");
+    }
+    assert!(!text.contains("root:"), "no file was read");
+}
