@@ -95,16 +95,12 @@ pub fn jobs(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<Job>, String> {
 }
 
 fn find_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let kind = entry.file_type().map_err(|e| e.to_string())?;
-        if kind.is_dir() {
-            find_toml(&path, out)?;
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
+    let mut all = vec![];
+    find_all(dir, &mut all).map_err(|e| format!("{}: {e}", dir.display()))?;
+    out.extend(
+        all.into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml")),
+    );
     Ok(())
 }
 
@@ -222,12 +218,15 @@ fn templates_stamp(dir: Option<&Path>) -> String {
     crate::ident(&all)
 }
 
+/// Every file under `dir`, recursively (symbolic links to directories are
+/// not followed: a loop cannot hang a batch).
 fn find_all(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)?.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
             find_all(&path, out)?;
-        } else {
+        } else if kind.is_file() {
             out.push(path);
         }
     }
@@ -276,14 +275,22 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
         record(&mut outcome, &checked.diags, settings.lang);
         return finish(outcome, start);
     }
-    if let Err(e) = data_outputs(job, &checked.report, settings) {
-        record(&mut outcome, &checked.diags, settings.lang);
-        fail(&mut outcome, "io", e);
-        return finish(outcome, start);
-    }
+    // Everything is made in memory first and written only when the whole
+    // job succeeded: a file that fails leaves no output behind.
+    let data = match data_outputs(job, &checked.report, &settings.formats) {
+        Ok(d) => d,
+        Err(e) => {
+            record(&mut outcome, &checked.diags, settings.lang);
+            fail(&mut outcome, "export", e);
+            return finish(outcome, start);
+        }
+    };
     if !settings.formats.contains(&Format::Pdf) {
         record(&mut outcome, &checked.diags, settings.lang);
-        outcome.status = "rendered".into();
+        match write_all(&data, settings.lang) {
+            Ok(()) => outcome.status = "rendered".into(),
+            Err(e) => fail(&mut outcome, "io", e),
+        }
         return finish(outcome, start);
     }
     let profile =
@@ -311,13 +318,9 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
     match crate::render_checked(settings.engine, &renderer, checked) {
         Ok(rendered) => {
             record(&mut outcome, &rendered.diags, settings.lang);
-            let written = job
-                .output
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .map_err(|e| e.to_string())
-                .and_then(|()| crate::write_atomically(&job.output, &rendered.pdf, settings.lang));
-            match written {
+            let mut all = data;
+            all.push((job.output.clone(), rendered.pdf));
+            match write_all(&all, settings.lang) {
                 Ok(()) => {
                     outcome.status = "rendered".into();
                     outcome.pages = rendered.document.pages().len();
@@ -336,32 +339,44 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
     finish(outcome, start)
 }
 
-/// The JSON, CSV and xlsx outputs a batch asks for, beside the PDF's path.
-fn data_outputs(job: &Job, report: &crate::Report, settings: &Settings) -> Result<(), String> {
-    if let Some(dir) = job.output.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    }
-    let write = |path: &Path, bytes: &[u8]| crate::write_atomically(path, bytes, settings.lang);
-    for f in &settings.formats {
+/// The JSON, CSV and xlsx outputs of `formats`, in memory, with the paths
+/// they go to beside the PDF's.
+fn data_outputs(
+    job: &Job,
+    report: &crate::Report,
+    formats: &[Format],
+) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+    let mut out = vec![];
+    for f in formats {
         match f {
             Format::Pdf => {}
-            Format::Json => write(
-                &job.output.with_extension("json"),
-                crate::context_json(report).as_bytes(),
-            )?,
-            Format::Xlsx => write(
-                &job.output.with_extension("xlsx"),
-                &crate::export::xlsx(report)?,
-            )?,
+            Format::Json => out.push((
+                job.output.with_extension("json"),
+                crate::context_json(report).into_bytes(),
+            )),
+            Format::Xlsx => out.push((
+                job.output.with_extension("xlsx"),
+                crate::export::xlsx(report)?,
+            )),
             Format::Csv => {
                 let stem = job.output.file_stem().unwrap_or_default().to_string_lossy();
                 let dir = job.output.with_file_name(format!("{stem}-csv"));
-                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
                 for file in crate::export::csv(report) {
-                    write(&dir.join(&file.name), file.text.as_bytes())?;
+                    out.push((dir.join(&file.name), file.text.into_bytes()));
                 }
             }
         }
+    }
+    Ok(out)
+}
+
+/// Writes each file atomically, creating its directory.
+fn write_all(files: &[(PathBuf, Vec<u8>)], lang: Lang) -> Result<(), String> {
+    for (path, bytes) in files {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        crate::write_atomically(path, bytes, lang)?;
     }
     Ok(())
 }

@@ -74,18 +74,24 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
     book.save_to_buffer().map_err(|e| e.to_string())
 }
 
-/// A cell that is an amount (digits, one point, at most 15 significant
-/// digits, so that Excel's number holds it exactly as printed).
+/// A cell that is an amount, as the number Excel stores (a double, the only
+/// number an xlsx cell holds). No arithmetic: the printed decimal is read
+/// once, and kept only when the double prints back as the same decimal
+/// (at most 15 significant digits); otherwise the cell stays text.
 fn number(cell: &str) -> Option<f64> {
+    use std::str::FromStr;
     let digits = cell.chars().filter(char::is_ascii_digit).count();
     let plain = cell
         .strip_prefix('-')
         .unwrap_or(cell)
         .chars()
         .all(|c| c.is_ascii_digit() || c == '.');
-    (plain && cell.contains('.') && digits <= 15)
-        .then(|| cell.parse().ok())
-        .flatten()
+    if !(plain && cell.contains('.') && digits <= 15) {
+        return None;
+    }
+    let v: f64 = cell.parse().ok()?;
+    let exact = Decimal::from_str(cell).ok()?;
+    (Decimal::from_str(&v.to_string()).ok()? == exact).then_some(v)
 }
 
 /// One table as rows of cells (the header first).

@@ -380,7 +380,7 @@ pub fn build(
         }
     }
 
-    let lines = line_views(file, budget, style, to_yuan);
+    let lines = line_views(budget, style);
     let procurement = procurement(file, style, to_yuan);
     let assets = file.assets.as_ref().map(|a| {
         let a = a.get_ref();
@@ -596,57 +596,45 @@ fn two_places(s: String) -> String {
     if s.is_empty() { "0.00".into() } else { s }
 }
 
-/// One entry per 项 code of 财政拨款 money, with the names of its 类 and 款.
-fn line_views(file: &BudgetFile, budget: &Budget, style: Style, to_yuan: Decimal) -> Vec<LineView> {
-    // code → (this year, last year, 主要用于, 原因)
-    type Entry = (Decimal, Option<Decimal>, Option<String>, Option<String>);
-    let mut by_code: BTreeMap<String, Entry> = BTreeMap::new();
-    for item in &file.expenditure {
-        let l = item.get_ref();
-        let code = l.code.get_ref().trim().to_string();
-        let source = l.source.as_ref().and_then(|s| Source::parse(s.get_ref()));
-        if !source.unwrap_or(Source::General).is_fiscal() || code.len() != 7 {
-            continue;
-        }
-        let amt = |m: &Option<toml::Spanned<Money>>| {
-            m.as_ref()
-                .map_or(Decimal::ZERO, |m| m.get_ref().0 * to_yuan)
-        };
-        let this = amt(&l.basic)
-            + amt(&l.project)
-            + amt(&l.operating)
-            + amt(&l.to_superior)
-            + amt(&l.to_subsidiary);
-        let e = by_code.entry(code).or_default();
-        e.0 += this;
-        if let Some(ly) = &l.last_year {
-            e.1 = Some(e.1.unwrap_or_default() + ly.get_ref().0 * to_yuan);
-        }
-        if e.2.is_none() {
-            e.2 = l.uses.clone();
+/// One entry per 项 code of 财政拨款 money, with the names of its 类 and 款:
+/// its lines (one per fund) summed, last year's figure where any line gives one.
+fn line_views(budget: &Budget, style: Style) -> Vec<LineView> {
+    // code → (name, this year, last year, 主要用于, 原因)
+    type Entry<'a> = (
+        &'a str,
+        Decimal,
+        Option<Decimal>,
+        Option<String>,
+        Option<String>,
+    );
+    let mut by_code: BTreeMap<&str, Entry> = BTreeMap::new();
+    for l in budget.lines.iter().filter(|l| l.source.is_fiscal()) {
+        let e = by_code
+            .entry(&l.code)
+            .or_insert_with(|| (&l.name, Decimal::ZERO, None, None, None));
+        e.1 += l.total();
+        if l.last_year_given {
+            e.2 = Some(e.2.unwrap_or_default() + l.kinds[Kind::LastYear as usize]);
         }
         if e.3.is_none() {
-            e.3 = l.reason.clone();
+            e.3.clone_from(&l.uses);
+        }
+        if e.4.is_none() {
+            e.4.clone_from(&l.reason);
         }
     }
     by_code
         .into_iter()
-        .map(|(code, (amount, last, uses, reason))| {
+        .map(|(code, (name, amount, last, uses, reason))| {
             let name_of = |c: &str| budget.names.get(c).cloned().unwrap_or_default();
-            let name = budget
-                .lines
-                .iter()
-                .find(|l| l.code == code)
-                .map(|l| l.name.clone())
-                .unwrap_or_default();
             LineView {
                 class: name_of(&code[..3]),
                 kuan: name_of(&code[..5]),
-                name,
+                name: name.to_string(),
                 amount: figure(amount, last, style),
                 uses,
                 reason,
-                code,
+                code: code.to_string(),
             }
         })
         .collect()

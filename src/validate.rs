@@ -26,8 +26,15 @@ pub struct Line {
     pub name: String,
     /// Fund or source.
     pub source: Source,
-    /// 基本, 项目, 经营, 上解上级, 对附属单位补助.
+    /// 基本, 项目, 经营, 上解上级, 对附属单位补助, and 人员/公用经费 and
+    /// last year's figure (see [`Kind`]).
     pub kinds: [Decimal; KINDS],
+    /// Whether the file gives last year's figure (a 0 then means "from zero").
+    pub last_year_given: bool,
+    /// 主要用于… (the narrative's sentence per 项).
+    pub uses: Option<String>,
+    /// 主要原因是… (why it changed from last year).
+    pub reason: Option<String>,
     /// Where the line is in the file.
     pub span: Range<usize>,
 }
@@ -352,6 +359,9 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
                 name,
                 source,
                 kinds,
+                last_year_given: l.last_year.is_some(),
+                uses: l.uses.clone(),
+                reason: l.reason.clone(),
                 span: item.span(),
             });
         }

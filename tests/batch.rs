@@ -299,6 +299,28 @@ fn a_batch_writes_every_format_asked_for() {
         !out.join("街道/bad.xlsx").exists(),
         "nothing for a file with errors"
     );
+    // The data hold the file's figures: seed 001's 26 projects.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("zengcheng.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["report"]["projects"]["projects"]
+            .as_array()
+            .unwrap()
+            .len(),
+        26
+    );
+    let csv = std::fs::read_to_string(out.join("zengcheng-csv/projects.csv")).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        1 + 26,
+        "a header and a row per project"
+    );
+    assert!(
+        std::fs::read(out.join("zengcheng.xlsx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
     // Several --emit without --out-dir: a usage error.
     let one = yusuan(&[
         &"render",
