@@ -277,7 +277,7 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
     }
     // Everything is made in memory first and written only when the whole
     // job succeeded: a file that fails leaves no output behind.
-    let data = match data_outputs(job, &checked.report, &settings.formats) {
+    let data = match data_outputs(job, &checked.report, &checked.budget, &settings.formats) {
         Ok(d) => d,
         Err(e) => {
             record(&mut outcome, &checked.diags, settings.lang);
@@ -344,6 +344,7 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
 fn data_outputs(
     job: &Job,
     report: &crate::Report,
+    budget: &crate::validate::Budget,
     formats: &[Format],
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
     let mut out = vec![];
@@ -356,12 +357,12 @@ fn data_outputs(
             )),
             Format::Xlsx => out.push((
                 job.output.with_extension("xlsx"),
-                crate::export::xlsx(report)?,
+                crate::export::xlsx(report, budget)?,
             )),
             Format::Csv => {
                 let stem = job.output.file_stem().unwrap_or_default().to_string_lossy();
                 let dir = job.output.with_file_name(format!("{stem}-csv"));
-                for file in crate::export::csv(report) {
+                for file in crate::export::csv(report, budget) {
                     out.push((dir.join(&file.name), file.text.into_bytes()));
                 }
             }

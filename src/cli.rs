@@ -167,9 +167,12 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
     },
-    /// Import a 项目支出绩效目标表 pasted as tab-separated text into a project file.
+    /// Import a budget workbook (.xlsx: the nine tables as a budget system exports
+    /// them, or what `--emit xlsx` writes) or a 项目支出绩效目标表 pasted as
+    /// tab-separated text into a budget file.
     Import {
-        /// The text file (rows of 7 tab-separated cells, as copied from Excel or a PDF).
+        /// The workbook (.xlsx, .xls, .ods), or a text file of tab-separated rows
+        /// of 7 cells (a project list copied from Excel or a PDF).
         file: PathBuf,
         /// The TOML file to write.
         #[arg(short, long)]
@@ -979,12 +982,12 @@ fn render_with(
                 write_atomically(output, json.as_bytes()).map_err(fail)?;
                 say(text!("已写出 {o}", "wrote {o}"));
             } else if emit == Emit::Xlsx {
-                let book = crate::export::xlsx(&checked.report).map_err(fail)?;
+                let book = crate::export::xlsx(&checked.report, &checked.budget).map_err(fail)?;
                 write_atomically(output, &book).map_err(fail)?;
                 say(text!("已写出 {o}", "wrote {o}"));
             } else {
                 std::fs::create_dir_all(output).map_err(|e| cannot_create(output, e))?;
-                let files = crate::export::csv(&checked.report);
+                let files = crate::export::csv(&checked.report, &checked.budget);
                 for f in &files {
                     write_atomically(&output.join(&f.name), f.text.as_bytes()).map_err(fail)?;
                 }
@@ -1057,18 +1060,17 @@ fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
             return 1;
         }
     };
-    let text = match crate::import::decode(&bytes) {
-        Ok((text, _)) => text,
-        Err(e) => {
-            let f = file.display();
-            error(text!(
-                "{f}：无法识别文字编码（{e}）；请另存为 UTF-8、Unicode 文本或 GB18030",
-                "{f}: cannot tell the text's encoding ({e}); save it as UTF-8, Unicode text or GB18030"
-            ));
-            return 1;
+    let workbook = file.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
+    });
+    let imported = if workbook {
+        crate::workbook::import_workbook(&file.display().to_string(), &bytes, year)
+    } else {
+        match import_text(file, &bytes, year) {
+            Some(i) => i,
+            None => return 1,
         }
     };
-    let imported = crate::import::import_list(&file.display().to_string(), &text, year);
     print_report(&imported.diags, true);
     if imported.diags.has_errors() {
         let f = file.display();
@@ -1085,6 +1087,26 @@ fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
         "wrote {o} ({n} projects); check it with `yusuan check {o}`"
     ));
     0
+}
+
+/// A tab-separated project list, decoded (UTF-8, UTF-16, GB18030) and read.
+fn import_text(file: &Path, bytes: &[u8], year: Option<i32>) -> Option<crate::import::Imported> {
+    let text = match crate::import::decode(bytes) {
+        Ok((text, _)) => text,
+        Err(e) => {
+            let f = file.display();
+            error(text!(
+                "{f}：无法识别文字编码（{e}）；请另存为 UTF-8、Unicode 文本或 GB18030",
+                "{f}: cannot tell the text's encoding ({e}); save it as UTF-8, Unicode text or GB18030"
+            ));
+            return None;
+        }
+    };
+    Some(crate::import::import_list(
+        &file.display().to_string(),
+        &text,
+        year,
+    ))
 }
 
 fn templates(action: TemplatesAction) -> i32 {

@@ -135,16 +135,6 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
     let _ = writeln!(out, "year = {year}\nunit = \"{}\"", unit.label());
     let _ = writeln!(out, "print_unit = {}", quote(first.department.unit.label()));
     let _ = writeln!(out, "profile = {}", quote(first.department.profile));
-    const KEYS: [&str; KINDS] = [
-        "basic",
-        "project",
-        "operating",
-        "to_superior",
-        "to_subsidiary",
-        "personnel",
-        "public",
-        "last_year",
-    ];
     for ((code, source), (line_name, kinds)) in &lines {
         let _ = writeln!(
             out,
@@ -152,7 +142,7 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
             quote(line_name),
             quote(source.label())
         );
-        for (key, v) in KEYS.iter().zip(kinds) {
+        for (key, v) in crate::domain::KIND_KEYS.iter().zip(kinds) {
             if !v.is_zero() {
                 let _ = writeln!(out, "{key} = \"{}\"", amount(v));
             }

@@ -213,6 +213,18 @@ impl Source {
 /// [`Kind::LastYear`].
 pub const KINDS: usize = 8;
 
+/// The input key of each kind, in [`Kind`]'s order (`basic = …` on a line).
+pub const KIND_KEYS: [&str; KINDS] = [
+    "basic",
+    "project",
+    "operating",
+    "to_superior",
+    "to_subsidiary",
+    "personnel",
+    "public",
+    "last_year",
+];
+
 /// The first kinds, which add up to a line's money; the others do not.
 pub const SPENDING: usize = 5;
 

@@ -5,7 +5,8 @@
 use rust_decimal::Decimal;
 
 use crate::Report;
-use crate::domain::round;
+use crate::domain::{KINDS, Layout, Unit, round};
+use crate::validate::Budget;
 
 /// One CSV file: its name and its content (BOM included).
 pub struct CsvFile {
@@ -31,8 +32,8 @@ fn line(cells: &[String]) -> String {
 
 /// Every table of `report` (and the project list) as CSV files, named
 /// `<number>-<id>.csv`.
-pub fn csv(report: &Report) -> Vec<CsvFile> {
-    sheets(report)
+pub fn csv(report: &Report, budget: &Budget) -> Vec<CsvFile> {
+    sheets(report, budget)
         .into_iter()
         .map(|s| {
             let mut text = String::from("\u{feff}");
@@ -49,12 +50,12 @@ pub fn csv(report: &Report) -> Vec<CsvFile> {
 
 /// Every table of `report` (and the project list) as one Excel workbook, a
 /// sheet per table; amounts are numbers (2 decimals shown), the rest text.
-pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
+pub fn xlsx(report: &Report, budget: &Budget) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let money = Format::new().set_num_format("#,##0.00");
     let bold = Format::new().set_bold();
-    for s in sheets(report) {
+    for s in sheets(report, budget) {
         let sheet = book.add_worksheet();
         sheet.set_name(&s.name).map_err(|e| e.to_string())?;
         for (i, row) in s.rows.iter().enumerate() {
@@ -102,8 +103,85 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Every table of `report` and the project list as sheets.
-pub fn sheets(report: &Report) -> Vec<Sheet> {
+/// The header of the `department` sheet: one setting per row.
+pub const SETTINGS_HEADER: [&str; 2] = ["项", "值"];
+
+/// The header of the `lines` sheet: one 功能分类 line per row, as the file
+/// gives it (amounts in the file's unit, unrounded). The amount columns
+/// follow [`crate::domain::Kind`]'s order.
+pub const LINES_HEADER: [&str; 3 + KINDS + 2] = [
+    "科目编码",
+    "科目名称",
+    "资金来源",
+    "基本支出",
+    "项目支出",
+    "经营支出",
+    "上解上级支出",
+    "对附属单位补助支出",
+    "人员经费",
+    "公用经费",
+    "上年预算数",
+    "主要用于",
+    "增减原因",
+];
+
+/// The header of the `economic` sheet: the 基本支出 经济分类 款 lines.
+pub const ECONOMIC_HEADER: [&str; 5] = [
+    "经济分类科目编码",
+    "科目名称",
+    "经费类型",
+    "金额",
+    "政府经济分类",
+];
+
+/// The header of the `projects` sheet (the list layout's columns first).
+pub const PROJECTS_HEADER: [&str; 16] = [
+    "资金使用单位",
+    "项目编码",
+    "项目名称",
+    "总计",
+    "财政拨款",
+    "财政专户拨款",
+    "其他资金",
+    "主管部门编码",
+    "主管部门",
+    "实施单位编码",
+    "实施单位",
+    "项目属性",
+    "项目期",
+    "项目概述",
+    "分年度资金计划",
+    "年度绩效目标",
+];
+
+/// The header of the `indicators` sheet: one 绩效指标 per row.
+pub const INDICATORS_HEADER: [&str; 9] = [
+    "项目序号",
+    "项目名称",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "实施周期指标值",
+    "指标说明",
+    "评（计）分依据",
+];
+
+/// An exact amount in `unit`, with at least two decimals (so that the xlsx
+/// stores it as a number) and no rounding.
+fn exact(v: Decimal, unit: Unit) -> String {
+    let mut v = unit.from_yuan(v).normalize();
+    if v.scale() < 2 {
+        v.rescale(2);
+    }
+    v.to_string()
+}
+
+/// Every table of `report`, the project list and the file's own data
+/// (settings, lines, 经济分类 lines, indicators) as sheets: the `department`
+/// sheet first, then the tables in order, then the data sheets. `yusuan
+/// import` reads such a workbook back.
+pub fn sheets(report: &Report, budget: &Budget) -> Vec<Sheet> {
     let d = report.department.decimals;
     let amount = |v: Decimal| format!("{:.*}", d as usize, round(v, d));
     let mut out = vec![];
@@ -182,21 +260,46 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
         }
         file(format!("{}-{}", s.number, s.id), rows);
     }
+    let header = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    if !budget.lines.is_empty() {
+        let mut rows = vec![header(&LINES_HEADER)];
+        for l in &budget.lines {
+            let mut r = vec![l.code.clone(), l.name.clone(), l.source.label().into()];
+            r.extend(l.kinds.iter().enumerate().map(|(i, v)| {
+                let given = i == crate::domain::Kind::LastYear as usize && l.last_year_given;
+                if v.is_zero() && !given {
+                    String::new()
+                } else {
+                    exact(*v, budget.input_unit)
+                }
+            }));
+            r.push(l.uses.clone().unwrap_or_default());
+            r.push(l.reason.clone().unwrap_or_default());
+            rows.push(r);
+        }
+        file("lines".into(), rows);
+    }
+    if !budget.economic.is_empty() {
+        let mut rows = vec![header(&ECONOMIC_HEADER)];
+        for l in &budget.economic {
+            let kind = if l.personnel {
+                "人员经费"
+            } else {
+                "公用经费"
+            };
+            rows.push(vec![
+                l.code.clone(),
+                l.name.clone(),
+                kind.into(),
+                exact(l.amount, budget.input_unit),
+                l.government.clone().unwrap_or_default(),
+            ]);
+        }
+        file("economic".into(), rows);
+    }
     if let Some(p) = &report.projects {
-        let mut rows = vec![
-            [
-                "资金使用单位",
-                "项目编码",
-                "项目名称",
-                "总计",
-                "财政拨款",
-                "财政专户拨款",
-                "其他资金",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-        ];
+        let mut rows = vec![header(&PROJECTS_HEADER)];
+        let mut indicators = vec![header(&INDICATORS_HEADER)];
         for pr in &p.projects {
             let a = &pr.amounts;
             rows.push(vec![
@@ -207,17 +310,85 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
                 amount(a.fiscal),
                 amount(a.special_account),
                 amount(a.other),
+                pr.supervisor_code.clone(),
+                pr.supervisor.clone(),
+                pr.implementer_code.clone(),
+                pr.implementer.clone(),
+                pr.attribute.clone(),
+                pr.period.clone(),
+                pr.purpose.clone(),
+                pr.plan.join("；"),
+                pr.goal.clone(),
             ]);
+            for i in &pr.indicators {
+                indicators.push(vec![
+                    pr.number.to_string(),
+                    pr.name.clone(),
+                    i.level1.clone(),
+                    i.level2.clone(),
+                    i.name.clone(),
+                    i.value.clone(),
+                    i.period_value.clone(),
+                    i.description.clone(),
+                    i.basis.clone(),
+                ]);
+            }
         }
         file("projects".into(), rows);
+        file("indicators".into(), indicators);
     }
-    // In the tables' order (1-summary … 9-sangong), the projects last.
-    out.sort_by_key(|s| {
-        s.name
+    file("department".into(), settings(report, budget));
+    // The settings first, the tables in order (1-summary … 9-sangong), then
+    // the data sheets.
+    let order = |name: &str| match name {
+        "department" => 0,
+        "lines" => 100,
+        "economic" => 101,
+        "projects" => 102,
+        "indicators" => 103,
+        n => n
             .split('-')
             .next()
             .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(u32::MAX)
-    });
+            .unwrap_or(99),
+    };
+    out.sort_by_key(|s| order(&s.name));
     out
+}
+
+/// The `department` sheet: what the file says about itself and its printing.
+fn settings(report: &Report, budget: &Budget) -> Vec<Vec<String>> {
+    let d = &report.department;
+    let mut rows = vec![SETTINGS_HEADER.map(String::from).to_vec()];
+    let mut set = |k: &str, v: String| {
+        if !v.is_empty() {
+            rows.push(vec![k.to_string(), v]);
+        }
+    };
+    set("部门编码", d.code.clone());
+    set("部门名称", d.name.clone());
+    set("预算年度", d.year.to_string());
+    set("金额单位", d.unit.label().into());
+    set("录入单位", budget.input_unit.label().into());
+    set("区域格式", d.profile.into());
+    for (table, unit) in &budget.table_units {
+        set(&format!("表格单位.{table}"), unit.label().into());
+    }
+    for (table, note) in &budget.notes {
+        set(&format!("表注.{table}"), note.clone());
+    }
+    if let Some(p) = &report.projects {
+        let layout = match p.layout {
+            Layout::List => "list",
+            Layout::Card => "card",
+            Layout::Sheet => "sheet",
+        };
+        set("项目表格式", layout.into());
+        set("项目金额单位", p.unit.label().into());
+        set("项目表标题", p.title.clone());
+        set("项目表部门", p.department.clone());
+        set("项目表表头", p.heading.clone().unwrap_or_default());
+        set("指标写法", p.indicator_style.into());
+    }
+    rows
 }

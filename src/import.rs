@@ -298,7 +298,7 @@ fn shorten(s: &str) -> String {
     out
 }
 
-fn find_year(title: &str) -> Option<i32> {
+pub(crate) fn find_year(title: &str) -> Option<i32> {
     let chars: Vec<char> = title.chars().collect();
     chars.windows(5).find_map(|w| {
         let digits: String = w[..4].iter().collect();

@@ -31,6 +31,7 @@ pub mod synthetic;
 pub mod tables;
 pub mod typeset;
 pub mod validate;
+pub mod workbook;
 
 use std::path::Path;
 
