@@ -176,8 +176,13 @@ fn classify(g: &Grid) -> Kind {
     {
         return Kind::Table(id);
     }
-    let title = g.head_texts().join(" ") + " " + &g.name;
-    table_of_title(&title)
+    // The title: the first rows' cells that name a 表 (not the column heads).
+    let title: Vec<String> = g
+        .head_texts()
+        .into_iter()
+        .filter(|t| t.contains('表'))
+        .collect();
+    table_of_title(&(title.join(" ") + " " + &g.name))
 }
 
 const TABLE_IDS: [&str; 9] = [
@@ -296,6 +301,8 @@ struct Book {
     not_imported: Vec<String>,
     title_year: Option<i32>,
     department: Option<String>,
+    /// Notes printed under the tables, by table id.
+    notes: BTreeMap<&'static str, String>,
 }
 
 /// Imports the workbook `bytes` (named `name` in messages).
@@ -573,11 +580,13 @@ impl Reading {
         if let Some(c) = s.get("部门编码") {
             let _ = writeln!(out, "code = {}", toml_str(c));
         }
-        let name = s
-            .get("部门名称")
-            .cloned()
-            .or(self.book.department.clone())
-            .unwrap_or_default();
+        // `203中国共产党…`: the code the tables print before the name.
+        let printed = self.book.department.clone().unwrap_or_default();
+        let (code, printed) = split_code(&printed);
+        if !s.contains_key("部门编码") && !code.is_empty() {
+            let _ = writeln!(out, "code = {}", toml_str(code));
+        }
+        let name = s.get("部门名称").cloned().unwrap_or(printed.to_string());
         let _ = writeln!(out, "name = {}", toml_str(&name));
         let _ = writeln!(out, "year = {}", year.unwrap_or(0));
         let print = self.print_unit();
@@ -612,6 +621,16 @@ impl Reading {
     /// with a code or a 合计.
     fn read_table(&mut self, g: usize, id: &'static str) {
         let grid = &self.grids[g];
+        // A note under the table (`注：无政府性基金预算财政拨款预算，空表列示。`).
+        if let Some(note) = grid
+            .rows
+            .iter()
+            .flatten()
+            .map(|c| c.text.as_str())
+            .find(|t| t.starts_with("注：") || t.starts_with("注:"))
+        {
+            self.book.notes.insert(id, note.to_string());
+        }
         if id == "summary" || id == "fiscal" {
             // Two-sided tables: every figure in them is a sum of the others'
             // lines, which `check` recomputes; only their unit is read.
@@ -659,9 +678,14 @@ impl Reading {
         } else {
             vec![code_col]
         };
-        let name_col = (0..width)
-            .find(|c| (0..first_data).any(|r| grid.text(r, *c).contains("名称")))
-            .filter(|c| !code_cols.contains(c));
+        // The name column: a header with 名称 (not the `部门名称：` line).
+        let name_col = (0..width).find(|c| {
+            !code_cols.contains(c)
+                && (0..first_data).any(|r| {
+                    let t = grid.text(r, *c);
+                    t.contains("名称") && !t.contains(['：', ':'])
+                })
+        });
         // Each amount column's key, from its lowest header cell.
         let mut keys: BTreeMap<usize, &'static str> = BTreeMap::new();
         for c in 0..width {
@@ -681,18 +705,25 @@ impl Reading {
         let sangong = id == "sangong";
         let first_amount = keys.keys().next().copied().unwrap_or(width);
         let mut rows = vec![];
-        let mut prefix = String::new();
+        let mut parts = vec![String::new(); code_cols.len()];
         let mut unread = vec![];
         for r in first_data..grid.rows.len() {
             let (mut code, mut name) = if code_cols.len() > 1 {
-                let joined: String = code_cols.iter().map(|c| grid.text(r, *c)).collect();
-                let first = grid.text(r, code_cols[0]);
-                let code = if !first.is_empty() || joined.is_empty() {
-                    joined
-                } else {
-                    // A 款 or 项 under the 类 of a row above.
-                    let keep = prefix.len().saturating_sub(joined.len()).min(prefix.len());
-                    format!("{}{joined}", &prefix[..keep])
+                // A 款 or 项 written alone is under the 类 (and 款) of the rows above.
+                let cells: Vec<&str> = code_cols.iter().map(|c| grid.text(r, *c)).collect();
+                let code = match cells.iter().rposition(|t| !t.is_empty()) {
+                    Some(deepest)
+                        if cells.iter().all(|t| t.chars().all(|c| c.is_ascii_digit())) =>
+                    {
+                        for (i, t) in cells.iter().enumerate().take(deepest + 1) {
+                            if !t.is_empty() {
+                                parts[i] = t.to_string();
+                                parts[i + 1..].iter_mut().for_each(String::clear);
+                            }
+                        }
+                        parts[..=deepest].concat()
+                    }
+                    _ => cells.concat(),
                 };
                 (code, String::new())
             } else {
@@ -722,13 +753,15 @@ impl Reading {
                 {
                     level = 2;
                 }
+                let bare = raw.trim_start_matches(['　', ' ']);
+                let bare = bare
+                    .strip_prefix("其中")
+                    .map_or(bare, |b| b.trim_start_matches(['：', ':']));
+                name = bare.to_string();
             }
             let total = is_total(&code) || is_total(&name);
             if !total && !is_code(&code, lens) && !sangong {
                 continue;
-            }
-            if is_code(&code, lens) {
-                prefix = code.clone();
             }
             let mut values = BTreeMap::new();
             for (c, k) in &keys {
@@ -1187,16 +1220,17 @@ impl Reading {
                 }
             }
         }
-        let notes: Vec<(&String, &String)> = self
-            .book
-            .settings
-            .iter()
-            .filter(|(k, _)| k.starts_with("表注."))
-            .collect();
+        let mut notes: BTreeMap<&str, &String> =
+            self.book.notes.iter().map(|(k, v)| (*k, v)).collect();
+        for (k, v) in &self.book.settings {
+            if let Some(id) = k.strip_prefix("表注.") {
+                notes.insert(id, v);
+            }
+        }
         if !notes.is_empty() {
             let _ = writeln!(out, "\n[notes]");
             for (k, v) in notes {
-                let _ = writeln!(out, "{} = {}", toml_str(&k["表注.".len()..]), toml_str(v));
+                let _ = writeln!(out, "{} = {}", toml_str(k), toml_str(v));
             }
         }
         if !names.is_empty() {
@@ -1328,7 +1362,11 @@ impl Reading {
             text.push('\n');
         }
         for row in &grid.rows {
-            let cells: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+            let mut cells: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+            // The range is rectangular: a title row's empty cells are not cells of a row.
+            while cells.last().is_some_and(|c| c.is_empty()) {
+                cells.pop();
+            }
             text.push_str(&cells.join("\t").replace('\n', " "));
             text.push('\n');
         }
@@ -1413,14 +1451,13 @@ fn is_total(s: &str) -> bool {
 /// An amount as a TOML value: a bare number when it has at most 15
 /// significant digits (read back exactly), else a string.
 fn money(v: Decimal) -> String {
-    let v = v.normalize();
-    let digits = v.mantissa().unsigned_abs().to_string().len();
+    let mut v = v.normalize();
+    if v.scale() < 2 {
+        v.rescale(2);
+    }
+    let digits = v.normalize().mantissa().unsigned_abs().to_string().len();
     if digits <= 15 {
-        let mut s = v.to_string();
-        if !s.contains('.') {
-            s.push_str(".00");
-        }
-        s
+        v.to_string()
     } else {
         format!("\"{v}\"")
     }

@@ -7,6 +7,10 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
+mod common;
+
+use common::yusuan;
+
 use yusuan::render::Renderer;
 use yusuan::typeset::{self, Engine};
 
@@ -70,4 +74,274 @@ fn every_example_round_trips_through_its_workbook() {
             assert_eq!(b, a, "{name}: page {}", i + 1);
         }
     }
+}
+
+/// Kaiping's tables without its projects (a budget system exports the
+/// project list apart).
+fn kaiping_tables() -> String {
+    let text = tables_part("kaiping-2024");
+    let start = text.find("\n[projects]").expect("projects section");
+    text[..start].to_string()
+}
+
+/// The nine tables of `text` written as a budget system exports them: sheets
+/// named 表1…表9, a title with the year, the department and `单位：万元` lines,
+/// headers in the budget system's words (the 收入总表's codes in 类|款|项
+/// columns over two header rows), amounts as numbers, the 三公 rows by label.
+/// `edit` replaces one cell: (sheet number, row, column, text) of the data.
+fn budget_system_book(text: &str, edit: Option<(u8, usize, usize, &str)>) -> Vec<u8> {
+    let checked = yusuan::check_str("t.toml", text).ok().unwrap();
+    let titles = [
+        "2024年部门收支总表",
+        "2024年部门收入总表",
+        "2024年部门支出总表",
+        "2024年财政拨款收支总表",
+        "2024年一般公共预算支出表",
+        "2024年一般公共预算基本支出表",
+        "2024年政府性基金预算支出表",
+        "2024年国有资本经营预算支出表",
+        "2024年“三公”经费支出预算表",
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for sheet in yusuan::export::sheets(&checked.report, &checked.budget) {
+        let Some(n) = sheet
+            .name
+            .split('-')
+            .next()
+            .and_then(|n| n.parse::<u8>().ok())
+        else {
+            continue; // the data sheets: a budget system has none
+        };
+        let ws = book.add_worksheet();
+        ws.set_name(format!("表{n}")).unwrap();
+        ws.write(0, 0, titles[n as usize - 1]).unwrap();
+        ws.write(1, 0, "部门名称：203中国共产党唐山市开平区委员会组织部")
+            .unwrap();
+        ws.write(1, 5, "单位：万元").unwrap();
+        let mut rows = sheet.rows.clone();
+        let mut first = 3;
+        if n == 2 {
+            // 类 | 款 | 项 columns under one heading, the other heads a row below.
+            let header: Vec<String> = ["功能分类科目编码", "", ""]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(rows[0][1..].iter().cloned())
+                .collect();
+            let header: Vec<String> = header
+                .into_iter()
+                .map(|h| match h.as_str() {
+                    "财政拨款收入" => "财政拨款".into(),
+                    "财政专户收入" => "财政专户".into(),
+                    _ => h,
+                })
+                .collect();
+            let mut parts = vec!["类".into(), "款".into(), "项".into()];
+            parts.extend(header[3..].iter().map(|_| String::new()));
+            let mut split = vec![header, parts];
+            for r in &rows[1..] {
+                let code = &r[0];
+                let cells = if code.len() == 3 {
+                    vec![code.clone(), String::new(), String::new()]
+                } else if code.len() == 5 {
+                    vec![String::new(), code[3..5].to_string(), String::new()]
+                } else if code.len() == 7 {
+                    vec![String::new(), String::new(), code[5..].to_string()]
+                } else {
+                    vec![code.clone(), String::new(), String::new()]
+                };
+                let mut row = cells;
+                row.extend(r[1..].iter().cloned());
+                split.push(row);
+            }
+            rows = split;
+            first = 4;
+        }
+        if n == 9 {
+            // Labels only: 其中 items marked as the published tables mark them.
+            rows = rows
+                .into_iter()
+                .map(|r| {
+                    let label = match r[0].as_str() {
+                        "abroad_research" | "vehicle_purchase" => format!("其中：{}", r[1]),
+                        "abroad_other" | "vehicle_operation" => format!("　　{}", r[1]),
+                        k if k.contains('/') => format!("其中：{}", r[1]),
+                        _ => r[1].clone(),
+                    };
+                    std::iter::once(label)
+                        .chain(r[2..].iter().cloned())
+                        .collect()
+                })
+                .collect();
+        }
+        if n == 7 || n == 8 {
+            let fund = if n == 7 {
+                "政府基金"
+            } else {
+                "国有资本经营"
+            };
+            let note = format!("注：无{fund}预算财政拨款预算，空表列示。");
+            ws.write((rows.len() + 3) as u32, 0, note).unwrap();
+        }
+        for (i, row) in rows.iter().enumerate() {
+            for (j, cell) in row.iter().enumerate() {
+                let (r, c) = ((i + 2) as u32, j as u16);
+                let cell = match edit {
+                    Some((s, er, ec, t)) if s == n && er + first - 3 == i && ec == j => t,
+                    _ => cell.as_str(),
+                };
+                match cell.parse::<f64>() {
+                    Ok(v) if i + 2 >= first && cell.contains('.') => ws.write_number(r, c, v),
+                    _ => ws.write_string(r, c, cell),
+                }
+                .unwrap();
+            }
+        }
+    }
+    let notes = book.add_worksheet();
+    notes.set_name("说明").unwrap();
+    notes.write(0, 0, "本工作簿由预算编制系统导出").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+/// Each page's text without its footer (the page count differs).
+fn bodies(pages: Vec<String>) -> Vec<String> {
+    pages
+        .into_iter()
+        .map(|p| p[..p.rfind("第 ").unwrap_or(p.len())].to_string())
+        .collect()
+}
+
+#[test]
+fn a_budget_systems_nine_tables_import_to_the_same_tables() {
+    let original = kaiping_tables();
+    let imported = yusuan::workbook::import_workbook(
+        "kaiping.xlsx",
+        &budget_system_book(&original, None),
+        None,
+    );
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    let toml = &imported.toml;
+    // The department, year and unit from the title, 部门名称 and 单位 lines.
+    assert!(
+        toml.contains(
+            "name = \"中国共产党唐山市开平区委员会组织部\"\nyear = 2024\nunit = \"万元\""
+        ),
+        "{toml}"
+    );
+    // The seed's seven 项 lines, every one 一般公共预算, with its 基本/项目 split.
+    for line in [
+        "code = \"2013201\"\nname = \"行政运行\"\nsource = \"一般公共预算\"\nbasic = 452.03\n",
+        "code = \"2013299\"\nname = \"其他组织事务支出\"\nsource = \"一般公共预算\"\nproject = 1936.00\n",
+        "code = \"2080501\"\nname = \"行政单位离退休\"\nsource = \"一般公共预算\"\nbasic = 4.02\n",
+        "code = \"2130705\"\nname = \"对村民委员会和村党支部的补助\"\nsource = \"一般公共预算\"\nproject = 2954.55\n",
+        "code = \"2210201\"\nname = \"住房公积金\"\nsource = \"一般公共预算\"\nbasic = 32.59\n",
+    ] {
+        assert!(toml.contains(line), "{line} in {toml}");
+    }
+    assert_eq!(toml.matches("[[expenditure]]").count(), 7);
+    assert_eq!(toml.matches("[[basic_economic]]").count(), 20);
+    // The totals as printed, kept to be checked.
+    assert!(
+        toml.contains("\"合计\" = { total = 5464.38, basic = 528.62, project = 4935.76 }"),
+        "{toml}"
+    );
+    assert!(toml.contains("\"20132\" = \"组织事务\""), "{toml}");
+    // The sheet that is not a table is named, and kept as a comment.
+    assert!(toml.contains("# NOT IMPORTED sheet 说明"), "{toml}");
+    let before = bodies(pages_of("kaiping", &original));
+    let after = bodies(pages_of("imported.toml", toml));
+    assert_eq!(before.len(), 9);
+    assert_eq!(after.len(), 9);
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        assert_eq!(b, a, "page {}", i + 1);
+    }
+}
+
+#[test]
+fn an_unreadable_cell_is_named_and_a_printed_slip_is_caught() {
+    let original = kaiping_tables();
+    // 支出总表, first data row (合计), 基本支出 column: a typo.
+    let book = budget_system_book(&original, Some((3, 1, 3, "528.6三")));
+    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None);
+    let messages: Vec<String> = imported
+        .diags
+        .items
+        .iter()
+        .map(|d| d.message.zh.clone())
+        .collect();
+    assert!(
+        messages.contains(&"工作表「表3」单元格 D4：不是金额，未导入：528.6三".to_string()),
+        "{messages:?}"
+    );
+    assert!(
+        imported
+            .toml
+            .contains("# NOT IMPORTED 表3!D4 (不是金额): 528.6三"),
+        "{}",
+        imported.toml
+    );
+    // 基本支出表 row 301, 人员经费: the seed's own slip (480.18 printed, its 款 add up to 480.19).
+    let book = budget_system_book(&original, Some((6, 2, 3, "480.18")));
+    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None);
+    let checked = yusuan::check_str("imported.toml", &imported.toml)
+        .ok()
+        .unwrap();
+    let slip: Vec<String> = checked
+        .diags
+        .items
+        .iter()
+        .map(|d| d.message.zh.clone())
+        .filter(|m| m.contains("480.18") && m.contains("480.19"))
+        .collect();
+    assert!(!slip.is_empty(), "{}", checked.diags);
+}
+
+#[test]
+fn a_project_list_sheet_imports_as_its_pasted_text_does() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/panyu-2023.txt");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("项目支出绩效目标表").unwrap();
+    for (i, line) in text.lines().enumerate() {
+        for (j, cell) in line.split('\t').enumerate() {
+            if !cell.is_empty() {
+                ws.write_string(i as u32, j as u16, cell).unwrap();
+            }
+        }
+    }
+    let from_book =
+        yusuan::workbook::import_workbook("panyu.xlsx", &book.save_to_buffer().unwrap(), None);
+    let from_text = yusuan::import::import_list("panyu-2023.txt", &text, None);
+    assert!(!from_book.diags.has_errors(), "{}", from_book.diags);
+    assert_eq!(from_book.projects, 52);
+    let part = |t: &str| t[t.find("\n[projects]").unwrap()..].to_string();
+    assert_eq!(part(&from_book.toml), part(&from_text.toml));
+    // The same six warnings, each naming the sheet's row.
+    assert_eq!(from_book.diags.items.len(), 6);
+    assert!(
+        from_book.diags.items[0].message.zh.starts_with("第 39 行"),
+        "{}",
+        from_book.diags.items[0].message.zh
+    );
+}
+
+#[test]
+fn the_command_line_imports_what_it_emits_and_refuses_a_broken_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pingluo-2022.toml");
+    let book = dir.path().join("pingluo.xlsx");
+    let back = dir.path().join("pingluo.toml");
+    yusuan(&[&"render", &example, &"--emit", &"xlsx", &"-o", &book]).ok();
+    let run = yusuan(&[&"import", &book, &"-o", &back]).ok();
+    assert!(run.stderr.contains("（14 个项目）"), "{}", run.stderr);
+    yusuan(&[&"check", &back]).ok();
+    // Not a workbook: a message, exit 1, nothing written.
+    let junk = dir.path().join("junk.xlsx");
+    std::fs::write(&junk, b"PK\x03\x04 not really a zip").unwrap();
+    let out = dir.path().join("junk.toml");
+    let run = yusuan(&[&"import", &junk, &"-o", &out]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("无法读取工作簿"), "{}", run.stderr);
+    assert!(!out.exists());
 }
