@@ -449,7 +449,7 @@ fn the_computed_tables_come_out_as_csv_and_json() {
     let projects = std::fs::read_to_string(csv.join("projects.csv")).unwrap();
     assert_eq!(projects.lines().count(), 1 + 19);
     assert!(projects.contains(
-        ",13020524P00918410001Q,本级城市社区党组织服务群众专项经费,460.00,460.00,0.00,0.00\r\n"
+        ",13020524P00918410001Q,本级城市社区党组织服务群众专项经费,460.00,460.00,0.00,0.00,"
     ));
     let json = dir.path().join("k.json");
     yusuan(&[
@@ -538,6 +538,10 @@ fn xlsx_csv_and_json_hold_the_computed_figures() {
     };
     let workbook = read("xl/workbook.xml");
     for sheet in [
+        "department",
+        "lines",
+        "economic",
+        "indicators",
         "1-summary",
         "2-income",
         "3-expenditure",
@@ -552,8 +556,8 @@ fn xlsx_csv_and_json_hold_the_computed_figures() {
     }
     let strings = read("xl/sharedStrings.xml");
     assert!(strings.contains("一般公共服务支出") && strings.contains("基本支出"));
-    // Sheet 3 (the third written) is the 支出总表: 合计 5464.38 = 528.62 + 4935.76.
-    let expenditure = read("xl/worksheets/sheet3.xml");
+    // Sheet 4 (the settings first) is the 支出总表: 合计 5464.38 = 528.62 + 4935.76.
+    let expenditure = read("xl/worksheets/sheet4.xml");
     for v in ["<v>5464.38</v>", "<v>528.62</v>", "<v>4935.76</v>"] {
         assert!(expenditure.contains(v), "{v}");
     }
