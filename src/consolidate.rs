@@ -135,6 +135,11 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
     let _ = writeln!(out, "year = {year}\nunit = \"{}\"", unit.label());
     let _ = writeln!(out, "print_unit = {}", quote(first.department.unit.label()));
     let _ = writeln!(out, "profile = {}", quote(first.department.profile));
+    if unit.rounds_typed_amounts() {
+        // Each amount sums that many departments' rounded figures.
+        let parts: usize = budgets.iter().map(|b| b.parts).sum();
+        let _ = writeln!(out, "consolidated = {parts}");
+    }
     for ((code, source), (line_name, kinds)) in &lines {
         let _ = writeln!(
             out,

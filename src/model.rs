@@ -553,6 +553,11 @@ pub struct Department {
     /// budget year), or the path of a catalogue file (relative to this file).
     #[serde(default)]
     pub catalogue: Option<Spanned<CatalogueRef>>,
+    /// How many department files `yusuan consolidate` summed into this one:
+    /// each amount then carries that many roundings, and the 尾差 bounds widen
+    /// with it.
+    #[serde(default)]
+    pub consolidated: Option<u32>,
 }
 
 /// Which catalogue names the codes: a built-in year or a file.

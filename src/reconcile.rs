@@ -27,6 +27,8 @@ pub struct Checker<'a> {
     /// in a coarser unit than the file's amounts): only then is a small
     /// difference a 尾差; exact figures must agree exactly.
     pub rounded: bool,
+    /// How many departments' roundings each amount carries (a consolidated file).
+    pub parts: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -37,6 +39,7 @@ impl<'a> Checker<'a> {
             diags,
             decimals,
             rounded,
+            parts: 1,
         }
     }
 
@@ -64,13 +67,26 @@ impl<'a> Checker<'a> {
         }
         let unit = Decimal::new(1, d);
         let diff = (l - r).abs();
-        let tolerance = unit * Decimal::from(items + 1) / Decimal::TWO;
+        // A consolidated amount sums `parts` departments' rounded figures.
+        let tolerance = unit * Decimal::from((items + 1) * self.parts) / Decimal::TWO;
         let (lf, rf, df) = (fmt(l, d), fmt(r, d), fmt(diff, d));
         let tol = fmt(round(tolerance, d + 1).normalize(), d);
         let (what_zh, what_en, rel_zh, rel_en) = (what.zh, what.en, relation.zh, relation.en);
         let zh = format!("{what_zh} {lf}，{rel_zh} {rf}，相差 {df}");
         let en = format!("{what_en} = {lf} but {rel_en} {rf}");
         let plural = if items == 1 { "" } else { "s" };
+        let (items_zh, items_en) = if self.parts > 1 {
+            let p = self.parts;
+            (
+                format!("{items} 项 × {p} 个部门"),
+                format!("{items} item{plural} × {p} departments"),
+            )
+        } else {
+            (
+                format!("{items} 项"),
+                format!("{items} rounded item{plural}"),
+            )
+        };
         let hint = unit_hint(left, right);
         let before = self.diags.items.len();
         if !self.rounded {
@@ -87,8 +103,8 @@ impl<'a> Checker<'a> {
                 rule,
                 span,
                 text!(
-                    "{zh}（尾差：{items} 项四舍五入，允许 ±{tol}）",
-                    "{en} (difference {df}: 尾差, within ±{tol} for {items} rounded item{plural})"
+                    "{zh}（尾差：{items_zh}四舍五入，允许 ±{tol}）",
+                    "{en} (difference {df}: 尾差, within ±{tol} for {items_en})"
                 ),
             ));
         } else {
@@ -96,8 +112,8 @@ impl<'a> Checker<'a> {
                 rule,
                 span,
                 text!(
-                    "{zh}（超出 {items} 项四舍五入所能解释的 ±{tol}）",
-                    "{en} (difference {df}, more than rounding of {items} item{plural} can explain: ±{tol})"
+                    "{zh}（超出 {items_zh}四舍五入所能解释的 ±{tol}）",
+                    "{en} (difference {df}, more than rounding of {items_en} can explain: ±{tol})"
                 ),
             ));
         }
@@ -328,6 +344,7 @@ pub fn reconcile(
             .unwrap_or(budget.department.unit)
     };
     let mut ck = Checker::new(diags, decimals, input_rounded);
+    ck.parts = budget.parts;
 
     for (table, cells) in &trees {
         ck.rounded = rounded_for(declared_unit(table.id));

@@ -125,6 +125,18 @@ impl Engine {
         ident: &str,
         year: i32,
     ) -> Result<Vec<u8>, Vec<TypstError>> {
+        let pdf = self.pdf_unpacked(doc, ident, year)?;
+        // Its small objects in compressed object streams (a third of the size).
+        Ok(crate::pdfpack::pack(&pdf).unwrap_or(pdf))
+    }
+
+    /// [`Engine::pdf`] as the PDF writer writes it, before packing.
+    pub fn pdf_unpacked(
+        &self,
+        doc: &PagedDocument,
+        ident: &str,
+        year: i32,
+    ) -> Result<Vec<u8>, Vec<TypstError>> {
         let timestamp = Datetime::from_ymd_hms(year, 1, 1, 0, 0, 0).map(Timestamp::new_utc);
         let options = PdfOptions {
             ident: Smart::Custom(ident.to_string()),
@@ -144,7 +156,7 @@ impl Engine {
             },
             ..PdfOptions::default()
         };
-        let pdf = typst_pdf::pdf(doc, &options).map_err(|errors| {
+        typst_pdf::pdf(doc, &options).map_err(|errors| {
             errors
                 .iter()
                 .map(|e| TypstError {
@@ -154,9 +166,7 @@ impl Engine {
                     template: None,
                 })
                 .collect::<Vec<_>>()
-        })?;
-        // Its small objects in compressed object streams (a third of the size).
-        Ok(crate::pdfpack::pack(&pdf).unwrap_or(pdf))
+        })
     }
 }
 

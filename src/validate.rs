@@ -142,6 +142,9 @@ pub struct Budget {
     pub notes: BTreeMap<String, String>,
     /// The unit the file's amounts are written in.
     pub input_unit: Unit,
+    /// How many departments' rounded figures each amount sums (1, or the
+    /// `consolidated` count of a district file).
+    pub parts: usize,
     /// How many lines were left out for a malformed code (their money is
     /// missing from every total, so the totals are not checked).
     pub rejected: usize,
@@ -644,6 +647,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         names,
         notes,
         input_unit,
+        parts: d.consolidated.map_or(1, |n| n.max(1) as usize),
         rejected,
     }
 }
