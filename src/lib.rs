@@ -432,7 +432,22 @@ pub fn render_checked(
             )));
         }
     };
-    let missing = typeset::missing_glyphs(&document);
+    // The page checks run beside the PDF export (on a second core when there
+    // is one); the PDF is kept only when they pass.
+    let ident = ident(&diags.source);
+    let ((missing, problems), pdf) = std::thread::scope(|s| {
+        let checks = s.spawn(|| {
+            (
+                typeset::missing_glyphs(&document),
+                layout::problems(&document),
+            )
+        });
+        let pdf = engine.pdf(&document, &ident, year);
+        let checked = checks
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (checked, pdf)
+    });
     if !missing.is_empty() {
         let errs = missing
             .into_iter()
@@ -445,7 +460,6 @@ pub fn render_checked(
             .collect();
         return Err(RenderError::Typeset(errs));
     }
-    let problems = layout::problems(&document);
     if !problems.is_empty() {
         let mut pages: Vec<usize> = problems.iter().map(|p| p.page).collect();
         pages.dedup();
@@ -467,9 +481,7 @@ pub fn render_checked(
             },
         ));
     }
-    let pdf = engine
-        .pdf(&document, &ident(&diags.source), year)
-        .map_err(RenderError::Typeset)?;
+    let pdf = pdf.map_err(RenderError::Typeset)?;
     Ok(Rendered {
         diags,
         document,

@@ -117,7 +117,7 @@ pub fn pack(pdf: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn deflate(data: &[u8]) -> Option<Vec<u8>> {
-    let mut e = flate2::write::ZlibEncoder::new(vec![], flate2::Compression::default());
+    let mut e = flate2::write::ZlibEncoder::new(vec![], flate2::Compression::new(3));
     e.write_all(data).ok()?;
     e.finish().ok()
 }
