@@ -95,10 +95,11 @@ pub enum Command {
         /// unchanged since the last run into the same directory.
         #[arg(long, requires = "out_dir")]
         changed: bool,
-        /// Internal: render share I/N single-threaded, outcomes as JSON lines
-        /// on standard output (the worker processes of a batch).
-        #[arg(long, hide = true, value_name = "I/N", requires = "out_dir")]
-        worker: Option<String>,
+        /// Internal: render the jobs whose indices arrive on standard input,
+        /// one at a time, outcomes as JSON lines on standard output (the
+        /// worker processes of a batch).
+        #[arg(long, hide = true, requires = "out_dir")]
+        worker: bool,
         /// What to write (default pdf); with --out-dir it may be repeated
         /// (`--emit pdf --emit xlsx`): each file gets one output of each kind.
         #[arg(long, value_enum)]
@@ -674,7 +675,7 @@ struct Batch {
     shard: Option<String>,
     changed: bool,
     quiet: bool,
-    worker: Option<String>,
+    worker: bool,
     formats: Vec<crate::batch::Format>,
 }
 
@@ -707,12 +708,6 @@ fn render_batch(
             }
         }
     }
-    if let Some(w) = &batch.worker {
-        match crate::batch::parse_shard(w) {
-            Ok(share) => jobs = crate::batch::shard(jobs, share),
-            Err(_) => return 2,
-        }
-    }
     if let Err(e) = std::fs::create_dir_all(dir) {
         cannot_create(dir, e);
         return 1;
@@ -730,7 +725,6 @@ fn render_batch(
         engine,
         templates,
         options,
-        jobs: Some(1),
         formats: batch.formats.clone(),
         previous: if batch.changed {
             crate::batch::read_stamps(dir)
@@ -752,14 +746,24 @@ fn render_batch(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let progress = |o: &crate::batch::Outcome, n: usize| {
-        if batch.worker.is_some() {
+    if batch.worker {
+        use std::io::BufRead;
+        // One core per worker: Typst's parallel page layout would otherwise
+        // run two threads in each of the workers already sharing the cores.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build_global();
+        let mut lines = std::io::stdin().lock().lines();
+        let mut next = || lines.next()?.ok()?.trim().parse().ok();
+        crate::batch::run_pulled(&jobs, &settings, &mut next, &mut |o| {
             out(format_args!(
                 "{}",
                 serde_json::to_string(o).unwrap_or_default()
             ));
-            return;
-        }
+        });
+        return 0;
+    }
+    let progress = |o: &crate::batch::Outcome, n: usize| {
         let status = match (o.status.as_str(), lang()) {
             ("rendered", Lang::Zh) => "已生成",
             ("unchanged", Lang::Zh) => "未变",
@@ -776,10 +780,10 @@ fn render_batch(
             eprintln!("[{n}/{total}] {}: {status}", o.input);
         }
     };
-    let result = if jobs.len() > 1 && batch.worker.is_none() {
+    let result = if jobs.len() > 1 {
         run_workers(workers, &jobs, &progress)
     } else {
-        crate::batch::run(&jobs, &settings, &progress)
+        Ok(crate::batch::run(&jobs, &settings, &progress))
     };
     let outcomes = match result {
         Ok(o) => o,
@@ -788,9 +792,6 @@ fn render_batch(
             return 1;
         }
     };
-    if batch.worker.is_some() {
-        return 0;
-    }
     bar.finish_and_clear();
     for o in outcomes.iter().filter(|o| o.status == "failed") {
         for p in &o.errors {
@@ -826,8 +827,9 @@ fn render_batch(
     i32::from(failed > 0)
 }
 
-/// Runs `count` worker processes of this program, each rendering its share
-/// of the batch single-threaded; collects their outcomes in job order.
+/// Runs `count` worker processes of this program, each rendering one job at
+/// a time as it is handed the job's index (so a core never idles while
+/// another has a queue); collects their outcomes in job order.
 fn run_workers(
     count: usize,
     jobs: &[crate::batch::Job],
@@ -849,28 +851,22 @@ fn run_workers(
             args.push(a);
         }
     }
-    // A worker process takes at most PER_WORKER documents, then a fresh one
-    // takes the next share: a process's memory grows with every document it
-    // typesets (about 3.7 MB per 36-page document, outside Typst's caches),
-    // so recycled workers keep a batch of any size flat.
-    const PER_WORKER: usize = 25;
-    let shares = count.max(jobs.len().div_ceil(PER_WORKER));
-    let next = std::sync::atomic::AtomicUsize::new(1);
+    // A worker is replaced after RECYCLE documents: memory is flat when a
+    // worker renders on its main thread (measured: 60 documents, 135 MB), so
+    // this only bounds what a slow leak could cost.
+    const RECYCLE: usize = 200;
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let collected = std::sync::Mutex::new(vec![]);
     let spawn_error = std::sync::Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..count {
             scope.spawn(|| {
-                loop {
-                    let share = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if share > shares {
-                        break;
-                    }
+                while next.load(std::sync::atomic::Ordering::Relaxed) < jobs.len() {
                     let child = std::process::Command::new(&exe)
                         .args(&args)
                         .arg("--worker")
-                        .arg(format!("{share}/{shares}"))
+                        .stdin(std::process::Stdio::piped())
                         .stdout(std::process::Stdio::piped())
                         .stderr(std::process::Stdio::null())
                         .spawn();
@@ -883,20 +879,32 @@ fn run_workers(
                             break;
                         }
                     };
-                    if let Some(stdout) = child.stdout.take() {
-                        for line in std::io::BufReader::new(stdout)
-                            .lines()
-                            .map_while(Result::ok)
-                        {
-                            if let Ok(o) = serde_json::from_str::<crate::batch::Outcome>(&line) {
-                                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                                progress(&o, n);
-                                if let Ok(mut c) = collected.lock() {
-                                    c.push(o);
-                                }
+                    let (Some(mut input), Some(output)) = (child.stdin.take(), child.stdout.take())
+                    else {
+                        break;
+                    };
+                    let mut output = std::io::BufReader::new(output).lines();
+                    for _ in 0..RECYCLE {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= jobs.len() {
+                            break;
+                        }
+                        use std::io::Write;
+                        let sent = writeln!(input, "{i}").and_then(|()| input.flush());
+                        // A worker that stopped leaves its job without an
+                        // outcome (reported below); a fresh one goes on.
+                        let Some(Ok(line)) = sent.ok().and_then(|()| output.next()) else {
+                            break;
+                        };
+                        if let Ok(o) = serde_json::from_str::<crate::batch::Outcome>(&line) {
+                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            progress(&o, n);
+                            if let Ok(mut c) = collected.lock() {
+                                c.push(o);
                             }
                         }
                     }
+                    drop(input);
                     let _ = child.wait();
                 }
             });
