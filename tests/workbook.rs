@@ -85,42 +85,48 @@ fn kaiping_tables() -> String {
 }
 
 /// The nine tables of `text` written as a budget system exports them: sheets
-/// named 表1…表9, a title with the year, the department and `单位：万元` lines,
+/// named 表1…表9, a title with the year, the department and `单位：` lines,
 /// headers in the budget system's words (the 收入总表's codes in 类|款|项
 /// columns over two header rows), amounts as numbers, the 三公 rows by label.
 /// `edit` replaces one cell: (sheet number, row, column, text) of the data.
 fn budget_system_book(text: &str, edit: Option<(u8, usize, usize, &str)>) -> Vec<u8> {
     let checked = yusuan::check_str("t.toml", text).ok().unwrap();
     let titles = [
-        "2024年部门收支总表",
-        "2024年部门收入总表",
-        "2024年部门支出总表",
-        "2024年财政拨款收支总表",
-        "2024年一般公共预算支出表",
-        "2024年一般公共预算基本支出表",
-        "2024年政府性基金预算支出表",
-        "2024年国有资本经营预算支出表",
-        "2024年“三公”经费支出预算表",
+        ("summary", "部门收支总表"),
+        ("income", "部门收入总表"),
+        ("expenditure", "部门支出总表"),
+        ("fiscal", "财政拨款收支总表"),
+        ("general", "一般公共预算支出表"),
+        ("basic", "一般公共预算基本支出表"),
+        ("fund", "政府性基金预算支出表"),
+        ("soe", "国有资本经营预算支出表"),
+        ("sangong", "“三公”经费支出预算表"),
     ];
     let mut book = rust_xlsxwriter::Workbook::new();
     for sheet in yusuan::export::sheets(&checked.report, &checked.budget) {
-        let Some(n) = sheet
+        let Some((n, id)) = sheet
             .name
-            .split('-')
-            .next()
-            .and_then(|n| n.parse::<u8>().ok())
+            .split_once('-')
+            .and_then(|(n, id)| Some((n.parse::<u8>().ok()?, id)))
         else {
             continue; // the data sheets: a budget system has none
         };
+        let title = titles.iter().find(|t| t.0 == id).unwrap().1;
         let ws = book.add_worksheet();
         ws.set_name(format!("表{n}")).unwrap();
-        ws.write(0, 0, titles[n as usize - 1]).unwrap();
-        ws.write(1, 0, "部门名称：203中国共产党唐山市开平区委员会组织部")
+        let d = &checked.report.department;
+        ws.write(0, 0, format!("{}年{title}", d.year)).unwrap();
+        ws.write(1, 0, format!("部门名称：{}{}", d.code, d.name))
             .unwrap();
-        ws.write(1, 5, "单位：万元").unwrap();
+        let unit = checked
+            .budget
+            .table_units
+            .get(id)
+            .unwrap_or(&checked.report.department.unit);
+        ws.write(1, 5, format!("单位：{}", unit.label())).unwrap();
         let mut rows = sheet.rows.clone();
         let mut first = 3;
-        if n == 2 {
+        if id == "income" {
             // 类 | 款 | 项 columns under one heading, the other heads a row below.
             let header: Vec<String> = ["功能分类科目编码", "", ""]
                 .iter()
@@ -156,7 +162,7 @@ fn budget_system_book(text: &str, edit: Option<(u8, usize, usize, &str)>) -> Vec
             rows = split;
             first = 4;
         }
-        if n == 9 {
+        if id == "sangong" {
             // Labels only: 其中 items marked as the published tables mark them.
             rows = rows
                 .into_iter()
@@ -173,13 +179,8 @@ fn budget_system_book(text: &str, edit: Option<(u8, usize, usize, &str)>) -> Vec
                 })
                 .collect();
         }
-        if n == 7 || n == 8 {
-            let fund = if n == 7 {
-                "政府基金"
-            } else {
-                "国有资本经营"
-            };
-            let note = format!("注：无{fund}预算财政拨款预算，空表列示。");
+        // The note the document prints under the table (kaiping's own wording).
+        if let Some(note) = checked.budget.notes.get(id) {
             ws.write((rows.len() + 3) as u32, 0, note).unwrap();
         }
         for (i, row) in rows.iter().enumerate() {
@@ -344,4 +345,29 @@ fn the_command_line_imports_what_it_emits_and_refuses_a_broken_workbook() {
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("无法读取工作簿"), "{}", run.stderr);
     assert!(!out.exists());
+}
+
+/// Shanghai's figures (元 with the 三公 table in 万元, the five-column 收入总表,
+/// a 类 | 款 | 项 income sheet) read from generic titles: the same tables
+/// when printed in Shanghai's profile (the workbook does not say the region).
+#[test]
+fn a_shanghai_workbook_imports_to_the_same_tables() {
+    let original = tables_part("putuo-commerce-2025");
+    let book = budget_system_book(&original, None);
+    let imported = yusuan::workbook::import_workbook("putuo.xlsx", &book, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    let toml = imported
+        .toml
+        .replace("profile = \"national\"", "profile = \"shanghai\"");
+    assert!(
+        toml.contains("table_units = { sangong = \"万元\" }"),
+        "{toml}"
+    );
+    assert!(toml.contains("reception = 10000.00"), "{toml}");
+    let before = bodies(pages_of("putuo", &original));
+    let after = bodies(pages_of("imported.toml", &toml));
+    assert_eq!(before.len(), after.len());
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        assert_eq!(b, a, "page {}", i + 1);
+    }
 }
