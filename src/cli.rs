@@ -181,6 +181,10 @@ pub enum Command {
         /// Budget year, when the title does not say it.
         #[arg(long)]
         year: Option<i32>,
+        /// The region whose tables the workbook holds (a workbook does not say;
+        /// Shanghai's titles are recognised, else national).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
     },
     /// Work with the built-in templates.
     Templates {
@@ -398,7 +402,12 @@ pub fn run(cli: Cli) -> i32 {
             output,
             name,
         } => consolidate(&files, &output, &name),
-        Command::Import { file, output, year } => import(&file, &output, year),
+        Command::Import {
+            file,
+            output,
+            year,
+            profile,
+        } => import(&file, &output, year, profile.as_deref()),
         Command::Bench { files, lines, runs } => {
             let mut files = files;
             let dir = tempfile_dir();
@@ -1059,7 +1068,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     crate::write_atomically(path, bytes, lang())
 }
 
-fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
+fn import(file: &Path, output: &Path, year: Option<i32>, profile: Option<&str>) -> i32 {
+    let profile = match profile.map(|p| (p, crate::profile::find(p))) {
+        Some((p, None)) => {
+            let valid = crate::profile::names().join(", ");
+            error(text!(
+                "没有名为 \"{p}\" 的区域格式；可用：{valid}",
+                "unknown profile \"{p}\"; valid: {valid}"
+            ));
+            return 2;
+        }
+        Some((_, found)) => found,
+        None => None,
+    };
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
@@ -1072,7 +1093,7 @@ fn import(file: &Path, output: &Path, year: Option<i32>) -> i32 {
         ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
     });
     let imported = if workbook {
-        crate::workbook::import_workbook(&file.display().to_string(), &bytes, year)
+        crate::workbook::import_workbook(&file.display().to_string(), &bytes, year, profile)
     } else {
         match import_text(file, &bytes, year) {
             Some(i) => i,

@@ -305,8 +305,16 @@ struct Book {
     notes: BTreeMap<&'static str, String>,
 }
 
-/// Imports the workbook `bytes` (named `name` in messages).
-pub fn import_workbook(name: &str, bytes: &[u8], year: Option<i32>) -> Imported {
+/// Imports the workbook `bytes` (named `name` in messages). `year` and
+/// `profile` win over what the workbook says (a budget system's workbook
+/// does not name its region; Shanghai's titles are recognised, else the
+/// national profile is written).
+pub fn import_workbook(
+    name: &str,
+    bytes: &[u8],
+    year: Option<i32>,
+    profile: Option<&'static crate::profile::Profile>,
+) -> Imported {
     let mut diags = Diagnostics::new(name, "");
     let fail = |mut diags: Diagnostics, t: crate::diag::Text| {
         diags.push(Diagnostic::error("import", None, t));
@@ -351,7 +359,9 @@ pub fn import_workbook(name: &str, bytes: &[u8], year: Option<i32>) -> Imported 
             )),
         }
     }
-    Reading::new(grids, diags).run(name, year)
+    let mut reading = Reading::new(grids, diags);
+    reading.profile = profile;
+    reading.run(name, year)
 }
 
 /// The state of one import.
@@ -360,6 +370,8 @@ struct Reading {
     kinds: Vec<Kind>,
     diags: Diagnostics,
     book: Book,
+    /// The profile asked for, if any.
+    profile: Option<&'static crate::profile::Profile>,
 }
 
 impl Reading {
@@ -370,6 +382,7 @@ impl Reading {
             kinds,
             diags,
             book: Book::default(),
+            profile: None,
         }
     }
 
@@ -556,7 +569,8 @@ impl Reading {
                 .iter()
                 .any(|t| t.contains("部门财务收支预算总表"))
         });
-        named
+        self.profile
+            .or(named)
             .or_else(|| shanghai.then(|| crate::profile::find("shanghai")).flatten())
             .or_else(|| crate::profile::find(crate::profile::DEFAULT))
             .expect("the default profile exists")

@@ -60,7 +60,7 @@ fn every_example_round_trips_through_its_workbook() {
     ] {
         let original = tables_part(name);
         let book = export(&original);
-        let imported = yusuan::workbook::import_workbook("book.xlsx", &book, None);
+        let imported = yusuan::workbook::import_workbook("book.xlsx", &book, None, None);
         assert!(!imported.diags.has_errors(), "{name}: {}", imported.diags);
         assert!(
             !imported.toml.contains("NOT IMPORTED"),
@@ -219,6 +219,7 @@ fn a_budget_systems_nine_tables_import_to_the_same_tables() {
         "kaiping.xlsx",
         &budget_system_book(&original, None),
         None,
+        None,
     );
     assert!(!imported.diags.has_errors(), "{}", imported.diags);
     let toml = &imported.toml;
@@ -263,7 +264,7 @@ fn an_unreadable_cell_is_named_and_a_printed_slip_is_caught() {
     let original = kaiping_tables();
     // 支出总表, first data row (合计), 基本支出 column: a typo.
     let book = budget_system_book(&original, Some((3, 1, 3, "528.6三")));
-    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None);
+    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None, None);
     let messages: Vec<String> = imported
         .diags
         .items
@@ -283,7 +284,7 @@ fn an_unreadable_cell_is_named_and_a_printed_slip_is_caught() {
     );
     // 基本支出表 row 301, 人员经费: the seed's own slip (480.18 printed, its 款 add up to 480.19).
     let book = budget_system_book(&original, Some((6, 2, 3, "480.18")));
-    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None);
+    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None, None);
     let checked = yusuan::check_str("imported.toml", &imported.toml)
         .ok()
         .unwrap();
@@ -311,8 +312,12 @@ fn a_project_list_sheet_imports_as_its_pasted_text_does() {
             }
         }
     }
-    let from_book =
-        yusuan::workbook::import_workbook("panyu.xlsx", &book.save_to_buffer().unwrap(), None);
+    let from_book = yusuan::workbook::import_workbook(
+        "panyu.xlsx",
+        &book.save_to_buffer().unwrap(),
+        None,
+        None,
+    );
     let from_text = yusuan::import::import_list("panyu-2023.txt", &text, None);
     assert!(!from_book.diags.has_errors(), "{}", from_book.diags);
     assert_eq!(from_book.projects, 52);
@@ -349,16 +354,16 @@ fn the_command_line_imports_what_it_emits_and_refuses_a_broken_workbook() {
 
 /// Shanghai's figures (元 with the 三公 table in 万元, the five-column 收入总表,
 /// a 类 | 款 | 项 income sheet) read from generic titles: the same tables
-/// when printed in Shanghai's profile (the workbook does not say the region).
+/// with `--profile shanghai` (a budget system's workbook does not say its region).
 #[test]
 fn a_shanghai_workbook_imports_to_the_same_tables() {
     let original = tables_part("putuo-commerce-2025");
     let book = budget_system_book(&original, None);
-    let imported = yusuan::workbook::import_workbook("putuo.xlsx", &book, None);
+    let shanghai = yusuan::profile::find("shanghai");
+    let imported = yusuan::workbook::import_workbook("putuo.xlsx", &book, None, shanghai);
     assert!(!imported.diags.has_errors(), "{}", imported.diags);
-    let toml = imported
-        .toml
-        .replace("profile = \"national\"", "profile = \"shanghai\"");
+    let toml = imported.toml;
+    assert!(toml.contains("profile = \"shanghai\""), "{toml}");
     assert!(
         toml.contains("table_units = { sangong = \"万元\" }"),
         "{toml}"
