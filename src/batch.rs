@@ -280,7 +280,7 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
     }
     // Everything is made in memory first and written only when the whole
     // job succeeded: a file that fails leaves no output behind.
-    let data = match data_outputs(job, &checked.report, &checked.budget, &settings.formats) {
+    let data = match data_outputs(job, &checked, &settings.formats) {
         Ok(d) => d,
         Err(e) => {
             record(&mut outcome, &checked.diags, settings.lang);
@@ -346,8 +346,7 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
 /// they go to beside the PDF's.
 fn data_outputs(
     job: &Job,
-    report: &crate::Report,
-    budget: &crate::validate::Budget,
+    checked: &crate::Checked,
     formats: &[Format],
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
     let mut out = vec![];
@@ -356,16 +355,16 @@ fn data_outputs(
             Format::Pdf => {}
             Format::Json => out.push((
                 job.output.with_extension("json"),
-                crate::context_json(report).into_bytes(),
+                crate::context_json(&checked.report).into_bytes(),
             )),
             Format::Xlsx => out.push((
                 job.output.with_extension("xlsx"),
-                crate::export::xlsx(report, budget)?,
+                crate::export::xlsx(checked)?,
             )),
             Format::Csv => {
                 let stem = job.output.file_stem().unwrap_or_default().to_string_lossy();
                 let dir = job.output.with_file_name(format!("{stem}-csv"));
-                for file in crate::export::csv(report, budget) {
+                for file in crate::export::csv(checked) {
                     out.push((dir.join(&file.name), file.text.into_bytes()));
                 }
             }

@@ -999,12 +999,12 @@ fn render_with(
                 write_atomically(output, json.as_bytes()).map_err(fail)?;
                 say(text!("已写出 {o}", "wrote {o}"));
             } else if emit == Emit::Xlsx {
-                let book = crate::export::xlsx(&checked.report, &checked.budget).map_err(fail)?;
+                let book = crate::export::xlsx(&checked).map_err(fail)?;
                 write_atomically(output, &book).map_err(fail)?;
                 say(text!("已写出 {o}", "wrote {o}"));
             } else {
                 std::fs::create_dir_all(output).map_err(|e| cannot_create(output, e))?;
-                let files = crate::export::csv(&checked.report, &checked.budget);
+                let files = crate::export::csv(&checked);
                 for f in &files {
                     write_atomically(&output.join(&f.name), f.text.as_bytes()).map_err(fail)?;
                 }

@@ -4,9 +4,10 @@
 
 use rust_decimal::Decimal;
 
-use crate::Report;
 use crate::domain::{KINDS, Layout, Unit, round};
+use crate::model::{BudgetFile, Money};
 use crate::validate::Budget;
+use crate::{Checked, Report};
 
 /// One CSV file: its name and its content (BOM included).
 pub struct CsvFile {
@@ -32,8 +33,8 @@ fn line(cells: &[String]) -> String {
 
 /// Every table of `report` (and the project list) as CSV files, named
 /// `<number>-<id>.csv`.
-pub fn csv(report: &Report, budget: &Budget) -> Vec<CsvFile> {
-    sheets(report, budget)
+pub fn csv(checked: &Checked) -> Vec<CsvFile> {
+    sheets(checked)
         .into_iter()
         .map(|s| {
             let mut text = String::from("\u{feff}");
@@ -50,12 +51,12 @@ pub fn csv(report: &Report, budget: &Budget) -> Vec<CsvFile> {
 
 /// Every table of `report` (and the project list) as one Excel workbook, a
 /// sheet per table; amounts are numbers (2 decimals shown), the rest text.
-pub fn xlsx(report: &Report, budget: &Budget) -> Result<Vec<u8>, String> {
+pub fn xlsx(checked: &Checked) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let money = Format::new().set_num_format("#,##0.00");
     let bold = Format::new().set_bold();
-    for s in sheets(report, budget) {
+    for s in sheets(checked) {
         let sheet = book.add_worksheet();
         sheet.set_name(&s.name).map_err(|e| e.to_string())?;
         for (i, row) in s.rows.iter().enumerate() {
@@ -181,7 +182,8 @@ fn exact(v: Decimal, unit: Unit) -> String {
 /// (settings, lines, 经济分类 lines, indicators) as sheets: the `department`
 /// sheet first, then the tables in order, then the data sheets. `yusuan
 /// import` reads such a workbook back.
-pub fn sheets(report: &Report, budget: &Budget) -> Vec<Sheet> {
+pub fn sheets(checked: &Checked) -> Vec<Sheet> {
+    let (report, budget) = (&checked.report, &checked.budget);
     let d = report.department.decimals;
     let amount = |v: Decimal| format!("{:.*}", d as usize, round(v, d));
     let mut out = vec![];
@@ -337,7 +339,8 @@ pub fn sheets(report: &Report, budget: &Budget) -> Vec<Sheet> {
         file("projects".into(), rows);
         file("indicators".into(), indicators);
     }
-    file("department".into(), settings(report, budget));
+    file("department".into(), settings(report, budget, &checked.file));
+    document(&checked.file, &mut file);
     // The settings first, the tables in order (1-summary … 9-sangong), then
     // the data sheets.
     let order = |name: &str| match name {
@@ -346,6 +349,10 @@ pub fn sheets(report: &Report, budget: &Budget) -> Vec<Sheet> {
         "economic" => 101,
         "projects" => 102,
         "indicators" => 103,
+        "sections" => 104,
+        "section-tables" => 105,
+        "procurement" => 106,
+        "assets" => 107,
         n => n
             .split('-')
             .next()
@@ -356,8 +363,127 @@ pub fn sheets(report: &Report, budget: &Budget) -> Vec<Sheet> {
     out
 }
 
+/// The header of the `sections` sheet: the document's text sections.
+pub const SECTIONS_HEADER: [&str; 7] = [
+    "序号",
+    "标题",
+    "位置",
+    "正文",
+    "生成",
+    "正文后生成",
+    "表格标题",
+];
+
+/// The header of the `section-tables` sheet: a section's table, a row per
+/// row (`表头` or `行`), its cells after.
+pub const SECTION_TABLES_HEADER: [&str; 2] = ["章节序号", "行类型"];
+
+/// The header of the `procurement` sheet: the 政府采购 items.
+pub const PROCUREMENT_HEADER: [&str; 10] = [
+    "项目",
+    "项目预算",
+    "采购品目",
+    "品目编码",
+    "类型",
+    "计量单位",
+    "数量",
+    "单价",
+    "金额",
+    "中小企业",
+];
+
+/// The header of the `assets` sheet: the 国有资产 rows.
+pub const ASSETS_HEADER: [&str; 4] = ["名称", "数量", "价值", "属于其中"];
+
+/// An amount as the file wrote it (its own unit, unrounded).
+fn raw(m: Option<&Money>) -> String {
+    m.map(|m| m.0.normalize().to_string()).unwrap_or_default()
+}
+
+/// The document around the tables as the file gives it: sections, their
+/// tables, 政府采购, 国有资产 (last year's totals go in the `department` sheet).
+fn document(f: &BudgetFile, file: &mut dyn FnMut(String, Vec<Vec<String>>)) {
+    let header = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let opt =
+        |s: Option<&toml::Spanned<String>>| s.map(|s| s.get_ref().clone()).unwrap_or_default();
+    if !f.section.is_empty() {
+        let mut rows = vec![header(&SECTIONS_HEADER)];
+        let mut tables = vec![header(&SECTION_TABLES_HEADER)];
+        for (i, s) in f.section.iter().enumerate() {
+            let s = s.get_ref();
+            let n = (i + 1).to_string();
+            rows.push(vec![
+                n.clone(),
+                s.title.clone(),
+                opt(s.place.as_ref()),
+                opt(s.text.as_ref()),
+                opt(s.generate.as_ref()),
+                if s.generate_after_text {
+                    "是".into()
+                } else {
+                    String::new()
+                },
+                s.table
+                    .as_ref()
+                    .and_then(|t| t.caption.clone())
+                    .unwrap_or_default(),
+            ]);
+            if let Some(t) = &s.table {
+                let mut head = vec![n.clone(), "表头".into()];
+                head.extend(t.header.iter().cloned());
+                tables.push(head);
+                for r in &t.rows {
+                    let mut row = vec![n.clone(), "行".into()];
+                    row.extend(r.iter().cloned());
+                    tables.push(row);
+                }
+            }
+        }
+        file("sections".into(), rows);
+        if tables.len() > 1 {
+            file("section-tables".into(), tables);
+        }
+    }
+    if !f.procurement.is_empty() {
+        let mut rows = vec![header(&PROCUREMENT_HEADER)];
+        for p in &f.procurement {
+            let p = p.get_ref();
+            rows.push(vec![
+                p.project.clone(),
+                raw(p.project_budget.as_ref().map(|m| m.get_ref())),
+                p.item.clone(),
+                p.catalogue_code.clone().unwrap_or_default(),
+                opt(p.kind.as_ref()),
+                p.unit.clone().unwrap_or_default(),
+                raw(p.quantity.as_ref().map(|m| m.get_ref())),
+                raw(p.price.as_ref().map(|m| m.get_ref())),
+                raw(Some(p.amount.get_ref())),
+                raw(p.sme.as_ref().map(|m| m.get_ref())),
+            ]);
+        }
+        file("procurement".into(), rows);
+    }
+    if let Some(a) = &f.assets {
+        let mut rows = vec![header(&ASSETS_HEADER)];
+        for r in &a.get_ref().item {
+            let r = r.get_ref();
+            rows.push(vec![
+                r.name.clone(),
+                r.count.map(|c| c.to_string()).unwrap_or_default(),
+                raw(r.value.as_ref().map(|m| m.get_ref())),
+                if r.within {
+                    "是".into()
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+        file("assets".into(), rows);
+    }
+}
+
 /// The `department` sheet: what the file says about itself and its printing.
-fn settings(report: &Report, budget: &Budget) -> Vec<Vec<String>> {
+fn settings(report: &Report, budget: &Budget, f: &BudgetFile) -> Vec<Vec<String>> {
     let d = &report.department;
     let mut rows = vec![SETTINGS_HEADER.map(String::from).to_vec()];
     let mut set = |k: &str, v: String| {
@@ -389,6 +515,43 @@ fn settings(report: &Report, budget: &Budget) -> Vec<Vec<String>> {
         set("项目表部门", p.department.clone());
         set("项目表表头", p.heading.clone().unwrap_or_default());
         set("指标写法", p.indicator_style.into());
+    }
+    if let Some(l) = &f.last_year {
+        let l = l.get_ref();
+        set("上年.basis", l.basis.clone().unwrap_or_default());
+        for (key, v) in [
+            ("income", &l.income),
+            ("expenditure", &l.expenditure),
+            ("fiscal", &l.fiscal),
+            ("general", &l.general),
+            ("basic", &l.basic),
+            ("personnel", &l.personnel),
+            ("public", &l.public),
+            ("project", &l.project),
+        ] {
+            set(&format!("上年.{key}"), raw(v.as_ref().map(|m| m.get_ref())));
+        }
+    }
+    if let Some(l) = f
+        .sangong
+        .as_ref()
+        .and_then(|s| s.get_ref().last_year.as_ref())
+    {
+        let l = l.get_ref();
+        for (key, v) in [
+            ("abroad", &l.abroad),
+            ("vehicle_purchase", &l.vehicle_purchase),
+            ("vehicle_operation", &l.vehicle_operation),
+            ("reception", &l.reception),
+            ("running_costs", &l.running_costs),
+        ] {
+            set(&format!("三公上年.{key}"), raw(v.as_ref()));
+        }
+    }
+    if let Some(a) = &f.assets {
+        let a = a.get_ref();
+        set("资产.date", a.date.clone());
+        set("资产.planned", raw(a.planned.as_ref().map(|m| m.get_ref())));
     }
     rows
 }

@@ -63,6 +63,9 @@ pub struct Checked {
     pub diags: Diagnostics,
     /// The validated lines, in 元 (what consolidation sums).
     pub budget: validate::Budget,
+    /// The file as read: what `--emit xlsx` copies of the document around
+    /// the tables (sections, last year's totals, 政府采购, 国有资产).
+    pub file: model::BudgetFile,
 }
 
 /// Choices that change what is computed or printed.
@@ -221,6 +224,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         report,
         diags,
         budget,
+        file: loaded.value,
     }
 }
 

@@ -29,7 +29,10 @@ use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::domain::{KIND_KEYS, KINDS, Source, Unit};
-use crate::export::{ECONOMIC_HEADER, INDICATORS_HEADER, LINES_HEADER, PROJECTS_HEADER};
+use crate::export::{
+    ASSETS_HEADER, ECONOMIC_HEADER, INDICATORS_HEADER, LINES_HEADER, PROCUREMENT_HEADER,
+    PROJECTS_HEADER, SECTION_TABLES_HEADER, SECTIONS_HEADER,
+};
 use crate::import::{Imported, toml_str};
 use crate::tables::{Measure, Shape};
 use crate::text;
@@ -38,6 +41,8 @@ use crate::text;
 #[derive(Debug, Clone, Default)]
 struct Cell {
     text: String,
+    /// The text as the cell holds it, untrimmed (a paragraph's indent).
+    raw: String,
     amount: Option<Decimal>,
 }
 
@@ -104,6 +109,10 @@ fn amount_of(text: &str) -> Option<Decimal> {
 }
 
 fn cell_of(d: &Data) -> Cell {
+    let raw = match d {
+        Data::String(s) => s.clone(),
+        _ => String::new(),
+    };
     let text = match d {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),
@@ -125,7 +134,8 @@ fn cell_of(d: &Data) -> Cell {
         }
         _ => None,
     };
-    Cell { text, amount }
+    let raw = if raw.is_empty() { text.clone() } else { raw };
+    Cell { text, raw, amount }
 }
 
 /// What a sheet holds.
@@ -136,6 +146,10 @@ enum Kind {
     Economic,
     Projects,
     Indicators,
+    Sections,
+    SectionTables,
+    Procurement,
+    Assets,
     /// One of the nine tables, by its id.
     Table(&'static str),
     /// A 项目支出绩效目标表 in the list layout.
@@ -169,6 +183,18 @@ fn classify(g: &Grid) -> Kind {
     }
     if starts(&INDICATORS_HEADER) {
         return Kind::Indicators;
+    }
+    if starts(&SECTIONS_HEADER) {
+        return Kind::Sections;
+    }
+    if starts(&SECTION_TABLES_HEADER) {
+        return Kind::SectionTables;
+    }
+    if starts(&PROCUREMENT_HEADER) {
+        return Kind::Procurement;
+    }
+    if starts(&ASSETS_HEADER) {
+        return Kind::Assets;
     }
     // `--emit xlsx` names its table sheets `<number>-<id>`.
     if let Some((_, id)) = g.name.split_once('-')
@@ -270,6 +296,11 @@ fn unit_of(g: &Grid) -> Option<Unit> {
             None
         }
     })
+}
+
+/// `单位：万元`, `金额单位:元`: the unit line, not a column's header.
+fn is_unit_line(t: &str) -> bool {
+    t.contains("单位：") || t.contains("单位:")
 }
 
 fn is_code(s: &str, lens: &[usize]) -> bool {
@@ -490,6 +521,7 @@ impl Reading {
         self.write_sangong(&mut out, lines_unit);
         self.write_names_and_declared(&mut out);
         let projects = self.write_projects(&mut out, name, year, lines_unit);
+        self.write_document(&mut out);
         if !self.book.not_imported.is_empty() {
             let _ = writeln!(out);
             for n in &self.book.not_imported {
@@ -709,7 +741,7 @@ impl Reading {
             let header = (0..first_data)
                 .rev()
                 .map(|r| grid.text(r, c))
-                .find(|t| !t.is_empty() && !t.contains("单位") && !t.contains("表"));
+                .find(|t| !t.is_empty() && !is_unit_line(t) && !t.ends_with('表'));
             if let Some(k) = header.and_then(|h| column_key(id, h))
                 && !keys.values().any(|v| *v == k)
             {
@@ -1156,6 +1188,19 @@ impl Reading {
             }
         }
         let _ = writeln!(out, "\n[sangong]");
+        // Last year's figures, as the file wrote them (its own unit).
+        let last: Vec<String> = self
+            .book
+            .settings
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = k.strip_prefix("三公上年.")?;
+                Some(format!("{key} = {}", money(amount_of(v)?)))
+            })
+            .collect();
+        if !last.is_empty() {
+            let _ = writeln!(out, "last_year = {{ {} }}", last.join(", "));
+        }
         for (key, f) in &main {
             if *key == "abroad" && split {
                 continue;
@@ -1254,6 +1299,124 @@ impl Reading {
             }
         }
         out.push_str(&declared);
+    }
+
+    /// The document around the tables, from the sheets `--emit xlsx` writes:
+    /// `[last_year]`, the sections and their tables, 政府采购, 国有资产.
+    fn write_document(&mut self, out: &mut String) {
+        let s = &self.book.settings;
+        let last: Vec<(&str, &String)> = s
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("上年.")?, v)))
+            .collect();
+        if !last.is_empty() {
+            let _ = writeln!(out, "\n[last_year]");
+            for (key, v) in last {
+                match amount_of(v).filter(|_| key != "basis") {
+                    Some(a) => {
+                        let _ = writeln!(out, "{key} = {}", money(a));
+                    }
+                    None => {
+                        let _ = writeln!(out, "{key} = {}", toml_str(v));
+                    }
+                }
+            }
+        }
+        let rows_of = |k: Kind| -> Vec<Vec<String>> {
+            self.kinds
+                .iter()
+                .position(|x| *x == k)
+                .map(|g| {
+                    self.grids[g]
+                        .rows
+                        .iter()
+                        .skip(1)
+                        .map(|r| r.iter().map(|c| c.raw.clone()).collect())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let get = |r: &[String], i: usize| r.get(i).cloned().unwrap_or_default();
+        let tables = rows_of(Kind::SectionTables);
+        for r in rows_of(Kind::Sections) {
+            let _ = writeln!(out, "\n[[section]]\ntitle = {}", toml_str(&get(&r, 1)));
+            for (i, key) in [(2, "place"), (3, "text"), (4, "generate")] {
+                if !get(&r, i).is_empty() {
+                    let _ = writeln!(out, "{key} = {}", toml_str(&get(&r, i)));
+                }
+            }
+            if !get(&r, 5).is_empty() {
+                let _ = writeln!(out, "generate_after_text = true");
+            }
+            let mine: Vec<&Vec<String>> =
+                tables.iter().filter(|t| get(t, 0) == get(&r, 0)).collect();
+            if let Some(head) = mine.iter().find(|t| get(t, 1) == "表头") {
+                let cells = |t: &Vec<String>| {
+                    let mut c: Vec<String> = t[2..].to_vec();
+                    // The sheet is rectangular: a shorter row's empty tail is not its cells.
+                    while c.last().is_some_and(String::is_empty) {
+                        c.pop();
+                    }
+                    c.iter().map(|x| toml_str(x)).collect::<Vec<_>>().join(", ")
+                };
+                let _ = writeln!(out, "[section.table]");
+                if !get(&r, 6).is_empty() {
+                    let _ = writeln!(out, "caption = {}", toml_str(&get(&r, 6)));
+                }
+                let _ = writeln!(out, "header = [{}]", cells(head));
+                let rows: Vec<String> = mine
+                    .iter()
+                    .filter(|t| get(t, 1) == "行")
+                    .map(|t| format!("  [{}],", cells(t)))
+                    .collect();
+                let _ = writeln!(out, "rows = [\n{}\n]", rows.join("\n"));
+            }
+        }
+        for r in rows_of(Kind::Procurement) {
+            let _ = writeln!(
+                out,
+                "\n[[procurement]]\nproject = {}",
+                toml_str(&get(&r, 0))
+            );
+            let _ = writeln!(out, "item = {}", toml_str(&get(&r, 2)));
+            for (i, key) in [(3, "catalogue_code"), (4, "kind"), (5, "unit")] {
+                if !get(&r, i).is_empty() {
+                    let _ = writeln!(out, "{key} = {}", toml_str(&get(&r, i)));
+                }
+            }
+            for (i, key) in [
+                (1, "project_budget"),
+                (6, "quantity"),
+                (7, "price"),
+                (8, "amount"),
+                (9, "sme"),
+            ] {
+                if let Some(a) = amount_of(&get(&r, i)).filter(|_| !get(&r, i).is_empty()) {
+                    let _ = writeln!(out, "{key} = \"{a}\"");
+                }
+            }
+        }
+        if let Some(date) = s.get("资产.date") {
+            let _ = writeln!(out, "\n[assets]\ndate = {}", toml_str(date));
+            if let Some(p) = s.get("资产.planned").and_then(|p| amount_of(p)) {
+                let _ = writeln!(out, "planned = {}", money(p));
+            }
+            let _ = writeln!(out, "item = [");
+            for r in rows_of(Kind::Assets) {
+                let mut fields = vec![format!("name = {}", toml_str(&get(&r, 0)))];
+                if !get(&r, 1).is_empty() {
+                    fields.push(format!("count = {}", get(&r, 1)));
+                }
+                if let Some(v) = amount_of(&get(&r, 2)).filter(|_| !get(&r, 2).is_empty()) {
+                    fields.push(format!("value = {}", money(v)));
+                }
+                if !get(&r, 3).is_empty() {
+                    fields.push("within = true".into());
+                }
+                let _ = writeln!(out, "  {{ {} }},", fields.join(", "));
+            }
+            let _ = writeln!(out, "]");
+        }
     }
 
     /// The projects: the `projects` and `indicators` sheets, else a list
@@ -1454,6 +1617,10 @@ fn split_code(s: &str) -> (&str, &str) {
         .char_indices()
         .find(|(_, c)| !c.is_ascii_digit())
         .map_or(s.len(), |(i, _)| i);
+    if s[end..].starts_with(['.', ',']) {
+        // A figure such as 171.01, not a code.
+        return ("", s);
+    }
     (&s[..end], s[end..].trim())
 }
 
@@ -1474,5 +1641,37 @@ fn money(v: Decimal) -> String {
         v.to_string()
     } else {
         format!("\"{v}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Headers read as the columns every profile's tables define, in the
+    /// budget systems' shorter words too.
+    #[test]
+    fn headers_name_their_columns() {
+        for (id, header, key) in [
+            ("income", "事业单位经营收入", "operating"),
+            ("income", "事业收入", "business"),
+            ("income", "财政拨款", "fiscal"),
+            ("income", "财政专户", "special_account"),
+            ("income", "上年结转", "carryover"),
+            ("sangong", "合计", "total"),
+            ("sangong", "一般公共预算财政拨款", "general"),
+            ("basic", "人员经费", "personnel"),
+        ] {
+            assert_eq!(column_key(id, header), Some(key), "{id} {header}");
+        }
+    }
+
+    /// An amount is not a code followed by a name.
+    #[test]
+    fn codes_split_from_names_but_not_from_decimals() {
+        assert_eq!(split_code("2013201 行政运行"), ("2013201", "行政运行"));
+        assert_eq!(split_code("201"), ("201", ""));
+        assert_eq!(split_code("171.01"), ("", "171.01"));
+        assert_eq!(split_code("1,234.00"), ("", "1,234.00"));
     }
 }

@@ -1,5 +1,5 @@
 //! `yusuan import BOOK.xlsx`: the workbook `--emit xlsx` writes imports back
-//! to a file that prints the same document; a budget system's nine-table
+//! to a file that prints the same document (narrative, tables, projects); a budget system's nine-table
 //! workbook (title, `单位：` line, headers, codes in 类|款|项 columns) is read
 //! into lines, declared totals and names; what cannot be read is reported
 //! by sheet and cell.
@@ -32,11 +32,13 @@ fn tables_part(name: &str) -> String {
     text[..end].to_string()
 }
 
-/// Each page's text runs, joined.
+/// Each page's text runs, joined, rendered with the file's own profile's templates.
 fn pages_of(name: &str, text: &str) -> Vec<String> {
     let checked = yusuan::check_str(name, text).ok().unwrap();
     assert!(!checked.diags.has_errors(), "{name}: {}", checked.diags);
-    let rendered = yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), checked).unwrap();
+    let profile = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(profile, None).unwrap();
+    let rendered = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap();
     typeset::page_runs(&rendered.document)
         .into_iter()
         .map(|runs| runs.concat())
@@ -45,7 +47,13 @@ fn pages_of(name: &str, text: &str) -> Vec<String> {
 
 fn export(text: &str) -> Vec<u8> {
     let checked = yusuan::check_str("t.toml", text).ok().unwrap();
-    yusuan::export::xlsx(&checked.report, &checked.budget).unwrap()
+    yusuan::export::xlsx(&checked).unwrap()
+}
+
+/// An example as it is, narrative included.
+fn whole(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.toml"));
+    std::fs::read_to_string(path).unwrap()
 }
 
 #[test]
@@ -58,7 +66,7 @@ fn every_example_round_trips_through_its_workbook() {
         "jinhua-2024",
         "pingluo-2022",
     ] {
-        let original = tables_part(name);
+        let original = whole(name);
         let book = export(&original);
         let imported = yusuan::workbook::import_workbook("book.xlsx", &book, None, None);
         assert!(!imported.diags.has_errors(), "{name}: {}", imported.diags);
@@ -69,6 +77,11 @@ fn every_example_round_trips_through_its_workbook() {
         );
         let before = pages_of(name, &original);
         let after = pages_of("imported.toml", &imported.toml);
+        // The complete documents: cover, contents, narrative, tables, cards, annex.
+        let pages = [("kaiping-2024", 36), ("putuo-commerce-2025", 23)];
+        if let Some((_, n)) = pages.iter().find(|p| p.0 == name) {
+            assert_eq!(before.len(), *n, "{name}");
+        }
         assert_eq!(before.len(), after.len(), "{name}: page count");
         for (i, (b, a)) in before.iter().zip(&after).enumerate() {
             assert_eq!(b, a, "{name}: page {}", i + 1);
@@ -103,7 +116,7 @@ fn budget_system_book(text: &str, edit: Option<(u8, usize, usize, &str)>) -> Vec
         ("sangong", "“三公”经费支出预算表"),
     ];
     let mut book = rust_xlsxwriter::Workbook::new();
-    for sheet in yusuan::export::sheets(&checked.report, &checked.budget) {
+    for sheet in yusuan::export::sheets(&checked) {
         let Some((n, id)) = sheet
             .name
             .split_once('-')
@@ -368,7 +381,9 @@ fn a_shanghai_workbook_imports_to_the_same_tables() {
         toml.contains("table_units = { sangong = \"万元\" }"),
         "{toml}"
     );
+    // 1.00 and 171.01 万元, in the file's 元.
     assert!(toml.contains("reception = 10000.00"), "{toml}");
+    assert!(toml.contains("running_costs = 1710100.00"), "{toml}");
     let before = bodies(pages_of("putuo", &original));
     let after = bodies(pages_of("imported.toml", &toml));
     assert_eq!(before.len(), after.len());
