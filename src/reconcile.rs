@@ -75,17 +75,13 @@ impl<'a> Checker<'a> {
         let zh = format!("{what_zh} {lf}，{rel_zh} {rf}，相差 {df}");
         let en = format!("{what_en} = {lf} but {rel_en} {rf}");
         let plural = if items == 1 { "" } else { "s" };
-        let (items_zh, items_en) = if self.parts > 1 {
-            let p = self.parts;
-            (
-                format!("{items} 项 × {p} 个部门"),
-                format!("{items} item{plural} × {p} departments"),
-            )
-        } else {
-            (
-                format!("{items} 项"),
-                format!("{items} rounded item{plural}"),
-            )
+        let departments = match self.parts {
+            1 => String::new(),
+            p => format!(" × {p} departments"),
+        };
+        let items_zh = match self.parts {
+            1 => format!("{items} 项"),
+            p => format!("{items} 项 × {p} 个部门"),
         };
         let hint = unit_hint(left, right);
         let before = self.diags.items.len();
@@ -104,7 +100,7 @@ impl<'a> Checker<'a> {
                 span,
                 text!(
                     "{zh}（尾差：{items_zh}四舍五入，允许 ±{tol}）",
-                    "{en} (difference {df}: 尾差, within ±{tol} for {items_en})"
+                    "{en} (difference {df}: 尾差, within ±{tol} for {items} rounded item{plural}{departments})"
                 ),
             ));
         } else {
@@ -113,7 +109,7 @@ impl<'a> Checker<'a> {
                 span,
                 text!(
                     "{zh}（超出 {items_zh}四舍五入所能解释的 ±{tol}）",
-                    "{en} (difference {df}, more than rounding of {items_en} can explain: ±{tol})"
+                    "{en} (difference {df}, more than rounding of {items} item{plural}{departments} can explain: ±{tol})"
                 ),
             ));
         }
