@@ -1,0 +1,396 @@
+//! `yusuan import BOOK.xlsx`: a budget workbook → one budget TOML file.
+//!
+//! Two kinds of workbook are read, sheet by sheet, whatever the sheets'
+//! order or names:
+//! - the nine tables as a budget system exports them, each recognised by
+//!   its title (`收入总表`, `基本支出`, `三公` …) and its column headers (the
+//!   table definitions' headers of every profile), its unit read from the
+//!   `单位：` line. The 项 lines are rebuilt from the 收入总表 (money by
+//!   source), the 支出总表 (by 基本/项目) and the three fund tables; the
+//!   基本支出 经济分类 款 from the 基本支出表; the 三公 rows by their labels.
+//!   Every total the workbook prints (合计, 类, 款) is kept under
+//!   `[declared.*]`, so that `yusuan check` compares it with the lines.
+//! - the workbook `--emit xlsx` writes, which adds the file's own data
+//!   (`department`, `lines`, `economic`, `projects`, `indicators` sheets):
+//!   then the lines are read as written, unrounded, and the tables only give
+//!   the declared totals.
+//!
+//! `sheet` reads cells, recognises sheets and reads a table sheet's rows;
+//! `write` turns what was read into the TOML file. A 项目支出绩效目标表 in
+//! the list layout is read by [`crate::import`].
+//! Whatever cannot be read is reported with its sheet and cell and kept in
+//! the TOML as a `# NOT IMPORTED` comment.
+
+mod sheet;
+mod write;
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::io::Cursor;
+
+use calamine::Reader;
+use rust_decimal::Decimal;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::domain::Unit;
+use crate::import::{Imported, toml_str};
+use crate::text;
+
+use sheet::{Grid, Kind, TABLE_IDS, cell_of, classify, split_code};
+
+/// One data row of a table sheet: its code (or `合计`), name and amounts by column key.
+struct TableRow {
+    row: usize,
+    code: String,
+    name: String,
+    /// 2 for an item under the row above (`其中：`, an indented label, a `row/item` key).
+    level: u8,
+    values: BTreeMap<&'static str, Decimal>,
+}
+
+/// A table sheet read: its rows, the unit and what could not be read.
+struct Table {
+    sheet: usize,
+    unit: Option<Unit>,
+    rows: Vec<TableRow>,
+}
+
+/// Everything read from the workbook, in 元.
+#[derive(Default)]
+struct Book {
+    settings: BTreeMap<String, String>,
+    tables: BTreeMap<&'static str, Table>,
+    not_imported: Vec<String>,
+    title_year: Option<i32>,
+    department: Option<String>,
+    /// Notes printed under the tables, by table id.
+    notes: BTreeMap<&'static str, String>,
+}
+
+/// Imports the workbook `bytes` (named `name` in messages). `year` and
+/// `profile` win over what the workbook says (a budget system's workbook
+/// does not name its region; Shanghai's titles are recognised, else the
+/// national profile is written).
+pub fn import_workbook(
+    name: &str,
+    bytes: &[u8],
+    year: Option<i32>,
+    profile: Option<&'static crate::profile::Profile>,
+) -> Imported {
+    let mut diags = Diagnostics::new(name, "");
+    let fail = |mut diags: Diagnostics, t: crate::diag::Text| {
+        diags.push(Diagnostic::error("import", None, t));
+        Imported {
+            toml: String::new(),
+            diags,
+            projects: 0,
+        }
+    };
+    let mut book = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                diags,
+                text!("无法读取工作簿：{e}", "cannot read the workbook: {e}"),
+            );
+        }
+    };
+    let mut grids = vec![];
+    for sheet in book.sheet_names() {
+        match book.worksheet_range(&sheet) {
+            Ok(range) => {
+                let (row0, col0) = range.start().unwrap_or((0, 0));
+                let rows = range
+                    .rows()
+                    .map(|r| r.iter().map(cell_of).collect())
+                    .collect();
+                grids.push(Grid {
+                    name: sheet,
+                    row0,
+                    col0,
+                    rows,
+                });
+            }
+            Err(e) => diags.push(Diagnostic::warning(
+                "import",
+                None,
+                text!(
+                    "工作表「{sheet}」无法读取：{e}",
+                    "sheet \"{sheet}\" cannot be read: {e}"
+                ),
+            )),
+        }
+    }
+    let mut reading = Reading::new(grids, diags);
+    reading.profile = profile;
+    reading.run(name, year)
+}
+
+/// The state of one import.
+struct Reading {
+    grids: Vec<Grid>,
+    kinds: Vec<Kind>,
+    diags: Diagnostics,
+    book: Book,
+    /// The profile asked for, if any.
+    profile: Option<&'static crate::profile::Profile>,
+}
+
+impl Reading {
+    fn new(grids: Vec<Grid>, diags: Diagnostics) -> Self {
+        let kinds = grids.iter().map(classify).collect();
+        Reading {
+            grids,
+            kinds,
+            diags,
+            book: Book::default(),
+            profile: None,
+        }
+    }
+
+    fn sheet(&self, k: Kind) -> Option<&Grid> {
+        self.kinds
+            .iter()
+            .position(|x| *x == k)
+            .map(|i| &self.grids[i])
+    }
+
+    /// A cell that could not be read: reported and kept as a comment.
+    fn unread(&mut self, g: usize, r: usize, c: usize, why: &str) {
+        let grid = &self.grids[g];
+        let (s, a, t) = (
+            grid.name.clone(),
+            grid.a1(r, c),
+            grid.text(r, c).to_string(),
+        );
+        self.diags.push(Diagnostic::warning(
+            "import",
+            None,
+            text!(
+                "工作表「{s}」单元格 {a}：{why}，未导入：{t}",
+                "sheet \"{s}\" cell {a}: {why}, not imported: {t}"
+            ),
+        ));
+        self.book.not_imported.push(format!(
+            "# NOT IMPORTED {s}!{a} ({why}): {}",
+            t.replace('\n', " ")
+        ));
+    }
+
+    fn run(mut self, name: &str, year: Option<i32>) -> Imported {
+        if let Some(g) = self.sheet(Kind::Settings) {
+            let settings = g
+                .rows
+                .iter()
+                .skip(1)
+                .filter_map(|r| match r.as_slice() {
+                    [k, v, ..] => Some((k.text.clone(), v.text.clone())),
+                    _ => None,
+                })
+                .collect();
+            self.book.settings = settings;
+        }
+        for i in 0..self.grids.len() {
+            match self.kinds[i] {
+                Kind::Table(id) => self.read_table(i, id),
+                Kind::Unknown => {
+                    let s = self.grids[i].name.clone();
+                    if self.grids[i]
+                        .rows
+                        .iter()
+                        .flatten()
+                        .any(|c| !c.text.is_empty())
+                    {
+                        self.diags.push(Diagnostic::warning(
+                            "import",
+                            None,
+                            text!(
+                                "工作表「{s}」不是可识别的预算表（标题或表头不符），未导入",
+                                "sheet \"{s}\" is not a budget table yusuan knows (title or headers), not imported"
+                            ),
+                        ));
+                        self.book.not_imported.push(format!(
+                            "# NOT IMPORTED sheet {s}: not a table yusuan knows"
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for g in &self.grids {
+            for t in g.head_texts() {
+                if self.book.title_year.is_none() {
+                    self.book.title_year = crate::import::find_year(&t);
+                }
+                for label in ["部门名称", "编制部门", "单位名称", "预算单位"] {
+                    if let Some(rest) = t.strip_prefix(label) {
+                        let n = rest.trim_start_matches([':', '：', ' ']).trim();
+                        if !n.is_empty() && self.book.department.is_none() {
+                            self.book.department = Some(n.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = String::new();
+        let _ = writeln!(out, "# Imported by `yusuan import` from {name}.");
+        let _ = writeln!(
+            out,
+            "# The totals the workbook prints are kept under [declared.*]: `yusuan check` compares them with the lines."
+        );
+        let year = year.or_else(|| {
+            self.book
+                .settings
+                .get("预算年度")
+                .and_then(|y| y.parse().ok())
+        });
+        let year = year.or(self.book.title_year);
+        let lines_unit = self.input_unit();
+        self.write_department(&mut out, year, lines_unit);
+        let has_lines = self.write_lines(&mut out, lines_unit);
+        self.write_economic(&mut out, lines_unit);
+        self.write_sangong(&mut out, lines_unit);
+        self.write_names_and_declared(&mut out);
+        let projects = self.write_projects(&mut out, name, year, lines_unit);
+        self.write_document(&mut out);
+        if !self.book.not_imported.is_empty() {
+            let _ = writeln!(out);
+            for n in &self.book.not_imported {
+                let _ = writeln!(out, "{n}");
+            }
+        }
+        if year.is_none() {
+            self.diags.push(Diagnostic::error(
+                "import",
+                None,
+                text!(
+                    "工作簿中没有预算年度，请用 --year 给出",
+                    "no budget year in the workbook; give it with --year"
+                ),
+            ));
+        }
+        if !has_lines && projects == 0 {
+            self.diags.push(Diagnostic::error(
+                "import",
+                None,
+                text!(
+                    "工作簿中没有可识别的预算表或项目表",
+                    "the workbook has no budget table or project table yusuan knows"
+                ),
+            ));
+        }
+        Imported {
+            toml: out,
+            diags: self.diags,
+            projects,
+        }
+    }
+
+    /// The unit the file's amounts are written in: the `lines` sheet's, else
+    /// 元 when any table is in 元 (exact), else 万元.
+    fn input_unit(&self) -> Unit {
+        if let Some(u) = self
+            .book
+            .settings
+            .get("录入单位")
+            .and_then(|u| Unit::parse(u))
+        {
+            return u;
+        }
+        if self
+            .book
+            .tables
+            .values()
+            .any(|t| t.unit == Some(Unit::Yuan))
+        {
+            Unit::Yuan
+        } else {
+            Unit::Wanyuan
+        }
+    }
+
+    /// The unit a table prints in: its sheet's `单位：` line, else the
+    /// settings, else the profile's.
+    fn table_unit(&self, id: &str) -> Option<Unit> {
+        self.book.tables.get(id).and_then(|t| t.unit).or_else(|| {
+            self.book
+                .settings
+                .get(&format!("表格单位.{id}"))
+                .or(self.book.settings.get("金额单位"))
+                .and_then(|u| Unit::parse(u))
+        })
+    }
+
+    fn profile(&self) -> &'static crate::profile::Profile {
+        let named = self
+            .book
+            .settings
+            .get("区域格式")
+            .and_then(|p| crate::profile::find(p));
+        let shanghai = self.grids.iter().any(|g| {
+            g.head_texts()
+                .iter()
+                .any(|t| t.contains("部门财务收支预算总表"))
+        });
+        self.profile
+            .or(named)
+            .or_else(|| shanghai.then(|| crate::profile::find("shanghai")).flatten())
+            .or_else(|| crate::profile::find(crate::profile::DEFAULT))
+            .expect("the default profile exists")
+    }
+
+    fn print_unit(&self) -> Unit {
+        let s = &self.book.settings;
+        s.get("金额单位")
+            .and_then(|u| Unit::parse(u))
+            .or_else(|| {
+                ["income", "expenditure", "summary", "general", "basic"]
+                    .iter()
+                    .find_map(|id| self.book.tables.get(id).and_then(|t| t.unit))
+            })
+            .unwrap_or(self.profile().print_unit)
+    }
+
+    fn write_department(&mut self, out: &mut String, year: Option<i32>, unit: Unit) {
+        let s = &self.book.settings;
+        let _ = writeln!(out, "\n[department]");
+        if let Some(c) = s.get("部门编码") {
+            let _ = writeln!(out, "code = {}", toml_str(c));
+        }
+        // `203中国共产党…`: the code the tables print before the name.
+        let printed = self.book.department.clone().unwrap_or_default();
+        let (code, printed) = split_code(&printed);
+        if !s.contains_key("部门编码") && !code.is_empty() {
+            let _ = writeln!(out, "code = {}", toml_str(code));
+        }
+        let name = s.get("部门名称").cloned().unwrap_or(printed.to_string());
+        let _ = writeln!(out, "name = {}", toml_str(&name));
+        let _ = writeln!(out, "year = {}", year.unwrap_or(0));
+        let print = self.print_unit();
+        let profile = self.profile();
+        let _ = writeln!(out, "unit = \"{}\"", unit.label());
+        let _ = writeln!(out, "print_unit = \"{}\"", print.label());
+        let _ = writeln!(out, "profile = \"{}\"", profile.name);
+        let mut units = vec![];
+        for id in TABLE_IDS {
+            if let Some(u) = self.table_unit(id)
+                && u != print
+            {
+                units.push(format!("{id} = \"{}\"", u.label()));
+            }
+        }
+        if !units.is_empty() {
+            let _ = writeln!(out, "table_units = {{ {} }}", units.join(", "));
+        }
+        if name.is_empty() {
+            self.diags.push(Diagnostic::warning(
+                "import",
+                None,
+                text!(
+                    "工作簿中没有部门名称（“部门名称：”一行），请在 [department] name 中填写",
+                    "no department name in the workbook (a \"部门名称：\" line); fill in [department] name"
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! Reading a sheet: cells and amounts, which table a sheet is (by its
+//! title, or the names and headers `--emit xlsx` gives), its columns by
+//! their headers, and a table sheet's rows.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use calamine::Data;
+use rust_decimal::Decimal;
+
+use super::{Reading, Table, TableRow};
+use crate::domain::Unit;
+use crate::export::{
+    ASSETS_HEADER, ECONOMIC_HEADER, INDICATORS_HEADER, LINES_HEADER, PROCUREMENT_HEADER,
+    PROJECTS_HEADER, SECTION_TABLES_HEADER, SECTIONS_HEADER,
+};
+
+/// One cell: its text as shown, and its amount when it reads as one.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Cell {
+    pub(super) text: String,
+    /// The text as the cell holds it, untrimmed (a paragraph's indent).
+    pub(super) raw: String,
+    pub(super) amount: Option<Decimal>,
+}
+
+/// One sheet's cells, with the position of its first cell.
+pub(super) struct Grid {
+    pub(super) name: String,
+    pub(super) row0: u32,
+    pub(super) col0: u32,
+    pub(super) rows: Vec<Vec<Cell>>,
+}
+
+impl Grid {
+    /// The cell's Excel address, `C7`.
+    pub(super) fn a1(&self, r: usize, c: usize) -> String {
+        let mut col = self.col0 as usize + c + 1;
+        let mut letters = vec![];
+        while col > 0 {
+            letters.push(char::from(b'A' + ((col - 1) % 26) as u8));
+            col = (col - 1) / 26;
+        }
+        let l: String = letters.into_iter().rev().collect();
+        format!("{l}{}", self.row0 as usize + r + 1)
+    }
+
+    /// The trimmed text of a cell ("" outside the sheet).
+    pub(super) fn text(&self, r: usize, c: usize) -> &str {
+        self.rows
+            .get(r)
+            .and_then(|row| row.get(c))
+            .map_or("", |c| c.text.as_str())
+    }
+
+    /// The texts of the first rows before any amount: title, unit, department.
+    pub(super) fn head_texts(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .take(6)
+            .flat_map(|r| r.iter().map(|c| c.text.clone()))
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+}
+
+/// "10,055.70", "-", "" → an amount (a dash or nothing is zero); anything
+/// else is not an amount.
+pub(super) fn amount_of(text: &str) -> Option<Decimal> {
+    let t: String = text
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && !c.is_whitespace())
+        .collect();
+    match t.as_str() {
+        "" | "-" | "—" | "－" | "--" => Some(Decimal::ZERO),
+        t => {
+            let t = t.replace('－', "-");
+            if t.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+            {
+                Decimal::from_str(&t).ok()
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// A cell as calamine reads it: its text, and its amount when it is one.
+pub(super) fn cell_of(d: &Data) -> Cell {
+    let raw = match d {
+        Data::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let text = match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        // The shortest decimal that reads back to the stored double: what
+        // Excel shows, read once, with no arithmetic.
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    };
+    let amount = match d {
+        Data::Float(_) | Data::Int(_) => Decimal::from_str(&text).ok(),
+        Data::String(_) => {
+            let a = amount_of(&text);
+            // A lone dash is a zero only where an amount is expected; as text it stays text.
+            a.filter(|_| text.chars().any(|c| c.is_ascii_digit()) || text.is_empty())
+        }
+        _ => None,
+    };
+    let raw = if raw.is_empty() { text.clone() } else { raw };
+    Cell { text, raw, amount }
+}
+
+/// What a sheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Settings,
+    Lines,
+    Economic,
+    Projects,
+    Indicators,
+    Sections,
+    SectionTables,
+    Procurement,
+    Assets,
+    /// One of the nine tables, by its id.
+    Table(&'static str),
+    /// A 项目支出绩效目标表 in the list layout.
+    ProjectList,
+    Unknown,
+}
+
+/// The texts of a sheet's first row (the header of `--emit xlsx`'s sheets).
+pub(super) fn first_row(g: &Grid) -> Vec<&str> {
+    g.rows
+        .first()
+        .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// What sheet `g` holds: one of `--emit xlsx`'s sheets by its header, a
+/// table by its name or title, else nothing yusuan knows.
+pub(super) fn classify(g: &Grid) -> Kind {
+    let head = first_row(g);
+    let starts = |h: &[&str]| {
+        head.len() >= h.len().min(3) && head.iter().zip(h).take(3).all(|(a, b)| a == b)
+    };
+    if starts(&crate::export::SETTINGS_HEADER) {
+        return Kind::Settings;
+    }
+    if starts(&LINES_HEADER) {
+        return Kind::Lines;
+    }
+    if starts(&ECONOMIC_HEADER) {
+        return Kind::Economic;
+    }
+    if starts(&PROJECTS_HEADER) && head.len() > 7 {
+        return Kind::Projects;
+    }
+    if starts(&INDICATORS_HEADER) {
+        return Kind::Indicators;
+    }
+    if starts(&SECTIONS_HEADER) {
+        return Kind::Sections;
+    }
+    if starts(&SECTION_TABLES_HEADER) {
+        return Kind::SectionTables;
+    }
+    if starts(&PROCUREMENT_HEADER) {
+        return Kind::Procurement;
+    }
+    if starts(&ASSETS_HEADER) {
+        return Kind::Assets;
+    }
+    // `--emit xlsx` names its table sheets `<number>-<id>`.
+    if let Some((_, id)) = g.name.split_once('-')
+        && let Some(id) = TABLE_IDS.iter().find(|t| **t == id)
+    {
+        return Kind::Table(id);
+    }
+    // The title: the first rows' cells that name a 表 (not the column heads).
+    let title: Vec<String> = g
+        .head_texts()
+        .into_iter()
+        .filter(|t| t.contains('表'))
+        .collect();
+    table_of_title(&(title.join(" ") + " " + &g.name))
+}
+
+/// The ids of the nine tables, as `--emit xlsx` names its sheets.
+pub(super) const TABLE_IDS: [&str; 9] = [
+    "summary",
+    "income",
+    "expenditure",
+    "fiscal",
+    "general",
+    "basic",
+    "fund",
+    "soe",
+    "sangong",
+];
+
+/// The table a title names, by the words every region's titles share.
+pub(super) fn table_of_title(title: &str) -> Kind {
+    let t: String = title.chars().filter(|c| !c.is_whitespace()).collect();
+    let has = |w: &str| t.contains(w);
+    if has("绩效目标") {
+        Kind::ProjectList
+    } else if has("三公") {
+        Kind::Table("sangong")
+    } else if has("基本支出") && !has("收入") {
+        Kind::Table("basic")
+    } else if has("政府性基金") && has("支出") && !has("收支") {
+        Kind::Table("fund")
+    } else if has("国有资本经营") && has("支出") && !has("收支") {
+        Kind::Table("soe")
+    } else if has("一般公共预算") && has("支出") && !has("收支") {
+        Kind::Table("general")
+    } else if has("财政拨款收支") {
+        Kind::Table("fiscal")
+    } else if has("收支") {
+        Kind::Table("summary")
+    } else if has("收入") && (has("总表") || has("预算表")) {
+        Kind::Table("income")
+    } else if has("支出") && (has("总表") || has("预算表")) {
+        Kind::Table("expenditure")
+    } else {
+        Kind::Unknown
+    }
+}
+
+/// A header or label without spaces, brackets, quotes and colons.
+pub(super) fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !"（）()“”\"：:".contains(*c))
+        .collect()
+}
+
+/// The column key of a header of table `id`, from every profile's definition
+/// of that table: the same header first, else the longest one contained.
+pub(super) fn column_key(id: &str, header: &str) -> Option<&'static str> {
+    let h = norm(header);
+    if h.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, &'static str)> = None;
+    for p in crate::profile::PROFILES {
+        for spec in p.tables.iter().filter(|s| s.id == id) {
+            for c in spec.columns {
+                let ch = norm(c.header);
+                if ch == h {
+                    return Some(c.key);
+                }
+                let close = h.contains(&ch) || ch.contains(&h);
+                if close && best.is_none_or(|(n, _)| ch.len() > n) {
+                    best = Some((ch.len(), c.key));
+                }
+            }
+        }
+    }
+    best.map(|b| b.1)
+}
+
+/// The unit a sheet's `单位：` line names.
+pub(super) fn unit_of(g: &Grid) -> Option<Unit> {
+    g.head_texts().iter().find_map(|t| {
+        let i = t.find("单位")?;
+        let rest = t[i + "单位".len()..].trim_start_matches([':', '：', ' ']);
+        if rest.starts_with("万元") {
+            Some(Unit::Wanyuan)
+        } else if rest.starts_with('元') {
+            Some(Unit::Yuan)
+        } else {
+            None
+        }
+    })
+}
+
+/// `单位：万元`, `金额单位:元`: the unit line, not a column's header.
+pub(super) fn is_unit_line(t: &str) -> bool {
+    t.contains("单位：") || t.contains("单位:")
+}
+
+/// Whether `s` is a code of one of the lengths `lens`.
+pub(super) fn is_code(s: &str, lens: &[usize]) -> bool {
+    s.chars().all(|c| c.is_ascii_digit()) && lens.contains(&s.len())
+}
+
+impl Reading {
+    /// Reads table sheet `g` (table `id`): the header rows, then every row
+    /// with a code or a 合计.
+    pub(super) fn read_table(&mut self, g: usize, id: &'static str) {
+        let grid = &self.grids[g];
+        // A note under the table (`注：无政府性基金预算财政拨款预算，空表列示。`).
+        if let Some(note) = grid
+            .rows
+            .iter()
+            .flatten()
+            .map(|c| c.text.as_str())
+            .find(|t| t.starts_with("注：") || t.starts_with("注:"))
+        {
+            self.book.notes.insert(id, note.to_string());
+        }
+        if id == "summary" || id == "fiscal" {
+            // Two-sided tables: every figure in them is a sum of the others'
+            // lines, which `check` recomputes; only their unit is read.
+            let unit = unit_of(grid);
+            let table = Table {
+                sheet: g,
+                unit,
+                rows: vec![],
+            };
+            self.book.tables.insert(id, table);
+            return;
+        }
+        // 功能分类 类/款/项 and 经济分类 类/款/7-digit codes alike.
+        let lens: &[usize] = &[3, 5, 7];
+        let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
+        // The code column: the one with the most codes (or `类`/`款`/`项` columns).
+        let code_col = (0..width).max_by_key(|c| {
+            let n = grid
+                .rows
+                .iter()
+                .filter(|r| {
+                    r.get(*c)
+                        .is_some_and(|x| is_code(split_code(&x.text).0, lens))
+                })
+                .count();
+            (n, usize::MAX - c)
+        });
+        // The first row with an amount and a code or a 合计: the rows above are the headers.
+        let first_data = grid.rows.iter().position(|r| {
+            let labelled = r.iter().any(|c| is_code(split_code(&c.text).0, lens))
+                || r.iter().any(|c| is_total(&c.text));
+            labelled
+                && r.iter()
+                    .any(|c| c.amount.is_some() && !c.text.is_empty() && !is_code(&c.text, lens))
+        });
+        let (Some(code_col), Some(first_data)) = (code_col, first_data) else {
+            return;
+        };
+        // 类 | 款 | 项 in columns of their own.
+        let parts: Vec<usize> = (0..width)
+            .filter(|c| (0..first_data).any(|r| ["类", "款", "项"].contains(&grid.text(r, *c))))
+            .collect();
+        let code_cols = if parts.len() >= 2 {
+            parts
+        } else {
+            vec![code_col]
+        };
+        // The name column: a header with 名称 (not the `部门名称：` line).
+        let name_col = (0..width).find(|c| {
+            !code_cols.contains(c)
+                && (0..first_data).any(|r| {
+                    let t = grid.text(r, *c);
+                    t.contains("名称") && !t.contains(['：', ':'])
+                })
+        });
+        // Each amount column's key, from its lowest header cell.
+        let mut keys: BTreeMap<usize, &'static str> = BTreeMap::new();
+        for c in 0..width {
+            if code_cols.contains(&c) || Some(c) == name_col {
+                continue;
+            }
+            let header = (0..first_data)
+                .rev()
+                .map(|r| grid.text(r, c))
+                .find(|t| !t.is_empty() && !is_unit_line(t) && !t.ends_with('表'));
+            if let Some(k) = header.and_then(|h| column_key(id, h))
+                && !keys.values().any(|v| *v == k)
+            {
+                keys.insert(c, k);
+            }
+        }
+        let sangong = id == "sangong";
+        let first_amount = keys.keys().next().copied().unwrap_or(width);
+        let mut rows = vec![];
+        let mut parts = vec![String::new(); code_cols.len()];
+        let mut unread = vec![];
+        for r in first_data..grid.rows.len() {
+            let (mut code, mut name) = if code_cols.len() > 1 {
+                // A 款 or 项 written alone is under the 类 (and 款) of the rows above.
+                let cells: Vec<&str> = code_cols.iter().map(|c| grid.text(r, *c)).collect();
+                let code = match cells.iter().rposition(|t| !t.is_empty()) {
+                    Some(deepest)
+                        if cells.iter().all(|t| t.chars().all(|c| c.is_ascii_digit())) =>
+                    {
+                        for (i, t) in cells.iter().enumerate().take(deepest + 1) {
+                            if !t.is_empty() {
+                                parts[i] = t.to_string();
+                                parts[i + 1..].iter_mut().for_each(String::clear);
+                            }
+                        }
+                        parts[..=deepest].concat()
+                    }
+                    _ => cells.concat(),
+                };
+                (code, String::new())
+            } else {
+                let (c, n) = split_code(grid.text(r, code_col));
+                (c.to_string(), n.to_string())
+            };
+            if let Some(nc) = name_col {
+                name = grid.text(r, nc).to_string();
+            }
+            let mut level = 1;
+            if sangong {
+                // The label is the last text before the amounts; the first cell
+                // is `--emit xlsx`'s key, if any.
+                let raw = (0..first_amount)
+                    .rev()
+                    .map(|c| grid.rows[r].get(c).map_or("", |x| x.text.as_str()))
+                    .find(|t| !t.is_empty() && amount_of(t).is_none())
+                    .unwrap_or("");
+                code = grid.text(r, 0).to_string();
+                name = raw.to_string();
+                if name.is_empty() {
+                    continue;
+                }
+                if raw.starts_with(['　', ' '])
+                    || norm(raw).starts_with("其中")
+                    || code.contains('/')
+                {
+                    level = 2;
+                }
+                let bare = raw.trim_start_matches(['　', ' ']);
+                let bare = bare
+                    .strip_prefix("其中")
+                    .map_or(bare, |b| b.trim_start_matches(['：', ':']));
+                name = bare.to_string();
+            }
+            let total = is_total(&code) || is_total(&name);
+            if !total && !is_code(&code, lens) && !sangong {
+                continue;
+            }
+            let mut values = BTreeMap::new();
+            for (c, k) in &keys {
+                match grid.rows[r].get(*c) {
+                    Some(cell) if cell.amount.is_some() => {
+                        values.insert(*k, cell.amount.unwrap_or_default());
+                    }
+                    Some(cell) if !cell.text.is_empty() && amount_of(&cell.text).is_none() => {
+                        unread.push((r, *c));
+                    }
+                    _ => {
+                        values.insert(*k, Decimal::ZERO);
+                    }
+                }
+            }
+            rows.push(TableRow {
+                row: r,
+                code: if total { "合计".into() } else { code },
+                name: name.trim_start_matches(['　', ' ']).to_string(),
+                level,
+                values,
+            });
+        }
+        let unit = unit_of(grid);
+        for (r, c) in unread {
+            self.unread(g, r, c, "不是金额");
+        }
+        self.book.tables.insert(
+            id,
+            Table {
+                sheet: g,
+                unit,
+                rows,
+            },
+        );
+    }
+}
+
+/// "2013201 行政运行" → ("2013201", "行政运行"); a code alone → (code, "").
+pub(super) fn split_code(s: &str) -> (&str, &str) {
+    let s = s.trim();
+    let end = s
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit())
+        .map_or(s.len(), |(i, _)| i);
+    if s[end..].starts_with(['.', ',']) {
+        // A figure such as 171.01, not a code.
+        return ("", s);
+    }
+    (&s[..end], s[end..].trim())
+}
+
+/// Whether a label is a table's total row.
+pub(super) fn is_total(s: &str) -> bool {
+    let t = norm(s);
+    t == "合计" || t == "总计" || t == "支出合计"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Headers read as the columns every profile's tables define, in the
+    /// budget systems' shorter words too.
+    #[test]
+    fn headers_name_their_columns() {
+        for (id, header, key) in [
+            ("income", "事业单位经营收入", "operating"),
+            ("income", "事业收入", "business"),
+            ("income", "财政拨款", "fiscal"),
+            ("income", "财政专户", "special_account"),
+            ("income", "上年结转", "carryover"),
+            ("sangong", "合计", "total"),
+            ("sangong", "一般公共预算财政拨款", "general"),
+            ("basic", "人员经费", "personnel"),
+        ] {
+            assert_eq!(column_key(id, header), Some(key), "{id} {header}");
+        }
+    }
+
+    /// An amount is not a code followed by a name.
+    #[test]
+    fn codes_split_from_names_but_not_from_decimals() {
+        assert_eq!(split_code("2013201 行政运行"), ("2013201", "行政运行"));
+        assert_eq!(split_code("201"), ("201", ""));
+        assert_eq!(split_code("171.01"), ("", "171.01"));
+        assert_eq!(split_code("1,234.00"), ("", "1,234.00"));
+    }
+}
