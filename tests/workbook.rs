@@ -391,3 +391,82 @@ fn a_shanghai_workbook_imports_to_the_same_tables() {
         assert_eq!(b, a, "page {}", i + 1);
     }
 }
+
+/// A small workbook typed by hand as budget systems vary: codes stored as
+/// numbers, amounts as text with separators, 元, no name column (the
+/// catalogue names the codes), a total row called 总计.
+#[test]
+fn codes_as_numbers_and_amounts_as_text_are_read_exactly() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&str, &[&str], &[(f64, &[&str])]); 3] = [
+        (
+            "2026年部门收入预算表",
+            &["科目编码", "合计", "财政拨款"],
+            &[
+                (2013201.0, &["1,234,567.89", "1,234,567.89"]),
+                (2080501.0, &["10,000.01", "10,000.01"]),
+            ],
+        ),
+        (
+            "2026年部门支出预算表",
+            &["科目编码", "合计", "基本支出", "项目支出"],
+            &[
+                (2013201.0, &["1,234,567.89", "1,000,000.00", "234,567.89"]),
+                (2080501.0, &["10,000.01", "10,000.01", "-"]),
+            ],
+        ),
+        (
+            "2026年一般公共预算支出表",
+            &["科目编码", "合计", "基本支出", "项目支出"],
+            &[
+                (2013201.0, &["1,234,567.89", "1,000,000.00", "234,567.89"]),
+                (2080501.0, &["10,000.01", "10,000.01", ""]),
+            ],
+        ),
+    ];
+    for (title, heads, rows) in sheets {
+        let ws = book.add_worksheet();
+        ws.write(0, 0, title).unwrap();
+        ws.write(1, 0, "部门名称：某局").unwrap();
+        ws.write(1, 3, "单位：元").unwrap();
+        for (j, h) in heads.iter().enumerate() {
+            ws.write(2, j as u16, *h).unwrap();
+        }
+        ws.write(3, 0, "总计").unwrap();
+        for (i, (code, cells)) in rows.iter().enumerate() {
+            let r = 4 + i as u32;
+            ws.write_number(r, 0, *code).unwrap();
+            for (j, c) in cells.iter().enumerate() {
+                ws.write_string(r, 1 + j as u16, *c).unwrap();
+            }
+        }
+    }
+    let imported =
+        yusuan::workbook::import_workbook("hand.xlsx", &book.save_to_buffer().unwrap(), None, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    let toml = &imported.toml;
+    assert!(
+        toml.contains("name = \"某局\"\nyear = 2026\nunit = \"元\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("code = \"2013201\"\nsource = \"一般公共预算\"\nbasic = 1000000.00\nproject = 234567.89\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("code = \"2080501\"\nsource = \"一般公共预算\"\nbasic = 10000.01\n"),
+        "{toml}"
+    );
+    let checked = yusuan::check_str("hand.toml", toml).ok().unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let lines: Vec<_> = checked
+        .budget
+        .lines
+        .iter()
+        .map(|l| (l.code.as_str(), l.name.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [("2013201", "行政运行"), ("2080501", "行政单位离退休")]
+    );
+}

@@ -28,13 +28,12 @@ impl Reading {
             None => self.rebuild_lines(),
         };
         for l in &lines {
-            let _ = writeln!(
-                out,
-                "\n[[expenditure]]\ncode = \"{}\"\nname = {}\nsource = {}",
-                l.code,
-                toml_str(&l.name),
-                toml_str(l.source.label())
-            );
+            let _ = writeln!(out, "\n[[expenditure]]\ncode = \"{}\"", l.code);
+            // No name printed: the catalogue names the code.
+            if !l.name.is_empty() {
+                let _ = writeln!(out, "name = {}", toml_str(&l.name));
+            }
+            let _ = writeln!(out, "source = {}", toml_str(l.source.label()));
             for (key, v) in KIND_KEYS.iter().zip(&l.kinds) {
                 if let Some(v) = v {
                     let _ = writeln!(out, "{key} = {}", money(unit.from_yuan(*v)));
@@ -274,13 +273,12 @@ impl Reading {
             } else {
                 "公用经费"
             };
-            let _ = writeln!(
-                out,
-                "\n[[basic_economic]]\ncode = {}\nname = {}\namount = {}\nkind = \"{kind}\"",
-                toml_str(&code),
-                toml_str(&name),
-                money(unit.from_yuan(amount))
-            );
+            let _ = writeln!(out, "\n[[basic_economic]]\ncode = {}", toml_str(&code));
+            if !name.is_empty() {
+                let _ = writeln!(out, "name = {}", toml_str(&name));
+            }
+            let amount = money(unit.from_yuan(amount));
+            let _ = writeln!(out, "amount = {amount}\nkind = \"{kind}\"");
             if !government.is_empty() {
                 let _ = writeln!(out, "government = {}", toml_str(&government));
             }
