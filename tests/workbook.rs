@@ -398,7 +398,9 @@ fn a_shanghai_workbook_imports_to_the_same_tables() {
 #[test]
 fn codes_as_numbers_and_amounts_as_text_are_read_exactly() {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheets: [(&str, &[&str], &[(f64, &[&str])]); 3] = [
+    // (title, headers, rows of (code, amounts))
+    type Sheet<'a> = (&'a str, &'a [&'a str], &'a [(f64, &'a [&'a str])]);
+    let sheets: [Sheet; 3] = [
         (
             "2026年部门收入预算表",
             &["科目编码", "合计", "财政拨款"],
