@@ -417,13 +417,24 @@ pub fn render_checked(
     checked: Checked,
 ) -> Result<Rendered, RenderError> {
     let mut diags = checked.diags;
-    check_glyphs(engine, &checked.report, &mut diags);
+    // The glyph check runs beside the template (on a second core when there is one).
+    let (glyphs, source) = std::thread::scope(|s| {
+        let glyphs = s.spawn(|| {
+            let mut found = Diagnostics::new(diags.file.clone(), diags.source.clone());
+            check_glyphs(engine, &checked.report, &mut found);
+            found.items
+        });
+        let source = renderer.render(render::ENTRY, context(&checked.report));
+        let glyphs = glyphs
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (glyphs, source)
+    });
+    diags.items.extend(glyphs);
     if diags.has_errors() {
         return Err(RenderError::Invalid(diags));
     }
-    let source = renderer
-        .render(render::ENTRY, context(&checked.report))
-        .map_err(RenderError::Template)?;
+    let source = source.map_err(RenderError::Template)?;
     let year = checked.report.department.year;
     let document = match engine.compile(source, year) {
         Ok(d) => d,
