@@ -389,9 +389,22 @@ fn explain_says_what_every_rule_checks() {
     // Every rule id the sources use is explained.
     let explained: Vec<&str> = yusuan::diag::RULES.iter().map(|(id, ..)| *id).collect();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // Every source file, in src/ and its module directories.
+    let mut files = vec![];
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
     let mut checked = 0;
-    for entry in std::fs::read_dir(src).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
         for (marker, commas) in [
             ("Diagnostic::error(", 0),
             ("Diagnostic::warning(", 0),
