@@ -139,6 +139,22 @@ fn budget_system_book(text: &str, edit: Option<(u8, usize, usize, &str)>) -> Vec
         ws.write(1, 5, format!("单位：{}", unit.label())).unwrap();
         let mut rows = sheet.rows.clone();
         let mut first = 3;
+        if id == "expenditure" {
+            // The 栏次 row the published tables print under the headers: 1, 2, 3 …
+            let lanci: Vec<String> = (0..rows[0].len())
+                .map(|j| {
+                    if j == 0 {
+                        "栏次".into()
+                    } else if j == 1 {
+                        String::new()
+                    } else {
+                        (j - 1).to_string()
+                    }
+                })
+                .collect();
+            rows.insert(1, lanci);
+            first = 4;
+        }
         if id == "income" {
             // 类 | 款 | 项 columns under one heading, the other heads a row below.
             let header: Vec<String> = ["功能分类科目编码", "", ""]
@@ -275,7 +291,7 @@ fn a_budget_systems_nine_tables_import_to_the_same_tables() {
 #[test]
 fn an_unreadable_cell_is_named_and_a_printed_slip_is_caught() {
     let original = kaiping_tables();
-    // 支出总表, first data row (合计), 基本支出 column: a typo.
+    // 支出总表 (title, department, headers, 栏次, then 合计 on row 5), 基本支出 column: a typo.
     let book = budget_system_book(&original, Some((3, 1, 3, "528.6三")));
     let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None, None);
     let messages: Vec<String> = imported
@@ -285,13 +301,13 @@ fn an_unreadable_cell_is_named_and_a_printed_slip_is_caught() {
         .map(|d| d.message.zh.clone())
         .collect();
     assert!(
-        messages.contains(&"工作表「表3」单元格 D4：不是金额，未导入：528.6三".to_string()),
+        messages.contains(&"工作表「表3」单元格 D5：不是金额，未导入：528.6三".to_string()),
         "{messages:?}"
     );
     assert!(
         imported
             .toml
-            .contains("# NOT IMPORTED 表3!D4 (不是金额): 528.6三"),
+            .contains("# NOT IMPORTED 表3!D5 (不是金额): 528.6三"),
         "{}",
         imported.toml
     );

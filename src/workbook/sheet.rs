@@ -372,7 +372,14 @@ impl Reading {
             let header = (0..first_data)
                 .rev()
                 .map(|r| grid.text(r, c))
-                .find(|t| !t.is_empty() && !is_unit_line(t) && !t.ends_with('表'));
+                // Not the title, the unit line or the 栏次 row's numbers.
+                .find(|t| {
+                    !t.is_empty()
+                        && !is_unit_line(t)
+                        && !t.ends_with('表')
+                        && !t.chars().all(|c| c.is_ascii_digit())
+                        && *t != "栏次"
+                });
             if let Some(k) = header.and_then(|h| column_key(id, h))
                 && !keys.values().any(|v| *v == k)
             {
