@@ -11,9 +11,10 @@
 //!   Every total the workbook prints (合计, 类, 款) is kept under
 //!   `[declared.*]`, so that `yusuan check` compares it with the lines.
 //! - the workbook `--emit xlsx` writes, which adds the file's own data
-//!   (`department`, `lines`, `economic`, `projects`, `indicators` sheets):
-//!   then the lines are read as written, unrounded, and the tables only give
-//!   the declared totals.
+//!   (`department`, `lines`, `economic`, `projects`, `indicators`,
+//!   `sections`, `section-tables`, `procurement`, `assets` sheets): then
+//!   everything is read as written, unrounded, and the tables only give the
+//!   declared totals.
 //!
 //! `sheet` reads cells, recognises sheets and reads a table sheet's rows;
 //! `write` turns what was read into the TOML file. A 项目支出绩效目标表 in
