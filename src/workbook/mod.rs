@@ -46,6 +46,8 @@ struct TableRow {
     name: String,
     /// 2 for an item under the row above (`其中：`, an indented label, a `row/item` key).
     level: u8,
+    /// Whether the row sums others: the 合计, or a 类/款 with longer codes under it.
+    parent: bool,
     values: BTreeMap<&'static str, Decimal>,
 }
 
@@ -191,6 +193,8 @@ impl Reading {
                 .collect();
             self.book.settings = settings;
         }
+        // Decided once: the profile asked for, the workbook's own, or guessed.
+        self.profile = Some(self.resolve_profile());
         for i in 0..self.grids.len() {
             match self.kinds[i] {
                 Kind::Table(id) => self.read_table(i, id),
@@ -322,7 +326,14 @@ impl Reading {
         })
     }
 
+    /// The profile the file is written for (see [`Reading::resolve_profile`]).
     fn profile(&self) -> &'static crate::profile::Profile {
+        self.profile.unwrap_or_else(|| self.resolve_profile())
+    }
+
+    /// The profile asked for, else the `department` sheet's, else Shanghai's
+    /// when its titles are seen, else the national one.
+    fn resolve_profile(&self) -> &'static crate::profile::Profile {
         let named = self
             .book
             .settings

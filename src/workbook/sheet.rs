@@ -466,8 +466,15 @@ impl Reading {
                 code: if total { "合计".into() } else { code },
                 name: name.trim_start_matches(['　', ' ']).to_string(),
                 level,
+                parent: total,
                 values,
             });
+        }
+        let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+        for r in &mut rows {
+            r.parent |= codes
+                .iter()
+                .any(|c| c.len() > r.code.len() && c.starts_with(&r.code));
         }
         let unit = unit_of(grid);
         for (r, c) in unread {

@@ -59,15 +59,9 @@ impl Reading {
                       unit: Unit|
          -> BTreeMap<String, (String, BTreeMap<&'static str, Decimal>)> {
             let Some(t) = t else { return BTreeMap::new() };
-            let codes: Vec<&str> = t.rows.iter().map(|r| r.code.as_str()).collect();
             t.rows
                 .iter()
-                .filter(|r| r.code != "合计")
-                .filter(|r| {
-                    !codes
-                        .iter()
-                        .any(|c| c.len() > r.code.len() && c.starts_with(&r.code))
-                })
+                .filter(|r| !r.parent)
                 .map(|r| {
                     let v = r
                         .values
@@ -108,13 +102,7 @@ impl Reading {
                 _ => None,
             }
         };
-        let spending_keys = [
-            "basic",
-            "project",
-            "operating",
-            "to_superior",
-            "to_subsidiary",
-        ];
+        let spending_keys = &KIND_KEYS[..crate::domain::SPENDING];
         let mut codes: Vec<&String> = income.keys().chain(spending.keys()).collect();
         for (_, f) in &funds {
             codes.extend(f.keys());
@@ -229,14 +217,9 @@ impl Reading {
             }
         } else if let Some(t) = self.book.tables.get("basic") {
             let u = self.table_unit("basic").unwrap_or(unit).yuan();
-            let codes: Vec<&str> = t.rows.iter().map(|r| r.code.as_str()).collect();
             let mut both = vec![];
             for r in &t.rows {
-                let leaf = r.code != "合计"
-                    && !codes
-                        .iter()
-                        .any(|c| c.len() > r.code.len() && c.starts_with(&r.code));
-                if !leaf {
+                if r.parent {
                     continue;
                 }
                 let p = r.values.get("personnel").copied().unwrap_or_default();
@@ -409,14 +392,9 @@ impl Reading {
             if !matches!(spec.shape, Shape::Function(_) | Shape::Economic) {
                 continue;
             }
-            let codes: Vec<&str> = t.rows.iter().map(|r| r.code.as_str()).collect();
             let mut rows = vec![];
             for r in &t.rows {
-                let parent = r.code == "合计"
-                    || codes
-                        .iter()
-                        .any(|c| c.len() > r.code.len() && c.starts_with(&r.code));
-                if !parent {
+                if !r.parent {
                     continue;
                 }
                 if r.code != "合计" && !r.name.is_empty() && *id != "basic" {
