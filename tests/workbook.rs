@@ -488,3 +488,72 @@ fn codes_as_numbers_and_amounts_as_text_are_read_exactly() {
         [("2013201", "行政运行"), ("2080501", "行政单位离退休")]
     );
 }
+
+/// A workbook whose `lines` and `projects` columns were moved by hand, with
+/// a column added: every column is still read by its header, and a cell
+/// that cannot be read is named at its place in the edited sheet.
+#[test]
+fn data_columns_are_read_by_their_headers_not_their_places() {
+    let original = tables_part("kaiping-2024");
+    let checked = yusuan::check_str("t.toml", &original).ok().unwrap();
+    let imported =
+        yusuan::workbook::import_workbook("moved.xlsx", &moved(&checked, None), None, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    assert!(!imported.toml.contains("手工加的列"), "{}", imported.toml);
+    assert!(
+        imported.toml.contains("code = \"2013299\"\nname = \"其他组织事务支出\"\nsource = \"一般公共预算\"\nproject = 1936.00\n"),
+        "{}",
+        imported.toml
+    );
+    let before = pages_of("kaiping", &original);
+    let after = pages_of("imported.toml", &imported.toml);
+    assert_eq!(before.len(), 28);
+    assert_eq!(before, after);
+    // 基本支出 of the first line (2013201), now in column K (13 columns
+    // reversed, one added in front) of row 2.
+    let book = moved(&checked, Some("abc"));
+    let imported = yusuan::workbook::import_workbook("moved.xlsx", &book, None, None);
+    let messages: Vec<&str> = imported
+        .diags
+        .items
+        .iter()
+        .map(|d| d.message.zh.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["工作表「lines」单元格 K2：不是金额，未导入：abc"]
+    );
+}
+
+/// The exported workbook of `checked` with the `lines` and `projects`
+/// columns reversed and a column added in front; `bad` replaces the first
+/// line's 基本支出.
+fn moved(checked: &yusuan::Checked, bad: Option<&str>) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for sheet in yusuan::export::sheets(checked) {
+        let ws = book.add_worksheet();
+        ws.set_name(&sheet.name).unwrap();
+        let edited = sheet.name == "lines" || sheet.name == "projects";
+        for (i, row) in sheet.rows.iter().enumerate() {
+            let mut cells: Vec<String> = row.clone();
+            if let (Some(bad), "lines", 1) = (bad, sheet.name.as_str(), i) {
+                cells[3] = bad.to_string();
+            }
+            if edited {
+                cells.reverse();
+                cells.insert(
+                    0,
+                    if i == 0 {
+                        "备注".into()
+                    } else {
+                        "手工加的列".into()
+                    },
+                );
+            }
+            for (j, cell) in cells.iter().enumerate() {
+                ws.write_string(i as u32, j as u16, cell).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}

@@ -107,12 +107,7 @@ pub fn import_workbook(
                     .rows()
                     .map(|r| r.iter().map(cell_of).collect())
                     .collect();
-                grids.push(Grid {
-                    name: sheet,
-                    row0,
-                    col0,
-                    rows,
-                });
+                grids.push(Grid::new(sheet, row0, col0, rows));
             }
             Err(e) => diags.push(Diagnostic::warning(
                 "import",
@@ -140,8 +135,13 @@ struct Reading {
 }
 
 impl Reading {
-    fn new(grids: Vec<Grid>, diags: Diagnostics) -> Self {
-        let kinds = grids.iter().map(classify).collect();
+    fn new(mut grids: Vec<Grid>, diags: Diagnostics) -> Self {
+        let kinds: Vec<Kind> = grids.iter().map(classify).collect();
+        for (g, k) in grids.iter_mut().zip(&kinds) {
+            if let Some(expected) = k.header() {
+                g.align(expected);
+            }
+        }
         Reading {
             grids,
             kinds,

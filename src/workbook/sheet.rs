@@ -30,11 +30,55 @@ pub(super) struct Grid {
     pub(super) row0: u32,
     pub(super) col0: u32,
     pub(super) rows: Vec<Vec<Cell>>,
+    /// Where each column of `rows` is in the sheet, when [`Grid::align`]
+    /// put the columns in the order yusuan reads them (empty: as they are).
+    pub(super) columns: Vec<usize>,
 }
 
 impl Grid {
+    /// A sheet as calamine gives it: `rows` from its first cell at (row0, col0).
+    pub(super) fn new(name: String, row0: u32, col0: u32, rows: Vec<Vec<Cell>>) -> Grid {
+        Grid {
+            name,
+            row0,
+            col0,
+            rows,
+            columns: vec![],
+        }
+    }
+
+    /// Puts a data sheet's columns in the order of `expected` by their
+    /// headers (row 1), so that a column moved, added or removed by hand
+    /// in Excel is still read by its header, never by its place; a missing
+    /// header reads as empty cells. Columns after `expected` stay in order.
+    pub(super) fn align(&mut self, expected: &[&str]) {
+        let head: Vec<String> = self
+            .rows
+            .first()
+            .map_or(vec![], |r| r.iter().map(|c| c.text.clone()).collect());
+        let mut columns: Vec<usize> = expected
+            .iter()
+            .map(|h| head.iter().position(|x| x == h).unwrap_or(usize::MAX))
+            .collect();
+        // A variable tail (a section table's cells) keeps its order.
+        let last = columns.iter().filter(|c| **c != usize::MAX).max().copied();
+        columns.extend(last.map_or(0, |l| l + 1)..head.len());
+        self.rows = self
+            .rows
+            .iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .map(|c| row.get(*c).cloned().unwrap_or_default())
+                    .collect()
+            })
+            .collect();
+        self.columns = columns;
+    }
+
     /// The cell's Excel address, `C7`.
     pub(super) fn a1(&self, r: usize, c: usize) -> String {
+        let c = self.columns.get(c).copied().unwrap_or(c);
         let mut col = self.col0 as usize + c + 1;
         let mut letters = vec![];
         while col > 0 {
@@ -137,6 +181,25 @@ pub(super) enum Kind {
     Unknown,
 }
 
+impl Kind {
+    /// The header `--emit xlsx` writes for this data sheet, in the order
+    /// yusuan reads its columns.
+    pub(super) fn header(self) -> Option<&'static [&'static str]> {
+        Some(match self {
+            Kind::Settings => &crate::export::SETTINGS_HEADER,
+            Kind::Lines => &LINES_HEADER,
+            Kind::Economic => &ECONOMIC_HEADER,
+            Kind::Projects => &PROJECTS_HEADER,
+            Kind::Indicators => &INDICATORS_HEADER,
+            Kind::Sections => &SECTIONS_HEADER,
+            Kind::SectionTables => &SECTION_TABLES_HEADER,
+            Kind::Procurement => &PROCUREMENT_HEADER,
+            Kind::Assets => &ASSETS_HEADER,
+            _ => return None,
+        })
+    }
+}
+
 /// The texts of a sheet's first row (the header of `--emit xlsx`'s sheets).
 pub(super) fn first_row(g: &Grid) -> Vec<&str> {
     g.rows
@@ -149,9 +212,8 @@ pub(super) fn first_row(g: &Grid) -> Vec<&str> {
 /// table by its name or title, else nothing yusuan knows.
 pub(super) fn classify(g: &Grid) -> Kind {
     let head = first_row(g);
-    let starts = |h: &[&str]| {
-        head.len() >= h.len().min(3) && head.iter().zip(h).take(3).all(|(a, b)| a == b)
-    };
+    // The first headers `--emit xlsx` writes, wherever they now stand.
+    let starts = |h: &[&str]| h.iter().take(3).all(|x| head.contains(x));
     if starts(&crate::export::SETTINGS_HEADER) {
         return Kind::Settings;
     }
