@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::diag::{Lang, Severity};
+use crate::diag::{Lang, Severity, Text};
 use crate::render::Renderer;
+use crate::text;
 use crate::typeset::Engine;
 
 /// One file to render and where its PDF goes.
@@ -42,6 +43,26 @@ pub struct Outcome {
     pub stamp: String,
 }
 
+impl Outcome {
+    /// A job that failed before or outside its rendering, with one problem.
+    pub fn failed(input: &str, output: &str, rule: &str, message: String) -> Outcome {
+        Outcome {
+            input: input.to_string(),
+            output: output.to_string(),
+            status: "failed".into(),
+            pages: 0,
+            ms: 0,
+            warnings: 0,
+            errors: vec![Problem {
+                location: input.to_string(),
+                rule: rule.to_string(),
+                message,
+            }],
+            stamp: String::new(),
+        }
+    }
+}
+
 /// One error of a failed job.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Problem {
@@ -53,54 +74,78 @@ pub struct Problem {
     pub message: String,
 }
 
+/// The files a batch considered: the jobs, and what the walk met on the
+/// way that a user must hear of.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The files to render, sorted by input path.
+    pub jobs: Vec<Job>,
+    /// Symbolic links to regular `.toml` files that were followed.
+    pub followed: Vec<PathBuf>,
+    /// `.toml` entries not taken, each with why (a link to a directory or
+    /// to nothing, a pipe).
+    pub refused: Vec<(PathBuf, Text)>,
+}
+
 /// The `.toml` files of `inputs` (files as given, directories searched
-/// recursively), each with its PDF under `out_dir`: a file given by name
-/// writes `<stem>.pdf`, a file found in a directory keeps its path relative
-/// to that directory. Sorted by input path, so that shards are stable.
-pub fn jobs(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<Job>, String> {
-    let mut out = vec![];
+/// recursively, symbolic links to regular files followed and listed), each
+/// with its PDF under `out_dir`: a file given by name writes `<stem>.pdf`,
+/// a file found in a directory keeps its path relative to that directory.
+/// Sorted by input path, so that shards are stable. Two inputs that would
+/// write the same output are an error listing every such collision.
+pub fn jobs(inputs: &[PathBuf], out_dir: &Path) -> Result<Walk, Text> {
+    let mut walk = Walk::default();
     for input in inputs {
         if input.is_dir() {
             let mut found = vec![];
-            find_toml(input, &mut found)?;
-            for f in found {
+            find_all(input, &mut found, &mut walk).map_err(|e| {
+                let d = input.display();
+                text!(
+                    "无法读取目录 {d}：{e}",
+                    "cannot read the directory {d}: {e}"
+                )
+            })?;
+            for f in found
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            {
                 let rel = f.strip_prefix(input).unwrap_or(&f).with_extension("pdf");
-                out.push(Job {
+                walk.jobs.push(Job {
                     output: out_dir.join(rel),
                     input: f,
                 });
             }
         } else {
             let stem = input.file_stem().unwrap_or_default();
-            out.push(Job {
+            walk.jobs.push(Job {
                 output: out_dir.join(stem).with_extension("pdf"),
                 input: input.clone(),
             });
         }
     }
-    out.sort_by(|a, b| a.input.cmp(&b.input));
-    out.dedup();
-    for w in out.windows(2) {
-        if w[0].output == w[1].output {
-            return Err(format!(
-                "{} and {} would both write {}",
-                w[0].input.display(),
-                w[1].input.display(),
-                w[0].output.display()
-            ));
-        }
+    walk.jobs.sort_by(|a, b| a.input.cmp(&b.input));
+    walk.jobs.dedup();
+    walk.followed.sort();
+    let mut by_output: std::collections::BTreeMap<&Path, Vec<&Path>> = Default::default();
+    for j in &walk.jobs {
+        by_output.entry(&j.output).or_default().push(&j.input);
     }
-    Ok(out)
-}
-
-fn find_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let mut all = vec![];
-    find_all(dir, &mut all).map_err(|e| format!("{}: {e}", dir.display()))?;
-    out.extend(
-        all.into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "toml")),
-    );
-    Ok(())
+    let clashes: Vec<String> = by_output
+        .iter()
+        .filter(|(_, ins)| ins.len() > 1)
+        .map(|(out, ins)| {
+            let ins: Vec<String> = ins.iter().map(|p| p.display().to_string()).collect();
+            format!("{} ← {}", out.display(), ins.join(", "))
+        })
+        .collect();
+    if !clashes.is_empty() {
+        let list = clashes.join("; ");
+        return Err(text!(
+            "几个输入文件会写出同一个输出文件（请把它们放进不同的目录，或给出目录而不是文件）：{list}",
+            "several inputs would write the same output (put them in different directories, or give the directory instead of the files): {list}"
+        ));
+    }
+    Ok(walk)
 }
 
 /// The share `index` (1-based) of `count` of `jobs`: every `count`-th job
@@ -155,6 +200,8 @@ pub struct Settings<'a> {
     pub previous: std::collections::BTreeMap<String, String>,
     /// Message language.
     pub lang: Lang,
+    /// What else the outputs depend on (PDF standard, fonts, the binary).
+    pub stamp: String,
 }
 
 /// Renders `jobs` one after the other on this thread (a batch's parallelism
@@ -206,12 +253,29 @@ fn stamp(input: &str, templates: &str, options: &crate::Options) -> String {
     ))
 }
 
+/// The content of the catalogue file an input names (`[department]
+/// catalogue = "path"`), if any.
+fn catalogue_of(input: &Path, text: &str) -> String {
+    let Ok(v) = text.parse::<toml::Table>() else {
+        return String::new();
+    };
+    let Some(path) = v
+        .get("department")
+        .and_then(|d| d.get("catalogue"))
+        .and_then(|c| c.as_str())
+    else {
+        return String::new();
+    };
+    let path = input.parent().unwrap_or(Path::new(".")).join(path);
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
 fn templates_stamp(dir: Option<&Path>) -> String {
     let Some(dir) = dir else {
         return String::new();
     };
     let mut files = vec![];
-    let _ = find_all(dir, &mut files);
+    let _ = find_all(dir, &mut files, &mut Walk::default());
     files.sort();
     let mut all = String::new();
     for f in files {
@@ -221,16 +285,52 @@ fn templates_stamp(dir: Option<&Path>) -> String {
     crate::ident(&all)
 }
 
-/// Every file under `dir`, recursively (symbolic links to directories are
-/// not followed: a loop cannot hang a batch).
-fn find_all(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)?.flatten() {
+/// Every regular file under `dir` (links to files followed).
+pub fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    find_all(dir, out, &mut Walk::default())
+}
+
+/// Every file under `dir`, recursively. A symbolic link to a regular file
+/// is followed (and listed in `walk.followed` when it names a `.toml`); one
+/// to a directory is not (a loop cannot hang a batch) and, like a link to
+/// nothing or a pipe named `.toml`, is listed in `walk.refused`.
+fn find_all(dir: &Path, out: &mut Vec<PathBuf>, walk: &mut Walk) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
         let path = entry.path();
         let kind = entry.file_type()?;
+        let toml = path.extension().is_some_and(|e| e == "toml");
         if kind.is_dir() {
-            find_all(&path, out)?;
+            find_all(&path, out, walk)?;
         } else if kind.is_file() {
             out.push(path);
+        } else if kind.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => {
+                    if toml {
+                        walk.followed.push(path.clone());
+                    }
+                    out.push(path);
+                }
+                Ok(m) if m.is_dir() => walk.refused.push((
+                    path,
+                    text!(
+                        "指向目录的符号链接，未进入（请直接给出该目录）",
+                        "a symbolic link to a directory, not entered (give that directory itself)"
+                    ),
+                )),
+                Ok(_) => walk
+                    .refused
+                    .push((path, text!("不是普通文件", "not a regular file"))),
+                Err(e) => walk.refused.push((
+                    path,
+                    text!("符号链接指向的文件不存在：{e}", "a link to nothing: {e}"),
+                )),
+            }
+        } else if toml {
+            walk.refused
+                .push((path, text!("不是普通文件", "not a regular file")));
         }
     }
     Ok(())
@@ -260,8 +360,14 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
         });
     };
     let text = std::fs::read_to_string(&job.input).unwrap_or_default();
-    // What is written counts too: asking for xlsx later renders again.
-    let templates_and_formats = format!("{templates_stamp}{:?}", settings.formats);
+    // What is written counts too: asking for xlsx later renders again; so
+    // does a catalogue file the input names.
+    let templates_and_formats = format!(
+        "{templates_stamp}{:?}{}{}",
+        settings.formats,
+        settings.stamp,
+        catalogue_of(&job.input, &text)
+    );
     outcome.stamp = stamp(&text, &templates_and_formats, &settings.options);
     if settings.previous.get(&outcome.output) == Some(&outcome.stamp) && job.output.exists() {
         outcome.status = "unchanged".into();
@@ -373,15 +479,19 @@ fn data_outputs(
     Ok(out)
 }
 
-/// Writes each file atomically, creating its directory.
+/// Writes a job's files all together or not at all.
 fn write_all(files: &[(PathBuf, Vec<u8>)], lang: Lang) -> Result<(), String> {
-    for (path, bytes) in files {
+    for (path, _) in files {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                let d = dir.display();
+                text!("无法创建目录 {d}：{e}", "cannot create {d}: {e}")
+                    .get(lang)
+                    .to_string()
+            })?;
         }
-        crate::write_atomically(path, bytes, lang)?;
     }
-    Ok(())
+    crate::write_all_or_none(files, lang)
 }
 
 fn record(outcome: &mut Outcome, diags: &crate::diag::Diagnostics, lang: Lang) {

@@ -85,8 +85,16 @@ pub enum Command {
         #[arg(long, value_name = "FILE", requires = "out_dir")]
         report: Option<PathBuf>,
         /// With --out-dir: worker processes to run at once (default: every core).
-        #[arg(long, value_name = "N", requires = "out_dir")]
+        #[arg(long, value_name = "N", requires = "out_dir", value_parser = at_least_one)]
         jobs: Option<usize>,
+        /// With --out-dir: a document not done after this many seconds is
+        /// stopped and reported as failed; the others go on.
+        #[arg(long, value_name = "SECONDS", requires = "out_dir", default_value_t = 600, value_parser = at_least_one)]
+        timeout: usize,
+        /// With --out-dir: the memory each worker process may use, in MB; a
+        /// document that needs more fails alone.
+        #[arg(long, value_name = "MB", requires = "out_dir", default_value_t = 4096, value_parser = at_least_one)]
+        max_memory: usize,
         /// With --out-dir: render only share I of N (1-based), e.g. 2/3; the
         /// N shares together take every file exactly once.
         #[arg(long, value_name = "I/N", requires = "out_dir")]
@@ -207,6 +215,15 @@ pub enum Command {
     },
 }
 
+/// A count of 1 or more (`--jobs 0` would render nothing).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("must be at least 1 (至少为 1)".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// `yusuan templates …`.
 #[derive(Debug, Subcommand)]
 pub enum TemplatesAction {
@@ -303,7 +320,11 @@ pub fn run(cli: Cli) -> i32 {
                         out(format_args!("{}", lines.trim_end()));
                     }
                 } else {
-                    print_report(&diags, format == MessageFormat::Short);
+                    // One summary line: the counts when there are errors, else "通过".
+                    print_items(&diags, format == MessageFormat::Short);
+                    if diags.has_errors() {
+                        tally(&diags);
+                    }
                 }
                 failed |= diags.has_errors();
                 let (e, w) = diags.counts();
@@ -320,6 +341,8 @@ pub fn run(cli: Cli) -> i32 {
             out_dir,
             report,
             jobs,
+            timeout,
+            max_memory,
             shard,
             changed,
             worker,
@@ -365,11 +388,14 @@ pub fn run(cli: Cli) -> i32 {
                 let batch = Batch {
                     report,
                     jobs,
+                    timeout,
+                    max_memory,
                     shard,
                     changed,
                     quiet,
                     worker,
                     formats,
+                    stamp: settings_stamp(pdf_standard, &font_path),
                 };
                 return render_batch(&engine, &files, &dir, templates, options, &batch);
             }
@@ -532,12 +558,25 @@ fn print_report(diags: &Diagnostics, short: bool) {
     if diags.items.is_empty() {
         return;
     }
+    print_items(diags, short);
+    tally(diags);
+}
+
+/// Every problem, with its excerpt or on a line of its own.
+fn print_items(diags: &Diagnostics, short: bool) {
+    if diags.items.is_empty() {
+        return;
+    }
     let report = if short {
         diags.to_short_string(lang())
     } else {
         diags.to_report_string(lang())
     };
     eprint!("{report}");
+}
+
+/// `文件：N 个错误，M 个警告`.
+fn tally(diags: &Diagnostics) {
     let (e, w) = diags.counts();
     let (f, se, sw) = (&diags.file, plural(e), plural(w));
     say(text!(
@@ -568,13 +607,23 @@ fn clean(result: Result<crate::Checked, Diagnostics>) -> Option<crate::Checked> 
 /// `consolidate`: every file checked first (a bad one stops it with its
 /// diagnostics), then the district file and its summary table.
 fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 {
-    let jobs = match crate::batch::jobs(inputs, Path::new("")) {
+    let walk = match crate::batch::jobs(inputs, Path::new("")) {
         Ok(j) => j,
         Err(e) => {
-            error(text!("{e}", "{e}"));
+            error(e);
             return 2;
         }
     };
+    walked(&walk);
+    if !walk.refused.is_empty() {
+        // A department left out would make the district's sums wrong.
+        say(text!(
+            "未汇总：上面列出的文件无法读取，汇总会少算部门",
+            "not consolidated: the files listed above cannot be read, and the sums would miss departments"
+        ));
+        return 1;
+    }
+    let jobs = walk.jobs;
     let mut checked = vec![];
     let mut failed = false;
     for job in &jobs {
@@ -599,6 +648,15 @@ fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 {
         return 1;
     }
     let budgets: Vec<&crate::validate::Budget> = checked.iter().map(|c| &c.budget).collect();
+    let files: Vec<String> = jobs.iter().map(|j| j.input.display().to_string()).collect();
+    let problems = crate::consolidate::refusals(&files, &budgets);
+    if !problems.is_empty() {
+        for p in problems {
+            error(p);
+        }
+        say(text!("未汇总", "not consolidated"));
+        return 1;
+    }
     let toml = match crate::consolidate::consolidate(name, &budgets) {
         Ok(t) => t,
         Err(e) => {
@@ -627,22 +685,48 @@ fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 {
             return 1;
         }
     };
-    for (path, bytes) in [
-        (output.to_path_buf(), toml.as_bytes()),
-        (summary.with_extension("csv"), csv.as_bytes()),
-        (summary.with_extension("pdf"), pdf.as_slice()),
-    ] {
-        if let Err(e) = write_atomically(&path, bytes) {
-            error(text!("{e}", "{e}"));
-            return 1;
-        }
+    let outputs = [
+        (output.to_path_buf(), toml.into_bytes()),
+        (summary.with_extension("csv"), csv.into_bytes()),
+        (summary.with_extension("pdf"), pdf),
+    ];
+    if let Some((path, _)) = outputs
+        .iter()
+        .find(|(p, _)| jobs.iter().any(|j| same_file(&j.input, p)))
+    {
+        let o = path.display();
+        error(text!(
+            "输出文件 {o} 是输入文件之一",
+            "the output {o} is one of the inputs"
+        ));
+        return 1;
     }
-    let (n, o) = (budgets.len(), output.display());
+    if let Err(e) = crate::write_all_or_none(&outputs, lang()) {
+        error(text!("{e}", "{e}"));
+        return 1;
+    }
+    let (n, o, links) = (budgets.len(), output.display(), walk.followed.len());
     say(text!(
-        "已汇总 {n} 个部门到 {o}（汇总表：{stem}-summary.pdf 和 .csv）",
-        "consolidated {n} departments into {o} (summary: {stem}-summary.pdf and .csv)"
+        "已汇总 {n} 个部门到 {o}（共 {n} 个文件，其中 {links} 个经符号链接；汇总表：{stem}-summary.pdf 和 .csv）",
+        "consolidated {n} departments into {o} ({n} files, {links} of them through symbolic links; summary: {stem}-summary.pdf and .csv)"
     ));
     0
+}
+
+/// Says which symbolic links a directory walk followed and which entries it
+/// could not take.
+fn walked(walk: &crate::batch::Walk) {
+    for p in &walk.followed {
+        let p = p.display();
+        say(text!(
+            "{p}：符号链接，已跟随",
+            "{p}: a symbolic link, followed"
+        ));
+    }
+    for (p, why) in &walk.refused {
+        let (p, zh, en) = (p.display(), &why.zh, &why.en);
+        error(text!("{p}：{zh}", "{p}: {en}"));
+    }
 }
 
 /// The district summary table as a PDF.
@@ -677,10 +761,43 @@ fn district_pdf(report: &crate::Report, rows: &[Vec<String>]) -> Result<Vec<u8>,
         })
 }
 
+/// What besides the input and templates makes a batch's outputs what they
+/// are, for `--changed`: the PDF standard, the extra fonts (names, sizes,
+/// times) and this very binary (its size and time, so a rebuilt yusuan
+/// renders again even under the same version).
+fn settings_stamp(pdf_standard: Option<PdfStandard>, fonts: &[PathBuf]) -> String {
+    let mut s = format!("{pdf_standard:?}");
+    let stat = |p: &Path| {
+        std::fs::metadata(p).map_or(String::new(), |m| {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{}:{t}", p.display(), m.len())
+        })
+    };
+    for dir in fonts {
+        let mut files = vec![];
+        let _ = crate::batch::files_under(dir, &mut files);
+        files.sort();
+        for f in files {
+            s.push_str(&stat(&f));
+        }
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        s.push_str(&stat(&exe));
+    }
+    s
+}
+
 /// The batch settings of `render --out-dir`.
 struct Batch {
     report: Option<PathBuf>,
     jobs: Option<usize>,
+    timeout: usize,
+    max_memory: usize,
+    stamp: String,
     shard: Option<String>,
     changed: bool,
     quiet: bool,
@@ -701,13 +818,27 @@ fn render_batch(
 ) -> i32 {
     use std::io::IsTerminal;
     let start = Instant::now();
-    let mut jobs = match crate::batch::jobs(inputs, dir) {
+    let walk = match crate::batch::jobs(inputs, dir) {
         Ok(j) => j,
         Err(e) => {
-            error(text!("{e}", "{e}"));
+            error(e);
             return 2;
         }
     };
+    if !batch.worker {
+        walked(&walk);
+    }
+    let mut jobs = walk.jobs;
+    if let Some(r) = &batch.report
+        && let Some(j) = jobs.iter().find(|j| same_file(&j.input, r))
+    {
+        let o = j.input.display();
+        error(text!(
+            "报告文件 {o} 是输入文件之一",
+            "the report {o} is one of the inputs"
+        ));
+        return 2;
+    }
     if let Some(s) = &batch.shard {
         match crate::batch::parse_shard(s) {
             Ok(share) => jobs = crate::batch::shard(jobs, share),
@@ -721,6 +852,19 @@ fn render_batch(
         cannot_create(dir, e);
         return 1;
     }
+    // One run at a time writes into a directory: two would mix their
+    // outputs and stamps.
+    let _lock = if batch.worker {
+        None
+    } else {
+        match crate::limits::DirLock::take(dir) {
+            Ok(l) => Some(l),
+            Err(t) => {
+                error(t);
+                return 1;
+            }
+        }
+    };
     // Documents are typeset in separate processes, one per core: Typst's
     // caches are shared by the threads of one process, and two threads
     // rendering side by side are barely faster than one (measured: 300
@@ -741,6 +885,7 @@ fn render_batch(
             Default::default()
         },
         lang: lang(),
+        stamp: batch.stamp.clone(),
     };
     let total = jobs.len();
     let terminal = std::io::stderr().is_terminal() && !batch.quiet;
@@ -757,6 +902,9 @@ fn render_batch(
     };
     if batch.worker {
         use std::io::BufRead;
+        // A template that builds ever longer strings fails this document
+        // alone: the parent reports the worker's end and goes on.
+        crate::limits::cap_memory(batch.max_memory as u64 * 1024 * 1024);
         // One core per worker: Typst's parallel page layout would otherwise
         // run two threads in each of the workers already sharing the cores.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -789,12 +937,16 @@ fn render_batch(
             eprintln!("[{n}/{total}] {}: {status}", o.input);
         }
     };
-    let result = if jobs.len() > 1 {
-        run_workers(workers, &jobs, &progress)
-    } else {
-        Ok(crate::batch::run(&jobs, &settings, &progress))
+    let interrupted = crate::limits::on_interrupt();
+    let limits = WorkerLimits {
+        timeout: std::time::Duration::from_secs(batch.timeout as u64),
+        max_memory: batch.max_memory,
+        interrupted: interrupted.clone(),
     };
-    let outcomes = match result {
+    // Even one document is rendered by a worker: its time and memory are
+    // bounded the same way.
+    let result = run_workers(workers, &jobs, &progress, &limits);
+    let mut outcomes = match result {
         Ok(o) => o,
         Err(e) => {
             error(text!("{e}", "{e}"));
@@ -802,6 +954,16 @@ fn render_batch(
         }
     };
     bar.finish_and_clear();
+    // What the walk could not take is a failure of the run, in the report too.
+    for (p, why) in &walk.refused {
+        outcomes.push(crate::batch::Outcome::failed(
+            &p.display().to_string(),
+            "",
+            "io",
+            why.get(lang()).to_string(),
+        ));
+    }
+    let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
     for o in outcomes.iter().filter(|o| o.status == "failed") {
         for p in &o.errors {
             eprintln!(
@@ -813,10 +975,16 @@ fn render_batch(
             );
         }
     }
+    let mut code = 0;
     if batch.changed
         && let Err(e) = crate::batch::write_stamps(dir, &outcomes, lang())
     {
-        error(text!("{e}", "{e}"));
+        // Without them the next --changed run cannot trust this one.
+        error(text!(
+            "无法记录本次生成（--changed 需要）：{e}",
+            "cannot record this run (--changed needs it): {e}"
+        ));
+        code = 1;
     }
     if let Some(path) = &batch.report {
         let json = serde_json::to_string_pretty(&outcomes).unwrap_or_default();
@@ -829,22 +997,42 @@ fn render_batch(
     let (done, failed, same) = (count("rendered"), count("failed"), count("unchanged"));
     let warnings: usize = outcomes.iter().map(|o| o.warnings).sum();
     let secs = format!("{:.1}", start.elapsed().as_secs_f64());
+    let (considered, links) = (outcomes.len(), walk.followed.len());
     say(text!(
-        "已生成 {done} 个，失败 {failed} 个，未变 {same} 个，警告 {warnings} 个，用时 {secs} 秒",
-        "rendered {done}, failed {failed}, unchanged {same}, warnings {warnings}, {secs} s"
+        "共 {considered} 个文件（{links} 个经符号链接）：已生成 {done} 个，失败 {failed} 个，未变 {same} 个，警告 {warnings} 个，用时 {secs} 秒",
+        "{considered} files ({links} through symbolic links): rendered {done}, failed {failed}, unchanged {same}, warnings {warnings}, {secs} s"
     ));
-    i32::from(failed > 0)
+    if stopped {
+        say(text!(
+            "已中断：未完成的文件在报告中标为 interrupted",
+            "interrupted: the files not done are marked interrupted in the report"
+        ));
+        return 130;
+    }
+    if failed > 0 { 1 } else { code }
+}
+
+/// What bounds a batch's workers: a document's time, a worker's memory,
+/// and Ctrl-C.
+struct WorkerLimits {
+    timeout: std::time::Duration,
+    max_memory: usize,
+    interrupted: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Runs `count` worker processes of this program, each rendering one job at
 /// a time as it is handed the job's index (so a core never idles while
-/// another has a queue); collects their outcomes in job order.
+/// another has a queue); collects their outcomes in job order. A worker
+/// that stops (a crash, its memory cap) or overruns the timeout fails its
+/// job with what it printed, and a fresh worker takes the next one.
 fn run_workers(
     count: usize,
     jobs: &[crate::batch::Job],
     progress: &(dyn Fn(&crate::batch::Outcome, usize) + Sync),
+    limits: &WorkerLimits,
 ) -> Result<Vec<crate::batch::Outcome>, String> {
-    use std::io::BufRead;
+    use std::io::{BufRead, Read};
+    use std::sync::atomic::Ordering::{Relaxed, SeqCst};
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     // The same command line without the options the workers must not repeat.
     let mut args: Vec<std::ffi::OsString> = vec![];
@@ -868,16 +1056,23 @@ fn run_workers(
     let done = std::sync::atomic::AtomicUsize::new(0);
     let collected = std::sync::Mutex::new(vec![]);
     let spawn_error = std::sync::Mutex::new(None);
+    let report = |o: crate::batch::Outcome| {
+        let n = done.fetch_add(1, Relaxed) + 1;
+        progress(&o, n);
+        if let Ok(mut c) = collected.lock() {
+            c.push(o);
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..count {
             scope.spawn(|| {
-                while next.load(std::sync::atomic::Ordering::Relaxed) < jobs.len() {
+                while next.load(Relaxed) < jobs.len() && !limits.interrupted.load(SeqCst) {
                     let child = std::process::Command::new(&exe)
                         .args(&args)
                         .arg("--worker")
                         .stdin(std::process::Stdio::piped())
                         .stdout(std::process::Stdio::piped())
-                        .stderr(std::process::Stdio::null())
+                        .stderr(std::process::Stdio::piped())
                         .spawn();
                     let mut child = match child {
                         Ok(c) => c,
@@ -888,33 +1083,78 @@ fn run_workers(
                             break;
                         }
                     };
-                    let (Some(mut input), Some(output)) = (child.stdin.take(), child.stdout.take())
+                    let (Some(mut input), Some(output), Some(mut errors)) =
+                        (child.stdin.take(), child.stdout.take(), child.stderr.take())
                     else {
                         break;
                     };
-                    let mut output = std::io::BufReader::new(output).lines();
+                    // The worker's lines arrive on a channel, so that a job
+                    // that runs too long can be given up.
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    let reader = std::thread::spawn(move || {
+                        for line in std::io::BufReader::new(output).lines() {
+                            if tx.send(line).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    // What it prints on standard error (a panic, the
+                    // allocator's last word), for the report.
+                    let stderr = std::thread::spawn(move || {
+                        let mut all = vec![];
+                        let _ = errors.read_to_end(&mut all);
+                        String::from_utf8_lossy(&all).into_owned()
+                    });
+                    let mut lost: Option<(usize, bool)> = None;
                     for _ in 0..RECYCLE {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if limits.interrupted.load(SeqCst) {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Relaxed);
                         if i >= jobs.len() {
                             break;
                         }
                         use std::io::Write;
-                        let sent = writeln!(input, "{i}").and_then(|()| input.flush());
-                        // A worker that stopped leaves its job without an
-                        // outcome (reported below); a fresh one goes on.
-                        let Some(Ok(line)) = sent.ok().and_then(|()| output.next()) else {
+                        if writeln!(input, "{i}").and_then(|()| input.flush()).is_err() {
+                            lost = Some((i, false));
                             break;
-                        };
-                        if let Ok(o) = serde_json::from_str::<crate::batch::Outcome>(&line) {
-                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                            progress(&o, n);
-                            if let Ok(mut c) = collected.lock() {
-                                c.push(o);
+                        }
+                        match rx.recv_timeout(limits.timeout) {
+                            Ok(Ok(line)) => match serde_json::from_str(&line) {
+                                Ok(o) => report(o),
+                                Err(_) => {
+                                    lost = Some((i, false));
+                                    break;
+                                }
+                            },
+                            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                                let _ = child.kill();
+                                lost = Some((i, true));
+                                break;
+                            }
+                            Ok(Err(_)) | Err(_) => {
+                                lost = Some((i, false));
+                                break;
                             }
                         }
                     }
                     drop(input);
-                    let _ = child.wait();
+                    let status = child.wait();
+                    let _ = reader.join();
+                    let said = stderr.join().unwrap_or_default();
+                    if let Some((i, timed_out)) = lost {
+                        if limits.interrupted.load(SeqCst) {
+                            continue;
+                        }
+                        let job = &jobs[i];
+                        let message = worker_lost(timed_out, limits, &status, &said);
+                        report(crate::batch::Outcome::failed(
+                            &job.input.display().to_string(),
+                            &job.output.display().to_string(),
+                            if timed_out { "timeout" } else { "worker" },
+                            message,
+                        ));
+                    }
                 }
             });
         }
@@ -923,28 +1163,62 @@ fn run_workers(
         return Err(e);
     }
     let mut outcomes = collected.into_inner().map_err(|e| e.to_string())?;
-    // A job a worker could not report (it crashed) is a failure, not a silence.
+    // A job never reported (the run was interrupted) is named, not silent.
     for job in jobs {
         let input = job.input.display().to_string();
         if !outcomes.iter().any(|o| o.input == input) {
-            outcomes.push(crate::batch::Outcome {
-                input: input.clone(),
-                output: job.output.display().to_string(),
-                status: "failed".into(),
-                pages: 0,
-                ms: 0,
-                warnings: 0,
-                errors: vec![crate::batch::Problem {
-                    location: input,
-                    rule: "io".into(),
-                    message: "the worker process rendering it stopped".into(),
-                }],
-                stamp: String::new(),
-            });
+            let mut o = crate::batch::Outcome::failed(
+                &input,
+                &job.output.display().to_string(),
+                "interrupted",
+                text!(
+                    "运行被中断，未生成",
+                    "the run was interrupted; not rendered"
+                )
+                .get(lang())
+                .to_string(),
+            );
+            o.status = "interrupted".into();
+            outcomes.push(o);
         }
     }
     outcomes.sort_by(|a, b| a.input.cmp(&b.input));
     Ok(outcomes)
+}
+
+/// Why a worker gave no outcome for its job, in the chosen language.
+fn worker_lost(
+    timed_out: bool,
+    limits: &WorkerLimits,
+    status: &std::io::Result<std::process::ExitStatus>,
+    said: &str,
+) -> String {
+    let tail: String = {
+        let lines: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
+        lines[lines.len().saturating_sub(3)..].join(" / ")
+    };
+    let t = if timed_out {
+        let s = limits.timeout.as_secs();
+        text!(
+            "超过 {s} 秒仍未完成，已停止（可用 --timeout 放宽）",
+            "not done after {s} s, stopped (--timeout allows more)"
+        )
+    } else if said.contains("memory allocation") || said.contains("capacity overflow") {
+        let mb = limits.max_memory;
+        text!(
+            "所需内存超过每个进程 {mb} MB 的上限，已停止（可用 --max-memory 放宽）：{tail}",
+            "needed more than the {mb} MB a worker may use, stopped (--max-memory allows more): {tail}"
+        )
+    } else {
+        let st = status
+            .as_ref()
+            .map_or_else(|e| e.to_string(), |s| s.to_string());
+        text!(
+            "处理它的进程意外终止（{st}）：{tail}",
+            "the worker process rendering it stopped ({st}): {tail}"
+        )
+    };
+    t.get(lang()).to_string()
 }
 
 fn render_with(
@@ -1055,10 +1329,17 @@ fn cannot_create(dir: &Path, e: std::io::Error) {
     error(text!("无法创建 {d}：{e}", "cannot create {d}: {e}"));
 }
 
-/// Whether `a` and `b` name the same existing file.
+/// Whether `a` and `b` name the same existing file: the same path once
+/// links are resolved, or the same file under two names (a hard link).
 fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
+    use std::os::unix::fs::MetadataExt;
+    if let (Ok(x), Ok(y)) = (a.canonicalize(), b.canonicalize())
+        && x == y
+    {
+        return true;
+    }
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
         _ => false,
     }
 }
@@ -1081,6 +1362,14 @@ fn import(file: &Path, output: &Path, year: Option<i32>, profile: Option<&str>) 
         Some((_, found)) => found,
         None => None,
     };
+    if same_file(file, output) {
+        let o = output.display();
+        error(text!(
+            "输出文件 {o} 就是要导入的文件；请换一个名字（否则会覆盖原文件）",
+            "the output {o} is the file being imported; choose another name (it would replace the original)"
+        ));
+        return 1;
+    }
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
@@ -1089,9 +1378,9 @@ fn import(file: &Path, output: &Path, year: Option<i32>, profile: Option<&str>) 
             return 1;
         }
     };
-    let workbook = file.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
-    });
+    // By content, not by name: a workbook saved without its extension is
+    // still a workbook.
+    let workbook = crate::workbook::is_workbook(&bytes);
     let imported = if workbook {
         crate::workbook::import_workbook(&file.display().to_string(), &bytes, year, profile)
     } else {

@@ -74,6 +74,64 @@ impl DepartmentRow {
     }
 }
 
+/// Why `budgets` (read from `files`, in the same order) cannot be summed:
+/// one department in two files (the same code, or the same name and
+/// year), departments printed by different profiles, an 经济分类 code that
+/// is 人员经费 in one department and 公用经费 in another (a district file
+/// keeps one kind per code, so summing would move money between kinds).
+pub fn refusals(files: &[String], budgets: &[&Budget]) -> Vec<crate::diag::Text> {
+    let mut out = vec![];
+    for (i, b) in budgets.iter().enumerate() {
+        let d = &b.department;
+        let twin = budgets[..i].iter().position(|a| {
+            let a = &a.department;
+            (!d.code.is_empty() && a.code == d.code) || (a.name == d.name && a.year == d.year)
+        });
+        if let Some(j) = twin {
+            let (fa, fb, name, code) = (&files[j], &files[i], &d.name, &d.code);
+            out.push(crate::text!(
+                "{fa} 和 {fb} 是同一个部门（{code} {name}）：汇总时会算两次；请去掉其中一个",
+                "{fa} and {fb} are the same department ({code} {name}): it would be counted twice; leave one out"
+            ));
+        }
+    }
+    if let Some(first) = budgets.first() {
+        let p = first.department.profile;
+        for (i, b) in budgets.iter().enumerate() {
+            if b.department.profile != p {
+                let (fa, fb, q) = (&files[0], &files[i], b.department.profile);
+                out.push(crate::text!(
+                    "{fa} 按 {p} 格式编制，{fb} 按 {q} 格式编制：汇总只能是同一区域格式的部门",
+                    "{fa} is laid out for {p}, {fb} for {q}: a consolidation is of one profile"
+                ));
+                break;
+            }
+        }
+    }
+    let mut kinds: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
+    let mut told = std::collections::BTreeSet::new();
+    for (i, b) in budgets.iter().enumerate() {
+        for l in &b.economic {
+            let (j, personnel) = *kinds.entry(&l.code).or_insert((i, l.personnel));
+            if personnel != l.personnel && told.insert(l.code.as_str()) {
+                let word = |p: bool| if p { "人员经费" } else { "公用经费" };
+                let (code, fa, ka, fb, kb) = (
+                    &l.code,
+                    &files[j],
+                    word(personnel),
+                    &files[i],
+                    word(l.personnel),
+                );
+                out.push(crate::text!(
+                    "经济分类 {code} 在 {fa} 中是{ka}，在 {fb} 中是{kb}：汇总后只能归入一类，会把钱从一类挪到另一类；请先统一",
+                    "经济分类 {code} is {ka} in {fa} and {kb} in {fb}: a district line has one kind, so summing would move money between kinds; make them agree first"
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The consolidated budget file (TOML, amounts in 元, exact) of `budgets`,
 /// named `name`. The budgets must share one year.
 pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::diag::Text> {

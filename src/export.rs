@@ -178,6 +178,12 @@ fn exact(v: Decimal, unit: Unit) -> String {
     v.to_string()
 }
 
+/// An amount already in its table's unit, unrounded, with at least two
+/// decimals.
+fn unrounded(v: Decimal) -> String {
+    exact(v, Unit::Yuan)
+}
+
 /// Every table of `report`, the project list and the file's own data
 /// (settings, lines, 经济分类 lines, indicators) as sheets: the `department`
 /// sheet first, then the tables in order, then the data sheets. `yusuan
@@ -248,16 +254,18 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
                 .chain(s.columns.iter().map(|c| c.header.to_string()))
                 .collect::<Vec<_>>(),
         ];
+        // 三公 and 机关运行经费 are the file's own figures (read back as
+        // such, not as declared totals): unrounded, in the table's unit.
         for r in &s.rows {
             let mut row = vec![r.key.clone(), r.label.clone()];
-            row.extend(r.values.iter().map(|v| amount(*v)));
+            row.extend(r.values.iter().map(|v| unrounded(*v)));
             rows.push(row);
         }
         if let Some(v) = s.running_costs {
             rows.push(vec![
                 "running_costs".into(),
                 "机关运行经费".into(),
-                amount(v),
+                unrounded(v),
             ]);
         }
         file(format!("{}-{}", s.number, s.id), rows);

@@ -19,6 +19,7 @@ pub mod domain;
 pub mod export;
 pub mod import;
 pub mod layout;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod narrative;
@@ -255,7 +256,7 @@ pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagn
                 return true;
             }
             known[word] |= bit;
-            !diag::is_invisible(c) && (c.is_whitespace() || engine.covers(c))
+            !diag::is_invisible(c) && (spaced(c) || engine.covers(c))
         });
     if clean {
         return;
@@ -275,7 +276,7 @@ pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagn
             seen[word] |= bit;
             if diag::is_invisible(c) {
                 invisible.push((c, path.to_string()));
-            } else if !c.is_whitespace() && !engine.covers(c) {
+            } else if !spaced(c) && !engine.covers(c) {
                 missing.push((c, path.to_string()));
             }
         }
@@ -310,6 +311,13 @@ pub fn check_glyphs(engine: &typeset::Engine, report: &Report, diags: &mut Diagn
             )),
         );
     }
+}
+
+/// Whether Typst sets `c` as a space without a font's glyph: every
+/// Unicode space but U+1680 OGHAM SPACE MARK, which is drawn (and is in
+/// none of the embedded fonts).
+fn spaced(c: char) -> bool {
+    c.is_whitespace() && c != '\u{1680}'
 }
 
 fn walk_strings(v: &serde_json::Value, path: &mut String, f: &mut dyn FnMut(&str, &str)) {
@@ -508,6 +516,88 @@ pub fn render_checked(
 /// failure never leaves a half-written file behind. The file gets the
 /// permissions any tool gives (0666 less the umask), not a temp file's 0600.
 pub fn write_atomically(path: &Path, bytes: &[u8], lang: Lang) -> Result<(), String> {
+    write_all_or_none(&[(path.to_path_buf(), bytes.to_vec())], lang)
+}
+
+/// Writes every file, or none: each goes to a temporary file beside its
+/// path first (its directory must exist), and only when all are written whole
+/// are they renamed into place. A failure removes the temporary files and
+/// leaves every old file as it was.
+pub fn write_all_or_none(
+    files: &[(std::path::PathBuf, Vec<u8>)],
+    lang: Lang,
+) -> Result<(), String> {
+    // Something that is no file where one goes (a directory) fails the
+    // whole set before anything is written.
+    for (path, _) in files {
+        if let Ok(m) = std::fs::symlink_metadata(path)
+            && !m.is_file()
+        {
+            let p = path.display();
+            return Err(text!(
+                "无法写入 {p}：那里已有一个同名的目录或非普通文件",
+                "cannot write {p}: a directory or other non-file stands there"
+            )
+            .get(lang)
+            .to_string());
+        }
+    }
+    let mut temps: Vec<std::path::PathBuf> = vec![];
+    for (path, bytes) in files {
+        match write_temp(path, bytes, lang) {
+            Ok(t) => temps.push(t),
+            Err(e) => {
+                for t in &temps {
+                    let _ = std::fs::remove_file(t);
+                }
+                return Err(e);
+            }
+        }
+    }
+    // Old files are set aside first, so that a failed rename can put every
+    // one of them back.
+    let mut backups: Vec<(std::path::PathBuf, std::path::PathBuf)> = vec![];
+    let mut placed: Vec<&Path> = vec![];
+    let mut failure = None;
+    for ((path, _), tmp) in files.iter().zip(&temps) {
+        if path.exists() {
+            let backup = tmp.with_extension("old");
+            if let Err(e) = std::fs::rename(path, &backup) {
+                failure = Some(cannot_write(path, e, lang));
+                break;
+            }
+            backups.push((path.clone(), backup));
+        }
+        if let Err(e) = std::fs::rename(tmp, path) {
+            failure = Some(cannot_write(path, e, lang));
+            break;
+        }
+        placed.push(path);
+    }
+    match failure {
+        None => {
+            for (_, b) in &backups {
+                let _ = std::fs::remove_file(b);
+            }
+            Ok(())
+        }
+        Some(e) => {
+            for p in placed {
+                let _ = std::fs::remove_file(p);
+            }
+            for (p, b) in &backups {
+                let _ = std::fs::rename(b, p);
+            }
+            for t in &temps {
+                let _ = std::fs::remove_file(t);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Writes `bytes` to a new temporary file beside `path` and returns its path.
+fn write_temp(path: &Path, bytes: &[u8], lang: Lang) -> Result<std::path::PathBuf, String> {
     use std::io::Write;
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -537,10 +627,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8], lang: Lang) -> Result<(), Str
         let _ = std::fs::remove_file(&tmp);
         return Err(cannot_write(path, e, lang));
     }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        cannot_write(path, e, lang)
-    })
+    Ok(tmp)
 }
 
 fn cannot_write(path: &Path, e: std::io::Error, lang: Lang) -> String {

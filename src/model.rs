@@ -117,7 +117,7 @@ pub const BOTH: char = '\u{1e}';
 
 /// Whether `t` is a number whose commas, if any, separate groups of three
 /// digits: `1234.5`, `1,234.5`, `-12,345,678` — not `4,52.03`.
-fn well_grouped(t: &str) -> bool {
+pub(crate) fn well_grouped(t: &str) -> bool {
     let t = t.strip_prefix('-').unwrap_or(t);
     let int = t.split_once('.').map_or(t, |(i, _)| i);
     if !int.contains(',') {

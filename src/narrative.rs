@@ -959,44 +959,49 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
 /// One text comparing with two different bases — `比2024年预算执行数` for
 /// income and `比2024年预算` for spending — compares unlike with unlike.
 fn mixed_bases(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
-    let start = 0;
-    {
-        let block = text;
-        let mut first: Option<(&str, &str)> = None;
-        let mut at: Vec<(usize, &str)> = ["比", "较", "与"]
-            .into_iter()
-            .flat_map(|w| block.match_indices(w))
-            .collect();
-        at.sort();
-        {
-            for (i, word) in at {
-                let after = &block[i + word.len()..];
-                let digits = after.chars().take_while(char::is_ascii_digit).count();
-                if digits != 4 || !after[4..].starts_with('年') {
-                    continue;
-                }
-                let rest = &after[4 + '年'.len_utf8()..];
-                let basis = ["预算执行数", "执行数", "决算", "预算"]
-                    .into_iter()
-                    .find(|b| rest.starts_with(b));
-                let Some(basis) = basis else { continue };
-                let quote = &block[i..i + word.len() + 4 + '年'.len_utf8() + basis.len()];
-                match first {
-                    None => first = Some((quote, basis)),
-                    Some((q, b)) if b != basis => {
-                        found.push((
-                            start + i,
-                            quote.len(),
-                            text!(
-                                "“{quote}”：前面写的是“{q}”，比较的基数不一致",
-                                "\"{quote}\": the text compared with \"{q}\" before; the bases differ"
-                            ),
-                        ));
-                    }
-                    Some(_) => {}
-                }
-            }
+    let mut first: Option<(&str, &str)> = None;
+    // Every place that differs from the first basis: one problem, reported
+    // once at the first of them with how many there are.
+    let mut differ: Vec<(usize, &str)> = vec![];
+    let mut at: Vec<(usize, &str)> = ["比", "较", "与"]
+        .into_iter()
+        .flat_map(|w| text.match_indices(w))
+        .collect();
+    at.sort();
+    for (i, word) in at {
+        let after = &text[i + word.len()..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if digits != 4 || !after[4..].starts_with('年') {
+            continue;
         }
+        let rest = &after[4 + '年'.len_utf8()..];
+        let basis = ["预算执行数", "执行数", "决算", "预算"]
+            .into_iter()
+            .find(|b| rest.starts_with(b));
+        let Some(basis) = basis else { continue };
+        let quote = &text[i..i + word.len() + 4 + '年'.len_utf8() + basis.len()];
+        match first {
+            None => first = Some((quote, basis)),
+            Some((_, b)) if b != basis => differ.push((i, quote)),
+            Some(_) => {}
+        }
+    }
+    if let (Some((q, _)), Some(&(i, quote))) = (first, differ.first()) {
+        let n = differ.len();
+        let more = if n > 1 {
+            (format!("（共 {n} 处）"), format!(" ({n} places)"))
+        } else {
+            (String::new(), String::new())
+        };
+        let (zh, en) = more;
+        found.push((
+            i,
+            quote.len(),
+            text!(
+                "“{quote}”：前面写的是“{q}”，比较的基数不一致{zh}",
+                "\"{quote}\": the text compared with \"{q}\" before; the bases differ{en}"
+            ),
+        ));
     }
 }
 

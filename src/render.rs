@@ -156,6 +156,13 @@ pub fn profile_template(profile: &Profile, name: &str) -> Option<&'static str> {
         .map(|(_, s)| *s)
 }
 
+/// The largest template file read (the built-ins are under 20 KB each).
+pub const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
+/// The largest Typst source a template may produce (1,000 projects' cards
+/// and tables make about 6 MB).
+pub const MAX_SOURCE_BYTES: usize = 64 << 20;
+
 /// Reads an override file, refusing a path that leaves `dir` (a symlink
 /// pointing outside it, say).
 fn read_override(dir: &Path, name: &str) -> Result<Option<String>, Error> {
@@ -167,8 +174,37 @@ fn read_override(dir: &Path, name: &str) -> Result<Option<String>, Error> {
         ));
     }
     let path = dir.join(rel);
-    if !path.is_file() {
-        return Ok(None);
+    let meta = match std::fs::metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("cannot read {}: {e}", path.display()),
+            ));
+        }
+    };
+    // A directory or a FIFO named like a template is a mistake, not "no
+    // override": the built-in must not stand in for it silently.
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} is not a regular file (a directory, a pipe or a device); a template must be a file",
+                path.display()
+            ),
+        ));
+    }
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} is {} bytes; a template may be at most {} bytes",
+                path.display(),
+                meta.len(),
+                MAX_TEMPLATE_BYTES
+            ),
+        ));
     }
     let inside = match (path.canonicalize(), dir.canonicalize()) {
         (Ok(p), Ok(d)) => p.starts_with(d),
@@ -270,13 +306,45 @@ impl Renderer {
     /// that wrote it (see [`template_origin`]).
     pub fn render_marked(&self, entry: &str, context: Value) -> Result<String, String> {
         let tmpl = self.marked.get_template(entry).map_err(describe)?;
-        tmpl.render(context).map_err(describe)
+        capped(&tmpl, context)
     }
 
     /// Renders template `entry` with `context`; the error names the template and line.
     pub fn render(&self, entry: &str, context: Value) -> Result<String, String> {
         let tmpl = self.env.get_template(entry).map_err(describe)?;
-        tmpl.render(context).map_err(describe)
+        capped(&tmpl, context)
+    }
+}
+
+/// Renders `tmpl`, stopping as soon as its output passes
+/// [`MAX_SOURCE_BYTES`] (a template that loops on its output cannot fill
+/// the memory with it).
+fn capped(tmpl: &minijinja::Template, context: Value) -> Result<String, String> {
+    struct Capped(Vec<u8>, bool);
+    impl std::io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() + buf.len() > MAX_SOURCE_BYTES {
+                self.1 = true;
+                return Err(std::io::Error::other("too long"));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Capped(Vec::new(), false);
+    match tmpl.render_captured_to(context, &mut out) {
+        Ok(_) => String::from_utf8(out.0).map_err(|e| e.to_string()),
+        Err(_) if out.1 => {
+            let mb = MAX_SOURCE_BYTES >> 20;
+            Err(format!(
+                "{}: the template wrote more than {mb} MB of Typst source; a document's source is at most {mb} MB (a loop that never ends?)",
+                tmpl.name()
+            ))
+        }
+        Err(e) => Err(describe(e)),
     }
 }
 

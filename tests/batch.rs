@@ -353,7 +353,9 @@ fn a_district_sums_its_departments_roundings_too() {
         let f = dir.path().join(format!("d{i}.toml"));
         std::fs::write(
             &f,
-            text.replacen("code = \"203\"", &format!("code = \"{}\"", 300 + i), 1),
+            // Seven departments: another code and another name each.
+            text.replacen("code = \"203\"", &format!("code = \"{}\"", 300 + i), 1)
+                .replacen("组织部\"", &format!("组织部{i}\""), 1),
         )
         .unwrap();
         files.push(f);
@@ -383,4 +385,384 @@ fn a_district_sums_its_departments_roundings_too() {
             "支出总表 一般公共预算 基本支出 3700.34，基本支出表 合计 3700.48，相差 0.14（尾差：24 项 × 7 个部门四舍五入，允许 ±0.875）"
         ]
     );
+}
+
+/// A small department in 元: one 项 line of basic spending and its 经济分类.
+fn small(code: &str, name: &str, econ: &[(&str, u32, &str)]) -> String {
+    let total: u32 = econ.iter().map(|e| e.1).sum();
+    let mut s = format!(
+        "[department]\ncode = \"{code}\"\nname = \"{name}\"\nyear = 2024\nunit = \"元\"\n\n\
+         [[expenditure]]\ncode = \"2013201\"\nsource = \"一般公共预算\"\nbasic = {total}\n"
+    );
+    for (c, v, kind) in econ {
+        s.push_str(&format!(
+            "\n[[basic_economic]]\ncode = \"{c}\"\namount = {v}\nkind = \"{kind}\"\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn symlinked_files_are_followed_and_said_and_a_broken_link_stops_a_consolidation() {
+    let d = tempfile::tempdir().unwrap();
+    let (input, elsewhere) = (d.path().join("in"), d.path().join("elsewhere"));
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(
+        input.join("a.toml"),
+        small("101", "甲", &[("30101", 10, "人员经费")]),
+    )
+    .unwrap();
+    std::fs::write(
+        elsewhere.join("b.toml"),
+        small("102", "乙", &[("30101", 20, "人员经费")]),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("b.toml"), input.join("b.toml")).unwrap();
+    let district = d.path().join("district.toml");
+    let run = yusuan(&[&"consolidate", &input, &"-o", &district]).ok();
+    assert!(
+        run.stderr.contains("b.toml：符号链接，已跟随"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("已汇总 2 个部门"), "{}", run.stderr);
+    // 10 + 20 元, both departments.
+    let text = std::fs::read_to_string(&district).unwrap();
+    assert!(text.contains("basic = \"30\""), "{text}");
+    // The batch renders both and counts them.
+    let out = d.path().join("out");
+    let run = yusuan(&[&"render", &input, &"--out-dir", &out]).ok();
+    assert!(
+        run.stderr.contains("共 2 个文件（1 个经符号链接）"),
+        "{}",
+        run.stderr
+    );
+    assert!(out.join("b.pdf").exists());
+    // A link to nothing is named; the consolidation refuses to sum fewer.
+    std::os::unix::fs::symlink(d.path().join("gone.toml"), input.join("c.toml")).unwrap();
+    std::fs::remove_file(&district).unwrap();
+    let run = yusuan(&[&"consolidate", &input, &"-o", &district]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("c.toml：符号链接指向的文件不存在"),
+        "{}",
+        run.stderr
+    );
+    assert!(!district.exists());
+    let run = yusuan(&[&"render", &input, &"--out-dir", &out]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("失败 1 个"), "{}", run.stderr);
+}
+
+#[test]
+fn one_department_in_two_files_or_under_two_kinds_is_not_summed() {
+    let d = tempfile::tempdir().unwrap();
+    let a = d.path().join("a.toml");
+    let b = d.path().join("b.toml");
+    let district = d.path().join("district.toml");
+    // The same code in two files: 合计 would be 40 where the department spends 20.
+    std::fs::write(&a, small("101", "甲", &[("30101", 20, "人员经费")])).unwrap();
+    std::fs::write(&b, small("101", "甲（副本）", &[("30101", 20, "人员经费")])).unwrap();
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let (fa, fb) = (a.display(), b.display());
+    assert!(
+        run.stderr
+            .contains(&format!("{fa} 和 {fb} 是同一个部门（101 甲（副本））")),
+        "{}",
+        run.stderr
+    );
+    assert!(!district.exists());
+    // 30201 is 公用经费 in one and 人员经费 in the other: 10 / 20 cannot become 30 / 0.
+    std::fs::write(
+        &a,
+        small(
+            "101",
+            "甲",
+            &[("30101", 5, "人员经费"), ("30201", 10, "公用经费")],
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        small(
+            "102",
+            "乙",
+            &[("30101", 5, "人员经费"), ("30201", 20, "人员经费")],
+        ),
+    )
+    .unwrap();
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "经济分类 30201 在 {fa} 中是公用经费，在 {fb} 中是人员经费"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!district.exists());
+}
+
+#[test]
+fn every_output_collision_is_found_before_anything_renders() {
+    let d = tempfile::tempdir().unwrap();
+    for sub in ["d1", "d2"] {
+        std::fs::create_dir_all(d.path().join(sub)).unwrap();
+    }
+    let body = small("101", "甲", &[("30101", 10, "人员经费")]);
+    for f in ["d1/x.toml", "d1/y.toml", "d2/x.toml"] {
+        std::fs::write(d.path().join(f), &body).unwrap();
+    }
+    let out = d.path().join("out");
+    let p = |f: &str| d.path().join(f);
+    let run = yusuan(&[
+        &"render",
+        &p("d1/x.toml"),
+        &p("d1/y.toml"),
+        &p("d2/x.toml"),
+        &"--out-dir",
+        &out,
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let expected = format!(
+        "{} ← {}, {}",
+        out.join("x.pdf").display(),
+        p("d1/x.toml").display(),
+        p("d2/x.toml").display()
+    );
+    assert!(
+        run.stderr.contains(&expected),
+        "{expected} in {}",
+        run.stderr
+    );
+    assert!(!out.join("y.pdf").exists(), "nothing rendered");
+}
+
+#[test]
+fn changed_renders_again_when_a_setting_changes_and_one_run_holds_the_directory() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("a.toml");
+    std::fs::write(&input, small("101", "甲", &[("30101", 10, "人员经费")])).unwrap();
+    let out = d.path().join("out");
+    let run = || yusuan(&[&"render", &input, &"--out-dir", &out, &"--changed"]);
+    assert!(run().ok().stderr.contains("已生成 1 个"));
+    assert!(run().ok().stderr.contains("未变 1 个"));
+    // PDF/A is another PDF: rendered again.
+    let archival = yusuan(&[
+        &"render",
+        &input,
+        &"--out-dir",
+        &out,
+        &"--changed",
+        &"--pdf-standard",
+        &"a-2b",
+    ])
+    .ok();
+    assert!(
+        archival.stderr.contains("已生成 1 个"),
+        "{}",
+        archival.stderr
+    );
+    // A catalogue file the input names is part of what it depends on.
+    let catalogue =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/2024.txt"))
+            .unwrap();
+    std::fs::write(d.path().join("cat.txt"), &catalogue).unwrap();
+    let text = std::fs::read_to_string(&input)
+        .unwrap()
+        .replace("unit = \"元\"", "unit = \"元\"\ncatalogue = \"cat.txt\"");
+    std::fs::write(&input, text).unwrap();
+    assert!(run().ok().stderr.contains("已生成 1 个"));
+    assert!(run().ok().stderr.contains("未变 1 个"));
+    std::fs::write(d.path().join("cat.txt"), format!("{catalogue}\n")).unwrap();
+    assert!(run().ok().stderr.contains("已生成 1 个"));
+    // Another run holds the directory (this test's own process, alive).
+    std::fs::write(out.join(".yusuan-lock"), std::process::id().to_string()).unwrap();
+    let held = run();
+    assert_eq!(held.code, Some(1), "{}", held.stderr);
+    assert!(
+        held.stderr.contains(&format!(
+            "另一个 yusuan（进程 {}）正在向",
+            std::process::id()
+        )),
+        "{}",
+        held.stderr
+    );
+    // A lock its process left behind is taken over.
+    std::fs::write(out.join(".yusuan-lock"), "999999999").unwrap();
+    assert!(run().ok().stderr.contains("未变 1 个"));
+    assert!(!out.join(".yusuan-lock").exists());
+    // Stamps that cannot be written fail the run.
+    std::fs::remove_file(out.join(".yusuan-stamps.json")).unwrap();
+    std::fs::create_dir(out.join(".yusuan-stamps.json")).unwrap();
+    let unrecorded = run();
+    assert_eq!(unrecorded.code, Some(1), "{}", unrecorded.stderr);
+    assert!(
+        unrecorded.stderr.contains("无法记录本次生成"),
+        "{}",
+        unrecorded.stderr
+    );
+}
+
+#[test]
+fn a_job_writes_all_its_outputs_or_none() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("a.toml");
+    std::fs::write(&input, small("101", "甲", &[("30101", 10, "人员经费")])).unwrap();
+    let out = d.path().join("out");
+    // The PDF cannot be put in place (a directory stands there): the
+    // workbook and JSON made beside it must not be left either.
+    std::fs::create_dir_all(out.join("a.pdf")).unwrap();
+    let run = yusuan(&[
+        &"render",
+        &input,
+        &"--out-dir",
+        &out,
+        &"--emit",
+        &"pdf",
+        &"--emit",
+        &"xlsx",
+        &"--emit",
+        &"json",
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(!out.join("a.xlsx").exists());
+    assert!(!out.join("a.json").exists());
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the directory: {left:?}");
+}
+
+#[test]
+fn a_runaway_template_fails_its_document_alone() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("a.toml"),
+        small("101", "甲", &[("30101", 10, "人员经费")]),
+    )
+    .unwrap();
+    // The second department is printed in the hebei profile, whose entry
+    // template is overridden by one that doubles a string until memory ends.
+    let hebei = small("102", "乙", &[("30101", 10, "人员经费")])
+        .replace("unit = \"元\"", "unit = \"元\"\nprofile = \"hebei\"");
+    std::fs::write(input.join("b.toml"), hebei).unwrap();
+    let templates = d.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let out = d.path().join("out");
+    let rep = d.path().join("r.json");
+    std::fs::write(
+        templates.join("budget.typ.j2"),
+        "{% if report.department.profile == \"hebei\" %}{% set s = namespace(x=\"ab\") %}\
+         {% for i in range(40) %}{% set s.x = s.x ~ s.x %}{% endfor %}{{ s.x|length }}\
+         {% else %}= 正常{% endif %}",
+    )
+    .unwrap();
+    let run = yusuan(&[
+        &"render",
+        &input,
+        &"--out-dir",
+        &out,
+        &"--templates",
+        &templates,
+        &"--max-memory",
+        &"600",
+        &"--report",
+        &rep,
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(out.join("a.pdf").exists(), "{}", run.stderr);
+    assert!(!out.join("b.pdf").exists());
+    let r = report(&rep);
+    let b = r
+        .iter()
+        .find(|o| o["input"].as_str().unwrap().ends_with("b.toml"))
+        .unwrap();
+    let message = b["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("所需内存超过每个进程 600 MB 的上限"),
+        "{message}"
+    );
+    // A document that runs past --timeout is stopped; the other is rendered.
+    std::fs::write(
+        templates.join("budget.typ.j2"),
+        "{% if report.department.profile == \"hebei\" %}#for i in range(30000) {for j in range(30000) {}}\
+         {% else %}= 正常{% endif %}",
+    )
+    .unwrap();
+    std::fs::remove_file(out.join("a.pdf")).unwrap();
+    let run = yusuan(&[
+        &"render",
+        &input,
+        &"--out-dir",
+        &out,
+        &"--templates",
+        &templates,
+        &"--timeout",
+        &"2",
+        &"--report",
+        &rep,
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(out.join("a.pdf").exists(), "{}", run.stderr);
+    let r = report(&rep);
+    let b = r
+        .iter()
+        .find(|o| o["input"].as_str().unwrap().ends_with("b.toml"))
+        .unwrap();
+    assert_eq!(b["errors"][0]["rule"], "timeout");
+    assert_eq!(
+        b["errors"][0]["message"].as_str().unwrap(),
+        "超过 2 秒仍未完成，已停止（可用 --timeout 放宽）"
+    );
+}
+
+#[test]
+fn a_template_that_is_no_file_or_too_large_is_refused_not_replaced() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("a.toml");
+    std::fs::write(&input, small("101", "甲", &[("30101", 10, "人员经费")])).unwrap();
+    let templates = d.path().join("templates");
+    // A directory named like the entry template.
+    std::fs::create_dir_all(templates.join("budget.typ.j2")).unwrap();
+    let pdf = d.path().join("a.pdf");
+    let run = yusuan(&[&"render", &input, &"-o", &pdf, &"--templates", &templates]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!pdf.exists());
+    std::fs::remove_dir(templates.join("budget.typ.j2")).unwrap();
+    std::fs::write(templates.join("budget.typ.j2"), "x".repeat(2 << 20)).unwrap();
+    let run = yusuan(&[&"render", &input, &"-o", &pdf, &"--templates", &templates]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("is 2097152 bytes; a template may be at most 1048576 bytes"),
+        "{}",
+        run.stderr
+    );
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn jobs_must_be_at_least_one() {
+    let run = yusuan(&[
+        &"render",
+        &example("kaiping-2024.toml"),
+        &"--out-dir",
+        &"/tmp/x",
+        &"--jobs",
+        &"0",
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("must be at least 1"), "{}", run.stderr);
 }

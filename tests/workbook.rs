@@ -219,6 +219,17 @@ fn budget_system_book(text: &str, edit: Option<(u8, usize, usize, &str)>) -> Vec
                     Some((s, er, ec, t)) if s == n && er + first - 3 == i && ec == j => t,
                     _ => cell.as_str(),
                 };
+                // `=…` a formula (never calculated), `date:…` an amount in a date format.
+                if let Some(f) = cell.strip_prefix('=') {
+                    ws.write_formula(r, c, format!("={f}").as_str()).unwrap();
+                    continue;
+                }
+                if let Some(v) = cell.strip_prefix("date:") {
+                    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+                    ws.write_number_with_format(r, c, v.parse::<f64>().unwrap(), &date)
+                        .unwrap();
+                    continue;
+                }
                 match cell.parse::<f64>() {
                     Ok(v) if i + 2 >= first && cell.contains('.') => ws.write_number(r, c, v),
                     _ => ws.write_string(r, c, cell),
@@ -553,6 +564,476 @@ fn moved(checked: &yusuan::Checked, bad: Option<&str>) -> Vec<u8> {
             for (j, cell) in cells.iter().enumerate() {
                 ws.write_string(i as u32, j as u16, cell).unwrap();
             }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The warnings' messages of an import, in Chinese.
+fn warnings(imported: &yusuan::import::Imported) -> Vec<String> {
+    imported
+        .diags
+        .items
+        .iter()
+        .map(|d| d.message.zh.clone())
+        .collect()
+}
+
+#[test]
+fn text_amounts_are_read_as_strictly_as_the_toml_loader_reads_them() {
+    let original = kaiping_tables();
+    // 支出总表's 合计 row, 基本支出 column (D5): "10,5" is no 105, "4,52.03" no 452.03.
+    for bad in ["10,5", "4,52.03", "1.2.3", ",528.62", "528.62,"] {
+        let book = budget_system_book(&original, Some((3, 1, 3, bad)));
+        let imported = yusuan::workbook::import_workbook("k.xlsx", &book, None, None);
+        let w = warnings(&imported);
+        assert!(
+            w.contains(&format!("工作表「表3」单元格 D5：不是金额，未导入：{bad}")),
+            "{bad}: {w:?}"
+        );
+        assert!(
+            imported
+                .toml
+                .contains(&format!("# NOT IMPORTED 表3!D5 (不是金额): {bad}")),
+            "{bad}"
+        );
+    }
+    // Well-grouped separators are amounts.
+    let book = budget_system_book(&original, Some((3, 1, 3, "528.62")));
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &book, None, None);
+    assert!(
+        !imported.toml.contains("NOT IMPORTED 表3"),
+        "{}",
+        imported.toml
+    );
+    for (text, value) in [
+        ("1,234,567.89", "1234567.89"),
+        ("-12,345", "-12345.00"),
+        ("528.62", "528.62"),
+    ] {
+        let book = budget_system_book(&original, Some((3, 1, 3, text)));
+        let imported = yusuan::workbook::import_workbook("k.xlsx", &book, None, None);
+        assert!(
+            imported
+                .toml
+                .contains(&format!("total = 5464.38, basic = {value},")),
+            "{text}: {}",
+            imported.toml
+        );
+    }
+}
+
+#[test]
+fn a_formula_never_calculated_or_a_date_is_no_amount_and_says_why() {
+    let original = kaiping_tables();
+    // 支出总表's 合计 row, 基本支出 column (D5): never read as 0.
+    let book = budget_system_book(&original, Some((3, 1, 3, "=SUM(D6:D20)")));
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &book, None, None);
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"工作表「表3」单元格 D5：是没有计算结果的公式（请在 Excel 或 WPS 中打开并保存后再导入），未导入：=SUM(D6:D20)".to_string()),
+        "{w:?}"
+    );
+    let book = budget_system_book(&original, Some((3, 1, 3, "date:528.62")));
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &book, None, None);
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"工作表「表3」单元格 D5：是日期格式，不是金额（请把单元格格式改为数值），未导入：528.62".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        imported.toml.contains("# NOT IMPORTED 表3!D5 (是日期格式"),
+        "{}",
+        imported.toml
+    );
+}
+
+/// `book` with every `from` in its part `part` (an XML file) replaced by `to`.
+fn rewrite(book: &[u8], part: &str, from: &str, to: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut text = vec![];
+        f.read_to_end(&mut text).unwrap();
+        if name == part {
+            let t = String::from_utf8(text).unwrap();
+            assert!(t.contains(from), "{from} in {part}: {t}");
+            text = t.replace(from, to).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&text).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_sheet_that_cannot_be_read_or_a_table_twice_stops_the_import() {
+    let original = kaiping_tables();
+    let book = budget_system_book(&original, None);
+    // 表6's XML broken: nothing imported, not an empty 基本支出表.
+    let broken = rewrite(&book, "xl/worksheets/sheet6.xml", "</c>", "</d>");
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &broken, None, None);
+    assert!(imported.diags.has_errors(), "{}", imported.diags);
+    assert!(imported.toml.is_empty());
+    assert!(
+        warnings(&imported)[0].starts_with("工作表「表6」无法读取："),
+        "{:?}",
+        warnings(&imported)
+    );
+    // A shared string that does not exist.
+    let broken = rewrite(
+        &book,
+        "xl/worksheets/sheet6.xml",
+        "t=\"s\"><v>",
+        "t=\"s\"><v>9999",
+    );
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &broken, None, None);
+    assert!(imported.diags.has_errors(), "{}", imported.diags);
+    assert!(imported.toml.is_empty());
+    // A missing part.
+    let broken = rewrite(
+        &book,
+        "xl/_rels/workbook.xml.rels",
+        "worksheets/sheet6.xml",
+        "worksheets/sheet66.xml",
+    );
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &broken, None, None);
+    assert!(imported.diags.has_errors(), "{}", imported.diags);
+    assert!(imported.toml.is_empty());
+    // 表6 twice (the second a hidden older copy): which one is meant cannot be told.
+    let twice = rewrite(
+        &book,
+        "xl/workbook.xml",
+        "<sheet name=\"说明\"",
+        "<sheet name=\"表6(旧)\" sheetId=\"99\" state=\"hidden\" r:id=\"rId6\"/><sheet name=\"说明\"",
+    );
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &twice, None, None);
+    assert_eq!(
+        warnings(&imported),
+        [
+            "工作表「表6」和「表6(旧)」（隐藏）是同一张表（一般公共预算基本支出表），不知道该用哪一张；请删除多余的一张后再导入"
+        ]
+    );
+    assert!(imported.diags.has_errors());
+    assert!(imported.toml.is_empty());
+}
+
+#[test]
+fn a_code_on_two_rows_or_tables_that_disagree_are_reported_with_their_rows() {
+    let original = kaiping_tables();
+    let book = budget_system_book(&original, None);
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &book, None, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    // 2013299 (其他组织事务支出) given the code of the row above it, 2013201.
+    let sheet5 = rewrite(
+        &book,
+        "xl/sharedStrings.xml",
+        "<t>2013299</t>",
+        "<t>2013201</t>",
+    );
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &sheet5, None, None);
+    assert!(imported.diags.has_errors(), "{}", imported.diags);
+    let w = warnings(&imported);
+    assert!(
+        w.iter()
+            .any(|m| m.contains("第") && m.contains("是同一个编码 2013201")),
+        "{w:?}"
+    );
+    // 表5 gives 行政运行 452.00 where 表3 spends 452.03 on it: reported, not split by guess.
+    let disagree = rewrite(
+        &book,
+        "xl/worksheets/sheet5.xml",
+        "<v>452.03</v>",
+        "<v>452</v>",
+    );
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &disagree, None, None);
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"项 2013201：按资金来源列出的金额（工作表「表5」第 7 行、工作表「表2」第 8 行）少于支出总表列出的支出（工作表「表3」第 8 行）；两张表不一致，无法拆分，未导入".to_string()),
+        "{w:?}"
+    );
+    // `yusuan import` writes nothing when there is an error (tested with the command line).
+    assert!(imported.diags.has_errors());
+}
+
+#[test]
+fn a_workbook_that_inflates_past_the_cap_or_spans_the_sheet_is_refused_quickly() {
+    use std::io::Write;
+    // One cell at XFD1048576 beside a table: read as the cells that exist.
+    let original = kaiping_tables();
+    let book = budget_system_book(&original, None);
+    let far = rewrite(
+        &book,
+        "xl/worksheets/sheet6.xml",
+        "</sheetData>",
+        "<row r=\"1048576\"><c r=\"XFD1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData>",
+    );
+    let imported = yusuan::workbook::import_workbook("k.xlsx", &far, None, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    assert!(
+        imported.toml.contains("\"合计\" = { total = 5464.38"),
+        "{}",
+        imported.toml
+    );
+    // A part that inflates to more than 512 MB.
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    out.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    let zeros = vec![b' '; 1 << 20];
+    for _ in 0..520 {
+        out.write_all(&zeros).unwrap();
+    }
+    let bomb = out.finish().unwrap().into_inner();
+    assert!(bomb.len() < 3 << 20, "{}", bomb.len());
+    let imported = yusuan::workbook::import_workbook("bomb.xlsx", &bomb, None, None);
+    assert_eq!(
+        warnings(&imported),
+        ["工作簿解压后超过 512 MB，不是预算工作簿，未导入"]
+    );
+}
+
+#[test]
+fn the_workbook_carries_sangong_and_running_costs_exactly() {
+    // A department in 元 that prints in 万元: 12,345.67 元 prints as 1.23 万元,
+    // and must come back as 12,345.67, not 12,300.00.
+    let text = "[department]\nname = \"甲\"\nyear = 2024\nunit = \"元\"\nprint_unit = \"万元\"\n\n\
+                [[expenditure]]\ncode = \"2010101\"\nsource = \"一般公共预算\"\nbasic = 40000\n\n\
+                [sangong]\nreception = 12345.67\nvehicle_operation = 1000.01\nrunning_costs = 23456.78\n";
+    let book = export(text);
+    let imported = yusuan::workbook::import_workbook("b.xlsx", &book, None, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    let toml = &imported.toml;
+    for figure in [
+        "reception = 12345.67",
+        "vehicle_operation = 1000.01",
+        "running_costs = 23456.78",
+    ] {
+        assert!(toml.contains(figure), "{figure} in {toml}");
+    }
+}
+
+#[test]
+fn import_never_writes_over_its_own_input_and_sniffs_a_workbook_by_its_content() {
+    let d = tempfile::tempdir().unwrap();
+    let book = budget_system_book(&kaiping_tables(), None);
+    let path = d.path().join("book.xlsx");
+    std::fs::write(&path, &book).unwrap();
+    let run = yusuan(&[&"import", &path, &"-o", &path]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("就是要导入的文件"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&path).unwrap(), book);
+    // The same file under another name (a hard link).
+    let link = d.path().join("book.toml");
+    std::fs::hard_link(&path, &link).unwrap();
+    let run = yusuan(&[&"import", &path, &"-o", &link]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(std::fs::read(&path).unwrap(), book);
+    // A workbook without its extension is still read as a workbook.
+    let bare = d.path().join("导出");
+    std::fs::write(&bare, &book).unwrap();
+    let out = d.path().join("k.toml");
+    yusuan(&[&"import", &bare, &"-o", &out]).ok();
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("year = 2024")
+    );
+}
+
+/// A small deterministic generator (xorshift64*), so that a failing case
+/// is reproduced by its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The amounts a file's lines carry (`basic = 452.03`, …), sorted: what
+/// must not change unseen.
+fn line_amounts(toml: &str) -> Vec<String> {
+    let mut out: Vec<String> = toml
+        .lines()
+        .filter(|l| {
+            l.split_once(" = ").is_some_and(|(k, v)| {
+                k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && v.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+            })
+        })
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out
+}
+
+/// Imports `book`: never a panic; and when it imports without an error,
+/// either `check` finds an error or every amount is the one `expected` has.
+fn import_holds(what: &str, book: &[u8], expected: Option<&[String]>) {
+    let imported = std::panic::catch_unwind(|| {
+        yusuan::workbook::import_workbook("fuzz.xlsx", book, Some(2024), None)
+    })
+    .unwrap_or_else(|_| panic!("{what}: import panicked"));
+    if imported.diags.has_errors() {
+        return;
+    }
+    let Some(expected) = expected else { return };
+    let checked = std::panic::catch_unwind(|| yusuan::check_str("fuzz.toml", &imported.toml))
+        .unwrap_or_else(|_| panic!("{what}: check panicked"));
+    let caught = match &checked {
+        Ok(c) => c.diags.has_errors(),
+        Err(_) => true,
+    };
+    if !caught {
+        assert_eq!(
+            line_amounts(&imported.toml),
+            expected,
+            "{what}: imported without an error, checked clean, but its amounts changed:\n{}",
+            imported.toml
+        );
+    }
+}
+
+/// `book`'s zip with one part changed by `f` (or left out when it gives None).
+fn with_part(book: &[u8], part: usize, f: &mut dyn FnMut(Vec<u8>) -> Option<Vec<u8>>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f0 = zip.by_index(i).unwrap();
+        let name = f0.name().unwrap().to_string();
+        let mut bytes = vec![];
+        f0.read_to_end(&mut bytes).unwrap();
+        let bytes = if i == part { f(bytes) } else { Some(bytes) };
+        if let Some(bytes) = bytes {
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&bytes).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Workbooks broken at random — parts left out, cut short, doubled, bytes
+/// changed, whole zips cut — and workbooks of random cells: no panic ever,
+/// and never a clean import and check with a figure lost or changed.
+/// Bounded: about 20 seconds whatever the machine.
+#[test]
+fn import_survives_random_workbooks() {
+    let start = std::time::Instant::now();
+    let budget = std::time::Duration::from_secs(20);
+    let base = budget_system_book(&kaiping_tables(), None);
+    let clean = yusuan::workbook::import_workbook("k.xlsx", &base, Some(2024), None);
+    assert!(!clean.diags.has_errors(), "{}", clean.diags);
+    let expected = line_amounts(&clean.toml);
+    assert!(expected.len() > 20, "{expected:?}");
+    let parts = zip::ZipArchive::new(std::io::Cursor::new(&base[..]))
+        .unwrap()
+        .len();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut cases = 0;
+    while start.elapsed() < budget && cases < 400 {
+        cases += 1;
+        let part = rng.below(parts);
+        let kind = rng.below(6);
+        let seed = rng.next();
+        let mut r = Rng(seed | 1);
+        let book = match kind {
+            0 => with_part(&base, part, &mut |_| None),
+            1 => with_part(&base, part, &mut |b| {
+                Some(b[..r.below(b.len() + 1)].to_vec())
+            }),
+            2 => with_part(&base, part, &mut |mut b| {
+                for _ in 0..1 + r.below(3) {
+                    if !b.is_empty() {
+                        let i = r.below(b.len());
+                        b[i] = (r.next() & 0x7F) as u8;
+                    }
+                }
+                Some(b)
+            }),
+            3 => with_part(&base, part, &mut |b| Some([b.clone(), b].concat())),
+            4 => base[..r.below(base.len())].to_vec(),
+            _ => random_book(&mut r),
+        };
+        let what = format!("case {cases} (kind {kind}, part {part}, seed {seed:#x})");
+        // A random book has no known figures; a broken one must keep kaiping's.
+        let known = (kind != 5).then_some(expected.as_slice());
+        import_holds(&what, &book, known);
+    }
+    eprintln!("{cases} random workbooks imported");
+    assert!(cases >= 30, "only {cases} cases in {budget:?}");
+}
+
+/// A workbook of random sheets: table titles or none, cells of every type
+/// (numbers, text amounts with commas, codes, formulas, dates, booleans) at
+/// random places, a few far out.
+fn random_book(r: &mut Rng) -> Vec<u8> {
+    let titles = [
+        "2024年部门收支总表",
+        "2024年部门收入总表",
+        "2024年部门支出总表",
+        "2024年一般公共预算支出表",
+        "2024年一般公共预算基本支出表",
+        "2024年“三公”经费支出预算表",
+        "项目支出绩效目标表",
+        "说明",
+    ];
+    let texts = [
+        "合计",
+        "2013201",
+        "201",
+        "20132",
+        "行政运行",
+        "基本支出",
+        "项目支出",
+        "人员经费",
+        "公用经费",
+        "单位：万元",
+        "部门名称：203测试",
+        "10,5",
+        "4,52.03",
+        "1,234.50",
+        "-",
+        "其中：",
+        "类",
+        "款",
+        "项",
+        "财政拨款",
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for s in 0..1 + r.below(4) {
+        let ws = book.add_worksheet();
+        ws.set_name(format!("表{s}")).unwrap();
+        ws.write(0, 0, titles[r.below(titles.len())]).unwrap();
+        for _ in 0..r.below(60) {
+            let (row, col) = if r.below(20) == 0 {
+                (r.below(1_048_576) as u32, r.below(16_384) as u16)
+            } else {
+                (1 + r.below(30) as u32, r.below(8) as u16)
+            };
+            let _ = match r.below(6) {
+                0 => ws.write_number(row, col, (r.below(1_000_000) as f64) / 100.0),
+                1 => ws.write_string(row, col, texts[r.below(texts.len())]),
+                2 => ws.write_formula(row, col, "=SUM(A1:A3)"),
+                3 => ws.write_number_with_format(row, col, r.below(50_000) as f64, &date),
+                4 => ws.write_boolean(row, col, r.below(2) == 0),
+                _ => ws.write_string(row, col, format!("{}", r.below(10_000_000))),
+            };
         }
     }
     book.save_to_buffer().unwrap()

@@ -22,22 +22,22 @@
 //! Whatever cannot be read is reported with its sheet and cell and kept in
 //! the TOML as a `# NOT IMPORTED` comment.
 
+mod cells;
 mod sheet;
 mod write;
 
+pub use cells::is_workbook;
+
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::io::Cursor;
-
-use calamine::Reader;
-use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::domain::Unit;
 use crate::import::{Imported, toml_str};
 use crate::text;
 
-use sheet::{Grid, Kind, TABLE_IDS, cell_of, classify, split_code};
+use sheet::{Grid, Kind, TABLE_IDS, classify, split_code};
 
 /// One data row of a table sheet: its code (or `合计`), name and amounts by column key.
 struct TableRow {
@@ -89,38 +89,39 @@ pub fn import_workbook(
             projects: 0,
         }
     };
-    let mut book = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
-        Ok(b) => b,
-        Err(e) => {
-            return fail(
-                diags,
-                text!("无法读取工作簿：{e}", "cannot read the workbook: {e}"),
-            );
-        }
+    let sheets = match cells::read_sheets(bytes) {
+        Ok(s) => s,
+        Err(t) => return fail(diags, t),
     };
     let mut grids = vec![];
-    for sheet in book.sheet_names() {
-        match book.worksheet_range(&sheet) {
-            Ok(range) => {
-                let (row0, col0) = range.start().unwrap_or((0, 0));
-                let rows = range
-                    .rows()
-                    .map(|r| r.iter().map(cell_of).collect())
-                    .collect();
-                grids.push(Grid::new(sheet, row0, col0, rows));
+    let mut hidden = vec![];
+    for sheet in sheets {
+        match sheet.grid {
+            Ok(g) => {
+                hidden.push(sheet.hidden);
+                grids.push(g);
             }
-            Err(e) => diags.push(Diagnostic::warning(
-                "import",
-                None,
-                text!(
-                    "工作表「{sheet}」无法读取：{e}",
-                    "sheet \"{sheet}\" cannot be read: {e}"
-                ),
-            )),
+            // A sheet that cannot be read may hold a table: nothing is
+            // imported rather than a document with that table empty.
+            Err(t) => diags.push(Diagnostic::error("import", None, t)),
         }
+    }
+    if diags.has_errors() {
+        return Imported {
+            toml: String::new(),
+            diags,
+            projects: 0,
+        };
     }
     let mut reading = Reading::new(grids, diags);
     reading.profile = profile;
+    if reading.twice(&hidden) {
+        return Imported {
+            toml: String::new(),
+            diags: reading.diags,
+            projects: 0,
+        };
+    }
     reading.run(name, year)
 }
 
@@ -158,9 +159,45 @@ impl Reading {
             .map(|i| &self.grids[i])
     }
 
+    /// Whether two sheets hold the same table or data (a hidden older copy
+    /// beside the real one): each such pair is an error naming both, since
+    /// either could be the one meant.
+    fn twice(&mut self, hidden: &[bool]) -> bool {
+        let mut found = false;
+        for i in 0..self.kinds.len() {
+            if self.kinds[i] == Kind::Unknown || self.kinds[i] == Kind::ProjectList {
+                continue;
+            }
+            let Some(j) = (0..i).find(|j| self.kinds[*j] == self.kinds[i]) else {
+                continue;
+            };
+            let (a, b) = (&self.grids[j].name, &self.grids[i].name);
+            let note = |h: bool| if h { "（隐藏）" } else { "" };
+            let (ha, hb) = (note(hidden[j]), note(hidden[i]));
+            let what = self.kinds[i].describe();
+            self.diags.push(Diagnostic::error(
+                "import",
+                None,
+                text!(
+                    "工作表「{a}」{ha}和「{b}」{hb}是同一张表（{what}），不知道该用哪一张；请删除多余的一张后再导入",
+                    "sheets \"{a}\" and \"{b}\" hold the same table ({what}); yusuan cannot tell which one is meant: delete the other and import again"
+                ),
+            ));
+            found = true;
+        }
+        found
+    }
+
     /// A cell that could not be read: reported and kept as a comment.
     fn unread(&mut self, g: usize, r: usize, c: usize, why: &str) {
         let grid = &self.grids[g];
+        // A formula never calculated, a date: the cell says why itself.
+        let why = grid
+            .rows
+            .get(r)
+            .and_then(|row| row.get(c))
+            .and_then(|x| x.why)
+            .unwrap_or(why);
         let (s, a, t) = (
             grid.name.clone(),
             grid.a1(r, c),

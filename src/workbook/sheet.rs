@@ -22,13 +22,34 @@ pub(super) struct Cell {
     /// The text as the cell holds it, untrimmed (a paragraph's indent).
     pub(super) raw: String,
     pub(super) amount: Option<Decimal>,
+    /// Why a cell that holds something is no amount (a formula never
+    /// calculated, a date, an error value), when it is one of those.
+    pub(super) why: Option<&'static str>,
 }
 
-/// One sheet's cells, with the position of its first cell.
-pub(super) struct Grid {
+impl Cell {
+    /// A cell shown as `text` that can never be an amount, for `why`.
+    pub(super) fn not_amount(text: &str, why: &'static str) -> Cell {
+        Cell {
+            text: text.to_string(),
+            raw: text.to_string(),
+            amount: None,
+            why: Some(why),
+        }
+    }
+}
+
+/// How many columns a sheet may span before its empty ones are left out.
+const DENSE_COLUMNS: u32 = 256;
+
+/// One sheet's cells, with the position of its first cell. In a sheet
+/// wider than [`DENSE_COLUMNS`] columns with nothing in them are left out
+/// (`col_at` says where each column is); each row ends at its last cell.
+pub struct Grid {
     pub(super) name: String,
     pub(super) row0: u32,
-    pub(super) col0: u32,
+    /// The sheet column of each grid column.
+    pub(super) col_at: Vec<u32>,
     pub(super) rows: Vec<Vec<Cell>>,
     /// Where each column of `rows` is in the sheet, when [`Grid::align`]
     /// put the columns in the order yusuan reads them (empty: as they are).
@@ -36,15 +57,48 @@ pub(super) struct Grid {
 }
 
 impl Grid {
-    /// A sheet as calamine gives it: `rows` from its first cell at (row0, col0).
-    pub(super) fn new(name: String, row0: u32, col0: u32, rows: Vec<Vec<Cell>>) -> Grid {
-        Grid {
+    /// A sheet from the cells that hold something, at their (row, column);
+    /// `None` when its rows would span more than
+    /// [`super::cells::MAX_SPAN`] cells.
+    pub(super) fn from_cells(name: String, mut cells: Vec<(u32, u32, Cell)>) -> Option<Grid> {
+        // Columns as the sheet has them from its first used one, unless they
+        // spread past any budget table's width (a stray cell at XFD2000):
+        // then the empty ones are left out, the order kept.
+        let mut col_at: Vec<u32> = cells.iter().map(|c| c.1).collect();
+        col_at.sort_unstable();
+        col_at.dedup();
+        if let (Some(&first), Some(&last)) = (col_at.first(), col_at.last())
+            && last - first < DENSE_COLUMNS
+        {
+            col_at = (first..=last).collect();
+        }
+        cells.sort_by_key(|c| (c.0, c.1));
+        let row0 = cells.first().map_or(0, |c| c.0);
+        let last = cells.last().map_or(0, |c| c.0);
+        let mut rows: Vec<Vec<Cell>> = vec![];
+        let mut span = 0usize;
+        if !cells.is_empty() {
+            rows.resize_with((last - row0) as usize + 1, Vec::new);
+        }
+        for (r, c, cell) in cells {
+            let c = col_at.binary_search(&c).unwrap_or_default();
+            let row = &mut rows[(r - row0) as usize];
+            if row.len() <= c {
+                span += c + 1 - row.len();
+                if span > super::cells::MAX_SPAN {
+                    return None;
+                }
+                row.resize_with(c + 1, Cell::default);
+            }
+            row[c] = cell;
+        }
+        Some(Grid {
             name,
             row0,
-            col0,
+            col_at,
             rows,
             columns: vec![],
-        }
+        })
     }
 
     /// Puts a data sheet's columns in the order of `expected` by their
@@ -62,7 +116,8 @@ impl Grid {
             .collect();
         // A variable tail (a section table's cells) keeps its order.
         let last = columns.iter().filter(|c| **c != usize::MAX).max().copied();
-        columns.extend(last.map_or(0, |l| l + 1)..head.len());
+        let width = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        columns.extend(last.map_or(0, |l| l + 1)..width);
         self.rows = self
             .rows
             .iter()
@@ -79,7 +134,7 @@ impl Grid {
     /// The cell's Excel address, `C7`.
     pub(super) fn a1(&self, r: usize, c: usize) -> String {
         let c = self.columns.get(c).copied().unwrap_or(c);
-        let mut col = self.col0 as usize + c + 1;
+        let mut col = self.col_at.get(c).map_or(c, |x| *x as usize) + 1;
         let mut letters = vec![];
         while col > 0 {
             letters.push(char::from(b'A' + ((col - 1) % 26) as u8));
@@ -108,22 +163,28 @@ impl Grid {
     }
 }
 
-/// "10,055.70", "-", "" → an amount (a dash or nothing is zero); anything
-/// else is not an amount.
+/// "10,055.70", "-", "" → an amount (a dash or nothing is zero), read as
+/// strictly as the TOML loader reads one: commas only between groups of
+/// three digits, one decimal point, a sign only in front. "10,5" and
+/// "4,52.03" are no amounts.
 pub(super) fn amount_of(text: &str) -> Option<Decimal> {
-    let t: String = text
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && !c.is_whitespace())
-        .collect();
-    match t.as_str() {
+    let t = text.trim();
+    match t {
         "" | "-" | "—" | "－" | "--" => Some(Decimal::ZERO),
         t => {
             let t = t.replace('－', "-");
-            if t.chars()
-                .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-            {
-                Decimal::from_str(&t).ok()
+            let digits = t.strip_prefix('-').unwrap_or(&t);
+            let shape = !digits.is_empty()
+                && digits
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+                && digits.matches('.').count() <= 1
+                && !digits.starts_with(['.', ','])
+                && !digits.ends_with(['.', ','])
+                && !digits.contains(",.")
+                && crate::model::well_grouped(&t);
+            if shape {
+                Decimal::from_str(&t.replace(',', "")).ok()
             } else {
                 None
             }
@@ -145,9 +206,17 @@ pub(super) fn cell_of(d: &Data) -> Cell {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
+        // The serial number the date format hides: what was typed.
         Data::DateTime(dt) => dt.to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        Data::Error(e) => e.to_string(),
+    };
+    let why = match d {
+        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
+            Some("是日期格式，不是金额（请把单元格格式改为数值）")
+        }
+        Data::Error(_) => Some("是公式的错误值，不是金额"),
+        _ => None,
     };
     let amount = match d {
         Data::Float(_) | Data::Int(_) => Decimal::from_str(&text).ok(),
@@ -159,7 +228,12 @@ pub(super) fn cell_of(d: &Data) -> Cell {
         _ => None,
     };
     let raw = if raw.is_empty() { text.clone() } else { raw };
-    Cell { text, raw, amount }
+    Cell {
+        text,
+        raw,
+        amount,
+        why,
+    }
 }
 
 /// What a sheet holds.
@@ -182,6 +256,26 @@ pub(super) enum Kind {
 }
 
 impl Kind {
+    /// What the sheet holds, in a message.
+    pub(super) fn describe(self) -> String {
+        match self {
+            Kind::Table(id) => match id {
+                "summary" => "收支总表",
+                "income" => "收入总表",
+                "expenditure" => "支出总表",
+                "fiscal" => "财政拨款收支总表",
+                "general" => "一般公共预算支出表",
+                "basic" => "一般公共预算基本支出表",
+                "fund" => "政府性基金预算支出表",
+                "soe" => "国有资本经营预算支出表",
+                "sangong" => "“三公”经费支出表",
+                other => other,
+            }
+            .to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
     /// The header `--emit xlsx` writes for this data sheet, in the order
     /// yusuan reads its columns.
     pub(super) fn header(self) -> Option<&'static [&'static str]> {
@@ -515,7 +609,10 @@ impl Reading {
                     Some(cell) if cell.amount.is_some() => {
                         values.insert(*k, cell.amount.unwrap_or_default());
                     }
-                    Some(cell) if !cell.text.is_empty() && amount_of(&cell.text).is_none() => {
+                    Some(cell)
+                        if cell.why.is_some()
+                            || (!cell.text.is_empty() && amount_of(&cell.text).is_none()) =>
+                    {
                         unread.push((r, *c));
                     }
                     _ => {
@@ -531,6 +628,31 @@ impl Reading {
                 parent: total,
                 values,
             });
+        }
+        // The same code on two rows: which one is meant cannot be told.
+        if !sangong {
+            let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut twice = vec![];
+            for row in &rows {
+                if row.code == "合计" {
+                    continue;
+                }
+                if let Some(first) = seen.insert(&row.code, row.row) {
+                    twice.push((row.code.clone(), first, row.row));
+                }
+            }
+            let (s, row0) = (self.grids[g].name.clone(), self.grids[g].row0 as usize);
+            for (code, a, b) in twice {
+                let (a, b) = (row0 + a + 1, row0 + b + 1);
+                self.diags.push(crate::diag::Diagnostic::error(
+                    "import",
+                    None,
+                    crate::text!(
+                        "工作表「{s}」第 {a} 行和第 {b} 行是同一个编码 {code}，不知道该用哪一行；请合并或删除后再导入",
+                        "sheet \"{s}\" rows {a} and {b} have the same code {code}; yusuan cannot tell which is meant: merge or delete one and import again"
+                    ),
+                ));
+            }
         }
         let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
         for r in &mut rows {

@@ -9,9 +9,11 @@ use rust_decimal::Decimal;
 
 use super::sheet::{Grid, Kind, amount_of, norm};
 use super::{Reading, Table, TableRow};
+use crate::diag::Diagnostic;
 use crate::domain::{KIND_KEYS, KINDS, Source, Unit};
 use crate::import::toml_str;
 use crate::tables::{Measure, Shape};
+use crate::text;
 
 impl Reading {
     /// Writes the `[[expenditure]]` lines; false when there are none.
@@ -55,9 +57,7 @@ impl Reading {
     /// leaves once the fund tables are taken off (in source order when two
     /// sources share a 项: the tables print the same either way).
     fn rebuild_lines(&mut self) -> Vec<LineOut> {
-        let leaves = |t: Option<&Table>,
-                      unit: Unit|
-         -> BTreeMap<String, (String, BTreeMap<&'static str, Decimal>)> {
+        let leaves = |t: Option<&Table>, unit: Unit| -> Leaves {
             let Some(t) = t else { return BTreeMap::new() };
             t.rows
                 .iter()
@@ -68,7 +68,7 @@ impl Reading {
                         .iter()
                         .map(|(k, v)| (*k, *v * unit.yuan()))
                         .collect();
-                    (r.code.clone(), (r.name.clone(), v))
+                    (r.code.clone(), (r.name.clone(), v, r.row))
                 })
                 .collect()
         };
@@ -103,6 +103,7 @@ impl Reading {
             }
         };
         let spending_keys = &KIND_KEYS[..crate::domain::SPENDING];
+        let mut disagree: Vec<(String, &'static str)> = vec![];
         let mut codes: Vec<&String> = income.keys().chain(spending.keys()).collect();
         for (_, f) in &funds {
             codes.extend(f.keys());
@@ -116,7 +117,7 @@ impl Reading {
                 .chain(funds.iter().map(|f| &f.1).collect::<Vec<_>>().iter())
                 .find_map(|m| m.get(code).map(|x| x.0.clone()))
                 .unwrap_or_default();
-            let get = |m: &BTreeMap<String, (String, BTreeMap<&'static str, Decimal>)>, k: &str| {
+            let get = |m: &Leaves, k: &str| {
                 m.get(code)
                     .and_then(|x| x.1.get(k))
                     .copied()
@@ -147,9 +148,12 @@ impl Reading {
                     rest[1] -= p;
                     line(*source, [b, p, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO]);
                 }
+                if rest.iter().any(|r| *r < Decimal::ZERO) {
+                    disagree.push((code.clone(), "more"));
+                }
             }
             let mut sources: Vec<(Source, Decimal)> = vec![];
-            if let Some((_, (_, values))) = income.get_key_value(code) {
+            if let Some((_, (_, values, _))) = income.get_key_value(code) {
                 for (key, v) in values {
                     let Some(s) = source_of(key) else { continue };
                     if (s == Source::General && have_funds) || v.is_zero() {
@@ -162,6 +166,7 @@ impl Reading {
             }
             // 西北角: each source takes the kinds in order until it is spent.
             let mut j = 0;
+            let mut over = false;
             for (s, mut left) in sources {
                 let mut kinds = [Decimal::ZERO; 5];
                 while !left.is_zero() {
@@ -170,6 +175,7 @@ impl Reading {
                     }
                     if j == rest.len() {
                         kinds[0] += left;
+                        over = true;
                         break;
                     }
                     let take = left.min(rest[j]);
@@ -179,8 +185,51 @@ impl Reading {
                 }
                 line(s, kinds);
             }
+            let short = rest.iter().any(|r| *r > Decimal::ZERO);
+            if over || short {
+                disagree.push((code.clone(), if over { "more" } else { "less" }));
+            }
+        }
+        disagree.dedup();
+        for (code, how) in disagree {
+            self.disagree(&code, how);
         }
         out
+    }
+
+    /// A 项 whose money by source (the fund tables, the 收入总表) does not
+    /// add up to what the 支出总表 spends on it: reported with every row
+    /// that gives it, never split by guess.
+    fn disagree(&mut self, code: &str, how: &str) {
+        let at = |r: &Self, id: &str| -> Option<String> {
+            let t = r.book.tables.get(id)?;
+            let g = &r.grids[t.sheet];
+            let row = t.rows.iter().find(|x| x.code == code)?;
+            Some(format!(
+                "工作表「{}」第 {} 行",
+                g.name,
+                g.row0 as usize + row.row + 1
+            ))
+        };
+        let sources: Vec<String> = ["general", "fund", "soe", "income"]
+            .iter()
+            .filter_map(|id| at(self, id))
+            .collect();
+        let a = sources.join("、");
+        let b = at(self, "expenditure").unwrap_or_else(|| "支出总表（无此行）".into());
+        let (zh, en) = if how == "more" {
+            ("多于", "more than")
+        } else {
+            ("少于", "less than")
+        };
+        self.diags.push(Diagnostic::error(
+            "import",
+            None,
+            text!(
+                "项 {code}：按资金来源列出的金额（{a}）{zh}支出总表列出的支出（{b}）；两张表不一致，无法拆分，未导入",
+                "项 {code}: the money by source ({a}) is {en} the 支出总表 spends ({b}); the tables disagree and cannot be split, not imported"
+            ),
+        ));
     }
 
     /// The `[[basic_economic]]` lines: the `economic` sheet, else the
@@ -706,6 +755,9 @@ impl Reading {
 }
 
 /// One 功能分类 line to write, amounts in 元 (`None`: not given).
+/// A table's leaf rows by code: name, amounts in 元 by column key, row.
+type Leaves = BTreeMap<String, (String, BTreeMap<&'static str, Decimal>, usize)>;
+
 pub(super) struct LineOut {
     code: String,
     name: String,

@@ -1,0 +1,91 @@
+//! Bounds on a run: the memory a batch worker may take, one batch at a time
+//! per output directory, and Ctrl-C turned into a clean stop.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::diag::Text;
+use crate::text;
+
+/// Caps the memory this process may allocate (its data segment and private
+/// mappings) at `bytes`: past it an allocation fails and the process ends,
+/// which its batch reports as that document's failure.
+pub fn cap_memory(bytes: u64) {
+    let limit = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: setrlimit reads the struct we pass and touches nothing else.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_DATA, &limit);
+    }
+}
+
+/// The lock a batch holds on its output directory (`.yusuan-lock`, holding
+/// the process id), removed when dropped. A lock left by a process that no
+/// longer runs is taken over.
+pub struct DirLock(PathBuf);
+
+/// The lock file's name in an output directory.
+pub const LOCK: &str = ".yusuan-lock";
+
+impl DirLock {
+    /// Takes the lock on `dir`, or says which process holds it.
+    pub fn take(dir: &Path) -> Result<DirLock, Text> {
+        use std::io::Write;
+        let path = dir.join(LOCK);
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let _ = write!(f, "{}", std::process::id());
+                    return Ok(DirLock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = std::fs::read_to_string(&path).unwrap_or_default();
+                    let pid = pid.trim();
+                    let alive =
+                        !pid.is_empty() && Path::new("/proc").join(pid).exists() && pid != "0";
+                    if alive {
+                        let d = dir.display();
+                        return Err(text!(
+                            "另一个 yusuan（进程 {pid}）正在向 {d} 写入；等它结束，或换一个输出目录",
+                            "another yusuan (process {pid}) is writing into {d}; wait for it or choose another directory"
+                        ));
+                    }
+                    // Left by a run that is gone.
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => {
+                    let d = dir.display();
+                    return Err(text!("无法写入 {d}：{e}", "cannot write into {d}: {e}"));
+                }
+            }
+        }
+        let d = dir.display();
+        Err(text!("无法锁定 {d}", "cannot lock {d}"))
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A flag set when the user presses Ctrl-C (or the process gets SIGTERM):
+/// a batch then hands out no more documents and writes its report.
+pub fn on_interrupt() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let set = flag.clone();
+        let _ = ctrlc::set_handler(move || set.store(true, Ordering::SeqCst));
+        flag
+    })
+    .clone()
+}
