@@ -654,11 +654,16 @@ impl Reading {
                 ));
             }
         }
-        let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+        // A row sums others when a longer code starts with its own: every
+        // proper prefix of every code, once (linear in the rows).
+        let mut prefixes = std::collections::HashSet::new();
+        for r in &rows {
+            for (i, _) in r.code.char_indices().skip(1) {
+                prefixes.insert(r.code[..i].to_string());
+            }
+        }
         for r in &mut rows {
-            r.parent |= codes
-                .iter()
-                .any(|c| c.len() > r.code.len() && c.starts_with(&r.code));
+            r.parent |= prefixes.contains(&r.code);
         }
         let unit = unit_of(grid);
         for (r, c) in unread {
