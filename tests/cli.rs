@@ -587,3 +587,118 @@ fn xlsx_csv_and_json_hold_the_computed_figures() {
         "5464.38"
     );
 }
+
+/// A department in 元 whose name is `name`.
+fn named(name: &str) -> String {
+    format!(
+        "[department]\nname = \"{name}\"\nyear = 2024\nunit = \"元\"\n\n\
+         [[expenditure]]\ncode = \"2013201\"\nsource = \"一般公共预算\"\nbasic = 10\n"
+    )
+}
+
+#[test]
+fn a_file_with_warnings_gets_one_summary_line_and_an_ogham_space_is_caught_where_it_stands() {
+    let d = tempfile::tempdir().unwrap();
+    // Kaiping has warnings (the seed's 尾差) and no error: one summary line, 通过.
+    let f = example("kaiping-2024.toml");
+    let run = yusuan(&[&"check", &f]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let prefix = format!("{}：", f.display());
+    let summaries: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(&prefix))
+        .collect();
+    assert_eq!(summaries.len(), 1, "{}", run.stderr);
+    assert!(
+        summaries[0].starts_with(&format!("{prefix}通过（")),
+        "{}",
+        run.stderr
+    );
+    // U+1680 is a space to Unicode but a drawn mark no embedded font has:
+    // `check` says so at its place, instead of `render` failing unlocated.
+    let f = d.path().join("o.toml");
+    std::fs::write(&f, named("甲\u{1680}乙")).unwrap();
+    let run = yusuan(&[&"check", &f]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "错误[glyph]: department.name 中的字符 '\u{1680}'（U+1680）没有任何字体包含，会印成方框  ({}:2:10)",
+            f.display()
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn departments_of_two_profiles_are_not_consolidated() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (d.path().join("a.toml"), d.path().join("b.toml"));
+    std::fs::write(&a, named("甲")).unwrap();
+    std::fs::write(
+        &b,
+        named("乙").replace("unit = \"元\"", "unit = \"元\"\nprofile = \"hebei\""),
+    )
+    .unwrap();
+    let out = d.path().join("district.toml");
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &out]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "{} 按 national 格式编制，{} 按 hebei 格式编制：汇总只能是同一区域格式的部门",
+            a.display(),
+            b.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_interrupted_batch_still_writes_its_report() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    // Many documents: the run is still going when Ctrl-C comes.
+    let text = std::fs::read_to_string(example("kaiping-2024.toml")).unwrap();
+    for i in 0..40 {
+        std::fs::write(input.join(format!("d{i:02}.toml")), &text).unwrap();
+    }
+    let (out, rep) = (d.path().join("out"), d.path().join("r.json"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(["render", input.to_str().unwrap(), "--out-dir"])
+        .arg(&out)
+        .arg("--report")
+        .arg(&rep)
+        .arg("--jobs")
+        .arg("1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first PDF, then interrupt the batch (not its workers: a
+    // terminal would signal them too, and they would stop at once).
+    let start = Instant::now();
+    while !out.join("d00.pdf").exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no PDF after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: sends SIGINT to the child we spawned.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let report: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&rep).unwrap()).unwrap();
+    assert_eq!(report.len(), 40);
+    let count = |s: &str| report.iter().filter(|o| o["status"] == s).count();
+    assert!(count("rendered") >= 1, "{report:?}");
+    assert!(count("interrupted") >= 1, "{report:?}");
+    assert_eq!(count("rendered") + count("interrupted"), 40, "{report:?}");
+    assert!(!out.join(".yusuan-lock").exists());
+}
