@@ -176,3 +176,75 @@ fn twelve_digit_amounts_long_names_and_codes_fit_in_every_profile() {
         }
     }
 }
+
+/// The checker finds what it exists to find: on a 200 pt page, 乙 set 3 pt
+/// after 甲 (a CJK glyph is 11 pt wide at 11 pt: they overlap by 8 pt), 外
+/// set at 195 pt (its right edge at 206 pt, past the page), and 十 with a
+/// vertical rule drawn through its middle. Nothing else is wrong on it.
+#[test]
+fn the_layout_check_finds_overprinted_crossed_and_outside_glyphs() {
+    let source = "#set page(width: 200pt, height: 200pt, margin: 0pt)\n\
+                  #set text(size: 11pt)\n\
+                  #place(top + left, dx: 10pt, dy: 10pt)[甲]\n\
+                  #place(top + left, dx: 13pt, dy: 10pt)[乙]\n\
+                  #place(top + left, dx: 195pt, dy: 60pt)[外]\n\
+                  #place(top + left, dx: 50pt, dy: 120pt)[十]\n\
+                  #place(top + left, dx: 55.5pt, dy: 110pt, line(angle: 90deg, length: 30pt))\n";
+    let doc = ENGINE.compile(source.to_string(), 2024).unwrap();
+    let found: Vec<(usize, &str, String)> = yusuan::layout::problems(&doc)
+        .into_iter()
+        .map(|p| (p.page, p.kind, p.text))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (1, "overprint", "乙".to_string()),
+            (1, "outside", "外".to_string()),
+            (1, "crossed", "十".to_string()),
+        ]
+    );
+    // Moved apart, inside, and the rule beside 十: nothing.
+    let fixed = source
+        .replace("dx: 13pt", "dx: 30pt")
+        .replace("dx: 195pt", "dx: 150pt")
+        .replace("dx: 55.5pt", "dx: 70pt");
+    let doc = ENGINE.compile(fixed, 2024).unwrap();
+    assert_eq!(yusuan::layout::problems(&doc), []);
+}
+
+/// A template that prints over itself gets the `layout-check` warning, with
+/// the pages, the counts and the glyphs, and still renders.
+#[test]
+fn a_template_that_overprints_gets_the_layout_check_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let templates = d.path().join("t");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("budget.typ.j2"),
+        "#set page(width: 200pt, height: 200pt, margin: 0pt)\n\
+         #place(top + left, dx: 10pt, dy: 10pt)[甲]\n\
+         #place(top + left, dx: 13pt, dy: 10pt)[乙]\n\
+         #pagebreak()\n\
+         #place(top + left, dx: 195pt, dy: 60pt)[外]\n",
+    )
+    .unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kaiping-2024.toml");
+    let pdf = d.path().join("x.pdf");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("render")
+        .arg(&example)
+        .arg("-o")
+        .arg(&pdf)
+        .arg("--templates")
+        .arg(&templates)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "警告[layout-check]: 第 1, 2 页有无法看清的文字：overprint=1 crossed=0 outside=1（在 \"乙外\" 附近）；模板印的内容超出了单元格"
+        ),
+        "{stderr}"
+    );
+}
