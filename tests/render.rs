@@ -411,3 +411,107 @@ fn quiet_render_counts_warnings_instead_of_printing_them() {
     );
     assert!(!run.stderr.contains("警告[R5]"), "{}", run.stderr);
 }
+
+/// Runs an outside tool (poppler, qpdf), which `.ci/run` installs.
+fn tool(name: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> (bool, String) {
+    let out = std::process::Command::new(name)
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed (Debian: poppler-utils, qpdf): {e}"));
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// A page's characters without white space, sorted: what any reader must
+/// extract from it, whatever order it reads the columns in.
+fn glyphs(s: &str) -> Vec<char> {
+    let mut v: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+    v.sort_unstable();
+    v
+}
+
+/// Every example's PDF, as written, read by readers yusuan did not write:
+/// qpdf finds no structural error; poppler counts the pages the layout has,
+/// reads the title the department and year make, and extracts from every
+/// page exactly the characters Typst laid out on it (so the object streams,
+/// fonts and ToUnicode maps yusuan packs are whole). Kaiping's outline is
+/// the seed's 21 entries; `--pdf-standard a-2b` is marked PDF/A-2B.
+#[test]
+fn shipped_pdfs_read_back_in_poppler_and_qpdf() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for name in [
+        "kaiping-2024",
+        "putuo-commerce-2025",
+        "panyu-2023",
+        "zengcheng-2024",
+        "jinhua-2024",
+        "pingluo-2022",
+    ] {
+        let input = dir.join(format!("{name}.toml"));
+        let pdf = d.path().join(format!("{name}.pdf"));
+        yusuan(&[&"render", &input, &"-o", &pdf]).ok();
+        let (ok, check) = tool("qpdf", &[&"--check", &pdf]);
+        assert!(
+            ok && check.contains("No syntax or stream encoding errors"),
+            "{name}: {check}"
+        );
+        let checked = yusuan::check_file(&input).unwrap();
+        let d0 = &checked.report.department;
+        let title = format!("{}{}年部门预算", d0.name, d0.year);
+        let profile = yusuan::profile::find(d0.profile).unwrap();
+        let renderer = Renderer::for_profile(profile, None).unwrap();
+        let rendered = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap();
+        let laid_out = pages(&rendered.document);
+        let (_, info) = tool("pdfinfo", &[&pdf]);
+        assert!(
+            info.contains(&format!("Pages:           {}\n", laid_out.len())),
+            "{name}: {info}"
+        );
+        assert!(
+            info.contains(&format!("Title:           {title}\n")),
+            "{name}: {info}"
+        );
+        for (i, page) in laid_out.iter().enumerate() {
+            let n = (i + 1).to_string();
+            // -raw: in content order, no joining of words hyphenated at a line end.
+            let (ok, text) = tool("pdftotext", &[&"-raw", &"-f", &n, &"-l", &n, &pdf, &"-"]);
+            assert!(ok, "{name} page {n}: {text}");
+            assert_eq!(glyphs(&text), glyphs(page), "{name} page {n}");
+        }
+    }
+    // Kaiping: the figures the seed prints, as poppler reads them.
+    let kaiping = d.path().join("kaiping-2024.pdf");
+    let (_, text) = tool("pdftotext", &[&kaiping, &"-"]);
+    for figure in ["5464.38", "528.62", "4935.76", "483.91", "2954.55"] {
+        assert!(text.contains(figure), "{figure}");
+    }
+    let (_, json) = tool("qpdf", &[&"--json", &"--json-key=outlines", &kaiping]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let titles: Vec<&str> = v["outlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 21, "{titles:?}");
+    assert_eq!(titles[0], "部门预算收支总表");
+    assert_eq!(v["outlines"][0]["destpageposfrom1"], 3);
+    // PDF/A-2b, as the XMP metadata declares it.
+    let archival = d.path().join("a.pdf");
+    yusuan(&[
+        &"render",
+        &dir.join("zengcheng-2024.toml"),
+        &"-o",
+        &archival,
+        &"--pdf-standard",
+        &"a-2b",
+    ])
+    .ok();
+    let (_, meta) = tool("pdfinfo", &[&"-meta", &archival]);
+    assert!(
+        meta.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"),
+        "{meta}"
+    );
+}
