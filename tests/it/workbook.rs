@@ -7,9 +7,7 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-mod common;
-
-use common::yusuan;
+use crate::common::yusuan;
 
 use yusuan::render::Renderer;
 use yusuan::typeset::{self, Engine};

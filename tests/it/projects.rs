@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-mod common;
-
-use common::yusuan;
+use crate::common::yusuan;
 use yusuan::projects::Layout;
 use yusuan::render::{Renderer, format_amount};
 use yusuan::typeset::{self, Engine};

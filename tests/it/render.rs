@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-mod common;
-
-use common::yusuan;
+use crate::common::yusuan;
 use yusuan::render::Renderer;
 use yusuan::typeset::{self, Engine};
 

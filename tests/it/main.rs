@@ -1,0 +1,15 @@
+//! The integration tests, one binary (Typst is linked once): each module
+//! tests one side of yusuan through its library API and its command line.
+
+mod common;
+
+mod batch;
+mod cli;
+mod layout;
+mod narrative;
+mod profiles;
+mod projects;
+mod render;
+mod rules;
+mod shapes;
+mod workbook;
