@@ -513,3 +513,57 @@ fn shipped_pdfs_read_back_in_poppler_and_qpdf() {
         "{meta}"
     );
 }
+
+/// The page count poppler reads from a PDF.
+fn pdf_pages(pdf: &Path) -> usize {
+    let (_, info) = tool("pdfinfo", &[&pdf]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{info}"))
+}
+
+/// Flags that change what is printed, each shown changing it: `--layout
+/// card` prints panyu's 52 projects one card a page (the file lists them
+/// in the list layout, 12 pages); `--profile shanghai` prints kaiping's
+/// tables under Shanghai's titles (seed 005's 部门财务收支预算总表); `--emit
+/// typst` writes the very source the PDF is made from.
+#[test]
+fn layout_profile_and_emit_flags_change_what_is_printed() {
+    let d = tempfile::tempdir().unwrap();
+    let panyu = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/panyu-2023.toml");
+    let projects = std::fs::read_to_string(&panyu)
+        .unwrap()
+        .matches("\n[[project]]")
+        .count();
+    assert_eq!(projects, 52);
+    let (list, card) = (d.path().join("list.pdf"), d.path().join("card.pdf"));
+    yusuan(&[&"render", &panyu, &"-o", &list]).ok();
+    yusuan(&[&"render", &panyu, &"-o", &card, &"--layout", &"card"]).ok();
+    assert_eq!(pdf_pages(&card), projects);
+    assert!(pdf_pages(&list) < projects / 2, "{}", pdf_pages(&list));
+
+    let (national, shanghai) = (d.path().join("n.pdf"), d.path().join("s.pdf"));
+    yusuan(&[&"render", &example(), &"-o", &national]).ok();
+    yusuan(&[
+        &"render",
+        &example(),
+        &"-o",
+        &shanghai,
+        &"--profile",
+        &"shanghai",
+    ])
+    .ok();
+    let text = |p: &Path| tool("pdftotext", &[&p, &"-"]).1;
+    assert!(text(&shanghai).contains("部门财务收支预算总表"));
+    assert!(!text(&national).contains("部门财务收支预算总表"));
+    assert!(text(&national).contains("部门预算收支总表"));
+
+    let project = d.path().join("typst");
+    yusuan(&[&"render", &example(), &"-o", &project, &"--emit", &"typst"]).ok();
+    let source = std::fs::read_to_string(project.join("main.typ")).unwrap();
+    let compiled = ENGINE.compile(source, 2024).unwrap();
+    let rendered = render_text(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    assert_eq!(pages(&compiled), pages(&rendered.document));
+    assert_eq!(pages(&compiled).len(), pdf_pages(&national));
+}

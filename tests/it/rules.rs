@@ -909,3 +909,120 @@ fn every_rule_speaks_chinese() {
         );
     }
 }
+
+/// (severity, rule, location, Chinese message) of every diagnostic of `text`.
+fn check_zh(text: &str) -> Vec<(Severity, String, String, String)> {
+    let diags = match yusuan::check_str("t.toml", text) {
+        Ok(c) => c.diags,
+        Err(d) => d,
+    };
+    diags
+        .items
+        .iter()
+        .map(|d| {
+            (
+                d.severity,
+                d.rule.to_string(),
+                diags.location(d),
+                d.message.zh.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The diagnostics no other test shows firing, each with its exact Chinese
+/// message and place: a file with nothing in it, an empty project name, a
+/// unit without projects, a note under no table, an unknown section place
+/// and generated paragraph, a year without its own catalogue, bytes that
+/// are not UTF-8.
+#[test]
+fn the_remaining_diagnostics_fire_with_their_exact_messages() {
+    use Severity::{Error, Warning};
+    let d = "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2024\n";
+    let one =
+        |s: Severity, r: &str, at: &str, m: &str| (s, r.to_string(), at.to_string(), m.to_string());
+    assert_eq!(
+        check_zh(d),
+        [one(
+            Error,
+            "empty",
+            "t.toml",
+            "文件中既没有预算行（[[expenditure]]、[[basic_economic]]、[sangong]），也没有项目（[[project]]）"
+        )]
+    );
+    let project = "\n[[project]]\nname = \" \"\ntotal = 1\nfiscal = 1\n";
+    let found = check_zh(&format!("{d}{project}"));
+    assert!(
+        found.contains(&one(Error, "empty", "t.toml:7:8", "项目名称为空")),
+        "{found:?}"
+    );
+    let units =
+        "\n[[units]]\nname = \"单位甲\"\n\n[[project]]\nname = \"项目一\"\ntotal = 1\nfiscal = 1\n";
+    let found = check_zh(&format!("{d}{units}"));
+    assert!(
+        found.contains(&one(
+            Warning,
+            "funding-unit",
+            "t.toml:6:1",
+            "资金使用单位 \"单位甲\" 没有项目"
+        )),
+        "{found:?}"
+    );
+    let found = check_zh(&format!("{BASE}\n[notes]\nnope = \"注：无。\"\n"));
+    assert_eq!(
+        found,
+        [one(
+            Error,
+            "notes",
+            "t.toml:16:8",
+            "没有表 \"nope\" 可以加注；可用的表：summary, income, expenditure, fiscal, general, basic, fund, soe, sangong"
+        )]
+    );
+    let found = check_zh(&format!(
+        "{BASE}\n[[section]]\ntitle = \"说明\"\nplace = \"中间\"\ngenerate = \"总览\"\n"
+    ));
+    assert_eq!(
+        found,
+        [
+            one(
+                Error,
+                "place",
+                "t.toml:17:9",
+                "未知的位置 \"中间\"；可用：back, front, end"
+            ),
+            one(
+                Error,
+                "generate",
+                "t.toml:18:12",
+                "未知的生成段落 \"总览\"；可用：overview, lines, running_costs, sangong, procurement, assets, projects, glossary, chart"
+            ),
+        ]
+    );
+    let found = check_zh(&BASE.replace("year = 2024", "year = 2026"));
+    assert_eq!(
+        found,
+        [one(
+            Warning,
+            "catalogue",
+            "t.toml:5:8",
+            "没有内置的 2026 年分类目录，名称取自 2025 分类目录（内置：2024, 2025）"
+        )]
+    );
+    // GBK bytes where UTF-8 belongs: the place of the first bad byte.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gbk.toml");
+    std::fs::write(&path, b"[department]\nname = \"\xb2\xe2\xca\xd4\"\n").unwrap();
+    let diags = yusuan::check_file(&path).err().unwrap();
+    let got: Vec<(String, String)> = diags
+        .items
+        .iter()
+        .map(|x| (diags.location(x), x.message.zh.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            format!("{}:2:9", path.display()),
+            "文件不是 UTF-8 文本，请另存为 UTF-8（不是 GBK）".to_string()
+        )]
+    );
+}
