@@ -344,3 +344,103 @@ fn section_text_titles_and_tables_print_literally() {
     }
     assert!(!text.contains("root:"), "no file was read");
 }
+
+/// 三公 and 机关运行经费 this year and last: 公务接待费 2.00 (last year
+/// 1.00: +1.00), 公务用车运行维护费 3.00 (4.00: −1.00), no 出国 or 购置
+/// either year, so “三公” 5.00 (5.00: 持平); 机关运行经费 40.00 (50.00:
+/// −10.00, 20.00 %). (A last-year item left out is unknown, not zero: no
+/// change is printed for a sum that needs it.)
+const SANGONG_2026: &str = r#"
+[sangong]
+reception = 2.00
+vehicle_operation = 3.00
+running_costs = 40.00
+
+[sangong.last_year]
+abroad = 0
+vehicle_purchase = 0
+reception = 1.00
+vehicle_operation = 4.00
+running_costs = 50.00
+"#;
+
+/// The R13 messages of LINES_2026 + SANGONG_2026 + a hand-written section.
+fn r13_sangong(paragraphs: &str) -> Vec<String> {
+    let text = format!(
+        "{LINES_2026}{SANGONG_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n"
+    );
+    let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    checked
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "R13")
+        .map(|d| d.message.zh.clone())
+        .collect()
+}
+
+/// R13 on the figures the first test leaves out: a 项 quoted with its
+/// amount, 三公 and its items, 机关运行经费, change amounts and their
+/// direction. Each slip once, with the figure it should carry; the same
+/// text written right raises nothing.
+#[test]
+fn quoted_lines_sangong_running_costs_and_changes_are_checked() {
+    let found = r13_sangong(concat!(
+        "“一般公共服务支出（类）组织事务（款）行政运行（项）”310.00万元。\n\n",
+        "“三公”经费5.50万元。\n\n",
+        "公务接待费比上年减少1.00万元。\n\n",
+        "机关运行经费41.00万元。\n\n",
+        "机关运行经费比上年减少12.00万元。\n",
+    ));
+    assert_eq!(
+        found,
+        [
+            "“行政运行（项）310.00万元”：表中为 300.00 万元",
+            "““三公”经费5.50万元”：表中为 5.00 万元",
+            "“公务接待费比上年减少1.00万元”：按上年数是增加，不是减少",
+            "“机关运行经费41.00万元”：表中为 40.00 万元",
+            "“机关运行经费比上年减少12.00万元”：按上年数减少应为 10.00 万元",
+        ]
+    );
+    assert_eq!(
+        r13_sangong(concat!(
+            "“一般公共服务支出（类）组织事务（款）行政运行（项）”300.00万元。\n\n",
+            "“三公”经费5.00万元。\n\n",
+            "公务接待费比上年增加1.00万元。\n\n",
+            "机关运行经费40.00万元，比上年减少10.00万元。\n",
+        )),
+        Vec::<String>::new()
+    );
+}
+
+/// The generated paragraphs against sentences written by hand from the
+/// figures: LINES_2026 with its 经济分类 (人员 200.00, 公用 100.00),
+/// SANGONG_2026 and one project of 50.35.
+#[test]
+fn generated_overview_running_costs_sangong_and_projects_read_as_written_by_hand() {
+    let text = format!(
+        "{LINES_2026}\n[[basic_economic]]\ncode = \"30101\"\namount = 200.00\nkind = \"人员经费\"\n\n\
+         [[basic_economic]]\ncode = \"30201\"\namount = 100.00\nkind = \"公用经费\"\n{SANGONG_2026}\n\
+         [[project]]\nname = \"党建工作\"\ntotal = 50.35\nfiscal = 50.35\ngoal = \"完成党建工作\"\n\n\
+         [[section]]\ntitle = \"一、总体情况\"\ngenerate = \"overview\"\n\n\
+         [[section]]\ntitle = \"二、机关运行经费\"\ngenerate = \"running_costs\"\n\n\
+         [[section]]\ntitle = \"三、三公\"\ngenerate = \"sangong\"\n\n\
+         [[section]]\ntitle = \"四、绩效目标\"\ngenerate = \"projects\"\n"
+    );
+    let all: String = pages(&render(&text).document).concat();
+    for sentence in [
+        "2026年预算收入350.35万元，其中：一般公共预算收入350.35万元，基金预算收入0.00万元，国有资本经营预算收入0.00万元，财政专户核拨收入0.00万元，单位资金收入0.00万元，上年结转结余0.00万元。",
+        "2026年支出预算350.35万元，其中基本支出300.00万元，包括人员经费200.00万元和日常公用经费100.00万元；项目支出50.35万元。",
+        // 350.35 against 3,269.30: −2,918.95, 89.28 % (2918.95 / 3269.30 = 0.89284…);
+        // basic 300.00 against 254.39: +45.61, 17.93 %.
+        "2026年预算收支安排350.35万元，比2025年预算减少2918.95万元（89.28%），其中：基本支出增加45.61万元（17.93%）。",
+        // 40.00 against 50.00: −10.00, 20.00 %.
+        "2026年，本部门机关运行经费共计安排40.00万元，比2025年预算减少10.00万元（20.00%）。",
+        // 5.00 against 0 + 0 + 4.00 + 1.00; 出国 0 against 0; 车 3.00 against 4.00 (−25.00 %); 接待 2.00 against 1.00 (+100.00 %).
+        "2026年，本部门财政拨款“三公”经费预算安排5.00万元，与2025年预算持平。其中：因公出国（境）费0.00万元，与2025年预算持平；公务用车购置及运维费3.00万元（其中：公务用车购置费0.00万元，公务用车运维费3.00万元），比2025年预算减少1.00万元（25.00%）；公务接待费2.00万元，比2025年预算增加1.00万元（100.00%）。",
+        "2026年度，本部门编报绩效目标的项目共1个，涉及项目预算资金50.35万元。",
+    ] {
+        assert!(all.contains(sentence), "{sentence}\n\n{all}");
+    }
+}
