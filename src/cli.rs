@@ -1243,7 +1243,10 @@ fn render_with(
         let f = file.display();
         say(text!("{f}：未生成", "{f}: not rendered"));
     };
-    let checked = crate::check_file_with(file, options).map_err(|d| print_diags(&d, false))?;
+    let checked = crate::check_file_with(file, options).map_err(|d| {
+        print_diags(&d, false);
+        not_done();
+    })?;
     let renderer = renderer_for(&checked.report, templates).map_err(fail)?;
     match emit {
         Emit::Typst => {
@@ -1681,7 +1684,11 @@ fn watch(
                         .is_some_and(|t| t.canonicalize().is_ok_and(|t| p.starts_with(t))))
         })
     };
-    eprintln!("watching {} (Ctrl-C to stop)", file.display());
+    let f = file.display();
+    say(text!(
+        "正在监视 {f}（按 Ctrl-C 停止）",
+        "watching {f} (Ctrl-C to stop)"
+    ));
     while let Ok(event) = rx.recv() {
         if !event
             .as_ref()
@@ -1697,7 +1704,10 @@ fn watch(
                 break;
             }
         }
-        eprintln!("--- change detected, rendering {}", file.display());
+        say(text!(
+            "--- 文件有改动，重新生成 {f}",
+            "--- change detected, rendering {f}"
+        ));
         run();
     }
     0

@@ -85,7 +85,8 @@ pub const PROFILES: &[Profile] = &[
         description: "Ningxia (seed 004): one sheet per project, 元",
         tables: tables::NATIONAL,
         layout: Some(Layout::Sheet),
-        print_unit: Unit::Wanyuan,
+        // Seed 004 prints 项目资金（元） and 200000: 元, as its description says.
+        print_unit: Unit::Yuan,
         table_units: &[],
         style: PLAIN,
         templates: &[],

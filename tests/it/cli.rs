@@ -184,11 +184,19 @@ fn a_typst_error_points_to_the_template_line_that_wrote_it() {
 }
 
 #[test]
-fn watch_renders_again_when_the_input_changes() {
+fn watch_renders_again_when_the_input_or_a_template_changes() {
+    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.toml");
     let text = "[department]\nname = \"甲部门\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
     std::fs::write(&input, text).unwrap();
+    let templates = dir.path().join("t");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("budget.typ.j2"),
+        "= 第一版\n{{ report.department.name }}\n",
+    )
+    .unwrap();
     let pdf = dir.path().join("out.pdf");
     let mut child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
         .args([
@@ -197,26 +205,70 @@ fn watch_renders_again_when_the_input_changes() {
             "-o",
             pdf.to_str().unwrap(),
         ])
-        .stderr(Stdio::null())
+        .arg("--templates")
+        .arg(&templates)
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let wait_for = |what: &dyn Fn() -> bool| {
-        let start = Instant::now();
-        while !what() && start.elapsed() < Duration::from_secs(60) {
-            std::thread::sleep(Duration::from_millis(100));
+    // The watcher's lines, as they come: each step waits for the line that
+    // says it happened, not for a fixed time.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
         }
-        what()
+    });
+    let wait_for = |want: &str| -> bool {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(want) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
     };
-    let first = wait_for(&|| pdf.exists());
-    let before = std::fs::read(&pdf).unwrap_or_default();
-    // Give the watcher time to start, then change the input.
-    std::thread::sleep(Duration::from_millis(1500));
+    let page_text = |pdf: &Path| {
+        let out = Command::new("pdftotext")
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = wait_for("正在监视");
+    let first_text = page_text(&pdf);
     std::fs::write(&input, text.replace("甲部门", "乙部门")).unwrap();
-    let changed = wait_for(&|| std::fs::read(&pdf).is_ok_and(|b| !b.is_empty() && b != before));
+    let input_changed = wait_for("已写出");
+    let second_text = page_text(&pdf);
+    std::fs::write(
+        templates.join("budget.typ.j2"),
+        "= 第二版\n{{ report.department.name }}\n",
+    )
+    .unwrap();
+    let template_changed = wait_for("已写出");
+    let third_text = page_text(&pdf);
     let _ = child.kill();
     let _ = child.wait();
-    assert!(first, "the first render wrote the PDF");
-    assert!(changed, "a change to the input rendered the PDF again");
+    assert!(first, "the watcher started");
+    assert!(
+        first_text.contains("第一版") && first_text.contains("甲部门"),
+        "{first_text}"
+    );
+    assert!(input_changed, "a change to the input rendered again");
+    assert!(second_text.contains("乙部门"), "{second_text}");
+    assert!(template_changed, "a change to a template rendered again");
+    assert!(
+        third_text.contains("第二版") && third_text.contains("乙部门"),
+        "{third_text}"
+    );
 }
 
 #[test]
@@ -699,4 +751,97 @@ fn an_interrupted_batch_still_writes_its_report() {
     assert!(count("interrupted") >= 1, "{report:?}");
     assert_eq!(count("rendered") + count("interrupted"), 40, "{report:?}");
     assert!(!out.join(".yusuan-lock").exists());
+}
+
+#[test]
+fn english_messages_for_render_and_batch_and_import_year_and_profile() {
+    let d = tempfile::tempdir().unwrap();
+    let bad = d.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[department]\nname = \"x\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = \"4,52.03\"\n",
+    )
+    .unwrap();
+    let run = yusuan(&[
+        &"--lang",
+        &"en",
+        &"render",
+        &bad,
+        &"-o",
+        &d.path().join("x.pdf"),
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("\"4,52.03\" is not an amount (thousands separators only between groups of three digits: \"1,234,567.89\")"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("{}: not rendered", bad.display())),
+        "{}",
+        run.stderr
+    );
+    // A batch in English: its summary, and the workers' messages in the report.
+    let rep = d.path().join("r.json");
+    let run = yusuan(&[
+        &"--lang",
+        &"en",
+        &"render",
+        &bad,
+        &"--out-dir",
+        &d.path().join("out"),
+        &"--report",
+        &rep,
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("rendered 0, failed 1, unchanged 0"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&rep).unwrap()).unwrap();
+    assert!(
+        report[0]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("\"4,52.03\" is not an amount"),
+        "{report}"
+    );
+    // import --year and --profile win over what the workbook says (it says neither).
+    let book = d.path().join("b.xlsx");
+    yusuan(&[
+        &"render",
+        &example("putuo-commerce-2025.toml"),
+        &"--emit",
+        &"xlsx",
+        &"-o",
+        &book,
+    ])
+    .ok();
+    let out = d.path().join("p.toml");
+    yusuan(&[
+        &"import",
+        &book,
+        &"-o",
+        &out,
+        &"--year",
+        &"2031",
+        &"--profile",
+        &"hebei",
+    ])
+    .ok();
+    let toml = std::fs::read_to_string(&out).unwrap();
+    assert!(toml.contains("\nyear = 2031\n"), "{toml}");
+    assert!(toml.contains("\nprofile = \"hebei\"\n"), "{toml}");
+    // templates export --profile writes that profile's own templates.
+    let t = d.path().join("t");
+    yusuan(&[&"templates", &"export", &t, &"--profile", &"shanghai"]).ok();
+    let mine = std::fs::read_to_string(t.join("tables/income.typ.j2")).unwrap();
+    let shanghai = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/shanghai/tables/income.typ.j2"),
+    )
+    .unwrap();
+    assert_eq!(mine, shanghai);
 }

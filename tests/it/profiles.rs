@@ -463,3 +463,24 @@ fn r16_compares_like_with_like_when_the_project_table_lists_only_fiscal_money() 
         )]
     );
 }
+
+/// Ningxia prints in 元 as seed 004 does (项目资金（元）, 200000), with no
+/// `print_unit` in the file; the national profile prints the same file in
+/// 万元 (20.00).
+#[test]
+fn ningxia_prints_in_yuan_by_default_as_seed_004_does() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pingluo-2022.toml");
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("print_unit = \"元\"\n", "profile = \"ningxia\"\n");
+    let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
+    assert_eq!(checked.report.department.unit, yusuan::domain::Unit::Yuan);
+    let json = yusuan::context_json(&checked.report);
+    assert!(json.contains("\"200000\""), "{json}");
+    let national = text.replace("profile = \"ningxia\"\n", "profile = \"national\"\n");
+    let checked = yusuan::check_str("t.toml", &national).ok().unwrap();
+    assert_eq!(
+        checked.report.department.unit,
+        yusuan::domain::Unit::Wanyuan
+    );
+}
