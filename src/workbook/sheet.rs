@@ -557,7 +557,13 @@ impl Reading {
                     {
                         for (i, t) in cells.iter().enumerate().take(deepest + 1) {
                             if !t.is_empty() {
-                                parts[i] = t.to_string();
+                                // A 款 or 项 stored as a number lost its
+                                // leading zero: 1 is 项 01.
+                                parts[i] = if i > 0 && t.len() == 1 {
+                                    format!("0{t}")
+                                } else {
+                                    t.to_string()
+                                };
                                 parts[i + 1..].iter_mut().for_each(String::clear);
                             }
                         }

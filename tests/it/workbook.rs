@@ -1036,3 +1036,40 @@ fn random_book(r: &mut Rng) -> Vec<u8> {
     }
     book.save_to_buffer().unwrap()
 }
+
+/// Workbooks made cell by cell as a budget system lays them out, in the
+/// two older formats (tests/data/make_workbooks.py, never from `--emit
+/// xlsx`): `.xls` (BIFF8) and `.ods`. Both read to the same lines, the
+/// figures the script's arithmetic gives: 452.03 basic, 1,936.00 project,
+/// 人员 300.00 + 公用 152.03; the file checks clean and prints its total.
+#[test]
+fn xls_and_ods_laid_out_by_a_budget_system_import_to_the_same_lines() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut tomls = vec![];
+    for ext in ["xls", "ods"] {
+        let bytes = std::fs::read(data.join(format!("budget-system.{ext}"))).unwrap();
+        let imported = yusuan::workbook::import_workbook("b", &bytes, None, None);
+        assert!(!imported.diags.has_errors(), "{ext}: {}", imported.diags);
+        assert!(imported.diags.items.is_empty(), "{ext}: {}", imported.diags);
+        let toml = imported.toml;
+        for part in [
+            "code = \"203\"\nname = \"中国共产党唐山市开平区委员会组织部\"\nyear = 2024\nunit = \"万元\"",
+            // 项 stored as the number 1 under 类 201 and 款 32: 2013201.
+            "code = \"2013201\"\nname = \"行政运行\"\nsource = \"一般公共预算\"\nbasic = 452.03\n",
+            // "1,936.00" as text, "-" as nothing.
+            "code = \"2013299\"\nname = \"其他组织事务支出\"\nsource = \"一般公共预算\"\nproject = 1936.00\n",
+            "code = \"30101\"\nname = \"基本工资\"\namount = 300.00\nkind = \"人员经费\"",
+            "code = \"30201\"\nname = \"办公费\"\namount = 152.03\nkind = \"公用经费\"",
+            "\"basic\" = \"注：本表反映一般公共预算财政拨款基本支出。\"",
+            "\"合计\" = { total = 2388.03, basic = 452.03, project = 1936.00 }",
+        ] {
+            assert!(toml.contains(part), "{ext}: {part}\n{toml}");
+        }
+        let checked = yusuan::check_str("b.toml", &toml).ok().unwrap();
+        assert!(checked.diags.items.is_empty(), "{ext}: {}", checked.diags);
+        let all: String = pages_of("b.toml", &toml).concat();
+        assert!(all.contains("2388.03") || all.contains("2,388.03"), "{ext}");
+        tomls.push(toml.lines().skip(1).collect::<Vec<_>>().join("\n"));
+    }
+    assert_eq!(tomls[0], tomls[1]);
+}
