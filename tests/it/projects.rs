@@ -279,6 +279,27 @@ fn import_round_trip_of_seed_000() {
         .ok()
         .unwrap();
     assert!(!fresh.diags.has_errors());
+    // Against the published document itself (seed 000): its first project,
+    // its 合计 row carried as printed, and the row's own slip caught: 总计
+    // 10,055.70 where 10,054.86 + 0.85 = 10,055.71.
+    let p = fresh.report.projects.as_ref().unwrap();
+    let first = &p.projects[0];
+    assert_eq!(
+        (first.name.as_str(), first.unit.as_str()),
+        ("培训经费", "区委组织部本级")
+    );
+    assert_eq!(first.amounts.fiscal, rust_decimal::Decimal::new(6400, 2));
+    assert!(
+        imported
+            .toml
+            .contains("declared = { total = 10055.70, fiscal = 10054.86, other = 0.85 }")
+    );
+    assert!(
+        fresh.diags.items.iter().any(|d| d.message.zh
+            == "项目支出绩效目标表 合计 总计：申报 10055.70，财政拨款 + 财政专户拨款 + 其他资金（申报）之和 10055.71，相差 0.01（尾差：3 项四舍五入，允许 ±0.02）"),
+        "{}",
+        fresh.diags
+    );
     let example = checked("examples/panyu-2023.toml", None);
     let (a, b) = (
         fresh.report.projects.unwrap(),
