@@ -1026,3 +1026,70 @@ fn the_remaining_diagnostics_fire_with_their_exact_messages() {
         )]
     );
 }
+
+/// What the last sample of cargo-mutants showed no test guarding, each
+/// made to matter: a 三公 table whose only money is 机关运行经费 is not
+/// empty (R14); a declared 公务用车购置及运维费 is checked as R11, the
+/// 合计 as R10; and a declared row read in another profile's unit (元
+/// declared, 万元 printed) has its undeclared parts converted the right way.
+#[test]
+fn mutants_that_survived_are_caught() {
+    use Severity::Error;
+    let base = "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2024\nunit = \"元\"\n\n\
+                [[expenditure]]\ncode = \"2013201\"\nbasic = 100\n\n\
+                [[expenditure]]\ncode = \"2013299\"\nproject = 50\n";
+    let note = "\n[notes]\nsangong = \"注：本部门无“三公”经费，空表列示。\"\n";
+    let found = check_zh(&format!("{base}\n[sangong]\nrunning_costs = 10\n{note}"));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == Error && f.1 == "R14" && f.3.ends_with("有数，但它的注写着是空表")),
+        "{found:?}"
+    );
+    // Without the 机关运行经费 the table is empty and the note right.
+    let found = check_zh(&format!("{base}{note}"));
+    assert!(!found.iter().any(|f| f.1 == "R14"), "{found:?}");
+
+    let sangong = "\n[sangong]\nvehicle_purchase = 10\nvehicle_operation = 5\nreception = 1\n\n\
+                   [declared.sangong]\n\"vehicle\" = { total = 16 }\n\"合计\" = { total = 17 }\n";
+    let in_yuan = base.replace("unit = \"元\"", "unit = \"元\"\nprint_unit = \"元\"");
+    let rules: Vec<String> = check_zh(&format!("{in_yuan}{sangong}"))
+        .into_iter()
+        .filter(|f| f.0 == Error)
+        .map(|f| f.1)
+        .collect();
+    // 公务用车 10 + 5 = 15, not 16 (R11); 合计 15 + 1 = 16, not 17 (R10).
+    assert_eq!(rules, ["R11", "R10"]);
+
+    // Shanghai declares in 元; printed as national, the tables are in 万元.
+    let shanghai = base.replace("unit = \"元\"", "unit = \"元\"\nprofile = \"shanghai\"");
+    let options = || yusuan::Options {
+        layout: None,
+        profile: Some("national".into()),
+    };
+    let declared = |total: u32| {
+        format!(
+            "{shanghai}\n[declared.expenditure]\n\"合计\" = {{ total = {total}, basic = 100 }}\n"
+        )
+    };
+    let errors = |text: String| -> Vec<String> {
+        let checked = yusuan::check_str_with("t.toml", &text, options())
+            .ok()
+            .unwrap();
+        checked
+            .diags
+            .items
+            .iter()
+            .filter(|d| d.severity == Error)
+            .map(|d| d.message.zh.clone())
+            .collect()
+    };
+    // 150 元 = 100 declared + 50 of 项目支出 not declared (0.005 万元 × 10,000).
+    assert_eq!(errors(declared(150)), Vec::<String>::new());
+    assert_eq!(
+        errors(declared(151)).len(),
+        1,
+        "{:?}",
+        errors(declared(151))
+    );
+}
