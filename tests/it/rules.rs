@@ -1060,3 +1060,61 @@ fn mutants_that_survived_are_caught() {
     // 公务用车 10 + 5 = 15, not 16 (R11); 合计 15 + 1 = 16, not 17 (R10).
     assert_eq!(rules, ["R11", "R10"]);
 }
+
+/// The survivors of cargo-mutants' shard 7/10 of compute.rs + reconcile.rs,
+/// now failing this test: R14 under the 收支总表 and the 财政拨款收支总表
+/// (which of the two a note is under, and what "has money" means); a 类
+/// against its declared 款 says 款. Also: a Shanghai file's declared 元
+/// figures raise nothing when it prints nationally in 万元.
+#[test]
+fn mutants_of_shard_7_are_caught() {
+    use Severity::Error;
+    // All money from 事业收入: the 收支总表 has money, the 财政拨款收支总表 none.
+    let base = "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2024\nunit = \"元\"\nprint_unit = \"元\"\n\n\
+                [[expenditure]]\ncode = \"2013201\"\nsource = \"事业收入\"\nbasic = 100\n";
+    let r14 = |id: &str| -> Vec<String> {
+        check_zh(&format!("{base}\n[notes]\n{id} = \"注：本表为空表。\"\n"))
+            .into_iter()
+            .filter(|f| f.1 == "R14")
+            .map(|f| f.3)
+            .collect()
+    };
+    assert_eq!(r14("fiscal"), Vec::<String>::new());
+    assert_eq!(r14("summary"), ["部门预算收支总表有数，但它的注写着是空表"]);
+
+    // Shanghai declares in 元 what the national profile prints in 万元.
+    let shanghai = "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2024\nunit = \"元\"\nprofile = \"shanghai\"\n\n\
+                    [[expenditure]]\ncode = \"2013201\"\nbasic = 100\n\n\
+                    [[expenditure]]\ncode = \"2013299\"\nproject = 50\n\n\
+                    [declared.expenditure]\n\"合计\" = { total = 150, basic = 100, project = 50 }\n";
+    let national = yusuan::Options {
+        layout: None,
+        profile: Some("national".into()),
+    };
+    let checked = yusuan::check_str_with("t.toml", shanghai, national)
+        .ok()
+        .unwrap();
+    let errors: Vec<&str> = checked
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.severity == Error)
+        .map(|d| d.message.zh.as_str())
+        .collect();
+    assert_eq!(
+        errors,
+        Vec::<&str>::new(),
+        "150 元 is 0.015 万元, as printed"
+    );
+
+    // 类 201 declared 160 against its declared 款 20132 of 150: the message names 款.
+    let found = check_zh(&format!(
+        "{BASE}\n[declared.expenditure]\n\"201\" = {{ total = 160 }}\n\"20132\" = {{ total = 150 }}\n"
+    ));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.1 == "R5" && f.3.contains("款 20132 之和 150.00")),
+        "{found:?}"
+    );
+}
