@@ -484,3 +484,59 @@ fn ningxia_prints_in_yuan_by_default_as_seed_004_does() {
         yusuan::domain::Unit::Wanyuan
     );
 }
+
+/// Each region prints projects as its seeds do when the file does not say:
+/// Hebei (seed 003) a card per project, Guangzhou (seeds 000–002) one list
+/// table with thousands separators, Ningxia (seed 004) a sheet per project
+/// with its 项目资金 block. Panyu's 52 projects, its `layout` line removed.
+#[test]
+fn hebei_guangzhou_and_ningxia_print_projects_in_their_seeds_layouts() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/panyu-2023.toml");
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("layout = \"list\"\n", "");
+    let projects = text.matches("\n[[project]]").count();
+    assert_eq!(projects, 52);
+    let engine = yusuan::typeset::Engine::new(&[]).unwrap();
+    let pages = |profile: &str| -> Vec<String> {
+        let options = yusuan::Options {
+            layout: None,
+            profile: Some(profile.into()),
+        };
+        let checked = yusuan::check_str_with("t.toml", &text, options)
+            .ok()
+            .unwrap();
+        let p = yusuan::profile::find(profile).unwrap();
+        let renderer = yusuan::render::Renderer::for_profile(p, None).unwrap();
+        let rendered = yusuan::render_checked(&engine, &renderer, checked).unwrap();
+        yusuan::typeset::page_runs(&rendered.document)
+            .into_iter()
+            .map(|r| r.concat())
+            .collect()
+    };
+    let hebei = pages("hebei");
+    assert_eq!(hebei.len(), projects, "a card a project");
+    let guangzhou = pages("guangzhou");
+    assert!(guangzhou.len() < projects / 2, "{}", guangzhou.len());
+    let all = guangzhou.concat();
+    assert!(
+        all.starts_with("中国共产党广州市番禺区委组织部"),
+        "{}",
+        &all[..60]
+    );
+    // 9,997.83: a figure over a thousand, printed with its separator.
+    let separated = all.as_bytes().windows(8).any(|w| {
+        w[0].is_ascii_digit()
+            && w[1] == b','
+            && w[2..5].iter().all(u8::is_ascii_digit)
+            && w[5] == b'.'
+    });
+    assert!(separated, "no thousands separator in the list");
+    let ningxia = pages("ningxia");
+    assert!(
+        ningxia.len() >= projects,
+        "a sheet a project: {}",
+        ningxia.len()
+    );
+    assert!(ningxia[0].contains("项目资金"), "{}", ningxia[0]);
+}
