@@ -84,68 +84,7 @@ pub enum Command {
     },
     /// Render a file to PDF (or to a Typst project with --emit typst); with
     /// --out-dir, many files and directories at once, on every core.
-    Render {
-        /// The department file; with --out-dir, any number of files and
-        /// directories (searched for *.toml).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Output PDF file, or directory for --emit typst/csv.
-        #[arg(short, long, required_unless_present = "out_dir")]
-        output: Option<PathBuf>,
-        /// Render every file into this directory (a file found in a given
-        /// directory keeps its relative path), going on past bad files.
-        #[arg(long, value_name = "DIR", conflicts_with = "output")]
-        out_dir: Option<PathBuf>,
-        /// With --out-dir: write a JSON report (per file: status, pages, ms, warnings, errors).
-        #[arg(long, value_name = "FILE", requires = "out_dir")]
-        report: Option<PathBuf>,
-        /// With --out-dir: worker processes to run at once (default: every core).
-        #[arg(long, value_name = "N", requires = "out_dir", value_parser = at_least_one)]
-        jobs: Option<usize>,
-        /// With --out-dir: a document not done after this many seconds is
-        /// stopped and reported as failed; the others go on.
-        #[arg(long, value_name = "SECONDS", requires = "out_dir", default_value_t = 600, value_parser = at_least_one)]
-        timeout: usize,
-        /// With --out-dir: the memory each worker process may use, in MB; a
-        /// document that needs more fails alone.
-        #[arg(long, value_name = "MB", requires = "out_dir", default_value_t = 4096, value_parser = at_least_one)]
-        max_memory: usize,
-        /// With --out-dir: render only share I of N (1-based), e.g. 2/3; the
-        /// N shares together take every file exactly once.
-        #[arg(long, value_name = "I/N", requires = "out_dir")]
-        shard: Option<String>,
-        /// With --out-dir: skip files whose input, templates and settings are
-        /// unchanged since the last run into the same directory.
-        #[arg(long, requires = "out_dir")]
-        changed: bool,
-        /// Internal: render the jobs whose indices arrive on standard input,
-        /// one at a time, outcomes as JSON lines on standard output (the
-        /// worker processes of a batch).
-        #[arg(long, hide = true, requires = "out_dir")]
-        worker: bool,
-        /// What to write (default pdf); with --out-dir it may be repeated
-        /// (`--emit pdf --emit xlsx`): each file gets one output of each kind.
-        #[arg(long, value_enum)]
-        emit: Vec<Emit>,
-        /// Directory whose templates override the built-in ones by file name.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// More fonts (searched recursively), besides the embedded ones.
-        #[arg(long, value_name = "DIR")]
-        font_path: Vec<PathBuf>,
-        /// Layout of the project performance tables, overriding the file's.
-        #[arg(long, value_enum)]
-        layout: Option<crate::projects::Layout>,
-        /// Regional profile (national, hebei, guangzhou, ningxia, shanghai), overriding the file's.
-        #[arg(long, value_name = "NAME")]
-        profile: Option<String>,
-        /// Print only a count of warnings (errors are always printed in full).
-        #[arg(short, long)]
-        quiet: bool,
-        /// Write an archival PDF: `a-2b` (PDF/A-2b).
-        #[arg(long, value_enum)]
-        pdf_standard: Option<PdfStandard>,
-    },
+    Render(RenderArgs),
     /// Sum departments into one district file (汇总) that renders like any
     /// other, and write the district summary table (PDF and CSV) beside it.
     Consolidate {
@@ -230,6 +169,71 @@ pub enum Command {
     },
 }
 
+/// The arguments of `yusuan render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// The department file; with --out-dir, any number of files and
+    /// directories (searched for *.toml).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output PDF file, or directory for --emit typst/csv.
+    #[arg(short, long, required_unless_present = "out_dir")]
+    pub output: Option<PathBuf>,
+    /// Render every file into this directory (a file found in a given
+    /// directory keeps its relative path), going on past bad files.
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub out_dir: Option<PathBuf>,
+    /// With --out-dir: write a JSON report (per file: status, pages, ms, warnings, errors).
+    #[arg(long, value_name = "FILE", requires = "out_dir")]
+    pub report: Option<PathBuf>,
+    /// With --out-dir: worker processes to run at once (default: every core).
+    #[arg(long, value_name = "N", requires = "out_dir", value_parser = at_least_one)]
+    pub jobs: Option<usize>,
+    /// With --out-dir: a document not done after this many seconds is
+    /// stopped and reported as failed; the others go on.
+    #[arg(long, value_name = "SECONDS", requires = "out_dir", default_value_t = 600, value_parser = at_least_one)]
+    pub timeout: usize,
+    /// With --out-dir: the memory each worker process may use, in MB; a
+    /// document that needs more fails alone.
+    #[arg(long, value_name = "MB", requires = "out_dir", default_value_t = 4096, value_parser = at_least_one)]
+    pub max_memory: usize,
+    /// With --out-dir: render only share I of N (1-based), e.g. 2/3; the
+    /// N shares together take every file exactly once.
+    #[arg(long, value_name = "I/N", requires = "out_dir")]
+    pub shard: Option<String>,
+    /// With --out-dir: skip files whose input, templates and settings are
+    /// unchanged since the last run into the same directory.
+    #[arg(long, requires = "out_dir")]
+    pub changed: bool,
+    /// Internal: render the jobs whose indices arrive on standard input,
+    /// one at a time, outcomes as JSON lines on standard output (the
+    /// worker processes of a batch).
+    #[arg(long, hide = true, requires = "out_dir")]
+    pub worker: bool,
+    /// What to write (default pdf); with --out-dir it may be repeated
+    /// (`--emit pdf --emit xlsx`): each file gets one output of each kind.
+    #[arg(long, value_enum)]
+    pub emit: Vec<Emit>,
+    /// Directory whose templates override the built-in ones by file name.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// More fonts (searched recursively), besides the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    pub font_path: Vec<PathBuf>,
+    /// Layout of the project performance tables, overriding the file's.
+    #[arg(long, value_enum)]
+    pub layout: Option<crate::projects::Layout>,
+    /// Regional profile (national, hebei, guangzhou, ningxia, shanghai), overriding the file's.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Print only a count of warnings (errors are always printed in full).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Write an archival PDF: `a-2b` (PDF/A-2b).
+    #[arg(long, value_enum)]
+    pub pdf_standard: Option<PdfStandard>,
+}
+
 /// A count of 1 or more (`--jobs 0` would render nothing).
 fn at_least_one(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
@@ -302,43 +306,7 @@ pub fn run(cli: Cli) -> i32 {
             profile,
             font_path,
         } => check::run(files, short, message_format, profile, font_path),
-        Command::Render {
-            files,
-            output,
-            out_dir,
-            report,
-            jobs,
-            timeout,
-            max_memory,
-            shard,
-            changed,
-            worker,
-            emit,
-            templates,
-            font_path,
-            layout,
-            profile,
-            quiet,
-            pdf_standard,
-        } => render::run(
-            files,
-            output,
-            out_dir,
-            report,
-            jobs,
-            timeout,
-            max_memory,
-            shard,
-            changed,
-            worker,
-            emit,
-            templates,
-            font_path,
-            layout,
-            profile,
-            quiet,
-            pdf_standard,
-        ),
+        Command::Render(args) => render::run(args),
         Command::Templates { action } => templates::templates(action),
         Command::Consolidate {
             files,

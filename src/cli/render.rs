@@ -7,26 +7,26 @@ use super::*;
 
 /// `yusuan render`: one file to PDF (or Typst, JSON, CSV, xlsx), or many
 /// with `--out-dir`.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn run(
-    files: Vec<PathBuf>,
-    output: Option<PathBuf>,
-    out_dir: Option<PathBuf>,
-    report: Option<PathBuf>,
-    jobs: Option<usize>,
-    timeout: usize,
-    max_memory: usize,
-    shard: Option<String>,
-    changed: bool,
-    worker: bool,
-    emit: Vec<Emit>,
-    templates: Option<PathBuf>,
-    font_path: Vec<PathBuf>,
-    layout: Option<crate::projects::Layout>,
-    profile: Option<String>,
-    quiet: bool,
-    pdf_standard: Option<PdfStandard>,
-) -> i32 {
+pub(super) fn run(args: RenderArgs) -> i32 {
+    let RenderArgs {
+        files,
+        output,
+        out_dir,
+        report,
+        jobs,
+        timeout,
+        max_memory,
+        shard,
+        changed,
+        worker,
+        emit,
+        templates,
+        font_path,
+        layout,
+        profile,
+        quiet,
+        pdf_standard,
+    } = args;
     let options = crate::Options { layout, profile };
     let archival = pdf_standard == Some(PdfStandard::A2b);
     let engine = match Engine::new(&font_path) {

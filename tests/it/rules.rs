@@ -17,10 +17,14 @@ code = "2013299"
 project = 50.00
 "#;
 
-/// (severity, rule, location, message) of every diagnostic of BASE + `extra`.
+/// (severity, rule, location, English message) of every diagnostic of BASE + `extra`.
 fn check(extra: &str) -> Vec<(Severity, String, String, String)> {
-    let text = format!("{BASE}{extra}");
-    let diags = match yusuan::check_str("t.toml", &text) {
+    diagnostics(&format!("{BASE}{extra}"), yusuan::diag::Lang::En)
+}
+
+/// (severity, rule, location, message in `lang`) of every diagnostic of `text`.
+fn diagnostics(text: &str, lang: yusuan::diag::Lang) -> Vec<(Severity, String, String, String)> {
+    let diags = match yusuan::check_str("t.toml", text) {
         Ok(c) => c.diags,
         Err(d) => d,
     };
@@ -32,7 +36,7 @@ fn check(extra: &str) -> Vec<(Severity, String, String, String)> {
                 d.severity,
                 d.rule.to_string(),
                 diags.location(d),
-                d.message.en.clone(),
+                d.message.get(lang).to_string(),
             )
         })
         .collect()
@@ -912,22 +916,7 @@ fn every_rule_speaks_chinese() {
 
 /// (severity, rule, location, Chinese message) of every diagnostic of `text`.
 fn check_zh(text: &str) -> Vec<(Severity, String, String, String)> {
-    let diags = match yusuan::check_str("t.toml", text) {
-        Ok(c) => c.diags,
-        Err(d) => d,
-    };
-    diags
-        .items
-        .iter()
-        .map(|d| {
-            (
-                d.severity,
-                d.rule.to_string(),
-                diags.location(d),
-                d.message.zh.clone(),
-            )
-        })
-        .collect()
+    diagnostics(text, yusuan::diag::Lang::Zh)
 }
 
 /// The diagnostics no other test shows firing, each with its exact Chinese
