@@ -567,3 +567,35 @@ fn layout_profile_and_emit_flags_change_what_is_printed() {
     assert_eq!(pages(&compiled), pages(&rendered.document));
     assert_eq!(pages(&compiled).len(), pdf_pages(&national));
 }
+
+/// `--font-path` changes the outcome: a name with Ə (U+018F, Latin
+/// Extended-B), in none of the embedded fonts, is refused without it and
+/// renders with DejaVu's directory (Debian's fonts-dejavu-core, which
+/// `.ci/run` installs when missing).
+#[test]
+fn font_path_adds_the_glyphs_the_embedded_fonts_lack() {
+    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+    assert!(
+        dejavu.join("DejaVuSans.ttf").exists(),
+        "fonts-dejavu-core is needed (`.ci/run` installs it)"
+    );
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("a.toml");
+    std::fs::write(
+        &input,
+        "[department]\nname = \"Əli 测试部门\"\nyear = 2024\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n",
+    )
+    .unwrap();
+    let pdf = d.path().join("a.pdf");
+    let run = yusuan(&[&"render", &input, &"-o", &pdf]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("（U+018F）没有任何字体包含"),
+        "{}",
+        run.stderr
+    );
+    assert!(!pdf.exists());
+    yusuan(&[&"render", &input, &"-o", &pdf, &"--font-path", &dejavu]).ok();
+    let (_, text) = tool("pdftotext", &[&pdf, &"-"]);
+    assert!(text.contains("Əli 测试部门"), "{text}");
+}
