@@ -764,3 +764,74 @@ fn jobs_must_be_at_least_one() {
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("must be at least 1"), "{}", run.stderr);
 }
+
+/// The worker processes of the batch whose parent is `pid`, counted from /proc.
+fn workers_of(pid: u32) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            // pid (comm) state ppid …: the ppid follows the closing parenthesis.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            ppid == Some(pid) && String::from_utf8_lossy(&cmd).contains("--worker")
+        })
+        .count()
+}
+
+/// `--jobs N` runs N workers at once: three slow documents (a template that
+/// loops in Typst for a while) are rendered by three processes side by
+/// side with `--jobs 3`, by one with `--jobs 1`.
+#[test]
+fn jobs_sets_how_many_workers_render_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for i in 0..3 {
+        std::fs::write(
+            input.join(format!("d{i}.toml")),
+            small(
+                &format!("10{i}"),
+                &format!("部门{i}"),
+                &[("30101", 10, "人员经费")],
+            ),
+        )
+        .unwrap();
+    }
+    let templates = d.path().join("t");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("budget.typ.j2"),
+        "#for i in range(3000) {for j in range(3000) {}}\n= {{ report.department.name }}\n",
+    )
+    .unwrap();
+    for jobs in [3, 1] {
+        let out = d.path().join(format!("out{jobs}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yusuan"))
+            .args([
+                "render",
+                input.to_str().unwrap(),
+                "--out-dir",
+                out.to_str().unwrap(),
+            ])
+            .arg("--templates")
+            .arg(&templates)
+            .args(["--jobs", &jobs.to_string()])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut most = 0;
+        while child.try_wait().unwrap().is_none() {
+            most = most.max(workers_of(child.id()));
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(most, jobs, "--jobs {jobs}");
+        assert!(out.join("d2.pdf").exists());
+    }
+}
