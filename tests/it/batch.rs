@@ -1,15 +1,9 @@
 //! `render FILES… --out-dir DIR`: many files in one run, a report, shards,
 //! byte-identical output whatever the thread count, unchanged files skipped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common::yusuan;
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use crate::common::{example, yusuan};
 
 /// A district: three good departments (one in a subdirectory) and a broken one.
 fn district() -> tempfile::TempDir {

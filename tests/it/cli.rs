@@ -2,17 +2,11 @@
 //! context, watch, template errors traced to their line, what files yusuan
 //! writes and refuses to write.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::yusuan;
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use crate::common::{example, yusuan};
 
 fn stdout(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))

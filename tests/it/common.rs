@@ -13,7 +13,6 @@ pub struct Run {
 
 impl Run {
     /// Asserts a zero exit, showing stderr otherwise.
-    #[allow(dead_code)] // not every test binary that shares this module needs it
     pub fn ok(self) -> Run {
         assert_eq!(self.code, Some(0), "{}", self.stderr);
         self
@@ -30,4 +29,24 @@ pub fn yusuan(args: &[&dyn AsRef<OsStr>]) -> Run {
         code: out.status.code(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// One engine for every test (fonts loaded once for the binary).
+pub static ENGINE: std::sync::LazyLock<yusuan::typeset::Engine> =
+    std::sync::LazyLock::new(|| yusuan::typeset::Engine::new(&[]).unwrap());
+
+/// The example file `name` (`kaiping-2024.toml`).
+pub fn example(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// Each page's text runs joined without separators (a name wrapped in its
+/// cell stays findable).
+pub fn pages(doc: &typst_layout::PagedDocument) -> Vec<String> {
+    yusuan::typeset::page_runs(doc)
+        .into_iter()
+        .map(|runs| runs.concat())
+        .collect()
 }

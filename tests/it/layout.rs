@@ -3,13 +3,11 @@
 //! names, 60-letter codes), render with no glyph printed over another, across
 //! a table rule or off the page.
 
+use crate::common::ENGINE;
 use std::path::Path;
-use std::sync::LazyLock;
 
 use yusuan::render::Renderer;
-use yusuan::typeset::{self, Engine};
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+use yusuan::typeset::{self};
 
 const PROFILES: &[&str] = &["national", "hebei", "guangzhou", "ningxia", "shanghai"];
 

@@ -1,13 +1,10 @@
 //! The complete disclosure: generated sentences, the check of hand-written
 //! text (R13), the cover, contents and PDF outline.
 
-use std::sync::LazyLock;
+use crate::common::{ENGINE, pages};
 
 use yusuan::diag::Severity;
 use yusuan::render::Renderer;
-use yusuan::typeset::{self, Engine};
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
 
 fn render(text: &str) -> yusuan::Rendered {
     let checked = yusuan::check_str("t.toml", text).ok().unwrap();
@@ -15,14 +12,6 @@ fn render(text: &str) -> yusuan::Rendered {
     yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), checked)
         .ok()
         .unwrap()
-}
-
-/// Each page's runs joined without separators.
-fn pages(doc: &typst_layout::PagedDocument) -> Vec<String> {
-    typeset::page_runs(doc)
-        .into_iter()
-        .map(|runs| runs.concat())
-        .collect()
 }
 
 const LINES: &str = r#"

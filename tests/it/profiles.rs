@@ -1,19 +1,10 @@
 //! Regional profiles: seed 005 in the shanghai profile, a Shanghai department
 //! the seeds do not cover, and the shapes the profiles share.
 
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use crate::common::{ENGINE, example};
 
 use yusuan::render::Renderer;
-use yusuan::typeset::{self, Engine};
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use yusuan::typeset::{self};
 
 fn render(checked: yusuan::Checked) -> Vec<Vec<String>> {
     assert!(!checked.diags.has_errors(), "{}", checked.diags);

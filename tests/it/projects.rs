@@ -2,14 +2,11 @@
 //! layout, the import round trip, and the validation messages word for word.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
-use crate::common::yusuan;
+use crate::common::{ENGINE, yusuan};
 use yusuan::projects::Layout;
 use yusuan::render::Renderer;
 use yusuan::typeset::{self, Engine};
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
 
 /// An amount as the published tables print it, written here rather than
 /// borrowed from the crate: two decimals, commas between groups of three

@@ -2,13 +2,10 @@
 //! templates, and the command line's exit codes and outputs.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
-use crate::common::yusuan;
+use crate::common::{ENGINE, pages, yusuan};
 use yusuan::render::Renderer;
-use yusuan::typeset::{self, Engine};
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+use yusuan::typeset::{self};
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kaiping-2024.toml")
@@ -29,14 +26,6 @@ fn render_text(text: &str) -> Result<yusuan::Rendered, yusuan::RenderError> {
         Err(d) => return Err(yusuan::RenderError::Invalid(d)),
     };
     yusuan::render_checked(&ENGINE, &Renderer::new(None).unwrap(), checked)
-}
-
-/// Each page's runs joined without separators (a name wrapped in its cell stays findable).
-fn pages(doc: &typst_layout::PagedDocument) -> Vec<String> {
-    typeset::page_runs(doc)
-        .into_iter()
-        .map(|runs| runs.concat())
-        .collect()
 }
 
 #[test]

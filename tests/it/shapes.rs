@@ -2,14 +2,12 @@
 //! per-line 人员/公用 split, last year's figures, the 政府经济分类 pairing, and a
 //! kind override that the checks follow.
 
-use std::sync::LazyLock;
+use crate::common::ENGINE;
 
 use yusuan::domain::{Kind, Source};
 use yusuan::render::Renderer;
 use yusuan::tables::{Column, Measure, NATIONAL, TableSpec};
-use yusuan::typeset::{self, Engine};
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+use yusuan::typeset::{self};
 
 const CHONGQING: &str = r#"
 [department]

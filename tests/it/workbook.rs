@@ -5,14 +5,11 @@
 //! by sheet and cell.
 
 use std::path::Path;
-use std::sync::LazyLock;
 
-use crate::common::yusuan;
+use crate::common::{ENGINE, yusuan};
 
 use yusuan::render::Renderer;
-use yusuan::typeset::{self, Engine};
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).unwrap());
+use yusuan::typeset::{self};
 
 /// An example's tables and projects: the narrative after its marker line is
 /// not carried by a workbook of tables.
