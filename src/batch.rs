@@ -407,14 +407,14 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
     let cached = renderers
         .lock()
         .ok()
-        .and_then(|m| m.get(profile.name).cloned());
+        .and_then(|m| m.get(profile.name.as_str()).cloned());
     let renderer = match cached {
         Some(r) => r,
         None => match Renderer::for_profile(profile, settings.templates.clone()) {
             Ok(r) => {
                 let r = std::sync::Arc::new(r);
                 if let Ok(mut m) = renderers.lock() {
-                    m.insert(profile.name, r.clone());
+                    m.insert(profile.name.as_str(), r.clone());
                 }
                 r
             }

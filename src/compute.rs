@@ -270,8 +270,9 @@ pub fn compute(
 }
 
 fn note_of(budget: &Budget, spec: &TableSpec, empty: bool) -> Option<String> {
-    budget.notes.get(spec.id).cloned().or_else(|| {
+    budget.notes.get(&spec.id).cloned().or_else(|| {
         spec.empty_note
+            .as_ref()
             .filter(|_| empty)
             .map(|n| n.replace("{year}", &budget.department.year.to_string()))
     })
@@ -279,7 +280,7 @@ fn note_of(budget: &Budget, spec: &TableSpec, empty: bool) -> Option<String> {
 
 /// The value of column `i` for one 功能分类 line, in 元 (Sum columns resolved).
 pub fn line_value(spec: &TableSpec, i: usize, line: &Line) -> Decimal {
-    match spec.columns[i].measure {
+    match &spec.columns[i].measure {
         Measure::Lines(sources, kinds) => {
             if sources.contains(&line.source) {
                 kinds.iter().map(|k| line.kinds[*k as usize]).sum()
@@ -298,9 +299,9 @@ pub fn line_value(spec: &TableSpec, i: usize, line: &Line) -> Decimal {
 
 /// The value of column `i` for one 经济分类 line, in 元.
 fn economic_value(spec: &TableSpec, i: usize, personnel: bool, amount: Decimal) -> Decimal {
-    match spec.columns[i].measure {
+    match &spec.columns[i].measure {
         Measure::Economic(None) => amount,
-        Measure::Economic(Some(p)) if p == personnel => amount,
+        Measure::Economic(Some(p)) if *p == personnel => amount,
         Measure::Sum(parts) => parts
             .iter()
             .filter_map(|p| spec.column(p))
@@ -310,11 +311,11 @@ fn economic_value(spec: &TableSpec, i: usize, personnel: bool, amount: Decimal) 
     }
 }
 
-fn cells(spec: &TableSpec, values: &[Decimal]) -> BTreeMap<&'static str, Decimal> {
+fn cells(spec: &'static TableSpec, values: &[Decimal]) -> BTreeMap<&'static str, Decimal> {
     spec.columns
         .iter()
         .zip(values)
-        .map(|(c, v)| (c.key, *v))
+        .map(|(c, v)| (c.key.as_str(), *v))
         .collect()
 }
 
@@ -334,7 +335,7 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<De
             .or_insert_with(|| (name.to_string(), vec![Decimal::ZERO; n]));
         add_into(&mut e.1, &v);
     };
-    match spec.shape {
+    match &spec.shape {
         Shape::Function(sources) => {
             for l in budget.lines.iter().filter(|l| sources.contains(&l.source)) {
                 add(
@@ -417,9 +418,9 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     }
     let empty = leaves.is_empty();
     TreeTable {
-        id: spec.id,
+        id: &spec.id,
         number: spec.number,
-        title: spec.title,
+        title: &spec.title,
         unit,
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows: out,
@@ -455,7 +456,7 @@ fn income_value(budget: &Budget, item: &IncomeItem) -> Decimal {
 }
 
 fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTable {
-    let Shape::Pair(items) = spec.shape else {
+    let Shape::Pair(items) = &spec.shape else {
         unreachable!("pair tables are defined with Shape::Pair")
     };
     let n = spec.columns.len();
@@ -471,8 +472,8 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
     let income: Vec<IncomeRow> = items
         .iter()
         .map(|item| IncomeRow {
-            key: item.key,
-            label: item.label,
+            key: &item.key,
+            label: &item.label,
             level: item.level,
             value: unit.from_yuan(income_value(budget, item)),
         })
@@ -518,8 +519,8 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
     let carried = items
         .iter()
         .map(|item| IncomeRow {
-            key: item.key,
-            label: item.label,
+            key: &item.key,
+            label: &item.label,
             level: item.level,
             value: carried_of(&|s| item.sources.iter().any(|i| i.carried() == Some(s))),
         })
@@ -558,9 +559,9 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         },
     ];
     PairTable {
-        id: spec.id,
+        id: &spec.id,
         number: spec.number,
-        title: spec.title,
+        title: &spec.title,
         unit,
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         income,
@@ -569,6 +570,25 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         totals,
         note: note_of(budget, spec, false),
         spec,
+    }
+}
+
+/// The value of column `i` of the 三公 table for amounts `f` by fund: a
+/// column counts the funds whose sources it names.
+fn fund_value(spec: &TableSpec, i: usize, f: &Funds) -> Decimal {
+    match &spec.columns[i].measure {
+        Measure::Lines(sources, _) => [Source::General, Source::Fund, Source::Soe]
+            .iter()
+            .zip(f)
+            .filter(|(s, _)| sources.contains(s))
+            .map(|(_, v)| *v)
+            .sum(),
+        Measure::Economic(_) => Decimal::ZERO,
+        Measure::Sum(parts) => parts
+            .iter()
+            .filter_map(|p| spec.column(p))
+            .map(|j| fund_value(spec, j, f))
+            .sum(),
     }
 }
 
@@ -595,13 +615,7 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
     let mut row = |key: &str, label: &str, level: u8, f: Funds, leaves: usize| {
         let mut values = vec![Decimal::ZERO; spec.columns.len()];
         for (i, v) in values.iter_mut().enumerate() {
-            *v = match spec.columns[i].key {
-                "general" => f[0],
-                "fund" => f[1],
-                "soe" => f[2],
-                _ => f[0] + f[1] + f[2],
-            };
-            *v = unit.from_yuan(*v);
+            *v = unit.from_yuan(fund_value(spec, i, &f));
         }
         rows.push(SangongRow {
             key: key.into(),
@@ -666,9 +680,9 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
         }
     }
     SangongTable {
-        id: spec.id,
+        id: &spec.id,
         number: spec.number,
-        title: spec.title,
+        title: &spec.title,
         unit,
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows,

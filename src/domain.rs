@@ -256,11 +256,11 @@ pub type Funds = [Decimal; 3];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {
-    /// Guangzhou's one table per department (seeds 000–002).
+    /// One table listing every project of the department (seeds 000–002).
     List,
-    /// Hebei's table per project (seed 003).
+    /// One table per project (seed 003).
     Card,
-    /// Ningxia's sheet per project, in 元 (seed 004).
+    /// One sheet per project, in 元 (seed 004).
     Sheet,
 }
 

@@ -34,7 +34,7 @@ pub mod typeset;
 pub mod validate;
 pub mod workbook;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use diag::{Diagnostic, Diagnostics};
 pub use diag::{Lang, Text};
@@ -74,8 +74,11 @@ pub struct Checked {
 pub struct Options {
     /// Print the projects in this layout, whatever the file says.
     pub layout: Option<projects::Layout>,
-    /// Print in this regional profile, whatever the file says.
+    /// Print in this regional profile, whatever the file says: a built-in's
+    /// name or a profile directory.
     pub profile: Option<String>,
+    /// The directory a file's `profile = "dir"` is relative to (the file's own).
+    pub base_dir: Option<PathBuf>,
 }
 
 /// Loads, validates, computes and reconciles `path`. `Err` holds the
@@ -87,6 +90,10 @@ pub fn check_file(path: &Path) -> Result<Checked, Diagnostics> {
 /// [`check_file`] with options.
 pub fn check_file_with(path: &Path, options: Options) -> Result<Checked, Diagnostics> {
     let loaded = load::load_file::<model::BudgetFile>(path)?;
+    let mut options = options;
+    if options.base_dir.is_none() {
+        options.base_dir = path.parent().map(Path::to_path_buf);
+    }
     Ok(check_loaded(loaded, options))
 }
 
@@ -101,39 +108,52 @@ pub fn check_str_with(name: &str, text: &str, options: Options) -> Result<Checke
     Ok(check_loaded(loaded, options))
 }
 
-/// The profile `options` or the file names (the command line wins); an
-/// unknown name is an error listing the valid ones.
+/// The profile the document is printed in (`options`' or else the file's)
+/// and the file's own (whose units its declared figures are in). An unknown
+/// name or a broken profile directory is an error; its own diagnostics
+/// (pointing into the profile's files) are added.
 fn resolve_profile(
     file: &model::BudgetFile,
     options: &Options,
     diags: &mut Diagnostics,
-) -> &'static profile::Profile {
-    let from_file = file.department.get_ref().profile.as_ref();
-    let (name, span) = match (&options.profile, from_file) {
-        (Some(p), _) => (p.clone(), None),
-        (None, Some(p)) => (p.get_ref().clone(), Some(p.span())),
-        (None, None) => (profile::DEFAULT.to_string(), None),
+) -> (&'static profile::Profile, &'static profile::Profile) {
+    let default = || profile::find(profile::DEFAULT).expect("the default profile exists");
+    let mut resolve = |spec: &str, span: Option<std::ops::Range<usize>>, base: Option<&Path>| {
+        profile::resolve(spec, base).unwrap_or_else(|found| {
+            // An unknown name is one message; a broken profile directory's
+            // problems are listed at their own file:line:col.
+            let message = match found.items.as_slice() {
+                [one] if one.span.is_none() && found.source.is_empty() => one.message.clone(),
+                _ => diag::Text::new(
+                    found.to_short_string(diag::Lang::Zh).trim_end(),
+                    found.to_short_string(diag::Lang::En).trim_end(),
+                ),
+            };
+            diags.push(Diagnostic::error("profile", span, message));
+            default()
+        })
     };
-    profile::find(&name).unwrap_or_else(|| {
-        diags.push(Diagnostic::error("profile", span, {
-            let (name, valid) = (name.trim(), profile::names().join(", "));
-            text!(
-                "未知的地区样式 \"{name}\"；可用：{valid}",
-                "unknown profile \"{name}\"; valid: {valid}"
-            )
-        }));
-        profile::find(profile::DEFAULT).expect("the default profile exists")
-    })
+    let from_file = file.department.get_ref().profile.as_ref();
+    let own = match from_file {
+        Some(p) => resolve(p.get_ref(), Some(p.span()), options.base_dir.as_deref()),
+        None => default(),
+    };
+    let printed = match &options.profile {
+        Some(p) => resolve(p, None, None),
+        None => own,
+    };
+    (printed, own)
 }
 
 fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Checked {
     let mut diags = loaded.diags;
     let file = &loaded.value;
-    let profile = resolve_profile(file, &options, &mut diags);
-    let budget = validate::validate(file, profile, &mut diags);
+    let (profile, own) = resolve_profile(file, &options, &mut diags);
+    let budget = validate::validate(file, profile, own, &mut diags);
     let has_tables =
         !file.expenditure.is_empty() || !file.basic_economic.is_empty() || file.sangong.is_some();
-    let tables = has_tables.then(|| compute::compute(&budget, profile.tables, &budget.table_units));
+    let tables =
+        has_tables.then(|| compute::compute(&budget, &profile.tables, &budget.table_units));
     if budget.rejected > 0 {
         // Follow-on errors would only repeat the malformed codes' missing money.
         diags.push(Diagnostic::warning(
@@ -153,7 +173,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         let own = budget.declared_profile;
         let declared_tables = (own.name != profile.name
             || budget.declared_units != budget.table_units)
-            .then(|| compute::compute(&budget, own.tables, &budget.declared_units));
+            .then(|| compute::compute(&budget, &own.tables, &budget.declared_units));
         reconcile::reconcile(
             &budget,
             file,

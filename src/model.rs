@@ -546,7 +546,8 @@ pub struct Department {
     /// Tables printed in a unit of their own, by table id: `{ sangong = "万元" }`.
     #[serde(default)]
     pub table_units: BTreeMap<String, Spanned<String>>,
-    /// The regional profile: `national` (default), `hebei`, `guangzhou`, `ningxia`, `shanghai`.
+    /// The regional profile: a built-in's name (`yusuan profiles` lists them;
+    /// `national` by default) or a profile directory, relative to this file.
     #[serde(default)]
     pub profile: Option<Spanned<String>>,
     /// Classification catalogue: a year of the built-in ones (default: the
@@ -661,7 +662,7 @@ pub struct Sangong {
     /// 公务接待费.
     #[serde(default)]
     pub reception: FundAmounts,
-    /// Rows a region adds after 三、公务接待费 (Hebei: 会议费, 培训费).
+    /// Rows a region adds after 三、公务接待费 (seed 003: 会议费, 培训费).
     #[serde(default)]
     pub extra: Vec<Spanned<SangongExtra>>,
 }

@@ -101,7 +101,7 @@ pub struct SectionTableView {
 pub struct Fig {
     /// The amount, 2 decimals (with separators where the profile uses them).
     pub text: String,
-    /// Whether it is zero (Shanghai writes `0万元`).
+    /// Whether it is zero (seed 005 writes `0万元`).
     pub zero: bool,
     /// Against last year, when last year's figure is given.
     pub change: Option<Change>,

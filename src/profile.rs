@@ -1,139 +1,976 @@
-//! Regional profiles: a built-in set of table definitions, templates and
-//! settings per region. `profile = "…"` in `[department]` or `--profile`
-//! selects one; it only sets defaults, which the file's own settings override.
+//! Regional profiles, read from data: a profile is a directory holding
+//! `profile.toml` (tables, units, number style, layout) and `templates/`
+//! (files replacing the built-in templates of the same name). The built-in
+//! profiles are such directories (`profiles/` in the source tree), embedded
+//! in the binary; any other is loaded from disk by its path. A profile may
+//! name a `base` whose settings, tables and templates it inherits and
+//! overrides. No region is written in Rust.
+//!
+//! `profile = "…"` in `[department]` or `--profile` selects one; it only sets
+//! defaults, which the file's own settings override.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
-use crate::domain::{Layout, Unit};
-use crate::tables::{self, TableSpec};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::domain::{KIND_KEYS, Kind, Layout, SPENDING, Source, Unit};
+use crate::tables::{Column, IncomeItem, Measure, Shape, TableSpec};
+use crate::text;
 
 /// How amounts print: the `amt` filter's defaults.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Style {
     /// Thousands separators (`371,514,655.00`).
     pub separators: bool,
-    /// How zero prints: `""` (blank), `"0"` or `"0.00"`.
+    /// How zero prints: `""` (blank), `"0"`, `"0.00"` or `"-"`.
     pub zero: &'static str,
     /// Decimals printed.
     pub decimals: u32,
 }
 
-/// One region's defaults.
-#[derive(Debug, Clone, Copy)]
+/// One region's defaults, with its base's filled in.
+#[derive(Debug)]
 pub struct Profile {
-    /// Name used in `profile = "…"`.
-    pub name: &'static str,
+    /// Name used in `profile = "…"` (a built-in's name, or the directory's path).
+    pub name: String,
+    /// The name its `profile.toml` gives itself.
+    pub title: String,
     /// One line for `yusuan profiles`.
-    pub description: &'static str,
-    /// The table definitions.
-    pub tables: &'static [TableSpec],
+    pub description: String,
+    /// The profile it inherits from.
+    pub base: Option<&'static Profile>,
+    /// The table definitions, in document order (by number).
+    pub tables: Vec<TableSpec>,
     /// Default layout of the project tables.
     pub layout: Option<Layout>,
     /// Default printing unit of the tables.
     pub print_unit: Unit,
     /// Tables printed in another unit by default.
-    pub table_units: &'static [(&'static str, Unit)],
+    pub table_units: Vec<(String, Unit)>,
     /// Number formatting.
     pub style: Style,
-    /// Templates replacing the built-ins of the same name: (name, content).
-    pub templates: &'static [(&'static str, &'static str)],
+    /// Templates of its own, replacing its base's and the built-ins of the
+    /// same name: (name, content).
+    pub templates: Vec<(String, String)>,
+    /// Table titles by which a workbook that names no profile is recognised
+    /// as written for this one.
+    pub recognise: Vec<String>,
+    /// The directory it was loaded from (`None` for a built-in).
+    pub dir: Option<PathBuf>,
 }
-
-const PLAIN: Style = Style {
-    separators: false,
-    zero: "",
-    decimals: 2,
-};
 
 /// Used when neither the file nor the command line names a profile.
 pub const DEFAULT: &str = "national";
 
-/// The built-in profiles.
-pub const PROFILES: &[Profile] = &[
-    Profile {
-        name: "national",
-        description: "the nine tables of the national practice (as seed 003), 万元; projects as a list",
-        tables: tables::NATIONAL,
-        layout: None,
-        print_unit: Unit::Wanyuan,
-        table_units: &[],
-        style: PLAIN,
-        templates: &[],
-    },
-    Profile {
-        name: "hebei",
-        description: "Hebei (seed 003): the nine tables with 序号 and 栏次, 万元; projects as cards",
-        tables: tables::NATIONAL,
-        layout: Some(Layout::Card),
-        print_unit: Unit::Wanyuan,
-        table_units: &[],
-        style: PLAIN,
-        templates: &[],
-    },
-    Profile {
-        name: "guangzhou",
-        description: "Guangzhou (seeds 000-002): projects as one list table, 万元 with separators",
-        tables: tables::NATIONAL,
-        layout: Some(Layout::List),
-        print_unit: Unit::Wanyuan,
-        table_units: &[],
-        style: PLAIN,
-        templates: &[],
-    },
-    Profile {
-        name: "ningxia",
-        description: "Ningxia (seed 004): one sheet per project, 元",
-        tables: tables::NATIONAL,
-        layout: Some(Layout::Sheet),
-        // Seed 004 prints 项目资金（元） and 200000: 元, as its description says.
-        print_unit: Unit::Yuan,
-        table_units: &[],
-        style: PLAIN,
-        templates: &[],
-    },
-    Profile {
-        name: "shanghai",
-        description: "Shanghai (seed 005): year in titles, 编制部门, 类|款|项 columns, 元 with separators, 三公 and 机关运行经费 in 万元",
-        tables: tables::SHANGHAI,
-        layout: Some(Layout::List),
-        print_unit: Unit::Yuan,
-        table_units: &[("sangong", Unit::Wanyuan)],
-        style: Style {
-            separators: true,
-            zero: "",
-            decimals: 2,
-        },
-        templates: SHANGHAI_TEMPLATES,
-    },
+/// The table ids the reconciliation rules (R1–R17) refer to: every profile
+/// has them (its own or its base's).
+pub const REQUIRED: &[&str] = &[
+    "summary",
+    "income",
+    "expenditure",
+    "fiscal",
+    "general",
+    "basic",
+    "fund",
+    "soe",
+    "sangong",
 ];
 
-macro_rules! shanghai {
-    ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../templates/shanghai/", $name)))),*]
-    };
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
-const SHANGHAI_TEMPLATES: &[(&str, &str)] = shanghai![
-    "budget.typ.j2",
-    "tables/summary.typ.j2",
-    "tables/income.typ.j2",
-    "tables/expenditure.typ.j2",
-    "tables/fiscal.typ.j2",
-    "tables/general.typ.j2",
-    "tables/basic.typ.j2",
-    "tables/fund.typ.j2",
-    "tables/soe.typ.j2",
-    "tables/sangong.typ.j2",
-    "tables/tree.typ.j2",
-    "narrative/glossary.typ.j2",
-];
+/// The built-in templates: (name under templates/, content).
+pub use embedded::TEMPLATES as BUILTIN_TEMPLATES;
 
-/// The profile named `name`.
+/// The profiles known so far: the built-ins, then those loaded from disk.
+fn registry() -> &'static Mutex<Vec<&'static Profile>> {
+    static REGISTRY: OnceLock<Mutex<Vec<&'static Profile>>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut loaded: Vec<&'static Profile> = vec![];
+        for name in builtin_names() {
+            let toml = builtin_file(name, "profile.toml").expect("listed by its profile.toml");
+            let templates = embedded::PROFILE_FILES
+                .iter()
+                .filter_map(|(p, text)| {
+                    let rest = p.strip_prefix(name)?.strip_prefix("/templates/")?;
+                    Some((rest.to_string(), text.to_string()))
+                })
+                .collect();
+            let source = Origin {
+                key: name.to_string(),
+                file: format!("profiles/{name}/profile.toml"),
+                toml: toml.to_string(),
+                templates,
+                dir: None,
+            };
+            // The built-ins are checked by the tests: a broken one is a bug
+            // of this build, not of the user's input.
+            let p = build(source, &|b| loaded.iter().copied().find(|p| p.name == b))
+                .unwrap_or_else(|d| {
+                    panic!(
+                        "built-in profile {name}: {}",
+                        d.to_short_string(crate::diag::Lang::En)
+                    )
+                });
+            loaded.push(Box::leak(Box::new(p)));
+        }
+        Mutex::new(loaded)
+    })
+}
+
+/// The built-in profile names, bases first (every base is built in, and
+/// named before the profiles that use it: `national` first, then by name).
+fn builtin_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = embedded::PROFILE_FILES
+        .iter()
+        .filter_map(|(p, _)| p.strip_suffix("/profile.toml"))
+        .filter(|n| !n.contains('/'))
+        .collect();
+    names.sort_by_key(|n| (*n != DEFAULT, *n));
+    names
+}
+
+fn builtin_file(name: &str, file: &str) -> Option<&'static str> {
+    let path = format!("{name}/{file}");
+    embedded::PROFILE_FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, t)| *t)
+}
+
+/// The built-in profiles, `national` first.
+pub fn builtins() -> Vec<&'static Profile> {
+    let list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    list.iter().copied().filter(|p| p.dir.is_none()).collect()
+}
+
+/// The profile `name`: a built-in's name, or one already loaded from disk by
+/// its path (see [`load`]).
 pub fn find(name: &str) -> Option<&'static Profile> {
-    PROFILES.iter().find(|p| p.name == name.trim())
+    let name = name.trim();
+    let list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    list.iter().copied().find(|p| p.name == name)
 }
 
-/// The names of the profiles, for messages.
+/// The names of the built-in profiles, for messages.
 pub fn names() -> Vec<&'static str> {
-    PROFILES.iter().map(|p| p.name).collect()
+    builtins().into_iter().map(|p| p.name.as_str()).collect()
+}
+
+/// Whether `spec` names a profile directory rather than a built-in.
+pub fn is_path(spec: &str) -> bool {
+    spec.contains('/') || spec.contains('\\') || spec.starts_with('.')
+}
+
+/// Resolves `spec` as a profile: a built-in name, else a directory (relative
+/// to `base_dir` when not absolute), loaded once per run.
+pub fn resolve(spec: &str, base_dir: Option<&Path>) -> Result<&'static Profile, Diagnostics> {
+    if let Some(p) = find(spec) {
+        return Ok(p);
+    }
+    let path = Path::new(spec.trim());
+    let path = match base_dir {
+        Some(b) if path.is_relative() => b.join(path),
+        _ => path.to_path_buf(),
+    };
+    if path.is_dir() || is_path(spec) {
+        return load(&path);
+    }
+    let mut diags = Diagnostics::new(spec, "");
+    let (name, valid) = (spec.trim(), names().join(", "));
+    diags.push(Diagnostic::error(
+        "profile",
+        None,
+        text!(
+            "未知的地区样式 \"{name}\"；可用：{valid}，或一个样式目录的路径",
+            "unknown profile \"{name}\"; valid: {valid}, or the path of a profile directory"
+        ),
+    ));
+    Err(diags)
+}
+
+/// The largest `profile.toml` read.
+const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
+/// Loads the profile directory `dir` (its `profile.toml` and `templates/`),
+/// or returns the one loaded before from the same directory. Errors point
+/// into the file that has them.
+pub fn load(dir: &Path) -> Result<&'static Profile, Diagnostics> {
+    let key = dir
+        .canonicalize()
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string();
+    if let Some(p) = find(&key) {
+        return Ok(p);
+    }
+    let file = dir.join("profile.toml");
+    let fail = |message| {
+        let mut d = Diagnostics::new(file.display().to_string(), "");
+        d.push(Diagnostic::error("profile", None, message));
+        Err(d)
+    };
+    let toml = match std::fs::metadata(&file) {
+        Ok(m) if !m.is_file() => {
+            return fail(text!("不是一个文件", "is not a regular file"));
+        }
+        Ok(m) if m.len() > MAX_PROFILE_BYTES => {
+            return fail(text!(
+                "文件大于 1 MiB，不像是样式定义",
+                "is larger than 1 MiB; not a profile definition"
+            ));
+        }
+        Ok(_) => match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => return fail(text!("无法读取：{e}", "cannot read it: {e}")),
+        },
+        Err(e) => {
+            let d = dir.display();
+            return fail(text!(
+                "样式目录 {d} 中没有 profile.toml（{e}）",
+                "the profile directory {d} has no profile.toml ({e})"
+            ));
+        }
+    };
+    let templates = match read_templates(&dir.join("templates")) {
+        Ok(t) => t,
+        Err(m) => return fail(m),
+    };
+    let source = Origin {
+        key: key.clone(),
+        file: file.display().to_string(),
+        toml,
+        templates,
+        dir: Some(dir.to_path_buf()),
+    };
+    let p = build(source, &|b| {
+        // A base is a built-in, or a directory beside this one.
+        find(b).or_else(|| {
+            let path = if Path::new(b).is_relative() {
+                dir.join(b)
+            } else {
+                PathBuf::from(b)
+            };
+            let canon = path.canonicalize().ok()?;
+            if canon.display().to_string() == key {
+                return None;
+            }
+            load(&path).ok()
+        })
+    })?;
+    let p: &'static Profile = Box::leak(Box::new(p));
+    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(same) = list.iter().copied().find(|q| q.name == key) {
+        return Ok(same);
+    }
+    list.push(p);
+    Ok(p)
+}
+
+/// The `.j2` files under `dir` (none when it does not exist), each at most
+/// [`crate::render::MAX_TEMPLATE_BYTES`].
+fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, crate::diag::Text> {
+    let mut out = vec![];
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    let mut seen = 0usize;
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| {
+            let d = d.display();
+            text!(
+                "无法读取模板目录 {d}：{e}",
+                "cannot read the template directory {d}: {e}"
+            )
+        })?;
+        for e in entries.flatten() {
+            let path = e.path();
+            seen += 1;
+            if seen > 10_000 {
+                return Err(text!(
+                    "模板目录中的文件超过 10000 个",
+                    "the template directory holds more than 10,000 files"
+                ));
+            }
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| {
+                let p = path.display();
+                text!("无法读取 {p}：{e}", "cannot read {p}: {e}")
+            })?;
+            if meta.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(dir).unwrap_or(&path);
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if !name.ends_with(".j2") {
+                continue;
+            }
+            let p = path.display();
+            if !meta.is_file() {
+                return Err(text!(
+                    "{p} 不是普通文件（符号链接、管道或设备）；模板必须是文件",
+                    "{p} is not a regular file (a link, a pipe or a device); a template must be a file"
+                ));
+            }
+            if meta.len() > crate::render::MAX_TEMPLATE_BYTES {
+                return Err(text!(
+                    "{p} 大于 1 MiB，模板不会这么大",
+                    "{p} is larger than 1 MiB; a template is far smaller"
+                ));
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| text!("无法读取 {p}：{e}", "cannot read {p}: {e}"))?;
+            out.push((name, text));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Where a profile comes from, before it is read.
+struct Origin {
+    key: String,
+    file: String,
+    toml: String,
+    templates: Vec<(String, String)>,
+    dir: Option<PathBuf>,
+}
+
+/// `profile.toml` as written.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    /// The profile's name.
+    pub name: String,
+    /// The profile it starts from: a built-in name or a directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Spanned<String>>,
+    /// One line for `yusuan profiles`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `list`, `card` or `sheet`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Spanned<String>>,
+    /// `元` or `万元`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print_unit: Option<Spanned<String>>,
+    /// Table id → unit, for tables printed in another unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_units: Option<BTreeMap<String, Spanned<String>>>,
+    /// Number style.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<RawStyle>,
+    /// Titles that identify a workbook written for this profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recognise: Option<Vec<String>>,
+    /// Tables: a table of the base with the same id is replaced, others added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<RawTable>,
+}
+
+/// `style = { … }`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStyle {
+    /// Thousands separators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separators: Option<bool>,
+    /// How zero prints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero: Option<Spanned<String>>,
+    /// Decimals printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<Spanned<u32>>,
+}
+
+/// One `[[tables]]` entry.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    /// Stable id: template name, `[declared.<id>]` and `[notes]` key.
+    pub id: Spanned<String>,
+    /// Number printed (表N) and place in the document.
+    pub number: u8,
+    /// Title without the year.
+    pub title: String,
+    /// `function`, `economic`, `pair` or `sangong`.
+    pub rows: Spanned<String>,
+    /// For `function` rows: the sources whose lines make the rows (default all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Spanned<String>>>,
+    /// The rule id its identities are checked under.
+    pub rule: String,
+    /// Whether all the money of its rows must show in its columns.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub complete: bool,
+    /// Note printed under the table when it is empty (`{year}` is replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_note: Option<String>,
+    /// For `pair` rows: the income items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<RawItem>,
+    /// The amount columns, in printing order.
+    pub columns: Vec<RawColumn>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One income item of a `pair` table.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawItem {
+    /// Key in `[declared.<table>]`.
+    pub key: String,
+    /// Label without its ordinal.
+    pub label: String,
+    /// 1: a heading item, 2: under the heading before it.
+    pub level: Spanned<u8>,
+    /// The sources it counts.
+    pub sources: Vec<Spanned<String>>,
+}
+
+/// One amount column.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColumn {
+    /// Key in `[declared.<table>]` and the template's cells.
+    pub key: Spanned<String>,
+    /// Header as printed.
+    pub header: String,
+    /// Header spanning it and its neighbours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The columns of the same row it adds up (an identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<Vec<Spanned<String>>>,
+    /// `personnel`, `public` or `all`: 经济分类 lines of 基本支出.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economic: Option<Spanned<String>>,
+    /// 功能分类 lines of these sources (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Spanned<String>>>,
+    /// Their money of these kinds (default: the five kinds of spending).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<Vec<Spanned<String>>>,
+}
+
+/// Reads and checks one profile, layered over its base.
+fn build(
+    source: Origin,
+    base_of: &dyn Fn(&str) -> Option<&'static Profile>,
+) -> Result<Profile, Diagnostics> {
+    let loaded = crate::load::load_str::<RawProfile>(&source.file, source.toml.clone())?;
+    let mut diags = loaded.diags;
+    let raw = loaded.value;
+    let mut err = |span: Option<Range<usize>>, m| diags.push(Diagnostic::error("profile", span, m));
+
+    let base = match &raw.base {
+        Some(b) => {
+            let found = base_of(b.get_ref());
+            if found.is_none() {
+                let (name, valid) = (b.get_ref(), names().join(", "));
+                err(
+                    Some(b.span()),
+                    text!(
+                        "未知的基础样式 \"{name}\"；可用：{valid}，或同级样式目录的路径",
+                        "unknown base profile \"{name}\"; valid: {valid}, or the path of a profile directory"
+                    ),
+                );
+            }
+            found
+        }
+        None => None,
+    };
+    let layout = match &raw.layout {
+        Some(l) => match l.get_ref().as_str() {
+            "list" => Some(Layout::List),
+            "card" => Some(Layout::Card),
+            "sheet" => Some(Layout::Sheet),
+            other => {
+                err(
+                    Some(l.span()),
+                    text!(
+                        "未知的项目表样式 \"{other}\"；可用：list, card, sheet",
+                        "unknown layout \"{other}\"; valid: list, card, sheet"
+                    ),
+                );
+                None
+            }
+        },
+        None => base.and_then(|b| b.layout),
+    };
+    let mut unit = |u: &Spanned<String>| {
+        Unit::parse(u.get_ref()).or_else(|| {
+            let name = u.get_ref();
+            err(
+                Some(u.span()),
+                text!(
+                    "未知的金额单位 \"{name}\"；可用：元, 万元",
+                    "unknown unit \"{name}\"; valid: 元, 万元"
+                ),
+            );
+            None
+        })
+    };
+    let print_unit = raw
+        .print_unit
+        .as_ref()
+        .and_then(&mut unit)
+        .or(base.map(|b| b.print_unit))
+        .unwrap_or(Unit::Wanyuan);
+    let table_units = match &raw.table_units {
+        Some(map) => map
+            .iter()
+            .filter_map(|(id, u)| unit(u).map(|u| (id.clone(), u)))
+            .collect(),
+        None => base.map(|b| b.table_units.clone()).unwrap_or_default(),
+    };
+    let base_style = base.map(|b| b.style).unwrap_or(Style {
+        separators: false,
+        zero: "",
+        decimals: 2,
+    });
+    let style = match &raw.style {
+        Some(s) => Style {
+            separators: s.separators.unwrap_or(base_style.separators),
+            zero: match &s.zero {
+                Some(z) if ["", "0", "0.00", "-", "—"].contains(&z.get_ref().as_str()) => {
+                    ["", "0", "0.00", "-", "—"]
+                        .into_iter()
+                        .find(|x| x == z.get_ref())
+                        .unwrap_or("")
+                }
+                Some(z) => {
+                    let v = z.get_ref();
+                    err(
+                        Some(z.span()),
+                        text!(
+                            "零的写法 \"{v}\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"",
+                            "zero style \"{v}\" is not one of \"\" (blank), \"0\", \"0.00\", \"-\""
+                        ),
+                    );
+                    base_style.zero
+                }
+                None => base_style.zero,
+            },
+            decimals: match &s.decimals {
+                Some(d) if *d.get_ref() <= 6 => *d.get_ref(),
+                Some(d) => {
+                    err(
+                        Some(d.span()),
+                        text!("小数位数最多 6 位", "at most 6 decimals"),
+                    );
+                    base_style.decimals
+                }
+                None => base_style.decimals,
+            },
+        },
+        None => base_style,
+    };
+
+    let mut tables: Vec<TableSpec> = base.map(|b| b.tables.clone()).unwrap_or_default();
+    let mut seen: Vec<&str> = vec![];
+    for t in &raw.tables {
+        let id = t.id.get_ref();
+        if seen.contains(&id.as_str()) {
+            err(
+                Some(t.id.span()),
+                text!("表 \"{id}\" 定义了两次", "table \"{id}\" is defined twice"),
+            );
+            continue;
+        }
+        seen.push(id);
+        if let Some(spec) = table(t, &mut err) {
+            match tables.iter_mut().find(|s| s.id == spec.id) {
+                Some(old) => *old = spec,
+                None => tables.push(spec),
+            }
+        }
+    }
+    tables.sort_by_key(|t| t.number);
+    for id in REQUIRED {
+        if !tables.iter().any(|t| t.id == *id) {
+            err(
+                None,
+                text!(
+                    "缺少表 \"{id}\"：核对规则要用到它（写 base = \"national\" 继承它，或自己定义）",
+                    "table \"{id}\" is missing: the reconciliation rules need it (inherit it with base = \"national\", or define it)"
+                ),
+            );
+        }
+    }
+    for (id, _) in &table_units {
+        if !tables.iter().any(|t| &t.id == id) {
+            err(
+                None,
+                text!(
+                    "table_units 中的表 \"{id}\" 不存在",
+                    "table_units names table \"{id}\", which does not exist"
+                ),
+            );
+        }
+    }
+
+    let templates = source.templates;
+
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Profile {
+        name: source.key,
+        title: raw.name.clone(),
+        description: raw
+            .description
+            .clone()
+            .or(base.map(|b| b.description.clone()))
+            .unwrap_or_default(),
+        base,
+        tables,
+        layout,
+        print_unit,
+        table_units,
+        style,
+        templates,
+        recognise: raw
+            .recognise
+            .clone()
+            .or(base.map(|b| b.recognise.clone()))
+            .unwrap_or_default(),
+        dir: source.dir,
+    })
+}
+
+/// One table from its `[[tables]]` entry; errors go to `err`.
+fn table(
+    t: &RawTable,
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> Option<TableSpec> {
+    let id = t.id.get_ref().clone();
+    let mut ok = true;
+    let sources = |list: &[Spanned<String>], err: &mut dyn FnMut(_, _)| -> Vec<Source> {
+        list.iter()
+            .filter_map(|s| {
+                let found = Source::parse(s.get_ref());
+                if found.is_none() {
+                    let name = s.get_ref();
+                    let valid = Source::ALL
+                        .iter()
+                        .map(|s| {
+                            Source::NAMES
+                                .iter()
+                                .find(|(x, _)| x == s)
+                                .map_or("", |(_, n)| n[n.len() - 1])
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    err(
+                        Some(s.span()),
+                        text!(
+                            "未知的资金来源 \"{name}\"；可用：{valid}",
+                            "unknown source \"{name}\"; valid: {valid}"
+                        ),
+                    );
+                }
+                found
+            })
+            .collect()
+    };
+    let shape = match t.rows.get_ref().as_str() {
+        "function" => Shape::Function(match &t.sources {
+            Some(list) => sources(list, err),
+            None => Source::ALL.to_vec(),
+        }),
+        "economic" => Shape::Economic,
+        "pair" => {
+            let items = t
+                .items
+                .iter()
+                .map(|i| {
+                    if !matches!(i.level.get_ref(), 1 | 2) {
+                        err(
+                            Some(i.level.span()),
+                            text!("level 只能是 1 或 2", "level is 1 or 2"),
+                        );
+                    }
+                    IncomeItem {
+                        key: i.key.clone(),
+                        label: i.label.clone(),
+                        level: *i.level.get_ref(),
+                        sources: sources(&i.sources, err),
+                    }
+                })
+                .collect::<Vec<_>>();
+            if items.is_empty() {
+                err(
+                    Some(t.rows.span()),
+                    text!(
+                        "rows = \"pair\" 的表需要 items（左侧的收入项目）",
+                        "a table with rows = \"pair\" needs items (the income side)"
+                    ),
+                );
+            }
+            Shape::Pair(items)
+        }
+        "sangong" => Shape::Sangong,
+        other => {
+            err(
+                Some(t.rows.span()),
+                text!(
+                    "未知的行类型 \"{other}\"；可用：function（功能分类 类/款/项）, economic（经济分类 类/款）, pair（收支对照）, sangong（三公）",
+                    "unknown rows \"{other}\"; valid: function (功能分类 类/款/项), economic (经济分类 类/款), pair (income beside spending), sangong (三公)"
+                ),
+            );
+            return None;
+        }
+    };
+    if !REQUIRED.contains(&id.as_str()) && !matches!(shape, Shape::Function(_) | Shape::Economic) {
+        err(
+            Some(t.rows.span()),
+            text!(
+                "新增的表只能按 function 或 economic 成行（pair 与 sangong 只用于规定的表）",
+                "an added table's rows are function or economic (pair and sangong belong to the statutory tables)"
+            ),
+        );
+        ok = false;
+    }
+    if !t.items.is_empty() && !matches!(shape, Shape::Pair(_)) {
+        err(
+            Some(t.rows.span()),
+            text!(
+                "items 只用于 rows = \"pair\" 的表",
+                "items belong to tables with rows = \"pair\""
+            ),
+        );
+    }
+    let economic_rows = matches!(shape, Shape::Economic);
+    let mut columns = vec![];
+    for c in &t.columns {
+        let key = c.key.get_ref().clone();
+        if columns.iter().any(|x: &Column| x.key == key) {
+            err(
+                Some(c.key.span()),
+                text!(
+                    "表 \"{id}\" 的列 \"{key}\" 定义了两次",
+                    "column \"{key}\" of table \"{id}\" is defined twice"
+                ),
+            );
+            continue;
+        }
+        let measure = if let Some(parts) = &c.sum {
+            if c.economic.is_some() || c.sources.is_some() || c.kinds.is_some() {
+                err(
+                    Some(c.key.span()),
+                    text!(
+                        "列 \"{key}\" 既是 sum 又有筛选；sum 列只把同一行的其他列相加",
+                        "column \"{key}\" has both sum and a filter; a sum column only adds other columns of its row"
+                    ),
+                );
+            }
+            Measure::Sum(parts.iter().map(|p| p.get_ref().clone()).collect())
+        } else if let Some(e) = &c.economic {
+            if !economic_rows {
+                err(
+                    Some(e.span()),
+                    text!(
+                        "economic 列只在 rows = \"economic\" 的表里有数：这一列永远为零",
+                        "an economic column has money only in a table with rows = \"economic\": this one is always zero"
+                    ),
+                );
+            }
+            Measure::Economic(match e.get_ref().as_str() {
+                "personnel" | "人员经费" => Some(true),
+                "public" | "公用经费" => Some(false),
+                "all" => None,
+                other => {
+                    err(
+                        Some(e.span()),
+                        text!(
+                            "未知的经济分类列 \"{other}\"；可用：personnel, public, all",
+                            "unknown economic column \"{other}\"; valid: personnel, public, all"
+                        ),
+                    );
+                    None
+                }
+            })
+        } else {
+            if economic_rows {
+                err(
+                    Some(c.key.span()),
+                    text!(
+                        "rows = \"economic\" 的表按经济分类成行，功能分类的筛选列永远为零；用 economic = …",
+                        "a table with rows = \"economic\" has 经济分类 rows: a 功能分类 filter is always zero there; use economic = …"
+                    ),
+                );
+            }
+            let srcs = match &c.sources {
+                Some(list) => sources(list, err),
+                None => Source::ALL.to_vec(),
+            };
+            let kinds = match &c.kinds {
+                Some(list) => list
+                    .iter()
+                    .filter_map(|k| {
+                        let found = KIND_KEYS.iter().position(|x| x == k.get_ref()).map(kind);
+                        if found.is_none() {
+                            let (name, valid) = (k.get_ref(), KIND_KEYS.join(", "));
+                            err(
+                                Some(k.span()),
+                                text!(
+                                    "未知的支出类型 \"{name}\"；可用：{valid}",
+                                    "unknown kind \"{name}\"; valid: {valid}"
+                                ),
+                            );
+                        }
+                        found
+                    })
+                    .collect(),
+                None => (0..SPENDING).map(kind).collect(),
+            };
+            if let Shape::Function(rows) = &shape
+                && !srcs.iter().any(|s| rows.contains(s))
+            {
+                err(
+                    Some(c.key.span()),
+                    text!(
+                        "列 \"{key}\" 的资金来源与表的 sources 没有交集：这一列永远为零",
+                        "column \"{key}\" filters sources the table's rows never have: it is always zero"
+                    ),
+                );
+            }
+            Measure::Lines(srcs, kinds)
+        };
+        columns.push(Column {
+            key,
+            header: c.header.clone(),
+            group: c.group.clone(),
+            measure,
+        });
+    }
+    // Sums name columns of the table, and never themselves through others
+    // (a cycle would have no value).
+    for c in &t.columns {
+        let Some(parts) = &c.sum else { continue };
+        for p in parts {
+            let name = p.get_ref();
+            if !columns.iter().any(|x| &x.key == name) {
+                let valid = columns
+                    .iter()
+                    .map(|x| x.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                err(
+                    Some(p.span()),
+                    text!(
+                        "sum 中的列 \"{name}\" 不在表 \"{id}\" 中；表中的列：{valid}",
+                        "sum names column \"{name}\", which table \"{id}\" does not have; its columns: {valid}"
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if ok && reaches(&columns, c.key.get_ref(), c.key.get_ref(), 0) {
+            let key = c.key.get_ref();
+            err(
+                Some(c.key.span()),
+                text!(
+                    "列 \"{key}\" 的 sum 经由其他列又加回自己",
+                    "column \"{key}\"'s sum adds itself back through other columns"
+                ),
+            );
+            ok = false;
+        }
+    }
+    if columns.is_empty() {
+        err(
+            Some(t.id.span()),
+            text!("表 \"{id}\" 没有列", "table \"{id}\" has no columns"),
+        );
+        ok = false;
+    }
+    ok.then(|| TableSpec {
+        id,
+        number: t.number,
+        title: t.title.clone(),
+        shape,
+        columns,
+        identity_rule: t.rule.clone(),
+        complete: t.complete,
+        empty_note: t.empty_note.clone(),
+    })
+}
+
+/// Whether a `sum` starting at column `from` reaches column `target`.
+fn reaches(columns: &[Column], from: &str, target: &str, depth: usize) -> bool {
+    if depth > columns.len() {
+        return true;
+    }
+    let Some(c) = columns.iter().find(|c| c.key == from) else {
+        return false;
+    };
+    let Measure::Sum(parts) = &c.measure else {
+        return false;
+    };
+    parts
+        .iter()
+        .any(|p| p == target || reaches(columns, p, target, depth + 1))
+}
+
+fn kind(i: usize) -> Kind {
+    [
+        Kind::Basic,
+        Kind::Project,
+        Kind::Operating,
+        Kind::ToSuperior,
+        Kind::ToSubsidiary,
+        Kind::Personnel,
+        Kind::Public,
+        Kind::LastYear,
+    ][i]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every built-in parses, has the statutory tables, and every `Sum`
+    /// names columns of its own table.
+    #[test]
+    fn builtins_are_complete() {
+        let all = builtins();
+        assert_eq!(
+            all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>()[0],
+            DEFAULT
+        );
+        for p in all {
+            for id in REQUIRED {
+                assert!(
+                    p.tables.iter().any(|t| t.id == *id),
+                    "{} lacks {id}",
+                    p.name
+                );
+            }
+            for t in &p.tables {
+                for c in &t.columns {
+                    if let Measure::Sum(parts) = &c.measure {
+                        for part in parts {
+                            assert!(t.column(part).is_some(), "{} {} names {part}", t.id, c.key);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -198,7 +198,7 @@ fn cells(
     row_ok: &dyn Fn(&str) -> bool,
     extra_columns: &[&str],
 ) -> Vec<Cell> {
-    let id = spec.id;
+    let id = spec.id.as_str();
     let factor = table_unit.yuan() / unit.yuan();
     let mut out = vec![];
     for (row, cols) in declared {
@@ -277,7 +277,7 @@ pub fn reconcile(
     let units = |spec: &'static TableSpec, table_unit: Unit| {
         let unit = budget
             .declared_units
-            .get(spec.id)
+            .get(&spec.id)
             .copied()
             .unwrap_or(table_unit);
         (spec, table_unit, unit)
@@ -566,7 +566,7 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
         let (value, leaves) = computed(&c.row, c.col);
         let what = format!(
             "{title}{}",
-            cell_label(&label(&c.row), spec.columns[c.col].header)
+            cell_label(&label(&c.row), &spec.columns[c.col].header)
         );
         ck.equal(
             "R5",
@@ -584,7 +584,7 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
     let rows: std::collections::BTreeSet<&String> = cells.iter().map(|c| &c.row).collect();
     for row in rows {
         for (i, column) in spec.columns.iter().enumerate() {
-            let Measure::Sum(parts) = column.measure else {
+            let Measure::Sum(parts) = &column.measure else {
                 continue;
             };
             let Some(total) = cell(cells, row, i) else {
@@ -599,12 +599,15 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
             {
                 continue;
             }
-            let names: Vec<&str> = idx.iter().map(|j| spec.columns[*j].header).collect();
+            let names: Vec<&str> = idx
+                .iter()
+                .map(|j| spec.columns[*j].header.as_str())
+                .collect();
             let sum: Decimal = idx.iter().map(|j| declared_or_computed(row, *j)).sum();
-            let what = format!("{title}{}", cell_label(&label(row), column.header));
+            let what = format!("{title}{}", cell_label(&label(row), &column.header));
             let names = names.join(" + ");
             ck.equal(
-                spec.identity_rule,
+                spec.identity_rule.as_str(),
                 Some(total.span.clone()),
                 text!("{what}：申报", "{what} (declared)"),
                 total.value,
@@ -644,7 +647,7 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
         };
         let what = format!(
             "{title}{}",
-            cell_label(&label(&c.row), spec.columns[c.col].header)
+            cell_label(&label(&c.row), &spec.columns[c.col].header)
         );
         let rule = if spec.id == "basic" { "R9" } else { "R5" };
         let codes = codes.join(" + ");
@@ -671,7 +674,7 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             continue;
         };
         for line in &budget.lines {
-            let crate::tables::Shape::Function(sources) = table.spec.shape else {
+            let crate::tables::Shape::Function(sources) = &table.spec.shape else {
                 break;
             };
             if !sources.contains(&line.source) {
@@ -807,7 +810,7 @@ fn pair_rules(
     let rows: std::collections::BTreeSet<&String> = cells.iter().map(|c| &c.row).collect();
     for row in rows {
         for (i, column) in table.spec.columns.iter().enumerate() {
-            let Measure::Sum(parts) = column.measure else {
+            let Measure::Sum(parts) = &column.measure else {
                 continue;
             };
             let Some(total) = cell(cells, row, i) else {
@@ -819,14 +822,14 @@ fn pair_rules(
                 .filter_map(|j| cell(cells, row, *j).map(|c| c.value))
                 .collect();
             if declared.len() == idx.len() {
-                let header = column.header;
+                let header = column.header.as_str();
                 let parts = idx
                     .iter()
-                    .map(|j| table.spec.columns[*j].header)
+                    .map(|j| table.spec.columns[*j].header.as_str())
                     .collect::<Vec<_>>()
                     .join(" + ");
                 ck.equal(
-                    table.spec.identity_rule,
+                    table.spec.identity_rule.as_str(),
                     Some(total.span.clone()),
                     text!(
                         "{title} {row} 行 {header}：申报",
@@ -852,7 +855,7 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
         let r = table.row(key).expect("checked");
         let what = format!(
             "三公经费表 {}",
-            cell_label(&r.label, table.spec.columns[c.col].header)
+            cell_label(&r.label, &table.spec.columns[c.col].header)
         );
         let rule = if r.level == 1 && (key == "vehicle" || key == "abroad") {
             "R11"

@@ -16,119 +16,7 @@ use rust_decimal::Decimal;
 use crate::domain::round;
 use crate::profile::Profile;
 
-/// The built-in templates: (file name under templates/, content).
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
-    ("budget.typ.j2", include_str!("../templates/budget.typ.j2")),
-    (
-        "preamble.typ.j2",
-        include_str!("../templates/preamble.typ.j2"),
-    ),
-    (
-        "tables/summary.typ.j2",
-        include_str!("../templates/tables/summary.typ.j2"),
-    ),
-    (
-        "tables/income.typ.j2",
-        include_str!("../templates/tables/income.typ.j2"),
-    ),
-    (
-        "tables/expenditure.typ.j2",
-        include_str!("../templates/tables/expenditure.typ.j2"),
-    ),
-    (
-        "tables/fiscal.typ.j2",
-        include_str!("../templates/tables/fiscal.typ.j2"),
-    ),
-    (
-        "tables/general.typ.j2",
-        include_str!("../templates/tables/general.typ.j2"),
-    ),
-    (
-        "tables/basic.typ.j2",
-        include_str!("../templates/tables/basic.typ.j2"),
-    ),
-    (
-        "tables/fund.typ.j2",
-        include_str!("../templates/tables/fund.typ.j2"),
-    ),
-    (
-        "tables/soe.typ.j2",
-        include_str!("../templates/tables/soe.typ.j2"),
-    ),
-    (
-        "tables/sangong.typ.j2",
-        include_str!("../templates/tables/sangong.typ.j2"),
-    ),
-    (
-        "tables/tree.typ.j2",
-        include_str!("../templates/tables/tree.typ.j2"),
-    ),
-    (
-        "projects/list.typ.j2",
-        include_str!("../templates/projects/list.typ.j2"),
-    ),
-    (
-        "projects/card.typ.j2",
-        include_str!("../templates/projects/card.typ.j2"),
-    ),
-    (
-        "projects/sheet.typ.j2",
-        include_str!("../templates/projects/sheet.typ.j2"),
-    ),
-    (
-        "narrative/cover.typ.j2",
-        include_str!("../templates/narrative/cover.typ.j2"),
-    ),
-    (
-        "narrative/sections.typ.j2",
-        include_str!("../templates/narrative/sections.typ.j2"),
-    ),
-    (
-        "narrative/words.typ.j2",
-        include_str!("../templates/narrative/words.typ.j2"),
-    ),
-    (
-        "narrative/overview.typ.j2",
-        include_str!("../templates/narrative/overview.typ.j2"),
-    ),
-    (
-        "narrative/lines.typ.j2",
-        include_str!("../templates/narrative/lines.typ.j2"),
-    ),
-    (
-        "narrative/running_costs.typ.j2",
-        include_str!("../templates/narrative/running_costs.typ.j2"),
-    ),
-    (
-        "narrative/sangong.typ.j2",
-        include_str!("../templates/narrative/sangong.typ.j2"),
-    ),
-    (
-        "narrative/procurement.typ.j2",
-        include_str!("../templates/narrative/procurement.typ.j2"),
-    ),
-    (
-        "narrative/assets.typ.j2",
-        include_str!("../templates/narrative/assets.typ.j2"),
-    ),
-    (
-        "narrative/chart.typ.j2",
-        include_str!("../templates/narrative/chart.typ.j2"),
-    ),
-    (
-        "narrative/glossary.typ.j2",
-        include_str!("../templates/narrative/glossary.typ.j2"),
-    ),
-    (
-        "narrative/projects.typ.j2",
-        include_str!("../templates/narrative/projects.typ.j2"),
-    ),
-    (
-        "district.typ.j2",
-        include_str!("../templates/district.typ.j2"),
-    ),
-    ("README.md", include_str!("../templates/README.md")),
-];
+pub use crate::profile::BUILTIN_TEMPLATES;
 
 /// The entry template of a department's budget document.
 pub const ENTRY: &str = "budget.typ.j2";
@@ -146,12 +34,18 @@ pub fn template_names() -> Vec<&'static str> {
     BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect()
 }
 
-/// The template `name` as `profile` has it: its own file, else the built-in.
-pub fn profile_template(profile: &Profile, name: &str) -> Option<&'static str> {
-    profile
-        .templates
+/// The template `name` as `profile` has it: its own file, else its base's,
+/// else the built-in.
+pub fn profile_template(profile: &'static Profile, name: &str) -> Option<&'static str> {
+    let mut p = Some(profile);
+    while let Some(q) = p {
+        if let Some((_, s)) = q.templates.iter().find(|(n, _)| n == name) {
+            return Some(s.as_str());
+        }
+        p = q.base;
+    }
+    BUILTIN_TEMPLATES
         .iter()
-        .chain(BUILTIN_TEMPLATES)
         .find(|(n, _)| *n == name)
         .map(|(_, s)| *s)
 }

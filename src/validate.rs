@@ -158,7 +158,12 @@ impl Budget {
 }
 
 /// Validates the input file into a [`Budget`] printed in `profile`; problems go to `diags`.
-pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagnostics) -> Budget {
+pub fn validate(
+    file: &BudgetFile,
+    profile: &'static Profile,
+    own: &'static Profile,
+    diags: &mut Diagnostics,
+) -> Budget {
     let d = file.department.get_ref();
     let unit_of = |u: &Spanned<String>, diags: &mut Diagnostics| {
         Unit::parse(u.get_ref()).unwrap_or_else(|| {
@@ -183,7 +188,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
         .iter()
         .map(|(id, u)| (id.to_string(), *u))
         .collect();
-    let ids = crate::tables::ids();
+    let ids: Vec<&str> = profile.tables.iter().map(|t| t.id.as_str()).collect();
     for (id, u) in &d.table_units {
         if !ids.contains(&id.as_str()) {
             diags.push(Diagnostic::error("table-units", Some(u.span()), {
@@ -199,13 +204,6 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
     // Declared totals are copied from the tables the file describes: they are
     // in the units of the file's own profile and settings, whatever profile
     // the document is printed in (`--profile` changes the printing only).
-    let own = d
-        .profile
-        .as_ref()
-        .map_or(crate::profile::find(crate::profile::DEFAULT), |p| {
-            crate::profile::find(p.get_ref())
-        })
-        .unwrap_or(profile);
     let own_print = d.print_unit.as_ref().map_or(own.print_unit, |u| {
         Unit::parse(u.get_ref()).unwrap_or(own.print_unit)
     });
@@ -627,7 +625,7 @@ pub fn validate(file: &BudgetFile, profile: &'static Profile, diags: &mut Diagno
             year,
             unit: print_unit,
             decimals: profile.style.decimals,
-            profile: profile.name,
+            profile: &profile.name,
         },
         table_units: ids
             .iter()

@@ -30,6 +30,7 @@ pub(super) fn run(
         let options = crate::Options {
             layout: None,
             profile: profile.clone(),
+            ..Default::default()
         };
         let diags = match crate::check_file_with(file, options) {
             Ok(checked) => {

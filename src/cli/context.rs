@@ -9,6 +9,7 @@ pub(super) fn run(file: PathBuf, profile: Option<String>) -> i32 {
     let options = crate::Options {
         layout: None,
         profile,
+        ..Default::default()
     };
     match crate::check_file_with(&file, options) {
         Ok(checked) => {

@@ -41,7 +41,7 @@ pub(super) fn run(rule: Option<String>) -> i32 {
 
 /// Lists the built-in regional profiles.
 pub(super) fn profiles() -> i32 {
-    for p in crate::profile::PROFILES {
+    for p in crate::profile::builtins() {
         out(format_args!("{:<10} {}", p.name, p.description));
     }
     0

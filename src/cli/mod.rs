@@ -144,7 +144,7 @@ pub enum Command {
         #[arg(long)]
         year: Option<i32>,
         /// The region whose tables the workbook holds (a workbook does not say;
-        /// Shanghai's titles are recognised, else national).
+        /// a built-in profile's `recognise` titles are recognised, else national).
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
     },
@@ -223,8 +223,9 @@ pub struct RenderArgs {
     /// Layout of the project performance tables, overriding the file's.
     #[arg(long, value_enum)]
     pub layout: Option<crate::projects::Layout>,
-    /// Regional profile (national, hebei, guangzhou, ningxia, shanghai), overriding the file's.
-    #[arg(long, value_name = "NAME")]
+    /// Regional profile, overriding the file's: a built-in's name (`yusuan profiles`)
+    /// or a profile directory.
+    #[arg(long, value_name = "NAME|DIR")]
     pub profile: Option<String>,
     /// Print only a count of warnings (errors are always printed in full).
     #[arg(short, long)]

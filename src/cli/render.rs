@@ -27,7 +27,11 @@ pub(super) fn run(args: RenderArgs) -> i32 {
         quiet,
         pdf_standard,
     } = args;
-    let options = crate::Options { layout, profile };
+    let options = crate::Options {
+        layout,
+        profile,
+        ..Default::default()
+    };
     let archival = pdf_standard == Some(PdfStandard::A2b);
     let engine = match Engine::new(&font_path) {
         Ok(e) => e.archival(archival),

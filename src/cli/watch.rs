@@ -27,6 +27,7 @@ pub(super) fn watch(
         let options = crate::Options {
             layout: None,
             profile: profile.clone(),
+            ..Default::default()
         };
         let _ = render_with(
             &engine,

@@ -72,8 +72,8 @@ struct Book {
 
 /// Imports the workbook `bytes` (named `name` in messages). `year` and
 /// `profile` win over what the workbook says (a budget system's workbook
-/// does not name its region; Shanghai's titles are recognised, else the
-/// national profile is written).
+/// does not name its region; a profile whose `recognise` titles the sheets
+/// carry is chosen, else the default profile is written).
 pub fn import_workbook(
     name: &str,
     bytes: &[u8],
@@ -368,22 +368,25 @@ impl Reading {
         self.profile.unwrap_or_else(|| self.resolve_profile())
     }
 
-    /// The profile asked for, else the `department` sheet's, else Shanghai's
-    /// when its titles are seen, else the national one.
+    /// The profile asked for, else the `department` sheet's, else the first
+    /// built-in whose `recognise` titles are seen, else the default one.
     fn resolve_profile(&self) -> &'static crate::profile::Profile {
         let named = self
             .book
             .settings
             .get("区域格式")
             .and_then(|p| crate::profile::find(p));
-        let shanghai = self.grids.iter().any(|g| {
-            g.head_texts()
-                .iter()
-                .any(|t| t.contains("部门财务收支预算总表"))
-        });
+        let recognised = || {
+            let heads: Vec<String> = self.grids.iter().flat_map(|g| g.head_texts()).collect();
+            crate::profile::builtins().into_iter().find(|p| {
+                p.recognise
+                    .iter()
+                    .any(|title| heads.iter().any(|t| t.contains(title.as_str())))
+            })
+        };
         self.profile
             .or(named)
-            .or_else(|| shanghai.then(|| crate::profile::find("shanghai")).flatten())
+            .or_else(recognised)
             .or_else(|| crate::profile::find(crate::profile::DEFAULT))
             .expect("the default profile exists")
     }

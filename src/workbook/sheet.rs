@@ -351,17 +351,7 @@ pub(super) fn classify(g: &Grid) -> Kind {
 }
 
 /// The ids of the nine tables, as `--emit xlsx` names its sheets.
-pub(super) const TABLE_IDS: [&str; 9] = [
-    "summary",
-    "income",
-    "expenditure",
-    "fiscal",
-    "general",
-    "basic",
-    "fund",
-    "soe",
-    "sangong",
-];
+pub(super) const TABLE_IDS: &[&str] = crate::profile::REQUIRED;
 
 /// The table a title names, by the words every region's titles share.
 pub(super) fn table_of_title(title: &str) -> Kind {
@@ -407,16 +397,16 @@ pub(super) fn column_key(id: &str, header: &str) -> Option<&'static str> {
         return None;
     }
     let mut best: Option<(usize, &'static str)> = None;
-    for p in crate::profile::PROFILES {
+    for p in crate::profile::builtins() {
         for spec in p.tables.iter().filter(|s| s.id == id) {
-            for c in spec.columns {
-                let ch = norm(c.header);
+            for c in &spec.columns {
+                let ch = norm(&c.header);
                 if ch == h {
-                    return Some(c.key);
+                    return Some(c.key.as_str());
                 }
                 let close = h.contains(&ch) || ch.contains(&h);
                 if close && best.is_none_or(|(n, _)| ch.len() > n) {
-                    best = Some((ch.len(), c.key));
+                    best = Some((ch.len(), c.key.as_str()));
                 }
             }
         }

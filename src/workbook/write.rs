@@ -95,7 +95,7 @@ impl Reading {
         let income_spec = profile.tables.iter().find(|s| s.id == "income");
         let source_of = |key: &str| -> Option<Source> {
             let c = income_spec?.columns.iter().find(|c| c.key == key)?;
-            match c.measure {
+            match &c.measure {
                 Measure::Lines(s, _) if s.contains(&Source::General) => Some(Source::General),
                 Measure::Lines(s, _) if s.contains(&Source::Carryover) => Some(Source::Carryover),
                 Measure::Lines(s, _) => s.first().copied(),
@@ -454,7 +454,7 @@ impl Reading {
                     .iter()
                     .filter_map(|c| {
                         r.values
-                            .get(c.key)
+                            .get(c.key.as_str())
                             .map(|v| format!("{} = {}", c.key, money(*v)))
                     })
                     .collect();

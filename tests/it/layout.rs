@@ -34,6 +34,7 @@ fn options(profile: &str) -> yusuan::Options {
     yusuan::Options {
         layout: None,
         profile: Some(profile.to_string()),
+        ..Default::default()
     }
 }
 

@@ -288,6 +288,7 @@ fn money_a_profile_cannot_print_is_an_error_not_a_loss() {
         yusuan::Options {
             layout: None,
             profile: Some("national".into()),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -352,6 +353,7 @@ fn declared_figures_are_checked_in_the_units_of_the_files_own_profile() {
         yusuan::Options {
             layout: None,
             profile: Some("national".into()),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -375,7 +377,7 @@ fn an_unknown_profile_lists_the_valid_ones() {
     assert_eq!(d.location(p[0]), "t.toml:4:11");
     assert_eq!(
         p[0].message.en,
-        "unknown profile \"beijing\"; valid: national, hebei, guangzhou, ningxia, shanghai"
+        "unknown profile \"beijing\"; valid: national, guangzhou, hebei, ningxia, shanghai, or the path of a profile directory"
     );
 }
 
@@ -493,6 +495,7 @@ fn hebei_guangzhou_and_ningxia_print_projects_in_their_seeds_layouts() {
         let options = yusuan::Options {
             layout: None,
             profile: Some(profile.into()),
+            ..Default::default()
         };
         let checked = yusuan::check_str_with("t.toml", &text, options)
             .ok()

@@ -37,6 +37,7 @@ fn checked(rel: &str, layout: Option<Layout>) -> yusuan::Checked {
         yusuan::Options {
             layout,
             profile: None,
+            ..Default::default()
         },
     )
     .ok()

@@ -1079,6 +1079,7 @@ fn mutants_of_shard_7_are_caught() {
     let national = yusuan::Options {
         layout: None,
         profile: Some("national".into()),
+        ..Default::default()
     };
     let checked = yusuan::check_str_with("t.toml", shanghai, national)
         .ok()

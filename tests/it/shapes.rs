@@ -4,9 +4,7 @@
 
 use crate::common::ENGINE;
 
-use yusuan::domain::{Kind, Source};
 use yusuan::render::Renderer;
-use yusuan::tables::{Column, Measure, NATIONAL, TableSpec};
 use yusuan::typeset::{self};
 
 const CHONGQING: &str = r#"
@@ -43,59 +41,44 @@ reception = 1.50
 last_year = { abroad = 3.00, reception = 1.50, vehicle_operation = 0.40 }
 "#;
 
-/// The national tables with the 一般公共预算支出表 as Chongqing prints it:
-/// 合计 | 人员经费 | 公用经费 | 项目支出 | 2025年预算数.
-fn chongqing_tables() -> &'static [TableSpec] {
-    const GENERAL: &[Source] = &[Source::General, Source::CarryGeneral];
-    let columns: &'static [Column] = Box::leak(Box::new([
-        Column {
-            key: "total",
-            header: "合计",
-            group: None,
-            measure: Measure::Sum(&["personnel", "public", "project"]),
-        },
-        Column {
-            key: "personnel",
-            header: "人员经费",
-            group: Some("基本支出"),
-            measure: Measure::Lines(GENERAL, &[Kind::Personnel]),
-        },
-        Column {
-            key: "public",
-            header: "公用经费",
-            group: Some("基本支出"),
-            measure: Measure::Lines(GENERAL, &[Kind::Public]),
-        },
-        Column {
-            key: "project",
-            header: "项目支出",
-            group: None,
-            measure: Measure::Lines(GENERAL, &[Kind::Project]),
-        },
-        Column {
-            key: "last_year",
-            header: "2025年预算数",
-            group: None,
-            measure: Measure::Lines(GENERAL, &[Kind::LastYear]),
-        },
-    ]));
-    let mut set: Vec<TableSpec> = NATIONAL.to_vec();
-    let general = set.iter_mut().find(|t| t.id == "general").unwrap();
-    general.columns = columns;
-    Box::leak(set.into_boxed_slice())
-}
+/// The 一般公共预算支出表 as Chongqing prints it — 合计 | 人员经费 | 公用经费 |
+/// 项目支出 | 2025年预算数 — declared as data in a profile directory of its
+/// own, layered over the national profile: no Rust.
+const CHONGQING_PROFILE: &str = r#"
+name = "chongqing-test"
+base = "national"
+description = "一般公共预算支出表 with 人员/公用 per line and last year"
+
+[[tables]]
+id = "general"
+number = 5
+title = "一般公共预算支出表"
+rows = "function"
+sources = ["general", "general_carryover"]
+rule = "R4"
+columns = [
+  { key = "total", header = "合计", sum = ["personnel", "public", "project"] },
+  { key = "personnel", header = "人员经费", group = "基本支出", sources = ["general", "general_carryover"], kinds = ["personnel"] },
+  { key = "public", header = "公用经费", group = "基本支出", sources = ["general", "general_carryover"], kinds = ["public"] },
+  { key = "project", header = "项目支出", sources = ["general", "general_carryover"], kinds = ["project"] },
+  { key = "last_year", header = "2025年预算数", sources = ["general", "general_carryover"], kinds = ["last_year"] },
+]
+"#;
 
 #[test]
 fn a_region_splits_basic_spending_per_line_and_prints_last_year_beside_it() {
     let checked = yusuan::check_str("cq.toml", CHONGQING).unwrap();
     assert!(!checked.diags.has_errors(), "{}", checked.diags);
-    // The same budget computed with Chongqing's column definitions.
-    let loaded =
-        yusuan::load::load_str::<yusuan::model::BudgetFile>("cq.toml", CHONGQING.into()).unwrap();
-    let mut diags = loaded.diags;
-    let profile = yusuan::profile::find("national").unwrap();
-    let budget = yusuan::validate::validate(&loaded.value, profile, &mut diags);
-    let t = yusuan::compute::compute(&budget, chongqing_tables(), &budget.table_units);
+    // The same budget printed with Chongqing's profile directory.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("profile.toml"), CHONGQING_PROFILE).unwrap();
+    let options = yusuan::Options {
+        profile: Some(dir.path().display().to_string()),
+        ..Default::default()
+    };
+    let cq = yusuan::check_str_with("cq.toml", CHONGQING, options).unwrap();
+    assert!(!cq.diags.has_errors(), "{}", cq.diags);
+    let t = cq.report.tables.as_ref().unwrap();
     let row = t.general.row("2013201").unwrap();
     let cell = |k: &str| row.cells[k].normalize().to_string();
     assert_eq!(
@@ -117,6 +100,26 @@ fn a_region_splits_basic_spending_per_line_and_prints_last_year_beside_it() {
     assert_eq!(
         t.general.total().cells["last_year"].normalize().to_string(),
         "390.5"
+    );
+    // The page prints the new columns: 合计 320 = 250 + 50 + 20, last year 310.5 (万元).
+    let renderer = Renderer::for_profile(
+        yusuan::profile::find(cq.report.department.profile).unwrap(),
+        None,
+    )
+    .unwrap();
+    let rendered = match yusuan::render_checked(&ENGINE, &renderer, cq) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let pages = typeset::page_runs(&rendered.document);
+    let general = pages
+        .iter()
+        .map(|p| p.concat())
+        .find(|p| p.contains("一般公共预算支出表") && p.contains("2025年预算数"))
+        .expect("the 一般公共预算支出表 page");
+    assert!(
+        general.contains("2013201行政运行320.00250.0050.0020.00310.50"),
+        "{general}"
     );
     // Last year's 三公 figures and the 政府经济分类 pairing reach the templates.
     let tables = checked.report.tables.as_ref().unwrap();

@@ -1,0 +1,74 @@
+//! Embeds `templates/` and `profiles/` in the binary: writes
+//! `$OUT_DIR/embedded.rs` with one `include_str!` per file, sorted by path,
+//! so that adding a built-in template or profile is adding a file.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn files(root: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for e in entries {
+            let path = e.expect("directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    // Templates first (`budget.typ.j2`, the entry, leads), then other files.
+    out.sort_by_key(|p| (p.extension().is_none_or(|e| e != "j2"), p.clone()));
+    out
+}
+
+fn rel(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .expect("under root")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let mut code = String::new();
+
+    let templates = manifest.join("templates");
+    println!("cargo:rerun-if-changed={}", templates.display());
+    code.push_str("/// The built-in templates: (path under templates/, content).\n");
+    code.push_str("pub const TEMPLATES: &[(&str, &str)] = &[\n");
+    for f in files(&templates) {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let _ = writeln!(
+            code,
+            "    ({:?}, include_str!({:?})),",
+            rel(&templates, &f),
+            f
+        );
+    }
+    code.push_str("];\n");
+
+    let profiles = manifest.join("profiles");
+    println!("cargo:rerun-if-changed={}", profiles.display());
+    code.push_str(
+        "/// The built-in profile directories: (path under profiles/, content), e.g. `shanghai/profile.toml`.\n",
+    );
+    code.push_str("pub const PROFILE_FILES: &[(&str, &str)] = &[\n");
+    for f in files(&profiles) {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let _ = writeln!(
+            code,
+            "    ({:?}, include_str!({:?})),",
+            rel(&profiles, &f),
+            f
+        );
+    }
+    code.push_str("];\n");
+
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("embedded.rs");
+    std::fs::write(out, code).expect("write embedded.rs");
+}
