@@ -47,6 +47,8 @@ pub struct TreeTable {
     pub rows: Vec<Row>,
     /// Whether no line of the file falls in this table.
     pub empty: bool,
+    /// Whether its rows are 经济分类 (else 功能分类).
+    pub economic: bool,
     /// Note printed under the table.
     pub note: Option<String>,
     /// The definition.
@@ -224,19 +226,26 @@ pub struct Tables {
     pub soe: TreeTable,
     /// 9 "三公"经费 table.
     pub sangong: SangongTable,
+    /// Tables a profile adds, by id (`report.tables[id]` in templates).
+    #[serde(flatten)]
+    pub added: BTreeMap<&'static str, TreeTable>,
+    /// Every table id in document order (by number), for the entry template.
+    pub order: Vec<&'static str>,
 }
 
 impl Tables {
-    /// The tree tables, in id order.
-    pub fn trees(&self) -> [&TreeTable; 6] {
-        [
+    /// The tree tables: the statutory six in id order, then the added ones.
+    pub fn trees(&self) -> Vec<&TreeTable> {
+        let mut out = vec![
             &self.income,
             &self.expenditure,
             &self.general,
             &self.basic,
             &self.fund,
             &self.soe,
-        ]
+        ];
+        out.extend(self.added.values());
+        out
     }
 }
 
@@ -266,6 +275,12 @@ pub fn compute(
         fund: tree("fund"),
         soe: tree("soe"),
         sangong: sangong_table(budget, spec("sangong"), unit("sangong")),
+        added: specs
+            .iter()
+            .filter(|s| !crate::profile::REQUIRED.contains(&s.id.as_str()))
+            .map(|s| (s.id.as_str(), tree_table(budget, s, unit(&s.id))))
+            .collect(),
+        order: specs.iter().map(|s| s.id.as_str()).collect(),
     }
 }
 
@@ -425,6 +440,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows: out,
         empty,
+        economic: matches!(spec.shape, Shape::Economic),
         note: note_of(budget, spec, empty),
         spec,
     }

@@ -201,7 +201,16 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "生成的段落是已知的一种：overview、lines、running_costs、sangong、procurement、assets、projects、glossary、chart。",
         "A generated paragraph is one of overview, lines, running_costs, sangong, procurement, assets, projects, glossary, chart.",
     ),
-    ("profile", "地区样式存在。", "The regional profile exists."),
+    (
+        "profile",
+        "地区样式存在，且其 profile.toml 自洽：资金来源、支出类型、行类型都是已知的，sum 列只加同一张表中存在的列且不绕回自身，筛选列不会永远为零，核对规则要用的九张表都在。",
+        "The regional profile exists and its profile.toml is sound: known sources, kinds and row types; a sum adds only columns of its own table and never itself; no filter that is always zero; the nine tables the rules use are all there.",
+    ),
+    (
+        "template",
+        "样式目录中的模板语法正确，引用的表在样式中存在，每个文件都替换一个模板或被某个模板引用。",
+        "A profile's templates parse, name only tables the profile has, and each replaces a template or is included by one.",
+    ),
     (
         "project-subtotal",
         "资金使用单位申报的小计以及项目表的合计，等于其各项目之和。",

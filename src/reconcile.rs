@@ -286,7 +286,7 @@ pub fn reconcile(
         .trees()
         .into_iter()
         .map(|table| {
-            let code_lengths: &[usize] = if table.id == "basic" {
+            let code_lengths: &[usize] = if table.spec.shape == crate::tables::Shape::Economic {
                 &[3, 5]
             } else {
                 &[3, 5, 7]
@@ -649,7 +649,11 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
             "{title}{}",
             cell_label(&label(&c.row), &spec.columns[c.col].header)
         );
-        let rule = if spec.id == "basic" { "R9" } else { "R5" };
+        let rule = if spec.shape == crate::tables::Shape::Economic {
+            "R9"
+        } else {
+            "R5"
+        };
         let codes = codes.join(" + ");
         ck.equal(
             rule,

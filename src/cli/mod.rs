@@ -13,6 +13,7 @@ mod consolidate;
 mod context;
 mod explain;
 mod import;
+mod profile;
 mod render;
 mod templates;
 mod watch;
@@ -108,6 +109,12 @@ pub enum Command {
     },
     /// List the built-in regional profiles.
     Profiles,
+    /// Make or check a profile directory (a region's tables, units and templates as data).
+    Profile {
+        /// new or check.
+        #[command(subcommand)]
+        action: ProfileAction,
+    },
     /// Say what a rule checks and why (`yusuan explain R8`; without a rule, all of them).
     Explain {
         /// A rule id as messages print it: R1 … R17, unknown-code, decimals, …
@@ -262,6 +269,33 @@ pub enum TemplatesAction {
     },
 }
 
+/// `yusuan profile …`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileAction {
+    /// Start a profile directory from an existing profile.
+    New {
+        /// The new profile's name.
+        name: String,
+        /// The profile to start from: a built-in's name or a directory.
+        #[arg(long, value_name = "NAME|DIR", default_value = crate::profile::DEFAULT)]
+        from: String,
+        /// The directory to create (it must not exist, or be empty).
+        dir: PathBuf,
+        /// Write every setting, table and template out, with no base.
+        #[arg(long)]
+        flat: bool,
+    },
+    /// Check a profile directory: its profile.toml, its templates, and a
+    /// document rendered with it.
+    Check {
+        /// The profile directory.
+        dir: PathBuf,
+        /// Render this department file with it (default: a small synthetic one).
+        #[arg(long, value_name = "FILE")]
+        with: Option<PathBuf>,
+    },
+}
+
 /// How `check` writes problems.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MessageFormat {
@@ -331,6 +365,7 @@ pub fn run(cli: Cli) -> i32 {
         } => watch::watch(&file, &output, templates, &font_path, profile),
         Command::Explain { rule } => explain::run(rule),
         Command::Profiles => explain::profiles(),
+        Command::Profile { action } => profile::run(action),
     }
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 mod batch;
 mod cli;
+mod directories;
 mod layout;
 mod narrative;
 mod profiles;

@@ -1,350 +1,26 @@
-//! Regional profiles, read from data: a profile is a directory holding
-//! `profile.toml` (tables, units, number style, layout) and `templates/`
-//! (files replacing the built-in templates of the same name). The built-in
-//! profiles are such directories (`profiles/` in the source tree), embedded
-//! in the binary; any other is loaded from disk by its path. A profile may
-//! name a `base` whose settings, tables and templates it inherits and
-//! overrides. No region is written in Rust.
-//!
-//! `profile = "…"` in `[department]` or `--profile` selects one; it only sets
-//! defaults, which the file's own settings override.
+//! Reading `profile.toml`: the raw form as written, and its checks, each
+//! error located in the file.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::{Profile, REQUIRED, Style, names};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::domain::{KIND_KEYS, Kind, Layout, SPENDING, Source, Unit};
 use crate::tables::{Column, IncomeItem, Measure, Shape, TableSpec};
 use crate::text;
 
-/// How amounts print: the `amt` filter's defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Style {
-    /// Thousands separators (`371,514,655.00`).
-    pub separators: bool,
-    /// How zero prints: `""` (blank), `"0"`, `"0.00"` or `"-"`.
-    pub zero: &'static str,
-    /// Decimals printed.
-    pub decimals: u32,
-}
-
-/// One region's defaults, with its base's filled in.
-#[derive(Debug)]
-pub struct Profile {
-    /// Name used in `profile = "…"` (a built-in's name, or the directory's path).
-    pub name: String,
-    /// The name its `profile.toml` gives itself.
-    pub title: String,
-    /// One line for `yusuan profiles`.
-    pub description: String,
-    /// The profile it inherits from.
-    pub base: Option<&'static Profile>,
-    /// The table definitions, in document order (by number).
-    pub tables: Vec<TableSpec>,
-    /// Default layout of the project tables.
-    pub layout: Option<Layout>,
-    /// Default printing unit of the tables.
-    pub print_unit: Unit,
-    /// Tables printed in another unit by default.
-    pub table_units: Vec<(String, Unit)>,
-    /// Number formatting.
-    pub style: Style,
-    /// Templates of its own, replacing its base's and the built-ins of the
-    /// same name: (name, content).
-    pub templates: Vec<(String, String)>,
-    /// Table titles by which a workbook that names no profile is recognised
-    /// as written for this one.
-    pub recognise: Vec<String>,
-    /// The directory it was loaded from (`None` for a built-in).
-    pub dir: Option<PathBuf>,
-}
-
-/// Used when neither the file nor the command line names a profile.
-pub const DEFAULT: &str = "national";
-
-/// The table ids the reconciliation rules (R1–R17) refer to: every profile
-/// has them (its own or its base's).
-pub const REQUIRED: &[&str] = &[
-    "summary",
-    "income",
-    "expenditure",
-    "fiscal",
-    "general",
-    "basic",
-    "fund",
-    "soe",
-    "sangong",
-];
-
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
-}
-
-/// The built-in templates: (name under templates/, content).
-pub use embedded::TEMPLATES as BUILTIN_TEMPLATES;
-
-/// The profiles known so far: the built-ins, then those loaded from disk.
-fn registry() -> &'static Mutex<Vec<&'static Profile>> {
-    static REGISTRY: OnceLock<Mutex<Vec<&'static Profile>>> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let mut loaded: Vec<&'static Profile> = vec![];
-        for name in builtin_names() {
-            let toml = builtin_file(name, "profile.toml").expect("listed by its profile.toml");
-            let templates = embedded::PROFILE_FILES
-                .iter()
-                .filter_map(|(p, text)| {
-                    let rest = p.strip_prefix(name)?.strip_prefix("/templates/")?;
-                    Some((rest.to_string(), text.to_string()))
-                })
-                .collect();
-            let source = Origin {
-                key: name.to_string(),
-                file: format!("profiles/{name}/profile.toml"),
-                toml: toml.to_string(),
-                templates,
-                dir: None,
-            };
-            // The built-ins are checked by the tests: a broken one is a bug
-            // of this build, not of the user's input.
-            let p = build(source, &|b| loaded.iter().copied().find(|p| p.name == b))
-                .unwrap_or_else(|d| {
-                    panic!(
-                        "built-in profile {name}: {}",
-                        d.to_short_string(crate::diag::Lang::En)
-                    )
-                });
-            loaded.push(Box::leak(Box::new(p)));
-        }
-        Mutex::new(loaded)
-    })
-}
-
-/// The built-in profile names, bases first (every base is built in, and
-/// named before the profiles that use it: `national` first, then by name).
-fn builtin_names() -> Vec<&'static str> {
-    let mut names: Vec<&str> = embedded::PROFILE_FILES
-        .iter()
-        .filter_map(|(p, _)| p.strip_suffix("/profile.toml"))
-        .filter(|n| !n.contains('/'))
-        .collect();
-    names.sort_by_key(|n| (*n != DEFAULT, *n));
-    names
-}
-
-fn builtin_file(name: &str, file: &str) -> Option<&'static str> {
-    let path = format!("{name}/{file}");
-    embedded::PROFILE_FILES
-        .iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, t)| *t)
-}
-
-/// The built-in profiles, `national` first.
-pub fn builtins() -> Vec<&'static Profile> {
-    let list = registry().lock().unwrap_or_else(|e| e.into_inner());
-    list.iter().copied().filter(|p| p.dir.is_none()).collect()
-}
-
-/// The profile `name`: a built-in's name, or one already loaded from disk by
-/// its path (see [`load`]).
-pub fn find(name: &str) -> Option<&'static Profile> {
-    let name = name.trim();
-    let list = registry().lock().unwrap_or_else(|e| e.into_inner());
-    list.iter().copied().find(|p| p.name == name)
-}
-
-/// The names of the built-in profiles, for messages.
-pub fn names() -> Vec<&'static str> {
-    builtins().into_iter().map(|p| p.name.as_str()).collect()
-}
-
-/// Whether `spec` names a profile directory rather than a built-in.
-pub fn is_path(spec: &str) -> bool {
-    spec.contains('/') || spec.contains('\\') || spec.starts_with('.')
-}
-
-/// Resolves `spec` as a profile: a built-in name, else a directory (relative
-/// to `base_dir` when not absolute), loaded once per run.
-pub fn resolve(spec: &str, base_dir: Option<&Path>) -> Result<&'static Profile, Diagnostics> {
-    if let Some(p) = find(spec) {
-        return Ok(p);
-    }
-    let path = Path::new(spec.trim());
-    let path = match base_dir {
-        Some(b) if path.is_relative() => b.join(path),
-        _ => path.to_path_buf(),
-    };
-    if path.is_dir() || is_path(spec) {
-        return load(&path);
-    }
-    let mut diags = Diagnostics::new(spec, "");
-    let (name, valid) = (spec.trim(), names().join(", "));
-    diags.push(Diagnostic::error(
-        "profile",
-        None,
-        text!(
-            "未知的地区样式 \"{name}\"；可用：{valid}，或一个样式目录的路径",
-            "unknown profile \"{name}\"; valid: {valid}, or the path of a profile directory"
-        ),
-    ));
-    Err(diags)
-}
-
-/// The largest `profile.toml` read.
-const MAX_PROFILE_BYTES: u64 = 1 << 20;
-
-/// Loads the profile directory `dir` (its `profile.toml` and `templates/`),
-/// or returns the one loaded before from the same directory. Errors point
-/// into the file that has them.
-pub fn load(dir: &Path) -> Result<&'static Profile, Diagnostics> {
-    let key = dir
-        .canonicalize()
-        .unwrap_or_else(|_| dir.to_path_buf())
-        .display()
-        .to_string();
-    if let Some(p) = find(&key) {
-        return Ok(p);
-    }
-    let file = dir.join("profile.toml");
-    let fail = |message| {
-        let mut d = Diagnostics::new(file.display().to_string(), "");
-        d.push(Diagnostic::error("profile", None, message));
-        Err(d)
-    };
-    let toml = match std::fs::metadata(&file) {
-        Ok(m) if !m.is_file() => {
-            return fail(text!("不是一个文件", "is not a regular file"));
-        }
-        Ok(m) if m.len() > MAX_PROFILE_BYTES => {
-            return fail(text!(
-                "文件大于 1 MiB，不像是样式定义",
-                "is larger than 1 MiB; not a profile definition"
-            ));
-        }
-        Ok(_) => match std::fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(e) => return fail(text!("无法读取：{e}", "cannot read it: {e}")),
-        },
-        Err(e) => {
-            let d = dir.display();
-            return fail(text!(
-                "样式目录 {d} 中没有 profile.toml（{e}）",
-                "the profile directory {d} has no profile.toml ({e})"
-            ));
-        }
-    };
-    let templates = match read_templates(&dir.join("templates")) {
-        Ok(t) => t,
-        Err(m) => return fail(m),
-    };
-    let source = Origin {
-        key: key.clone(),
-        file: file.display().to_string(),
-        toml,
-        templates,
-        dir: Some(dir.to_path_buf()),
-    };
-    let p = build(source, &|b| {
-        // A base is a built-in, or a directory beside this one.
-        find(b).or_else(|| {
-            let path = if Path::new(b).is_relative() {
-                dir.join(b)
-            } else {
-                PathBuf::from(b)
-            };
-            let canon = path.canonicalize().ok()?;
-            if canon.display().to_string() == key {
-                return None;
-            }
-            load(&path).ok()
-        })
-    })?;
-    let p: &'static Profile = Box::leak(Box::new(p));
-    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(same) = list.iter().copied().find(|q| q.name == key) {
-        return Ok(same);
-    }
-    list.push(p);
-    Ok(p)
-}
-
-/// The `.j2` files under `dir` (none when it does not exist), each at most
-/// [`crate::render::MAX_TEMPLATE_BYTES`].
-fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, crate::diag::Text> {
-    let mut out = vec![];
-    if !dir.exists() {
-        return Ok(out);
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    let mut seen = 0usize;
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| {
-            let d = d.display();
-            text!(
-                "无法读取模板目录 {d}：{e}",
-                "cannot read the template directory {d}: {e}"
-            )
-        })?;
-        for e in entries.flatten() {
-            let path = e.path();
-            seen += 1;
-            if seen > 10_000 {
-                return Err(text!(
-                    "模板目录中的文件超过 10000 个",
-                    "the template directory holds more than 10,000 files"
-                ));
-            }
-            let meta = std::fs::symlink_metadata(&path).map_err(|e| {
-                let p = path.display();
-                text!("无法读取 {p}：{e}", "cannot read {p}: {e}")
-            })?;
-            if meta.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path.strip_prefix(dir).unwrap_or(&path);
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            if !name.ends_with(".j2") {
-                continue;
-            }
-            let p = path.display();
-            if !meta.is_file() {
-                return Err(text!(
-                    "{p} 不是普通文件（符号链接、管道或设备）；模板必须是文件",
-                    "{p} is not a regular file (a link, a pipe or a device); a template must be a file"
-                ));
-            }
-            if meta.len() > crate::render::MAX_TEMPLATE_BYTES {
-                return Err(text!(
-                    "{p} 大于 1 MiB，模板不会这么大",
-                    "{p} is larger than 1 MiB; a template is far smaller"
-                ));
-            }
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| text!("无法读取 {p}：{e}", "cannot read {p}: {e}"))?;
-            out.push((name, text));
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 /// Where a profile comes from, before it is read.
-struct Origin {
-    key: String,
-    file: String,
-    toml: String,
-    templates: Vec<(String, String)>,
-    dir: Option<PathBuf>,
+pub(super) struct Origin {
+    pub(super) key: String,
+    pub(super) file: String,
+    pub(super) toml: String,
+    pub(super) templates: Vec<(String, String)>,
+    pub(super) dir: Option<PathBuf>,
 }
 
 /// `profile.toml` as written.
@@ -468,7 +144,7 @@ pub struct RawColumn {
 }
 
 /// Reads and checks one profile, layered over its base.
-fn build(
+pub(super) fn build(
     source: Origin,
     base_of: &dyn Fn(&str) -> Option<&'static Profile>,
 ) -> Result<Profile, Diagnostics> {
@@ -650,6 +326,7 @@ fn build(
             .or(base.map(|b| b.recognise.clone()))
             .unwrap_or_default(),
         dir: source.dir,
+        source: source.toml,
     })
 }
 
@@ -939,38 +616,4 @@ fn kind(i: usize) -> Kind {
         Kind::Public,
         Kind::LastYear,
     ][i]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every built-in parses, has the statutory tables, and every `Sum`
-    /// names columns of its own table.
-    #[test]
-    fn builtins_are_complete() {
-        let all = builtins();
-        assert_eq!(
-            all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>()[0],
-            DEFAULT
-        );
-        for p in all {
-            for id in REQUIRED {
-                assert!(
-                    p.tables.iter().any(|t| t.id == *id),
-                    "{} lacks {id}",
-                    p.name
-                );
-            }
-            for t in &p.tables {
-                for c in &t.columns {
-                    if let Measure::Sum(parts) = &c.measure {
-                        for part in parts {
-                            assert!(t.column(part).is_some(), "{} {} names {part}", t.id, c.key);
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
