@@ -49,6 +49,8 @@ pub struct TreeTable {
     pub empty: bool,
     /// Whether its rows are 经济分类 (else 功能分类).
     pub economic: bool,
+    /// The head of its code and name columns (功能分类科目, 经济分类科目, 预算单位, 项目).
+    pub code_head: &'static str,
     /// Note printed under the table.
     pub note: Option<String>,
     /// The definition.
@@ -340,6 +342,47 @@ fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
     }
 }
 
+/// The value of column `i` for one fact, in 元.
+fn fact_value(spec: &TableSpec, i: usize, f: &crate::facts::Fact) -> Decimal {
+    match &spec.columns[i].measure {
+        Measure::Lines(sources, kinds) if f.matches(sources, kinds) => f.amount,
+        Measure::Sum(parts) => parts
+            .iter()
+            .filter_map(|p| spec.column(p))
+            .map(|j| fact_value(spec, j, f))
+            .sum(),
+        _ => Decimal::ZERO,
+    }
+}
+
+/// The name of a code of `dim`: the file's, else the catalogue's; a 单位 or
+/// 项目 is its own name.
+fn dim_name(budget: &Budget, dim: crate::facts::Dim, code: &str) -> String {
+    use crate::facts::Dim;
+    let own = || budget.names.get(code).cloned();
+    match dim {
+        Dim::Function => budget
+            .lines
+            .iter()
+            .find(|l| l.code == code)
+            .map(|l| l.name.clone())
+            .or_else(own)
+            .or_else(|| budget.catalogue.function_name(code)),
+        Dim::Economic => budget
+            .economic
+            .iter()
+            .find(|e| e.code == code)
+            .map(|e| e.name.clone())
+            .or_else(own)
+            .or_else(|| budget.catalogue.economic_name(code)),
+        Dim::Government => own(),
+        // A 单位's name from [names] ("271001" = "…"), else its code.
+        Dim::Unit => own().or_else(|| Some(code.to_string())),
+        Dim::Project => Some(code.to_string()),
+    }
+    .unwrap_or_default()
+}
+
 /// Leaves (code, name, values in 元) of a tree table, merged by code.
 fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<Decimal>)> {
     let n = spec.columns.len();
@@ -368,6 +411,16 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<De
                 add(&e.code, &e.name, v);
             }
         }
+        Shape::Pivot(dim) => {
+            for f in &budget.facts {
+                let Some(code) = f.get(*dim) else { continue };
+                let v: Vec<Decimal> = (0..n).map(|i| fact_value(spec, i, f)).collect();
+                // A fact no column counts makes no row.
+                if v.iter().any(|x| !x.is_zero()) {
+                    add(code, &dim_name(budget, *dim, code), v);
+                }
+            }
+        }
         Shape::Pair(_) | Shape::Sangong => {}
     }
     m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
@@ -376,9 +429,15 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<De
 /// Builds 合计 + the tree (类 → 款 → 项, or 类 → 款) of a tree table.
 fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTable {
     let leaves = tree_leaves(budget, spec);
+    use crate::facts::Dim;
+    let flat = matches!(spec.shape, Shape::Pivot(Dim::Unit | Dim::Project));
+    let economic_rows = matches!(
+        spec.shape,
+        Shape::Economic | Shape::Pivot(Dim::Economic | Dim::Government)
+    );
     let levels: &[usize] = match spec.shape {
         // 类 → 款, and → 项 when the file gives 7-digit economic lines.
-        Shape::Economic if leaves.iter().all(|(c, _, _)| c.len() <= 5) => &[3, 5],
+        _ if economic_rows && leaves.iter().all(|(c, _, _)| c.len() <= 5) => &[3, 5],
         _ => &[3, 5, 7],
     };
     let n = spec.columns.len();
@@ -398,6 +457,14 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     for (code, name, values) in &leaves {
         add_into(&mut total.values, values);
         total.leaves += 1;
+        if flat {
+            let row = rows
+                .entry(code.clone())
+                .or_insert_with(|| new_row(code.clone(), name.clone(), 1));
+            add_into(&mut row.values, values);
+            row.leaves += 1;
+            continue;
+        }
         for (depth, &len) in levels.iter().enumerate() {
             if len > code.len() {
                 break; // a 款 line among 项 lines is a leaf one level up
@@ -405,10 +472,10 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             let key = code[..len].to_string();
             let is_leaf = len == code.len();
             let row = rows.entry(key.clone()).or_insert_with(|| {
-                let name = if is_leaf {
-                    name.clone()
-                } else {
-                    budget.names.get(&key).cloned().unwrap_or_default()
+                let name = match spec.shape {
+                    _ if is_leaf => name.clone(),
+                    Shape::Pivot(dim) => dim_name(budget, dim, &key),
+                    _ => budget.names.get(&key).cloned().unwrap_or_default(),
                 };
                 new_row(key, name, depth as u8 + 1)
             });
@@ -440,7 +507,14 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows: out,
         empty,
-        economic: matches!(spec.shape, Shape::Economic),
+        economic: economic_rows,
+        code_head: match spec.shape {
+            Shape::Pivot(Dim::Unit) => "预算单位",
+            Shape::Pivot(Dim::Project) => "项目",
+            Shape::Pivot(Dim::Government) => "政府预算支出经济分类科目",
+            _ if economic_rows => "经济分类科目",
+            _ => "功能分类科目",
+        },
         note: note_of(budget, spec, empty),
         spec,
     }

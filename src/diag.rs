@@ -111,6 +111,16 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "Money a profile's table has no column for (a source or kind of spending) would be lost: choose another source or profile.",
     ),
     (
+        "dimension",
+        "按某个维度（单位、项目、部门经济分类……）成行的表，需要文件中有带这个维度的金额。",
+        "A table with a row per value of a dimension (单位, 项目, 部门经济分类, …) needs amounts of the file that have it.",
+    ),
+    (
+        "fact",
+        "[[fact]] 记录的支出类型、资金来源和编码必须是已知的、形状正确的。",
+        "A [[fact]] record's kind, source and codes are known and well formed.",
+    ),
+    (
         "declared",
         "[declared.*] 中的表、行、列必须在表定义中存在。",
         "A [declared.*] table, row or column must exist in the table definitions.",

@@ -17,6 +17,7 @@ pub mod consolidate;
 pub mod diag;
 pub mod domain;
 pub mod export;
+pub mod facts;
 pub mod import;
 pub mod layout;
 pub mod limits;
@@ -147,9 +148,13 @@ fn resolve_profile(
 
 fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Checked {
     let mut diags = loaded.diags;
-    let file = &loaded.value;
+    let mut file = loaded.value;
+    let (direct, made) = facts::fold(&mut file, &mut diags);
+    let owned = file;
+    let file = &owned;
     let (profile, own) = resolve_profile(file, &options, &mut diags);
-    let budget = validate::validate(file, profile, own, &mut diags);
+    let mut budget = validate::validate(file, profile, own, &mut diags);
+    budget.facts = facts::collect(&budget, direct, &made);
     let has_tables =
         !file.expenditure.is_empty() || !file.basic_economic.is_empty() || file.sangong.is_some();
     let tables =
@@ -245,7 +250,8 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         report,
         diags,
         budget,
-        file: loaded.value,
+        // With the records folded into its lines: what the tables were computed from.
+        file: owned,
     }
 }
 

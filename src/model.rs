@@ -216,6 +216,10 @@ pub struct BudgetFile {
     /// 一般公共预算基本支出 by 经济分类 款 (table 6).
     #[serde(default)]
     pub basic_economic: Vec<Spanned<EconomicLine>>,
+    /// Budget-system detail: one record per amount with its dimensions
+    /// (`[[fact]]`, what a 预算管理一体化 export holds).
+    #[serde(default)]
+    pub fact: Vec<Spanned<FactRow>>,
     /// The 三公 amounts (table 9).
     pub sangong: Option<Spanned<Sangong>>,
     /// Totals as a budget system exports them; checked against the computed ones.
@@ -613,6 +617,39 @@ pub struct FunctionLine {
     /// 主要原因是…: why it changed from last year.
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// One amount with its dimensions, as a budget system holds it. A dimension
+/// the record does not have is left out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactRow {
+    /// The budget unit (单位) code, e.g. "271001".
+    #[serde(default)]
+    pub unit: Option<Spanned<String>>,
+    /// 功能分类 项 (7 digits).
+    #[serde(default)]
+    pub function: Option<Spanned<String>>,
+    /// 部门预算支出经济分类 款 (5 digits, or 7).
+    #[serde(default)]
+    pub economic: Option<Spanned<String>>,
+    /// 政府预算支出经济分类 款 (5 digits).
+    #[serde(default)]
+    pub government: Option<Spanned<String>>,
+    /// 资金来源 (default 一般公共预算), any name `source = "…"` accepts.
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+    /// 人员经费, 公用经费, 基本支出, 项目支出, 经营支出, 上解上级支出, 对附属单位补助支出
+    /// (or personnel, public, basic, project, operating, to_superior, to_subsidiary).
+    pub kind: Spanned<String>,
+    /// The project's name, for project money.
+    #[serde(default)]
+    pub project: Option<Spanned<String>>,
+    /// Last year's figure rather than this year's.
+    #[serde(default)]
+    pub last_year: bool,
+    /// The amount, in the file's unit.
+    pub amount: Spanned<Money>,
 }
 
 /// One 经济分类 款 line of basic expenditure.

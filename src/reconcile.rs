@@ -670,6 +670,23 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
 /// Money a printed table cannot show: a source or a kind of spending without
 /// a column in a table that must show all of it (a profile's narrower table).
 pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
+    // A pivot by a dimension no amount of the file has cannot be printed.
+    for table in t.trees() {
+        if let crate::tables::Shape::Pivot(dim) = table.spec.shape
+            && !budget.facts.is_empty()
+            && budget.facts.iter().all(|f| f.get(dim).is_none())
+        {
+            let (title, what, key) = (table.title, dim.label(), dim.key());
+            diags.push(Diagnostic::error(
+                "dimension",
+                None,
+                text!(
+                    "{title}按{what}成行，而文件中没有一笔金额带有{what}（在 [[fact]] 中写 {key} = \"…\"）",
+                    "{title} has a row per {what}, and no amount of the file has one (write {key} = \"…\" in its [[fact]] records)"
+                ),
+            ));
+        }
+    }
     for table in t.trees() {
         if !table.spec.complete {
             continue;

@@ -59,6 +59,10 @@ pub enum Shape {
     Pair(Vec<IncomeItem>),
     /// The "三公" table: fixed rows (and a region's extra rows) by fund.
     Sangong,
+    /// The facts grouped by one dimension (its 类/款/项 tree for the
+    /// classifications, one row per value for 单位 and 项目); columns filter
+    /// the facts by source and kind (see [`crate::facts`]).
+    Pivot(crate::facts::Dim),
 }
 
 /// One table, defined once.

@@ -148,6 +148,8 @@ pub struct Budget {
     /// How many lines were left out for a malformed code (their money is
     /// missing from every total, so the totals are not checked).
     pub rejected: usize,
+    /// Every amount as a fact (see [`crate::facts`]).
+    pub facts: Vec<crate::facts::Fact>,
 }
 
 impl Budget {
@@ -647,6 +649,7 @@ pub fn validate(
         input_unit,
         parts: d.consolidated.map_or(1, |n| n.max(1) as usize),
         rejected,
+        facts: vec![],
     }
 }
 

@@ -82,6 +82,10 @@ pub struct RawTable {
     pub title: String,
     /// `function`, `economic`, `pair` or `sangong`.
     pub rows: Spanned<String>,
+    /// For `pivot` rows: the dimension the facts are grouped by (function,
+    /// economic, government, unit, project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Spanned<String>>,
     /// For `function` rows: the sources whose lines make the rows (default all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<Spanned<String>>>,
@@ -402,26 +406,85 @@ fn table(
             Shape::Pair(items)
         }
         "sangong" => Shape::Sangong,
+        "pivot" => {
+            let Some(by) = &t.by else {
+                err(
+                    Some(t.rows.span()),
+                    text!(
+                        "rows = \"pivot\" 的表需要 by（按哪个维度成行：function, economic, government, unit, project）",
+                        "a table with rows = \"pivot\" needs by (the dimension of its rows: function, economic, government, unit, project)"
+                    ),
+                );
+                return None;
+            };
+            match crate::facts::Dim::parse(by.get_ref()) {
+                Some(d) => Shape::Pivot(d),
+                None => {
+                    let v = by.get_ref();
+                    err(
+                        Some(by.span()),
+                        text!(
+                            "未知的维度 \"{v}\"；可用：function, economic, government, unit, project",
+                            "unknown dimension \"{v}\"; valid: function, economic, government, unit, project"
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
         other => {
             err(
                 Some(t.rows.span()),
                 text!(
-                    "未知的行类型 \"{other}\"；可用：function（功能分类 类/款/项）, economic（经济分类 类/款）, pair（收支对照）, sangong（三公）",
-                    "unknown rows \"{other}\"; valid: function (功能分类 类/款/项), economic (经济分类 类/款), pair (income beside spending), sangong (三公)"
+                    "未知的行类型 \"{other}\"；可用：function（功能分类 类/款/项）, economic（经济分类 类/款）, pair（收支对照）, sangong（三公）, pivot（按 by 维度汇总的事实）",
+                    "unknown rows \"{other}\"; valid: function (功能分类 类/款/项), economic (经济分类 类/款), pair (income beside spending), sangong (三公), pivot (facts grouped by the dimension `by`)"
                 ),
             );
             return None;
         }
     };
-    if !REQUIRED.contains(&id.as_str()) && !matches!(shape, Shape::Function(_) | Shape::Economic) {
+    if !REQUIRED.contains(&id.as_str())
+        && !matches!(
+            shape,
+            Shape::Function(_) | Shape::Economic | Shape::Pivot(_)
+        )
+    {
         err(
             Some(t.rows.span()),
             text!(
-                "新增的表只能按 function 或 economic 成行（pair 与 sangong 只用于规定的表）",
-                "an added table's rows are function or economic (pair and sangong belong to the statutory tables)"
+                "新增的表只能按 function、economic 或 pivot 成行（pair 与 sangong 只用于规定的表）",
+                "an added table's rows are function, economic or pivot (pair and sangong belong to the statutory tables)"
             ),
         );
         ok = false;
+    }
+    let statutory = match id.as_str() {
+        "summary" | "fiscal" => Some(("pair", matches!(shape, Shape::Pair(_)))),
+        "sangong" => Some(("sangong", matches!(shape, Shape::Sangong))),
+        i if REQUIRED.contains(&i) => Some((
+            "function, economic or pivot",
+            !matches!(shape, Shape::Pair(_) | Shape::Sangong),
+        )),
+        _ => None,
+    };
+    if let Some((want, false)) = statutory {
+        err(
+            Some(t.rows.span()),
+            text!(
+                "表 \"{id}\" 是规定的表，核对规则按它的形状读它：rows 应为 {want}",
+                "table \"{id}\" is a statutory table the rules read by its shape: rows must be {want}"
+            ),
+        );
+        ok = false;
+    }
+    if t.by.is_some() && !matches!(shape, Shape::Pivot(_)) {
+        err(
+            Some(t.rows.span()),
+            text!(
+                "by 只用于 rows = \"pivot\" 的表",
+                "by belongs to tables with rows = \"pivot\""
+            ),
+        );
     }
     if !t.items.is_empty() && !matches!(shape, Shape::Pair(_)) {
         err(

@@ -157,7 +157,11 @@ fn flat_toml(p: &Profile, name: &str) -> String {
             Shape::Economic => "economic",
             Shape::Pair(_) => "pair",
             Shape::Sangong => "sangong",
+            Shape::Pivot(_) => "pivot",
         });
+        if let Shape::Pivot(dim) = &spec.shape {
+            t["by"] = value(dim.key());
+        }
         if let Shape::Function(sources) = &spec.shape
             && sources.len() != Source::ALL.len()
         {

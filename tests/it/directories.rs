@@ -241,3 +241,106 @@ fn a_broken_profile_is_reported_at_its_lines() {
         p[0]
     );
 }
+
+#[test]
+fn the_budget_as_facts_prints_project_money_by_economic_class_and_by_unit() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts");
+    let options = yusuan::Options {
+        profile: Some(data.display().to_string()),
+        ..Default::default()
+    };
+    let checked = yusuan::check_file_with(&data.join("budget.toml"), options).unwrap();
+    assert!(
+        checked.diags.items.is_empty(),
+        "the records fold into the statutory tables, which reconcile: {}",
+        checked.diags
+    );
+    let t = checked.report.tables.as_ref().unwrap();
+    // The statutory tables are computed from the same records: 基本 100 + 20,
+    // 项目 30.25 + 12.00 + 5.50.
+    let total = |c: &str| t.expenditure.total().cells[c].normalize().to_string();
+    assert_eq!(
+        (total("total"), total("basic"), total("project")),
+        ("167.75".into(), "120".into(), "47.75".into())
+    );
+    let basic = t.basic.row("30101").unwrap().cells["personnel"];
+    assert_eq!(basic.normalize().to_string(), "100");
+    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(p, None).unwrap();
+    let rendered = match yusuan::render_checked(&ENGINE, &renderer, checked) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let pages = pages(&rendered.document);
+    assert_eq!(pages.len(), 11);
+    // 项目支出 by 部门经济分类: 30201 30.25 + 30227 5.50 (一般公共预算) and
+    // 31002 12.00 (事业收入, a 单位资金); no row for the 基本支出 codes.
+    let econ = &pages[9];
+    for row in [
+        "合计47.7535.7512.00",
+        "302商品和服务支出35.7535.75",
+        "30201办公费30.2530.25",
+        "30227委托业务费5.505.50",
+        "310资本性支出12.0012.00",
+        "31002办公设备购置12.0012.00",
+    ] {
+        assert!(econ.contains(row), "{row} in {econ}");
+    }
+    assert!(!econ.contains("30101"), "{econ}");
+    // Spending by 预算单位: 271001 120 基本 + 5.50 项目; 271002 42.25 项目.
+    let units = &pages[10];
+    for row in [
+        "合计167.75120.0047.75",
+        "271001测试局本级125.50120.005.50",
+        "271002测试局信息中心42.2542.25",
+    ] {
+        assert!(units.contains(row), "{row} in {units}");
+    }
+
+    // A department without 单位 in its amounts cannot print the by-unit table.
+    let options = yusuan::Options {
+        profile: Some(data.display().to_string()),
+        ..Default::default()
+    };
+    let d = yusuan::check_file_with(&example("kaiping-2024.toml"), options)
+        .unwrap()
+        .diags;
+    let dim: Vec<&str> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "dimension")
+        .map(|x| x.message.zh.as_str())
+        .collect();
+    assert_eq!(
+        dim,
+        [
+            "预算单位支出表按预算单位成行，而文件中没有一笔金额带有预算单位（在 [[fact]] 中写 unit = \"…\"）"
+        ]
+    );
+}
+
+#[test]
+fn a_fact_with_an_unknown_kind_or_a_malformed_code_is_located() {
+    let text = "[department]\nname = \"x\"\nyear = 2025\n[[fact]]\nfunction = \"201320\"\nkind = \"项目\"\namount = 1\n[[fact]]\nfunction = \"2013201\"\nsource = \"财政\"\nkind = \"项目支出\"\namount = 2\n";
+    let d = yusuan::check_str("f.toml", text).unwrap().diags;
+    let facts: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "fact")
+        .map(|x| (d.location(x), x.message.en.as_str()))
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            (
+                "f.toml:6:8".to_string(),
+                "unknown kind \"项目\"; valid: 人员经费, 公用经费, 基本支出, 项目支出, 经营支出, 上解上级支出, 对附属单位补助支出"
+            ),
+            (
+                "f.toml:5:12".to_string(),
+                "\"201320\" is not a 功能分类 项（7 位） code"
+            ),
+            ("f.toml:10:10".to_string(), "unknown source \"财政\""),
+        ]
+    );
+}

@@ -1,0 +1,368 @@
+//! The budget as facts: one record per amount with its dimensions (单位,
+//! 功能分类 项, 部门经济 款, 政府经济 款, source, kind, project, year), as a
+//! budget system (预算管理一体化) holds it.
+//!
+//! A file may give its money as `[[fact]]` records, as today's forms
+//! (`[[expenditure]]` lines per 项, `[[basic_economic]]` lines), or both.
+//! [`fold`] adds the records to the 项 and 经济分类 lines the statutory tables
+//! and their checks are computed from (so a record counts once, wherever it
+//! is printed); [`collect`] then lists every amount as a [`Fact`] — the
+//! records with all their dimensions, today's forms with the dimensions they
+//! have — for the tables a profile declares as pivots (`rows = "pivot"`).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::domain::{Kind, Source};
+use crate::model::{BudgetFile, EconomicLine, FunctionLine, Money};
+use crate::text;
+use crate::validate::Budget;
+
+/// A dimension a pivot table's rows are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    /// 功能分类 类 → 款 → 项.
+    Function,
+    /// 部门预算支出经济分类 类 → 款.
+    Economic,
+    /// 政府预算支出经济分类 类 → 款.
+    Government,
+    /// 预算单位.
+    Unit,
+    /// 项目.
+    Project,
+}
+
+impl Dim {
+    /// Every dimension with its name in `by = "…"` and in messages.
+    pub const NAMES: &[(Dim, &str, &str)] = &[
+        (Dim::Function, "function", "功能分类"),
+        (Dim::Economic, "economic", "部门经济分类"),
+        (Dim::Government, "government", "政府经济分类"),
+        (Dim::Unit, "unit", "预算单位"),
+        (Dim::Project, "project", "项目"),
+    ];
+
+    /// The dimension named `s` (`by = "economic"`).
+    pub fn parse(s: &str) -> Option<Dim> {
+        Self::NAMES
+            .iter()
+            .find(|(_, n, _)| *n == s)
+            .map(|(d, _, _)| *d)
+    }
+
+    /// Its `by = "…"` name.
+    pub fn key(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(d, _, _)| *d == self)
+            .map_or("", |x| x.1)
+    }
+
+    /// Its Chinese name.
+    pub fn label(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(d, _, _)| *d == self)
+            .map_or("", |x| x.2)
+    }
+}
+
+/// One amount with its dimensions; a dimension it does not have is `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// 预算单位 code.
+    pub unit: Option<String>,
+    /// 功能分类 项.
+    pub function: Option<String>,
+    /// 部门经济分类 款.
+    pub economic: Option<String>,
+    /// 政府经济分类 款.
+    pub government: Option<String>,
+    /// 资金来源.
+    pub source: Source,
+    /// 人员经费, 公用经费, 基本 (unsplit), 项目, …; `None` for a total of
+    /// every kind (last year's figure of a 项).
+    pub kind: Option<Kind>,
+    /// Project name.
+    pub project: Option<String>,
+    /// Last year's figure.
+    pub last_year: bool,
+    /// Amount in 元.
+    pub amount: Decimal,
+    /// Where it is in the file.
+    pub span: Range<usize>,
+}
+
+impl Fact {
+    /// Its value of `dim`.
+    pub fn get(&self, dim: Dim) -> Option<&str> {
+        match dim {
+            Dim::Function => self.function.as_deref(),
+            Dim::Economic => self.economic.as_deref(),
+            Dim::Government => self.government.as_deref(),
+            Dim::Unit => self.unit.as_deref(),
+            Dim::Project => self.project.as_deref(),
+        }
+    }
+
+    /// Whether a column filtering `sources` and `kinds` counts it.
+    pub fn matches(&self, sources: &[Source], kinds: &[Kind]) -> bool {
+        if !sources.contains(&self.source) {
+            return false;
+        }
+        if self.last_year {
+            return kinds.contains(&Kind::LastYear);
+        }
+        match self.kind {
+            Some(k @ (Kind::Personnel | Kind::Public)) => {
+                kinds.contains(&k) || kinds.contains(&Kind::Basic)
+            }
+            Some(k) => kinds.contains(&k),
+            // A total of every kind: counted by a column of every spending kind.
+            None => (0..crate::domain::SPENDING).all(|i| kinds.iter().any(|k| *k as usize == i)),
+        }
+    }
+}
+
+/// The kinds a record may have, by their names.
+const KIND_NAMES: &[(Kind, &[&str])] = &[
+    (Kind::Personnel, &["人员经费", "personnel"]),
+    (Kind::Public, &["公用经费", "public"]),
+    (Kind::Basic, &["基本支出", "basic"]),
+    (Kind::Project, &["项目支出", "project"]),
+    (Kind::Operating, &["经营支出", "operating"]),
+    (Kind::ToSuperior, &["上解上级支出", "to_superior"]),
+    (Kind::ToSubsidiary, &["对附属单位补助支出", "to_subsidiary"]),
+];
+
+fn digits(s: &str, lens: &[usize]) -> bool {
+    lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Adds the `[[fact]]` records to the file's 项 lines (by 项 and source) and
+/// 经济分类 lines (一般公共预算 基本支出 by 款 and 政府经济 款), and returns
+/// them as facts (in 元) with the spans of the lines they made.
+pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<Range<usize>>) {
+    let factor = crate::validate::input_unit(file).yuan();
+    let mut facts = vec![];
+    let mut lines: BTreeMap<(String, Source), Spanned<FunctionLine>> = BTreeMap::new();
+    let mut economic: BTreeMap<(String, Option<String>), Spanned<EconomicLine>> = BTreeMap::new();
+    let add = |slot: &mut Option<Spanned<Money>>, v: &Spanned<Money>| {
+        let sum = slot.as_ref().map_or(Decimal::ZERO, |s| s.get_ref().0) + v.get_ref().0;
+        let span = slot.as_ref().map_or(v.span(), |s| s.span());
+        *slot = Some(Spanned::new(span, Money(sum)));
+    };
+    for row in &file.fact {
+        let span = row.span();
+        let r = row.get_ref();
+        let mut ok = true;
+        let mut bad = |s: &Spanned<String>, m| {
+            diags.push(Diagnostic::error("fact", Some(s.span()), m));
+            ok = false;
+        };
+        let kind = KIND_NAMES
+            .iter()
+            .find(|(_, names)| names.contains(&r.kind.get_ref().trim()))
+            .map(|(k, _)| *k);
+        if kind.is_none() {
+            let k = r.kind.get_ref();
+            bad(
+                &r.kind,
+                text!(
+                    "未知的支出类型 \"{k}\"；可用：人员经费、公用经费、基本支出、项目支出、经营支出、上解上级支出、对附属单位补助支出",
+                    "unknown kind \"{k}\"; valid: 人员经费, 公用经费, 基本支出, 项目支出, 经营支出, 上解上级支出, 对附属单位补助支出"
+                ),
+            );
+        }
+        let source = match &r.source {
+            Some(s) => Source::parse(s.get_ref()).or_else(|| {
+                let v = s.get_ref();
+                bad(s, text!("未知的资金来源 \"{v}\"", "unknown source \"{v}\""));
+                None
+            }),
+            None => Some(Source::General),
+        };
+        for (field, lens, what) in [
+            (&r.function, &[7][..], "功能分类 项（7 位）"),
+            (&r.economic, &[5, 7][..], "部门经济分类 款（5 或 7 位）"),
+            (&r.government, &[5][..], "政府经济分类 款（5 位）"),
+        ] {
+            if let Some(c) = field
+                && !digits(c.get_ref(), lens)
+            {
+                let v = c.get_ref();
+                bad(
+                    c,
+                    text!("\"{v}\" 不是{what}编码", "\"{v}\" is not a {what} code"),
+                );
+            }
+        }
+        let (Some(kind), Some(source), true) = (kind, source, ok) else {
+            continue;
+        };
+        let text_of =
+            |s: &Option<Spanned<String>>| s.as_ref().map(|x| x.get_ref().trim().to_string());
+        if let Some(code) = &r.function {
+            let key = (code.get_ref().clone(), source);
+            let line = lines.entry(key).or_insert_with(|| {
+                Spanned::new(
+                    span.clone(),
+                    FunctionLine {
+                        code: code.clone(),
+                        name: None,
+                        source: r.source.clone(),
+                        basic: None,
+                        project: None,
+                        operating: None,
+                        to_superior: None,
+                        to_subsidiary: None,
+                        personnel: None,
+                        public: None,
+                        last_year: None,
+                        uses: None,
+                        reason: None,
+                    },
+                )
+            });
+            let l = line.get_mut();
+            if r.last_year {
+                add(&mut l.last_year, &r.amount);
+            } else {
+                match kind {
+                    Kind::Personnel => {
+                        add(&mut l.personnel, &r.amount);
+                        add(&mut l.basic, &r.amount);
+                    }
+                    Kind::Public => {
+                        add(&mut l.public, &r.amount);
+                        add(&mut l.basic, &r.amount);
+                    }
+                    Kind::Basic => add(&mut l.basic, &r.amount),
+                    Kind::Project => add(&mut l.project, &r.amount),
+                    Kind::Operating => add(&mut l.operating, &r.amount),
+                    Kind::ToSuperior => add(&mut l.to_superior, &r.amount),
+                    Kind::ToSubsidiary => add(&mut l.to_subsidiary, &r.amount),
+                    Kind::LastYear => {}
+                }
+            }
+        }
+        let basic = matches!(kind, Kind::Personnel | Kind::Public | Kind::Basic);
+        let general = matches!(source, Source::General | Source::CarryGeneral);
+        if let Some(code) = &r.economic
+            && basic
+            && general
+            && !r.last_year
+        {
+            let key = (code.get_ref().clone(), text_of(&r.government));
+            let line = economic.entry(key).or_insert_with(|| {
+                Spanned::new(
+                    span.clone(),
+                    EconomicLine {
+                        code: code.clone(),
+                        name: None,
+                        amount: Spanned::new(r.amount.span(), Money(Decimal::ZERO)),
+                        kind: (kind != Kind::Basic).then(|| r.kind.clone()),
+                        government: r.government.clone(),
+                    },
+                )
+            });
+            let l = line.get_mut();
+            let sum = l.amount.get_ref().0 + r.amount.get_ref().0;
+            l.amount = Spanned::new(l.amount.span(), Money(sum));
+        }
+        facts.push(Fact {
+            unit: text_of(&r.unit),
+            function: text_of(&r.function),
+            economic: text_of(&r.economic),
+            government: text_of(&r.government),
+            source,
+            kind: Some(kind),
+            project: text_of(&r.project),
+            last_year: r.last_year,
+            amount: r.amount.get_ref().0 * factor,
+            span: span.clone(),
+        });
+    }
+    let mut made = vec![];
+    for (_, l) in lines {
+        made.push(l.span());
+        file.expenditure.push(l);
+    }
+    for (_, e) in economic {
+        made.push(e.span());
+        file.basic_economic.push(e);
+    }
+    (facts, made)
+}
+
+/// Every amount of `budget` as facts: the records (`direct`), then today's
+/// forms — each 项 line's kinds and each 经济分类 line — except the lines
+/// the records made (`made`), which they already count.
+pub fn collect(budget: &Budget, direct: Vec<Fact>, made: &[Range<usize>]) -> Vec<Fact> {
+    let mut out = direct;
+    let base = |span: &Range<usize>| Fact {
+        unit: None,
+        function: None,
+        economic: None,
+        government: None,
+        source: Source::General,
+        kind: None,
+        project: None,
+        last_year: false,
+        amount: Decimal::ZERO,
+        span: span.clone(),
+    };
+    for l in budget.lines.iter().filter(|l| !made.contains(&l.span)) {
+        let fact = |kind: Option<Kind>, amount: Decimal, last_year: bool| Fact {
+            function: Some(l.code.clone()),
+            source: l.source,
+            kind,
+            amount,
+            last_year,
+            ..base(&l.span)
+        };
+        let k = |kind: Kind| l.kinds[kind as usize];
+        let split = !k(Kind::Personnel).is_zero() || !k(Kind::Public).is_zero();
+        let mut kinds = vec![
+            Kind::Project,
+            Kind::Operating,
+            Kind::ToSuperior,
+            Kind::ToSubsidiary,
+        ];
+        kinds.splice(
+            0..0,
+            if split {
+                vec![Kind::Personnel, Kind::Public]
+            } else {
+                vec![Kind::Basic]
+            },
+        );
+        for kind in kinds {
+            if !k(kind).is_zero() {
+                out.push(fact(Some(kind), k(kind), false));
+            }
+        }
+        if l.last_year_given {
+            out.push(fact(None, k(Kind::LastYear), true));
+        }
+    }
+    for e in budget.economic.iter().filter(|e| !made.contains(&e.span)) {
+        out.push(Fact {
+            economic: Some(e.code.clone()),
+            government: e.government.clone(),
+            kind: Some(if e.personnel {
+                Kind::Personnel
+            } else {
+                Kind::Public
+            }),
+            amount: e.amount,
+            ..base(&e.span)
+        });
+    }
+    out
+}
