@@ -126,6 +126,46 @@ pub const LINES_HEADER: [&str; 3 + KINDS + 2] = [
     "增减原因",
 ];
 
+/// The header of a `facts` sheet: one budget-system record per row, as a
+/// 预算管理一体化 export holds it (`import` also reads the other names of
+/// [`FACT_COLUMNS`], in any order).
+pub const FACTS_HEADER: [&str; 9] = [
+    "预算单位",
+    "功能分类",
+    "部门经济分类",
+    "政府经济分类",
+    "资金来源",
+    "支出类型",
+    "项目名称",
+    "上年",
+    "金额",
+];
+
+/// Each column of a facts sheet with the headers it is known by.
+pub const FACT_COLUMNS: [&[&str]; 9] = [
+    &["预算单位", "单位", "单位编码", "预算单位编码"],
+    &[
+        "功能分类",
+        "功能分类科目",
+        "支出功能分类",
+        "功能科目",
+        "功能分类编码",
+    ],
+    &[
+        "部门经济分类",
+        "部门预算支出经济分类",
+        "经济分类",
+        "经济分类科目",
+        "部门经济分类编码",
+    ],
+    &["政府经济分类", "政府预算支出经济分类", "政府经济分类编码"],
+    &["资金来源", "资金性质"],
+    &["支出类型", "支出类别", "经费类型"],
+    &["项目名称", "项目"],
+    &["上年", "上年数"],
+    &["金额", "预算数", "预算金额"],
+];
+
 /// The header of the `economic` sheet: the 基本支出 经济分类 款 lines.
 pub const ECONOMIC_HEADER: [&str; 5] = [
     "经济分类科目编码",

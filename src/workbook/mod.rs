@@ -290,6 +290,7 @@ impl Reading {
         let lines_unit = self.input_unit();
         self.write_department(&mut out, year, lines_unit);
         let has_lines = self.write_lines(&mut out, lines_unit);
+        let has_lines = self.write_facts(&mut out, lines_unit) > 0 || has_lines;
         self.write_economic(&mut out, lines_unit);
         self.write_sangong(&mut out, lines_unit);
         self.write_names_and_declared(&mut out);

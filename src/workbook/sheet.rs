@@ -242,6 +242,8 @@ pub(super) enum Kind {
     Settings,
     Lines,
     Economic,
+    /// Budget-system records, one amount per row with its dimensions.
+    Facts,
     Projects,
     Indicators,
     Sections,
@@ -283,6 +285,7 @@ impl Kind {
             Kind::Settings => &crate::export::SETTINGS_HEADER,
             Kind::Lines => &LINES_HEADER,
             Kind::Economic => &ECONOMIC_HEADER,
+            Kind::Facts => &crate::export::FACTS_HEADER,
             Kind::Projects => &PROJECTS_HEADER,
             Kind::Indicators => &INDICATORS_HEADER,
             Kind::Sections => &SECTIONS_HEADER,
@@ -292,6 +295,16 @@ impl Kind {
             _ => return None,
         })
     }
+}
+
+/// Where each column of [`crate::export::FACT_COLUMNS`] stands in a header
+/// row, when any does.
+pub(super) fn fact_columns(head: &[&str]) -> Option<[Option<usize>; 9]> {
+    let mut out = [None; 9];
+    for (i, names) in crate::export::FACT_COLUMNS.iter().enumerate() {
+        out[i] = head.iter().position(|h| names.contains(&norm(h).as_str()));
+    }
+    out.iter().any(Option::is_some).then_some(out)
 }
 
 /// The texts of a sheet's first row (the header of `--emit xlsx`'s sheets).
@@ -316,6 +329,13 @@ pub(super) fn classify(g: &Grid) -> Kind {
     }
     if starts(&ECONOMIC_HEADER) {
         return Kind::Economic;
+    }
+    if let Some(cols) = fact_columns(&head)
+        && cols[5].is_some()
+        && cols[8].is_some()
+        && (cols[1].is_some() || cols[2].is_some())
+    {
+        return Kind::Facts;
     }
     if starts(&PROJECTS_HEADER) && head.len() > 7 {
         return Kind::Projects;

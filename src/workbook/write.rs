@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use rust_decimal::Decimal;
 
-use super::sheet::{Grid, Kind, amount_of, norm};
+use super::sheet::{Grid, Kind, amount_of, norm, split_code};
 use super::{Reading, Table, TableRow};
 use crate::diag::Diagnostic;
 use crate::domain::{KIND_KEYS, KINDS, Source, Unit};
@@ -315,6 +315,82 @@ impl Reading {
                 let _ = writeln!(out, "government = {}", toml_str(&government));
             }
         }
+    }
+
+    /// `[[fact]]` records from a facts sheet (a budget system's detail, one
+    /// amount per row with its dimensions); a code cell may carry its name
+    /// (`2013201 行政运行`). Returns how many were written.
+    pub(super) fn write_facts(&mut self, out: &mut String, unit: Unit) -> usize {
+        let Some(g) = self.kinds.iter().position(|k| *k == Kind::Facts) else {
+            return 0;
+        };
+        let head: Vec<String> = super::sheet::first_row(&self.grids[g])
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        let Some(cols) = super::sheet::fact_columns(&head) else {
+            return 0;
+        };
+        let from = self
+            .book
+            .settings
+            .get("录入单位")
+            .and_then(|u| Unit::parse(u))
+            .unwrap_or(unit);
+        let mut bad = vec![];
+        let mut written = 0;
+        for (r, row) in self.grids[g].rows.iter().enumerate().skip(1) {
+            let text = |i: usize| {
+                cols[i]
+                    .and_then(|c| row.get(c))
+                    .map_or(String::new(), |x| x.text.trim().to_string())
+            };
+            if (0..cols.len()).all(|i| text(i).is_empty()) {
+                continue;
+            }
+            let Some(amount) = cols[8].and_then(|c| row.get(c)).and_then(|x| x.amount) else {
+                bad.push((r, cols[8].unwrap_or(0), "不是金额"));
+                continue;
+            };
+            if text(5).is_empty() {
+                bad.push((r, cols[5].unwrap_or(0), "没有支出类型"));
+                continue;
+            }
+            let _ = writeln!(out, "\n[[fact]]");
+            for (i, key) in [
+                (0, "unit"),
+                (1, "function"),
+                (2, "economic"),
+                (3, "government"),
+            ] {
+                let cell = text(i);
+                let (code, _) = split_code(&cell);
+                if !code.is_empty() {
+                    let _ = writeln!(out, "{key} = {}", toml_str(code));
+                } else if !text(i).is_empty() {
+                    // Not a code: kept whole, so that `check` says where.
+                    let _ = writeln!(out, "{key} = {}", toml_str(&text(i)));
+                }
+            }
+            if !text(4).is_empty() {
+                let _ = writeln!(out, "source = {}", toml_str(&text(4)));
+            }
+            let _ = writeln!(out, "kind = {}", toml_str(&text(5)));
+            if !text(6).is_empty() {
+                let _ = writeln!(out, "project = {}", toml_str(&text(6)));
+            }
+            if ["是", "上年", "true", "1"].contains(&text(7).as_str()) {
+                let _ = writeln!(out, "last_year = true");
+            }
+            let amount = money(unit.from_yuan(amount * from.yuan()));
+            let _ = writeln!(out, "amount = {amount}");
+            written += 1;
+        }
+        for (r, c, why) in bad {
+            self.unread(g, r, c, why);
+        }
+        written
     }
 
     /// `[sangong]` from the 三公 table's rows, by their keys (`--emit xlsx`)

@@ -1070,3 +1070,137 @@ fn xls_and_ods_laid_out_by_a_budget_system_import_to_the_same_lines() {
     }
     assert_eq!(tomls[0], tomls[1]);
 }
+
+#[test]
+fn a_budget_systems_detail_sheet_imports_as_facts() {
+    // A 预算管理一体化 export: one record per row, its own column order and
+    // header names, codes with their names, a total in 元.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("预算明细").unwrap();
+    let head = [
+        "单位编码",
+        "支出功能分类",
+        "经济分类",
+        "政府预算支出经济分类",
+        "资金性质",
+        "支出类别",
+        "项目",
+        "预算数",
+    ];
+    for (j, h) in head.iter().enumerate() {
+        ws.write(0, j as u16, *h).unwrap();
+    }
+    let rows: [[&str; 8]; 5] = [
+        [
+            "271001",
+            "2013201 行政运行",
+            "30101 基本工资",
+            "50101",
+            "一般公共预算",
+            "人员经费",
+            "",
+            "1,000,000.00",
+        ],
+        [
+            "271001",
+            "2013201 行政运行",
+            "30201 办公费",
+            "50201",
+            "一般公共预算",
+            "公用经费",
+            "",
+            "200,000.00",
+        ],
+        [
+            "271002",
+            "2013299 其他组织事务支出",
+            "30201 办公费",
+            "50201",
+            "一般公共预算",
+            "项目支出",
+            "信息化建设",
+            "302,500.00",
+        ],
+        [
+            "271002",
+            "2013299 其他组织事务支出",
+            "31002 办公设备购置",
+            "50306",
+            "事业收入",
+            "项目支出",
+            "信息化建设",
+            "120,000.00",
+        ],
+        [
+            "271001",
+            "2013299 其他组织事务支出",
+            "30227 委托业务费",
+            "50205",
+            "一般公共预算",
+            "项目支出",
+            "专项调研",
+            "55,000.00",
+        ],
+    ];
+    for (i, row) in rows.iter().enumerate() {
+        for (j, c) in row.iter().enumerate() {
+            ws.write_string(1 + i as u32, j as u16, *c).unwrap();
+        }
+    }
+    let settings = book.add_worksheet();
+    settings.set_name("department").unwrap();
+    for (i, (k, v)) in [
+        ("项", "值"),
+        ("部门名称", "测试局"),
+        ("预算年度", "2025"),
+        ("金额单位", "万元"),
+        ("录入单位", "元"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        settings.write_string(i as u32, 0, *k).unwrap();
+        settings.write_string(i as u32, 1, *v).unwrap();
+    }
+    let imported = yusuan::workbook::import_workbook(
+        "system.xlsx",
+        &book.save_to_buffer().unwrap(),
+        None,
+        None,
+    );
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    assert_eq!(
+        imported.toml.matches("[[fact]]").count(),
+        5,
+        "{}",
+        imported.toml
+    );
+    assert!(
+        imported.toml.contains("\n[[fact]]\nunit = \"271002\"\nfunction = \"2013299\"\neconomic = \"31002\"\ngovernment = \"50306\"\nsource = \"事业收入\"\nkind = \"项目支出\"\nproject = \"信息化建设\"\namount = 12"),
+        "{}",
+        imported.toml
+    );
+    let checked = yusuan::check_str("system.toml", &imported.toml).unwrap();
+    assert!(
+        !checked.diags.has_errors(),
+        "{}\n{}",
+        checked.diags,
+        imported.toml
+    );
+    let t = checked.report.tables.as_ref().unwrap();
+    // 万元: 基本 100 + 20, 项目 30.25 + 12 + 5.5.
+    let total = |c: &str| t.expenditure.total().cells[c].normalize().to_string();
+    assert_eq!(
+        (total("total"), total("basic"), total("project")),
+        ("167.75".into(), "120".into(), "47.75".into())
+    );
+    assert_eq!(checked.budget.facts.len(), 5);
+    let units: std::collections::BTreeSet<_> = checked
+        .budget
+        .facts
+        .iter()
+        .filter_map(|f| f.unit.as_deref())
+        .collect();
+    assert_eq!(units.into_iter().collect::<Vec<_>>(), ["271001", "271002"]);
+}
