@@ -238,12 +238,7 @@ impl Reading {
         // (code, name, 人员经费?, amount in 元, 政府经济分类)
         let mut lines: Vec<(String, String, bool, Decimal, String)> = vec![];
         if let Some(g) = self.kinds.iter().position(|k| *k == Kind::Economic) {
-            let from = self
-                .book
-                .settings
-                .get("录入单位")
-                .and_then(|u| Unit::parse(u))
-                .unwrap_or(unit);
+            let from = self.entered_in(unit);
             let mut bad = vec![];
             for (r, row) in self.grids[g].rows.iter().enumerate().skip(1) {
                 let text = |c: usize| row.get(c).map_or(String::new(), |x| x.text.clone());
@@ -317,6 +312,15 @@ impl Reading {
         }
     }
 
+    /// The unit the data sheets' amounts were entered in (`录入单位`), else `unit`.
+    fn entered_in(&self, unit: Unit) -> Unit {
+        self.book
+            .settings
+            .get("录入单位")
+            .and_then(|u| Unit::parse(u))
+            .unwrap_or(unit)
+    }
+
     /// `[[fact]]` records from a facts sheet (a budget system's detail, one
     /// amount per row with its dimensions); a code cell may carry its name
     /// (`2013201 行政运行`). Returns how many were written.
@@ -332,12 +336,7 @@ impl Reading {
         let Some(cols) = super::sheet::fact_columns(&head) else {
             return 0;
         };
-        let from = self
-            .book
-            .settings
-            .get("录入单位")
-            .and_then(|u| Unit::parse(u))
-            .unwrap_or(unit);
+        let from = self.entered_in(unit);
         let mut bad = vec![];
         let mut written = 0;
         for (r, row) in self.grids[g].rows.iter().enumerate().skip(1) {
