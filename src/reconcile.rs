@@ -60,7 +60,17 @@ impl<'a> Checker<'a> {
         right: Decimal,
         items: usize,
     ) {
-        let d = self.decimals;
+        // Exactness follows the digits written: a figure written to 6 decimals
+        // (万元 exact to the 分, as Beijing prints) is compared at its digits,
+        // with no 尾差, against a figure those digits can hold.
+        let exact_digits =
+            left.scale() >= 6 && (right.scale() >= 6 || round(right, left.scale()) == right);
+        let d = if exact_digits {
+            self.decimals.max(left.scale().min(right.scale().max(6)))
+        } else {
+            self.decimals
+        };
+        let rounded = self.rounded && !exact_digits;
         let (l, r) = (round(left, d), round(right, d));
         if l == r {
             return;
@@ -85,7 +95,7 @@ impl<'a> Checker<'a> {
         };
         let hint = unit_hint(left, right);
         let before = self.diags.items.len();
-        if !self.rounded {
+        if !rounded {
             self.diags.push(Diagnostic::error(
                 rule,
                 span,
@@ -118,11 +128,7 @@ impl<'a> Checker<'a> {
                 declared: l,
                 computed: r,
                 difference: diff,
-                tolerance: if self.rounded {
-                    tolerance
-                } else {
-                    Decimal::ZERO
-                },
+                tolerance: if rounded { tolerance } else { Decimal::ZERO },
             });
             if let Some(hint) = hint {
                 d.notes.push(hint);

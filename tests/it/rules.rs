@@ -1108,3 +1108,38 @@ fn mutants_of_shard_7_are_caught() {
         "{found:?}"
     );
 }
+
+#[test]
+fn figures_written_to_six_decimals_are_exact_and_get_no_rounding_allowance() {
+    // 万元 with 6 decimals is exact to the 分 (as Beijing prints): a 0.000001
+    // difference is an error, not a 尾差; the same file with its figure right passes.
+    let file = |total: &str| {
+        format!(
+            "[department]\nname = \"x\"\nyear = 2025\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1.234567\nproject = 2.000001\n[[basic_economic]]\ncode = \"30101\"\namount = 1.234567\n[declared.expenditure]\n\"合计\" = {{ total = {total}, basic = 1.234567, project = 2.000001 }}\n"
+        )
+    };
+    let d = yusuan::check_str("t.toml", &file("3.234569"))
+        .unwrap()
+        .diags;
+    let r5: Vec<_> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "R5")
+        .map(|x| (d.location(x), x.severity, x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        r5,
+        [(
+            "t.toml:12:18".to_string(),
+            yusuan::diag::Severity::Error,
+            "支出总表 合计：申报 3.234569，各项合计 3.234568，相差 0.000001（金额都是精确值，没有经过四舍五入，不能算作尾差）"
+        )]
+    );
+    let ok = yusuan::check_str("t.toml", &file("3.234568"))
+        .unwrap()
+        .diags;
+    assert!(!ok.has_errors(), "{ok}");
+    // Written to 2 decimals, the same figure is a rounded one: compared at 2.
+    let two = yusuan::check_str("t.toml", &file("3.23")).unwrap().diags;
+    assert!(!two.has_errors(), "{two}");
+}
