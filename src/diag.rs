@@ -217,6 +217,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "The regional profile exists and its profile.toml is sound: known sources, kinds and row types; a sum adds only columns of its own table and never itself; no filter that is always zero; the nine tables the rules use are all there.",
     ),
     (
+        "typst",
+        "Typst 排版时的警告（如找不到字体族、字体回退），标明写出那段源码的模板行。",
+        "A warning of Typst's while typesetting (an unknown font family, a fallback), at the template line that wrote the source.",
+    ),
+    (
         "template",
         "样式目录中的模板语法正确，引用的表在样式中存在，每个文件都替换一个模板或被某个模板引用。",
         "A profile's templates parse, name only tables the profile has, and each replaces a template or is included by one.",

@@ -417,12 +417,19 @@ fn trace(
     renderer: &render::Renderer,
     report: &Report,
     errors: Vec<typeset::TypstError>,
+    warnings: bool,
 ) -> Vec<typeset::TypstError> {
     let Ok(marked) = renderer.render_marked(render::ENTRY, context(report)) else {
         return errors;
     };
-    match engine.compile(marked.clone(), report.department.year) {
-        Err(traced) if traced.len() == errors.len() => traced
+    let (result, warned) = engine.compile_warned(marked.clone(), report.department.year);
+    let found = match result {
+        Err(traced) if !warnings => traced,
+        _ if warnings => warned,
+        _ => vec![],
+    };
+    match found {
+        traced if traced.len() == errors.len() => traced
             .into_iter()
             .zip(errors)
             .map(|(t, mut e)| {
@@ -470,7 +477,19 @@ pub fn render_checked(
     }
     let source = source.map_err(RenderError::Template)?;
     let year = checked.report.department.year;
-    let document = match engine.compile(source, year) {
+    let (compiled, warnings) = engine.compile_warned(source, year);
+    // Typst's warnings, at the template line that wrote the source they are about.
+    if !warnings.is_empty() {
+        for w in trace(engine, renderer, &checked.report, warnings, true) {
+            let w = w.to_string().replacen("warning: ", "", 1);
+            diags.push(Diagnostic::warning(
+                "typst",
+                None,
+                text!("排版警告：{w}", "typesetting warning: {w}"),
+            ));
+        }
+    }
+    let document = match compiled {
         Ok(d) => d,
         Err(errors) => {
             return Err(RenderError::Typeset(trace(
@@ -478,6 +497,7 @@ pub fn render_checked(
                 renderer,
                 &checked.report,
                 errors,
+                false,
             )));
         }
     };

@@ -101,12 +101,27 @@ impl Engine {
 
     /// Compiles Typst `source` to a laid-out document.
     pub fn compile(&self, source: String, year: i32) -> Result<PagedDocument, Vec<TypstError>> {
+        self.compile_warned(source, year).0
+    }
+
+    /// [`Engine::compile`], with Typst's warnings (a font fallback, an
+    /// unknown font family, …) beside the result.
+    pub fn compile_warned(
+        &self,
+        source: String,
+        year: i32,
+    ) -> (Result<PagedDocument, Vec<TypstError>>, Vec<TypstError>) {
         let world = DocWorld {
             engine: self,
             main: Source::new(*MAIN_ID, source),
             today: Datetime::from_ymd(year, 1, 1),
         };
         let result = typst::compile::<PagedDocument>(&world);
+        let warnings = result
+            .warnings
+            .iter()
+            .map(|e| to_error(&world, e))
+            .collect();
         let out = result
             .output
             .map_err(|errors| errors.iter().map(|e| to_error(&world, e)).collect());
@@ -115,7 +130,7 @@ impl Engine {
         // caches are freed before the PDF export needs memory (a 215-page
         // document of 10,000 lines peaks at 866 MB instead of 909 MB).
         typst::comemo::evict(0);
-        out
+        (out, warnings)
     }
 
     /// Exports `doc` to PDF bytes; `ident` and `year` fix the identifiers and dates.

@@ -588,3 +588,31 @@ fn font_path_adds_the_glyphs_the_embedded_fonts_lack() {
     let (_, text) = tool("pdftotext", &[&pdf, &"-"]);
     assert!(text.contains("Əli 测试部门"), "{text}");
 }
+
+#[test]
+fn typst_warnings_are_reported_at_the_template_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tables")).unwrap();
+    std::fs::write(
+        dir.path().join("tables/general.typ.j2"),
+        "{%- import \"tables/tree.typ.j2\" as tree %}\n#text(font: \"NoSuchFont\")[x]\n{{ tree.page(report.tables.general) }}\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&crate::common::example("kaiping-2024.toml")).unwrap();
+    let renderer = Renderer::new(Some(dir.path().to_path_buf())).unwrap();
+    let rendered = match yusuan::render_checked(&ENGINE, &renderer, checked) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let typst: Vec<&str> = rendered
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "typst")
+        .map(|d| d.message.en.as_str())
+        .collect();
+    assert_eq!(
+        typst,
+        ["typesetting warning: tables/general.typ.j2:2: unknown font family: nosuchfont"]
+    );
+}
