@@ -385,6 +385,47 @@ pub fn reconcile(
             t.basic.total().values[0],
             items,
         );
+        // The same for 人员经费 and 公用经费 when every 一般公共预算 line with
+        // 基本支出 splits it (a shift between the two must not pass).
+        let general: Vec<_> = budget
+            .lines
+            .iter()
+            .filter(|l| {
+                matches!(l.source, Source::General | Source::CarryGeneral)
+                    && !l.kinds[basic].is_zero()
+            })
+            .collect();
+        let split = |l: &&crate::validate::Line| {
+            !l.kinds[Kind::Personnel as usize].is_zero()
+                || !l.kinds[Kind::Public as usize].is_zero()
+        };
+        if !general.is_empty() && general.iter().all(split) {
+            for (kind, personnel, zh) in [
+                (Kind::Personnel, true, "人员经费"),
+                (Kind::Public, false, "公用经费"),
+            ] {
+                let by_line: Decimal = general.iter().map(|l| l.kinds[kind as usize]).sum();
+                let by_class: Decimal = budget
+                    .economic
+                    .iter()
+                    .filter(|e| e.personnel == personnel)
+                    .map(|e| e.amount)
+                    .sum();
+                let span = general.first().map(|l| l.span.clone());
+                ck.equal(
+                    "R8",
+                    span,
+                    text!(
+                        "支出总表 一般公共预算 各项的{zh}",
+                        "支出总表 一般公共预算 lines' {zh}"
+                    ),
+                    t.basic.unit.from_yuan(by_line),
+                    text!("基本支出表 {zh}", "基本支出表 {zh} is"),
+                    t.basic.unit.from_yuan(by_class),
+                    items,
+                );
+            }
+        }
     }
 
     // R1, R2 on the 收支总表; R6 on the 财政拨款收支总表.

@@ -227,3 +227,41 @@ fn names_with_extension_a_characters_print() {
     assert!(text.contains("王䶮同志专项㐀"), "{text}");
     assert!(ENGINE.covers('䶮') && ENGINE.covers('龥') && !ENGINE.covers('\u{20000}'));
 }
+
+#[test]
+fn a_shift_between_personnel_and_public_is_caught_against_the_basic_table() {
+    // Lines split 250 人员 + 50 公用; the 基本支出表 says 200 + 100: the same
+    // 300 of 基本支出, 50 万元 moved between the two.
+    let text = CHONGQING
+        .replace(
+            "code = \"30101\"\namount = 250.00",
+            "code = \"30101\"\namount = 200.00",
+        )
+        .replace(
+            "code = \"30201\"\namount = 50.00",
+            "code = \"30201\"\namount = 100.00",
+        );
+    let d = yusuan::check_str("cq.toml", &text).unwrap().diags;
+    let r8: Vec<_> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "R8")
+        .map(|x| (d.location(x), x.severity, x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        r8,
+        [
+            (
+                "cq.toml:6:1".to_string(),
+                yusuan::diag::Severity::Error,
+                "支出总表 一般公共预算 各项的人员经费 250.00，基本支出表 人员经费 200.00，相差 50.00（超出 3 项四舍五入所能解释的 ±0.02）"
+            ),
+            (
+                "cq.toml:6:1".to_string(),
+                yusuan::diag::Severity::Error,
+                "支出总表 一般公共预算 各项的公用经费 50.00，基本支出表 公用经费 100.00，相差 50.00（超出 3 项四舍五入所能解释的 ±0.02）"
+            ),
+        ]
+    );
+    // Unshifted, the file passes (the test above).
+}
