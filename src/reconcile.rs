@@ -32,6 +32,11 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// The 1-based line and column of byte `offset` of the file checked.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.diags.line_col(offset)
+    }
+
     /// A checker comparing at `decimals` printed places; `rounded` says
     /// whether rounding happened (see [`Checker::rounded`]).
     pub fn new(diags: &'a mut Diagnostics, decimals: u32, rounded: bool) -> Checker<'a> {
@@ -350,7 +355,7 @@ pub fn reconcile(
 
     for (table, cells) in &trees {
         ck.rounded = rounded_for(declared_unit(table.id));
-        tree_rules(&mut ck, table, cells);
+        tree_rules(&mut ck, budget, table, cells);
     }
     ck.rounded = input_rounded;
 
@@ -591,7 +596,7 @@ pub fn reconcile(
 
 /// R5 on every declared cell; the table's identities (R3, R4, R9) on every
 /// declared row; a declared parent against its declared children.
-fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
+fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cell]) {
     let spec = table.spec;
     let title = short_title(table.title);
     let label = |code: &str| {
@@ -615,12 +620,52 @@ fn tree_rules(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
             "{title}{}",
             cell_label(&label(&c.row), &spec.columns[c.col].header)
         );
+        // A 项 is the sum of the file's lines of that code: name them.
+        let lines: Vec<&crate::validate::Line> = match &spec.shape {
+            crate::tables::Shape::Function(sources) => budget
+                .lines
+                .iter()
+                .filter(|l| l.code == c.row && sources.contains(&l.source))
+                .filter(|l| !crate::compute::line_value(spec, c.col, l).is_zero())
+                .collect(),
+            _ => vec![],
+        };
+        let relation = if lines.is_empty() {
+            text!("各项合计", "its items sum to")
+        } else {
+            let parts: Vec<(String, String)> = lines
+                .iter()
+                .map(|l| {
+                    let v = table
+                        .unit
+                        .from_yuan(crate::compute::line_value(spec, c.col, l))
+                        * factor;
+                    let (n, _) = ck.line_col(l.span.start);
+                    let (src, v) = (l.source.label(), fmt(v, ck.decimals));
+                    (
+                        format!("{src} {v}（第 {n} 行）"),
+                        format!("{src} {v} (line {n})"),
+                    )
+                })
+                .collect();
+            let zh = parts
+                .iter()
+                .map(|p| p.0.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ");
+            let en = parts
+                .iter()
+                .map(|p| p.1.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ");
+            text!("文件中的行 {zh}，合计", "the file's lines {en} sum to")
+        };
         ck.equal(
             "R5",
             Some(c.span.clone()),
             text!("{what}：申报", "{what}"),
             c.value,
-            text!("各项合计", "its items sum to"),
+            relation,
             value * factor,
             leaves,
         );

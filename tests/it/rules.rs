@@ -1143,3 +1143,24 @@ fn figures_written_to_six_decimals_are_exact_and_get_no_rounding_allowance() {
     let two = yusuan::check_str("t.toml", &file("3.23")).unwrap().diags;
     assert!(!two.has_errors(), "{two}");
 }
+
+#[test]
+fn a_leafs_declared_figure_names_the_lines_it_is_compared_with() {
+    // 项 2013201 has two lines (一般公共预算 at line 5, 事业收入 at line 10); the
+    // declared 项目支出 26.50 is 1.00 more than their 20.50 + 5.00.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/leaf-lines.toml");
+    let d = yusuan::check_file(&path).unwrap().diags;
+    let r5: Vec<_> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "R5")
+        .map(|x| x.message.en.as_str())
+        .collect();
+    assert_eq!(
+        r5,
+        [
+            "支出总表 项 2013201 项目支出 = 26.50 but the file's lines 一般公共预算 20.50 (line 5) + 事业收入 5.00 (line 10) sum to 25.50 (difference 1.00, more than rounding of 1 item can explain: ±0.01)",
+            "支出总表 项 2013201 合计 = 126.50 but the file's lines 一般公共预算 120.50 (line 5) + 事业收入 5.00 (line 10) sum to 125.50 (difference 1.00, more than rounding of 1 item can explain: ±0.01)",
+        ]
+    );
+}
