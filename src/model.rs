@@ -528,6 +528,15 @@ pub struct Indicator {
     /// 指标值确定依据 (card).
     #[serde(default)]
     pub basis: Option<String>,
+    /// 指标性质 (2021 framework): ＝, ≥, ≤ or 定性.
+    #[serde(default)]
+    pub nature: Option<Spanned<String>>,
+    /// 度量单位 (万元, %, 个…).
+    #[serde(default)]
+    pub measure_unit: Option<String>,
+    /// 权重.
+    #[serde(default)]
+    pub weight: Option<Spanned<Money>>,
 }
 
 /// The `[department]` table.

@@ -17,8 +17,22 @@ use crate::reconcile::Checker;
 use crate::text;
 use crate::validate::{Unit, choose};
 
-/// 一级 indicators: (code, name).
-pub const LEVEL1: &[(&str, &str)] = &[("1", "产出指标"), ("2", "效益指标"), ("3", "满意度指标")];
+/// 一级 indicators: (code, name). 成本指标 is the 2021 national framework's
+/// fourth (经济/社会/生态环境成本指标), as seed 006 prints it.
+pub const LEVEL1: &[(&str, &str)] = &[
+    ("1", "产出指标"),
+    ("2", "效益指标"),
+    ("3", "满意度指标"),
+    ("4", "成本指标"),
+];
+
+/// 指标性质 of the 2021 framework, with the spellings accepted: (printed, accepted).
+pub const NATURES: &[(&str, &[&str])] = &[
+    ("＝", &["＝", "=", "等于"]),
+    ("≥", &["≥", ">=", "＞＝", "大于等于"]),
+    ("≤", &["≤", "<=", "＜＝", "小于等于"]),
+    ("定性", &["定性"]),
+];
 
 /// 二级 indicators: (code, list name, card/sheet name, sheet mark).
 pub const LEVEL2: &[(&str, &str, &str, &str)] = &[
@@ -31,6 +45,9 @@ pub const LEVEL2: &[(&str, &str, &str, &str)] = &[
     ("23", "生态效益", "生态效益指标", ""),
     ("24", "可持续影响", "可持续影响指标", "（必填）"),
     ("31", "服务对象满意度", "服务对象满意度指标", "（必填）"),
+    ("41", "经济成本", "经济成本指标", ""),
+    ("42", "社会成本", "社会成本指标", ""),
+    ("43", "生态环境成本", "生态环境成本指标", ""),
 ];
 
 /// Finds the 一级 code of a name or code ("产出指标", "产出", "1", "1-产出指标").
@@ -129,6 +146,12 @@ pub struct IndicatorView {
     pub period_value: String,
     /// 指标值确定依据.
     pub basis: String,
+    /// 指标性质 as printed (＝, ≥, ≤, 定性), or "".
+    pub nature: String,
+    /// 度量单位 (万元, %, 个…), or "".
+    pub measure_unit: String,
+    /// 权重 (a number as written), or "".
+    pub weight: String,
     /// Rows the 一级 cell spans from here (0: covered by an earlier row).
     pub level1_span: usize,
     /// Rows the 二级 cell spans from here (0: covered by an earlier row).
@@ -568,6 +591,27 @@ fn indicators(
         }
         let (_, list, card, mark) = name2(c2);
         let value = i.value.clone().unwrap_or_default();
+        let nature = match &i.nature {
+            Some(n) => match NATURES
+                .iter()
+                .find(|(_, names)| names.contains(&n.get_ref().trim()))
+            {
+                Some((printed, _)) => printed.to_string(),
+                None => {
+                    let given = n.get_ref();
+                    diags.push(Diagnostic::error(
+                        "indicator",
+                        Some(n.span()),
+                        text!(
+                            "未知的指标性质 \"{given}\"；可用：＝、≥、≤、定性",
+                            "指标性质 \"{given}\" is not known; valid: ＝, ≥, ≤, 定性"
+                        ),
+                    ));
+                    String::new()
+                }
+            },
+            None => String::new(),
+        };
         out.push(IndicatorView {
             level1_code: c1.to_string(),
             level1: name1(c1).to_string(),
@@ -580,6 +624,17 @@ fn indicators(
             period_value: i.period_value.clone().unwrap_or_else(|| value.clone()),
             value,
             basis: i.basis.clone().unwrap_or_default(),
+            nature,
+            measure_unit: i
+                .measure_unit
+                .clone()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            weight: i
+                .weight
+                .as_ref()
+                .map_or(String::new(), |w| w.get_ref().0.to_string()),
             level1_span: 0,
             level2_span: 0,
         });

@@ -407,7 +407,7 @@ fn an_unknown_level_names_the_valid_choices() {
         vec![(
             "indicator".into(),
             "p.toml:8:10".into(),
-            "一级指标 \"产出指表\" is not known; valid: 产出指标 (1), 效益指标 (2), 满意度指标 (3)"
+            "一级指标 \"产出指表\" is not known; valid: 产出指标 (1), 效益指标 (2), 满意度指标 (3), 成本指标 (4)"
                 .into()
         )]
     );
@@ -416,7 +416,42 @@ fn an_unknown_level_names_the_valid_choices() {
     let m = messages(&GOOD.replace("level2 = \"11\"", "level2 = \"数目指标\""));
     assert_eq!(
         m[0].2,
-        "二级指标 \"数目指标\" is not known; valid: 数量指标 (11), 质量指标 (12), 时效指标 (13), 成本指标 (14), 经济效益 (21), 社会效益 (22), 生态效益 (23), 可持续影响 (24), 服务对象满意度 (31)"
+        "二级指标 \"数目指标\" is not known; valid: 数量指标 (11), 质量指标 (12), 时效指标 (13), 成本指标 (14), 经济效益 (21), 社会效益 (22), 生态效益 (23), 可持续影响 (24), 服务对象满意度 (31), 经济成本 (41), 社会成本 (42), 生态环境成本 (43)"
+    );
+}
+
+#[test]
+fn the_2021_framework_cost_indicators_with_nature_unit_and_weight() {
+    // Seed 006: 成本指标 | 经济成本指标 | 印刷刊物成本 | ≤ | 12.798 | 万元.
+    let cost = "[[project.indicator]]\nlevel1 = \"成本指标\"\nlevel2 = \"经济成本指标\"\nname = \"印刷刊物成本\"\nnature = \"<=\"\nvalue = \"12.798\"\nmeasure_unit = \"万元\"\nweight = 10\n";
+    let text = format!("{BASE}{GOOD}{cost}");
+    let checked = yusuan::check_str("p.toml", &text).unwrap();
+    assert!(checked.diags.items.is_empty(), "{}", checked.diags);
+    let p = &checked.report.projects.as_ref().unwrap().projects[0];
+    let i = p
+        .indicators
+        .iter()
+        .find(|i| i.name == "印刷刊物成本")
+        .unwrap();
+    assert_eq!(
+        (
+            i.level1.as_str(),
+            i.level2_card.as_str(),
+            i.nature.as_str(),
+            i.value.as_str(),
+            i.measure_unit.as_str(),
+            i.weight.as_str()
+        ),
+        ("成本指标", "经济成本指标", "≤", "12.798", "万元", "10")
+    );
+    let m = messages(&format!("{GOOD}{}", cost.replace("<=", "约")));
+    assert_eq!(
+        m,
+        vec![(
+            "indicator".into(),
+            "p.toml:21:10".into(),
+            "指标性质 \"约\" is not known; valid: ＝, ≥, ≤, 定性".into()
+        )]
     );
 }
 
