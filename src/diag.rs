@@ -237,6 +237,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A project's (or subtotal's) 总计 = 财政拨款 + 财政专户拨款 + 其他资金.",
     ),
     (
+        "listed",
+        "绩效目标表列出全部项目（all）还是部分项目（partial）：部分时 R16 只要求所列项目不超过支出总表的项目支出。",
+        "Whether the 绩效目标表 lists every project (all) or some (partial): then R16 only requires the listed ones not to exceed the 支出总表's 项目支出.",
+    ),
+    (
         "running-costs",
         "机关运行经费是行政单位和参公事业单位的日常公用经费：不超过基本支出表的公用经费。",
         "机关运行经费 is the 日常公用经费 of 行政单位 and 参公事业单位: at most the 基本支出表's 公用经费.",

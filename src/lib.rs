@@ -220,9 +220,23 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         let span = scope
             .map(|s| s.span())
             .or_else(|| file.project.first().map(|p| p.span()));
+        let partial = file.projects.listed.as_ref().is_some_and(|s| {
+            validate::choose(
+                &mut diags,
+                "listed",
+                s,
+                &[(&["all", "全部"], false), (&["partial", "部分"], true)],
+                false,
+            )
+        });
+        let span = if partial {
+            file.projects.listed.as_ref().map(|s| s.span())
+        } else {
+            span
+        };
         projects::check_against_tables(
             p,
-            (spending, fiscal_only),
+            (spending, fiscal_only, partial),
             budget.input_unit.rounds_typed_amounts(),
             span,
             &mut diags,

@@ -415,6 +415,11 @@ pub struct ProjectsConfig {
     /// Declared 合计 row of the list table.
     #[serde(default)]
     pub declared: Option<Spanned<ProjectAmounts>>,
+    /// Whether the document lists every project ("all", default) or only
+    /// some ("partial", 部分): then R16 checks that the listed projects do
+    /// not exceed the 支出总表's 项目支出, not that they equal it.
+    #[serde(default)]
+    pub listed: Option<Spanned<String>>,
     /// Which money the project table lists, for R16: "all" (default) or
     /// "fiscal" (当年财政拨款 only: no 事业收入, 其他 or 上年结转 money).
     #[serde(default)]
@@ -457,6 +462,10 @@ pub struct Project {
     /// 项目编码.
     #[serde(default)]
     pub code: Option<String>,
+    /// A 子项目: a part of the project before it with the same 项目编码
+    /// (its money is in the parent's; it is printed, not summed again).
+    #[serde(default)]
+    pub subproject: bool,
     /// 项目名称.
     pub name: Spanned<String>,
     /// 资金使用单位 (default: the department).

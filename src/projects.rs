@@ -163,8 +163,10 @@ pub struct IndicatorView {
 pub struct ProjectView {
     /// 1-based number in file order.
     pub number: usize,
-    /// 项目编码.
+    /// 项目编码 (a 子项目 shares its parent's).
     pub code: String,
+    /// Whether it is a 子项目 of the project before it with its code.
+    pub subproject: bool,
     /// 项目名称.
     pub name: String,
     /// 资金使用单位.
@@ -281,7 +283,17 @@ pub fn compute(
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     for (i, item) in file.project.iter().enumerate() {
         let code = item.get_ref().code.as_deref().map_or("", str::trim);
-        if !code.is_empty() {
+        if item.get_ref().subproject && !codes.contains_key(code) {
+            diags.push(Diagnostic::error(
+                "duplicate",
+                Some(item.span()),
+                text!(
+                    "子项目（subproject = true）的项目编码 \"{code}\" 必须与它前面的某个项目（它的上级项目）相同",
+                    "a 子项目 (subproject = true) shares the 项目编码 \"{code}\" of a project before it (its parent), and none has it"
+                ),
+            ));
+        }
+        if !code.is_empty() && !item.get_ref().subproject {
             if let Some(first) = codes.get(code) {
                 let (line, _) = diags.line_col(file.project[*first].span().start);
                 diags.push(Diagnostic::error(
@@ -338,6 +350,7 @@ pub fn compute(
         projects.push(ProjectView {
             number: i + 1,
             code: p.code.clone().unwrap_or_default().trim().to_string(),
+            subproject: p.subproject,
             name,
             unit: unit_name,
             yuan: amounts.scaled(to_yuan),
@@ -367,9 +380,13 @@ pub fn compute(
             });
         }
     }
+    check_subprojects(&projects, file, rounded, diags);
     let mut total = Amounts::default();
     for p in &projects {
-        total.add(&p.amounts);
+        // A 子项目's money is in its parent's: printed, not summed again.
+        if !p.subproject {
+            total.add(&p.amounts);
+        }
         let at = match units.iter().position(|g| g.name == p.unit) {
             Some(at) => at,
             None => {
@@ -381,7 +398,9 @@ pub fn compute(
                 units.len() - 1
             }
         };
-        units[at].amounts.add(&p.amounts);
+        if !p.subproject {
+            units[at].amounts.add(&p.amounts);
+        }
         units[at].projects.push(p.clone());
     }
     for u in &file.units {
@@ -706,16 +725,78 @@ fn set_spans(rows: &mut [IndicatorView]) {
     }
 }
 
-/// R16: Σ project budgets = 项目支出 of the 支出总表 (when the file has both).
+/// A parent project's money given with its 子项目's is their sum.
+fn check_subprojects(
+    projects: &[ProjectView],
+    file: &BudgetFile,
+    rounded: bool,
+    diags: &mut Diagnostics,
+) {
+    for (i, parent) in projects.iter().enumerate() {
+        if parent.subproject {
+            continue;
+        }
+        let parts: Vec<&ProjectView> = projects[i + 1..]
+            .iter()
+            .take_while(|p| p.subproject)
+            .filter(|p| p.code == parent.code)
+            .collect();
+        if parts.is_empty() || parent.amounts.total.is_zero() {
+            continue;
+        }
+        let sum: Decimal = parts.iter().map(|p| p.amounts.total).sum();
+        if sum.is_zero() {
+            continue;
+        }
+        let mut ck = Checker::new(diags, 2, rounded);
+        let (name, n) = (&parent.name, parts.len());
+        ck.equal(
+            "project-subtotal",
+            Some(file.project[i].span()),
+            text!("项目 {name}：预算", "项目 {name}"),
+            parent.amounts.total,
+            text!("其 {n} 个子项目之和", "its {n} 子项目 sum to"),
+            sum,
+            n,
+        );
+    }
+}
+
 /// R16: Σ project budgets = 项目支出 of the 支出总表 — all of it, or its
 /// 当年财政拨款 part (`fiscal_only`) when that is all the project table lists.
+/// When the document lists only some projects (`partial`), the listed ones
+/// must not exceed it.
 pub fn check_against_tables(
     report: &ProjectReport,
-    (project_spending, fiscal_only): (Decimal, bool),
+    (project_spending, fiscal_only, partial): (Decimal, bool, bool),
     rounded: bool,
     span: Option<std::ops::Range<usize>>,
     diags: &mut Diagnostics,
 ) {
+    if partial {
+        let listed = report.total.total;
+        let slack = if rounded {
+            Decimal::new(1, 2) * Decimal::from(report.projects.len() + 1) / Decimal::TWO
+        } else {
+            Decimal::ZERO
+        };
+        if listed > project_spending + slack {
+            let (n, l, s) = (
+                report.projects.iter().filter(|p| !p.subproject).count(),
+                crate::reconcile::fmt(listed, 2),
+                crate::reconcile::fmt(project_spending, 2),
+            );
+            diags.push(Diagnostic::error(
+                "R16",
+                span,
+                text!(
+                    "绩效目标表列出的 {n} 个项目共 {l}，超过支出总表项目支出 {s}：部分公开的项目不能多于全部项目",
+                    "the {n} projects the 绩效目标表 lists come to {l}, more than the 支出总表's 项目支出 {s}: the projects listed cannot exceed all of them"
+                ),
+            ));
+        }
+        return;
+    }
     let mut ck = Checker::new(diags, 2, rounded);
     let relation = if fiscal_only {
         text!(

@@ -165,7 +165,8 @@ fn unit_hint(left: Decimal, right: Decimal) -> Option<Text> {
     }
 }
 
-fn fmt(v: Decimal, decimals: u32) -> String {
+/// `v` rounded to `decimals` places and printed with them, as messages show figures.
+pub fn fmt(v: Decimal, decimals: u32) -> String {
     let mut s = round(v, decimals.max(v.scale().min(decimals + 1))).to_string();
     if !s.contains('.') && decimals > 0 {
         s.push('.');

@@ -648,3 +648,62 @@ fn import_reads_gb18030_and_utf16_as_excel_saves_them() {
     assert!(run.stderr.contains("无法识别文字编码"), "{}", run.stderr);
     assert!(!out.exists());
 }
+
+#[test]
+fn a_partial_project_list_is_checked_as_a_part_and_subprojects_are_not_counted_twice() {
+    // The 支出总表 has 项目支出 20; the document lists one project of 10 whose
+    // two 子项目 (6 + 4) share its code (seed 006 prints them so).
+    let parent = "[projects]\nlisted = \"partial\"\n[[project]]\ncode = \"11000024Y0000028728\"\nname = \"审计业务\"\nfiscal = 10\n[[project.indicator]]\nlevel1 = \"1\"\nlevel2 = \"11\"\nname = \"件数\"\nvalue = \"1件\"\n[[project.indicator]]\nlevel1 = \"2\"\nlevel2 = \"22\"\nname = \"效果\"\nvalue = \"好\"\n";
+    let sub = |name: &str, v: &str| {
+        format!(
+            "[[project]]\ncode = \"11000024Y0000028728\"\nsubproject = true\nname = \"{name}\"\nfiscal = {v}\n[[project.indicator]]\nlevel1 = \"1\"\nlevel2 = \"11\"\nname = \"件数\"\nvalue = \"1件\"\n[[project.indicator]]\nlevel1 = \"2\"\nlevel2 = \"22\"\nname = \"效果\"\nvalue = \"好\"\n"
+        )
+    };
+    let lines = "[[expenditure]]\ncode = \"2013201\"\nproject = 20\n";
+    let ok = format!(
+        "{lines}{parent}{}{}",
+        sub("数据审计", "6"),
+        sub("专项审计", "4")
+    );
+    assert_eq!(messages(&ok), vec![], "10 listed of 20, the parts add up");
+    let text = format!("{BASE}{ok}");
+    let checked = yusuan::check_str("p.toml", &text).unwrap();
+    let report = checked.report.projects.as_ref().unwrap();
+    assert_eq!(report.projects.len(), 3);
+    assert_eq!(report.total.total.normalize().to_string(), "10");
+
+    // Parts that do not add up to their parent.
+    let m = messages(&format!(
+        "{lines}{parent}{}{}",
+        sub("数据审计", "6"),
+        sub("专项审计", "5")
+    ));
+    assert_eq!(
+        m,
+        vec![(
+            "project-subtotal".into(),
+            "p.toml:9:1".into(),
+            "项目 审计业务 = 10.00 but its 2 子项目 sum to 11.00 (difference 1.00, more than rounding of 2 items can explain: ±0.015)".into()
+        )]
+    );
+    // More listed than the 支出总表 has.
+    let m = messages(&format!(
+        "[[expenditure]]\ncode = \"2013201\"\nproject = 8\n{parent}"
+    ));
+    assert_eq!(
+        m,
+        vec![(
+            "R16".into(),
+            "p.toml:8:10".into(),
+            "the 1 projects the 绩效目标表 lists come to 10.00, more than the 支出总表's 项目支出 8.00: the projects listed cannot exceed all of them".into()
+        )]
+    );
+    // A 子项目 whose parent is not there.
+    let m = messages(&format!("{lines}{}", sub("数据审计", "6")));
+    assert!(
+        m.iter().any(|x| x.0 == "duplicate"
+            && x.2
+                .contains("shares the 项目编码 \"11000024Y0000028728\" of a project before it")),
+        "{m:#?}"
+    );
+}
