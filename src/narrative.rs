@@ -914,6 +914,8 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
                 );
             }
         }
+        // The sentence against itself: its change and percentage from its own figures.
+        self_consistent(sentence, year, &mut report);
         // "…（类）…（款）…（项）”938.99万元": a 项 quoted with its amount.
         if let Some(end) = sentence.find("（项）") {
             let head = &sentence[..end];
@@ -1005,6 +1007,186 @@ fn mixed_bases(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
     }
 }
 
+/// A figure written in a sentence: where, its value, its decimals, its unit.
+struct Written<'a> {
+    at: usize,
+    len: usize,
+    value: Decimal,
+    places: u32,
+    unit: &'a str,
+}
+
+/// Every number of `sentence` followed by 万元, 元 or %.
+fn written_figures(sentence: &str) -> Vec<Written<'_>> {
+    let mut out = vec![];
+    let mut i = 0;
+    while i < sentence.len() {
+        let Some(d) = sentence[i..].find(|c: char| c.is_ascii_digit()) else {
+            break;
+        };
+        let at = i + d;
+        let len = sentence[at..]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+            .unwrap_or(sentence.len() - at);
+        let number = sentence[at..at + len].trim_end_matches(['.', ',']);
+        let after = &sentence[at + number.len()..];
+        i = at + len.max(1);
+        let Some(unit) = ["万元", "元", "%"]
+            .into_iter()
+            .find(|u| after.starts_with(u))
+        else {
+            continue;
+        };
+        if let Some((value, places)) = parse_number(number) {
+            out.push(Written {
+                at,
+                len: number.len() + unit.len(),
+                value,
+                places,
+                unit,
+            });
+        }
+    }
+    out
+}
+
+/// R13 on a sentence's own arithmetic: `X万元，比上年增加Y万元（P%）` — or last
+/// year's figure written in it (`上年…L万元`) — must agree with itself
+/// whatever the file says: the direction, the change and the percentage
+/// (computed from the printed figures, as a reader checks it; none from a
+/// base of zero).
+fn self_consistent(
+    sentence: &str,
+    year: i32,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    let figures = written_figures(sentence);
+    let Some((dir_at, said)) = ["增加", "减少", "增长", "下降"]
+        .iter()
+        .filter_map(|w| sentence.find(w).map(|i| (i, *w)))
+        .min()
+    else {
+        return;
+    };
+    let increase = matches!(said, "增加" | "增长");
+    let money = |f: &&Written| f.unit != "%";
+    let unit = figures.iter().find(money).map(|f| f.unit);
+    if figures.iter().filter(money).any(|f| Some(f.unit) != unit) {
+        return; // 元 and 万元 mixed: another check's business
+    }
+    let before: Vec<&Written> = figures
+        .iter()
+        .filter(|f| f.at < dir_at && money(f))
+        .collect();
+    let after: Vec<&Written> = figures.iter().filter(|f| f.at > dir_at).collect();
+    let delta = after.iter().find(|f| money(f)).copied();
+    let pct = after.iter().find(|f| f.unit == "%").copied();
+    // Last year's figure: one written after 上年 or the year before's name.
+    let last_names = ["上年".to_string(), format!("{}年", year - 1)];
+    let last = before.iter().copied().find(|f| {
+        let head = &sentence[..f.at];
+        let tail: String = head
+            .chars()
+            .rev()
+            .take(10)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        last_names.iter().any(|n| tail.contains(n.as_str())) && !tail.contains("比")
+    });
+    let this = before
+        .iter()
+        .copied()
+        .rfind(|f| last.is_none_or(|l| l.at != f.at));
+    let Some(this) = this else { return };
+    let (base, change) = match (last, delta) {
+        (Some(l), _) => (l.value, this.value - l.value),
+        (None, Some(d)) => {
+            let signed = if increase { d.value } else { -d.value };
+            (this.value - signed, signed)
+        }
+        (None, None) => return,
+    };
+    let quote = &sentence[this.at.min(last.map_or(usize::MAX, |l| l.at))..];
+    let quote: String = quote.chars().take(40).collect();
+    if let Some(l) = last {
+        let _ = l;
+        let right = if change.is_sign_negative() {
+            "减少"
+        } else {
+            "增加"
+        };
+        if !change.is_zero() && increase != !change.is_sign_negative() {
+            report(
+                dir_at,
+                said.len(),
+                text!(
+                    "“{quote}”：按句中数字是{right}，不是{said}",
+                    "\"{quote}\": by the sentence's own figures it is a change of {right}, not {said}"
+                ),
+            );
+            return;
+        }
+        if let Some(d) = delta {
+            let unit_step = Decimal::new(1, d.places.max(this.places));
+            if (d.value - change.abs()).abs() > unit_step {
+                let right = crate::reconcile::fmt(change.abs(), d.places);
+                report(
+                    d.at,
+                    d.len,
+                    text!(
+                        "“{quote}”：按句中数字{said}应为 {right}",
+                        "\"{quote}\": by the sentence's own figures the change is {right}"
+                    ),
+                );
+            }
+        }
+    }
+    let Some(p) = pct else { return };
+    // The percentage's own word (…减少2万元，增长16.67%) says the same direction.
+    if let Some((at, word)) = ["增加", "减少", "增长", "下降"]
+        .iter()
+        .filter_map(|w| sentence[..p.at].rfind(w).map(|i| (i, *w)))
+        .max()
+        && at > dir_at
+        && matches!(word, "增加" | "增长") != increase
+    {
+        report(
+            at,
+            word.len(),
+            text!(
+                "“{quote}”：金额说{said}，百分比却说{word}",
+                "\"{quote}\": the amount says {said} but the percentage says {word}"
+            ),
+        );
+        return;
+    }
+    if base.is_zero() {
+        report(
+            p.at,
+            p.len,
+            text!(
+                "“{quote}”：上年为零，无法计算增减百分比",
+                "\"{quote}\": last year's figure is zero, so no percentage of change exists"
+            ),
+        );
+        return;
+    }
+    let expected = crate::domain::round(change.abs() / base.abs() * Decimal::ONE_HUNDRED, p.places);
+    if (p.value - expected).abs() > Decimal::new(1, p.places) {
+        let right = crate::reconcile::fmt(expected, p.places);
+        report(
+            p.at,
+            p.len,
+            text!(
+                "“{quote}”：按句中数字应为 {right}%",
+                "\"{quote}\": by the sentence's own figures it is {right}%"
+            ),
+        );
+    }
+}
+
 /// The sentences of `text` with their byte offsets: split after 。；！？ and newlines.
 fn sentences(text: &str) -> Vec<(usize, &str)> {
     let mut out = vec![];
@@ -1070,6 +1252,52 @@ fn locate(source: &str, span: &Range<usize>, text: &str, at: usize, len: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`self_consistent`] says of `sentence` (a 2026 budget).
+    fn own(sentence: &str) -> Vec<String> {
+        let mut out = vec![];
+        self_consistent(sentence, 2026, &mut |at, len, t| {
+            out.push(format!("{} @{}", t.zh, &sentence[at..at + len]));
+        });
+        out
+    }
+
+    #[test]
+    fn a_sentence_is_checked_against_its_own_figures() {
+        // Seed 007's own sentence: 145.22 / (2,838.42 − 145.22) = 5.392 %.
+        assert!(own("一般公共预算拨款2,838.42万元，较上年增加145.22万元，增长5.39%").is_empty());
+        // 576.10 / 3,269.30 = 17.62 %, not 17.66 % (a figure copied from another line).
+        assert_eq!(
+            own("2026年预算收入3,845.40万元，比2025年预算增加576.10万元，增长17.66%"),
+            [
+                "“3,845.40万元，比2025年预算增加576.10万元，增长17.66%”：按句中数字应为 17.62% @17.66%"
+            ]
+        );
+        // Last year 43,269.3 (a stray digit for 3,269.3) against 3,845.40: a decrease.
+        assert_eq!(
+            own("上年预算43269.3万元，本年3,845.40万元，增加17.62%"),
+            ["“43269.3万元，本年3,845.40万元，增加17.62%”：按句中数字是减少，不是增加 @增加"]
+        );
+        // Last year and this year written, the change 576.10 (not 567.10).
+        assert_eq!(
+            own("上年预算3,269.30万元，本年3,845.40万元，增加567.10万元"),
+            [
+                "“3,269.30万元，本年3,845.40万元，增加567.10万元”：按句中数字增加应为 576.10 @567.10万元"
+            ]
+        );
+        // From zero no percentage exists.
+        assert_eq!(
+            own("收入100万元，比上年增加100万元，增长100.00%"),
+            ["“100万元，比上年增加100万元，增长100.00%”：上年为零，无法计算增减百分比 @100.00%"]
+        );
+        // The amount decreases, the percentage increases.
+        assert_eq!(
+            own("培训费10万元，比上年减少2万元，增长16.67%"),
+            ["“10万元，比上年减少2万元，增长16.67%”：金额说减少，百分比却说增长 @增长"]
+        );
+        // A printed percentage one unit off (computed from 元, not from the printed 万元) passes.
+        assert!(own("支出1,000.00万元，比上年增加197.50万元，增长24.62%").is_empty());
+    }
 
     fn style() -> Style {
         Style {
