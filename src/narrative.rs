@@ -1110,14 +1110,13 @@ fn self_consistent(
     };
     let quote = &sentence[this.at.min(last.map_or(usize::MAX, |l| l.at))..];
     let quote: String = quote.chars().take(40).collect();
-    if let Some(l) = last {
-        let _ = l;
+    if last.is_some() {
         let right = if change.is_sign_negative() {
             "减少"
         } else {
             "增加"
         };
-        if !change.is_zero() && increase != !change.is_sign_negative() {
+        if !change.is_zero() && increase == change.is_sign_negative() {
             report(
                 dir_at,
                 said.len(),
