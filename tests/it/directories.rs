@@ -344,3 +344,44 @@ fn a_fact_with_an_unknown_kind_or_a_malformed_code_is_located() {
         ]
     );
 }
+
+#[test]
+fn a_file_names_its_profile_directory_relative_to_itself() {
+    // tests/data/facts/budget.toml with `profile = "."`: the directory beside it.
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(data.join("budget.toml"))
+        .unwrap()
+        .replace("year = 2025\n", "year = 2025\nprofile = \"mine\"\n");
+    std::fs::write(dir.path().join("budget.toml"), text).unwrap();
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    std::fs::copy(
+        data.join("profile.toml"),
+        dir.path().join("mine/profile.toml"),
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&dir.path().join("budget.toml")).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    assert_eq!(t.order.len(), 11, "{:?}", t.order);
+    assert_eq!(t.order[9..], ["project_economic", "by_unit"]);
+    // A name that is neither a built-in nor a directory beside the file.
+    let text = std::fs::read_to_string(dir.path().join("budget.toml"))
+        .unwrap()
+        .replace("profile = \"mine\"", "profile = \"./nowhere\"");
+    std::fs::write(dir.path().join("budget.toml"), text).unwrap();
+    let d = yusuan::check_file(&dir.path().join("budget.toml"))
+        .unwrap()
+        .diags;
+    let p: Vec<_> = d.items.iter().filter(|x| x.rule == "profile").collect();
+    assert_eq!(p.len(), 1, "{d}");
+    assert_eq!(
+        d.location(p[0]),
+        format!("{}:6:11", dir.path().join("budget.toml").display())
+    );
+    assert!(
+        p[0].message.zh.contains("/nowhere 中没有 profile.toml"),
+        "{}",
+        p[0].message.zh
+    );
+}
