@@ -217,6 +217,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "The regional profile exists and its profile.toml is sound: known sources, kinds and row types; a sum adds only columns of its own table and never itself; no filter that is always zero; the nine tables the rules use are all there.",
     ),
     (
+        "text",
+        "手写文字在核对数字之前就会被退回的问题：模板占位符（XX万元、待填写、（略）、……）、重复标点、同一句中元与万元混用、同一份文件既称部门预算又称单位预算、同一段印了两次。",
+        "What a reviewer sends back before reading a figure: a template's placeholders (XX万元, 待填写, （略）, ……), doubled punctuation, 元 and 万元 in one sentence, a document calling itself both 部门预算 and 单位预算, a paragraph printed twice.",
+    ),
+    (
         "typst",
         "Typst 排版时的警告（如找不到字体族、字体回退），标明写出那段源码的模板行。",
         "A warning of Typst's while typesetting (an unknown font family, a fallback), at the template line that wrote the source.",

@@ -482,7 +482,141 @@ pub fn build(
             check_text(t.get_ref(), t.span(), &narrative, year, diags);
         }
     }
+    review(file, diags);
     Some(narrative)
+}
+
+/// Placeholders a template leaves for the writer to fill.
+const LEFTOVERS: &[&str] = &[
+    "XX万元",
+    "xx万元",
+    "XX元",
+    "××",
+    "待填写",
+    "待补充",
+    "（略）",
+    "(略)",
+    "……",
+];
+
+/// What a reviewer sends back before reading a figure (rule `text`,
+/// warnings): a template's placeholders left in, doubled or mixed
+/// punctuation, 元 and 万元 in one sentence, the document calling itself
+/// both 部门预算 and 单位预算, a paragraph printed twice.
+fn review(file: &BudgetFile, diags: &mut Diagnostics) {
+    let mut found: Vec<(Range<usize>, crate::diag::Text)> = vec![];
+    let mut seen: Vec<(String, Range<usize>)> = vec![];
+    let mut names: Vec<(&str, Range<usize>)> = vec![];
+    for s in &file.section {
+        let Some(t) = &s.get_ref().text else { continue };
+        let (text, span) = (t.get_ref().as_str(), t.span());
+        let at = |i: usize, len: usize| locate(&diags.source, &span, text, i, len);
+        for word in LEFTOVERS {
+            if let Some(i) = text.find(word) {
+                found.push((
+                    at(i, word.len()),
+                    text!(
+                        "“{word}”：模板中待填写的内容还留在文中",
+                        "\"{word}\": a template's placeholder is still in the text"
+                    ),
+                ));
+            }
+        }
+        for pair in ["。。", "，，", "；；", "，。", "。，", "、、", "：："] {
+            if let Some(i) = text.find(pair) {
+                found.push((
+                    at(i, pair.len()),
+                    text!("“{pair}”：标点重复", "\"{pair}\": doubled punctuation"),
+                ));
+            }
+        }
+        for (start, sentence) in sentences(text) {
+            let figures = written_figures(sentence);
+            let units: Vec<&str> = figures
+                .iter()
+                .map(|f| f.unit)
+                .filter(|u| *u != "%")
+                .collect();
+            if units.contains(&"元") && units.contains(&"万元") {
+                let f = figures.iter().find(|f| f.unit == "元").expect("one is 元");
+                let quote = &sentence[f.at..f.at + f.len];
+                let place = at(start + f.at, f.len);
+                // R13 has named this figure already (`单位应为万元？`): once is enough.
+                if diags.items.iter().any(|d| {
+                    d.rule == "R13" && d.span.as_ref().is_some_and(|s| s.contains(&place.start))
+                }) {
+                    continue;
+                }
+                found.push((
+                    place,
+                    text!(
+                        "“{quote}”：同一句中既有元又有万元，请统一单位",
+                        "\"{quote}\": 元 and 万元 in one sentence; use one unit"
+                    ),
+                ));
+            }
+        }
+        for word in ["部门预算", "单位预算"] {
+            if let Some(i) = text.find(word) {
+                names.push((word, at(i, word.len())));
+            }
+        }
+        // Repeated paragraphs, a run of them reported once: (place, first's line, count).
+        let mut repeats: Vec<(Range<usize>, usize, usize)> = vec![];
+        let mut cursor = 0;
+        let mut previous_repeated = false;
+        for p in paragraphs(text) {
+            let p = p.trim();
+            let Some(i) = text[cursor..].find(p).map(|i| cursor + i) else {
+                continue;
+            };
+            cursor = i + p.len();
+            if p.chars().count() < 30 {
+                continue;
+            }
+            if let Some((_, first)) = seen.iter().find(|(q, _)| q == p) {
+                match repeats.last_mut() {
+                    Some(run) if previous_repeated => run.2 += 1,
+                    _ => repeats.push((at(i, p.len()), diags.line_col(first.start).0, 1)),
+                }
+                previous_repeated = true;
+            } else {
+                seen.push((p.to_string(), at(i, p.len())));
+                previous_repeated = false;
+            }
+        }
+        for (place, line, n) in repeats {
+            found.push((
+                place,
+                if n == 1 {
+                    text!(
+                        "这一段与第 {line} 行的一段相同：重复印了两次",
+                        "this paragraph is the same as the one on line {line}: printed twice"
+                    )
+                } else {
+                    text!(
+                        "从这一段起的 {n} 段与第 {line} 行起的各段相同：重复印了两次",
+                        "the {n} paragraphs from here repeat those from line {line}: printed twice"
+                    )
+                },
+            ));
+        }
+    }
+    if let (Some((a, _)), Some((b, span))) = (
+        names.iter().find(|(w, _)| *w == "部门预算"),
+        names.iter().find(|(w, _)| *w == "单位预算"),
+    ) {
+        found.push((
+            span.clone(),
+            text!(
+                "文中既称“{a}”又称“{b}”：同一份文件请用同一个名称",
+                "the text calls itself both \"{a}\" and \"{b}\": one document, one name"
+            ),
+        ));
+    }
+    for (span, message) in found {
+        diags.push(Diagnostic::warning("text", Some(span), message));
+    }
 }
 
 /// Income by source and spending by 类, with their shares of `total` (元).

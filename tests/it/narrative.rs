@@ -263,7 +263,33 @@ fn seed_005_compares_income_and_spending_with_different_bases_and_check_says_so(
         + 1;
     // One slip, one diagnostic: at the first place, with how many there are.
     let want = "“比2024年预算”：前面写的是“比2024年预算执行数”，比较的基数不一致（共 2 处）";
-    assert_eq!(found, [(format!("{path}:{line}:40"), want)]);
+    // And the seed's other slip: its 部门职责 print items 8 to 11 twice
+    // (lines 43 and 58 of the seed's text), reported once for the run.
+    let repeat = |item: &str| {
+        1 + text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with(item))
+            .nth(1)
+            .map(|(i, _)| i)
+            .unwrap()
+    };
+    let first = text
+        .lines()
+        .position(|l| l.starts_with("8、组织协调本区工商业"))
+        .unwrap()
+        + 1;
+    let again = format!("从这一段起的 4 段与第 {first} 行起的各段相同：重复印了两次");
+    assert_eq!(
+        found,
+        [
+            (format!("{path}:{line}:40"), want),
+            (
+                format!("{path}:{}:1", repeat("8、组织协调本区工商业")),
+                again.as_str()
+            )
+        ]
+    );
     // The 16 sentences per 项 are generated from the lines, as the seed prints them.
     let r = render(&text);
     let all: String = pages(&r.document).concat();
@@ -445,5 +471,53 @@ fn a_sentence_that_contradicts_itself_is_located_whatever_the_file_says() {
             "t.toml:21:24".to_string(),
             "“10.00万元，比上年减少2.00万元，增长16.67%”：金额说减少，百分比却说增长".to_string()
         )]
+    );
+}
+
+#[test]
+fn what_a_reviewer_sends_back_before_reading_a_figure() {
+    // The text starts on line 21.
+    let d = {
+        let text = format!(
+            "{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{}'''\n",
+            concat!(
+                "本部门2026年部门预算收入XX万元。。\n",
+                "\n",
+                "其中基本支出300.00万元，项目支出503500元。\n",
+                "\n",
+                "本单位预算按照规定编制，已经单位领导班子集体研究通过并报财政部门审核。\n",
+                "\n",
+                "本单位预算按照规定编制，已经单位领导班子集体研究通过并报财政部门审核。\n",
+            )
+        );
+        yusuan::check_str("t.toml", &text).unwrap().diags
+    };
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "text")
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "t.toml:21:15".to_string(),
+                "“XX万元”：模板中待填写的内容还留在文中"
+            ),
+            ("t.toml:21:19".to_string(), "“。。”：标点重复"),
+            (
+                "t.toml:23:20".to_string(),
+                "“503500元”：同一句中既有元又有万元，请统一单位"
+            ),
+            (
+                "t.toml:27:1".to_string(),
+                "这一段与第 25 行的一段相同：重复印了两次"
+            ),
+            (
+                "t.toml:25:2".to_string(),
+                "文中既称“部门预算”又称“单位预算”：同一份文件请用同一个名称"
+            ),
+        ]
     );
 }
