@@ -305,7 +305,7 @@ pub fn line_value(spec: &TableSpec, i: usize, line: &Line) -> Decimal {
                 Decimal::ZERO
             }
         }
-        Measure::Economic(_) => Decimal::ZERO,
+        Measure::Economic(_) | Measure::Change(..) | Measure::Percent(..) => Decimal::ZERO,
         Measure::Sum(parts) => parts
             .iter()
             .filter_map(|p| spec.column(p))
@@ -325,6 +325,25 @@ fn economic_value(spec: &TableSpec, i: usize, personnel: bool, amount: Decimal) 
             .map(|j| economic_value(spec, j, personnel, amount))
             .sum(),
         _ => Decimal::ZERO,
+    }
+}
+
+/// The derived columns of a row (change, percentage) from its other
+/// columns, in the printing unit.
+pub fn derive(spec: &TableSpec, values: &mut [Decimal]) {
+    for (i, c) in spec.columns.iter().enumerate() {
+        let (Measure::Change(a, b) | Measure::Percent(a, b)) = &c.measure else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (spec.column(a), spec.column(b)) else {
+            continue;
+        };
+        let (x, y) = (values[a], values[b]);
+        values[i] = match c.measure {
+            Measure::Change(..) => x - y,
+            _ if y.is_zero() => Decimal::ZERO,
+            _ => crate::domain::round((x - y) / y * Decimal::ONE_HUNDRED, 2),
+        };
     }
 }
 
@@ -489,6 +508,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         for v in &mut r.values {
             *v = unit.from_yuan(*v);
         }
+        derive(spec, &mut r.values);
         r.cells = cells(spec, &r.values);
         if matches!(spec.shape, Shape::Economic) {
             r.government = budget
@@ -673,7 +693,7 @@ fn fund_value(spec: &TableSpec, i: usize, f: &Funds) -> Decimal {
             .filter(|(s, _)| sources.contains(s))
             .map(|(_, v)| *v)
             .sum(),
-        Measure::Economic(_) => Decimal::ZERO,
+        Measure::Economic(_) | Measure::Change(..) | Measure::Percent(..) => Decimal::ZERO,
         Measure::Sum(parts) => parts
             .iter()
             .filter_map(|p| spec.column(p))

@@ -714,6 +714,9 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
     // children are the rows one level down, whatever classification put
     // their lines in this column (kind overrides included).
     for c in cells {
+        if spec.columns[c.col].measure.derived() {
+            continue; // a change or a percentage is not the sum of its children's
+        }
         let depth = table.row(&c.row).map_or(99, |r| r.level);
         let children: Vec<&crate::compute::Row> = table
             .rows

@@ -20,6 +20,19 @@ pub enum Measure {
     Economic(Option<bool>),
     /// The sum of the named columns of the same row: an identity of the table.
     Sum(Vec<String>),
+    /// `.0 − .1` of the same row (本年 − 上年): derived, never summed.
+    Change(String, String),
+    /// `(.0 − .1) ÷ .1 × 100` of the same row, in %, 2 decimals; blank when
+    /// `.1` is zero (no percentage from nothing): derived, never summed.
+    Percent(String, String),
+}
+
+impl Measure {
+    /// Whether the column is derived from others of its row after the rows
+    /// are summed (a change or a percentage), not added up itself.
+    pub fn derived(&self) -> bool {
+        matches!(self, Measure::Change(..) | Measure::Percent(..))
+    }
 }
 
 /// One amount column.

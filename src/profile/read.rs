@@ -136,6 +136,12 @@ pub struct RawColumn {
     /// The columns of the same row it adds up (an identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sum: Option<Vec<Spanned<String>>>,
+    /// `[a, b]`: the change a − b of the same row (本年 − 上年).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Spanned<Vec<String>>>,
+    /// `[a, b]`: the percentage (a − b) ÷ b of the same row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Spanned<Vec<String>>>,
     /// `personnel`, `public` or `all`: 经济分类 lines of 基本支出.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub economic: Option<Spanned<String>>,
@@ -509,7 +515,55 @@ fn table(
             );
             continue;
         }
-        let measure = if let Some(parts) = &c.sum {
+        let derived = c
+            .change
+            .as_ref()
+            .map(|p| (p, true))
+            .or(c.percent.as_ref().map(|p| (p, false)));
+        let measure = if let Some((pair, change)) = derived {
+            let names = pair.get_ref();
+            let known = |n: &String| {
+                t.columns
+                    .iter()
+                    .any(|x| x.key.get_ref() == n && x.change.is_none() && x.percent.is_none())
+            };
+            if names.len() != 2 || !names.iter().all(known) {
+                let valid = t
+                    .columns
+                    .iter()
+                    .filter(|x| x.change.is_none() && x.percent.is_none())
+                    .map(|x| x.key.get_ref().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                err(
+                    Some(pair.span()),
+                    text!(
+                        "change/percent 需要同一张表中的两个非派生列 [本年, 上年]；可用：{valid}",
+                        "change/percent takes two columns of the same table that are not derived themselves, [this, last]; valid: {valid}"
+                    ),
+                );
+                ok = false;
+            }
+            if matches!(shape, Shape::Pair(_) | Shape::Sangong) {
+                err(
+                    Some(pair.span()),
+                    text!(
+                        "change/percent 列只用于 function、economic 或 pivot 的表",
+                        "change/percent columns belong to function, economic or pivot tables"
+                    ),
+                );
+                ok = false;
+            }
+            let (a, b) = (
+                names.first().cloned().unwrap_or_default(),
+                names.get(1).cloned().unwrap_or_default(),
+            );
+            if change {
+                Measure::Change(a, b)
+            } else {
+                Measure::Percent(a, b)
+            }
+        } else if let Some(parts) = &c.sum {
             if c.economic.is_some() || c.sources.is_some() || c.kinds.is_some() {
                 err(
                     Some(c.key.span()),
@@ -605,7 +659,19 @@ fn table(
         let Some(parts) = &c.sum else { continue };
         for p in parts {
             let name = p.get_ref();
-            if !columns.iter().any(|x| &x.key == name) {
+            if columns
+                .iter()
+                .any(|x| &x.key == name && x.measure.derived())
+            {
+                err(
+                    Some(p.span()),
+                    text!(
+                        "sum 不能加派生列 \"{name}\"（增减额或百分比不能相加）",
+                        "sum cannot add the derived column \"{name}\" (a change or a percentage does not add up)"
+                    ),
+                );
+                ok = false;
+            } else if !columns.iter().any(|x| &x.key == name) {
                 let valid = columns
                     .iter()
                     .map(|x| x.key.as_str())

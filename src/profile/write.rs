@@ -202,6 +202,12 @@ fn flat_toml(p: &Profile, name: &str) -> String {
                     x.insert("group", g.as_str().into());
                 }
                 match &c.measure {
+                    Measure::Change(a, b) => {
+                        x.insert("change", Value::Array(strings([a.as_str(), b.as_str()])));
+                    }
+                    Measure::Percent(a, b) => {
+                        x.insert("percent", Value::Array(strings([a.as_str(), b.as_str()])));
+                    }
                     Measure::Sum(parts) => {
                         x.insert(
                             "sum",

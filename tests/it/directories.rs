@@ -272,7 +272,7 @@ fn the_budget_as_facts_prints_project_money_by_economic_class_and_by_unit() {
         Err(e) => panic!("{e}"),
     };
     let pages = pages(&rendered.document);
-    assert_eq!(pages.len(), 11);
+    assert_eq!(pages.len(), 12);
     // 项目支出 by 部门经济分类: 30201 30.25 + 30227 5.50 (一般公共预算) and
     // 31002 12.00 (事业收入, a 单位资金); no row for the 基本支出 codes.
     let econ = &pages[9];
@@ -295,6 +295,19 @@ fn the_budget_as_facts_prints_project_money_by_economic_class_and_by_unit() {
         "271002测试局信息中心42.2542.25",
     ] {
         assert!(units.contains(row), "{row} in {units}");
+    }
+
+    // This year against last by 项: 2013201 120 against 110 (+10, 9.09 %),
+    // 2013299 47.75 against 40 (+7.75, 19.375 → 19.38 %), 合计 167.75 against
+    // 150 (+17.75, 11.83 %); the change and the percentage are derived per
+    // row, never summed.
+    let against = &pages[11];
+    for row in [
+        "合计167.75150.0017.7511.83",
+        "2013201行政运行120.00110.0010.009.09",
+        "2013299其他组织事务支出47.7540.007.7519.38",
+    ] {
+        assert!(against.contains(row), "{row} in {against}");
     }
 
     // A department without 单位 in its amounts cannot print the by-unit table.
@@ -363,8 +376,11 @@ fn a_file_names_its_profile_directory_relative_to_itself() {
     let checked = yusuan::check_file(&dir.path().join("budget.toml")).unwrap();
     assert!(!checked.diags.has_errors(), "{}", checked.diags);
     let t = checked.report.tables.as_ref().unwrap();
-    assert_eq!(t.order.len(), 11, "{:?}", t.order);
-    assert_eq!(t.order[9..], ["project_economic", "by_unit"]);
+    assert_eq!(t.order.len(), 12, "{:?}", t.order);
+    assert_eq!(
+        t.order[9..],
+        ["project_economic", "by_unit", "against_last_year"]
+    );
     // A name that is neither a built-in nor a directory beside the file.
     let text = std::fs::read_to_string(dir.path().join("budget.toml"))
         .unwrap()
@@ -383,5 +399,55 @@ fn a_file_names_its_profile_directory_relative_to_itself() {
         p[0].message.zh.contains("/nowhere 中没有 profile.toml"),
         "{}",
         p[0].message.zh
+    );
+}
+
+#[test]
+fn a_change_or_percentage_column_is_derived_and_never_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = r#"name = "x"
+base = "national"
+
+[[tables]]
+id = "t"
+number = 10
+title = "t"
+rows = "pivot"
+by = "function"
+rule = "R4"
+columns = [
+  { key = "this", header = "本年" },
+  { key = "last", header = "上年", kinds = ["last_year"] },
+  { key = "change", header = "增减", change = ["this", "change"] },
+  { key = "total", header = "合计", sum = ["this", "change"] },
+]
+"#;
+    std::fs::write(dir.path().join("profile.toml"), profile).unwrap();
+    let d = match yusuan::profile::load(dir.path()) {
+        Ok(_) => panic!("a broken profile loaded"),
+        Err(d) => d,
+    };
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| {
+            (
+                d.location(x).rsplit('/').next().unwrap().to_string(),
+                x.message.en.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "profile.toml:14:45".to_string(),
+                "change/percent takes two columns of the same table that are not derived themselves, [this, last]; valid: this, last, total"
+            ),
+            (
+                "profile.toml:15:50".to_string(),
+                "sum cannot add the derived column \"change\" (a change or a percentage does not add up)"
+            ),
+        ]
     );
 }
