@@ -154,8 +154,13 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
     let mut lines: BTreeMap<(String, Source), (String, [Decimal; KINDS])> = BTreeMap::new();
     let mut economic: BTreeMap<String, (String, bool, Decimal)> = BTreeMap::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
+    // Records (`[[fact]]`) are concatenated, each with its 单位 (the
+    // department's code when it names none), so the district keeps their
+    // dimensions; the lines they made are not summed a second time.
+    let mut records: Vec<(&Budget, &crate::facts::Fact)> = vec![];
     for b in budgets {
-        for l in &b.lines {
+        records.extend(b.facts.iter().filter(|f| f.record).map(|f| (*b, f)));
+        for l in b.lines.iter().filter(|l| !b.folded.contains(&l.span)) {
             let e = lines
                 .entry((l.code.clone(), l.source))
                 .or_insert_with(|| (l.name.clone(), [Decimal::ZERO; KINDS]));
@@ -163,7 +168,7 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
                 *sum += v;
             }
         }
-        for l in &b.economic {
+        for l in b.economic.iter().filter(|l| !b.folded.contains(&l.span)) {
             let e = economic
                 .entry(l.code.clone())
                 .or_insert_with(|| (l.name.clone(), l.personnel, Decimal::ZERO));
@@ -223,6 +228,49 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
             quote(econ_name),
             amount(sum)
         );
+    }
+    for (b, f) in &records {
+        let _ = writeln!(out, "\n[[fact]]");
+        let unit_code = f.unit.clone().unwrap_or_else(|| {
+            if b.department.code.is_empty() {
+                b.department.name.clone()
+            } else {
+                b.department.code.clone()
+            }
+        });
+        let _ = writeln!(out, "unit = {}", quote(&unit_code));
+        for (key, v) in [
+            ("function", &f.function),
+            ("economic", &f.economic),
+            ("government", &f.government),
+        ] {
+            if let Some(v) = v {
+                let _ = writeln!(out, "{key} = {}", quote(v));
+            }
+        }
+        let kind = f.kind.map_or("", |k| match k {
+            crate::domain::Kind::Personnel => "人员经费",
+            crate::domain::Kind::Public => "公用经费",
+            crate::domain::Kind::Basic => "基本支出",
+            crate::domain::Kind::Project => "项目支出",
+            crate::domain::Kind::Operating => "经营支出",
+            crate::domain::Kind::ToSuperior => "上解上级支出",
+            crate::domain::Kind::ToSubsidiary => "对附属单位补助支出",
+            crate::domain::Kind::LastYear => "",
+        });
+        let _ = writeln!(
+            out,
+            "source = {}\nkind = {}",
+            quote(f.source.label()),
+            quote(kind)
+        );
+        if let Some(p) = &f.project {
+            let _ = writeln!(out, "project = {}", quote(p));
+        }
+        if f.last_year {
+            let _ = writeln!(out, "last_year = true");
+        }
+        let _ = writeln!(out, "amount = \"{}\"", amount(&f.amount));
     }
     sangong(&mut out, budgets, unit);
     if !names.is_empty() {

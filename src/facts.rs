@@ -92,6 +92,9 @@ pub struct Fact {
     pub project: Option<String>,
     /// Last year's figure.
     pub last_year: bool,
+    /// Whether the file gave it as a `[[fact]]` record (else it is one of
+    /// today's forms seen as a fact).
+    pub record: bool,
     /// Amount in 元.
     pub amount: Decimal,
     /// Where it is in the file.
@@ -284,6 +287,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             kind: Some(kind),
             project: text_of(&r.project),
             last_year: r.last_year,
+            record: true,
             amount: r.amount.get_ref().0 * factor,
             span: span.clone(),
         });
@@ -314,6 +318,7 @@ pub fn collect(budget: &Budget, direct: Vec<Fact>, made: &[Range<usize>]) -> Vec
         kind: None,
         project: None,
         last_year: false,
+        record: false,
         amount: Decimal::ZERO,
         span: span.clone(),
     };

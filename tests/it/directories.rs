@@ -451,3 +451,60 @@ columns = [
         ]
     );
 }
+
+#[test]
+fn consolidation_concatenates_the_records_and_keeps_their_dimensions() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts");
+    let text = std::fs::read_to_string(data.join("budget.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let depts = dir.path().join("depts");
+    std::fs::create_dir(&depts).unwrap();
+    // Department A as it is; department B the same records without 单位.
+    std::fs::write(
+        depts.join("a.toml"),
+        text.replace("name = \"测试局\"", "code = \"A01\"\nname = \"测试局\""),
+    )
+    .unwrap();
+    let b: String = text
+        .replace("name = \"测试局\"", "code = \"B01\"\nname = \"乙局\"")
+        .lines()
+        .filter(|l| !l.starts_with("unit = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(depts.join("b.toml"), b).unwrap();
+    let district = dir.path().join("district.toml");
+    yusuan(&[&"consolidate", &depts, &"-o", &district, &"--name", &"某区"]).ok();
+    let written = std::fs::read_to_string(&district).unwrap();
+    // 2 × 7 records, no [[expenditure]] made from them summed a second time.
+    assert_eq!(written.matches("[[fact]]").count(), 14, "{written}");
+    assert_eq!(written.matches("[[expenditure]]").count(), 0, "{written}");
+    let options = yusuan::Options {
+        profile: Some(data.display().to_string()),
+        ..Default::default()
+    };
+    let checked = yusuan::check_file_with(&district, options).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    // Twice 167.75 (120 基本, 47.75 项目).
+    let total = |c: &str| t.expenditure.total().cells[c].normalize().to_string();
+    assert_eq!(
+        (total("total"), total("basic"), total("project")),
+        ("335.5".into(), "240".into(), "95.5".into())
+    );
+    // By 单位: A's two units as given, B's money under its department code.
+    let units = &t.added["by_unit"];
+    let rows: Vec<(String, String)> = units
+        .rows
+        .iter()
+        .map(|r| (r.code.clone(), r.cells["total"].normalize().to_string()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (String::new(), "335.5".to_string()),
+            ("271001".to_string(), "125.5".to_string()),
+            ("271002".to_string(), "42.25".to_string()),
+            ("B01".to_string(), "167.75".to_string()),
+        ]
+    );
+}
