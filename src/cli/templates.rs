@@ -15,12 +15,12 @@ pub(super) fn templates(action: TemplatesAction) -> i32 {
             force,
             profile,
         } => {
-            let Some(profile) = crate::profile::find(&profile) else {
-                eprintln!(
-                    "error: unknown profile \"{profile}\"; valid: {}",
-                    crate::profile::names().join(", ")
-                );
-                return 2;
+            let profile = match crate::profile::resolve(&profile, None) {
+                Ok(p) => p,
+                Err(d) => {
+                    print_report(&d, false);
+                    return 2;
+                }
             };
             for name in crate::render::template_names() {
                 let content = crate::render::profile_template(profile, name).unwrap_or_default();
