@@ -28,6 +28,18 @@ pub struct Row {
     pub leaves: usize,
     /// The paired 政府经济分类 款 of an economic line, if the file gives it.
     pub government: Option<String>,
+    /// A cross table's row: each dimension's code and name, in `by` order
+    /// (empty in other tables and in the 合计 row).
+    pub parts: Vec<Part>,
+}
+
+/// One dimension's code and name in a cross table's row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Part {
+    /// Code ("2010801", "50101", "271001").
+    pub code: String,
+    /// Name ("行政运行").
+    pub name: String,
 }
 
 /// A table whose rows are a classification tree (收入总表, 支出总表, the fund tables, 基本支出表).
@@ -440,6 +452,17 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<De
                 }
             }
         }
+        Shape::Cross(dims) => {
+            for f in &budget.facts {
+                let codes: Option<Vec<&str>> = dims.iter().map(|d| f.get(*d)).collect();
+                let Some(codes) = codes else { continue };
+                let v: Vec<Decimal> = (0..n).map(|i| fact_value(spec, i, f)).collect();
+                if v.iter().any(|x| !x.is_zero()) {
+                    let name = dim_name(budget, dims[0], codes[0]);
+                    add(&codes.join("|"), &name, v);
+                }
+            }
+        }
         Shape::Pair(_) | Shape::Sangong => {}
     }
     m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
@@ -449,7 +472,10 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<De
 fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTable {
     let leaves = tree_leaves(budget, spec);
     use crate::facts::Dim;
-    let flat = matches!(spec.shape, Shape::Pivot(Dim::Unit | Dim::Project));
+    let flat = matches!(
+        spec.shape,
+        Shape::Pivot(Dim::Unit | Dim::Project) | Shape::Cross(_)
+    );
     let economic_rows = matches!(
         spec.shape,
         Shape::Economic | Shape::Pivot(Dim::Economic | Dim::Government)
@@ -468,6 +494,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         cells: BTreeMap::new(),
         leaves: 0,
         government: None,
+        parts: vec![],
     };
     let mut total = new_row(String::new(), "合计".into(), 0);
     // A BTreeMap over codes gives depth-first order: a parent's code is a
@@ -477,9 +504,20 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         add_into(&mut total.values, values);
         total.leaves += 1;
         if flat {
-            let row = rows
-                .entry(code.clone())
-                .or_insert_with(|| new_row(code.clone(), name.clone(), 1));
+            let row = rows.entry(code.clone()).or_insert_with(|| {
+                let mut r = new_row(code.clone(), name.clone(), 1);
+                if let Shape::Cross(dims) = &spec.shape {
+                    r.parts = dims
+                        .iter()
+                        .zip(code.split('|'))
+                        .map(|(d, c)| Part {
+                            code: c.to_string(),
+                            name: dim_name(budget, *d, c),
+                        })
+                        .collect();
+                }
+                r
+            });
             add_into(&mut row.values, values);
             row.leaves += 1;
             continue;
@@ -532,6 +570,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             Shape::Pivot(Dim::Unit) => "预算单位",
             Shape::Pivot(Dim::Project) => "项目",
             Shape::Pivot(Dim::Government) => "政府预算支出经济分类科目",
+            Shape::Cross(_) => "科目",
             _ if economic_rows => "经济分类科目",
             _ => "功能分类科目",
         },

@@ -768,10 +768,15 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
 pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
     // A pivot by a dimension no amount of the file has cannot be printed.
     for table in t.trees() {
-        if let crate::tables::Shape::Pivot(dim) = table.spec.shape
-            && !budget.facts.is_empty()
-            && budget.facts.iter().all(|f| f.get(dim).is_none())
-        {
+        let dims = match &table.spec.shape {
+            crate::tables::Shape::Pivot(dim) => vec![*dim],
+            crate::tables::Shape::Cross(dims) => dims.clone(),
+            _ => vec![],
+        };
+        for dim in dims {
+            if budget.facts.is_empty() || budget.facts.iter().any(|f| f.get(dim).is_some()) {
+                continue;
+            }
             let (title, what, key) = (table.title, dim.label(), dim.key());
             diags.push(Diagnostic::error(
                 "dimension",

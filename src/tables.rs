@@ -76,6 +76,10 @@ pub enum Shape {
     /// classifications, one row per value for 单位 and 项目); columns filter
     /// the facts by source and kind (see [`crate::facts`]).
     Pivot(crate::facts::Dim),
+    /// The facts grouped by several dimensions at once (`by = ["function",
+    /// "government", "economic"]`): one flat row per combination, in code
+    /// order, as Beijing's 支出总表 prints them.
+    Cross(Vec<crate::facts::Dim>),
 }
 
 /// One table, defined once.

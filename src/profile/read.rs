@@ -70,6 +70,16 @@ pub struct RawStyle {
     pub decimals: Option<Spanned<u32>>,
 }
 
+/// `by = "economic"` or `by = ["function", "government", "economic"]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One dimension: a tree of its codes.
+    One(String),
+    /// Several: one row per combination.
+    Many(Vec<String>),
+}
+
 /// One `[[tables]]` entry.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -85,7 +95,7 @@ pub struct RawTable {
     /// For `pivot` rows: the dimension the facts are grouped by (function,
     /// economic, government, unit, project).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<Spanned<String>>,
+    pub by: Option<Spanned<OneOrMany>>,
     /// For `function` rows: the sources whose lines make the rows (default all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<Spanned<String>>>,
@@ -423,19 +433,33 @@ fn table(
                 );
                 return None;
             };
-            match crate::facts::Dim::parse(by.get_ref()) {
-                Some(d) => Shape::Pivot(d),
-                None => {
-                    let v = by.get_ref();
-                    err(
-                        Some(by.span()),
-                        text!(
-                            "未知的维度 \"{v}\"；可用：function, economic, government, unit, project",
-                            "unknown dimension \"{v}\"; valid: function, economic, government, unit, project"
-                        ),
-                    );
+            let names: Vec<&str> = match by.get_ref() {
+                OneOrMany::One(s) => vec![s.as_str()],
+                OneOrMany::Many(v) => v.iter().map(String::as_str).collect(),
+            };
+            let mut dims = vec![];
+            for v in &names {
+                match crate::facts::Dim::parse(v) {
+                    Some(d) if !dims.contains(&d) => dims.push(d),
+                    _ => {
+                        err(
+                            Some(by.span()),
+                            text!(
+                                "未知或重复的维度 \"{v}\"；可用：function, economic, government, unit, project",
+                                "unknown or repeated dimension \"{v}\"; valid: function, economic, government, unit, project"
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
+            match dims.as_slice() {
+                [] => {
+                    err(Some(by.span()), text!("by 是空的", "by is empty"));
                     return None;
                 }
+                [one] => Shape::Pivot(*one),
+                _ => Shape::Cross(dims),
             }
         }
         other => {
@@ -452,7 +476,7 @@ fn table(
     if !REQUIRED.contains(&id.as_str())
         && !matches!(
             shape,
-            Shape::Function(_) | Shape::Economic | Shape::Pivot(_)
+            Shape::Function(_) | Shape::Economic | Shape::Pivot(_) | Shape::Cross(_)
         )
     {
         err(
@@ -483,7 +507,7 @@ fn table(
         );
         ok = false;
     }
-    if t.by.is_some() && !matches!(shape, Shape::Pivot(_)) {
+    if t.by.is_some() && !matches!(shape, Shape::Pivot(_) | Shape::Cross(_)) {
         err(
             Some(t.rows.span()),
             text!(

@@ -157,10 +157,13 @@ fn flat_toml(p: &Profile, name: &str) -> String {
             Shape::Economic => "economic",
             Shape::Pair(_) => "pair",
             Shape::Sangong => "sangong",
-            Shape::Pivot(_) => "pivot",
+            Shape::Pivot(_) | Shape::Cross(_) => "pivot",
         });
         if let Shape::Pivot(dim) = &spec.shape {
             t["by"] = value(dim.key());
+        }
+        if let Shape::Cross(dims) = &spec.shape {
+            t["by"] = value(strings(dims.iter().map(|d| d.key())));
         }
         if let Shape::Function(sources) = &spec.shape
             && sources.len() != Source::ALL.len()

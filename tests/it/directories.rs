@@ -508,3 +508,76 @@ fn consolidation_concatenates_the_records_and_keeps_their_dimensions() {
         ]
     );
 }
+
+/// A table by 功能分类 × 政府经济分类 × 部门经济分类 at once, one row per
+/// combination, as Beijing's 支出总表 prints it (seed 006), with a template of
+/// its own printing each dimension in its own column.
+const CROSS: &str = r#"
+name = "cross-test"
+base = "national"
+
+[[tables]]
+id = "by_class"
+number = 10
+title = "支出总表（按科目）"
+rows = "pivot"
+by = ["function", "government", "economic"]
+rule = "R4"
+columns = [
+  { key = "total", header = "合计", sum = ["basic", "project"] },
+  { key = "basic", header = "基本支出", kinds = ["basic"] },
+  { key = "project", header = "项目支出", kinds = ["project"] },
+]
+"#;
+
+const CROSS_TEMPLATE: &str = r#"{%- set t = report.tables.by_class %}
+#page[
+#ys-head({{ t.title }}, unit: {{ t.unit }})
+#table(columns: 6, [支出功能分类科目], [政府支出经济分类科目], [部门支出经济分类科目], [合计], [基本支出], [项目支出],
+{%- for r in t.rows if r.parts %}
+  {{ r.parts[0].code ~ "-" ~ r.parts[0].name }}, {{ r.parts[1].code ~ "-" ~ r.parts[1].name }}, {{ r.parts[2].code ~ "-" ~ r.parts[2].name }}, {{ r.cells.total | amt }}, {{ r.cells.basic | amt }}, {{ r.cells.project | amt }},
+{%- endfor %}
+)
+]
+"#;
+
+#[test]
+fn a_table_by_three_dimensions_at_once_prints_one_row_per_combination() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts");
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("cross");
+    std::fs::create_dir_all(profile.join("templates/tables")).unwrap();
+    std::fs::write(profile.join("profile.toml"), CROSS).unwrap();
+    std::fs::write(
+        profile.join("templates/tables/by_class.typ.j2"),
+        CROSS_TEMPLATE,
+    )
+    .unwrap();
+    // The 政府经济分类 names come from the file ([names]), as printed in seed 006.
+    let text = std::fs::read_to_string(data.join("budget.toml")).unwrap()
+        + "\"50101\" = \"工资奖金津补贴\"\n\"50201\" = \"办公经费\"\n\"50205\" = \"委托业务费\"\n\"50306\" = \"设备购置\"\n";
+    std::fs::write(dir.path().join("budget.toml"), text).unwrap();
+    let options = yusuan::Options {
+        profile: Some(profile.display().to_string()),
+        ..Default::default()
+    };
+    let checked = yusuan::check_file_with(&dir.path().join("budget.toml"), options).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(p, None).unwrap();
+    let rendered = match yusuan::render_checked(&ENGINE, &renderer, checked) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let page = pages(&rendered.document)[9].clone();
+    // Five combinations this year (last year's records have no economic
+    // class), in code order; 基本 120 = 100 + 20, 项目 47.75 = 30.25 + 5.50 + 12.
+    let want = concat!(
+        "2013201-行政运行50101-工资奖金津补贴30101-基本工资100.00100.00",
+        "2013201-行政运行50201-办公经费30201-办公费20.0020.00",
+        "2013299-其他组织事务支出50201-办公经费30201-办公费30.2530.25",
+        "2013299-其他组织事务支出50205-委托业务费30227-委托业务费5.505.50",
+        "2013299-其他组织事务支出50306-设备购置31002-办公设备购置12.0012.00",
+    );
+    assert!(page.contains(want), "{page}");
+}
