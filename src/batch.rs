@@ -270,6 +270,44 @@ fn catalogue_of(input: &Path, text: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
+/// The content of the profile directory the input prints with (the
+/// command line's or the file's, with its bases), if it is one: editing a
+/// profile renders again what it prints.
+fn profile_of(input: &Path, text: &str, options: &crate::Options) -> String {
+    let (spec, base) = match &options.profile {
+        Some(p) => (p.clone(), None),
+        None => {
+            let Ok(v) = text.parse::<toml::Table>() else {
+                return String::new();
+            };
+            let Some(p) = v
+                .get("department")
+                .and_then(|d| d.get("profile"))
+                .and_then(|p| p.as_str())
+            else {
+                return String::new();
+            };
+            (p.to_string(), input.parent())
+        }
+    };
+    let Ok(profile) = crate::profile::resolve(&spec, base) else {
+        return String::new();
+    };
+    let mut all = String::new();
+    let mut p = Some(profile);
+    while let Some(q) = p {
+        if q.dir.is_some() {
+            all.push_str(&q.source);
+            for (name, t) in &q.templates {
+                all.push_str(name);
+                all.push_str(t);
+            }
+        }
+        p = q.base;
+    }
+    all
+}
+
 fn templates_stamp(dir: Option<&Path>) -> String {
     let Some(dir) = dir else {
         return String::new();
@@ -363,10 +401,11 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
     // What is written counts too: asking for xlsx later renders again; so
     // does a catalogue file the input names.
     let templates_and_formats = format!(
-        "{templates_stamp}{:?}{}{}",
+        "{templates_stamp}{:?}{}{}{}",
         settings.formats,
         settings.stamp,
-        catalogue_of(&job.input, &text)
+        catalogue_of(&job.input, &text),
+        profile_of(&job.input, &text, &settings.options)
     );
     outcome.stamp = stamp(&text, &templates_and_formats, &settings.options);
     if settings.previous.get(&outcome.output) == Some(&outcome.stamp) && job.output.exists() {

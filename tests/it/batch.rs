@@ -829,3 +829,46 @@ fn jobs_sets_how_many_workers_render_at_once() {
         assert!(out.join("d2.pdf").exists());
     }
 }
+
+#[test]
+fn changed_renders_again_when_the_profile_directory_changes() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("a.toml");
+    std::fs::write(&input, small("101", "甲", &[("30101", 10, "人员经费")])).unwrap();
+    let profile = d.path().join("region");
+    std::fs::create_dir_all(profile.join("templates")).unwrap();
+    std::fs::write(
+        profile.join("profile.toml"),
+        "name = \"region\"\nbase = \"national\"\n",
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let run = || {
+        yusuan(&[
+            &"render",
+            &input,
+            &"--out-dir",
+            &out,
+            &"--changed",
+            &"--profile",
+            &profile,
+        ])
+    };
+    assert!(run().ok().stderr.contains("已生成 1 个"));
+    assert!(run().ok().stderr.contains("未变 1 个"));
+    // Its profile.toml edited: rendered again, then up to date.
+    std::fs::write(
+        profile.join("profile.toml"),
+        "name = \"region\"\nbase = \"national\"\nprint_unit = \"元\"\n",
+    )
+    .unwrap();
+    assert!(run().ok().stderr.contains("已生成 1 个"));
+    assert!(run().ok().stderr.contains("未变 1 个"));
+    // A template of its own added: rendered again.
+    std::fs::write(
+        profile.join("templates/helper.typ.j2"),
+        "{# a helper nobody includes yet #}\n",
+    )
+    .unwrap();
+    assert!(run().ok().stderr.contains("已生成 1 个"));
+}
