@@ -216,6 +216,33 @@ pub fn load(dir: &Path) -> Result<&'static Profile, Diagnostics> {
     if let Some(p) = find(&key) {
         return Ok(p);
     }
+    // Profiles being loaded on this thread: a base that leads back to one
+    // of them is a cycle, refused rather than followed forever.
+    thread_local! {
+        static LOADING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(vec![]) };
+    }
+    if LOADING.with(|l| l.borrow().contains(&key)) {
+        let mut d = Diagnostics::new(dir.join("profile.toml").display().to_string(), "");
+        let k = &key;
+        d.push(Diagnostic::error(
+            "profile",
+            None,
+            text!(
+                "样式 {k} 的 base 绕回了它自己（循环继承）",
+                "the bases of profile {k} lead back to it (a cycle)"
+            ),
+        ));
+        return Err(d);
+    }
+    LOADING.with(|l| l.borrow_mut().push(key.clone()));
+    let result = load_uncached(dir, &key);
+    LOADING.with(|l| l.borrow_mut().retain(|k| k != &key));
+    result
+}
+
+/// [`load`] once the directory is known not to be loaded or loading.
+fn load_uncached(dir: &Path, key: &str) -> Result<&'static Profile, Diagnostics> {
+    let key = key.to_string();
     let file = dir.join("profile.toml");
     let fail = |message| {
         let mut d = Diagnostics::new(file.display().to_string(), "");

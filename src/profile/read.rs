@@ -181,8 +181,8 @@ pub(super) fn build(
                 err(
                     Some(b.span()),
                     text!(
-                        "未知的基础样式 \"{name}\"；可用：{valid}，或同级样式目录的路径",
-                        "unknown base profile \"{name}\"; valid: {valid}, or the path of a profile directory"
+                        "未知的基础样式 \"{name}\"（或它的 base 又绕回这里）；可用：{valid}，或同级样式目录的路径",
+                        "unknown base profile \"{name}\" (or its bases lead back here); valid: {valid}, or the path of a profile directory"
                     ),
                 );
             }
@@ -297,7 +297,9 @@ pub(super) fn build(
         }
     }
     tables.sort_by_key(|t| t.number);
-    for id in REQUIRED {
+    // With its base unreadable, the tables it would give are not missing.
+    let base_failed = raw.base.is_some() && base.is_none();
+    for id in REQUIRED.iter().filter(|_| !base_failed) {
         if !tables.iter().any(|t| t.id == *id) {
             err(
                 None,

@@ -581,3 +581,27 @@ fn a_table_by_three_dimensions_at_once_prints_one_row_per_combination() {
     );
     assert!(page.contains(want), "{page}");
 }
+
+#[test]
+fn profiles_whose_bases_lead_back_to_each_other_are_refused_not_followed_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, base) in [("a", "../b"), ("b", "../a")] {
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        std::fs::write(
+            dir.path().join(name).join("profile.toml"),
+            format!("name = \"{name}\"\nbase = \"{base}\"\n"),
+        )
+        .unwrap();
+    }
+    let d = match yusuan::profile::load(&dir.path().join("a")) {
+        Ok(_) => panic!("a cycle loaded"),
+        Err(d) => d,
+    };
+    let found: Vec<&str> = d.items.iter().map(|x| x.message.en.as_str()).collect();
+    assert_eq!(
+        found,
+        [
+            "unknown base profile \"../b\" (or its bases lead back here); valid: national, guangzhou, hebei, ningxia, shanghai, or the path of a profile directory"
+        ]
+    );
+}
