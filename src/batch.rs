@@ -253,44 +253,35 @@ fn stamp(input: &str, templates: &str, options: &crate::Options) -> String {
     ))
 }
 
-/// The content of the catalogue file an input names (`[department]
-/// catalogue = "path"`), if any.
-fn catalogue_of(input: &Path, text: &str) -> String {
-    let Ok(v) = text.parse::<toml::Table>() else {
-        return String::new();
+/// What an input depends on beyond itself, read once from its
+/// `[department]`: the catalogue file it names (`catalogue = "path"`) and
+/// the profile directory it prints with (see [`profile_of`]).
+fn depends_on(input: &Path, text: &str, options: &crate::Options) -> String {
+    let parsed = text.parse::<toml::Table>().ok();
+    let department = |key: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get("department"))
+            .and_then(|d| d.get(key))
+            .and_then(|c| c.as_str())
+            .map(str::to_string)
     };
-    let Some(path) = v
-        .get("department")
-        .and_then(|d| d.get("catalogue"))
-        .and_then(|c| c.as_str())
-    else {
-        return String::new();
+    let base = input.parent().unwrap_or(Path::new("."));
+    let catalogue = department("catalogue")
+        .and_then(|path| std::fs::read_to_string(base.join(path)).ok())
+        .unwrap_or_default();
+    let profile = match &options.profile {
+        Some(p) => profile_of(p, None),
+        None => department("profile").map_or(String::new(), |p| profile_of(&p, Some(base))),
     };
-    let path = input.parent().unwrap_or(Path::new(".")).join(path);
-    std::fs::read_to_string(path).unwrap_or_default()
+    catalogue + &profile
 }
 
-/// The content of the profile directory the input prints with (the
-/// command line's or the file's, with its bases), if it is one: editing a
-/// profile renders again what it prints.
-fn profile_of(input: &Path, text: &str, options: &crate::Options) -> String {
-    let (spec, base) = match &options.profile {
-        Some(p) => (p.clone(), None),
-        None => {
-            let Ok(v) = text.parse::<toml::Table>() else {
-                return String::new();
-            };
-            let Some(p) = v
-                .get("department")
-                .and_then(|d| d.get("profile"))
-                .and_then(|p| p.as_str())
-            else {
-                return String::new();
-            };
-            (p.to_string(), input.parent())
-        }
-    };
-    let Ok(profile) = crate::profile::resolve(&spec, base) else {
+/// The content of the profile directory `spec` names (relative to `base`),
+/// with its bases, if it is one: editing a profile renders again what it
+/// prints. Empty for a built-in.
+fn profile_of(spec: &str, base: Option<&Path>) -> String {
+    let Ok(profile) = crate::profile::resolve(spec, base) else {
         return String::new();
     };
     let mut all = String::new();
@@ -401,11 +392,10 @@ fn one(job: &Job, settings: &Settings, templates_stamp: &str, renderers: &Render
     // What is written counts too: asking for xlsx later renders again; so
     // does a catalogue file the input names.
     let templates_and_formats = format!(
-        "{templates_stamp}{:?}{}{}{}",
+        "{templates_stamp}{:?}{}{}",
         settings.formats,
         settings.stamp,
-        catalogue_of(&job.input, &text),
-        profile_of(&job.input, &text, &settings.options)
+        depends_on(&job.input, &text, &settings.options)
     );
     outcome.stamp = stamp(&text, &templates_and_formats, &settings.options);
     if settings.previous.get(&outcome.output) == Some(&outcome.stamp) && job.output.exists() {

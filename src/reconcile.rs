@@ -363,21 +363,17 @@ pub fn reconcile(
     // R8: basic expenditure by function (一般公共预算) = 基本支出表 合计.
     if !budget.economic.is_empty() {
         let basic = Kind::Basic as usize;
-        let general_basic: Decimal = budget
-            .lines
-            .iter()
-            .filter(|l| matches!(l.source, Source::General | Source::CarryGeneral))
-            .map(|l| l.kinds[basic])
-            .sum();
-        let items = budget
+        // The 一般公共预算 lines with 基本支出: summed whole here, by part below.
+        let general: Vec<_> = budget
             .lines
             .iter()
             .filter(|l| {
                 matches!(l.source, Source::General | Source::CarryGeneral)
                     && !l.kinds[basic].is_zero()
             })
-            .count()
-            + budget.economic.len();
+            .collect();
+        let general_basic: Decimal = general.iter().map(|l| l.kinds[basic]).sum();
+        let items = general.len() + budget.economic.len();
         let span = file.basic_economic.first().map(|l| l.span());
         ck.equal(
             "R8",
@@ -393,14 +389,6 @@ pub fn reconcile(
         );
         // The same for 人员经费 and 公用经费 when every 一般公共预算 line with
         // 基本支出 splits it (a shift between the two must not pass).
-        let general: Vec<_> = budget
-            .lines
-            .iter()
-            .filter(|l| {
-                matches!(l.source, Source::General | Source::CarryGeneral)
-                    && !l.kinds[basic].is_zero()
-            })
-            .collect();
         let split = |l: &&crate::validate::Line| {
             !l.kinds[Kind::Personnel as usize].is_zero()
                 || !l.kinds[Kind::Public as usize].is_zero()
