@@ -152,6 +152,7 @@ fn digits(s: &str, lens: &[usize]) -> bool {
 /// them as facts (in 元) with the spans of the lines they made.
 pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<Range<usize>>) {
     let factor = crate::validate::input_unit(file).yuan();
+    let decimals = crate::validate::input_decimals(file);
     let mut facts = vec![];
     let mut lines: BTreeMap<(String, Source), Spanned<FunctionLine>> = BTreeMap::new();
     let mut economic: BTreeMap<(String, Option<String>), Spanned<EconomicLine>> = BTreeMap::new();
@@ -204,6 +205,28 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                     text!("\"{v}\" 不是{what}编码", "\"{v}\" is not a {what} code"),
                 );
             }
+        }
+        // Without a 项 the money would reach no statutory table: refused,
+        // not left to the pivots alone.
+        if r.function.is_none() {
+            diags.push(Diagnostic::error(
+                "fact",
+                Some(span.clone()),
+                text!(
+                    "这条记录没有功能分类（function = \"…\"，7 位的项）：它的钱进不了收支总表等规定的表",
+                    "this record has no 功能分类 (function = \"…\", a 7-digit 项): its money would reach none of the statutory tables"
+                ),
+            ));
+            ok = false;
+        }
+        // The same rules as every amount: never negative, no more decimals than the unit holds.
+        let before = diags.items.len();
+        crate::validate::check_amounts(diags, decimals, [&Some(r.amount.clone())]);
+        if diags.items[before..]
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error)
+        {
+            ok = false;
         }
         let (Some(kind), Some(source), true) = (kind, source, ok) else {
             continue;

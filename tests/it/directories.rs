@@ -605,3 +605,26 @@ fn profiles_whose_bases_lead_back_to_each_other_are_refused_not_followed_forever
         ]
     );
 }
+
+#[test]
+fn a_record_without_a_function_or_with_a_negative_amount_is_refused_where_it_is() {
+    let text = "[department]\nname = \"x\"\nyear = 2025\n[[fact]]\neconomic = \"30201\"\nkind = \"公用经费\"\namount = 5\n[[fact]]\nfunction = \"2013201\"\nkind = \"项目支出\"\namount = -2\n[[fact]]\nfunction = \"2013201\"\nkind = \"项目支出\"\namount = 3\n";
+    let d = yusuan::check_str("f.toml", text).unwrap().diags;
+    let errors: Vec<(String, &str, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.severity == yusuan::diag::Severity::Error)
+        .map(|x| (d.location(x), x.rule, x.message.en.as_str()))
+        .collect();
+    assert_eq!(errors.len(), 2, "{d}");
+    assert_eq!(
+        errors[0],
+        (
+            "f.toml:4:1".to_string(),
+            "fact",
+            "this record has no 功能分类 (function = \"…\", a 7-digit 项): its money would reach none of the statutory tables"
+        )
+    );
+    assert_eq!(errors[1].0, "f.toml:11:10");
+    assert!(errors[1].2.contains("negative"), "{}", errors[1].2);
+}
