@@ -1,4 +1,4 @@
-//! Embeds `templates/` and `profiles/` in the binary: writes
+//! Embeds `templates/`, `profiles/` and `catalogue/` in the binary: writes
 //! `$OUT_DIR/embedded.rs` with one `include_str!` per file, sorted by path,
 //! so that adding a built-in template or profile is adding a file.
 
@@ -66,6 +66,24 @@ fn main() {
             rel(&profiles, &f),
             f
         );
+    }
+    code.push_str("];\n");
+
+    let catalogue = manifest.join("catalogue");
+    println!("cargo:rerun-if-changed={}", catalogue.display());
+    code.push_str("/// The built-in catalogues: (year, file text), one `catalogue/<year>.txt` each, by year.\n");
+    code.push_str("pub const CATALOGUES: &[(i32, &str)] = &[\n");
+    let mut years: Vec<(i32, PathBuf)> = files(&catalogue)
+        .into_iter()
+        .filter_map(|f| {
+            let year = f.file_stem()?.to_str()?.parse().ok()?;
+            (f.extension()? == "txt").then_some((year, f))
+        })
+        .collect();
+    years.sort();
+    for (year, f) in years {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let _ = writeln!(code, "    ({year}, include_str!({:?})),", f);
     }
     code.push_str("];\n");
 

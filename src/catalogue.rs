@@ -9,11 +9,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-/// The built-in catalogues: (year, file text).
-pub const BUILTIN: &[(i32, &str)] = &[
-    (2024, include_str!("../catalogue/2024.txt")),
-    (2025, include_str!("../catalogue/2025.txt")),
-];
+/// The built-in catalogues: (year, file text), every `catalogue/<year>.txt`
+/// of the source tree (embedded by `build.rs`: adding a year is adding a file).
+pub const BUILTIN: &[(i32, &str)] = crate::profile::CATALOGUES;
 
 /// One catalogue.
 #[derive(Debug, Clone, Default)]
@@ -164,14 +162,20 @@ mod tests {
 
     #[test]
     fn a_year_without_its_own_catalogue_takes_the_nearest_older_one() {
-        assert_eq!(for_year(2026).0.name, "2025");
-        assert!(!for_year(2026).1);
+        assert_eq!(for_year(2027).0.name, "2026");
+        assert!(!for_year(2027).1);
+        assert!(for_year(2026).1);
         assert_eq!(for_year(2022).0.name, "2024");
         assert_eq!(
             for_year(2025).0.function_name("2011350").as_deref(),
             Some("事业运行")
         );
         assert_eq!(for_year(2024).0.function_name("2011350"), None);
+        // 2026 prints the 26 类 of seed 006's 收支总表, 抗疫特别国债 last.
+        let c = for_year(2026).0;
+        assert_eq!(c.classes.len(), 26);
+        assert_eq!(c.classes[8].0, "210");
+        assert_eq!(c.classes[25].1, "抗疫特别国债安排的支出");
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl<'a> Checker<'a> {
         items: usize,
     ) {
         // Exactness follows the digits written: a figure written to 6 decimals
-        // (万元 exact to the 分, as Beijing prints) is compared at its digits,
+        // (万元 exact to the 分, as some regions print) is compared at its digits,
         // with no 尾差, against a figure those digits can hold.
         let exact_digits =
             left.scale() >= 6 && (right.scale() >= 6 || round(right, left.scale()) == right);

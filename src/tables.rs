@@ -78,7 +78,7 @@ pub enum Shape {
     Pivot(crate::facts::Dim),
     /// The facts grouped by several dimensions at once (`by = ["function",
     /// "government", "economic"]`): one flat row per combination, in code
-    /// order, as Beijing's 支出总表 prints them.
+    /// order, as a 支出总表 keyed by 功能项 | 政府经济 | 部门经济 prints them.
     Cross(Vec<crate::facts::Dim>),
 }
 

@@ -94,6 +94,9 @@ mod embedded {
 /// The built-in templates: (name under templates/, content).
 pub use embedded::TEMPLATES as BUILTIN_TEMPLATES;
 
+/// The built-in classification catalogues (see [`crate::catalogue::BUILTIN`]).
+pub(crate) use embedded::CATALOGUES;
+
 /// The profiles known so far: the built-ins, then those loaded from disk.
 fn registry() -> &'static Mutex<Vec<&'static Profile>> {
     static REGISTRY: OnceLock<Mutex<Vec<&'static Profile>>> = OnceLock::new();

@@ -987,14 +987,14 @@ fn the_remaining_diagnostics_fire_with_their_exact_messages() {
             ),
         ]
     );
-    let found = check_zh(&BASE.replace("year = 2024", "year = 2026"));
+    let found = check_zh(&BASE.replace("year = 2024", "year = 2027"));
     assert_eq!(
         found,
         [one(
             Warning,
             "catalogue",
             "t.toml:5:8",
-            "没有内置的 2026 年分类目录，名称取自 2025 分类目录（内置：2024, 2025）"
+            "没有内置的 2027 年分类目录，名称取自 2026 分类目录（内置：2024, 2025, 2026）"
         )]
     );
     // GBK bytes where UTF-8 belongs: the place of the first bad byte.
