@@ -31,6 +31,9 @@ pub struct Row {
     /// A cross table's row: each dimension's code and name, in `by` order
     /// (empty in other tables and in the 合计 row).
     pub parts: Vec<Part>,
+    /// A list table's text cells by column key (empty elsewhere).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts: BTreeMap<String, String>,
 }
 
 /// One dimension's code and name in a cross table's row.
@@ -61,6 +64,8 @@ pub struct TreeTable {
     pub empty: bool,
     /// Whether its rows are 经济分类 (else 功能分类).
     pub economic: bool,
+    /// Whether its rows are typed in the file (`rows = "list"`).
+    pub list: bool,
     /// The head of its code and name columns (功能分类科目, 经济分类科目, 预算单位, 项目).
     pub code_head: &'static str,
     /// Note printed under the table.
@@ -317,7 +322,11 @@ pub fn line_value(spec: &TableSpec, i: usize, line: &Line) -> Decimal {
                 Decimal::ZERO
             }
         }
-        Measure::Economic(_) | Measure::Change(..) | Measure::Percent(..) => Decimal::ZERO,
+        Measure::Economic(_)
+        | Measure::Change(..)
+        | Measure::Percent(..)
+        | Measure::Typed
+        | Measure::Text => Decimal::ZERO,
         Measure::Sum(parts) => parts
             .iter()
             .filter_map(|p| spec.column(p))
@@ -463,13 +472,16 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<De
                 }
             }
         }
-        Shape::Pair(_) | Shape::Sangong => {}
+        Shape::Pair(_) | Shape::Sangong | Shape::List => {}
     }
     m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
 }
 
 /// Builds 合计 + the tree (类 → 款 → 项, or 类 → 款) of a tree table.
 fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTable {
+    if matches!(spec.shape, Shape::List) {
+        return list_table(budget, spec, unit);
+    }
     let leaves = tree_leaves(budget, spec);
     use crate::facts::Dim;
     let flat = matches!(
@@ -495,6 +507,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         leaves: 0,
         government: None,
         parts: vec![],
+        texts: BTreeMap::new(),
     };
     let mut total = new_row(String::new(), "合计".into(), 0);
     // A BTreeMap over codes gives depth-first order: a parent's code is a
@@ -566,6 +579,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         rows: out,
         empty,
         economic: economic_rows,
+        list: false,
         code_head: match spec.shape {
             Shape::Pivot(Dim::Unit) => "预算单位",
             Shape::Pivot(Dim::Project) => "项目",
@@ -575,6 +589,82 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             _ => "功能分类科目",
         },
         note: note_of(budget, spec, empty),
+        spec,
+    }
+}
+
+/// The value of column `i` of a list table's typed row, in 元 (sums resolved).
+fn list_value(spec: &TableSpec, i: usize, row: &crate::lists::ListRow) -> Decimal {
+    let column = &spec.columns[i];
+    match &column.measure {
+        Measure::Typed => row.amounts.get(&column.key).copied().unwrap_or_default(),
+        Measure::Sum(parts) => parts
+            .iter()
+            .filter_map(|p| spec.column(p))
+            .map(|j| list_value(spec, j, row))
+            .sum(),
+        _ => Decimal::ZERO,
+    }
+}
+
+/// 合计, then the rows typed under `[[list.<id>]]` in file order.
+fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTable {
+    let typed = budget.lists.get(&spec.id).map_or(&[][..], Vec::as_slice);
+    let n = spec.columns.len();
+    let mut total = Row {
+        code: String::new(),
+        name: "合计".into(),
+        level: 0,
+        values: vec![Decimal::ZERO; n],
+        cells: BTreeMap::new(),
+        leaves: typed.len(),
+        government: None,
+        parts: vec![],
+        texts: BTreeMap::new(),
+    };
+    let mut rows = vec![];
+    for (k, r) in typed.iter().enumerate() {
+        let values: Vec<Decimal> = (0..n).map(|i| list_value(spec, i, r)).collect();
+        add_into(&mut total.values, &values);
+        let name = spec
+            .columns
+            .iter()
+            .find(|c| c.measure.is_text())
+            .and_then(|c| r.texts.get(&c.key).cloned())
+            .unwrap_or_default();
+        rows.push(Row {
+            code: (k + 1).to_string(),
+            name,
+            level: 1,
+            values,
+            cells: BTreeMap::new(),
+            leaves: 1,
+            government: None,
+            parts: vec![],
+            texts: r.texts.clone(),
+        });
+    }
+    let mut out = vec![total];
+    out.extend(rows);
+    for r in &mut out {
+        for v in &mut r.values {
+            *v = unit.from_yuan(*v);
+        }
+        derive(spec, &mut r.values);
+        r.cells = cells(spec, &r.values);
+    }
+    TreeTable {
+        id: &spec.id,
+        number: spec.number,
+        title: &spec.title,
+        unit,
+        columns: spec.columns.iter().map(ColumnHead::from).collect(),
+        rows: out,
+        empty: typed.is_empty(),
+        economic: false,
+        list: true,
+        code_head: "序号",
+        note: note_of(budget, spec, typed.is_empty()),
         spec,
     }
 }
@@ -732,7 +822,11 @@ fn fund_value(spec: &TableSpec, i: usize, f: &Funds) -> Decimal {
             .filter(|(s, _)| sources.contains(s))
             .map(|(_, v)| *v)
             .sum(),
-        Measure::Economic(_) | Measure::Change(..) | Measure::Percent(..) => Decimal::ZERO,
+        Measure::Economic(_)
+        | Measure::Change(..)
+        | Measure::Percent(..)
+        | Measure::Typed
+        | Measure::Text => Decimal::ZERO,
         Measure::Sum(parts) => parts
             .iter()
             .filter_map(|p| spec.column(p))

@@ -281,7 +281,14 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
             ];
             for r in tree.rows.iter().filter(|_| !tree.empty) {
                 let mut row = vec![r.code.clone(), r.name.clone()];
-                row.extend(r.values.iter().map(|v| amount(*v)));
+                // A list table's text columns print their text, not a zero.
+                row.extend(tree.columns.iter().zip(&r.values).map(|(c, v)| {
+                    if c.text {
+                        r.texts.get(&c.key).cloned().unwrap_or_default()
+                    } else {
+                        amount(*v)
+                    }
+                }));
                 rows.push(row);
             }
             file(format!("{}-{}", tree.number, tree.id), rows);

@@ -21,6 +21,7 @@ pub mod facts;
 pub mod import;
 pub mod layout;
 pub mod limits;
+pub mod lists;
 pub mod load;
 pub mod model;
 pub mod narrative;
@@ -155,9 +156,12 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     let (profile, own) = resolve_profile(file, &options, &mut diags);
     let mut budget = validate::validate(file, profile, own, &mut diags);
     budget.facts = facts::collect(&budget, direct, &made);
+    budget.lists = lists::read(file, profile, &mut diags);
     budget.folded = made;
-    let has_tables =
-        !file.expenditure.is_empty() || !file.basic_economic.is_empty() || file.sangong.is_some();
+    let has_tables = !file.expenditure.is_empty()
+        || !file.basic_economic.is_empty()
+        || file.sangong.is_some()
+        || !file.list.is_empty();
     let tables =
         has_tables.then(|| compute::compute(&budget, &profile.tables, &budget.table_units));
     if budget.rejected > 0 {

@@ -250,6 +250,23 @@ pub struct BudgetFile {
     pub procurement: Vec<Spanned<Purchase>>,
     /// 国有资产: the fixed assets held (the 部门固定资产占用情况表).
     pub assets: Option<Spanned<Assets>>,
+    /// The rows of the profile's `rows = "list"` tables, by table id
+    /// (`[[list.services]]`): each a map from column key to a text or amount.
+    #[serde(default)]
+    pub list: BTreeMap<String, Vec<Spanned<ListRowCells>>>,
+}
+
+/// One typed row of a list table: its cells by column key.
+pub type ListRowCells = BTreeMap<String, Spanned<ListCell>>;
+
+/// One cell of a list table's row: an amount (a TOML number) or a text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ListCell {
+    /// A number: an amount in the file's unit.
+    Amount(Money),
+    /// A string: a text cell, or an amount written as a string.
+    Text(String),
 }
 
 /// One section of the document's text: a title, and hand-written text, a

@@ -25,6 +25,10 @@ pub enum Measure {
     /// `(.0 − .1) ÷ .1 × 100` of the same row, in %, 2 decimals; blank when
     /// `.1` is zero (no percentage from nothing): derived, never summed.
     Percent(String, String),
+    /// A list table's amount as typed on each of its rows (`[[list.<id>]]`).
+    Typed,
+    /// A list table's text cell (a name, a category): printed, never summed.
+    Text,
 }
 
 impl Measure {
@@ -32,6 +36,11 @@ impl Measure {
     /// are summed (a change or a percentage), not added up itself.
     pub fn derived(&self) -> bool {
         matches!(self, Measure::Change(..) | Measure::Percent(..))
+    }
+
+    /// Whether the column holds text rather than an amount.
+    pub fn is_text(&self) -> bool {
+        matches!(self, Measure::Text)
     }
 }
 
@@ -80,6 +89,10 @@ pub enum Shape {
     /// "government", "economic"]`): one flat row per combination, in code
     /// order, as a 支出总表 keyed by 功能项 | 政府经济 | 部门经济 prints them.
     Cross(Vec<crate::facts::Dim>),
+    /// Rows typed in the budget file under `[[list.<id>]]`, in file order (a
+    /// table no classification makes: 政府购买服务明细, 政府采购 by category);
+    /// its amount columns are summed into the 合计 row, its sums checked.
+    List,
 }
 
 /// One table, defined once.
@@ -128,6 +141,8 @@ pub struct ColumnHead {
     pub header: String,
     /// Spanning header, if any.
     pub group: Option<String>,
+    /// Whether it is a text column (a list table's names), not an amount.
+    pub text: bool,
 }
 
 impl From<&Column> for ColumnHead {
@@ -136,6 +151,7 @@ impl From<&Column> for ColumnHead {
             key: c.key.clone(),
             header: c.header.clone(),
             group: c.group.clone(),
+            text: c.measure.is_text(),
         }
     }
 }

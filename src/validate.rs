@@ -150,6 +150,8 @@ pub struct Budget {
     pub rejected: usize,
     /// Every amount as a fact (see [`crate::facts`]).
     pub facts: Vec<crate::facts::Fact>,
+    /// The typed rows of the profile's list tables, by table id.
+    pub lists: BTreeMap<String, Vec<crate::lists::ListRow>>,
     /// The spans of the 项 and 经济分类 lines the `[[fact]]` records made.
     pub folded: Vec<Range<usize>>,
 }
@@ -652,6 +654,7 @@ pub fn validate(
         parts: d.consolidated.map_or(1, |n| n.max(1) as usize),
         rejected,
         facts: vec![],
+        lists: BTreeMap::new(),
         folded: vec![],
     }
 }

@@ -161,6 +161,9 @@ pub struct RawColumn {
     /// Their money of these kinds (default: the five kinds of spending).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kinds: Option<Vec<Spanned<String>>>,
+    /// In a `list` table: a column of text (names, categories), not amounts.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub text: bool,
 }
 
 /// Reads and checks one profile, layered over its base.
@@ -424,6 +427,7 @@ fn table(
             Shape::Pair(items)
         }
         "sangong" => Shape::Sangong,
+        "list" => Shape::List,
         "pivot" => {
             let Some(by) = &t.by else {
                 err(
@@ -468,8 +472,8 @@ fn table(
             err(
                 Some(t.rows.span()),
                 text!(
-                    "未知的行类型 \"{other}\"；可用：function（功能分类 类/款/项）, economic（经济分类 类/款）, pair（收支对照）, sangong（三公）, pivot（按 by 维度汇总的事实）",
-                    "unknown rows \"{other}\"; valid: function (功能分类 类/款/项), economic (经济分类 类/款), pair (income beside spending), sangong (三公), pivot (facts grouped by the dimension `by`)"
+                    "未知的行类型 \"{other}\"；可用：function（功能分类 类/款/项）, economic（经济分类 类/款）, pair（收支对照）, sangong（三公）, pivot（按 by 维度汇总的事实）, list（在 [[list.<id>]] 中逐行填写）",
+                    "unknown rows \"{other}\"; valid: function (功能分类 类/款/项), economic (经济分类 类/款), pair (income beside spending), sangong (三公), pivot (facts grouped by the dimension `by`), list (rows typed under [[list.<id>]])"
                 ),
             );
             return None;
@@ -478,14 +482,14 @@ fn table(
     if !REQUIRED.contains(&id.as_str())
         && !matches!(
             shape,
-            Shape::Function(_) | Shape::Economic | Shape::Pivot(_) | Shape::Cross(_)
+            Shape::Function(_) | Shape::Economic | Shape::Pivot(_) | Shape::Cross(_) | Shape::List
         )
     {
         err(
             Some(t.rows.span()),
             text!(
-                "新增的表只能按 function、economic 或 pivot 成行（pair 与 sangong 只用于规定的表）",
-                "an added table's rows are function, economic or pivot (pair and sangong belong to the statutory tables)"
+                "新增的表只能按 function、economic、pivot 或 list 成行（pair 与 sangong 只用于规定的表）",
+                "an added table's rows are function, economic, pivot or list (pair and sangong belong to the statutory tables)"
             ),
         );
         ok = false;
@@ -495,7 +499,7 @@ fn table(
         "sangong" => Some(("sangong", matches!(shape, Shape::Sangong))),
         i if REQUIRED.contains(&i) => Some((
             "function, economic or pivot",
-            !matches!(shape, Shape::Pair(_) | Shape::Sangong),
+            !matches!(shape, Shape::Pair(_) | Shape::Sangong | Shape::List),
         )),
         _ => None,
     };
@@ -546,7 +550,31 @@ fn table(
             .as_ref()
             .map(|p| (p, true))
             .or(c.percent.as_ref().map(|p| (p, false)));
-        let measure = if let Some((pair, change)) = derived {
+        let list = matches!(shape, Shape::List);
+        if c.text && !list {
+            err(
+                Some(c.key.span()),
+                text!(
+                    "text 列只用于 rows = \"list\" 的表（其他表的行由分类生成）",
+                    "a text column belongs to a table with rows = \"list\" (other tables' rows come from the classifications)"
+                ),
+            );
+        }
+        let measure = if list && (c.economic.is_some() || c.sources.is_some() || c.kinds.is_some())
+        {
+            err(
+                Some(c.key.span()),
+                text!(
+                    "rows = \"list\" 的表逐行填写金额，列 \"{key}\" 的筛选（sources/kinds/economic）永远用不上",
+                    "a table with rows = \"list\" has its amounts typed row by row: the filter of column \"{key}\" (sources/kinds/economic) never applies"
+                ),
+            );
+            Measure::Typed
+        } else if list && c.text {
+            Measure::Text
+        } else if list && c.sum.is_none() && derived.is_none() {
+            Measure::Typed
+        } else if let Some((pair, change)) = derived {
             let names = pair.get_ref();
             let known = |n: &String| {
                 t.columns

@@ -158,6 +158,7 @@ fn flat_toml(p: &Profile, name: &str) -> String {
             Shape::Pair(_) => "pair",
             Shape::Sangong => "sangong",
             Shape::Pivot(_) | Shape::Cross(_) => "pivot",
+            Shape::List => "list",
         });
         if let Shape::Pivot(dim) = &spec.shape {
             t["by"] = value(dim.key());
@@ -205,6 +206,10 @@ fn flat_toml(p: &Profile, name: &str) -> String {
                     x.insert("group", g.as_str().into());
                 }
                 match &c.measure {
+                    Measure::Typed => {}
+                    Measure::Text => {
+                        x.insert("text", true.into());
+                    }
                     Measure::Change(a, b) => {
                         x.insert("change", Value::Array(strings([a.as_str(), b.as_str()])));
                     }

@@ -628,3 +628,131 @@ fn a_record_without_a_function_or_with_a_negative_amount_is_refused_where_it_is(
     assert_eq!(errors[1].0, "f.toml:11:10");
     assert!(errors[1].2.contains("negative"), "{}", errors[1].2);
 }
+
+/// A table no classification makes (政府购买服务明细表, seed 006's 预算11表):
+/// `rows = "list"`, its rows typed under `[[list.<id>]]`, 合计 computed.
+const LIST_PROFILE: &str = r#"
+name = "list-test"
+base = "national"
+
+[[tables]]
+id = "services"
+number = 10
+title = "政府购买服务明细表"
+rows = "list"
+rule = "R4"
+columns = [
+  { key = "level1", header = "一级", group = "指导性目录", text = true },
+  { key = "level2", header = "二级", group = "指导性目录", text = true },
+  { key = "amount", header = "预算金额" },
+  { key = "general", header = "一般公共预算" },
+  { key = "other", header = "其他资金" },
+  { key = "total", header = "小计", sum = ["general", "other"] },
+]
+"#;
+
+const LIST_BUDGET: &str = r#"[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 100.00
+
+[[list.services]]
+level1 = "01-公共服务"
+level2 = "0115-公共信息与宣传服务"
+amount = 52.600000
+general = 50.1
+other = 2.5
+
+[[list.services]]
+level1 = "02-政府履职辅助性服务"
+level2 = "0201-法律服务"
+amount = 10.0
+general = 10.0
+
+[declared.services]
+"合计" = { amount = 62.60 }
+"#;
+
+#[test]
+fn a_list_table_prints_its_typed_rows_under_a_computed_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("list");
+    std::fs::create_dir_all(&profile).unwrap();
+    std::fs::write(profile.join("profile.toml"), LIST_PROFILE).unwrap();
+    // The file names its profile: its [declared.services] is then checked
+    // against that profile's table.
+    let budget = LIST_BUDGET.replace(
+        "year = 2026\n",
+        &format!(
+            "year = 2026\nprofile = {:?}\n",
+            profile.display().to_string()
+        ),
+    );
+    let check = |text: &str| yusuan::check_str_with("b.toml", text, Default::default()).unwrap();
+    let checked = check(&budget);
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(p, None).unwrap();
+    let rendered = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap();
+    let page = pages(&rendered.document)[9].clone();
+    // 合计 52.60 + 10.00 = 62.60; general 50.10 + 10.00 = 60.10; the sum
+    // column of the first row 50.10 + 2.50 = 52.60.
+    assert!(page.contains("合计62.6060.102.5062.60"), "{page}");
+    assert!(
+        page.contains("01-公共服务0115-公共信息与宣传服务52.6050.102.5052.60"),
+        "{page}"
+    );
+    assert!(
+        page.contains("02-政府履职辅助性服务0201-法律服务10.0010.0010.00"),
+        "{page}"
+    );
+
+    // A declared total is compared with the computed 合计 (52.600000 is
+    // typed beyond the printed 2 decimals: a 0.01 difference is a 尾差 warning).
+    let wrong = budget.replace("amount = 62.60 }", "amount = 62.61 }");
+    let d = check(&wrong).diags;
+    let found: Vec<(String, &str, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.rule, x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "b.toml:24:19".to_string(),
+            "R5",
+            "政府购买服务明细表 合计 预算金额：申报 62.61，各项合计 62.60，相差 0.01（尾差：2 项四舍五入，允许 ±0.015）"
+        )]
+    );
+
+    // A key that is no column, a text for an amount, a typed sum, a list the
+    // profile lacks: each at its place.
+    let bad = budget.replace(
+        "amount = 10.0\n",
+        "amount = \"十\"\nlevel3 = \"x\"\ntotal = 10.0\n",
+    ) + "\n[[list.nothing]]\namount = 1\n";
+    let d = check(&bad).diags;
+    let found: Vec<(String, &str, String)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.rule, x.message.zh.clone()))
+        .collect();
+    let nothing = format!(
+        "[[list.nothing]]：配置 {} 没有 rows = \"list\" 的表 \"nothing\"；可用：services",
+        profile.display()
+    );
+    assert_eq!(
+        found,
+        [
+            ("b.toml:28:1".to_string(), "list", nothing),
+            ("b.toml:20:10".to_string(), "list", "\"十\" 不是金额：列 \"amount\" 填金额（如 52.60）".to_string()),
+            ("b.toml:21:10".to_string(), "list", "表 \"services\" 没有列 \"level3\"；可用：level1, level2, amount, general, other, total".to_string()),
+            ("b.toml:22:9".to_string(), "list", "列 \"total\" 由同一行的其他列算出，不要填写".to_string()),
+            // The refused amount is missing from the 合计 the file declares.
+            ("b.toml:26:19".to_string(), "R5", "政府购买服务明细表 合计 预算金额：申报 62.60，各项合计 52.60，相差 10.00（超出 2 项四舍五入所能解释的 ±0.015）".to_string()),
+        ]
+    );
+}
