@@ -121,6 +121,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A [[fact]] record's kind, source and codes are known and well formed.",
     ),
     (
+        "list",
+        "[[list.<表>]] 逐行填写 rows = \"list\" 的表：表必须在地区样式中，每个键必须是它的列，金额列填金额，合计列与小计列由系统算出。",
+        "[[list.<table>]] rows fill a rows = \"list\" table: the table is in the profile, each key is one of its columns, amount columns hold amounts, sum columns are computed.",
+    ),
+    (
         "declared",
         "[declared.*] 中的表、行、列必须在表定义中存在。",
         "A [declared.*] table, row or column must exist in the table definitions.",

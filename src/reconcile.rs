@@ -286,29 +286,6 @@ pub fn reconcile(
     let decimals = budget.department.decimals;
     let none = DeclaredTable::new();
     let declared = |id: &str| file.declared.table(id).unwrap_or(&none);
-    // Figures declared for a table the file's profile does not have would
-    // otherwise be compared with nothing, silently.
-    let own = budget.declared_profile;
-    for (id, table) in &file.declared.0 {
-        if !own.tables.iter().any(|s| &s.id == id) {
-            let (name, valid) = (
-                &own.name,
-                own.tables
-                    .iter()
-                    .map(|s| s.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            diags.push(Diagnostic::error(
-                "declared",
-                Some(table.span()),
-                text!(
-                    "[declared.{id}]：文件的配置 {name} 没有表 \"{id}\"，这些数无从核对；可用：{valid}",
-                    "[declared.{id}]: the file's profile {name} has no table \"{id}\", so these figures check nothing; valid: {valid}"
-                ),
-            ));
-        }
-    }
     let units = |spec: &'static TableSpec, table_unit: Unit| {
         let unit = budget
             .declared_units

@@ -604,6 +604,17 @@ pub fn validate(
                     "[declared.{id}]: no table \"{id}\"; valid: {valid}"
                 )
             }));
+        } else if !own.tables.iter().any(|s| &s.id == id) {
+            // Declared figures are checked against the file's own profile's
+            // tables: without this one they would be compared with nothing.
+            diags.push(Diagnostic::error("declared", Some(table.span()), {
+                let name = &own.name;
+                let valid = own.tables.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+                text!(
+                    "[declared.{id}]：文件的配置 {name} 没有表 \"{id}\"，这些数无从核对（在 [department] 中写 profile = …）；可用：{valid}",
+                    "[declared.{id}]: the file's profile {name} has no table \"{id}\", so these figures check nothing (write profile = … under [department]); valid: {valid}"
+                )
+            }));
         }
     }
 

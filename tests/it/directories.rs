@@ -728,6 +728,28 @@ fn a_list_table_prints_its_typed_rows_under_a_computed_total() {
         )]
     );
 
+    // A file that names no profile, printed with this one: its figures for
+    // services were not copied from a table of its own profile (national).
+    let options = yusuan::Options {
+        profile: Some(profile.display().to_string()),
+        ..Default::default()
+    };
+    let d = yusuan::check_str_with("b.toml", LIST_BUDGET, options)
+        .unwrap()
+        .diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "b.toml:22:1".to_string(),
+            "[declared.services]：文件的配置 national 没有表 \"services\"，这些数无从核对（在 [department] 中写 profile = …）；可用：summary, income, expenditure, fiscal, general, basic, fund, soe, sangong"
+        )]
+    );
+
     // A key that is no column, a text for an amount, a typed sum, a list the
     // profile lacks: each at its place.
     let bad = budget.replace(
