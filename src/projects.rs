@@ -281,9 +281,19 @@ pub fn compute(
     let rounded = crate::validate::input_unit(file).rounds_typed_amounts();
     let mut projects = vec![];
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+    // In a partial list a 子项目 may print without its parent: its money then
+    // counts (no parent carries it), and its siblings' too.
+    let partial = file
+        .projects
+        .listed
+        .as_ref()
+        .is_some_and(|l| l.get_ref().trim() == "partial");
+    let mut orphans: Vec<bool> = vec![false; file.project.len()];
     for (i, item) in file.project.iter().enumerate() {
         let code = item.get_ref().code.as_deref().map_or("", str::trim);
-        if item.get_ref().subproject && !codes.contains_key(code) {
+        if item.get_ref().subproject && !codes.contains_key(code) && partial {
+            orphans[i] = true;
+        } else if item.get_ref().subproject && !codes.contains_key(code) {
             diags.push(Diagnostic::error(
                 "duplicate",
                 Some(item.span()),
@@ -382,9 +392,10 @@ pub fn compute(
     }
     check_subprojects(&projects, file, rounded, diags);
     let mut total = Amounts::default();
-    for p in &projects {
+    for (p, orphan) in projects.iter().zip(&orphans) {
         // A 子项目's money is in its parent's: printed, not summed again.
-        if !p.subproject {
+        let counted = !p.subproject || *orphan;
+        if counted {
             total.add(&p.amounts);
         }
         let at = match units.iter().position(|g| g.name == p.unit) {
@@ -398,7 +409,7 @@ pub fn compute(
                 units.len() - 1
             }
         };
-        if !p.subproject {
+        if counted {
             units[at].amounts.add(&p.amounts);
         }
         units[at].projects.push(p.clone());

@@ -283,7 +283,8 @@ pub fn reconcile(
     t: &Tables,
     diags: &mut Diagnostics,
 ) {
-    let decimals = budget.department.decimals;
+    // Declared figures are compared at the places their own profile prints.
+    let decimals = budget.declared_decimals;
     let none = DeclaredTable::new();
     let declared = |id: &str| file.declared.table(id).unwrap_or(&none);
     let units = |spec: &'static TableSpec, table_unit: Unit| {

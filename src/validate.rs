@@ -130,6 +130,9 @@ pub struct Budget {
     /// The profile whose tables the `[declared.*]` figures were copied from
     /// (the file's own, whatever profile the document prints in).
     pub declared_profile: &'static Profile,
+    /// The decimals the `[declared.*]` figures were printed with (their
+    /// profile's): the places they are compared at.
+    pub declared_decimals: u32,
     /// 功能分类 项 lines.
     pub lines: Vec<Line>,
     /// 经济分类 款 lines of basic expenditure.
@@ -294,7 +297,13 @@ pub fn validate(
             l.name.as_deref(),
             code_ok,
             item.span(),
-            &|c| cat.function_name(c),
+            // A name under [names] serves lines without their own (records).
+            &|c| {
+                file.names
+                    .get(c)
+                    .map(|n| n.get_ref().trim().to_string())
+                    .or_else(|| cat.function_name(c))
+            },
             &cat.name,
         );
         let amt =
@@ -400,7 +409,7 @@ pub fn validate(
 
     // 经济分类 lines.
     let mut economic = Vec::new();
-    let mut seen_econ: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut seen_econ: BTreeMap<(String, Option<String>), Range<usize>> = BTreeMap::new();
     for item in &file.basic_economic {
         let l = item.get_ref();
         let code = l.code.get_ref().trim().to_string();
@@ -417,7 +426,13 @@ pub fn validate(
             l.name.as_deref(),
             code_ok,
             item.span(),
-            &|c| cat.economic_name(c),
+            // A name under [names] serves lines without their own (records).
+            &|c| {
+                file.names
+                    .get(c)
+                    .map(|n| n.get_ref().trim().to_string())
+                    .or_else(|| cat.economic_name(c))
+            },
             &cat.name,
         );
         let personnel = match &l.kind {
@@ -435,14 +450,23 @@ pub fn validate(
         };
         check_amounts(diags, decimals, [&Some(l.amount.clone())]);
         if code_ok {
-            if let Some(prev) = seen_econ.insert(code.clone(), item.span()) {
+            // The same 部门经济 款 under two 政府经济 款 (30101 under 50101
+            // 行政 and 50501 事业) is two lines; under one, a duplicate.
+            let paired = l
+                .government
+                .as_ref()
+                .map(|g| g.get_ref().trim().to_string());
+            if let Some(prev) = seen_econ.insert((code.clone(), paired.clone()), item.span()) {
                 let (line, _) = diags.line_col(prev.start);
+                let under = paired
+                    .map(|g| format!("（政府经济分类 {g}）"))
+                    .unwrap_or_default();
                 diags.push(Diagnostic::error(
                     "duplicate",
                     Some(l.code.span()),
                     text!(
-                        "经济分类 {code} 已在第 {line} 行给出",
-                        "经济分类 {code} is already given on line {line}"
+                        "经济分类 {code}{under} 已在第 {line} 行给出",
+                        "经济分类 {code}{under} is already given on line {line}"
                     ),
                 ));
             }
@@ -655,6 +679,7 @@ pub fn validate(
             .collect(),
         declared_units,
         declared_profile: own,
+        declared_decimals: own.style.decimals,
         catalogue: cat,
         lines,
         economic,
