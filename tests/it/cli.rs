@@ -27,7 +27,14 @@ fn profiles_are_listed_and_context_prints_what_templates_see() {
     let names: Vec<&str> = list.lines().map(|l| l.split(' ').next().unwrap()).collect();
     assert_eq!(
         names,
-        ["national", "guangzhou", "hebei", "ningxia", "shanghai"]
+        [
+            "national",
+            "beijing",
+            "guangzhou",
+            "hebei",
+            "ningxia",
+            "shanghai"
+        ]
     );
 
     let file = example("putuo-commerce-2025.toml");

@@ -10,6 +10,7 @@ mod layout;
 mod narrative;
 mod profiles;
 mod projects;
+mod regions;
 mod render;
 mod rules;
 mod shapes;

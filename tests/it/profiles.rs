@@ -375,14 +375,14 @@ fn declared_figures_are_checked_in_the_units_of_the_files_own_profile() {
 
 #[test]
 fn an_unknown_profile_lists_the_valid_ones() {
-    let text = "[department]\nname = \"x\"\nyear = 2024\nprofile = \"beijing\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
+    let text = "[department]\nname = \"x\"\nyear = 2024\nprofile = \"chongqing\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let p: Vec<_> = d.items.iter().filter(|x| x.rule == "profile").collect();
     assert_eq!(p.len(), 1);
     assert_eq!(d.location(p[0]), "t.toml:4:11");
     assert_eq!(
         p[0].message.en,
-        "unknown profile \"beijing\"; valid: national, guangzhou, hebei, ningxia, shanghai, or the path of a profile directory"
+        "unknown profile \"chongqing\"; valid: national, beijing, guangzhou, hebei, ningxia, shanghai, or the path of a profile directory"
     );
 }
 

@@ -1,0 +1,60 @@
+//! Regions added as data only: each built-in profile directory renders its
+//! example, the whole published document, with the seed's figures.
+
+use crate::common::{ENGINE, example, pages};
+use yusuan::render::Renderer;
+
+fn rendered(name: &str) -> (yusuan::diag::Diagnostics, Vec<String>) {
+    let checked = yusuan::check_file(&example(name)).unwrap_or_else(|d| panic!("{d}"));
+    let diags = checked.diags.clone();
+    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(p, None).unwrap();
+    let r = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap_or_else(|e| panic!("{e}"));
+    (diags, pages(&r.document))
+}
+
+/// Seed 006 (北京市审计局 2026): 预算01表–13表 in 万元 with 6 decimals, every
+/// figure a pivot of the file's records; the figures below are the seed's.
+#[test]
+fn beijing_prints_seed_006_tables_from_records() {
+    let (diags, pages) = rendered("beijing-audit-2026.toml");
+    let all = pages.concat();
+    // 预算01表: income 32,365.090089 + 15 = 32,380.090089; with 471.963743
+    // carried over, 32,852.053832 both sides.
+    for want in [
+        "一、一般公共预算拨款收入32,365.090089",
+        "九、其他收入15.000000",
+        "本年收入合计32,380.090089",
+        "32,852.053832",
+        // 预算03表, one row per 功能项 | 政府经济 | 部门经济, 基本 and 项目 per row.
+        "2010801-行政运行50299-其他商品和服务支出30299-其他商品和服务支出721.198480465.392080255.806400",
+        "2080505-机关事业单位基本养老保险缴费支出50501-工资福利支出30108-机关事业单位基本养老保险缴费145.993512145.993512",
+        // 预算05表 per 单位, 人员/公用 per 项; 合计 32,801.936639 = 25,218.537585 + 7,583.399054.
+        "03-北京市审计局综合事务中心2010850-事业运行1,354.2182471,335.7382471,300.64456035.09368718.48000018.480000",
+        "合计32,801.93663925,218.53758523,545.6805001,672.8570857,583.3990547,583.399054",
+        // 预算06表: 30101 under 50101 and again under 50501.
+        "50101-工资奖金津补贴30101-基本工资3,138.0936003,138.093600",
+        "50501-工资福利支出30101-基本工资232.983600232.983600",
+        // 预算10表, 11表: typed lists under computed totals.
+        "合计4,988.729130A-货物238.779600C-服务4,749.949530",
+        "合计3,756.180280",
+        // 预算13表: 其他资金 50.117193, all 项目支出.
+        "北京市审计局32,852.05383232,801.93663925,218.5375857,583.39905450.11719350.117193",
+    ] {
+        assert!(all.contains(want), "missing {want}");
+    }
+    // The seed's own slip and nothing else among the figures: 项目支出 is
+    // 7,633.516247 万元, 7633.52 rounded; the narrative prints 7633.51
+    // (32852.05 − 25218.54).
+    let r13: Vec<&str> = diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "R13" && d.message.zh.contains("7633.51"))
+        .map(|d| d.message.zh.as_str())
+        .collect();
+    assert!(
+        r13.contains(&"“项目支出预算 7633.51万元”：表中为 7,633.52 万元"),
+        "{r13:?}"
+    );
+    assert!(!diags.has_errors(), "{diags}");
+}
