@@ -949,19 +949,26 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
             .iter()
             .map(|(l, k)| (*l, n.figures.get(k)))
             .chain(SANGONG_LABELS.iter().map(|(l, k)| (*l, n.sangong.get(k))));
-        let mut taken: Vec<Range<usize>> = vec![];
-        let mut hits: Vec<(usize, &str, Option<&Fig>)> = vec![];
+        let mut found_labels: Vec<(usize, &str, Option<&Fig>)> = vec![];
         for (label, fig) in labels {
             let mut from = 0;
             while let Some(i) = sentence[from..].find(label) {
                 let at = from + i;
                 from = at + label.len();
-                if taken.iter().any(|r| r.contains(&at)) {
-                    continue; // part of a longer label already read
-                }
-                taken.push(at..at + label.len());
-                hits.push((at, label, fig));
+                found_labels.push((at, label, fig));
             }
+        }
+        // Overlapping labels name one thing: the one that starts first, and
+        // of those the longest ("基本支出预算" is 基本支出, not 支出预算).
+        found_labels.sort_by_key(|(at, label, _)| (*at, std::cmp::Reverse(label.len())));
+        let mut end = 0;
+        let mut hits: Vec<(usize, &str, Option<&Fig>)> = vec![];
+        for (at, label, fig) in found_labels {
+            if at < end {
+                continue; // part of a label already read
+            }
+            end = at + label.len();
+            hits.push((at, label, fig));
         }
         for (at, label, fig) in hits {
             let Some(fig) = fig else { continue };
@@ -1228,6 +1235,11 @@ fn self_consistent(
             .rev()
             .collect();
         last_names.iter().any(|n| tail.contains(n.as_str())) && !tail.contains("比")
+    });
+    // "A，比B增加C": the figure after 比 is the base, whatever year it names.
+    let last = last.or_else(|| {
+        let than = sentence[..dir_at].rfind("比")?;
+        before.iter().copied().find(|f| f.at > than)
     });
     let this = before
         .iter()

@@ -521,3 +521,52 @@ fn what_a_reviewer_sends_back_before_reading_a_figure() {
         ]
     );
 }
+
+/// Two readings seed 006's 情况说明 needs: "A，比 B 增加 C" takes B as the
+/// base whatever year it names, and "基本支出预算 X" is the 基本支出, not the
+/// total 支出预算. Hand-made from the seed's sentences: 200 + 50 = 250.
+#[test]
+fn the_base_after_bi_and_the_label_that_starts_first_are_read() {
+    let text = r#"
+[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 200.00
+project = 50.00
+
+[[section]]
+title = "三、支出预算情况说明"
+text = '''
+2026年支出预算 250.00万元，比2025年年初预算数 200.00万元增加 50.00万元，增长 25.00%。
+
+（一）基本支出。基本支出预算 200.00万元，占本年支出预算 80.00%。
+
+（二）项目支出。项目支出预算 50.01万元，占本年支出预算 20.00%。
+
+2026年支出预算 250.00万元，比2025年年初预算数 200.00万元增加 50.00万元，增长 20.00%。
+'''
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    // Only the two planted slips: 50.01 for 50.00, and 20.00% for 50 ÷ 200 = 25.00%.
+    assert_eq!(
+        found,
+        [
+            (
+                "t.toml:18:9".to_string(),
+                "“项目支出预算 50.01万元”：表中为 50.00 万元"
+            ),
+            (
+                "t.toml:20:54".to_string(),
+                "“250.00万元，比2025年年初预算数 200.00万元增加 50.00万元，”：按句中数字应为 25.00%"
+            ),
+        ]
+    );
+}
