@@ -669,10 +669,22 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     }
 }
 
-/// Every 类 to print on the right of a two-sided table: the catalogue's, then
-/// any other 类 of the file, so that no money disappears.
-fn classes(budget: &Budget) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = budget.catalogue.classes.clone();
+/// Every 类 to print on the right of a two-sided table: the table's own list
+/// (named from [names] or the catalogue) or the catalogue's, then any other
+/// 类 of the file, so that no money disappears.
+fn classes(budget: &Budget, own: Option<&[String]>) -> Vec<(String, String)> {
+    let name = |code: &str| {
+        budget
+            .names
+            .get(code)
+            .cloned()
+            .or_else(|| budget.catalogue.function_name(code))
+            .unwrap_or_default()
+    };
+    let mut out: Vec<(String, String)> = match own {
+        Some(list) => list.iter().map(|c| (c.clone(), name(c))).collect(),
+        None => budget.catalogue.classes.clone(),
+    };
     let mut extra: Vec<&str> = budget.lines.iter().map(|l| &l.code[..3]).collect();
     extra.sort_unstable();
     extra.dedup();
@@ -717,7 +729,7 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
             value: unit.from_yuan(income_value(budget, item)),
         })
         .collect();
-    let classes = classes(budget)
+    let classes = classes(budget, spec.classes.as_deref())
         .into_iter()
         .map(|(code, name)| {
             let values = if code.is_empty() {

@@ -115,6 +115,9 @@ pub struct TableSpec {
     pub complete: bool,
     /// The note printed under the table when it is empty and the file gives none.
     pub empty_note: Option<String>,
+    /// For a two-sided table: the 功能分类 类 its spending side lists, in
+    /// order, even when empty (a region's list); `None`: the catalogue's.
+    pub classes: Option<Vec<String>>,
 }
 
 impl TableSpec {

@@ -107,6 +107,10 @@ pub struct RawTable {
     /// Note printed under the table when it is empty (`{year}` is replaced).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_note: Option<String>,
+    /// For `pair` rows: the 类 printed on the spending side, in order (default:
+    /// the catalogue's list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Spanned<Vec<String>>>,
     /// For `pair` rows: the income items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<RawItem>,
@@ -769,6 +773,7 @@ fn table(
         identity_rule: t.rule.clone(),
         complete: t.complete,
         empty_note: t.empty_note.clone(),
+        classes: t.classes.as_ref().map(|c| c.get_ref().clone()),
     })
 }
 

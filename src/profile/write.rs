@@ -175,6 +175,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         if spec.complete {
             t["complete"] = value(true);
         }
+        if let Some(c) = &spec.classes {
+            t["classes"] = value(strings(c.iter().map(String::as_str)));
+        }
         if let Some(n) = &spec.empty_note {
             t["empty_note"] = value(n.as_str());
         }
