@@ -28,6 +28,8 @@ pub struct Row {
     pub leaves: usize,
     /// The paired 政府经济分类 款 of an economic line, if the file gives it.
     pub government: Option<String>,
+    /// Its name ([names]), when it has one.
+    pub government_name: Option<String>,
     /// A cross table's row: each dimension's code and name, in `by` order
     /// (empty in other tables and in the 合计 row).
     pub parts: Vec<Part>,
@@ -506,6 +508,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         cells: BTreeMap::new(),
         leaves: 0,
         government: None,
+        government_name: None,
         parts: vec![],
         texts: BTreeMap::new(),
     };
@@ -568,6 +571,23 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
                 .find(|e| e.code == r.code)
                 .and_then(|e| e.government.clone());
         }
+        if matches!(spec.shape, Shape::Pivot(Dim::Economic)) && r.level > 0 {
+            // The 政府经济 款 of a 部门经济 row, when its records name one.
+            let mut paired = budget
+                .facts
+                .iter()
+                .filter(|f| f.economic.as_deref() == Some(r.code.as_str()))
+                .filter_map(|f| f.government.as_deref());
+            if let Some(first) = paired.next()
+                && paired.all(|g| g == first)
+            {
+                r.government = Some(first.to_string());
+            }
+        }
+        r.government_name = r
+            .government
+            .as_ref()
+            .and_then(|g| budget.names.get(g).cloned());
     }
     let empty = leaves.is_empty();
     TreeTable {
@@ -619,6 +639,7 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         cells: BTreeMap::new(),
         leaves: typed.len(),
         government: None,
+        government_name: None,
         parts: vec![],
         texts: BTreeMap::new(),
     };
@@ -640,6 +661,7 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             cells: BTreeMap::new(),
             leaves: 1,
             government: None,
+            government_name: None,
             parts: vec![],
             texts: r.texts.clone(),
         });

@@ -557,7 +557,15 @@ fn review(file: &BudgetFile, diags: &mut Diagnostics) {
             }
         }
         for word in ["部门预算", "单位预算"] {
-            if let Some(i) = text.find(word) {
+            // "所属事业单位预算" names a unit's budget inside the department's,
+            // not the document: only a 单位预算 that stands alone counts.
+            let found = text.match_indices(word).find(|(i, _)| {
+                word != "单位预算"
+                    || !["事业", "所属", "机关"]
+                        .iter()
+                        .any(|p| text[..*i].ends_with(p))
+            });
+            if let Some((i, _)) = found {
                 names.push((word, at(i, word.len())));
             }
         }
@@ -874,6 +882,10 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
     ("公务用车运行费", "vehicle_operation"),
     ("公务用车运行维护费", "vehicle_operation"),
     ("公务接待费", "reception"),
+    // Read so that the figure after them is theirs (not 预算支出's); the
+    // narrative has no figure to compare them with.
+    ("会议费", "meeting"),
+    ("培训费", "training"),
 ];
 
 /// R13: the figures, years, names and direction words of hand-written
@@ -970,12 +982,20 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
             end = at + label.len();
             hits.push((at, label, fig));
         }
+        // A figure belongs to the first label before it ("“三公”经费预算支出10.10万元"
+        // is the 三公 figure, not 预算支出's).
+        let mut claimed: Vec<usize> = vec![];
         for (at, label, fig) in hits {
-            let Some(fig) = fig else { continue };
             let rest = &sentence[at + label.len()..];
             let Some((gap, number, unit)) = figure_after(rest) else {
                 continue;
             };
+            let figure_at = at + label.len() + gap.len();
+            if claimed.contains(&figure_at) {
+                continue;
+            }
+            claimed.push(figure_at);
+            let Some(fig) = fig else { continue };
             let (is_change, is_decrease) = (gap.contains("增加"), gap.contains("减少"));
             let quote = &sentence[at..at + label.len() + gap.len() + number.len() + unit.len()];
             let (written, places) = match parse_number(number) {
