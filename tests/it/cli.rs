@@ -33,7 +33,8 @@ fn profiles_are_listed_and_context_prints_what_templates_see() {
             "guangzhou",
             "hebei",
             "ningxia",
-            "shanghai"
+            "shanghai",
+            "xian"
         ]
     );
 

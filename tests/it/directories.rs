@@ -124,6 +124,7 @@ fn every_built_in_profile_exported_prints_the_same_bytes() {
         ("putuo-commerce-2025.toml", "shanghai"),
         ("zengcheng-2024.toml", "guangzhou"),
         ("beijing-audit-2026.toml", "beijing"),
+        ("xian-petition-2026.toml", "xian"),
     ];
     for p in yusuan::profile::names() {
         let copy = dir.path().join(format!("copy-{p}"));
@@ -142,13 +143,18 @@ fn every_built_in_profile_exported_prints_the_same_bytes() {
         // The flat copy stands alone: no base, every table written out.
         let text = std::fs::read_to_string(flat.join("profile.toml")).unwrap();
         assert!(!text.contains("\nbase"), "{text}");
-        // Beijing adds six tables to the nine (its 03/05/06 as printed, 10, 11, 13).
-        let tables = if p == "beijing" { 15 } else { 9 };
+        // Beijing adds six tables to the nine (its 03/05/06 as printed, 10, 11, 13),
+        // Xi'an ten (表2 by unit, the sides of 表1/4, 表6, 7, 10–13, its 专项资金).
+        let tables = match p {
+            "beijing" => 15,
+            "xian" => 19,
+            _ => 9,
+        };
         assert_eq!(text.matches("[[tables]]").count(), tables, "{p}");
         for (file, used) in examples {
-            // Kaiping in every profile but beijing, whose tables need records
+            // Kaiping in every profile but beijing and xian, whose tables need records
             // with 政府经济 and 单位 (an error naming each, tested elsewhere).
-            if used != p && (file != "kaiping-2024.toml" || p == "beijing") {
+            if used != p && (file != "kaiping-2024.toml" || p == "beijing" || p == "xian") {
                 continue;
             }
             let file = example(file);
@@ -606,7 +612,7 @@ fn profiles_whose_bases_lead_back_to_each_other_are_refused_not_followed_forever
     assert_eq!(
         found,
         [
-            "unknown base profile \"../b\" (or its bases lead back here); valid: national, beijing, guangzhou, hebei, ningxia, shanghai, or the path of a profile directory"
+            "unknown base profile \"../b\" (or its bases lead back here); valid: national, beijing, guangzhou, hebei, ningxia, shanghai, xian, or the path of a profile directory"
         ]
     );
 }

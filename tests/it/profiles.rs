@@ -382,7 +382,7 @@ fn an_unknown_profile_lists_the_valid_ones() {
     assert_eq!(d.location(p[0]), "t.toml:4:11");
     assert_eq!(
         p[0].message.en,
-        "unknown profile \"chongqing\"; valid: national, beijing, guangzhou, hebei, ningxia, shanghai, or the path of a profile directory"
+        "unknown profile \"chongqing\"; valid: national, beijing, guangzhou, hebei, ningxia, shanghai, xian, or the path of a profile directory"
     );
 }
 

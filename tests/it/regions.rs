@@ -58,3 +58,35 @@ fn beijing_prints_seed_006_tables_from_records() {
         )]
     );
 }
+
+/// Seed 007 (西安市信访局（汇总）2026): 表1–表16 in 元; the figures are the
+/// seed's, each a cell of a table computed from the file's records or lists.
+#[test]
+fn xian_prints_seed_007_tables_from_records() {
+    let (diags, pages) = rendered("xian-petition-2026.toml");
+    let all = pages.concat();
+    for want in [
+        // 表1: 部门预算 28,384,234.71 on every side; 专项资金 550,000.00 其中.
+        "一、部门预算28,384,234.71一、部门预算28,384,234.71一、部门预算28,384,234.71一、部门预算28,384,234.71",
+        "其中：专项资金列入部门预算的项目550,000.00",
+        // 部门经济 类 by kind: 人员经费和公用经费 19,328,114.71, 专项业务经费 9,056,120.00.
+        "1、人员经费和公用经费支出19,328,114.71",
+        "2、专项业务经费支出9,056,120.00",
+        "1、机关工资福利支出17,103,265.51",
+        // 表5: 201 = 12,653,513.74 + 1,079,667.20 + 8,936,120.00.
+        "201一般公共服务支出22,669,300.9412,653,513.741,079,667.208,936,120.00",
+        // 表6: a 款 with its 政府经济 款 and the three kinds.
+        "30201办公费50201办公经费411,000.00120,000.00291,000.00",
+        // 表8: the 基本支出 of 30239 is 人员经费 600,012.00.
+        "30239其他交通费用50201办公经费600,012.00600,012.00",
+        // 表10: groups with their subtotals, projects with theirs; 合计 9,056,120.00.
+        "合计9,056,120.00",
+        "通用项目2,797,300.00",
+        // 表13: 合计 320,800.00 this year against 242,000.00, a change of 78,800.00.
+        "242,000.00120,000.0020,000.00100,000.00100,000.00122,000.00320,800.00101,000.0010,000.0091,000.0091,000.00219,800.0078,800.00-19,000.00-10,000.00-9,000.00-9,000.0097,800.00",
+    ] {
+        assert!(all.contains(want), "missing {want}");
+    }
+    // Nothing to report: seed 007's figures agree with each other.
+    assert!(diags.items.is_empty(), "{diags}");
+}
