@@ -570,3 +570,46 @@ text = '''
         ]
     );
 }
+
+/// Seed 007's sentences: the figure after "“三公”经费预算支出" is the 三公
+/// figure, 会议费/培训费 预算支出 are theirs (not the department's 支出), and
+/// "所属事业单位预算" is not the document calling itself 单位预算. Planted: the
+/// 三公 figure 10.20 for 10.10 (公务接待 1.00 + 公务用车运行维护 9.10).
+#[test]
+fn a_figure_belongs_to_the_first_label_before_it() {
+    let text = r#"
+[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 200.00
+
+[sangong]
+reception = 1.00
+vehicle_operation = 9.10
+
+[[section]]
+title = "十、“三公”经费及会议费、培训费情况说明"
+text = '''
+本部门的部门预算包括部门本级（机关）预算和所属事业单位预算。
+
+本部门当年一般公共预算“三公”经费预算支出10.10万元。本部门当年一般公共预算会议费预算支出0.00万元，培训费预算支出21.98万元。
+
+本部门当年一般公共预算“三公”经费预算支出10.20万元。
+'''
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "t.toml:21:12");
+    assert_eq!(
+        found[0].1,
+        "““三公”经费预算支出10.20万元”：表中为 10.10 万元"
+    );
+}
