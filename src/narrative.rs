@@ -610,6 +610,25 @@ fn review(file: &BudgetFile, diags: &mut Diagnostics) {
             ));
         }
     }
+    for s in &file.section {
+        let Some(t) = &s.get_ref().text else { continue };
+        // A section that generates its per-line sentences gives the reasons there.
+        if s.get_ref().generate.is_some() {
+            continue;
+        }
+        let (text, span) = (t.get_ref().as_str(), t.span());
+        for (start, block) in blocks(text) {
+            if let Some((i, word)) = change_without_reason(block) {
+                found.push((
+                    locate(&diags.source, &span, text, start + i, word.len()),
+                    text!(
+                        "“{word}”：这一段说了与上年相比的增减，却没有说明原因（主要原因是……）",
+                        "\"{word}\": this paragraph gives a change against last year but no reason for it (主要原因是……)"
+                    ),
+                ));
+            }
+        }
+    }
     if let (Some((a, _)), Some((b, span))) = (
         names.iter().find(|(w, _)| *w == "部门预算"),
         names.iter().find(|(w, _)| *w == "单位预算"),
@@ -679,6 +698,43 @@ fn table_view(t: &SectionTable) -> SectionTableView {
 }
 
 /// Paragraphs: blocks separated by blank lines; lines inside a block joined.
+/// The paragraphs of `text` (separated by blank lines) with their offsets.
+fn blocks(text: &str) -> Vec<(usize, &str)> {
+    let mut out = vec![];
+    let mut start = None;
+    let mut end = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            if let Some(s) = start.take() {
+                out.push((s, &text[s..end]));
+            }
+        } else {
+            start.get_or_insert(offset);
+            end = offset + line.trim_end().len();
+        }
+        offset += line.len();
+    }
+    if let Some(s) = start {
+        out.push((s, &text[s..end]));
+    }
+    out
+}
+
+/// A paragraph that compares with last year and says the figure rose or
+/// fell, with no reason anywhere in it: the direction word and its offset.
+fn change_without_reason(block: &str) -> Option<(usize, &'static str)> {
+    const AGAINST: [&str; 6] = ["比上年", "较上年", "与上年", "同比", "比20", "较20"];
+    const REASONS: [&str; 4] = ["原因", "由于", "因为", "主要是"];
+    if !AGAINST.iter().any(|w| block.contains(w)) || REASONS.iter().any(|w| block.contains(w)) {
+        return None;
+    }
+    ["增加", "减少", "增长", "下降", "上升"]
+        .iter()
+        .filter_map(|w| block.find(w).map(|i| (i, *w)))
+        .min()
+}
+
 fn paragraphs(text: &str) -> Vec<String> {
     let mut out = vec![];
     let mut current = String::new();
@@ -893,6 +949,14 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
 fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &mut Diagnostics) {
     let mut found: Vec<(usize, usize, crate::diag::Text)> = vec![];
     mixed_bases(text, &mut found);
+    // "X万元，其中：A a万元，B b万元…" up to the full stop: the parts add up to X.
+    let mut start = 0;
+    for piece in text.split_inclusive('。') {
+        if let Some((at, len, t)) = parts_add_up(piece) {
+            found.push((start + at, len, t));
+        }
+        start += piece.len();
+    }
     for (start, sentence) in sentences(text) {
         let mut report = |at: usize, len: usize, t: crate::diag::Text| {
             found.push((start + at, len, t));
@@ -1175,6 +1239,70 @@ struct Written<'a> {
     value: Decimal,
     places: u32,
     unit: &'a str,
+}
+
+/// R13 on a "其中" list: in `X万元，其中：A a万元，B b万元…` (to the full
+/// stop) the parts add up to X within the rounding of the digits written
+/// ((n+1)/2 units of the last place for n rounded parts). Figures after a
+/// comparison word (比上年增加 Y万元) are changes, not parts; a second 其中 or
+/// fewer than two parts leave the sentence alone.
+fn parts_add_up(piece: &str) -> Option<(usize, usize, crate::diag::Text)> {
+    let q = piece.find("其中")?;
+    if piece[q + "其中".len()..].contains("其中") {
+        return None;
+    }
+    let figures = written_figures(piece);
+    let total = figures.iter().rfind(|f| f.at < q && f.unit != "%")?;
+    let change = |f: &Written| {
+        let head = &piece[..f.at];
+        let tail: String = head
+            .chars()
+            .rev()
+            .take(12)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        ["增加", "减少", "增长", "下降", "上升", "比", "较", "持平"]
+            .iter()
+            .any(|w| tail.contains(w))
+    };
+    let parts: Vec<&Written> = figures
+        .iter()
+        .filter(|f| f.at > q && f.unit == total.unit && !change(f))
+        .collect();
+    if parts.len() < 2
+        || figures
+            .iter()
+            .any(|f| f.at > q && f.unit != total.unit && f.unit != "%")
+    {
+        return None;
+    }
+    let sum: Decimal = parts.iter().map(|f| f.value).sum();
+    let places = parts
+        .iter()
+        .map(|f| f.places)
+        .chain([total.places])
+        .max()
+        .unwrap_or(2);
+    let tolerance = Decimal::new(1, places) * Decimal::from(parts.len() + 1) / Decimal::TWO;
+    if (sum - total.value).abs() <= tolerance {
+        return None;
+    }
+    let (quote, n, s, unit) = (
+        &piece[total.at..total.at + total.len],
+        parts.len(),
+        sum.round_dp(places),
+        total.unit,
+    );
+    Some((
+        total.at,
+        total.len,
+        text!(
+            "“{quote}”：其中列出的 {n} 项之和为 {s}{unit}，与总数不符",
+            "\"{quote}\": the {n} parts listed after 其中 add up to {s}{unit}, not this total"
+        ),
+    ))
 }
 
 /// Every number of `sentence` followed by 万元, 元 or %.

@@ -560,7 +560,7 @@ text = '''
         found,
         [
             (
-                "t.toml:18:9".to_string(),
+                "t.toml:17:10".to_string(),
                 "“项目支出预算 50.01万元”：表中为 50.00 万元"
             ),
             (
@@ -611,5 +611,56 @@ text = '''
     assert_eq!(
         found[0].1,
         "““三公”经费预算支出10.20万元”：表中为 10.10 万元"
+    );
+}
+
+/// The peer's BUD-T004 and BUD-T006, from hand-made paragraphs: the parts
+/// after 其中 add up to their total (4749.59 planted for 4749.95: 238.78 +
+/// 0 + 4749.59 = 4988.37 ≠ 4988.73), and a change against last year carries
+/// its reason in its paragraph (one planted without; the others untouched).
+#[test]
+fn parts_after_qizhong_add_up_and_a_change_gives_its_reason() {
+    let text = r#"
+[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 200.00
+
+[[section]]
+title = "五、其他情况说明"
+text = '''
+2026年政府采购预算总额 4988.73万元，其中：政府采购货物预算 238.78万元，政府采购工程预算 0万元，政府采购服务预算 4749.95万元。
+
+2026年政府采购预算总额 4988.73万元，其中：政府采购货物预算 238.78万元，政府采购工程预算 0万元，政府采购服务预算 4749.59万元。
+
+机关运行经费比上年增加 2.00万元。
+
+会议费比上年减少 1.00万元。
+主要原因是压减会议。
+
+培训费与上年持平。
+'''
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "t.toml:15:15".to_string(),
+                "“4988.73万元”：其中列出的 3 项之和为 4988.37万元，与总数不符"
+            ),
+            (
+                "t.toml:17:10".to_string(),
+                "“增加”：这一段说了与上年相比的增减，却没有说明原因（主要原因是……）"
+            ),
+        ]
     );
 }
