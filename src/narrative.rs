@@ -1255,14 +1255,7 @@ fn parts_add_up(piece: &str) -> Option<(usize, usize, crate::diag::Text)> {
     let total = figures.iter().rfind(|f| f.at < q && f.unit != "%")?;
     let change = |f: &Written| {
         let head = &piece[..f.at];
-        let tail: String = head
-            .chars()
-            .rev()
-            .take(12)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let tail = last_chars(head, 12);
         ["增加", "减少", "增长", "下降", "上升", "比", "较", "持平"]
             .iter()
             .any(|w| tail.contains(w))
@@ -1303,6 +1296,16 @@ fn parts_add_up(piece: &str) -> Option<(usize, usize, crate::diag::Text)> {
             "\"{quote}\": the {n} parts listed after 其中 add up to {s}{unit}, not this total"
         ),
     ))
+}
+
+/// The last `n` characters of `text`.
+fn last_chars(text: &str, n: usize) -> &str {
+    let from = text
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    &text[from..]
 }
 
 /// Every number of `sentence` followed by 万元, 元 or %.
@@ -1374,14 +1377,7 @@ fn self_consistent(
     let last_names = ["上年".to_string(), format!("{}年", year - 1)];
     let last = before.iter().copied().find(|f| {
         let head = &sentence[..f.at];
-        let tail: String = head
-            .chars()
-            .rev()
-            .take(10)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let tail = last_chars(head, 10);
         last_names.iter().any(|n| tail.contains(n.as_str())) && !tail.contains("比")
     });
     // "A，比B增加C": the figure after 比 is the base, whatever year it names.
