@@ -949,14 +949,6 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
 fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &mut Diagnostics) {
     let mut found: Vec<(usize, usize, crate::diag::Text)> = vec![];
     mixed_bases(text, &mut found);
-    // "X万元，其中：A a万元，B b万元…" up to the full stop: the parts add up to X.
-    let mut start = 0;
-    for piece in text.split_inclusive('。') {
-        if let Some((at, len, t)) = parts_add_up(piece) {
-            found.push((start + at, len, t));
-        }
-        start += piece.len();
-    }
     for (start, sentence) in sentences(text) {
         let mut report = |at: usize, len: usize, t: crate::diag::Text| {
             found.push((start + at, len, t));
@@ -1176,11 +1168,169 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
             }
         }
     }
+    // The other ways a 项 is quoted with its amount, and one 项 given two
+    // amounts in one paragraph.
+    for (start, block) in blocks(text) {
+        let mut given: Vec<(&str, Decimal, usize)> = vec![];
+        for hit in quoted_lines(block, &n.lines) {
+            let (at, len) = (start + hit.at, hit.len);
+            let factor = if hit.unit == "元" {
+                Decimal::ONE
+            } else {
+                Decimal::from(10_000)
+            };
+            let yuan = hit.value * factor;
+            let quote = &block[hit.at..hit.at + hit.len];
+            let before = given
+                .iter()
+                .find(|(code, v, _)| *code == hit.line.code && *v != yuan)
+                .map(|(_, _, first)| block[*first..].chars().take(24).collect::<String>());
+            if (yuan - hit.line.amount.yuan).abs() > factor * Decimal::new(5, hit.places + 1) {
+                let right = &hit.line.amount.text;
+                found.push((
+                    at,
+                    len,
+                    match before {
+                        // The same 项 quoted twice with two amounts: say so.
+                        Some(was) => text!(
+                            "“{quote}”：表中为 {right} 万元；本段前面另写了一个数（“{was}…”）",
+                            "\"{quote}\": the tables say {right} 万元; this paragraph gave another figure before (\"{was}…\")"
+                        ),
+                        None => text!("“{quote}”：表中为 {right} 万元", "\"{quote}\": the tables say {right} 万元"),
+                    },
+                ));
+            }
+            if !given.iter().any(|(code, _, _)| *code == hit.line.code) {
+                given.push((&hit.line.code, yuan, hit.at));
+            }
+        }
+    }
+    // "X万元，其中：A a万元，B b万元…" up to the full stop: the parts add up
+    // to X — unless one of them is named above already (one slip, one message).
+    let mut start = 0;
+    for piece in text.split_inclusive('。') {
+        let inside = |at: &usize| (start..start + piece.len()).contains(at);
+        if !found.iter().any(|(at, _, _)| inside(at))
+            && let Some((at, len, t)) = parts_add_up(piece)
+        {
+            found.push((start + at, len, t));
+        }
+        start += piece.len();
+    }
+    found.sort_by_key(|(at, _, _)| *at);
+    found.dedup_by_key(|(at, _, _)| *at);
     for (at, len, message) in found {
         let place = locate(&diags.source, &span, text, at, len);
         // A warning: the text prints as written, and she decides.
         diags.push(Diagnostic::warning("R13", Some(place), message));
     }
+}
+
+/// A 项 quoted in hand-written text with the amount right after it.
+struct Quoted<'a> {
+    at: usize,
+    len: usize,
+    line: &'a LineView,
+    value: Decimal,
+    places: u32,
+    unit: &'static str,
+}
+
+/// The 项 a paragraph quotes with an amount, in the styles districts write
+/// besides `…（项）X万元` (read with the labels): `行政运行（2014001）X万元`,
+/// `…（208类）…（05款）…（01项）X万元` and `"类-款-项"科目X万元`.
+fn quoted_lines<'a>(block: &str, lines: &'a [LineView]) -> Vec<Quoted<'a>> {
+    let mut out = vec![];
+    let mut push = |from: usize, end: usize, line: Option<&'a LineView>| {
+        let Some(line) = line else { return };
+        let rest = block[end..].trim_start_matches(['”', '"', '」', '’']);
+        let rest = rest.strip_prefix("科目").unwrap_or(rest);
+        let Some((gap, number, unit)) = figure_after(rest) else {
+            return;
+        };
+        if !["", "预算", "安排", "预算安排", "预算数", "预算支出"].contains(&gap.trim())
+            || unit == "%"
+        {
+            return;
+        }
+        let Some((value, places)) = parse_number(number) else {
+            return;
+        };
+        let stop = block.len() - rest.len() + gap.len() + number.len() + unit.len();
+        out.push(Quoted {
+            at: from,
+            len: stop - from,
+            line,
+            value,
+            places,
+            unit: if unit == "元" { "元" } else { "万元" },
+        });
+    };
+    let by_code = |code: &str| lines.iter().find(|l| l.code == code);
+    // 行政运行（2014001）: a 7-digit code in brackets.
+    for (i, _) in block.match_indices('（') {
+        let inner = &block[i + '（'.len_utf8()..];
+        let digits: String = inner.chars().take_while(char::is_ascii_digit).collect();
+        if digits.len() == 7 && inner[7..].starts_with('）') {
+            let end = i + '（'.len_utf8() + 7 + '）'.len_utf8();
+            let from = block[..i]
+                .rfind(['，', '。', '；', '：', '、', '.', '\n'])
+                .map_or(0, |j| {
+                    j + block[j..].chars().next().map_or(1, char::len_utf8)
+                });
+            push(from, end, by_code(&digits));
+        }
+    }
+    // （208类）…（05款）…（01项）.
+    for (i, _) in block.match_indices("项）") {
+        let head = &block[..i];
+        let Some(open) = head.rfind('（') else {
+            continue;
+        };
+        let xiang = &head[open + '（'.len_utf8()..];
+        if xiang.len() != 2 || !xiang.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let code_before = |marker: &str, width: usize| -> Option<(usize, String)> {
+            let m = head[..open].rfind(marker)?;
+            let o = head[..m].rfind('（')?;
+            let digits = &head[o + '（'.len_utf8()..m];
+            (digits.len() == width && digits.chars().all(|c| c.is_ascii_digit()))
+                .then(|| (o, digits.to_string()))
+        };
+        let (Some((_, kuan)), Some((class_at, class))) =
+            (code_before("款）", 2), code_before("类）", 3))
+        else {
+            continue;
+        };
+        let from = head[..class_at]
+            .rfind(['，', '。', '；', '：', '、', '“', '"', '\n'])
+            .map_or(0, |j| {
+                j + block[j..].chars().next().map_or(1, char::len_utf8)
+            });
+        push(
+            from,
+            i + "项）".len(),
+            by_code(&format!("{class}{kuan}{xiang}")),
+        );
+    }
+    // "一般公共服务支出-组织事务-行政运行"科目.
+    for (i, _) in block.match_indices("科目") {
+        let head = block[..i].trim_end_matches(['”', '"', '」', '’']);
+        let Some(open) = head.rfind(['“', '"', '「']) else {
+            continue;
+        };
+        let quoted = &head[open + head[open..].chars().next().map_or(1, char::len_utf8)..];
+        let names: Vec<&str> = quoted.split(['-', '－', '—']).map(str::trim).collect();
+        if names.len() != 3 {
+            continue;
+        }
+        let line = lines
+            .iter()
+            .find(|l| l.name == names[2] && l.kuan == names[1]);
+        push(open, i, line);
+    }
+    out
 }
 
 /// One text comparing with two different bases — `比2024年预算执行数` for

@@ -664,3 +664,62 @@ text = '''
         ]
     );
 }
+
+/// The per-line styles districts write besides `…（项）X万元`, each once
+/// right and once with a planted slip, and one 项 given two amounts in one
+/// paragraph: 120.00 万元 for 行政运行 (2013201), 10.00 for 行政单位离退休.
+#[test]
+fn every_per_line_style_is_read_and_one_line_may_not_carry_two_amounts() {
+    let text = r#"
+[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 120.00
+
+[[expenditure]]
+code = "2080501"
+basic = 10.00
+
+[[section]]
+title = "七、一般公共预算拨款支出明细情况说明"
+text = '''
+1.行政运行（2013201）120.00万元；2.行政单位离退休（2080501）10.01万元。
+
+一般公共服务支出（201类）组织事务（32款）行政运行（01项）120.00万元；社会保障和就业支出（208类）行政事业单位养老支出（05款）行政单位离退休（01项）11.00万元。
+
+“一般公共服务支出-组织事务-行政运行”科目120.00万元；“社会保障和就业支出-行政事业单位养老支出-行政单位离退休”科目9.00万元。
+
+行政运行（2013201）120.00万元，主要用于机关运转；行政运行（2013201）预算安排121.00万元。
+'''
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "t.toml:17:27".to_string(),
+                "“行政单位离退休（2080501）10.01万元”：表中为 10.00 万元"
+            ),
+            (
+                "t.toml:19:42".to_string(),
+                "“社会保障和就业支出（208类）行政事业单位养老支出（05款）行政单位离退休（01项）11.00万元”：表中为 10.00 万元"
+            ),
+            (
+                "t.toml:21:32".to_string(),
+                "““社会保障和就业支出-行政事业单位养老支出-行政单位离退休”科目9.00万元”：表中为 10.00 万元"
+            ),
+            (
+                "t.toml:23:32".to_string(),
+                "“行政运行（2013201）预算安排121.00万元”：表中为 120.00 万元；本段前面另写了一个数（“行政运行（2013201）120.00万元，主要…”）"
+            ),
+        ]
+    );
+}
