@@ -121,6 +121,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A [[fact]] record's kind, source and codes are known and well formed.",
     ),
     (
+        "last-year",
+        "[last_year] from = \"上年文件\" 时，上年数取自上年的预算文件（各项合计、每个项、三公）；手填的上年数与之不符时提示。上年文件读不到或有错误时报错。",
+        "With [last_year] from = \"last year's file\", last year's figures come from that budget file (totals, each 项, 三公); a figure typed by hand that differs is named. A file that cannot be read, or has errors, is an error.",
+    ),
+    (
         "list",
         "[[list.<表>]] 逐行填写 rows = \"list\" 的表：表必须在地区样式中，每个键必须是它的列，金额列填金额，合计列与小计列由系统算出。",
         "[[list.<table>]] rows fill a rows = \"list\" table: the table is in the profile, each key is one of its columns, amount columns hold amounts, sum columns are computed.",

@@ -316,6 +316,10 @@ pub struct SectionTable {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LastYear {
+    /// Last year's budget file (relative to this one): every last-year
+    /// figure not typed here is taken from it, every typed one checked.
+    #[serde(default)]
+    pub from: Option<Spanned<String>>,
     /// What the figures are: `预算` (the default) or `预算执行数`.
     #[serde(default)]
     pub basis: Option<String>,

@@ -723,3 +723,52 @@ text = '''
         ]
     );
 }
+
+/// `[last_year] from` takes last year's figures from last year's file and
+/// checks the ones typed by hand: 43269.3 for 3269.30 (3000.00 + 269.30) and
+/// a 项's 296.30 for 269.30 are named; the sentence, computed against the
+/// file's 3269.30, holds (3845.40 − 3269.30 = 576.10, 17.62 %). A file that
+/// is not there is an error at `from`.
+#[test]
+fn last_years_figures_come_from_last_years_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("2025.toml"),
+        "[department]\nname = \"司法局\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3000.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 269.30\n",
+    )
+    .unwrap();
+    let this = "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 345.40\nlast_year = 296.30\n\n[last_year]\nfrom = \"2025.toml\"\nexpenditure = 43269.3\n\n[[section]]\ntitle = \"二、支出预算\"\ntext = \"2026年支出预算3845.40万元，比2025年预算增加576.10万元，增长17.62%，主要原因是人员增加。\"\n";
+    let path = dir.path().join("2026.toml");
+    std::fs::write(&path, this).unwrap();
+    let d = yusuan::check_file(&path).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    let from = dir.path().join("2025.toml");
+    let shown = from.display();
+    let file = path.display();
+    assert_eq!(
+        found,
+        [
+            (
+                format!("{file}:16:15"),
+                format!("上年数 43269.3（支出合计）与上年文件 {shown} 中的 3269.3 不符：请改为 3269.3，或删去这一项由文件取数").as_str()
+            ),
+            (
+                format!("{file}:12:13"),
+                format!("上年数 296.3（2013299 一般公共预算）与上年文件 {shown} 中的 269.3 不符：请改为 269.3，或删去这一项由文件取数").as_str()
+            ),
+        ]
+    );
+    std::fs::remove_file(&from).unwrap();
+    let d = yusuan::check_file(&path).unwrap().diags;
+    let errors: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.severity == Severity::Error)
+        .map(|x| (d.location(x), x.rule))
+        .collect();
+    assert_eq!(errors, [(format!("{file}:15:8"), "last-year")]);
+}

@@ -1,0 +1,242 @@
+//! Last year's figures from last year's file: `[last_year] from =
+//! "../2025/司法局.toml"` reads that file (checked as any other) and takes
+//! every last-year figure from it — the totals of `[last_year]`, each 项's
+//! (by code and source) and the 三公 items with 机关运行经费. A figure still
+//! typed by hand is compared with it: most comparison slips start with a
+//! figure typed by hand (43269.3 for 3269.3).
+
+use std::ops::Range;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::domain::{Kind, Source};
+use crate::model::{BudgetFile, Money};
+use crate::text;
+
+thread_local! {
+    /// Set while a last-year file is read: its own `from` is not followed
+    /// (one year back is what the comparisons need, and no chain can loop).
+    static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Fills and checks the last-year figures of `file` from the file its
+/// `[last_year] from` names (relative to `base`, the file's directory).
+pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics) {
+    let Some(from) = file
+        .last_year
+        .as_ref()
+        .and_then(|l| l.get_ref().from.clone())
+    else {
+        return;
+    };
+    if READING.with(std::cell::Cell::get) {
+        return;
+    }
+    let span = from.span();
+    let path = base.map_or_else(
+        || Path::new(from.get_ref()).to_path_buf(),
+        |b| b.join(from.get_ref()),
+    );
+    READING.with(|r| r.set(true));
+    let read = crate::check_file_with(&path, crate::Options::default());
+    READING.with(|r| r.set(false));
+    let shown = path.display();
+    let other = match read {
+        Ok(c) if !c.diags.has_errors() => c,
+        Ok(c) => {
+            let first = c
+                .diags
+                .items
+                .iter()
+                .find(|d| d.severity == crate::diag::Severity::Error);
+            let (zh, en) = first.map_or((String::new(), String::new()), |d| {
+                (d.message.zh.clone(), d.message.en.clone())
+            });
+            diags.push(Diagnostic::error(
+                "last-year",
+                Some(span),
+                text!(
+                    "上年文件 {shown} 有错误，不能取数：{zh}",
+                    "last year's file {shown} has errors, no figure is taken from it: {en}"
+                ),
+            ));
+            return;
+        }
+        Err(d) => {
+            let first = d.items.first();
+            let (zh, en) = first.map_or((String::new(), String::new()), |d| {
+                (d.message.zh.clone(), d.message.en.clone())
+            });
+            diags.push(Diagnostic::error(
+                "last-year",
+                Some(span),
+                text!(
+                    "无法读取上年文件 {shown}：{zh}",
+                    "cannot read last year's file {shown}: {en}"
+                ),
+            ));
+            return;
+        }
+    };
+    let factor = crate::validate::input_unit(file).yuan();
+    let in_unit = |yuan: Decimal| Money((yuan / factor).normalize());
+    let b = &other.budget;
+    let sum = |keep: &dyn Fn(&crate::validate::Line) -> bool, kind: Option<Kind>| -> Decimal {
+        b.lines
+            .iter()
+            .filter(|l| keep(l))
+            .map(|l| kind.map_or_else(|| l.total(), |k| l.kinds[k as usize]))
+            .sum()
+    };
+    let fiscal = [
+        Source::General,
+        Source::Fund,
+        Source::Soe,
+        Source::CarryGeneral,
+        Source::CarryFund,
+        Source::CarrySoe,
+    ];
+    let general = [Source::General, Source::CarryGeneral];
+    let total = sum(&|_| true, None);
+    let personnel: Decimal = b
+        .economic
+        .iter()
+        .filter(|e| e.personnel)
+        .map(|e| e.amount)
+        .sum();
+    let public: Decimal = b
+        .economic
+        .iter()
+        .filter(|e| !e.personnel)
+        .map(|e| e.amount)
+        .sum();
+    let figures: [(&str, Decimal); 8] = [
+        ("income", total),
+        ("expenditure", total),
+        ("fiscal", sum(&|l| fiscal.contains(&l.source), None)),
+        ("general", sum(&|l| general.contains(&l.source), None)),
+        ("basic", sum(&|_| true, Some(Kind::Basic))),
+        ("personnel", personnel),
+        ("public", public),
+        ("project", sum(&|_| true, Some(Kind::Project))),
+    ];
+    let taken =
+        |slot: &mut Option<Spanned<Money>>, what: &str, yuan: Decimal, diags: &mut Diagnostics| {
+            let value = in_unit(yuan);
+            match slot {
+                None => *slot = Some(Spanned::new(span.clone(), value)),
+                Some(typed) => differs(
+                    typed.get_ref().0,
+                    value.0,
+                    typed.span(),
+                    what,
+                    &shown,
+                    diags,
+                ),
+            }
+        };
+    if let Some(ly) = file.last_year.as_mut() {
+        let ly = ly.get_mut();
+        for (key, yuan) in figures {
+            let slot = match key {
+                "income" => &mut ly.income,
+                "expenditure" => &mut ly.expenditure,
+                "fiscal" => &mut ly.fiscal,
+                "general" => &mut ly.general,
+                "basic" => &mut ly.basic,
+                "personnel" => &mut ly.personnel,
+                "public" => &mut ly.public,
+                _ => &mut ly.project,
+            };
+            let what = match key {
+                "income" => "收入合计",
+                "expenditure" => "支出合计",
+                "fiscal" => "财政拨款",
+                "general" => "一般公共预算",
+                "basic" => "基本支出",
+                "personnel" => "人员经费",
+                "public" => "公用经费",
+                _ => "项目支出",
+            };
+            taken(slot, what, yuan, diags);
+        }
+    }
+    // Each 项 by code and source: last year's money of the same line.
+    for line in &mut file.expenditure {
+        let l = line.get_mut();
+        let code = l.code.get_ref().trim().to_string();
+        let source = l
+            .source
+            .as_ref()
+            .map_or(Some(Source::General), |s| Source::parse(s.get_ref()));
+        let Some(source) = source else { continue };
+        let yuan = sum(&|o| o.code == code && o.source == source, None);
+        let what = format!("{code} {}", source.label());
+        match &l.last_year {
+            None => l.last_year = Some(Spanned::new(span.clone(), in_unit(yuan))),
+            Some(typed) => differs(
+                typed.get_ref().0,
+                in_unit(yuan).0,
+                typed.span(),
+                &what,
+                &shown,
+                diags,
+            ),
+        }
+    }
+    // The 三公 items and 机关运行经费.
+    if let (Some(s), Some(o)) = (file.sangong.as_mut(), b.sangong.as_ref()) {
+        let funds = |f: &crate::validate::Funds| -> Decimal { f.iter().sum() };
+        let abroad = o.abroad.as_ref().map_or(Decimal::ZERO, funds)
+            + funds(&o.abroad_research)
+            + funds(&o.abroad_other);
+        let s = s.get_mut();
+        let ly = s
+            .last_year
+            .get_or_insert_with(|| Spanned::new(span.clone(), Default::default()));
+        let ly = ly.get_mut();
+        for (slot, yuan) in [
+            (&mut ly.abroad, abroad),
+            (&mut ly.vehicle_purchase, funds(&o.vehicle_purchase)),
+            (&mut ly.vehicle_operation, funds(&o.vehicle_operation)),
+            (&mut ly.reception, funds(&o.reception)),
+            (&mut ly.running_costs, o.running_costs.unwrap_or_default()),
+        ] {
+            let value = in_unit(yuan);
+            match slot {
+                None => *slot = Some(value),
+                Some(typed) if typed.0 != value.0 => {
+                    differs(typed.0, value.0, span.clone(), "三公", &shown, diags)
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// A last-year figure typed by hand that last year's file does not give.
+fn differs(
+    typed: Decimal,
+    from_file: Decimal,
+    at: Range<usize>,
+    what: &str,
+    shown: &impl std::fmt::Display,
+    diags: &mut Diagnostics,
+) {
+    // Compared at the digits typed: 3269.3 for 3269.30 is the same figure.
+    if typed == from_file.round_dp(typed.scale()) {
+        return;
+    }
+    let (t, f) = (typed.normalize(), from_file.normalize());
+    diags.push(Diagnostic::warning(
+        "last-year",
+        Some(at),
+        text!(
+            "上年数 {t}（{what}）与上年文件 {shown} 中的 {f} 不符：请改为 {f}，或删去这一项由文件取数",
+            "last year's {what} is typed as {t} but last year's file {shown} gives {f}: write {f}, or delete it and let the file give it"
+        ),
+    ));
+}
