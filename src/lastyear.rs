@@ -44,43 +44,37 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
     let read = crate::check_file_with(&path, crate::Options::default());
     READING.with(|r| r.set(false));
     let shown = path.display();
-    let other = match read {
-        Ok(c) if !c.diags.has_errors() => c,
-        Ok(c) => {
-            let first = c
-                .diags
+    // Why no figure can be taken: the first error of the file, or why it cannot be read.
+    let (first, broken) = match &read {
+        Ok(c) if !c.diags.has_errors() => (None, false),
+        Ok(c) => (
+            c.diags
                 .items
                 .iter()
-                .find(|d| d.severity == crate::diag::Severity::Error);
-            let (zh, en) = first.map_or((String::new(), String::new()), |d| {
-                (d.message.zh.clone(), d.message.en.clone())
-            });
-            diags.push(Diagnostic::error(
-                "last-year",
-                Some(span),
-                text!(
-                    "上年文件 {shown} 有错误，不能取数：{zh}",
-                    "last year's file {shown} has errors, no figure is taken from it: {en}"
-                ),
-            ));
-            return;
-        }
-        Err(d) => {
-            let first = d.items.first();
-            let (zh, en) = first.map_or((String::new(), String::new()), |d| {
-                (d.message.zh.clone(), d.message.en.clone())
-            });
-            diags.push(Diagnostic::error(
-                "last-year",
-                Some(span),
-                text!(
-                    "无法读取上年文件 {shown}：{zh}",
-                    "cannot read last year's file {shown}: {en}"
-                ),
-            ));
-            return;
-        }
+                .find(|d| d.severity == crate::diag::Severity::Error),
+            true,
+        ),
+        Err(d) => (d.items.first(), false),
     };
+    if first.is_some() || read.is_err() {
+        let (zh, en) = first.map_or((String::new(), String::new()), |d| {
+            (d.message.zh.clone(), d.message.en.clone())
+        });
+        let message = if broken {
+            text!(
+                "上年文件 {shown} 有错误，不能取数：{zh}",
+                "last year's file {shown} has errors, no figure is taken from it: {en}"
+            )
+        } else {
+            text!(
+                "无法读取上年文件 {shown}：{zh}",
+                "cannot read last year's file {shown}: {en}"
+            )
+        };
+        diags.push(Diagnostic::error("last-year", Some(span), message));
+        return;
+    }
+    let Ok(other) = read else { return };
     let factor = crate::validate::input_unit(file).yuan();
     let in_unit = |yuan: Decimal| Money((yuan / factor).normalize());
     let b = &other.budget;
