@@ -117,8 +117,13 @@ pub struct Change {
     pub direction: &'static str,
     /// The difference in 万元, as printed (the difference of the two printed figures).
     pub amount: String,
-    /// The percentage, 2 decimals; none when last year's figure is zero.
+    /// The percentage, 2 decimals, from the two printed figures (as a reader
+    /// verifies it); none when last year's printed figure is zero.
     pub percent: Option<String>,
+    /// The same from the exact figures (some documents compute it so; the
+    /// checker accepts either).
+    #[serde(skip)]
+    pub percent_exact: Option<String>,
     /// Last year's figure in 万元.
     pub last_year: String,
 }
@@ -770,14 +775,17 @@ pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
         } else {
             "减少"
         };
-        let percent = (!p.is_zero() && !diff.is_zero()).then(|| {
-            let pct = round((yuan - p).abs() / p.abs() * Decimal::ONE_HUNDRED, 2);
-            two_places(crate::render::format_amount(pct, 2, false))
-        });
+        let pct = |delta: Decimal, base: Decimal| {
+            (!base.is_zero() && !diff.is_zero()).then(|| {
+                let pct = round(delta.abs() / base.abs() * Decimal::ONE_HUNDRED, 2);
+                two_places(crate::render::format_amount(pct, 2, false))
+            })
+        };
         Change {
             direction,
             amount: text(diff.abs()),
-            percent,
+            percent: pct(diff, wan(p)),
+            percent_exact: pct(yuan - p, p),
             last_year: text(wan(p)),
         }
     });
@@ -1059,17 +1067,22 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
                 None => continue,
             };
             if unit == "%" {
+                let as_written = |p: &Option<String>| {
+                    p.as_ref()
+                        .is_some_and(|p| written == p.parse::<Decimal>().unwrap_or_default())
+                };
                 if let Some(c) = &fig.change
                     && let Some(p) = &c.percent
                     && (is_change || is_decrease)
-                    && written != p.parse::<Decimal>().unwrap_or_default()
+                    && !as_written(&c.percent)
+                    && !as_written(&c.percent_exact)
                 {
                     report(
                         at,
                         quote.len(),
                         text!(
-                            "“{quote}”：按上年数计算应为 {p}%",
-                            "\"{quote}\": against last year's figure it is {p}%"
+                            "“{quote}”：按上年数计算应为 {p}%（由印出的两个数算得）",
+                            "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
                         ),
                     );
                 }
@@ -1750,6 +1763,20 @@ mod tests {
         let f = figure(Decimal::from(now), Some(Decimal::from(before)), style());
         let c = f.change.unwrap();
         (f.text, c.direction, c.amount, c.percent)
+    }
+
+    #[test]
+    fn a_percentage_is_computed_from_the_printed_figures() {
+        // 12.0005 万元 prints 12.00 against 10.00: a reader computes 2.00 ÷
+        // 10.00 = 20.00 %; the exact 元 give 20.005 % → 20.01 %, also accepted.
+        let f = figure(
+            Decimal::from(120_005),
+            Some(Decimal::from(100_000)),
+            style(),
+        );
+        let c = f.change.unwrap();
+        assert_eq!(c.percent.as_deref(), Some("20.00"));
+        assert_eq!(c.percent_exact.as_deref(), Some("20.01"));
     }
 
     #[test]
