@@ -121,6 +121,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A [[fact]] record's kind, source and codes are known and well formed.",
     ),
     (
+        "sections",
+        "地区样式要求说明的内容（required_sections，如三公、政府采购、机关运行经费、国有资产、绩效目标）必须在某一段的标题或正文中出现，或由生成的段落写出。",
+        "What a profile requires the text to explain (required_sections: 三公, 政府采购, 机关运行经费, 国有资产, 绩效目标 …) appears in a section's title or text, or a generated section writes it.",
+    ),
+    (
         "last-year",
         "[last_year] from = \"上年文件\" 时，上年数取自上年的预算文件（各项合计、每个项、三公）；手填的上年数与之不符时提示。上年文件读不到或有错误时报错。",
         "With [last_year] from = \"last year's file\", last year's figures come from that budget file (totals, each 项, 三公); a figure typed by hand that differs is named. A file that cannot be read, or has errors, is an error.",

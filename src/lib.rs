@@ -250,6 +250,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         );
     }
     let narrative = narrative::build(file, &budget, profile.style, projects.as_ref(), &mut diags);
+    narrative::required(file, profile, &mut diags);
     if tables.is_none() && projects.is_none() {
         diags.push(Diagnostic::error(
             "empty",

@@ -491,6 +491,53 @@ pub fn build(
     Some(narrative)
 }
 
+/// The explanations a region requires (its profile's `required_sections`):
+/// each word appears in a section's title or text, or is what a generated
+/// section writes (三公 for `generate = "sangong"`, …). A document without
+/// any section (tables only) is not asked for them. One warning per missing
+/// word, at the file's last section (where one would be added).
+pub fn required(file: &BudgetFile, profile: &crate::profile::Profile, diags: &mut Diagnostics) {
+    let Some(last) = file.section.last() else {
+        return;
+    };
+    let writes = |kind: &str| -> &'static [&'static str] {
+        match kind {
+            "sangong" => &["三公"],
+            "running_costs" => &["机关运行经费"],
+            "procurement" => &["政府采购"],
+            "assets" => &["国有资产"],
+            "projects" => &["绩效目标", "项目"],
+            "glossary" => &["名词解释"],
+            _ => &[],
+        }
+    };
+    for word in &profile.required_sections {
+        let present = file.section.iter().any(|s| {
+            let s = s.get_ref();
+            s.title.contains(word.as_str())
+                || s.text
+                    .as_ref()
+                    .is_some_and(|t| t.get_ref().contains(word.as_str()))
+                || s.generate.as_ref().is_some_and(|g| {
+                    writes(g.get_ref())
+                        .iter()
+                        .any(|x| x.contains(word.as_str()))
+                })
+        });
+        if !present {
+            let name = &profile.name;
+            diags.push(Diagnostic::warning(
+                "sections",
+                Some(last.span()),
+                text!(
+                    "文中没有“{word}”的说明：地区样式 {name} 要求说明它（加一段 [[section]]，或 generate = …）",
+                    "the text explains nothing about \"{word}\", which profile {name} requires (add a [[section]], or generate = …)"
+                ),
+            ));
+        }
+    }
+}
+
 /// Placeholders a template leaves for the writer to fill.
 const LEFTOVERS: &[&str] = &[
     "XX万元",

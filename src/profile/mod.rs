@@ -64,6 +64,9 @@ pub struct Profile {
     /// Table titles by which a workbook that names no profile is recognised
     /// as written for this one.
     pub recognise: Vec<String>,
+    /// What a document with a narrative must explain somewhere in its
+    /// sections (words of a title or text, or a generated section's kind).
+    pub required_sections: Vec<String>,
     /// The directory it was loaded from (`None` for a built-in).
     pub dir: Option<PathBuf>,
     /// Its `profile.toml` as written.

@@ -50,6 +50,10 @@ pub struct RawProfile {
     /// Titles that identify a workbook written for this profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recognise: Option<Vec<String>>,
+    /// What the document's text must explain (a word of a section's title
+    /// or text, or a generated section's kind): `["三公", "政府采购"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_sections: Option<Vec<String>>,
     /// Tables: a table of the base with the same id is replaced, others added.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<RawTable>,
@@ -353,6 +357,11 @@ pub(super) fn build(
             .recognise
             .clone()
             .or(base.map(|b| b.recognise.clone()))
+            .unwrap_or_default(),
+        required_sections: raw
+            .required_sections
+            .clone()
+            .or(base.map(|b| b.required_sections.clone()))
             .unwrap_or_default(),
         dir: source.dir,
         source: source.toml,

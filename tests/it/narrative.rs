@@ -772,3 +772,42 @@ fn last_years_figures_come_from_last_years_file() {
         .collect();
     assert_eq!(errors, [(format!("{file}:15:8"), "last-year")]);
 }
+
+/// A region's required explanations (the shanghai profile's
+/// `required_sections`): present in a title, in a text or written by a
+/// generated section, else one warning each, at the last section.
+#[test]
+fn a_required_explanation_missing_from_the_text_is_named() {
+    let text = r#"[department]
+name = "测试局"
+year = 2025
+profile = "shanghai"
+
+[[expenditure]]
+code = "2013201"
+basic = 200.00
+
+[[section]]
+title = "其他相关情况说明"
+text = "一、“三公”经费预算情况说明。二、机关运行经费预算。三、政府采购预算情况。"
+
+[[section]]
+title = "绩效目标设置情况"
+generate = "projects"
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "sections")
+        .map(|x| (d.location(x), x.rule, x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "t.toml:14:1".to_string(),
+            "sections",
+            "文中没有“国有资产”的说明：地区样式 shanghai 要求说明它（加一段 [[section]]，或 generate = …）"
+        )]
+    );
+}
