@@ -387,6 +387,13 @@ pub fn build(
 
     let lines = line_views(budget, style);
     let procurement = procurement(file, style, to_yuan);
+    // The 政府采购 figures a paragraph may quote (read with the labels below).
+    if let Some(p) = &procurement {
+        figures.insert("procurement", p.total.clone());
+        figures.insert("procurement_goods", p.goods.clone());
+        figures.insert("procurement_works", p.works.clone());
+        figures.insert("procurement_services", p.services.clone());
+    }
     let assets = file.assets.as_ref().map(|a| {
         let a = a.get_ref();
         let value = |r: &crate::model::AssetRow| r.value.as_ref().map(|v| v.get_ref().0 * to_yuan);
@@ -978,6 +985,15 @@ const LABELS: &[(&str, &str)] = &[
     ("项目支出", "project"),
     ("机关运行经费", "running_costs"),
     ("上年预算", "last_year"),
+    ("政府采购预算总额", "procurement"),
+    ("政府采购预算共", "procurement"),
+    ("政府采购预算", "procurement"),
+    ("政府采购货物预算", "procurement_goods"),
+    ("政府采购货物类预算", "procurement_goods"),
+    ("政府采购工程预算", "procurement_works"),
+    ("政府采购工程类预算", "procurement_works"),
+    ("政府采购服务预算", "procurement_services"),
+    ("政府采购服务类预算", "procurement_services"),
 ];
 
 /// 三公 labels: the figure is in [`Narrative::sangong`].
