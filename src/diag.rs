@@ -121,6 +121,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A [[fact]] record's kind, source and codes are known and well formed.",
     ),
     (
+        "period",
+        "项目期（如 2022-2022）必须包含预算年度。",
+        "A project's period (such as 2022-2022) includes the budget year.",
+    ),
+    (
         "sections",
         "地区样式要求说明的内容（required_sections，如三公、政府采购、机关运行经费、国有资产、绩效目标）必须在某一段的标题或正文中出现，或由生成的段落写出。",
         "What a profile requires the text to explain (required_sections: 三公, 政府采购, 机关运行经费, 国有资产, 绩效目标 …) appears in a section's title or text, or a generated section writes it.",

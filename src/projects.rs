@@ -348,6 +348,7 @@ pub fn compute(
                 3,
             );
         }
+        check_period(p.period.as_deref(), year, &name, item.span(), diags);
         let plan = check_plan(p.plan.as_ref(), &name, diags);
         let indicators = indicators(&p.indicator, &name, diags);
         let unit_name = p
@@ -734,6 +735,39 @@ fn set_spans(rows: &mut [IndicatorView]) {
         }
         i = j;
     }
+}
+
+/// A project's 项目期 (`2022-2022`, `2025年-2027年`, `2026`) includes the
+/// budget year: a budget funds a project in its period.
+fn check_period(
+    period: Option<&str>,
+    year: i32,
+    name: &str,
+    at: std::ops::Range<usize>,
+    diags: &mut Diagnostics,
+) {
+    let Some(period) = period.map(str::trim).filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let years: Vec<i32> = period
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| s.len() == 4)
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let (Some(&from), Some(&to)) = (years.first(), years.last()) else {
+        return;
+    };
+    if (from..=to).contains(&year) {
+        return;
+    }
+    diags.push(Diagnostic::warning(
+        "period",
+        Some(at),
+        text!(
+            "项目 {name} 的项目期 {period} 不含预算年度 {year}：预算只安排项目期内的项目",
+            "project {name}'s period {period} does not include the budget year {year}: a budget funds projects within their period"
+        ),
+    ));
 }
 
 /// A parent project's money given with its 子项目's is their sum.

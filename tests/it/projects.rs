@@ -707,3 +707,24 @@ fn a_partial_project_list_is_checked_as_a_part_and_subprojects_are_not_counted_t
         "{m:#?}"
     );
 }
+
+/// A project's 项目期 includes the budget year: 2022-2022 in a 2026 budget is
+/// named, 2025-2027 passes.
+#[test]
+fn a_project_period_outside_the_budget_year_is_named() {
+    let text = "[department]\nname = \"x\"\nyear = 2026\n\n[[project]]\nname = \"甲\"\nfiscal = 1.00\nperiod = \"2022-2022\"\n\n[[project]]\nname = \"乙\"\nfiscal = 2.00\nperiod = \"2025年-2027年\"\n";
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "period")
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "t.toml:5:1".to_string(),
+            "项目 甲 的项目期 2022-2022 不含预算年度 2026：预算只安排项目期内的项目"
+        )]
+    );
+}
