@@ -121,6 +121,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A [[fact]] record's kind, source and codes are known and well formed.",
     ),
     (
+        "sentence",
+        "逐项说明的句式（sentence）只能是 quoted、dash、code、codes 之一。",
+        "The sentence per 项 (sentence) is one of quoted, dash, code, codes.",
+    ),
+    (
         "period",
         "项目期（如 2022-2022）必须包含预算年度。",
         "A project's period (such as 2022-2022) includes the budget year.",

@@ -249,7 +249,14 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
             &mut diags,
         );
     }
-    let narrative = narrative::build(file, &budget, profile.style, projects.as_ref(), &mut diags);
+    let narrative = narrative::build(
+        file,
+        &budget,
+        profile.style,
+        profile.sentence,
+        projects.as_ref(),
+        &mut diags,
+    );
     narrative::required(file, profile, &mut diags);
     if tables.is_none() && projects.is_none() {
         diags.push(Diagnostic::error(

@@ -292,6 +292,11 @@ pub struct Section {
     /// Print the generated paragraph after the text instead of before it.
     #[serde(default)]
     pub generate_after_text: bool,
+    /// How the sentence per 项 quotes its line (`generate = "lines"`):
+    /// `quoted` “类（类）款（款）项（项）”, `dash` “类-款-项”科目, `code`
+    /// 项（2014001）, `codes` 类（208类）款（05款）项（01项); default the profile's.
+    #[serde(default)]
+    pub sentence: Option<Spanned<String>>,
     /// A small table printed after the text: a header row and rows of cells.
     #[serde(default)]
     pub table: Option<SectionTable>,

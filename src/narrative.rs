@@ -81,6 +81,8 @@ pub struct SectionView {
     pub generate: Option<&'static str>,
     /// Whether the generated paragraph follows the text (else it precedes it).
     pub generate_after_text: bool,
+    /// How its sentence per 项 quotes the line: quoted, dash, code or codes.
+    pub sentence: &'static str,
     /// A table of text cells.
     pub table: Option<SectionTableView>,
 }
@@ -244,6 +246,7 @@ pub fn build(
     file: &BudgetFile,
     budget: &Budget,
     style: Style,
+    sentence: &'static str,
     projects: Option<&crate::projects::ProjectReport>,
     diags: &mut Diagnostics,
 ) -> Option<Narrative> {
@@ -467,12 +470,16 @@ pub fn build(
             .text
             .as_ref()
             .map_or_else(Vec::new, |t| paragraphs(t.get_ref()));
+        let sentence = sec.sentence.as_ref().map_or(sentence, |s| {
+            crate::validate::choose(diags, "sentence", s, SENTENCES, sentence)
+        });
         sections.push(SectionView {
             title: sec.title.trim().to_string(),
             place,
             paragraphs,
             generate,
             generate_after_text: sec.generate_after_text,
+            sentence,
             table: sec.table.as_ref().map(table_view),
         });
     }
@@ -544,6 +551,14 @@ pub fn required(file: &BudgetFile, profile: &crate::profile::Profile, diags: &mu
         }
     }
 }
+
+/// The ways a sentence per 项 quotes its line (`sentence = …`).
+pub const SENTENCES: &[(&[&str], &str)] = &[
+    (&["quoted", "（类）（款）（项）"], "quoted"),
+    (&["dash", "类-款-项"], "dash"),
+    (&["code", "（编码）"], "code"),
+    (&["codes", "（类）（款）（项）编码"], "codes"),
+];
 
 /// Placeholders a template leaves for the writer to fill.
 const LEFTOVERS: &[&str] = &[

@@ -64,6 +64,8 @@ pub struct Profile {
     /// Table titles by which a workbook that names no profile is recognised
     /// as written for this one.
     pub recognise: Vec<String>,
+    /// How its sentence per 项 quotes the line (one of [`crate::narrative::SENTENCES`]).
+    pub sentence: &'static str,
     /// What a document with a narrative must explain somewhere in its
     /// sections (words of a title or text, or a generated section's kind).
     pub required_sections: Vec<String>,

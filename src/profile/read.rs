@@ -50,6 +50,9 @@ pub struct RawProfile {
     /// Titles that identify a workbook written for this profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recognise: Option<Vec<String>>,
+    /// How a sentence per 项 quotes its line: quoted, dash, code or codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentence: Option<Spanned<String>>,
     /// What the document's text must explain (a word of a section's title
     /// or text, or a generated section's kind): `["三公", "政府采购"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -333,6 +336,24 @@ pub(super) fn build(
         }
     }
 
+    let sentence = match &raw.sentence {
+        None => base.map_or("quoted", |b| b.sentence),
+        Some(s) => crate::narrative::SENTENCES
+            .iter()
+            .find(|(names, _)| names.contains(&s.get_ref().trim()))
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| {
+                let v = s.get_ref();
+                err(
+                    Some(s.span()),
+                    text!(
+                        "未知的句式 \"{v}\"；可用：quoted, dash, code, codes",
+                        "unknown sentence \"{v}\"; valid: quoted, dash, code, codes"
+                    ),
+                );
+                "quoted"
+            }),
+    };
     let templates = source.templates;
 
     if diags.has_errors() {
@@ -358,6 +379,7 @@ pub(super) fn build(
             .clone()
             .or(base.map(|b| b.recognise.clone()))
             .unwrap_or_default(),
+        sentence,
         required_sections: raw
             .required_sections
             .clone()

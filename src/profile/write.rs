@@ -143,6 +143,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
     style.insert("zero", p.style.zero.into());
     style.insert("decimals", i64::from(p.style.decimals).into());
     doc["style"] = value(style);
+    if p.sentence != "quoted" {
+        doc["sentence"] = value(p.sentence);
+    }
     if !p.required_sections.is_empty() {
         doc["required_sections"] = value(strings(p.required_sections.iter().map(String::as_str)));
     }

@@ -843,3 +843,35 @@ text = "2026年政府采购预算总额12.90万元，其中：政府采购货物
     let found: Vec<&str> = d.items.iter().map(|x| x.message.zh.as_str()).collect();
     assert_eq!(found, ["“政府采购服务预算12.50万元”：表中为 12.00 万元"]);
 }
+
+/// The sentence per 项 quotes its line as the section (or the profile) says,
+/// in each of the styles R13 reads back (so a generated sentence never
+/// raises a warning of its own).
+#[test]
+fn the_sentence_per_line_quotes_it_in_the_chosen_style() {
+    for (style, want) in [
+        (
+            "code",
+            "1. 行政运行（2013201）120.00万元，比2025年预算增加20.00万元（20.00%），主要用于机关运行。",
+        ),
+        (
+            "dash",
+            "1. “一般公共服务支出-组织事务-行政运行”科目120.00万元，比2025年预算增加20.00万元（20.00%），主要用于机关运行。",
+        ),
+        (
+            "codes",
+            "1. 一般公共服务支出（201类）组织事务（32款）行政运行（01项）120.00万元，比2025年预算增加20.00万元（20.00%），主要用于机关运行。",
+        ),
+    ] {
+        let text = format!("{LINES}sentence = \"{style}\"\n");
+        let checked = yusuan::check_str("t.toml", &text).ok().unwrap();
+        assert!(
+            !checked.diags.items.iter().any(|d| d.rule == "R13"),
+            "{style}: {}",
+            checked.diags
+        );
+        let r = render(&text);
+        let all: String = pages(&r.document).concat();
+        assert!(all.contains(want), "{style}: {all}");
+    }
+}
