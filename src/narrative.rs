@@ -502,6 +502,7 @@ pub fn build(
         }
     }
     review(file, diags);
+    asset_counts(file, diags);
     Some(narrative)
 }
 
@@ -548,6 +549,59 @@ pub fn required(file: &BudgetFile, profile: &crate::profile::Profile, diags: &mu
                     "the text explains nothing about \"{word}\", which profile {name} requires (add a [[section]], or generate = …)"
                 ),
             ));
+        }
+    }
+}
+
+/// R13 on 国有资产 counts in prose (`共有车辆4辆`, `…设备13台（套）`) against
+/// the file's 国有资产 rows (`[assets]`): the first count after the word,
+/// when the paragraph holds no other number between them.
+fn asset_counts(file: &BudgetFile, diags: &mut Diagnostics) {
+    let Some(assets) = &file.assets else { return };
+    let rows = &assets.get_ref().item;
+    let count_of = |word: &str| {
+        rows.iter()
+            .find(|r| r.get_ref().name.contains(word) && !r.get_ref().within)
+            .and_then(|r| r.get_ref().count)
+    };
+    for s in &file.section {
+        let Some(t) = &s.get_ref().text else { continue };
+        let (text, span) = (t.get_ref().as_str(), t.span());
+        for (word, units) in [("车辆", &["辆", "台"][..]), ("设备", &["台", "套"][..])] {
+            let Some(want) = count_of(word) else { continue };
+            for (i, _) in text.match_indices(word) {
+                let after = &text[i + word.len()..];
+                let skip: usize = after
+                    .char_indices()
+                    .take_while(|(_, c)| {
+                        !c.is_ascii_digit() && !matches!(c, '，' | '。' | '；' | '、')
+                    })
+                    .map(|(_, c)| c.len_utf8())
+                    .sum();
+                let digits: String = after[skip..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let rest = &after[skip + digits.len()..];
+                if digits.is_empty() || skip > 9 || !units.iter().any(|u| rest.starts_with(u)) {
+                    continue;
+                }
+                let written: u64 = digits.parse().unwrap_or(0);
+                // "购置车辆0辆" is this year's purchase, not the stock.
+                if written == want || text[..i].ends_with("购置") {
+                    continue;
+                }
+                let len = word.len() + skip + digits.len();
+                let quote = &text[i..i + len];
+                diags.push(Diagnostic::warning(
+                    "R13",
+                    Some(locate(&diags.source, &span, text, i, len)),
+                    text!(
+                        "“{quote}”：国有资产表中为 {want}",
+                        "\"{quote}\": the fixed-assets table says {want}"
+                    ),
+                ));
+            }
         }
     }
 }

@@ -875,3 +875,39 @@ fn the_sentence_per_line_quotes_it_in_the_chosen_style() {
         assert!(all.contains(want), "{style}: {all}");
     }
 }
+
+/// 国有资产 counts in prose against the file's rows: 车辆 4 written for 3 is
+/// named; the 13 设备 agree; "购置车辆0辆" is this year's purchase, not the stock.
+#[test]
+fn asset_counts_in_prose_are_checked_against_the_assets_table() {
+    let text = r#"[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 200.00
+
+[assets]
+date = "2025-12-31"
+item = [
+  { name = "2、车辆（台、辆）", count = 3, value = 57.83 },
+  { name = "3、单价在20万元以上的设备", count = 13, value = 27.46 },
+]
+
+[[section]]
+title = "十一、国有资产占有使用情况"
+text = "截至上年底，本部门共有车辆4辆，单价20万元以上的设备13台（套）。当年安排购置车辆0辆。"
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "R13")
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [("t.toml:18:20".to_string(), "“车辆4”：国有资产表中为 3")]
+    );
+}
