@@ -1089,7 +1089,14 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
 fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &mut Diagnostics) {
     let mut found: Vec<(usize, usize, crate::diag::Text)> = vec![];
     mixed_bases(text, &mut found);
+    // The sentence before, in the same paragraph: a reason may follow its
+    // change after a full stop (`减少2.98%。主要原因是：……增加`).
+    let mut previous: Option<(usize, &str)> = None;
     for (start, sentence) in sentences(text) {
+        let earlier = previous
+            .filter(|(end, _)| !text[*end..start].contains("\n\n"))
+            .map(|(_, s)| s);
+        previous = Some((start + sentence.len(), sentence));
         let mut report = |at: usize, len: usize, t: crate::diag::Text| {
             found.push((start + at, len, t));
         };
@@ -1135,7 +1142,17 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
         // A decrease explained by an increase, or the reverse.
         if let Some(reason) = sentence.find("原因") {
             let (before, after) = sentence.split_at(reason);
-            for (said, cause) in [("减少", "增加"), ("增加", "减少")] {
+            let changes = ["增加", "减少", "增长", "下降"];
+            let before = match earlier {
+                Some(e) if !changes.iter().any(|w| before.contains(w)) => e,
+                _ => before,
+            };
+            for (said, cause) in [
+                ("减少", "增加"),
+                ("增加", "减少"),
+                ("下降", "增加"),
+                ("增长", "减少"),
+            ] {
                 if before.contains(said)
                     && !before.contains(cause)
                     && after.contains(cause)

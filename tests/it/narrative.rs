@@ -911,3 +911,47 @@ text = "截至上年底，本部门共有车辆4辆，单价20万元以上的设
         [("t.toml:18:20".to_string(), "“车辆4”：国有资产表中为 3")]
     );
 }
+
+/// A direction contradicted by its reason across a full stop: "下降 …。主要原因是
+/// …增加" is named at the reason; in two paragraphs the change has no reason.
+#[test]
+fn a_reason_after_a_full_stop_is_read_with_its_change() {
+    let text = r#"[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+basic = 200.00
+
+[[section]]
+title = "三、支出预算情况说明"
+text = '''
+会议费比上年下降2.98%。主要原因是会议经费增加。
+
+培训费比上年下降1.00%。
+
+主要原因是场地费用增加。
+'''
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "t.toml:12:15".to_string(),
+                "“主要原因是会议经费增加”：说的是下降，给出的原因却是增加"
+            ),
+            // A reason in another paragraph is no reason for this one.
+            (
+                "t.toml:14:7".to_string(),
+                "“下降”：这一段说了与上年相比的增减，却没有说明原因（主要原因是……）"
+            ),
+        ]
+    );
+}
