@@ -396,6 +396,7 @@ pub fn build(
         figures.insert("procurement_goods", p.goods.clone());
         figures.insert("procurement_works", p.works.clone());
         figures.insert("procurement_services", p.services.clone());
+        figures.insert("procurement_sme", p.sme.clone());
     }
     let assets = file.assets.as_ref().map(|a| {
         let a = a.get_ref();
@@ -1063,6 +1064,9 @@ const LABELS: &[(&str, &str)] = &[
     ("政府采购工程类预算", "procurement_works"),
     ("政府采购服务预算", "procurement_services"),
     ("政府采购服务类预算", "procurement_services"),
+    ("预留中小企业", "procurement_sme"),
+    ("中小企业预留", "procurement_sme"),
+    ("面向中小企业预留", "procurement_sme"),
 ];
 
 /// 三公 labels: the figure is in [`Narrative::sangong`].

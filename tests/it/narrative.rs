@@ -813,7 +813,8 @@ generate = "projects"
 }
 
 /// 政府采购 figures in prose against the file's 政府采购 items: 货物 0.90 +
-/// 服务 12.00 = 12.90 万元; the paragraph's 服务 12.50 is named (and only it).
+/// 服务 12.00 = 12.90 万元, 中小企业 0.50; the paragraph's 服务 12.50 and
+/// 中小企业 0.60 are named (and only they).
 #[test]
 fn procurement_figures_in_prose_are_checked_against_the_items() {
     let text = r#"[department]
@@ -834,14 +835,21 @@ project = "公用经费"
 item = "物业服务"
 kind = "服务"
 amount = 12.00
+sme = 0.50
 
 [[section]]
 title = "五、其他情况说明"
-text = "2026年政府采购预算总额12.90万元，其中：政府采购货物预算0.90万元，政府采购工程预算0万元，政府采购服务预算12.50万元。"
+text = "2026年政府采购预算总额12.90万元，其中：政府采购货物预算0.90万元，政府采购工程预算0万元，政府采购服务预算12.50万元。预留中小企业份额0.60万元。"
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let found: Vec<&str> = d.items.iter().map(|x| x.message.zh.as_str()).collect();
-    assert_eq!(found, ["“政府采购服务预算12.50万元”：表中为 12.00 万元"]);
+    assert_eq!(
+        found,
+        [
+            "“政府采购服务预算12.50万元”：表中为 12.00 万元",
+            "“预留中小企业份额0.60万元”：表中为 0.50 万元"
+        ]
+    );
 }
 
 /// The sentence per 项 quotes its line as the section (or the profile) says,
