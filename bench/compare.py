@@ -38,7 +38,7 @@ YUSUAN = ROOT / "target" / "release" / "yusuan"
 TYPST = ROOT / "target" / "typst-cli" / "bin" / "typst"
 FONTS = ROOT / "fonts"
 EXAMPLES = ["kaiping-2024", "panyu-2023", "pingluo-2022", "putuo-commerce-2025",
-            "zengcheng-2024", "jinhua-2024"]
+            "zengcheng-2024", "jinhua-2024", "beijing-audit-2026", "xian-petition-2026"]
 
 
 def run(cmd, **kw):

@@ -607,6 +607,88 @@ fn asset_counts(file: &BudgetFile, diags: &mut Diagnostics) {
     }
 }
 
+/// R13 on a sentence about 绩效目标 (`…绩效目标…涉及项目5个、资金120.00万元`):
+/// the number of projects and their money agree with the 项目支出绩效目标表.
+fn performance(
+    sentence: &str,
+    p: &ProjectsView,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    if !sentence.contains("绩效目标") {
+        return;
+    }
+    // "项目5个" or "5个项目".
+    let mut count: Option<(usize, usize, u64)> = None;
+    for (i, c) in sentence.char_indices() {
+        if !c.is_ascii_digit() || sentence[..i].ends_with(|c: char| c.is_ascii_digit() || c == '.')
+        {
+            continue;
+        }
+        let digits: String = sentence[i..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let after = &sentence[i + digits.len()..];
+        let before_says = sentence[..i].ends_with("项目");
+        if after.starts_with("个项目") || (before_says && after.starts_with('个')) {
+            let from = if before_says { i - "项目".len() } else { i };
+            let len = i
+                + digits.len()
+                + if before_says {
+                    '个'.len_utf8()
+                } else {
+                    "个项目".len()
+                }
+                - from;
+            count = Some((from, len, digits.parse().unwrap_or(0)));
+            break;
+        }
+    }
+    if let Some((at, len, n)) = count
+        && n != p.count as u64
+    {
+        let (quote, want) = (&sentence[at..at + len], p.count);
+        report(
+            at,
+            len,
+            text!(
+                "“{quote}”：项目支出绩效目标表列出 {want} 个项目",
+                "\"{quote}\": the 绩效目标 tables list {want} projects"
+            ),
+        );
+    }
+    // The money it covers: the first amount after 涉及 / 资金.
+    let Some(from) = ["涉及", "资金"]
+        .iter()
+        .filter_map(|w| sentence.find(w).map(|i| i + w.len()))
+        .min()
+    else {
+        return;
+    };
+    let Some(f) = written_figures(&sentence[from..])
+        .into_iter()
+        .find(|f| f.unit != "%")
+    else {
+        return;
+    };
+    let factor = if f.unit == "元" {
+        Decimal::ONE
+    } else {
+        Decimal::from(10_000)
+    };
+    if (f.value * factor - p.total.yuan).abs() > factor * Decimal::new(5, f.places + 1) {
+        let (quote, want) = (&sentence[from + f.at..from + f.at + f.len], &p.total.text);
+        report(
+            from + f.at,
+            f.len,
+            text!(
+                "“{quote}”：项目支出绩效目标表合计 {want} 万元",
+                "\"{quote}\": the 绩效目标 tables total {want} 万元"
+            ),
+        );
+    }
+}
+
 /// The ways a sentence per 项 quotes its line (`sentence = …`).
 pub const SENTENCES: &[(&[&str], &str)] = &[
     (&["quoted", "（类）（款）（项）"], "quoted"),
@@ -1299,6 +1381,10 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
         }
         // The sentence against itself: its change and percentage from its own figures.
         self_consistent(sentence, year, &mut report);
+        // 绩效目标 counts and money against the project tables.
+        if let Some(p) = &n.projects {
+            performance(sentence, p, &mut report);
+        }
         // "…（类）…（款）…（项）”938.99万元": a 项 quoted with its amount.
         if let Some(end) = sentence.find("（项）") {
             let head = &sentence[..end];

@@ -963,3 +963,54 @@ text = '''
         ]
     );
 }
+
+/// 绩效目标 counts and money in prose against the project tables: two
+/// projects, 30.00 + 20.00 = 50.00 万元; "3个项目" and "资金60.00万元" are
+/// named, the right sentence passes.
+#[test]
+fn performance_counts_and_money_in_prose_are_checked() {
+    let text = r#"[department]
+name = "测试局"
+year = 2026
+
+[[expenditure]]
+code = "2013201"
+project = 50.00
+
+[[project]]
+name = "甲"
+fiscal = 30.00
+
+[[project]]
+name = "乙"
+fiscal = 20.00
+
+[[section]]
+title = "十三、绩效目标情况说明"
+text = '''
+本部门编制绩效目标的项目2个，涉及资金50.00万元，主要原因是绩效管理全覆盖。
+
+本部门编制绩效目标的共3个项目，涉及资金60.00万元。
+'''
+"#;
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "R13")
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "t.toml:22:12".to_string(),
+                "“3个项目”：项目支出绩效目标表列出 2 个项目"
+            ),
+            (
+                "t.toml:22:21".to_string(),
+                "“60.00万元”：项目支出绩效目标表合计 50.00 万元"
+            ),
+        ]
+    );
+}
