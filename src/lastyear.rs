@@ -234,3 +234,78 @@ fn differs(
         ),
     ));
 }
+
+/// Last year's typed totals against each other, whatever their source (a
+/// region comparing with 预算执行数 types them by hand): 基本 + 项目 = 支出合计,
+/// 人员 + 公用 = 基本, and 一般公共预算 ≤ 财政拨款 ≤ 支出合计 — within the
+/// rounding of the digits written.
+pub fn consistent(file: &BudgetFile, diags: &mut Diagnostics) {
+    let Some(ly) = &file.last_year else { return };
+    let ly = ly.get_ref();
+    let v = |m: &Option<Spanned<Money>>| m.as_ref().map(|m| (m.get_ref().0, m.span()));
+    let places = |xs: &[Decimal]| xs.iter().map(Decimal::scale).max().unwrap_or(2);
+    type Slot = Option<Spanned<Money>>;
+    let sums: [(&str, &str, &str, &Slot, &Slot, &Slot); 2] = [
+        (
+            "基本支出",
+            "项目支出",
+            "支出合计",
+            &ly.basic,
+            &ly.project,
+            &ly.expenditure,
+        ),
+        (
+            "人员经费",
+            "公用经费",
+            "基本支出",
+            &ly.personnel,
+            &ly.public,
+            &ly.basic,
+        ),
+    ];
+    for (a_name, b_name, t_name, a, b, t) in sums {
+        let (Some((a, _)), Some((b, _)), Some((t, at))) = (v(a), v(b), v(t)) else {
+            continue;
+        };
+        let p = places(&[a, b, t]);
+        // Three printed figures: at most 1.5 units of the last place apart.
+        let tolerance = Decimal::new(15, p + 1);
+        if (a + b - t).abs() > tolerance {
+            let f = |x: Decimal| crate::reconcile::fmt(x, p.max(2));
+            let (s, a, b, t) = (f(a + b), f(a), f(b), f(t));
+            diags.push(Diagnostic::warning(
+                "last-year",
+                Some(at),
+                text!(
+                    "上年数自身不一致：{a_name} {a} + {b_name} {b} = {s}，而{t_name}写的是 {t}",
+                    "last year's figures disagree: {a_name} {a} + {b_name} {b} = {s}, but {t_name} is given as {t}"
+                ),
+            ));
+        }
+    }
+    let order = [
+        ("一般公共预算", &ly.general),
+        ("财政拨款", &ly.fiscal),
+        ("支出合计", &ly.expenditure),
+    ];
+    for pair in order.windows(2) {
+        let [(small_name, small), (big_name, big)] = pair else {
+            continue;
+        };
+        let (Some((s, at)), Some((b, _))) = (v(small), v(big)) else {
+            continue;
+        };
+        if s > b {
+            let f = |x: Decimal| crate::reconcile::fmt(x, x.scale().max(2));
+            let (s, b) = (f(s), f(b));
+            diags.push(Diagnostic::warning(
+                "last-year",
+                Some(at),
+                text!(
+                    "上年数自身不一致：{small_name} {s} 大于{big_name} {b}",
+                    "last year's figures disagree: {small_name} {s} is more than {big_name} {b}"
+                ),
+            ));
+        }
+    }
+}

@@ -152,6 +152,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     let mut diags = loaded.diags;
     let mut file = loaded.value;
     let (direct, made) = facts::fold(&mut file, &mut diags);
+    lastyear::consistent(&file, &mut diags);
     lastyear::apply(&mut file, options.base_dir.as_deref(), &mut diags);
     let owned = file;
     let file = &owned;

@@ -1014,3 +1014,25 @@ text = '''
         ]
     );
 }
+
+/// Last year's typed totals against each other (a region comparing with
+/// 预算执行数 types them): 基本 60.00 + 项目 30.00 = 90.00 is not the 支出合计
+/// 100.00; 人员 50.00 + 公用 10.00 = 60.00 agrees; 一般公共预算 80.00 ≤ 支出合计.
+#[test]
+fn last_years_typed_totals_agree_with_each_other() {
+    let text = "[department]\nname = \"x\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n\n[last_year]\nbasis = \"预算执行数\"\nexpenditure = 100.00\nbasic = 60.00\nproject = 30.00\npersonnel = 50.00\npublic = 10.00\ngeneral = 80.00\n";
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    let found: Vec<(String, &str)> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "last-year")
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "t.toml:11:15".to_string(),
+            "上年数自身不一致：基本支出 60.00 + 项目支出 30.00 = 90.00，而支出合计写的是 100.00"
+        )]
+    );
+}
