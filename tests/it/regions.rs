@@ -38,6 +38,9 @@ fn beijing_prints_seed_006_tables_from_records() {
         // 预算10表, 11表: typed lists under computed totals.
         "合计4,988.729130A-货物238.779600C-服务4,749.949530",
         "合计3,756.180280",
+        // 预算表12: one row per indicator, 指标性质 | 指标值 | 度量单位 in their columns.
+        "成本指标经济成本指标印刷刊物成本≤12.798万元",
+        "主要用于《北京审计》杂志印刷刊发",
         // 预算13表: 其他资金 50.117193, all 项目支出.
         "北京市审计局32,852.05383232,801.93663925,218.5375857,583.39905450.11719350.117193",
     ] {
@@ -53,7 +56,7 @@ fn beijing_prints_seed_006_tables_from_records() {
     assert_eq!(
         found,
         [(
-            format!("{}:2167:9", example("beijing-audit-2026.toml").display()),
+            format!("{}:2184:9", example("beijing-audit-2026.toml").display()),
             "“项目支出预算 7633.51万元”：表中为 7,633.52 万元"
         )]
     );
