@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use super::render::render_with;
 use super::*;
 
-/// `yusuan watch`: renders, then waits for changes to the input file or the
-/// template directory and renders again, printing the diagnostics each time.
+/// `yusuan watch`: renders, then waits for changes to the input file, the
+/// template directory or the profile directory it prints with, and renders
+/// again, printing the diagnostics each time.
 pub(super) fn watch(
     file: &Path,
     output: &Path,
@@ -57,6 +58,12 @@ pub(super) fn watch(
     if let Some(t) = &templates {
         watched.push((t.clone(), RecursiveMode::Recursive));
     }
+    // The profile directories the document was printed with: an edited
+    // profile.toml or template renders again (read anew from disk).
+    let profiles = crate::profile::loaded_dirs();
+    for d in &profiles {
+        watched.push((d.clone(), RecursiveMode::Recursive));
+    }
     for (path, mode) in &watched {
         if let Err(e) = watcher.watch(path, *mode) {
             eprintln!("error: cannot watch {}: {e}", path.display());
@@ -70,11 +77,11 @@ pub(super) fn watch(
     let relevant = |event: &notify::Event| {
         event.paths.iter().any(|p| {
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
+            let under = |d: &Path| d.canonicalize().is_ok_and(|d| p.starts_with(d));
             p == input
                 || (p != out
-                    && templates
-                        .as_ref()
-                        .is_some_and(|t| t.canonicalize().is_ok_and(|t| p.starts_with(t))))
+                    && (templates.as_deref().is_some_and(under)
+                        || profiles.iter().any(|d| under(d))))
         })
     };
     let f = file.display();
@@ -101,6 +108,7 @@ pub(super) fn watch(
             "--- 文件有改动，重新生成 {f}",
             "--- change detected, rendering {f}"
         ));
+        crate::profile::forget_loaded();
         run();
     }
     0

@@ -172,6 +172,21 @@ pub fn find(name: &str) -> Option<&'static Profile> {
     list.iter().copied().find(|p| p.name == name)
 }
 
+/// The directories of the profiles loaded from disk so far (what `watch`
+/// watches besides the input).
+pub fn loaded_dirs() -> Vec<PathBuf> {
+    let list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    list.iter().filter_map(|p| p.dir.clone()).collect()
+}
+
+/// Forgets the profiles loaded from disk, so that the next use reads their
+/// directories again (`watch`, after an edit). Built-ins stay; what was
+/// handed out stays valid (profiles live as long as the process).
+pub fn forget_loaded() {
+    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    list.retain(|p| p.dir.is_none());
+}
+
 /// The names of the built-in profiles, for messages.
 pub fn names() -> Vec<&'static str> {
     builtins().into_iter().map(|p| p.name.as_str()).collect()

@@ -274,6 +274,82 @@ fn watch_renders_again_when_the_input_or_a_template_changes() {
     );
 }
 
+/// `watch` on a file printed with a profile directory renders again when a
+/// template of that directory changes (the directory is read anew).
+#[test]
+fn watch_renders_again_when_its_profile_directory_changes() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p");
+    std::fs::create_dir_all(profile.join("templates")).unwrap();
+    std::fs::write(
+        profile.join("profile.toml"),
+        "name = \"p\"\nbase = \"national\"\n",
+    )
+    .unwrap();
+    let template = profile.join("templates/budget.typ.j2");
+    std::fs::write(&template, "= 第一版\n{{ report.department.name }}\n").unwrap();
+    let input = dir.path().join("in.toml");
+    std::fs::write(
+        &input,
+        "[department]\nname = \"甲部门\"\nyear = 2024\nprofile = \"p\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n",
+    )
+    .unwrap();
+    let pdf = dir.path().join("out.pdf");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args([
+            "watch",
+            input.to_str().unwrap(),
+            "-o",
+            pdf.to_str().unwrap(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |want: &str| -> bool {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(want) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    let page_text = |pdf: &Path| {
+        let out = Command::new("pdftotext")
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = wait_for("正在监视");
+    let first_text = page_text(&pdf);
+    std::fs::write(&template, "= 第二版\n{{ report.department.name }}\n").unwrap();
+    let changed = wait_for("已写出");
+    let second_text = page_text(&pdf);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first, "the watcher started");
+    assert!(first_text.contains("第一版"), "{first_text}");
+    assert!(changed, "a change in the profile directory rendered again");
+    assert!(second_text.contains("第二版"), "{second_text}");
+}
+
 #[test]
 fn a_closed_pipe_and_a_huge_input_end_quietly() {
     let out = Command::new("sh")
