@@ -559,11 +559,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     let mut out = vec![total];
     out.extend(rows.into_values());
     for r in &mut out {
-        for v in &mut r.values {
-            *v = unit.from_yuan(*v);
-        }
-        derive(spec, &mut r.values);
-        r.cells = cells(spec, &r.values);
+        finish_row(spec, unit, r);
         if matches!(spec.shape, Shape::Economic) {
             r.government = budget
                 .economic
@@ -611,6 +607,16 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         note: note_of(budget, spec, empty),
         spec,
     }
+}
+
+/// A summed row (in 元) into the table's unit, with its derived columns
+/// (change, percentage) and its cells by key.
+fn finish_row(spec: &'static TableSpec, unit: Unit, r: &mut Row) {
+    for v in &mut r.values {
+        *v = unit.from_yuan(*v);
+    }
+    derive(spec, &mut r.values);
+    r.cells = cells(spec, &r.values);
 }
 
 /// The value of column `i` of a list table's typed row, in 元 (sums resolved).
@@ -669,11 +675,7 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     let mut out = vec![total];
     out.extend(rows);
     for r in &mut out {
-        for v in &mut r.values {
-            *v = unit.from_yuan(*v);
-        }
-        derive(spec, &mut r.values);
-        r.cells = cells(spec, &r.values);
+        finish_row(spec, unit, r);
     }
     TreeTable {
         id: &spec.id,
