@@ -186,9 +186,70 @@ fn a_typst_error_points_to_the_template_line_that_wrote_it() {
     );
 }
 
+/// A `yusuan watch` running with `args`, its stderr lines as they come.
+struct Watch {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watch {
+    fn start(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Watch {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+            .arg("watch")
+            .args(args.iter().map(|a| a.as_ref()))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch { child, lines }
+    }
+
+    /// Waits (at most a minute) for a line saying `want` happened: each step
+    /// waits for its line, not for a fixed time.
+    fn wait_for(&self, want: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(want) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The text of a PDF, as poppler reads it.
+fn page_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn watch_renders_again_when_the_input_or_a_template_changes() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.toml");
     let text = "[department]\nname = \"甲部门\"\nyear = 2024\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
@@ -201,65 +262,20 @@ fn watch_renders_again_when_the_input_or_a_template_changes() {
     )
     .unwrap();
     let pdf = dir.path().join("out.pdf");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .args([
-            "watch",
-            input.to_str().unwrap(),
-            "-o",
-            pdf.to_str().unwrap(),
-        ])
-        .arg("--templates")
-        .arg(&templates)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The watcher's lines, as they come: each step waits for the line that
-    // says it happened, not for a fixed time.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let wait_for = |want: &str| -> bool {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains(want) => return true,
-                Ok(_) => {}
-                Err(_) => return false,
-            }
-        }
-        false
-    };
-    let page_text = |pdf: &Path| {
-        let out = Command::new("pdftotext")
-            .arg(pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let first = wait_for("正在监视");
+    let watch = Watch::start(&[&input, &"-o", &pdf, &"--templates", &templates]);
+    let first = watch.wait_for("正在监视");
     let first_text = page_text(&pdf);
     std::fs::write(&input, text.replace("甲部门", "乙部门")).unwrap();
-    let input_changed = wait_for("已写出");
+    let input_changed = watch.wait_for("已写出");
     let second_text = page_text(&pdf);
     std::fs::write(
         templates.join("budget.typ.j2"),
         "= 第二版\n{{ report.department.name }}\n",
     )
     .unwrap();
-    let template_changed = wait_for("已写出");
+    let template_changed = watch.wait_for("已写出");
     let third_text = page_text(&pdf);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(watch);
     assert!(first, "the watcher started");
     assert!(
         first_text.contains("第一版") && first_text.contains("甲部门"),
@@ -278,7 +294,6 @@ fn watch_renders_again_when_the_input_or_a_template_changes() {
 /// template of that directory changes (the directory is read anew).
 #[test]
 fn watch_renders_again_when_its_profile_directory_changes() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("p");
     std::fs::create_dir_all(profile.join("templates")).unwrap();
@@ -296,54 +311,13 @@ fn watch_renders_again_when_its_profile_directory_changes() {
     )
     .unwrap();
     let pdf = dir.path().join("out.pdf");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .args([
-            "watch",
-            input.to_str().unwrap(),
-            "-o",
-            pdf.to_str().unwrap(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let wait_for = |want: &str| -> bool {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains(want) => return true,
-                Ok(_) => {}
-                Err(_) => return false,
-            }
-        }
-        false
-    };
-    let page_text = |pdf: &Path| {
-        let out = Command::new("pdftotext")
-            .arg(pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let first = wait_for("正在监视");
+    let watch = Watch::start(&[&input, &"-o", &pdf]);
+    let first = watch.wait_for("正在监视");
     let first_text = page_text(&pdf);
     std::fs::write(&template, "= 第二版\n{{ report.department.name }}\n").unwrap();
-    let changed = wait_for("已写出");
+    let changed = watch.wait_for("已写出");
     let second_text = page_text(&pdf);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(watch);
     assert!(first, "the watcher started");
     assert!(first_text.contains("第一版"), "{first_text}");
     assert!(changed, "a change in the profile directory rendered again");

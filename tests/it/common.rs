@@ -50,3 +50,13 @@ pub fn pages(doc: &typst_layout::PagedDocument) -> Vec<String> {
         .map(|runs| runs.concat())
         .collect()
 }
+
+/// Each diagnostic's place (`file:line:col`) and Chinese message, in order;
+/// only those of `rule` when one is given.
+pub fn located<'a>(d: &'a yusuan::diag::Diagnostics, rule: Option<&str>) -> Vec<(String, &'a str)> {
+    d.items
+        .iter()
+        .filter(|x| rule.is_none_or(|r| x.rule == r))
+        .map(|x| (d.location(x), x.message.zh.as_str()))
+        .collect()
+}

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{ENGINE, example, pages, yusuan};
+use crate::common::{ENGINE, example, located, pages, yusuan};
 
 use yusuan::render::Renderer;
 
@@ -748,11 +748,7 @@ fn a_list_table_prints_its_typed_rows_under_a_computed_total() {
     let d = yusuan::check_str_with("b.toml", LIST_BUDGET, options)
         .unwrap()
         .diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, None);
     assert_eq!(
         found,
         [(

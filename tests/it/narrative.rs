@@ -1,7 +1,7 @@
 //! The complete disclosure: generated sentences, the check of hand-written
 //! text (R13), the cover, contents and PDF outline.
 
-use crate::common::{ENGINE, pages};
+use crate::common::{ENGINE, located, pages};
 
 use yusuan::diag::Severity;
 use yusuan::render::Renderer;
@@ -492,12 +492,7 @@ fn what_a_reviewer_sends_back_before_reading_a_figure() {
         );
         yusuan::check_str("t.toml", &text).unwrap().diags
     };
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .filter(|x| x.rule == "text")
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, Some("text"));
     assert_eq!(
         found,
         [
@@ -550,11 +545,7 @@ text = '''
 '''
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, None);
     // Only the two planted slips: 50.01 for 50.00, and 20.00% for 50 ÷ 200 = 25.00%.
     assert_eq!(
         found,
@@ -601,11 +592,7 @@ text = '''
 '''
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, None);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "t.toml:21:12");
     assert_eq!(
@@ -645,11 +632,7 @@ text = '''
 '''
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, None);
     assert_eq!(
         found,
         [
@@ -696,11 +679,7 @@ text = '''
 '''
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, None);
     assert_eq!(
         found,
         [
@@ -741,11 +720,7 @@ fn last_years_figures_come_from_last_years_file() {
     let path = dir.path().join("2026.toml");
     std::fs::write(&path, this).unwrap();
     let d = yusuan::check_file(&path).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, None);
     let from = dir.path().join("2025.toml");
     let shown = from.display();
     let file = path.display();
@@ -908,12 +883,7 @@ title = "十一、国有资产占有使用情况"
 text = "截至上年底，本部门共有车辆4辆，单价20万元以上的设备13台（套）。当年安排购置车辆0辆。"
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .filter(|x| x.rule == "R13")
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, Some("R13"));
     assert_eq!(
         found,
         [("t.toml:18:20".to_string(), "“车辆4”：国有资产表中为 3")]
@@ -943,11 +913,7 @@ text = '''
 '''
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, None);
     assert_eq!(
         found,
         [
@@ -994,12 +960,7 @@ text = '''
 '''
 "#;
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .filter(|x| x.rule == "R13")
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, Some("R13"));
     assert_eq!(
         found,
         [
@@ -1022,12 +983,7 @@ text = '''
 fn last_years_typed_totals_agree_with_each_other() {
     let text = "[department]\nname = \"x\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n\n[last_year]\nbasis = \"预算执行数\"\nexpenditure = 100.00\nbasic = 60.00\nproject = 30.00\npersonnel = 50.00\npublic = 10.00\ngeneral = 80.00\n";
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .filter(|x| x.rule == "last-year")
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, Some("last-year"));
     assert_eq!(
         found,
         [(

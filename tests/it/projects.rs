@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{ENGINE, yusuan};
+use crate::common::{ENGINE, located, yusuan};
 use yusuan::projects::Layout;
 use yusuan::render::Renderer;
 use yusuan::typeset::{self, Engine};
@@ -714,12 +714,7 @@ fn a_partial_project_list_is_checked_as_a_part_and_subprojects_are_not_counted_t
 fn a_project_period_outside_the_budget_year_is_named() {
     let text = "[department]\nname = \"x\"\nyear = 2026\n\n[[project]]\nname = \"甲\"\nfiscal = 1.00\nperiod = \"2022-2022\"\n\n[[project]]\nname = \"乙\"\nfiscal = 2.00\nperiod = \"2025年-2027年\"\n";
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
-    let found: Vec<(String, &str)> = d
-        .items
-        .iter()
-        .filter(|x| x.rule == "period")
-        .map(|x| (d.location(x), x.message.zh.as_str()))
-        .collect();
+    let found = located(&d, Some("period"));
     assert_eq!(
         found,
         [(
