@@ -6,6 +6,14 @@ use crate::common::{ENGINE, located, pages};
 use yusuan::diag::Severity;
 use yusuan::render::Renderer;
 
+/// The department and its one 项 (行政运行 200.00 万元) that the hand-made
+/// paragraphs below are checked against.
+macro_rules! office {
+    () => {
+        "[department]\nname = \"测试局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 200.00\n"
+    };
+}
+
 fn render(text: &str) -> yusuan::Rendered {
     let checked = yusuan::check_str("t.toml", text).ok().unwrap();
     assert!(!checked.diags.has_errors(), "{}", checked.diags);
@@ -522,15 +530,10 @@ fn what_a_reviewer_sends_back_before_reading_a_figure() {
 /// total 支出预算. Hand-made from the seed's sentences: 200 + 50 = 250.
 #[test]
 fn the_base_after_bi_and_the_label_that_starts_first_are_read() {
-    let text = r#"
-[department]
-name = "测试局"
-year = 2026
-
-[[expenditure]]
-code = "2013201"
-basic = 200.00
-project = 50.00
+    let text = concat!(
+        "\n",
+        office!(),
+        r#"project = 50.00
 
 [[section]]
 title = "三、支出预算情况说明"
@@ -543,7 +546,8 @@ text = '''
 
 2026年支出预算 250.00万元，比2025年年初预算数 200.00万元增加 50.00万元，增长 20.00%，主要原因是新招录人员。
 '''
-"#;
+"#
+    );
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let found = located(&d, None);
     // Only the two planted slips: 50.01 for 50.00, and 20.00% for 50 ÷ 200 = 25.00%.
@@ -568,15 +572,10 @@ text = '''
 /// 三公 figure 10.20 for 10.10 (公务接待 1.00 + 公务用车运行维护 9.10).
 #[test]
 fn a_figure_belongs_to_the_first_label_before_it() {
-    let text = r#"
-[department]
-name = "测试局"
-year = 2026
-
-[[expenditure]]
-code = "2013201"
-basic = 200.00
-
+    let text = concat!(
+        "\n",
+        office!(),
+        r#"
 [sangong]
 reception = 1.00
 vehicle_operation = 9.10
@@ -590,7 +589,8 @@ text = '''
 
 本部门当年一般公共预算“三公”经费预算支出10.20万元。
 '''
-"#;
+"#
+    );
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let found = located(&d, None);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -607,15 +607,10 @@ text = '''
 /// its reason in its paragraph (one planted without; the others untouched).
 #[test]
 fn parts_after_qizhong_add_up_and_a_change_gives_its_reason() {
-    let text = r#"
-[department]
-name = "测试局"
-year = 2026
-
-[[expenditure]]
-code = "2013201"
-basic = 200.00
-
+    let text = concat!(
+        "\n",
+        office!(),
+        r#"
 [[section]]
 title = "五、其他情况说明"
 text = '''
@@ -630,7 +625,8 @@ text = '''
 
 培训费与上年持平。
 '''
-"#;
+"#
+    );
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let found = located(&d, None);
     assert_eq!(
@@ -792,14 +788,9 @@ generate = "projects"
 /// 中小企业 0.60 are named (and only they).
 #[test]
 fn procurement_figures_in_prose_are_checked_against_the_items() {
-    let text = r#"[department]
-name = "测试局"
-year = 2026
-
-[[expenditure]]
-code = "2013201"
-basic = 200.00
-
+    let text = concat!(
+        office!(),
+        r#"
 [[procurement]]
 project = "公用经费"
 item = "台式计算机"
@@ -815,7 +806,8 @@ sme = 0.50
 [[section]]
 title = "五、其他情况说明"
 text = "2026年政府采购预算总额12.90万元，其中：政府采购货物预算0.90万元，政府采购工程预算0万元，政府采购服务预算12.50万元。预留中小企业份额0.60万元。"
-"#;
+"#
+    );
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let found: Vec<&str> = d.items.iter().map(|x| x.message.zh.as_str()).collect();
     assert_eq!(
@@ -863,14 +855,9 @@ fn the_sentence_per_line_quotes_it_in_the_chosen_style() {
 /// named; the 13 设备 agree; "购置车辆0辆" is this year's purchase, not the stock.
 #[test]
 fn asset_counts_in_prose_are_checked_against_the_assets_table() {
-    let text = r#"[department]
-name = "测试局"
-year = 2026
-
-[[expenditure]]
-code = "2013201"
-basic = 200.00
-
+    let text = concat!(
+        office!(),
+        r#"
 [assets]
 date = "2025-12-31"
 item = [
@@ -881,7 +868,8 @@ item = [
 [[section]]
 title = "十一、国有资产占有使用情况"
 text = "截至上年底，本部门共有车辆4辆，单价20万元以上的设备13台（套）。当年安排购置车辆0辆。"
-"#;
+"#
+    );
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let found = located(&d, Some("R13"));
     assert_eq!(
@@ -894,14 +882,9 @@ text = "截至上年底，本部门共有车辆4辆，单价20万元以上的设
 /// …增加" is named at the reason; in two paragraphs the change has no reason.
 #[test]
 fn a_reason_after_a_full_stop_is_read_with_its_change() {
-    let text = r#"[department]
-name = "测试局"
-year = 2026
-
-[[expenditure]]
-code = "2013201"
-basic = 200.00
-
+    let text = concat!(
+        office!(),
+        r#"
 [[section]]
 title = "三、支出预算情况说明"
 text = '''
@@ -911,7 +894,8 @@ text = '''
 
 主要原因是场地费用增加。
 '''
-"#;
+"#
+    );
     let d = yusuan::check_str("t.toml", text).unwrap().diags;
     let found = located(&d, None);
     assert_eq!(
