@@ -395,6 +395,22 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
         file("indicators".into(), indicators);
     }
     file("department".into(), settings(report, budget, &checked.file));
+    if !checked.file.declared.0.is_empty() {
+        let mut rows = vec![header(&DECLARED_HEADER)];
+        for (id, t) in &checked.file.declared.0 {
+            for (row, cols) in t.get_ref() {
+                for (col, m) in cols.get_ref() {
+                    rows.push(vec![
+                        id.clone(),
+                        row.clone(),
+                        col.clone(),
+                        raw(Some(m.get_ref())),
+                    ]);
+                }
+            }
+        }
+        file("declared".into(), rows);
+    }
     document(&checked.file, &mut file);
     // The settings first, the tables in order (1-summary … 9-sangong), then
     // the data sheets.
@@ -408,6 +424,7 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
         "section-tables" => 105,
         "procurement" => 106,
         "assets" => 107,
+        "declared" => 108,
         n => n
             .split('-')
             .next()
@@ -449,6 +466,11 @@ pub const PROCUREMENT_HEADER: [&str; 10] = [
 
 /// The header of the `assets` sheet: the 国有资产 rows.
 pub const ASSETS_HEADER: [&str; 4] = ["名称", "数量", "价值", "属于其中"];
+
+/// The header of the `declared` sheet: the file's `[declared.<id>]` totals,
+/// one figure per row, as written (so that a workbook round trip keeps the
+/// printed figures `check` compares).
+pub const DECLARED_HEADER: [&str; 4] = ["申报表", "申报行", "申报列", "申报金额"];
 
 /// An amount as the file wrote it (its own unit, unrounded).
 fn raw(m: Option<&Money>) -> String {

@@ -45,6 +45,46 @@ pub struct Imported {
     pub diags: Diagnostics,
     /// Projects written.
     pub projects: usize,
+    /// Where in the workbook each imported figure came from, by its place
+    /// in `toml` (empty for text input).
+    pub origins: Vec<Origin>,
+}
+
+/// A value of the written TOML and the workbook cell it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Origin {
+    /// The TOML line (1-based).
+    pub line: usize,
+    /// The byte the value starts at within its line (0-based).
+    pub col: usize,
+    /// The sheet and cell: `表6!D7`.
+    pub cell: String,
+}
+
+/// The cell a diagnostic at `offset` of `toml` came from: the origin on its
+/// line at or before its column (else the line's first); on a line without
+/// one (a `[[table]]` header), the first origin below it in the same block.
+pub fn origin_of<'a>(origins: &'a [Origin], toml: &str, offset: usize) -> Option<&'a Origin> {
+    let before = toml.get(..offset)?;
+    let line = before.matches('\n').count() + 1;
+    let col = offset - before.rfind('\n').map_or(0, |i| i + 1);
+    let on_line: Vec<&Origin> = origins.iter().filter(|o| o.line == line).collect();
+    if let Some(o) = on_line
+        .iter()
+        .rev()
+        .find(|o| o.col <= col)
+        .or(on_line.first())
+    {
+        return Some(o);
+    }
+    let block = toml[offset..]
+        .split('\n')
+        .take_while(|l| !l.trim().is_empty())
+        .count();
+    origins
+        .iter()
+        .filter(|o| o.line > line && o.line < line + block)
+        .min_by_key(|o| (o.line, o.col))
 }
 
 /// Imports `text` (named `name` in messages). `year` overrides the title's year.
@@ -283,6 +323,7 @@ pub fn import_list(name: &str, text: &str, year: Option<i32>) -> Imported {
         toml: out,
         diags,
         projects: count,
+        origins: vec![],
     }
 }
 

@@ -34,7 +34,7 @@ use std::fmt::Write;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::domain::Unit;
-use crate::import::{Imported, toml_str};
+use crate::import::{Imported, Origin, toml_str};
 use crate::text;
 
 use sheet::{Grid, Kind, TABLE_IDS, classify, split_code};
@@ -49,6 +49,8 @@ struct TableRow {
     /// Whether the row sums others: the 合计, or a 类/款 with longer codes under it.
     parent: bool,
     values: BTreeMap<&'static str, Decimal>,
+    /// The column each value was read from.
+    cols: BTreeMap<&'static str, usize>,
 }
 
 /// A table sheet read: its rows, the unit and what could not be read.
@@ -70,6 +72,39 @@ struct Book {
     notes: BTreeMap<&'static str, String>,
 }
 
+/// A cell's name set into the TOML being written, just before the value
+/// read from it; [`unmark`] takes it out. (Control characters never stand
+/// in the TOML itself: strings escape them.)
+fn mark(cell: &str) -> String {
+    format!("\u{1}{cell}\u{2}")
+}
+
+/// The TOML without its marks, and where each mark stood.
+fn unmark(marked: &str) -> (String, Vec<Origin>) {
+    let mut toml = String::with_capacity(marked.len());
+    let mut origins = vec![];
+    for (i, line) in marked.split('\n').enumerate() {
+        if i > 0 {
+            toml.push('\n');
+        }
+        let start = toml.len();
+        let mut rest = line;
+        while let Some(a) = rest.find('\u{1}') {
+            toml.push_str(&rest[..a]);
+            let after = &rest[a + 1..];
+            let b = after.find('\u{2}').unwrap_or(after.len());
+            origins.push(Origin {
+                line: i + 1,
+                col: toml.len() - start,
+                cell: after[..b].to_string(),
+            });
+            rest = after.get(b + 1..).unwrap_or("");
+        }
+        toml.push_str(rest);
+    }
+    (toml, origins)
+}
+
 /// Imports the workbook `bytes` (named `name` in messages). `year` and
 /// `profile` win over what the workbook says (a budget system's workbook
 /// does not name its region; a profile whose `recognise` titles the sheets
@@ -87,6 +122,7 @@ pub fn import_workbook(
             toml: String::new(),
             diags,
             projects: 0,
+            origins: vec![],
         }
     };
     let sheets = match cells::read_sheets(bytes) {
@@ -111,6 +147,7 @@ pub fn import_workbook(
             toml: String::new(),
             diags,
             projects: 0,
+            origins: vec![],
         };
     }
     let mut reading = Reading::new(grids, diags);
@@ -120,6 +157,7 @@ pub fn import_workbook(
             toml: String::new(),
             diags: reading.diags,
             projects: 0,
+            origins: vec![],
         };
     }
     reading.run(name, year)
@@ -322,11 +360,19 @@ impl Reading {
                 ),
             ));
         }
+        let (toml, origins) = unmark(&out);
         Imported {
-            toml: out,
+            toml,
             diags: self.diags,
             projects,
+            origins,
         }
+    }
+
+    /// `sheet!A1` of cell (`r`, `c`) of grid `g`, marked for [`unmark`].
+    fn mark(&self, g: usize, r: usize, c: usize) -> String {
+        let grid = &self.grids[g];
+        mark(&format!("{}!{}", grid.name, grid.a1(r, c)))
     }
 
     /// The unit the file's amounts are written in: the `lines` sheet's, else

@@ -250,6 +250,8 @@ pub(super) enum Kind {
     SectionTables,
     Procurement,
     Assets,
+    /// The file's `[declared.*]` figures as written.
+    Declared,
     /// One of the nine tables, by its id.
     Table(&'static str),
     /// A 项目支出绩效目标表 in the list layout.
@@ -292,6 +294,7 @@ impl Kind {
             Kind::SectionTables => &SECTION_TABLES_HEADER,
             Kind::Procurement => &PROCUREMENT_HEADER,
             Kind::Assets => &ASSETS_HEADER,
+            Kind::Declared => &crate::export::DECLARED_HEADER,
             _ => return None,
         })
     }
@@ -354,6 +357,9 @@ pub(super) fn classify(g: &Grid) -> Kind {
     }
     if starts(&ASSETS_HEADER) {
         return Kind::Assets;
+    }
+    if starts(&crate::export::DECLARED_HEADER) {
+        return Kind::Declared;
     }
     // `--emit xlsx` names its table sheets `<number>-<id>`.
     if let Some((_, id)) = g.name.split_once('-')
@@ -620,7 +626,9 @@ impl Reading {
                 continue;
             }
             let mut values = BTreeMap::new();
+            let mut cols = BTreeMap::new();
             for (c, k) in &keys {
+                cols.insert(*k, *c);
                 match grid.rows[r].get(*c) {
                     Some(cell) if cell.amount.is_some() => {
                         values.insert(*k, cell.amount.unwrap_or_default());
@@ -643,6 +651,7 @@ impl Reading {
                 level,
                 parent: total,
                 values,
+                cols,
             });
         }
         // The same code on two rows: which one is meant cannot be told.

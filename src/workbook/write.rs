@@ -21,7 +21,10 @@ impl Reading {
         let lines = match self.kinds.iter().position(|k| *k == Kind::Lines) {
             Some(g) => {
                 let mut bad = vec![];
-                let lines = read_lines_sheet(&self.grids[g], unit, &mut bad);
+                let mut lines = read_lines_sheet(&self.grids[g], unit, &mut bad);
+                for l in &mut lines {
+                    l.at = self.mark(g, l.row, 0);
+                }
                 for (r, c, why) in bad {
                     self.unread(g, r, c, why);
                 }
@@ -30,7 +33,7 @@ impl Reading {
             None => self.rebuild_lines(),
         };
         for l in &lines {
-            let _ = writeln!(out, "\n[[expenditure]]\ncode = \"{}\"", l.code);
+            let _ = writeln!(out, "\n[[expenditure]]\ncode = {}\"{}\"", l.at, l.code);
             // No name printed: the catalogue names the code.
             if !l.name.is_empty() {
                 let _ = writeln!(out, "name = {}", toml_str(&l.name));
@@ -124,6 +127,11 @@ impl Reading {
                     .unwrap_or_default()
             };
             let mut rest: Vec<Decimal> = spending_keys.iter().map(|k| get(&spending, k)).collect();
+            // The line is marked with the 支出总表's row of its 项.
+            let at = match (self.book.tables.get("expenditure"), spending.get(code)) {
+                (Some(t), Some((_, _, row))) => self.mark(t.sheet, *row, 0),
+                _ => String::new(),
+            };
             let mut line = |source: Source, kinds: [Decimal; 5]| {
                 if kinds.iter().all(Decimal::is_zero) {
                     return;
@@ -139,6 +147,8 @@ impl Reading {
                     kinds: k,
                     uses: None,
                     reason: None,
+                    row: 0,
+                    at: at.clone(),
                 });
             };
             if have_funds {
@@ -236,7 +246,7 @@ impl Reading {
     /// 基本支出表's 款 rows (人员经费 or 公用经费 by the column their money is in).
     pub(super) fn write_economic(&mut self, out: &mut String, unit: Unit) {
         // (code, name, 人员经费?, amount in 元, 政府经济分类)
-        let mut lines: Vec<(String, String, bool, Decimal, String)> = vec![];
+        let mut lines: Vec<(String, String, bool, Decimal, String, String)> = vec![];
         if let Some(g) = self.kinds.iter().position(|k| *k == Kind::Economic) {
             let from = self.entered_in(unit);
             let mut bad = vec![];
@@ -252,6 +262,7 @@ impl Reading {
                         text(2) == "人员经费",
                         v * from.yuan(),
                         text(4),
+                        self.mark(g, r, 3),
                     )),
                     None => bad.push((r, 3)),
                 }
@@ -288,13 +299,14 @@ impl Reading {
                     personnel,
                     amount * u,
                     String::new(),
+                    self.mark(t.sheet, r.row, 0),
                 ));
             }
             for (g, r) in both {
                 self.unread(g, r, 0, "一个款既有人员经费又有公用经费，已按公用经费写入");
             }
         }
-        for (code, name, personnel, amount, government) in lines {
+        for (code, name, personnel, amount, government, at) in lines {
             let kind = if personnel {
                 "人员经费"
             } else {
@@ -305,7 +317,7 @@ impl Reading {
                 let _ = writeln!(out, "name = {}", toml_str(&name));
             }
             let amount = money(unit.from_yuan(amount));
-            let _ = writeln!(out, "amount = {amount}\nkind = \"{kind}\"");
+            let _ = writeln!(out, "amount = {at}{amount}\nkind = \"{kind}\"");
             if !government.is_empty() {
                 let _ = writeln!(out, "government = {}", toml_str(&government));
             }
@@ -509,6 +521,9 @@ impl Reading {
         let profile = self.profile();
         let mut names = BTreeMap::new();
         let mut declared = String::new();
+        let written = self.declared_sheet();
+        let from_sheet = written.is_some();
+        declared.push_str(&written.unwrap_or_default());
         for (id, t) in &self.book.tables {
             let Some(spec) = profile.tables.iter().find(|s| s.id == *id) else {
                 continue;
@@ -528,9 +543,10 @@ impl Reading {
                     .columns
                     .iter()
                     .filter_map(|c| {
-                        r.values
-                            .get(c.key.as_str())
-                            .map(|v| format!("{} = {}", c.key, money(*v)))
+                        let at = r.cols.get(c.key.as_str()).copied().unwrap_or(0);
+                        r.values.get(c.key.as_str()).map(|v| {
+                            format!("{} = {}{}", c.key, self.mark(t.sheet, r.row, at), money(*v))
+                        })
                     })
                     .collect();
                 if !cells.is_empty() {
@@ -541,7 +557,7 @@ impl Reading {
                     ));
                 }
             }
-            if !rows.is_empty() {
+            if !rows.is_empty() && !from_sheet {
                 let _ = writeln!(declared, "\n[declared.{id}]");
                 for r in rows {
                     let _ = writeln!(declared, "{r}");
@@ -568,6 +584,49 @@ impl Reading {
             }
         }
         out.push_str(&declared);
+    }
+
+    /// The `[declared.*]` sections the `declared` sheet of `--emit xlsx`
+    /// holds, as the file wrote them; `None` without that sheet (then the
+    /// totals the table sheets print are the declared ones).
+    fn declared_sheet(&mut self) -> Option<String> {
+        let g = self.kinds.iter().position(|k| *k == Kind::Declared)?;
+        let mut tables: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let rows: Vec<Vec<String>> = self.grids[g]
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.raw.trim().to_string()).collect())
+            .collect();
+        for (i, r) in rows.iter().enumerate().skip(1) {
+            let cell = |c: usize| r.get(c).cloned().unwrap_or_default();
+            let (id, row, col, v) = (cell(0), cell(1), cell(2), cell(3));
+            if id.is_empty() && row.is_empty() {
+                continue;
+            }
+            let Some(v) = amount_of(&v) else {
+                self.unread(g, i, 3, "不是金额");
+                continue;
+            };
+            tables
+                .entry(id)
+                .or_default()
+                .entry(row)
+                .or_default()
+                .push(format!(
+                    "{} = {}{}",
+                    toml_str(&col),
+                    self.mark(g, i, 3),
+                    money(v)
+                ));
+        }
+        let mut out = String::new();
+        for (id, rows) in tables {
+            let _ = writeln!(out, "\n[declared.{}]", toml_str(&id));
+            for (row, cols) in rows {
+                let _ = writeln!(out, "{} = {{ {} }}", toml_str(&row), cols.join(", "));
+            }
+        }
+        Some(out)
     }
 
     /// The document around the tables, from the sheets `--emit xlsx` writes:
@@ -607,11 +666,18 @@ impl Reading {
         };
         let get = |r: &[String], i: usize| r.get(i).cloned().unwrap_or_default();
         let tables = rows_of(Kind::SectionTables);
-        for r in rows_of(Kind::Sections) {
-            let _ = writeln!(out, "\n[[section]]\ntitle = {}", toml_str(&get(&r, 1)));
+        let sections = self.kinds.iter().position(|k| *k == Kind::Sections);
+        for (n, r) in rows_of(Kind::Sections).into_iter().enumerate() {
+            let at = |c: usize| sections.map_or(String::new(), |g| self.mark(g, n + 1, c));
+            let _ = writeln!(
+                out,
+                "\n[[section]]\ntitle = {}{}",
+                at(1),
+                toml_str(&get(&r, 1))
+            );
             for (i, key) in [(2, "place"), (3, "text"), (4, "generate")] {
                 if !get(&r, i).is_empty() {
-                    let _ = writeln!(out, "{key} = {}", toml_str(&get(&r, i)));
+                    let _ = writeln!(out, "{key} = {}{}", at(i), toml_str(&get(&r, i)));
                 }
             }
             if !get(&r, 5).is_empty() {
@@ -735,7 +801,8 @@ impl Reading {
                 let _ = writeln!(out, "\n[[project]]");
                 for (c, key) in [(0, "unit"), (1, "code"), (2, "name")] {
                     if !text(c).is_empty() {
-                        let _ = writeln!(out, "{key} = {}", toml_str(&text(c)));
+                        let at = self.mark(g, r, c);
+                        let _ = writeln!(out, "{key} = {at}{}", toml_str(&text(c)));
                     }
                 }
                 for (c, key) in [
@@ -746,8 +813,8 @@ impl Reading {
                 ] {
                     match row.get(c).and_then(|x| x.amount) {
                         Some(v) if c == 3 || !v.is_zero() => {
-                            let _ =
-                                writeln!(out, "{key} = {}", money(unit.from_yuan(v * from.yuan())));
+                            let (at, v) = (self.mark(g, r, c), unit.from_yuan(v * from.yuan()));
+                            let _ = writeln!(out, "{key} = {at}{}", money(v));
                         }
                         Some(_) => {}
                         None if text(c).is_empty() => {}
@@ -840,6 +907,9 @@ pub(super) struct LineOut {
     kinds: [Option<Decimal>; KINDS],
     uses: Option<String>,
     reason: Option<String>,
+    /// The row read (lines sheet), and its cell marked (empty when rebuilt).
+    row: usize,
+    at: String,
 }
 
 /// The `lines` sheet `--emit xlsx` writes, amounts in `unit`.
@@ -877,6 +947,8 @@ pub(super) fn read_lines_sheet(
             kinds,
             uses: opt(3 + KINDS),
             reason: opt(4 + KINDS),
+            row: r,
+            at: String::new(),
         });
     }
     out

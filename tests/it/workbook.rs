@@ -1204,3 +1204,78 @@ fn a_budget_systems_detail_sheet_imports_as_facts() {
         .collect();
     assert_eq!(units.into_iter().collect::<Vec<_>>(), ["271001", "271002"]);
 }
+
+/// Each diagnostic of an imported file with the workbook cell it came from.
+fn cells_of(imported: &yusuan::import::Imported) -> Vec<(String, String, String)> {
+    let checked = yusuan::check_str("imported.toml", &imported.toml)
+        .ok()
+        .unwrap();
+    checked
+        .diags
+        .items
+        .iter()
+        .map(|d| {
+            let at = d.span.as_ref().and_then(|s| {
+                yusuan::import::origin_of(&imported.origins, &imported.toml, s.start)
+            });
+            (
+                d.rule.to_string(),
+                at.map_or(String::new(), |o| o.cell.clone()),
+                d.message.zh.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn yusuans_own_workbook_keeps_the_printed_figures_and_names_their_cells() {
+    let checked = yusuan::check_file(std::path::Path::new("examples/kaiping-2024.toml"))
+        .ok()
+        .unwrap();
+    let book = yusuan::export::xlsx(&checked).unwrap();
+    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None, None);
+    // The seed's printed totals travel in the `declared` sheet: the same 13
+    // warnings as the TOML, each at a cell.
+    let found = cells_of(&imported);
+    assert_eq!(found.len(), 13, "{found:?}");
+    assert!(
+        found.iter().all(|(_, cell, _)| !cell.is_empty()),
+        "{found:?}"
+    );
+    let has = |rule: &str, cell: &str, start: &str| {
+        found
+            .iter()
+            .any(|(r, c, m)| r == rule && c == cell && m.starts_with(start))
+    };
+    // declared sheet: header, then basic's rows in key order (301 personnel, 301 total, …).
+    assert!(
+        has(
+            "R5",
+            "declared!D2",
+            "基本支出表 类 301 人员经费：申报 480.18"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            "R13",
+            "sections!D4",
+            "“日常公用经费44.72万元”：表中为 44.73 万元"
+        ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_budget_systems_slip_is_named_at_its_cell() {
+    // 表6 (title, department, unit, header, 合计, then 301 on row 5), 人员经费 in column D.
+    let book = budget_system_book(&kaiping_tables(), Some((6, 2, 3, "480.18")));
+    let imported = yusuan::workbook::import_workbook("kaiping.xlsx", &book, None, None);
+    let found = cells_of(&imported);
+    assert!(
+        found.iter().any(|(r, c, m)| r == "R5"
+            && c == "表6!D5"
+            && m == "基本支出表 类 301 人员经费：申报 480.18，各项合计 480.19，相差 0.01（尾差：9 项四舍五入，允许 ±0.05）"),
+        "{found:?}"
+    );
+}
