@@ -31,6 +31,7 @@ pub mod profile;
 pub mod projects;
 pub mod reconcile;
 pub mod render;
+pub mod serve;
 pub mod synthetic;
 pub mod tables;
 pub mod typeset;
@@ -481,12 +482,14 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
 }
 
-/// Checks `checked` for glyphs, renders it with `renderer` and typesets it with `engine`.
-pub fn render_checked(
+/// The first half of [`render_checked`], what a preview needs: the glyph
+/// check, the templates and Typst's layout. The diagnostics (with Typst's
+/// warnings), the laid-out pages and the budget year.
+pub fn typeset_checked(
     engine: &typeset::Engine,
     renderer: &render::Renderer,
     checked: Checked,
-) -> Result<Rendered, RenderError> {
+) -> Result<(Diagnostics, typst_layout::PagedDocument, i32), RenderError> {
     let mut diags = checked.diags;
     // The glyph check runs beside the template (on a second core when there is one).
     let (glyphs, source) = std::thread::scope(|s| {
@@ -519,18 +522,25 @@ pub fn render_checked(
             ));
         }
     }
-    let document = match compiled {
-        Ok(d) => d,
-        Err(errors) => {
-            return Err(RenderError::Typeset(trace(
-                engine,
-                renderer,
-                &checked.report,
-                errors,
-                false,
-            )));
-        }
-    };
+    match compiled {
+        Ok(document) => Ok((diags, document, year)),
+        Err(errors) => Err(RenderError::Typeset(trace(
+            engine,
+            renderer,
+            &checked.report,
+            errors,
+            false,
+        ))),
+    }
+}
+
+/// Checks `checked` for glyphs, renders it with `renderer` and typesets it with `engine`.
+pub fn render_checked(
+    engine: &typeset::Engine,
+    renderer: &render::Renderer,
+    checked: Checked,
+) -> Result<Rendered, RenderError> {
+    let (mut diags, document, year) = typeset_checked(engine, renderer, checked)?;
     // The page checks run beside the PDF export (on a second core when there
     // is one); the PDF is kept only when they pass.
     let ident = ident(&diags.source);

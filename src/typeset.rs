@@ -16,9 +16,16 @@ use typst_pdf::{PdfOptions, Timestamp};
 /// Fonts shipped inside the binary (SIL OFL; see fonts/README.md).
 const EMBEDDED_FONTS: &[&[u8]] = &[
     include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf"),
-    include_bytes!("../fonts/NotoSansCJKsc-Regular-subset.otf"),
-    include_bytes!("../fonts/NotoSansCJKsc-Bold-subset.otf"),
+    SANS_REGULAR,
+    SANS_BOLD,
 ];
+
+/// The embedded sans-serif face (`yusuan serve`'s page is set in it too:
+/// a browser without Chinese fonts still shows Chinese).
+pub const SANS_REGULAR: &[u8] = include_bytes!("../fonts/NotoSansCJKsc-Regular-subset.otf");
+
+/// Its bold.
+pub const SANS_BOLD: &[u8] = include_bytes!("../fonts/NotoSansCJKsc-Bold-subset.otf");
 
 /// Every document uses the same virtual path: FileIds are a global, capped interner.
 static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| {
@@ -58,6 +65,7 @@ pub struct Engine {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     archival: bool,
+    warm: bool,
 }
 
 impl Engine {
@@ -76,12 +84,21 @@ impl Engine {
             book: LazyHash::new(book),
             fonts,
             archival: false,
+            warm: false,
         })
     }
 
     /// Writes PDF/A-2b (for archives) instead of plain PDF 1.7.
     pub fn archival(mut self, on: bool) -> Engine {
         self.archival = on;
+        self
+    }
+
+    /// Keeps Typst's caches from one document to the next (`yusuan serve`:
+    /// the same document again after a one-figure edit is laid out anew only
+    /// where it changed); entries unused for ten documents are dropped.
+    pub fn warm(mut self, on: bool) -> Engine {
+        self.warm = on;
         self
     }
 
@@ -129,7 +146,7 @@ impl Engine {
         // little with it (measured: no slower), and a long document's layout
         // caches are freed before the PDF export needs memory (a 215-page
         // document of 10,000 lines peaks at 866 MB instead of 909 MB).
-        typst::comemo::evict(0);
+        typst::comemo::evict(if self.warm { 10 } else { 0 });
         (out, warnings)
     }
 

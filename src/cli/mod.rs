@@ -1,5 +1,5 @@
 //! The command line, a module per command (`check`, `render` and its
-//! batch, `consolidate`, `import`, `templates`, `bench`, `watch`,
+//! batch, `consolidate`, `import`, `templates`, `bench`, `watch`, `serve`,
 //! `context`, `explain`); this file holds the arguments and what every
 //! command shares (messages, the language, safe writing).
 //!
@@ -15,6 +15,7 @@ mod explain;
 mod import;
 mod profile;
 mod render;
+mod serve;
 mod templates;
 mod watch;
 
@@ -160,6 +161,24 @@ pub enum Command {
         /// list or export.
         #[command(subcommand)]
         action: TemplatesAction,
+    },
+    /// A workspace in the browser: drop a workbook or TOML file, see every
+    /// problem at its cell or line, edit with the pages previewed beside,
+    /// download; render and sum a district's files.
+    Serve {
+        /// The workspace directory (its department files, read and written).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The address to listen on; anything but 127.0.0.1 / ::1 needs a token.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// The token requests must carry (made and printed when listening
+        /// beyond this computer without one).
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// More fonts (searched recursively), besides the embedded ones.
+        #[arg(long, value_name = "DIR")]
+        font_path: Vec<PathBuf>,
     },
     /// Time the stages of rendering files (one engine for all, as a batch would).
     Bench {
@@ -355,6 +374,12 @@ pub fn run(cli: Cli) -> i32 {
             profile,
         } => import::import(&file, &output, year, profile.as_deref()),
         Command::Bench { files, lines, runs } => bench::run(files, lines, runs),
+        Command::Serve {
+            dir,
+            bind,
+            token,
+            font_path,
+        } => serve::run(dir, bind, token, font_path),
         Command::Context { file, profile } => context::run(file, profile),
         Command::Watch {
             file,

@@ -614,14 +614,14 @@ impl Reading {
                 .or_default()
                 .push(format!(
                     "{} = {}{}",
-                    toml_str(&col),
+                    toml_key(&col),
                     self.mark(g, i, 3),
                     money(v)
                 ));
         }
         let mut out = String::new();
         for (id, rows) in tables {
-            let _ = writeln!(out, "\n[declared.{}]", toml_str(&id));
+            let _ = writeln!(out, "\n[declared.{}]", toml_key(&id));
             for (row, cols) in rows {
                 let _ = writeln!(out, "{} = {{ {} }}", toml_str(&row), cols.join(", "));
             }
@@ -952,6 +952,18 @@ pub(super) fn read_lines_sheet(
         });
     }
     out
+}
+
+/// A TOML key: bare when it can be, else quoted.
+fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        toml_str(k)
+    }
 }
 
 /// An amount as a TOML value: a bare number when it has at most 15

@@ -4,6 +4,7 @@
 mod common;
 
 mod batch;
+mod browser;
 mod cli;
 mod directories;
 mod layout;
@@ -13,5 +14,7 @@ mod projects;
 mod regions;
 mod render;
 mod rules;
+mod serve;
 mod shapes;
+mod web;
 mod workbook;

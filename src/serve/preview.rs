@@ -1,0 +1,192 @@
+//! The preview: one warm engine (Typst's caches kept between documents, so
+//! a one-figure edit lays out again only what changed), the last documents
+//! laid out, each page as Typst's own SVG, made when asked for and named by
+//! the hash of its content (a page that did not change keeps its name and
+//! is not fetched again).
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::diag::{Diagnostics, Lang};
+use crate::import::Origin;
+use crate::render::Renderer;
+use crate::typeset::Engine;
+
+/// How many laid-out documents are kept for their pages to be fetched.
+const KEPT: usize = 6;
+
+/// A laid-out document and its pages' names.
+struct Laid {
+    id: String,
+    document: Arc<typst_layout::PagedDocument>,
+    pages: Vec<String>,
+}
+
+/// The warm engine and the documents it laid out last.
+pub struct Previewer {
+    engine: Engine,
+    /// One document typeset at a time: Typst's own layout is parallel.
+    busy: Mutex<()>,
+    laid: Mutex<Vec<Laid>>,
+}
+
+/// What to preview: the text being edited and how to print it.
+pub struct Request<'a> {
+    /// The file name (messages name it).
+    pub name: &'a str,
+    /// The TOML text, saved or not.
+    pub text: &'a str,
+    /// Check and print with these options (profile, layout, base directory).
+    pub options: crate::Options,
+    /// A profile directory's templates, when one is picked.
+    pub origins: &'a [Origin],
+}
+
+impl Previewer {
+    /// A previewer whose engine has the embedded fonts and `font_paths`.
+    pub fn new(font_paths: &[std::path::PathBuf]) -> Result<Previewer, String> {
+        Ok(Previewer {
+            engine: Engine::new(font_paths)?.warm(true),
+            busy: Mutex::new(()),
+            laid: Mutex::new(vec![]),
+        })
+    }
+
+    /// Checks and lays out `req`: `{diagnostics, errors, warnings, doc,
+    /// pages: [page names], texts: [each page's text], failure}`. A
+    /// document with errors is not laid out (`doc` is null).
+    pub fn preview(&self, req: Request) -> Value {
+        let checked = match crate::check_str_with(req.name, req.text, req.options) {
+            Ok(c) => c,
+            Err(diags) => return outcome(&diags, req.origins, None, None),
+        };
+        if checked.diags.has_errors() {
+            return outcome(&checked.diags, req.origins, None, None);
+        }
+        let profile = crate::profile::find(checked.report.department.profile)
+            .expect("a checked report's profile exists");
+        let renderer = match Renderer::for_profile(profile, None) {
+            Ok(r) => r,
+            Err(e) => {
+                return outcome(&checked.diags, req.origins, None, Some(e));
+            }
+        };
+        let id = crate::ident(&format!(
+            "{}\u{0}{}\u{0}{:?}",
+            req.text, profile.name, checked.report.department.profile
+        ));
+        let source_diags = checked.diags.clone();
+        let _busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        match crate::typeset_checked(&self.engine, &renderer, checked) {
+            Ok((diags, document, _)) => {
+                let pages: Vec<String> = document
+                    .pages()
+                    .iter()
+                    .map(|p| format!("{:032x}", typst::utils::hash128(&p.frame)))
+                    .collect();
+                let texts: Vec<String> = crate::typeset::page_runs(&document)
+                    .into_iter()
+                    .map(|runs| runs.join(" "))
+                    .collect();
+                let mut laid = self.laid.lock().unwrap_or_else(|p| p.into_inner());
+                laid.retain(|l| l.id != id);
+                laid.push(Laid {
+                    id: id.clone(),
+                    document: Arc::new(document),
+                    pages: pages.clone(),
+                });
+                if laid.len() > KEPT {
+                    laid.remove(0);
+                }
+                let mut v = outcome(&diags, req.origins, None, None);
+                v["doc"] = json!(id);
+                v["pages"] = json!(pages);
+                v["texts"] = json!(texts);
+                v
+            }
+            Err(crate::RenderError::Invalid(d)) => outcome(&d, req.origins, None, None),
+            Err(e) => outcome(&source_diags, req.origins, None, Some(e.to_string())),
+        }
+    }
+
+    /// Page `n` (from 1) of the laid-out document `doc`, as SVG, when that
+    /// document is still kept and `name` is still that page's name.
+    pub fn page_svg(&self, doc: &str, n: usize) -> Option<String> {
+        let document = {
+            let laid = self.laid.lock().unwrap_or_else(|p| p.into_inner());
+            let l = laid.iter().find(|l| l.id == doc)?;
+            l.pages.get(n.checked_sub(1)?)?;
+            l.document.clone()
+        };
+        let page = document.pages().get(n - 1)?;
+        Some(typst_svg::svg(page, &typst_svg::SvgOptions::default()))
+    }
+}
+
+/// The JSON of a check's outcome: every diagnostic with its line and
+/// column, the workbook cell its value came from, the figures compared and
+/// what the rule checks, in both languages.
+pub fn outcome(
+    diags: &Diagnostics,
+    origins: &[Origin],
+    doc: Option<String>,
+    failure: Option<String>,
+) -> Value {
+    let (errors, warnings) = diags.counts();
+    let items: Vec<Value> = diags
+        .items
+        .iter()
+        .map(|d| {
+            let at = d.span.as_ref().map(|s| diags.line_col(s.start));
+            let cell = d
+                .span
+                .as_ref()
+                .and_then(|s| crate::import::origin_of(origins, &diags.source, s.start))
+                .map(|o| o.cell.clone());
+            let explain = crate::diag::RULES
+                .iter()
+                .find(|(id, ..)| *id == d.rule)
+                .map(|(_, zh, en)| json!({"zh": zh, "en": en}));
+            let notes: Vec<Value> = d
+                .notes
+                .iter()
+                .map(|n| json!({"zh": n.zh, "en": n.en}))
+                .collect();
+            json!({
+                "severity": d.severity,
+                "rule": d.rule,
+                "line": at.map(|a| a.0),
+                "column": at.map(|a| a.1),
+                "cell": cell,
+                "message": {"zh": d.message.zh, "en": d.message.en},
+                "notes": notes,
+                "figures": d.figures.as_ref().map(|f| json!({
+                    "declared": f.declared.to_string(),
+                    "computed": f.computed.to_string(),
+                    "difference": f.difference.to_string(),
+                    "tolerance": f.tolerance.to_string(),
+                })),
+                "explain": explain,
+            })
+        })
+        .collect();
+    json!({
+        "errors": errors,
+        "warnings": warnings,
+        "diagnostics": items,
+        "doc": doc,
+        "pages": [],
+        "texts": [],
+        "failure": failure,
+    })
+}
+
+/// The message of `diags` in `lang`, one line each (the workspace list's tooltips).
+pub fn first_error(diags: &Diagnostics, lang: Lang) -> Option<String> {
+    diags
+        .items
+        .iter()
+        .find(|d| d.severity == crate::diag::Severity::Error)
+        .map(|d| format!("{}: {}", diags.location(d), d.message.get(lang)))
+}

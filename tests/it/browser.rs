@@ -1,0 +1,323 @@
+//! `yusuan serve` in a real browser: headless Chromium driven over
+//! WebDriver, as a finance officer and a bureau use it.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use crate::common::yusuan;
+use crate::web::{Browser, Server, json_of, screenshot_path};
+
+/// The kaiping example as yusuan's own workbook (what `render --emit xlsx`
+/// writes), outside the workspace.
+fn kaiping_workbook(dir: &Path) -> std::path::PathBuf {
+    let checked = yusuan::check_file(Path::new("examples/kaiping-2024.toml"))
+        .ok()
+        .unwrap();
+    let path = dir.join("kaiping-2024.xlsx");
+    std::fs::write(&path, yusuan::export::xlsx(&checked).unwrap()).unwrap();
+    path
+}
+
+/// Replaces the editor's text and lets the page hear it, as typing does.
+fn edit(b: &Browser, from: &str, to: &str) -> usize {
+    let v = b.run(
+        "const ta = document.getElementById('editor');
+         const i = ta.value.indexOf(arguments[0]);
+         if (i < 0) return null;
+         ta.value = ta.value.slice(0, i) + arguments[1] + ta.value.slice(i + arguments[0].length);
+         ta.dispatchEvent(new Event('input'));
+         return ta.value.slice(0, i).split('\\n').length;",
+        json!([from, to]),
+    );
+    v.as_u64()
+        .unwrap_or_else(|| panic!("{from} is in the editor")) as usize
+}
+
+/// Each listed diagnostic: (severity, rule, line, cell, text).
+fn listed(b: &Browser) -> Vec<(String, String, String, String, String)> {
+    let v = b.run(
+        "return Array.from(document.querySelectorAll('#diags li')).map(li =>
+           [li.dataset.severity || '', li.dataset.rule || '', li.dataset.line || '', li.dataset.cell || '', li.textContent]);",
+        json!([]),
+    );
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |i: usize| r[i].as_str().unwrap_or("").to_string();
+            (s(0), s(1), s(2), s(3), s(4))
+        })
+        .collect()
+}
+
+#[test]
+fn a_finance_officer_imports_edits_previews_and_downloads() {
+    let outside = tempfile::tempdir().unwrap();
+    let book = kaiping_workbook(outside.path());
+    let ws = tempfile::tempdir().unwrap();
+    let server = Server::start(ws.path(), &[]);
+    let b = Browser::start();
+    b.go(&server.url);
+
+    // Chinese by default.
+    let drop = b.find("#drop span");
+    assert_eq!(
+        b.text(&drop),
+        "把预算系统导出的 Excel（.xlsx）或 TOML 文件拖到这里，或点这里选择"
+    );
+    // She drops the workbook: the 13 warnings of the seed, in Chinese, each at its cell.
+    let input = b.find("#upload");
+    b.type_into(&input, book.to_str().unwrap());
+    let found = b.wait("13 diagnostics", Duration::from_secs(30), || {
+        let l = listed(&b);
+        (l.len() == 13).then_some(l)
+    });
+    assert!(found.iter().all(|d| d.0 == "warning"), "{found:?}");
+    assert!(
+        found.iter().all(|d| !d.3.is_empty()),
+        "every one names its cell: {found:?}"
+    );
+    assert!(
+        found.iter().any(|d| d.1 == "R5"
+            && d.3 == "declared!D2"
+            && d.4.contains("单元格 declared!D2")
+            && d.4.contains("警告[R5]")
+            && d.4
+                .contains("基本支出表 类 301 人员经费：申报 480.18，各项合计 480.19，相差 0.01")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|d| d.1 == "R13"
+            && d.3 == "sections!D4"
+            && d.4.contains("“日常公用经费44.72万元”：表中为 44.73 万元")),
+        "{found:?}"
+    );
+    let summary = b.find("#summary");
+    assert_eq!(b.text(&summary), "0 个错误，13 个警告");
+    b.wait("the pages", Duration::from_secs(30), || {
+        (b.all("#pages .page img").len() == 36).then_some(())
+    });
+    let name = b.find("#file-name");
+    assert_eq!(b.text(&name), "kaiping-2024.toml");
+    b.screenshot(&screenshot_path("serve-import.png"));
+
+    // A slip: the printed 培训费 typed as 42.00 → an error on that very line, within a second.
+    let planted = Instant::now();
+    let line = edit(
+        &b,
+        "\"培训费\" = { general = 24.00, total = 24.00 }",
+        "\"培训费\" = { general = 42.00, total = 42.00 }",
+    );
+    let error = b.wait(
+        "the error on the edited line",
+        Duration::from_secs(5),
+        || {
+            listed(&b)
+                .into_iter()
+                .find(|d| d.0 == "error" && d.2 == line.to_string())
+        },
+    );
+    let took = planted.elapsed();
+    assert!(took < Duration::from_secs(1), "the error took {took:?}");
+    assert!(error.4.contains("42.00"), "{error:?}");
+    let gutter = b.all(&format!("#gutter div.error[data-line=\"{line}\"]"));
+    assert_eq!(gutter.len(), 1, "the line is marked in the gutter");
+    // Listed first; a click shows the line.
+    let first = b.find("#diags li");
+    assert_eq!(b.attr(&first, "data-severity").as_deref(), Some("error"));
+    b.click(&first);
+    b.screenshot(&screenshot_path("serve-error.png"));
+
+    // She fixes the data (the 培训费 is 42.00, the 三公 合计 45.00): no
+    // error, and the preview's 三公 page prints the new figure.
+    edit(
+        &b,
+        "name = \"培训费\"\namount = 24.00",
+        "name = \"培训费\"\namount = 42.00",
+    );
+    edit(
+        &b,
+        "\"合计\" = { general = 27.00, total = 27.00 }",
+        "\"合计\" = { general = 45.00, total = 45.00 }",
+    );
+    let page = b.wait("a page printing 42.00 for 培训费", Duration::from_secs(10), || {
+        let v = b.run(
+            "if (document.querySelectorAll('#diags li.error').length) return null;
+             const p = Array.from(document.querySelectorAll('#pages .page'))
+               .find(p => p.querySelector('.page-text').textContent.includes('培训费')
+                       && p.querySelector('.page-text').textContent.includes('42.00'));
+             return p ? [p.dataset.n, p.querySelector('img').complete, p.querySelector('img').naturalWidth] : null;",
+            json!([]),
+        );
+        (!v.is_null()).then_some(v)
+    });
+    assert!(
+        page[2].as_u64().unwrap() > 0 || !page[1].as_bool().unwrap(),
+        "the page image: {page}"
+    );
+    let text = b.run(
+        "return document.querySelector(`#pages .page[data-n=\"${arguments[0]}\"] .page-text`).textContent;",
+        json!([page[0]]),
+    );
+    assert!(text.as_str().unwrap().contains("45.00"), "{text}");
+
+    // Saved, the PDF she downloads is what `yusuan render` makes of the saved file.
+    let save = b.find("#save");
+    b.click(&save);
+    let status = b.find("#save-status");
+    b.wait("saved", Duration::from_secs(5), || {
+        (b.text(&status) == "已保存").then_some(())
+    });
+    let saved = ws.path().join("kaiping-2024.toml");
+    assert!(
+        std::fs::read_to_string(&saved)
+            .unwrap()
+            .contains("name = \"培训费\"\namount = 42.00")
+    );
+    let link = b.find("#dl-pdf");
+    let href = b.attr(&link, "href").unwrap();
+    let path = href
+        .split_once("127.0.0.1")
+        .map_or(href.as_str(), |(_, p)| &p[p.find('/').unwrap()..]);
+    let (status, downloaded) = server.get(path);
+    assert_eq!(status, 200);
+    let cli = outside.path().join("cli.pdf");
+    yusuan(&[&"render", &saved, &"-o", &cli]).ok();
+    assert!(
+        downloaded == std::fs::read(&cli).unwrap(),
+        "the same bytes as yusuan render"
+    );
+    b.screenshot(&screenshot_path("serve-edit.png"));
+
+    // English is a click away; the messages come in English too.
+    let lang = b.find("#lang");
+    b.click(&lang);
+    let summary = b.find("#summary");
+    b.wait("English", Duration::from_secs(5), || {
+        b.text(&summary).ends_with("warnings").then_some(())
+    });
+}
+
+#[test]
+fn a_bureau_renders_every_file_and_sums_the_district() {
+    let ws = tempfile::tempdir().unwrap();
+    let examples = [
+        "jinhua-2024",
+        "kaiping-2024",
+        "zengcheng-2024",
+        "panyu-2023",
+        "pingluo-2022",
+        "putuo-commerce-2025",
+    ];
+    for e in examples {
+        std::fs::copy(
+            format!("examples/{e}.toml"),
+            ws.path().join(format!("{e}.toml")),
+        )
+        .unwrap();
+    }
+    let server = Server::start(ws.path(), &[]);
+    let b = Browser::start();
+    b.go(&server.url);
+    let tab = b.find("#tab-bureau");
+    b.click(&tab);
+    b.wait("six files listed", Duration::from_secs(20), || {
+        (b.all("#status-table tbody tr").len() == 6).then_some(())
+    });
+    let start = b.find("#render-all");
+    b.click(&start);
+    let text = b.find("#progress-text");
+    b.wait("100%", Duration::from_secs(300), || {
+        b.text(&text).starts_with("100% (6/6)").then_some(())
+    });
+    let progress = b.find("#progress");
+    assert_eq!(b.attr(&progress, "value").as_deref(), Some("100"));
+    // Each file now shows its pages.
+    let pages = b.wait("pages listed", Duration::from_secs(10), || {
+        let v = b.run(
+            "return Array.from(document.querySelectorAll('#status-table tbody tr')).map(r => r.children[3].textContent);",
+            json!([]),
+        );
+        let v: Vec<String> = v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+        v.iter().all(|p| !p.is_empty()).then_some(v)
+    });
+    assert!(
+        pages.contains(&"36".to_string()),
+        "kaiping's 36 pages: {pages:?}"
+    );
+
+    // The zip holds the six PDFs.
+    let (status, zip) = server.get("/api/zip");
+    assert_eq!(status, 200);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = examples.iter().map(|e| format!("{e}.pdf")).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let mut head = [0u8; 5];
+        std::io::Read::read_exact(&mut f, &mut head).unwrap();
+        assert_eq!(&head, b"%PDF-");
+    }
+
+    // The district of the three 2024 departments laid out alike: its 合计
+    // row is the sum of the department rows, column by column.
+    let tables = b.wait("the district tables", Duration::from_secs(20), || {
+        let v = b.run(
+            "return Array.from(document.querySelectorAll('#district section')).map(s => [
+               s.querySelector('h3').textContent,
+               Array.from(s.querySelectorAll('tbody tr')).map(r => Array.from(r.children).map(c => c.textContent))]);",
+            json!([]),
+        );
+        let v = v.as_array().unwrap().clone();
+        (v.len() == 4).then_some(v)
+    });
+    let group = tables
+        .iter()
+        .find(|g| g[1].as_array().unwrap().len() == 4)
+        .unwrap_or_else(|| panic!("a group of three departments: {tables:?}"));
+    let rows: Vec<Vec<String>> = group[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows[0][0], "合计");
+    assert_eq!(rows[0][1], "5464.38", "{rows:?}");
+    for col in 1..rows[0].len() {
+        let sum: Decimal = rows[1..]
+            .iter()
+            .map(|r| r[col].parse::<Decimal>().unwrap())
+            .sum();
+        assert_eq!(
+            rows[0][col].parse::<Decimal>().unwrap(),
+            sum,
+            "column {col}: {rows:?}"
+        );
+    }
+    b.screenshot(&screenshot_path("serve-bureau.png"));
+    // The report names no failure.
+    let (_, body) = server.get("/api/render-all");
+    let v = json_of(&body);
+    assert!(
+        v["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["status"] == "rendered"),
+        "{v}"
+    );
+}

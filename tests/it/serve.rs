@@ -1,0 +1,260 @@
+//! `yusuan serve` over plain HTTP: what it refuses (paths outside the
+//! workspace, oversized uploads, requests without the token, stale saves)
+//! and what a template author sees.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::common::yusuan;
+use crate::web::{Server, json_of};
+
+/// The message of a refusal, in Chinese.
+fn refusal(body: &[u8]) -> String {
+    json_of(body)["error"]["zh"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn workspace_with_kaiping() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "examples/kaiping-2024.toml",
+        ws.path().join("kaiping-2024.toml"),
+    )
+    .unwrap();
+    ws
+}
+
+#[test]
+fn an_upload_named_outside_the_workspace_is_refused_and_nothing_is_written() {
+    let parent = tempfile::tempdir().unwrap();
+    let ws = parent.path().join("ws");
+    std::fs::create_dir(&ws).unwrap();
+    let server = Server::start(&ws, &[]);
+    let toml = std::fs::read("examples/kaiping-2024.toml").unwrap();
+    for name in [
+        "../evil.toml",
+        "..%2Fevil.toml",
+        "%2Ftmp%2Fevil.toml",
+        ".yusuan%2Fx.toml",
+        "a%5C..%5Cevil.toml",
+    ] {
+        let (status, body) = server.send("POST", &format!("/api/upload?name={name}"), &[], &toml);
+        assert_eq!(status, 400, "{name}");
+        assert!(
+            refusal(&body).starts_with("文件名「"),
+            "{name}: {}",
+            refusal(&body)
+        );
+    }
+    let (_, body) = server.send("POST", "/api/upload?name=..%2Fevil.toml", &[], &toml);
+    assert_eq!(
+        refusal(&body),
+        "文件名「../evil.toml」不可用：不能含 ..、以 . 开头的部分或绝对路径（只能是工作目录里的文件）"
+    );
+    assert!(!parent.path().join("evil.toml").exists());
+    assert!(!Path::new("/tmp/evil.toml").exists());
+    assert_eq!(std::fs::read_dir(&ws).unwrap().count(), 0);
+    // Reading is held to the same names.
+    let (status, _) = server.get("/api/file?name=..%2Fws%2F..%2Fevil.toml");
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn an_oversized_upload_is_refused() {
+    let ws = tempfile::tempdir().unwrap();
+    let server = Server::start(ws.path(), &[]);
+    let big = vec![b'#'; (64 << 20) + 1];
+    let (status, body) = server.send("POST", "/api/upload?name=big.toml", &[], &big);
+    assert_eq!(status, 413);
+    assert_eq!(refusal(&body), "文件太大：最多 64 MB");
+    assert!(!ws.path().join("big.toml").exists());
+}
+
+#[test]
+fn beyond_loopback_every_request_needs_the_token() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start(ws.path(), &["--bind", "0.0.0.0:0"]);
+    let token = server
+        .url
+        .split_once("?token=")
+        .map(|(_, t)| t.to_string())
+        .expect("a made token printed in the address");
+    assert_eq!(token.len(), 32);
+    let (status, body) = server.get("/api/files");
+    assert_eq!(status, 403);
+    assert_eq!(
+        refusal(&body),
+        "需要令牌：请用 yusuan serve 打印的完整地址（含 ?token=）打开"
+    );
+    let (status, _) = server.get("/api/file?name=kaiping-2024.toml&token=wrong");
+    assert_eq!(status, 403);
+    let (status, body) = server.get(&format!("/api/files?token={token}"));
+    assert_eq!(status, 200);
+    assert_eq!(json_of(&body)["files"][0]["name"], "kaiping-2024.toml");
+    // A given token that is too short is refused at the start.
+    let run = yusuan(&[
+        &"serve",
+        &".",
+        &"--bind",
+        &"0.0.0.0:0",
+        &"--token",
+        &"short",
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.stderr.trim(), "错误：--token 至少 16 个字符");
+}
+
+#[test]
+fn a_loopback_server_refuses_other_hosts_and_changes_from_other_pages() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start(ws.path(), &[]);
+    // A page of another site that resolves its name to 127.0.0.1.
+    let r = ureq::get(&format!("{}/api/files", server.base))
+        .set("Host", "evil.example:80")
+        .call();
+    let status = match r {
+        Err(ureq::Error::Status(s, _)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(status, 403);
+    // A change without yusuan's header (a form posted by another page).
+    let r = ureq::post(&format!("{}/api/upload?name=x.toml", server.base)).send_string("x");
+    assert!(matches!(r, Err(ureq::Error::Status(403, _))));
+    assert!(!ws.path().join("x.toml").exists());
+}
+
+#[test]
+fn a_profile_directory_outside_the_workspace_is_refused() {
+    let ws = workspace_with_kaiping();
+    let outside = tempfile::tempdir().unwrap();
+    yusuan(&[&"profile", &"new", &"mine", &outside.path().join("mine")]).ok();
+    let server = Server::start(ws.path(), &[]);
+    let text = std::fs::read_to_string(ws.path().join("kaiping-2024.toml")).unwrap();
+    let far = outside.path().join("mine").display().to_string();
+    for profile in [far.as_str(), "../mine", "/etc"] {
+        let body = json!({"name": "kaiping-2024.toml", "text": text, "profile": profile});
+        let (status, body) = server.send("POST", "/api/preview", &[], body.to_string().as_bytes());
+        assert_eq!(status, 403, "{profile}");
+        assert!(
+            refusal(&body).ends_with("不可用：只能选工作目录里含 profile.toml 的目录"),
+            "{}",
+            refusal(&body)
+        );
+        let (status, _) = server.get(&format!(
+            "/api/stamp?profile={}",
+            profile.replace('/', "%2F")
+        ));
+        assert_eq!(status, 403);
+    }
+    // A symbolic link inside the workspace to it is refused too.
+    std::os::unix::fs::symlink(outside.path().join("mine"), ws.path().join("link")).unwrap();
+    let body = json!({"name": "kaiping-2024.toml", "text": text, "profile": "link"});
+    let (status, _) = server.send("POST", "/api/preview", &[], body.to_string().as_bytes());
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn a_save_from_a_stale_tab_is_refused_never_overwriting() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start(ws.path(), &[]);
+    let (_, body) = server.get("/api/file?name=kaiping-2024.toml");
+    let opened = json_of(&body);
+    let version = opened["version"].as_str().unwrap().to_string();
+    let text = opened["text"].as_str().unwrap().to_string();
+    // Tab one saves.
+    let first = text.replace("amount = 24.00", "amount = 24.50");
+    let (status, body) = server.send(
+        "PUT",
+        "/api/file?name=kaiping-2024.toml",
+        &[("X-Base-Version", &version)],
+        first.as_bytes(),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    // Tab two, opened before, saves on the old version: refused.
+    let second = text.replace("amount = 24.00", "amount = 25.00");
+    let (status, body) = server.send(
+        "PUT",
+        "/api/file?name=kaiping-2024.toml",
+        &[("X-Base-Version", &version)],
+        second.as_bytes(),
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        refusal(&body),
+        "未保存：这个文件已在别处（另一个标签页或程序）改过并保存。请先复制你的修改，重新打开文件后再改"
+    );
+    let on_disk = std::fs::read_to_string(ws.path().join("kaiping-2024.toml")).unwrap();
+    assert!(on_disk.contains("amount = 24.50") && !on_disk.contains("amount = 25.00"));
+    // An upload over an existing file needs its version.
+    let (status, _) = server.send(
+        "POST",
+        "/api/upload?name=kaiping-2024.toml",
+        &[],
+        second.as_bytes(),
+    );
+    assert_eq!(status, 409);
+}
+
+#[test]
+fn a_template_author_sees_an_edit_and_a_template_error_at_its_line() {
+    let ws = workspace_with_kaiping();
+    let dir = ws.path().join("mine");
+    yusuan(&[&"profile", &"new", &"mine", &"--flat", &dir]).ok();
+    yusuan(&[&"templates", &"export", &dir.join("templates")]).ok();
+    let server = Server::start(ws.path(), &[]);
+    let (_, body) = server.get("/api/profiles");
+    assert_eq!(json_of(&body)["dirs"], json!(["mine"]));
+    // The profile directory is no department file.
+    let (_, body) = server.get("/api/files");
+    assert_eq!(json_of(&body)["files"].as_array().unwrap().len(), 1);
+    let text = std::fs::read_to_string(ws.path().join("kaiping-2024.toml")).unwrap();
+    let preview = || {
+        let body = json!({"name": "kaiping-2024.toml", "text": text, "profile": "mine"});
+        let (status, body) = server.send("POST", "/api/preview", &[], body.to_string().as_bytes());
+        assert_eq!(status, 200);
+        json_of(&body)
+    };
+    let (_, stamp) = server.get("/api/stamp?profile=mine");
+    let before = preview();
+    assert!(before["failure"].is_null(), "{before}");
+    let first = before["texts"][0].as_str().unwrap().to_string();
+    // The author edits a template: the next preview prints the edit.
+    let mut templates = vec![];
+    yusuan::batch::files_under(&dir, &mut templates).unwrap();
+    let cover = templates
+        .iter()
+        .find(|p| p.file_name().unwrap() == "cover.typ.j2")
+        .expect("a cover template");
+    let original = std::fs::read_to_string(cover).unwrap();
+    std::fs::write(cover, format!("{original}\n#text[模板作者的修改]\n")).unwrap();
+    let (_, stamp_after) = server.get("/api/stamp?profile=mine");
+    assert_ne!(
+        stamp, stamp_after,
+        "the stamp tells the page to lay out again"
+    );
+    let after = preview();
+    let all: String = after["texts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(all.contains("模板作者的修改"), "{first}");
+    // A broken template: the failure names the template and its line.
+    let lines = original.lines().count() + 2;
+    std::fs::write(
+        cover,
+        format!("{original}\n{{{{ nosuchfilter | nosuch }}}}\n"),
+    )
+    .unwrap();
+    let broken = preview();
+    let failure = broken["failure"].as_str().unwrap_or("");
+    assert!(failure.contains("cover.typ.j2"), "{broken}");
+    assert!(
+        failure.contains(&format!("line {lines}")) || failure.contains(&format!(":{lines}")),
+        "{failure}"
+    );
+}
