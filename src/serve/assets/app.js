@@ -103,7 +103,7 @@ function renderFiles() {
     const show = filter === "all" || (filter === "errors" && f.errors) ||
       (filter === "warnings" && !f.errors && f.warnings) || (filter === "ok" && !f.errors && !f.warnings);
     if (!show) continue;
-    const when = f.rendered ? new Date(f.rendered * 1000).toLocaleString() : w("notRendered");
+    const when = f.rendered ? new Date(f.rendered * 1000).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : w("notRendered");
     const open = el("button", { class: "link" }, f.name);
     open.addEventListener("click", () => { showTab("file"); openFile(f.name); });
     body.append(el("tr", { "data-name": f.name, class: f.errors ? "has-error" : f.warnings ? "has-warning" : "ok" },
@@ -200,6 +200,7 @@ function showPages(o) {
   }
   $("preview-status").textContent = w("pagesN", o.pages.length);
   const old = Array.from(box.children);
+  let firstChanged = null;
   o.pages.forEach((hash, i) => {
     let page = old[i];
     if (!page) {
@@ -208,6 +209,7 @@ function showPages(o) {
     }
     // Only a page whose content changed is fetched again.
     if (page.dataset.hash !== hash) {
+      if (page.dataset.hash && firstChanged === null) firstChanged = page;
       page.dataset.hash = hash;
       page.querySelector("img").src = `/api/page?doc=${o.doc}&n=${i + 1}&h=${hash}`;
     }
@@ -215,6 +217,8 @@ function showPages(o) {
     page.querySelector(".page-text").textContent = o.texts[i] || "";
   });
   for (const extra of old.slice(o.pages.length)) extra.remove();
+  // After an edit, the page it changed is brought into view.
+  if (firstChanged) firstChanged.scrollIntoView({ block: "nearest" });
 }
 
 function drawGutter(diags) {
@@ -272,7 +276,9 @@ async function upload(file, replace) {
       (r.data && r.data.diagnostics || []).map((d) => t(d.message)).join("\n");
     return;
   }
-  $("upload-status").textContent = w("imported", r.data.name);
+  // What the import could not read, cell by cell.
+  const notes = (r.data.import && r.data.import.diagnostics || []).map((d) => t(d.message));
+  $("upload-status").textContent = [w("imported", r.data.name), ...notes].join("\n");
   await loadFiles();
   openFile(r.data.name);
 }
