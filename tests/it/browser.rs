@@ -192,6 +192,20 @@ fn a_finance_officer_imports_edits_previews_and_downloads() {
     );
     b.screenshot(&screenshot_path("serve-edit.png"));
 
+    // A file dropped on the box (the drop event a file manager sends) is kept too.
+    b.run(
+        "const dt = new DataTransfer();
+         dt.items.add(new File([document.getElementById('editor').value], 'dropped.toml'));
+         document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+        json!([]),
+    );
+    b.wait("the dropped file listed", Duration::from_secs(10), || {
+        (!b.all("#file-list button[data-name=\"dropped.toml\"]")
+            .is_empty())
+        .then_some(())
+    });
+    assert!(ws.path().join("dropped.toml").is_file());
+
     // English is a click away; the messages come in English too.
     let lang = b.find("#lang");
     b.click(&lang);

@@ -258,3 +258,52 @@ fn a_template_author_sees_an_edit_and_a_template_error_at_its_line() {
         "{failure}"
     );
 }
+
+#[test]
+fn every_download_is_what_the_command_line_writes() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start(ws.path(), &[]);
+    let file = ws.path().join("kaiping-2024.toml");
+    let out = tempfile::tempdir().unwrap();
+    let get = |format: &str| {
+        let (status, body) = server.get(&format!(
+            "/api/download?name=kaiping-2024.toml&format={format}"
+        ));
+        assert_eq!(status, 200, "{format}: {}", String::from_utf8_lossy(&body));
+        body
+    };
+    // PDF/A: yusuan render --pdf-standard a-2b, byte for byte.
+    let cli = out.path().join("a.pdf");
+    yusuan(&[&"render", &file, &"--pdf-standard", &"a-2b", &"-o", &cli]).ok();
+    assert!(get("pdfa") == std::fs::read(&cli).unwrap());
+    // The workbook and the JSON: yusuan render --emit xlsx / json.
+    for (format, name) in [("xlsx", "k.xlsx"), ("json", "k.json")] {
+        let cli = out.path().join(name);
+        yusuan(&[&"render", &file, &"--emit", &format, &"-o", &cli]).ok();
+        assert!(get(format) == std::fs::read(&cli).unwrap(), "{format}");
+    }
+    // The CSV files, zipped: the same files as --emit csv.
+    let dir = out.path().join("csv");
+    yusuan(&[&"render", &file, &"--emit", &"csv", &"-o", &dir]).ok();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(get("csv"))).unwrap();
+    assert_eq!(zip.len(), std::fs::read_dir(&dir).unwrap().count());
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = vec![];
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        assert!(bytes == std::fs::read(dir.join(&name)).unwrap(), "{name}");
+    }
+    let (status, body) = server.get("/api/download?name=kaiping-2024.toml&format=docx");
+    assert_eq!(status, 400);
+    assert_eq!(
+        refusal(&body),
+        "未知的下载格式 docx（pdf、pdfa、xlsx、json、csv）"
+    );
+    // A file with an error downloads nothing and says why.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("year = 2024", "year = \"二〇二四\"")).unwrap();
+    let (status, body) = server.get("/api/download?name=kaiping-2024.toml&format=pdf");
+    assert_eq!(status, 422);
+    assert!(json_of(&body)["errors"].as_u64().unwrap() >= 1);
+}
