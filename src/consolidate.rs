@@ -398,7 +398,8 @@ fn quote(s: &str) -> String {
 /// The district summary table: 合计 first, then one row per department;
 /// the name, then the amounts in 万元 with 2 decimals.
 pub fn summary_table(rows: &[DepartmentRow]) -> Vec<Vec<String>> {
-    let wan = |v: Decimal| format!("{:.2}", crate::domain::round(v / Decimal::from(10_000), 2));
+    let wan =
+        |v: Decimal| crate::domain::format_amount(v / Decimal::from(10_000), 2, false, "0.00");
     let cells = |r: &DepartmentRow| {
         [
             r.total, r.general, r.fund, r.soe, r.other, r.basic, r.project, r.sangong,

@@ -269,9 +269,60 @@ pub fn round(v: Decimal, decimals: u32) -> Decimal {
     v.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// The one amount formatter: `d` rounded once to `decimals` places
+/// (四舍五入), fixed decimals, thousands separated when `separators`, and
+/// `zero` for an amount that rounds to zero (blank, `0`, `0.00`, `-`, as
+/// the layout prints it). Tables, narrative, CSV, workbooks and the
+/// district summary all print through it.
+pub fn format_amount(d: Decimal, decimals: u32, separators: bool, zero: &str) -> String {
+    let r = round(d, decimals);
+    if r.is_zero() {
+        return zero.to_string();
+    }
+    let s = format!("{:.*}", decimals as usize, r.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
+    let int = if separators {
+        let mut g = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
+                g.push(',');
+            }
+            g.push(ch);
+        }
+        g
+    } else {
+        int.to_string()
+    };
+    let sign = if r.is_sign_negative() { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+/// Zero printed with `decimals` places: `0.00` for two.
+pub fn zero_with(decimals: u32) -> String {
+    format!("{:.*}", decimals as usize, Decimal::ZERO)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_round_half_away_from_zero_and_print_zero_as_asked() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(format_amount(d("5464.38"), 2, false, ""), "5464.38");
+        assert_eq!(format_amount(d("0.005"), 2, false, ""), "0.01");
+        assert_eq!(format_amount(d("0.0049"), 2, false, ""), "");
+        assert_eq!(format_amount(d("-0.0049"), 2, false, "0.00"), "0.00");
+        assert_eq!(format_amount(d("10055.7"), 2, true, ""), "10,055.70");
+        assert_eq!(format_amount(d("1234567.891"), 2, true, ""), "1,234,567.89");
+        assert_eq!(format_amount(d("-12.345"), 2, false, ""), "-12.35");
+        assert_eq!(format_amount(d("0"), 6, false, "-"), "-");
+        assert_eq!(zero_with(6), "0.000000");
+    }
 
     /// `ALL` and `NAMES` list the same sources in the same order.
     #[test]

@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::domain::{KINDS, Layout, Unit, round};
+use crate::domain::{KINDS, Layout, Unit};
 use crate::model::{BudgetFile, Money};
 use crate::validate::Budget;
 use crate::{Checked, Report};
@@ -231,7 +231,8 @@ fn unrounded(v: Decimal) -> String {
 pub fn sheets(checked: &Checked) -> Vec<Sheet> {
     let (report, budget) = (&checked.report, &checked.budget);
     let d = report.department.decimals;
-    let amount = |v: Decimal| format!("{:.*}", d as usize, round(v, d));
+    let zero = crate::domain::zero_with(d);
+    let amount = |v: Decimal| crate::domain::format_amount(v, d, false, &zero);
     let mut out = vec![];
     let mut file = |name: String, rows: Vec<Vec<String>>| {
         out.push(Sheet { name, rows });

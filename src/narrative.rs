@@ -868,11 +868,12 @@ fn structure(budget: &Budget, style: Style, total: Decimal) -> Structure {
             .map(|(name, v)| Share {
                 name,
                 amount: figure(v, None, style).text,
-                percent: two_places(crate::render::format_amount(
+                percent: crate::domain::format_amount(
                     round(v / total.max(Decimal::ONE) * Decimal::ONE_HUNDRED, 2),
                     2,
                     false,
-                )),
+                    "0.00",
+                ),
                 // A bar's length only: a drawing, not an amount.
                 bar: f64::try_from(v / largest).unwrap_or(0.0),
             })
@@ -971,7 +972,7 @@ fn paragraphs(text: &str) -> Vec<String> {
 /// that of the two printed figures, so the printed sentence adds up.
 pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
     let wan = |v: Decimal| round(v / Decimal::from(10_000), 2);
-    let text = |v: Decimal| two_places(crate::render::format_amount(v, 2, style.separators));
+    let text = |v: Decimal| crate::domain::format_amount(v, 2, style.separators, "0.00");
     let change = previous.map(|p| {
         let diff = wan(yuan) - wan(p);
         let direction = if diff.is_zero() {
@@ -984,7 +985,7 @@ pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
         let pct = |delta: Decimal, base: Decimal| {
             (!base.is_zero() && !diff.is_zero()).then(|| {
                 let pct = round(delta.abs() / base.abs() * Decimal::ONE_HUNDRED, 2);
-                two_places(crate::render::format_amount(pct, 2, false))
+                crate::domain::format_amount(pct, 2, false, "0.00")
             })
         };
         Change {
@@ -1001,11 +1002,6 @@ pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
         change,
         yuan,
     }
-}
-
-/// A formatted amount, `0.00` for zero (a sentence never leaves it blank).
-fn two_places(s: String) -> String {
-    if s.is_empty() { "0.00".into() } else { s }
 }
 
 /// One entry per 项 code of 财政拨款 money, with the names of its 类 and 款:

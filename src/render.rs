@@ -13,7 +13,6 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 use rust_decimal::Decimal;
 
-use crate::domain::round;
 use crate::profile::Profile;
 
 pub use crate::profile::BUILTIN_TEMPLATES;
@@ -468,53 +467,12 @@ fn format_value(
             format!("amt: {value} is not an amount"),
         )
     })?;
-    let s = format_amount(d, decimals, separators);
-    Ok(if s.is_empty() { zero.to_string() } else { s })
-}
-
-/// Formats an amount for printing: rounded once, fixed decimals, blank for zero.
-pub fn format_amount(d: Decimal, decimals: u32, separators: bool) -> String {
-    let r = round(d, decimals);
-    if r.is_zero() {
-        return String::new();
-    }
-    let s = format!("{:.*}", decimals as usize, r.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
-    let int = if separators {
-        let mut g = String::new();
-        for (i, ch) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i).is_multiple_of(3) {
-                g.push(',');
-            }
-            g.push(ch);
-        }
-        g
-    } else {
-        int.to_string()
-    };
-    let sign = if r.is_sign_negative() { "-" } else { "" };
-    if frac.is_empty() {
-        format!("{sign}{int}")
-    } else {
-        format!("{sign}{int}.{frac}")
-    }
+    Ok(crate::domain::format_amount(d, decimals, separators, zero))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_round_half_away_from_zero_and_blank_zero() {
-        let d = |s: &str| Decimal::from_str(s).unwrap();
-        assert_eq!(format_amount(d("5464.38"), 2, false), "5464.38");
-        assert_eq!(format_amount(d("0.005"), 2, false), "0.01");
-        assert_eq!(format_amount(d("0.0049"), 2, false), "");
-        assert_eq!(format_amount(d("10055.7"), 2, true), "10,055.70");
-        assert_eq!(format_amount(d("1234567.891"), 2, true), "1,234,567.89");
-        assert_eq!(format_amount(d("-12.345"), 2, false), "-12.35");
-        assert_eq!(format_amount(d("0"), 2, false), "");
-    }
 
     #[test]
     fn strings_become_typst_literals() {
