@@ -598,6 +598,35 @@ pub fn render_checked(
     })
 }
 
+/// The district summary table (one row per department, 合计 first) as a
+/// PDF, headed with the district `report`'s name and year.
+pub fn district_summary_pdf(report: &Report, rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
+    let renderer = render::Renderer::new(None)?;
+    let mut department = serde_json::to_value(&report.department).map_err(|e| e.to_string())?;
+    department["unit"] = "万元".into();
+    department["code"] = "".into();
+    let context = minijinja::context! {
+        report => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+            "department": department,
+            "style": report.style,
+        }))),
+        district => minijinja::context! { rows => rows.to_vec() },
+    };
+    let source = renderer.render("district.typ.j2", context)?;
+    let engine = typeset::Engine::new(&[])?;
+    let year = report.department.year;
+    let joined = |e: Vec<typeset::TypstError>| {
+        e.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let doc = engine.compile(source, year).map_err(joined)?;
+    engine
+        .pdf(&doc, &ident(&format!("{rows:?}")), year)
+        .map_err(joined)
+}
+
 /// Writes `bytes` to a temporary file beside `path`, then renames it: a
 /// failure never leaves a half-written file behind. The file gets the
 /// permissions any tool gives (0666 less the umask), not a temp file's 0600.

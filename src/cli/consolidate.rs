@@ -79,7 +79,7 @@ pub(super) fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 
     let csv = crate::consolidate::summary_csv(&table);
     let stem = output.file_stem().unwrap_or_default().to_string_lossy();
     let summary = output.with_file_name(format!("{stem}-summary"));
-    let pdf = match district_pdf(&district.report, &table) {
+    let pdf = match crate::district_summary_pdf(&district.report, &table) {
         Ok(p) => p,
         Err(e) => {
             error(text!("{e}", "{e}"));
@@ -112,36 +112,4 @@ pub(super) fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 
         "consolidated {n} departments into {o} ({n} files, {links} of them through symbolic links; summary: {stem}-summary.pdf and .csv)"
     ));
     0
-}
-
-/// The district summary table as a PDF.
-fn district_pdf(report: &crate::Report, rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
-    let renderer = Renderer::new(None)?;
-    let mut department = serde_json::to_value(&report.department).map_err(|e| e.to_string())?;
-    department["unit"] = "万元".into();
-    department["code"] = "".into();
-    let context = minijinja::context! {
-        report => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
-            "department": department,
-            "style": report.style,
-        }))),
-        district => minijinja::context! { rows => rows.to_vec() },
-    };
-    let source = renderer.render("district.typ.j2", context)?;
-    let engine = Engine::new(&[])?;
-    let year = report.department.year;
-    let doc = engine.compile(source, year).map_err(|e| {
-        e.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
-    engine
-        .pdf(&doc, &crate::ident(&format!("{rows:?}")), year)
-        .map_err(|e| {
-            e.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
 }

@@ -221,13 +221,19 @@ pub(super) fn zip(state: &State) -> Result<Reply, Reply> {
     Ok(Reply::download("application/zip", zip, "yusuan.zip"))
 }
 
-/// `GET /api/district`: the files that check, grouped by region and year
-/// (a district sums departments of one layout and year), each group's
-/// summary table (合计 first) or why it cannot be summed.
-pub(super) fn district(state: &State) -> Reply {
+/// The files that check, grouped by region and year (a district sums
+/// departments of one layout and year), and the files left out (with errors).
+struct Districts {
+    checked: Vec<(String, crate::Checked)>,
+    /// (profile, year) → indices into `checked`.
+    groups: BTreeMap<(String, i32), Vec<usize>>,
+    left_out: Vec<String>,
+}
+
+fn districts(state: &State) -> Districts {
     use rayon::prelude::*;
     let names = state.ws.files();
-    let checked: Vec<(String, Option<crate::Checked>)> = names
+    let all: Vec<(String, Option<crate::Checked>)> = names
         .par_iter()
         .map(|n| {
             let c = crate::check_file(&state.ws.dir.join(n))
@@ -236,45 +242,135 @@ pub(super) fn district(state: &State) -> Reply {
             (n.clone(), c)
         })
         .collect();
-    let mut groups: BTreeMap<(String, i32), Vec<(String, &crate::Checked)>> = BTreeMap::new();
-    let mut left_out = vec![];
-    for (n, c) in &checked {
+    let mut d = Districts {
+        checked: vec![],
+        groups: BTreeMap::new(),
+        left_out: vec![],
+    };
+    for (n, c) in all {
         match c {
-            Some(c) => groups
-                .entry((
+            Some(c) => {
+                let key = (
                     c.budget.department.profile.to_string(),
                     c.budget.department.year,
-                ))
-                .or_default()
-                .push((n.clone(), c)),
-            None => left_out.push(n.clone()),
+                );
+                d.groups.entry(key).or_default().push(d.checked.len());
+                d.checked.push((n, c));
+            }
+            None => d.left_out.push(n),
         }
     }
-    let out: Vec<Value> = groups
-        .into_iter()
+    d
+}
+
+/// One district: its files, why it cannot be summed, its summary rows.
+struct District<'a> {
+    files: Vec<String>,
+    budgets: Vec<&'a crate::validate::Budget>,
+    refusals: Vec<crate::diag::Text>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Districts {
+    fn district(&self, members: &[usize]) -> District<'_> {
+        let files: Vec<String> = members.iter().map(|i| self.checked[*i].0.clone()).collect();
+        let budgets: Vec<&crate::validate::Budget> =
+            members.iter().map(|i| &self.checked[*i].1.budget).collect();
+        let refusals = crate::consolidate::refusals(&files, &budgets);
+        let mut rows: Vec<crate::consolidate::DepartmentRow> = budgets
+            .iter()
+            .map(|b| crate::consolidate::DepartmentRow::of(b))
+            .collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        let rows = if refusals.is_empty() {
+            crate::consolidate::summary_table(&rows)
+        } else {
+            vec![]
+        };
+        District {
+            files,
+            budgets,
+            refusals,
+            rows,
+        }
+    }
+}
+
+/// `GET /api/district`: each district's summary table (合计 first) or why
+/// it cannot be summed.
+pub(super) fn district(state: &State) -> Reply {
+    let d = districts(state);
+    let out: Vec<Value> = d
+        .groups
+        .iter()
         .map(|((profile, year), members)| {
-            let files: Vec<String> = members.iter().map(|m| m.0.clone()).collect();
-            let budgets: Vec<&crate::validate::Budget> = members.iter().map(|m| &m.1.budget).collect();
-            let refusals = crate::consolidate::refusals(&files, &budgets);
-            let mut rows: Vec<crate::consolidate::DepartmentRow> = budgets
-                .iter()
-                .map(|b| crate::consolidate::DepartmentRow::of(b))
-                .collect();
-            rows.sort_by(|a, b| a.name.cmp(&b.name));
-            let table = if refusals.is_empty() {
-                crate::consolidate::summary_table(&rows)
-            } else {
-                vec![]
-            };
+            let g = d.district(members);
             json!({
                 "profile": profile,
                 "year": year,
-                "files": files,
+                "files": g.files,
                 "header": crate::consolidate::SUMMARY_HEADER,
-                "rows": table,
-                "refusals": refusals.iter().map(|t| json!({"zh": t.zh, "en": t.en})).collect::<Vec<_>>(),
+                "rows": g.rows,
+                "refusals": g.refusals.iter().map(|t| json!({"zh": t.zh, "en": t.en})).collect::<Vec<_>>(),
             })
         })
         .collect();
-    Reply::json(200, json!({"groups": out, "left_out": left_out}))
+    Reply::json(200, json!({"groups": out, "left_out": d.left_out}))
+}
+
+/// `GET /api/district/download?profile=&year=&format=`: the district of
+/// that region and year as the consolidated file (`toml`), its document
+/// (`pdf`, rendered like any department's), its summary table (`summary`:
+/// PDF, `csv`), as `yusuan consolidate` writes them.
+pub(super) fn district_download(
+    state: &State,
+    q: &BTreeMap<String, String>,
+) -> Result<Reply, Reply> {
+    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let key = (get("profile").to_string(), get("year").parse().unwrap_or(0));
+    let d = districts(state);
+    let Some(members) = d.groups.get(&key) else {
+        return Err(Reply::refuse(
+            404,
+            text!(
+                "没有这个区域和年度的部门",
+                "no departments of that region and year"
+            ),
+        ));
+    };
+    let g = d.district(members);
+    if let Some(t) = g.refusals.first() {
+        return Err(Reply::refuse(422, t.clone()));
+    }
+    let failed = |t: crate::diag::Text| Reply::refuse(422, t);
+    let name = format!("汇总-{}", key.1);
+    let toml = crate::consolidate::consolidate("汇总", &g.budgets).map_err(failed)?;
+    let unchecked = |d: crate::diag::Diagnostics| {
+        let s = d.to_short_string(crate::diag::Lang::Zh);
+        Reply::refuse(500, text!("{s}", "{s}"))
+    };
+    let district = crate::check_str(&format!("{name}.toml"), &toml).map_err(unchecked)?;
+    let broken = |e: String| Reply::refuse(500, text!("{e}", "{e}"));
+    Ok(match get("format") {
+        "toml" => Reply::download(
+            "application/toml",
+            toml.into_bytes(),
+            &format!("{name}.toml"),
+        ),
+        "csv" => Reply::download(
+            "text/csv; charset=utf-8",
+            crate::consolidate::summary_csv(&g.rows).into_bytes(),
+            &format!("{name}-summary.csv"),
+        ),
+        "summary" => Reply::download(
+            "application/pdf",
+            crate::district_summary_pdf(&district.report, &g.rows).map_err(broken)?,
+            &format!("{name}-summary.pdf"),
+        ),
+        _ => Reply::download(
+            "application/pdf",
+            super::pdf_of(state, district, false).map_err(broken)?,
+            &format!("{name}.pdf"),
+        ),
+    })
 }

@@ -14,6 +14,7 @@
 //! | `POST`/`GET /api/render-all` | render every file (the batch engine), progress |
 //! | `GET /api/zip` | the PDFs of the last "render all", one zip |
 //! | `GET /api/district` | the district summaries (one per region and year) |
+//! | `GET /api/district/download?profile=&year=&format=` | its file, PDF, summary PDF, CSV |
 //! | `GET /api/profiles`, `/api/stamp?profile=` | profiles; a profile directory's stamp |
 //!
 //! Safe by default: it listens on 127.0.0.1; any other address needs a
@@ -434,6 +435,7 @@ fn route(
         (Method::Get, "/api/render-all") => batch::status(state),
         (Method::Get, "/api/zip") => batch::zip(state)?,
         (Method::Get, "/api/district") => batch::district(state),
+        (Method::Get, "/api/district/download") => batch::district_download(state, q)?,
         (Method::Get, "/api/profiles") => Reply::json(
             200,
             json!({
@@ -738,6 +740,17 @@ fn preview(state: &State, v: &Value) -> Result<Reply, Reply> {
     Ok(Reply::json(200, out))
 }
 
+/// The PDF of `checked`, as `yusuan render` writes it (a fresh engine: the
+/// same bytes whatever was previewed before).
+fn pdf_of(state: &State, checked: crate::Checked, archival: bool) -> Result<Vec<u8>, String> {
+    let engine = crate::typeset::Engine::new(&state.font_path)?.archival(archival);
+    let profile = crate::profile::find(checked.report.department.profile)
+        .expect("a checked report's profile exists");
+    let renderer = crate::render::Renderer::for_profile(profile, None)?;
+    let rendered = crate::render_checked(&engine, &renderer, checked).map_err(|e| e.to_string())?;
+    Ok(rendered.pdf)
+}
+
 /// `GET /api/download`: the saved file rendered or exported as the
 /// commands do (the PDF is byte for byte `yusuan render`'s).
 fn download(
@@ -769,17 +782,11 @@ fn download(
     let stem = stem.strip_suffix(".toml").unwrap_or(stem);
     let failed = |e: String| Reply::refuse(500, text!("{e}", "{e}"));
     Ok(match format {
-        "pdf" | "pdfa" => {
-            let engine = crate::typeset::Engine::new(&state.font_path)
-                .map_err(failed)?
-                .archival(format == "pdfa");
-            let profile = crate::profile::find(checked.report.department.profile)
-                .expect("a checked report's profile exists");
-            let renderer = crate::render::Renderer::for_profile(profile, None).map_err(failed)?;
-            let rendered = crate::render_checked(&engine, &renderer, checked)
-                .map_err(|e| failed(e.to_string()))?;
-            Reply::download("application/pdf", rendered.pdf, &format!("{stem}.pdf"))
-        }
+        "pdf" | "pdfa" => Reply::download(
+            "application/pdf",
+            pdf_of(state, checked, format == "pdfa").map_err(failed)?,
+            &format!("{stem}.pdf"),
+        ),
         "xlsx" => Reply::download(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             crate::export::xlsx(&checked).map_err(failed)?,

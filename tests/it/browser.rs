@@ -322,6 +322,44 @@ fn a_bureau_renders_every_file_and_sums_the_district() {
             "column {col}: {rows:?}"
         );
     }
+    // Its downloads are what `yusuan consolidate` writes of the same files.
+    let links = b.run(
+        "const s = Array.from(document.querySelectorAll('#district section')).find(s => s.querySelectorAll('tbody tr').length === 4);
+         return Array.from(s.querySelectorAll('a[data-format]')).map(a => [a.dataset.format, a.getAttribute('href')]);",
+        json!([]),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let district = out.path().join("d.toml");
+    let three = ["jinhua-2024", "kaiping-2024", "zengcheng-2024"]
+        .map(|e| ws.path().join(format!("{e}.toml")));
+    yusuan(&[
+        &"consolidate",
+        &three[0],
+        &three[1],
+        &three[2],
+        &"-o",
+        &district,
+    ])
+    .ok();
+    let mut formats = vec![];
+    for l in links.as_array().unwrap() {
+        let (format, href) = (l[0].as_str().unwrap(), l[1].as_str().unwrap());
+        let (status, body) = server.get(href);
+        assert_eq!(status, 200, "{format}: {}", String::from_utf8_lossy(&body));
+        match format {
+            "toml" => assert!(
+                body == std::fs::read(&district).unwrap(),
+                "the district file"
+            ),
+            "csv" => assert!(
+                body == std::fs::read(out.path().join("d-summary.csv")).unwrap(),
+                "the summary CSV"
+            ),
+            _ => assert!(body.starts_with(b"%PDF-"), "{format}"),
+        }
+        formats.push(format.to_string());
+    }
+    assert_eq!(formats, ["pdf", "summary", "csv", "toml"]);
     b.screenshot(&screenshot_path("serve-bureau.png"));
     // The report names no failure.
     let (_, body) = server.get("/api/render-all");

@@ -18,7 +18,7 @@ const WORDS = {
     imported: (n) => `已导入为 ${n}`, replace: (n) => `工作目录里已有「${n}」。替换它吗？`,
     stale: "有错误：预览为上次通过检查的版本", pagesN: (n) => `${n} 页`,
     layingOut: "正在排版…", notRendered: "未生成", group: (p, y) => `${p} 格式，${y} 年`,
-    leftOut: "有错误、未汇总的文件：", page: (n) => `第 ${n} 页`, why: "规则说明",
+    leftOut: "有错误、未汇总的文件：", districtPdf: "汇总后的部门预算 PDF", summaryPdf: "汇总表 PDF", page: (n) => `第 ${n} 页`, why: "规则说明",
   },
   en: {
     tabFile: "Department file", tabBureau: "Workspace and district", profile: "Layout", layout: "Projects",
@@ -34,7 +34,7 @@ const WORDS = {
     imported: (n) => `Imported as ${n}`, replace: (n) => `"${n}" is already in the workspace. Replace it?`,
     stale: "Errors: the preview shows the last version that checked", pagesN: (n) => `${n} pages`,
     layingOut: "Laying out…", notRendered: "not rendered", group: (p, y) => `${p} layout, ${y}`,
-    leftOut: "Files with errors, not summed: ", page: (n) => `page ${n}`, why: "What the rule checks",
+    leftOut: "Files with errors, not summed: ", districtPdf: "The district's budget (PDF)", summaryPdf: "Summary table (PDF)", page: (n) => `page ${n}`, why: "What the rule checks",
   },
 };
 
@@ -316,6 +316,12 @@ async function loadDistrict() {
     const section = el("section", { class: "group" }, el("h3", {}, w("group", g.profile, g.year)));
     for (const ref of g.refusals) section.append(el("p", { class: "error" }, t(ref)));
     if (g.rows.length) {
+      const links = el("p", { class: "downloads" });
+      for (const [format, label] of [["pdf", "districtPdf"], ["summary", "summaryPdf"], ["csv", "CSV"], ["toml", "TOML"]]) {
+        const q = new URLSearchParams({ profile: g.profile, year: g.year, format });
+        links.append(el("a", { href: `/api/district/download?${q}`, download: "", "data-format": format }, w(label) || label), " ");
+      }
+      section.append(links);
       const head = el("tr", {}, ...g.header.map((h) => el("th", {}, h)));
       const rows = g.rows.map((row, i) => el("tr", { class: i === 0 ? "total" : null }, ...row.map((c, j) => el(j ? "td" : "th", {}, c))));
       section.append(el("table", { class: "summary" }, el("thead", {}, head), el("tbody", {}, ...rows)));
