@@ -30,7 +30,17 @@ const REPORT: &str = "report.json";
 
 /// `POST /api/render-all`: starts a run unless one is running.
 pub(super) fn start(state: &State) -> Result<Reply, Reply> {
-    let files = state.ws.files();
+    // A file naming a profile or catalogue outside the workspace is not
+    // rendered: it is reported failed, with why.
+    let mut files = vec![];
+    let mut refused = vec![];
+    for name in state.ws.files() {
+        let text = std::fs::read_to_string(state.ws.dir.join(&name)).unwrap_or_default();
+        match state.ws.refs_inside(&name, &text) {
+            Ok(()) => files.push(name),
+            Err(t) => refused.push(Outcome::failed(&name, "", "io", t.zh)),
+        }
+    }
     let out = state.ws.own("out").map_err(|e| {
         Reply::refuse(
             500,
@@ -50,7 +60,7 @@ pub(super) fn start(state: &State) -> Result<Reply, Reply> {
         }
         *p = Progress {
             running: true,
-            total: files.len(),
+            total: files.len() + refused.len(),
             ..Default::default()
         };
     }
@@ -61,6 +71,9 @@ pub(super) fn start(state: &State) -> Result<Reply, Reply> {
     std::thread::spawn(move || {
         let started = std::time::Instant::now();
         let result = (|| -> Result<Vec<Outcome>, String> {
+            if files.is_empty() {
+                return Ok(vec![]);
+            }
             let exe = exe.map_err(|e| e.to_string())?;
             let mut cmd = Command::new(exe);
             cmd.current_dir(&dir)
@@ -104,8 +117,9 @@ pub(super) fn start(state: &State) -> Result<Reply, Reply> {
         p.running = false;
         p.ms = started.elapsed().as_millis();
         match result {
-            Ok(o) => {
+            Ok(mut o) => {
                 p.done = p.total;
+                o.extend(refused);
                 p.outcomes = Some(o);
             }
             Err(e) => p.failure = Some(e),
@@ -236,8 +250,13 @@ fn districts(state: &State) -> Districts {
     let all: Vec<(String, Option<crate::Checked>)> = names
         .par_iter()
         .map(|n| {
-            let c = crate::check_file(&state.ws.dir.join(n))
+            let path = state.ws.dir.join(n);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let c = state
+                .ws
+                .refs_inside(n, &text)
                 .ok()
+                .and_then(|()| crate::check_file(&path).ok())
                 .filter(|c| !c.diags.has_errors());
             (n.clone(), c)
         })

@@ -62,7 +62,7 @@ struct State {
     /// The port, for the Host check of a loopback server.
     port: u16,
     loopback: bool,
-    previewer: preview::Previewer,
+    previewer: Arc<preview::Previewer>,
     font_path: Vec<std::path::PathBuf>,
     /// One save at a time: the version compared is the version replaced.
     saving: Mutex<()>,
@@ -121,7 +121,7 @@ pub fn run(settings: Settings, ready: &dyn Fn(&str)) -> Result<(), Text> {
         token: token.clone(),
         port: addr.port(),
         loopback,
-        previewer,
+        previewer: Arc::new(previewer),
         font_path: settings.font_path,
         saving: Mutex::new(()),
         batch: Arc::new(Mutex::new(batch::Progress::default())),
@@ -548,6 +548,12 @@ fn files(state: &State) -> Reply {
             let path = state.ws.dir.join(name);
             let bytes = std::fs::read(&path).unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
+            if let Err(t) = state.ws.refs_inside(name, &text) {
+                return json!({
+                    "name": name, "version": version(&bytes), "errors": 1, "warnings": 0,
+                    "first_error": t.zh, "pages": null, "rendered": null,
+                });
+            }
             let (errors, warnings, first) = match crate::check_str_with(
                 name,
                 &text,
@@ -730,13 +736,27 @@ fn preview(state: &State, v: &Value) -> Result<Reply, Reply> {
     if let Ok(path) = state.ws.path(&name, &["toml"]) {
         options.base_dir = path.parent().map(|p| p.to_path_buf());
     }
+    state
+        .ws
+        .refs_inside(&name, &text)
+        .map_err(|t| Reply::refuse(403, t))?;
     let cells = origins(state, &name, &text);
-    let out = state.previewer.preview(preview::Request {
-        name: &name,
-        text: &text,
+    let req = preview::Request {
+        name,
+        text,
         options,
-        origins: &cells,
-    });
+        origins: cells,
+    };
+    let Some(out) = preview::preview_within(&state.previewer, req) else {
+        let s = preview::TIMEOUT.as_secs();
+        return Err(Reply::refuse(
+            504,
+            text!(
+                "排版超过 {s} 秒，已放弃（文件太大，或模板里有很长的循环）",
+                "laying out took more than {s} s and was given up (a very large file, or a long loop in a template)"
+            ),
+        ));
+    };
     Ok(Reply::json(200, out))
 }
 
@@ -766,6 +786,11 @@ fn download(
     if !path.is_file() {
         return Err(not_found(name));
     }
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    state
+        .ws
+        .refs_inside(name, &text)
+        .map_err(|t| Reply::refuse(403, t))?;
     let mut options = options;
     options.base_dir = path.parent().map(|p| p.to_path_buf());
     let invalid = |d: &crate::diag::Diagnostics| {

@@ -32,15 +32,31 @@ pub struct Previewer {
 }
 
 /// What to preview: the text being edited and how to print it.
-pub struct Request<'a> {
+pub struct Request {
     /// The file name (messages name it).
-    pub name: &'a str,
+    pub name: String,
     /// The TOML text, saved or not.
-    pub text: &'a str,
+    pub text: String,
     /// Check and print with these options (profile, layout, base directory).
     pub options: crate::Options,
-    /// A profile directory's templates, when one is picked.
-    pub origins: &'a [Origin],
+    /// The workbook cells the file's values were imported from.
+    pub origins: Vec<Origin>,
+}
+
+/// How long a preview may take before the page hears that it was given up
+/// (a batch document's own limit is `render --timeout`).
+pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// [`Previewer::preview`] on its own thread, given up after [`TIMEOUT`]:
+/// `None` then (the layout goes on in the background and frees the engine
+/// when done).
+pub fn preview_within(previewer: &Arc<Previewer>, req: Request) -> Option<Value> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let p = previewer.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(p.preview(req));
+    });
+    rx.recv_timeout(TIMEOUT).ok()
 }
 
 impl Previewer {
@@ -57,19 +73,20 @@ impl Previewer {
     /// pages: [page names], texts: [each page's text], failure}`. A
     /// document with errors is not laid out (`doc` is null).
     pub fn preview(&self, req: Request) -> Value {
-        let checked = match crate::check_str_with(req.name, req.text, req.options) {
+        let origins = req.origins.as_slice();
+        let checked = match crate::check_str_with(&req.name, &req.text, req.options) {
             Ok(c) => c,
-            Err(diags) => return outcome(&diags, req.origins, None, None),
+            Err(diags) => return outcome(&diags, origins, None, None),
         };
         if checked.diags.has_errors() {
-            return outcome(&checked.diags, req.origins, None, None);
+            return outcome(&checked.diags, origins, None, None);
         }
         let profile = crate::profile::find(checked.report.department.profile)
             .expect("a checked report's profile exists");
         let renderer = match Renderer::for_profile(profile, None) {
             Ok(r) => r,
             Err(e) => {
-                return outcome(&checked.diags, req.origins, None, Some(e));
+                return outcome(&checked.diags, origins, None, Some(e));
             }
         };
         let id = crate::ident(&format!(
@@ -99,14 +116,14 @@ impl Previewer {
                 if laid.len() > KEPT {
                     laid.remove(0);
                 }
-                let mut v = outcome(&diags, req.origins, None, None);
+                let mut v = outcome(&diags, origins, None, None);
                 v["doc"] = json!(id);
                 v["pages"] = json!(pages);
                 v["texts"] = json!(texts);
                 v
             }
-            Err(crate::RenderError::Invalid(d)) => outcome(&d, req.origins, None, None),
-            Err(e) => outcome(&source_diags, req.origins, None, Some(e.to_string())),
+            Err(crate::RenderError::Invalid(d)) => outcome(&d, origins, None, None),
+            Err(e) => outcome(&source_diags, origins, None, Some(e.to_string())),
         }
     }
 

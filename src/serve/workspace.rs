@@ -196,6 +196,40 @@ impl Workspace {
         path.canonicalize().map_err(|_| refused())
     }
 
+    /// Refuses a department file (`name`, its text) whose `[department]`
+    /// names a profile directory or catalogue file outside the workspace:
+    /// what the server reads stays inside it.
+    pub fn refs_inside(&self, name: &str, text: &str) -> Result<(), Text> {
+        let Ok(doc) = text.parse::<toml::Table>() else {
+            return Ok(()); // the check reports the syntax
+        };
+        let Some(d) = doc.get("department").and_then(|d| d.as_table()) else {
+            return Ok(());
+        };
+        let base = self
+            .dir
+            .join(name)
+            .parent()
+            .map_or(self.dir.clone(), Path::to_path_buf);
+        for key in ["profile", "catalogue"] {
+            let Some(spec) = d.get(key).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if key == "profile" && !crate::profile::is_path(spec) {
+                continue;
+            }
+            let path = base.join(spec);
+            if self.inside(&path).is_err() {
+                let shown = crate::diag::printable(spec);
+                return Err(text!(
+                    "[department] {key} = \"{shown}\" 指向工作目录之外：yusuan serve 只读工作目录里的文件",
+                    "[department] {key} = \"{shown}\" leads outside the workspace: yusuan serve reads only files inside it"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// yusuan's own directory, created.
     pub fn own(&self, sub: &str) -> std::io::Result<PathBuf> {
         let p = self.dir.join(OWN).join(sub);

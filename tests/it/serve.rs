@@ -307,3 +307,47 @@ fn every_download_is_what_the_command_line_writes() {
     assert_eq!(status, 422);
     assert!(json_of(&body)["errors"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn a_file_naming_a_profile_or_catalogue_outside_the_workspace_is_not_read() {
+    let parent = tempfile::tempdir().unwrap();
+    let ws = parent.path().join("ws");
+    std::fs::create_dir(&ws).unwrap();
+    yusuan(&[&"profile", &"new", &"mine", &parent.path().join("mine")]).ok();
+    std::fs::write(parent.path().join("codes.txt"), "201 一般公共服务支出\n").unwrap();
+    let kaiping = std::fs::read_to_string("examples/kaiping-2024.toml").unwrap();
+    let with = |line: &str| kaiping.replacen("catalogue = 2024", line, 1);
+    std::fs::write(ws.join("a.toml"), with("profile = \"../mine\"")).unwrap();
+    std::fs::write(ws.join("b.toml"), with("catalogue = \"../codes.txt\"")).unwrap();
+    let server = Server::start(&ws, &[]);
+    let (_, body) = server.get("/api/files");
+    let files = json_of(&body)["files"].clone();
+    assert_eq!(
+        files[0]["first_error"],
+        "[department] profile = \"../mine\" 指向工作目录之外：yusuan serve 只读工作目录里的文件"
+    );
+    assert_eq!(
+        files[1]["first_error"],
+        "[department] catalogue = \"../codes.txt\" 指向工作目录之外：yusuan serve 只读工作目录里的文件"
+    );
+    let body = json!({"name": "a.toml", "text": with("profile = \"../mine\"")});
+    let (status, _) = server.send("POST", "/api/preview", &[], body.to_string().as_bytes());
+    assert_eq!(status, 403);
+    let (status, _) = server.get("/api/download?name=b.toml&format=pdf");
+    assert_eq!(status, 403);
+    // Render all reports both as failed, renders nothing.
+    let (status, _) = server.send("POST", "/api/render-all", &[], b"");
+    assert_eq!(status, 200);
+    let report = loop {
+        let (_, body) = server.get("/api/render-all");
+        let v = json_of(&body);
+        if v["running"] == false {
+            break v;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let outcomes = report["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 2, "{report}");
+    assert!(outcomes.iter().all(|o| o["status"] == "failed"), "{report}");
+    assert_eq!(report["percent"], 100);
+}
