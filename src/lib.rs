@@ -260,6 +260,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         &mut diags,
     );
     narrative::required(file, profile, &mut diags);
+    profile::apply_checks(profile, &mut diags);
     if tables.is_none() && projects.is_none() {
         diags.push(Diagnostic::error(
             "empty",

@@ -69,10 +69,90 @@ pub struct Profile {
     /// What a document with a narrative must explain somewhere in its
     /// sections (words of a title or text, or a generated section's kind).
     pub required_sections: Vec<String>,
+    /// Checks this region counts otherwise than yusuan does: (rule, level),
+    /// by rule id.
+    pub checks: Vec<(String, Level)>,
     /// The directory it was loaded from (`None` for a built-in).
     pub dir: Option<PathBuf>,
     /// Its `profile.toml` as written.
     pub source: String,
+}
+
+/// How a profile counts a check (`[checks]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// The document is not rendered.
+    Error,
+    /// Reported; the document renders.
+    Warning,
+    /// Not reported.
+    Off,
+}
+
+impl Level {
+    /// As `profile.toml` writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Off => "off",
+        }
+    }
+}
+
+/// The checks a profile may count otherwise: the reconciliation rules and
+/// the narrative's and projects' checks of content. What makes a file
+/// unreadable or a figure unprintable (syntax, types, unknown keys, codes
+/// of the wrong shape, templates, fonts) is not a regional choice.
+pub const ADJUSTABLE: &[&str] = &[
+    "R1",
+    "R2",
+    "R3",
+    "R4",
+    "R5",
+    "R6",
+    "R7",
+    "R8",
+    "R9",
+    "R10",
+    "R11",
+    "R12",
+    "R13",
+    "R14",
+    "R16",
+    "R17",
+    "sentence",
+    "period",
+    "sections",
+    "last-year",
+    "text",
+    "unknown-code",
+    "project-total",
+    "project-subtotal",
+    "running-costs",
+];
+
+/// Counts `diags` as `profile`'s `[checks]` say: a check turned off is
+/// dropped, the others take the level given.
+pub fn apply_checks(profile: &Profile, diags: &mut crate::diag::Diagnostics) {
+    if profile.checks.is_empty() {
+        return;
+    }
+    let level = |rule: &str| {
+        profile
+            .checks
+            .iter()
+            .find(|(r, _)| r == rule)
+            .map(|(_, l)| *l)
+    };
+    diags.items.retain(|d| level(d.rule) != Some(Level::Off));
+    for d in &mut diags.items {
+        match level(d.rule) {
+            Some(Level::Error) => d.severity = crate::diag::Severity::Error,
+            Some(Level::Warning) => d.severity = crate::diag::Severity::Warning,
+            _ => {}
+        }
+    }
 }
 
 /// Used when neither the file nor the command line names a profile.

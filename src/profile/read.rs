@@ -57,6 +57,10 @@ pub struct RawProfile {
     /// or text, or a generated section's kind): `["三公", "政府采购"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_sections: Option<Vec<String>>,
+    /// How a check counts in this region: rule id → `error`, `warning` or
+    /// `off` (`[checks]\nR13 = "error"`); a rule not named keeps its base's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<BTreeMap<String, Spanned<String>>>,
     /// Tables: a table of the base with the same id is replaced, others added.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<RawTable>,
@@ -354,6 +358,43 @@ pub(super) fn build(
                 "quoted"
             }),
     };
+    let mut checks = base.map(|b| b.checks.clone()).unwrap_or_default();
+    for (rule, level) in raw.checks.iter().flatten() {
+        if !super::ADJUSTABLE.contains(&rule.as_str()) {
+            let valid = super::ADJUSTABLE.join(", ");
+            err(
+                Some(level.span()),
+                text!(
+                    "[checks] 中的规则 \"{rule}\" 不能调整；可调整的规则：{valid}",
+                    "[checks] names rule \"{rule}\", which cannot be adjusted; adjustable: {valid}"
+                ),
+            );
+            continue;
+        }
+        let parsed = match level.get_ref().trim() {
+            "error" | "错误" => Some(super::Level::Error),
+            "warning" | "警告" => Some(super::Level::Warning),
+            "off" | "关闭" => Some(super::Level::Off),
+            _ => None,
+        };
+        match parsed {
+            Some(l) => {
+                checks.retain(|(r, _)| r != rule);
+                checks.push((rule.clone(), l));
+            }
+            None => {
+                let v = level.get_ref();
+                err(
+                    Some(level.span()),
+                    text!(
+                        "[checks] {rule} = \"{v}\"：应为 error、warning 或 off",
+                        "[checks] {rule} = \"{v}\": must be error, warning or off"
+                    ),
+                );
+            }
+        }
+    }
+    checks.sort();
     let templates = source.templates;
 
     if diags.has_errors() {
@@ -385,6 +426,7 @@ pub(super) fn build(
             .clone()
             .or(base.map(|b| b.required_sections.clone()))
             .unwrap_or_default(),
+        checks,
         dir: source.dir,
         source: source.toml,
     })

@@ -149,6 +149,13 @@ fn flat_toml(p: &Profile, name: &str) -> String {
     if !p.required_sections.is_empty() {
         doc["required_sections"] = value(strings(p.required_sections.iter().map(String::as_str)));
     }
+    if !p.checks.is_empty() {
+        let mut t = Table::new();
+        for (rule, level) in &p.checks {
+            t[rule.as_str()] = value(level.word());
+        }
+        doc["checks"] = Item::Table(t);
+    }
     if !p.recognise.is_empty() {
         doc["recognise"] = value(strings(p.recognise.iter().map(String::as_str)));
     }

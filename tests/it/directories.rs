@@ -785,3 +785,64 @@ fn a_list_table_prints_its_typed_rows_under_a_computed_total() {
         ]
     );
 }
+
+#[test]
+fn a_profile_counts_checks_its_own_way() {
+    // Kaiping's 13 warnings: 8 R5/R9, one R8, one R16, three R13.
+    let file = example("kaiping-2024.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let strict = "name = \"strict\"\nbase = \"hebei\"\n\n[checks]\nR13 = \"off\"\nR5 = \"error\"\n";
+    std::fs::write(dir.path().join("profile.toml"), strict).unwrap();
+    let options = yusuan::Options {
+        profile: Some(dir.path().display().to_string()),
+        ..Default::default()
+    };
+    let d = yusuan::check_file_with(&file, options).unwrap().diags;
+    let rules = |severity: yusuan::diag::Severity| {
+        let mut r: Vec<&str> = d
+            .items
+            .iter()
+            .filter(|x| x.severity == severity)
+            .map(|x| x.rule)
+            .collect();
+        r.sort();
+        r
+    };
+    use yusuan::diag::Severity::{Error, Warning};
+    assert_eq!(rules(Error), ["R5"; 6]);
+    assert_eq!(rules(Warning), ["R16", "R8", "R9", "R9"]);
+    // Exported flat, the settings travel with the profile.
+    let flat = dir.path().join("flat");
+    yusuan(&[
+        &"profile",
+        &"new",
+        &"flat",
+        &"--from",
+        &dir.path(),
+        &"--flat",
+        &flat,
+    ])
+    .ok();
+    let written = std::fs::read_to_string(flat.join("profile.toml")).unwrap();
+    assert!(
+        written.contains("[checks]\nR13 = \"off\"\nR5 = \"error\"\n"),
+        "{written}"
+    );
+    // A rule that is no regional choice, or a level that is none, is refused at its place.
+    std::fs::write(
+        dir.path().join("profile.toml"),
+        "name = \"strict\"\n\n[checks]\ntype = \"off\"\nR5 = \"fatal\"\n",
+    )
+    .unwrap();
+    let run = yusuan(&[&"profile", &"check", &dir.path()]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let toml = dir.path().join("profile.toml").display().to_string();
+    for want in [
+        format!(
+            "错误[profile]: [checks] 中的规则 \"type\" 不能调整；可调整的规则：R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R16, R17, sentence, period, sections, last-year, text, unknown-code, project-total, project-subtotal, running-costs  ({toml}:4:8)"
+        ),
+        format!("错误[profile]: [checks] R5 = \"fatal\"：应为 error、warning 或 off  ({toml}:5:6)"),
+    ] {
+        assert!(run.stderr.contains(&want), "{want}\n{}", run.stderr);
+    }
+}
