@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
 use crate::domain::{Funds, KINDS, Source};
 use crate::validate::Budget;
@@ -186,51 +187,49 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
     } else {
         crate::domain::Unit::Yuan
     };
-    let amount = |v: &Decimal| unit.from_yuan(*v).normalize();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Consolidated by `yusuan consolidate` from {} department files: their lines summed, in {}.",
-        budgets.len(),
-        unit.label()
-    );
-    let _ = writeln!(out, "\n[department]\nname = {}", quote(name));
-    let _ = writeln!(out, "year = {year}\nunit = \"{}\"", unit.label());
-    let _ = writeln!(out, "print_unit = {}", quote(first.department.unit.label()));
-    let _ = writeln!(out, "profile = {}", quote(first.department.profile));
+    let amount = |v: &Decimal| value(unit.from_yuan(*v).normalize().to_string());
+    let mut doc = DocumentMut::new();
+    let mut department = Table::new();
+    department["name"] = value(name);
+    department["year"] = value(i64::from(year));
+    department["unit"] = value(unit.label());
+    department["print_unit"] = value(first.department.unit.label());
+    department["profile"] = value(first.department.profile);
     if unit.rounds_typed_amounts() {
         // Each amount sums that many departments' rounded figures.
         let parts: usize = budgets.iter().map(|b| b.parts).sum();
-        let _ = writeln!(out, "consolidated = {parts}");
+        department["consolidated"] = value(parts as i64);
     }
+    doc["department"] = Item::Table(department);
+    let mut expenditure = ArrayOfTables::new();
     for ((code, source), (line_name, kinds)) in &lines {
-        let _ = writeln!(
-            out,
-            "\n[[expenditure]]\ncode = \"{code}\"\nname = {}\nsource = {}",
-            quote(line_name),
-            quote(source.label())
-        );
+        let mut t = Table::new();
+        t["code"] = value(code.as_str());
+        t["name"] = value(line_name.as_str());
+        t["source"] = value(source.label());
         for (key, v) in crate::domain::KIND_KEYS.iter().zip(kinds) {
             if !v.is_zero() {
-                let _ = writeln!(out, "{key} = \"{}\"", amount(v));
+                t[*key] = amount(v);
             }
         }
+        expenditure.push(t);
     }
+    let mut basic_economic = ArrayOfTables::new();
     for (code, (econ_name, personnel, sum)) in &economic {
-        let kind = if *personnel {
+        let mut t = Table::new();
+        t["code"] = value(code.as_str());
+        t["name"] = value(econ_name.as_str());
+        t["amount"] = amount(sum);
+        t["kind"] = value(if *personnel {
             "人员经费"
         } else {
             "公用经费"
-        };
-        let _ = writeln!(
-            out,
-            "\n[[basic_economic]]\ncode = \"{code}\"\nname = {}\namount = \"{}\"\nkind = \"{kind}\"",
-            quote(econ_name),
-            amount(sum)
-        );
+        });
+        basic_economic.push(t);
     }
+    let mut facts = ArrayOfTables::new();
     for (b, f) in &records {
-        let _ = writeln!(out, "\n[[fact]]");
+        let mut t = Table::new();
         let unit_code = f.unit.clone().unwrap_or_else(|| {
             if b.department.code.is_empty() {
                 b.department.name.clone()
@@ -238,14 +237,14 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
                 b.department.code.clone()
             }
         });
-        let _ = writeln!(out, "unit = {}", quote(&unit_code));
+        t["unit"] = value(unit_code);
         for (key, v) in [
             ("function", &f.function),
             ("economic", &f.economic),
             ("government", &f.government),
         ] {
             if let Some(v) = v {
-                let _ = writeln!(out, "{key} = {}", quote(v));
+                t[key] = value(v.as_str());
             }
         }
         let kind = f.kind.map_or("", |k| match k {
@@ -258,36 +257,49 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
             crate::domain::Kind::ToSubsidiary => "对附属单位补助支出",
             crate::domain::Kind::LastYear => "",
         });
-        let _ = writeln!(
-            out,
-            "source = {}\nkind = {}",
-            quote(f.source.label()),
-            quote(kind)
-        );
+        t["source"] = value(f.source.label());
+        t["kind"] = value(kind);
         if let Some(p) = &f.project {
-            let _ = writeln!(out, "project = {}", quote(p));
+            t["project"] = value(p.as_str());
         }
         if f.last_year {
-            let _ = writeln!(out, "last_year = true");
+            t["last_year"] = value(true);
         }
-        let _ = writeln!(out, "amount = \"{}\"", amount(&f.amount));
+        t["amount"] = amount(&f.amount);
+        facts.push(t);
     }
-    sangong(&mut out, budgets, unit);
+    for (key, tables) in [
+        ("expenditure", expenditure),
+        ("basic_economic", basic_economic),
+        ("fact", facts),
+    ] {
+        if !tables.is_empty() {
+            doc[key] = Item::ArrayOfTables(tables);
+        }
+    }
+    if let Some(s) = sangong(budgets, unit) {
+        doc["sangong"] = Item::Table(s);
+    }
     if !names.is_empty() {
-        let _ = writeln!(out, "\n[names]");
+        let mut t = Table::new();
         for (code, n) in &names {
-            let _ = writeln!(out, "\"{code}\" = {}", quote(n));
+            t[code.as_str()] = value(n.as_str());
         }
+        doc["names"] = Item::Table(t);
     }
-    Ok(out)
+    Ok(format!(
+        "# Consolidated by `yusuan consolidate` from {} department files: their lines summed, in {}.\n\n{doc}",
+        budgets.len(),
+        unit.label()
+    ))
 }
 
 /// The 三公 items summed by fund; 因公出国（境）费 as one figure when any
 /// department gives it so, else split.
-fn sangong(out: &mut String, budgets: &[&Budget], unit: crate::domain::Unit) {
+fn sangong(budgets: &[&Budget], unit: crate::domain::Unit) -> Option<Table> {
     let all: Vec<_> = budgets.iter().filter_map(|b| b.sangong.as_ref()).collect();
     if all.is_empty() {
-        return;
+        return None;
     }
     let add = |f: &dyn Fn(&crate::validate::Sangong) -> Funds| -> Funds {
         let mut s = [Decimal::ZERO; 3];
@@ -299,14 +311,13 @@ fn sangong(out: &mut String, budgets: &[&Budget], unit: crate::domain::Unit) {
         s
     };
     let funds = |f: Funds| {
-        format!(
-            "{{ general = \"{}\", fund = \"{}\", soe = \"{}\" }}",
-            unit.from_yuan(f[0]).normalize(),
-            unit.from_yuan(f[1]).normalize(),
-            unit.from_yuan(f[2]).normalize()
-        )
+        let mut t = InlineTable::new();
+        for (key, v) in ["general", "fund", "soe"].iter().zip(f) {
+            t.insert(*key, unit.from_yuan(v).normalize().to_string().into());
+        }
+        value(t)
     };
-    let _ = writeln!(out, "\n[sangong]");
+    let mut out = Table::new();
     if all.iter().any(|g| g.abroad.is_some()) {
         let sum = add(&|g| {
             let mut a = g.abroad.unwrap_or_default();
@@ -314,26 +325,14 @@ fn sangong(out: &mut String, budgets: &[&Budget], unit: crate::domain::Unit) {
             add_to(&mut a, &g.abroad_other);
             a
         });
-        let _ = writeln!(out, "abroad = {}", funds(sum));
+        out["abroad"] = funds(sum);
     } else {
-        let _ = writeln!(
-            out,
-            "abroad_research = {}",
-            funds(add(&|g| g.abroad_research))
-        );
-        let _ = writeln!(out, "abroad_other = {}", funds(add(&|g| g.abroad_other)));
+        out["abroad_research"] = funds(add(&|g| g.abroad_research));
+        out["abroad_other"] = funds(add(&|g| g.abroad_other));
     }
-    let _ = writeln!(
-        out,
-        "vehicle_purchase = {}",
-        funds(add(&|g| g.vehicle_purchase))
-    );
-    let _ = writeln!(
-        out,
-        "vehicle_operation = {}",
-        funds(add(&|g| g.vehicle_operation))
-    );
-    let _ = writeln!(out, "reception = {}", funds(add(&|g| g.reception)));
+    out["vehicle_purchase"] = funds(add(&|g| g.vehicle_purchase));
+    out["vehicle_operation"] = funds(add(&|g| g.vehicle_operation));
+    out["reception"] = funds(add(&|g| g.reception));
     // A region's extra rows (会议费, 培训费), summed by name, in first-seen order.
     type Extra = (String, Funds, Vec<(String, Funds)>);
     let mut extras: Vec<Extra> = vec![];
@@ -362,25 +361,37 @@ fn sangong(out: &mut String, budgets: &[&Budget], unit: crate::domain::Unit) {
         .filter_map(|g| g.running_costs)
         .reduce(|a, b| a + b);
     if let Some(r) = running {
-        let _ = writeln!(out, "running_costs = \"{}\"", unit.from_yuan(r).normalize());
+        out["running_costs"] = value(unit.from_yuan(r).normalize().to_string());
     }
+    let mut extra_tables = ArrayOfTables::new();
     for (extra, own, items) in extras {
-        let _ = writeln!(out, "\n[[sangong.extra]]\nname = {}", quote(&extra));
+        let mut t = Table::new();
+        t["name"] = value(extra);
         if items.is_empty() {
-            let _ = writeln!(out, "amount = {}", funds(own));
+            t["amount"] = funds(own);
         } else {
-            let _ = writeln!(out, "items = [");
+            let mut list = Array::new();
             for (item, f) in items {
-                let _ = writeln!(
-                    out,
-                    "  {{ name = {}, amount = {} }},",
-                    quote(&item),
-                    funds(f)
-                );
+                let mut row = InlineTable::new();
+                row.insert("name", item.into());
+                if let Item::Value(v) = funds(f) {
+                    row.insert("amount", v);
+                }
+                let mut row = Value::InlineTable(row);
+                row.decor_mut().set_prefix("\n  ");
+                list.push_formatted(row);
             }
-            let _ = writeln!(out, "]");
+            // One item a line, as a person writes them.
+            list.set_trailing_comma(true);
+            list.set_trailing("\n");
+            t["items"] = value(list);
         }
+        extra_tables.push(t);
     }
+    if !extra_tables.is_empty() {
+        out["extra"] = Item::ArrayOfTables(extra_tables);
+    }
+    Some(out)
 }
 
 /// `sum += more`, fund by fund.
@@ -388,11 +399,6 @@ fn add_to(sum: &mut Funds, more: &Funds) {
     for (s, m) in sum.iter_mut().zip(more) {
         *s += m;
     }
-}
-
-/// A TOML basic string.
-fn quote(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
 }
 
 /// The district summary table: 合计 first, then one row per department;
