@@ -6,6 +6,7 @@
 //! (n+1)/2 units of the last printed digit for n items — is a 尾差 warning;
 //! a larger one is an error. Tables always print the computed figures.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use rust_decimal::Decimal;
@@ -429,56 +430,46 @@ pub fn reconcile(
     pair_rules(&mut ck, &t.summary, &summary_cells, "R2", sum_items);
     ck.rounded = rounded_for(declared_unit("fiscal"));
     pair_rules(&mut ck, &t.fiscal, &fiscal_cells, "R6", sum_items);
-    ck.rounded = rounded_for(declared_unit("summary"));
-    if let (Some(inc), Some(exp)) = (
-        cell(&summary_cells, "总计", INCOME_COL),
-        cell(&summary_cells, "总计", 0),
-    ) {
-        ck.equal(
-            "R1",
-            Some(inc.span.clone()),
-            text!("收支总表 收入总计：申报", "收支总表 收入总计 (declared)"),
-            inc.value,
-            text!("支出总计申报", "支出总计 (declared) is"),
-            exp.value,
-            1,
-        );
-    }
-    let total_of = |id: &str| {
-        trees
-            .iter()
-            .find(|(t, _)| t.id == id)
-            .and_then(|(_, c)| cell(c, "", 0))
+    // R1, R2, R7 and whatever else the profile declares: printed figures
+    // of two tables that must agree (`[[equal]]`), where both are declared.
+    let mut declared_cells: BTreeMap<&str, (&TableSpec, &[Cell])> = trees
+        .iter()
+        .map(|(t, c)| (t.id, (t.spec, c.as_slice())))
+        .collect();
+    declared_cells.insert("summary", (t.summary.spec, summary_cells.as_slice()));
+    declared_cells.insert("fiscal", (t.fiscal.spec, fiscal_cells.as_slice()));
+    declared_cells.insert("sangong", (t.sangong.spec, sangong_cells.as_slice()));
+    let find = |c: &crate::profile::CellRef| -> Option<&Cell> {
+        let (spec, cells) = declared_cells.get(c.table.as_str())?;
+        let col = if c.column == "income" && spec.column("income").is_none() {
+            INCOME_COL
+        } else {
+            spec.column(&c.column)?
+        };
+        let row = if is_total(&c.row) { "" } else { c.row.as_str() };
+        cell(cells, row, col)
     };
-    if let Some(sum_total) = cell(&summary_cells, "总计", 0) {
-        for (id, name) in [("income", "收入总表"), ("expenditure", "支出总表")] {
-            if let Some(v) = total_of(id) {
-                ck.equal(
-                    "R2",
-                    Some(sum_total.span.clone()),
-                    text!("收支总表 支出总计：申报", "收支总表 支出总计 (declared)"),
-                    sum_total.value,
-                    text!("{name} 合计申报", "{name} 合计 (declared) is"),
-                    sum_total.unit.from_yuan(v.yuan()),
-                    1,
-                );
-            }
+    for e in &budget.declared_profile.equalities {
+        if !e.when_sources.is_empty()
+            && !budget
+                .lines
+                .iter()
+                .all(|l| e.when_sources.contains(&l.source))
+        {
+            continue;
         }
-    }
-    // R7: table 5 = table 3 when every line is 一般公共预算.
-    if budget.lines.iter().all(|l| l.source == Source::General)
-        && let (Some(g), Some(e)) = (total_of("general"), total_of("expenditure"))
-    {
+        let (Some(l), Some(r)) = (find(&e.left), find(&e.right)) else {
+            continue;
+        };
+        ck.rounded = rounded_for(declared_unit(&e.left.table));
+        let (a, b) = (&e.left.label, &e.right.label);
         ck.equal(
-            "R7",
-            Some(g.span.clone()),
-            text!(
-                "一般公共预算财政拨款支出表 合计：申报",
-                "一般公共预算财政拨款支出表 合计 (declared)"
-            ),
-            g.value,
-            text!("支出总表 合计申报", "支出总表 合计 (declared) is"),
-            g.unit.from_yuan(e.yuan()),
+            e.rule,
+            Some(l.span.clone()),
+            text!("{a}：申报", "{a} (declared)"),
+            l.value,
+            text!("{b}申报", "{b} (declared) is"),
+            l.unit.from_yuan(r.yuan()),
             1,
         );
     }

@@ -72,10 +72,39 @@ pub struct Profile {
     /// Checks this region counts otherwise than yusuan does: (rule, level),
     /// by rule id.
     pub checks: Vec<(String, Level)>,
+    /// Declared figures of two tables that must agree (`[[equal]]`).
+    pub equalities: Vec<Equality>,
     /// The directory it was loaded from (`None` for a built-in).
     pub dir: Option<PathBuf>,
     /// Its `profile.toml` as written.
     pub source: String,
+}
+
+/// Two declared figures that must agree (`[[equal]]`): compared where the
+/// file declares both, in the left one's unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Equality {
+    /// The rule id its message carries.
+    pub rule: &'static str,
+    /// One figure.
+    pub left: CellRef,
+    /// The figure it must equal.
+    pub right: CellRef,
+    /// Compared only when every line's source is one of these (empty: always).
+    pub when_sources: Vec<crate::domain::Source>,
+}
+
+/// A declared cell: table id, row key, column key, and its name in messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellRef {
+    /// The table id.
+    pub table: String,
+    /// The row key (`合计`, `总计`, a code).
+    pub row: String,
+    /// The column key (`income` for a two-sided table's income side).
+    pub column: String,
+    /// How messages name it.
+    pub label: String,
 }
 
 /// How a profile counts a check (`[checks]`).

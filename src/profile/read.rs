@@ -61,9 +61,42 @@ pub struct RawProfile {
     /// `off` (`[checks]\nR13 = "error"`); a rule not named keeps its base's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checks: Option<BTreeMap<String, Spanned<String>>>,
+    /// Printed figures of two tables that must agree; when given, they
+    /// replace the base's list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equal: Option<Vec<RawEqual>>,
     /// Tables: a table of the base with the same id is replaced, others added.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<RawTable>,
+}
+
+/// `[[equal]]`: a cross-table equality of declared figures.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEqual {
+    /// The rule id its message carries (`R2`).
+    pub rule: Spanned<String>,
+    /// One figure.
+    pub left: RawCell,
+    /// The figure it must equal.
+    pub right: RawCell,
+    /// Compared only when every line's source is one of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_sources: Option<Vec<Spanned<String>>>,
+}
+
+/// One side of an `[[equal]]`: a declared cell and how messages name it.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCell {
+    /// The table id.
+    pub table: Spanned<String>,
+    /// The row key, as `[declared.<table>]` writes it (`合计`, `总计`, a code).
+    pub row: String,
+    /// The column key.
+    pub column: Spanned<String>,
+    /// How messages name the figure (`收支总表 支出总计`).
+    pub label: String,
 }
 
 /// `style = { … }`.
@@ -395,6 +428,13 @@ pub(super) fn build(
         }
     }
     checks.sort();
+    let equalities = match &raw.equal {
+        None => base.map(|b| b.equalities.clone()).unwrap_or_default(),
+        Some(list) => list
+            .iter()
+            .filter_map(|e| equality(e, &tables, &mut err))
+            .collect(),
+    };
     let templates = source.templates;
 
     if diags.has_errors() {
@@ -427,9 +467,97 @@ pub(super) fn build(
             .or(base.map(|b| b.required_sections.clone()))
             .unwrap_or_default(),
         checks,
+        equalities,
         dir: source.dir,
         source: source.toml,
     })
+}
+
+/// One `[[equal]]` entry checked against the profile's `tables`: its rule
+/// a known id, its tables and columns existing, its sources known.
+fn equality(
+    e: &RawEqual,
+    tables: &[TableSpec],
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> Option<super::Equality> {
+    let mut ok = true;
+    let rule = crate::diag::RULES
+        .iter()
+        .find(|(id, ..)| *id == e.rule.get_ref().as_str())
+        .map(|(id, ..)| *id);
+    if rule.is_none() {
+        let r = e.rule.get_ref();
+        err(
+            Some(e.rule.span()),
+            text!(
+                "[[equal]] 的规则 \"{r}\" 不存在（yusuan explain 列出全部规则）",
+                "[[equal]] names rule \"{r}\", which does not exist (yusuan explain lists them)"
+            ),
+        );
+        ok = false;
+    }
+    let mut side = |c: &RawCell, err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text)| {
+        let id = c.table.get_ref();
+        let Some(spec) = tables.iter().find(|t| &t.id == id) else {
+            let valid = tables
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            err(
+                Some(c.table.span()),
+                text!(
+                    "[[equal]] 的表 \"{id}\" 不存在；可用：{valid}",
+                    "[[equal]] names table \"{id}\", which does not exist; valid: {valid}"
+                ),
+            );
+            ok = false;
+            return None;
+        };
+        let col = c.column.get_ref();
+        let pair = matches!(spec.shape, crate::tables::Shape::Pair { .. });
+        if spec.column(col).is_none() && !(pair && col == "income") {
+            let valid = spec.keys().join(", ");
+            err(
+                Some(c.column.span()),
+                text!(
+                    "[[equal]] 的列 \"{col}\" 不在表 {id} 中；可用：{valid}",
+                    "[[equal]] names column \"{col}\", which table {id} does not have; valid: {valid}"
+                ),
+            );
+            ok = false;
+            return None;
+        }
+        Some(super::CellRef {
+            table: id.clone(),
+            row: c.row.clone(),
+            column: col.clone(),
+            label: c.label.clone(),
+        })
+    };
+    let left = side(&e.left, err);
+    let right = side(&e.right, err);
+    let mut when_sources = vec![];
+    for s in e.when_sources.iter().flatten() {
+        match Source::parse(s.get_ref()) {
+            Some(src) => when_sources.push(src),
+            None => {
+                let name = s.get_ref();
+                err(
+                    Some(s.span()),
+                    text!("未知的资金来源 \"{name}\"", "unknown source \"{name}\""),
+                );
+                ok = false;
+            }
+        }
+    }
+    Some(super::Equality {
+        rule: rule?,
+        left: left?,
+        right: right?,
+        when_sources,
+    })
+    .filter(|_| ok)
 }
 
 /// One table from its `[[tables]]` entry; errors go to `err`.

@@ -156,6 +156,26 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         }
         doc["checks"] = Item::Table(t);
     }
+    if !p.equalities.is_empty() {
+        let mut list = ArrayOfTables::new();
+        for e in &p.equalities {
+            let mut t = Table::new();
+            t["rule"] = value(e.rule);
+            for (side, c) in [("left", &e.left), ("right", &e.right)] {
+                let mut cell = InlineTable::new();
+                cell.insert("table", c.table.as_str().into());
+                cell.insert("row", c.row.as_str().into());
+                cell.insert("column", c.column.as_str().into());
+                cell.insert("label", c.label.as_str().into());
+                t[side] = value(cell);
+            }
+            if !e.when_sources.is_empty() {
+                t["when_sources"] = value(strings(e.when_sources.iter().map(source_key)));
+            }
+            list.push(t);
+        }
+        doc["equal"] = Item::ArrayOfTables(list);
+    }
     if !p.recognise.is_empty() {
         doc["recognise"] = value(strings(p.recognise.iter().map(String::as_str)));
     }

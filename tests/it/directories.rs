@@ -786,6 +786,16 @@ fn a_list_table_prints_its_typed_rows_under_a_computed_total() {
     );
 }
 
+/// The `profile.toml` that `yusuan profile new --flat` writes of `dir`.
+fn flat_copy(dir: &Path) -> String {
+    let flat = dir.join("flat");
+    yusuan(&[
+        &"profile", &"new", &"flat", &"--from", &dir, &"--flat", &flat,
+    ])
+    .ok();
+    std::fs::read_to_string(flat.join("profile.toml")).unwrap()
+}
+
 #[test]
 fn a_profile_counts_checks_its_own_way() {
     // Kaiping's 13 warnings: 8 R5/R9, one R8, one R16, three R13.
@@ -812,18 +822,7 @@ fn a_profile_counts_checks_its_own_way() {
     assert_eq!(rules(Error), ["R5"; 6]);
     assert_eq!(rules(Warning), ["R16", "R8", "R9", "R9"]);
     // Exported flat, the settings travel with the profile.
-    let flat = dir.path().join("flat");
-    yusuan(&[
-        &"profile",
-        &"new",
-        &"flat",
-        &"--from",
-        &dir.path(),
-        &"--flat",
-        &flat,
-    ])
-    .ok();
-    let written = std::fs::read_to_string(flat.join("profile.toml")).unwrap();
+    let written = flat_copy(dir.path());
     assert!(
         written.contains("[checks]\nR13 = \"off\"\nR5 = \"error\"\n"),
         "{written}"
@@ -842,6 +841,66 @@ fn a_profile_counts_checks_its_own_way() {
             "错误[profile]: [checks] 中的规则 \"type\" 不能调整；可调整的规则：R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R16, R17, sentence, period, sections, last-year, text, unknown-code, project-total, project-subtotal, running-costs  ({toml}:4:8)"
         ),
         format!("错误[profile]: [checks] R5 = \"fatal\"：应为 error、warning 或 off  ({toml}:5:6)"),
+    ] {
+        assert!(run.stderr.contains(&want), "{want}\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_profile_declares_which_printed_figures_must_agree() {
+    let file = example("kaiping-2024.toml");
+    let dir = tempfile::tempdir().unwrap();
+    // The 一般公共预算支出表's 基本支出 against the 基本支出表's 人员经费: they
+    // differ by the 公用经费, so the check must fire.
+    let own = r#"name = "agree"
+base = "hebei"
+
+[[equal]]
+rule = "R8"
+left = { table = "general", row = "合计", column = "basic", label = "一般公共预算支出表 基本支出" }
+right = { table = "basic", row = "合计", column = "personnel", label = "基本支出表 人员经费" }
+"#;
+    std::fs::write(dir.path().join("profile.toml"), own).unwrap();
+    // The file's own profile says what its printed figures must satisfy.
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "catalogue = 2024",
+        &format!(
+            "catalogue = 2024\nprofile = {:?}",
+            dir.path().display().to_string()
+        ),
+        1,
+    );
+    let d = yusuan::check_str("k.toml", &text).unwrap().diags;
+    let found = located(&d, Some("R8"));
+    assert!(
+        found.iter().any(|(at, m)| at == "k.toml:178:35"
+            && m.starts_with("一般公共预算支出表 基本支出：申报 528.62，基本支出表 人员经费申报 483.91，相差 44.71")),
+        "{found:?}"
+    );
+    // Exported flat, the list travels with the profile.
+    let written = flat_copy(dir.path());
+    assert!(written.contains("[[equal]]\nrule = \"R8\"\nleft = { table = \"general\", row = \"合计\", column = \"basic\", label = \"一般公共预算支出表 基本支出\" }\n"), "{written}");
+    // An unknown rule, table or column is reported at its place.
+    std::fs::write(
+        dir.path().join("profile.toml"),
+        own.replace("rule = \"R8\"", "rule = \"R99\"")
+            .replace("table = \"basic\"", "table = \"basics\"")
+            .replace("column = \"basic\"", "column = \"bsic\""),
+    )
+    .unwrap();
+    let run = yusuan(&[&"--lang", &"en", &"profile", &"check", &dir.path()]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let toml = dir.path().join("profile.toml").display().to_string();
+    for want in [
+        format!(
+            "error[profile]: [[equal]] names rule \"R99\", which does not exist (yusuan explain lists them)  ({toml}:5:8)"
+        ),
+        format!(
+            "error[profile]: [[equal]] names column \"bsic\", which table general does not have; valid: total, basic, project  ({toml}:6:50)"
+        ),
+        format!(
+            "error[profile]: [[equal]] names table \"basics\", which does not exist; valid: summary, income, expenditure, fiscal, general, basic, fund, soe, sangong  ({toml}:7:19)"
+        ),
     ] {
         assert!(run.stderr.contains(&want), "{want}\n{}", run.stderr);
     }
