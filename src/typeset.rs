@@ -65,7 +65,21 @@ pub struct Engine {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     archival: bool,
-    warm: bool,
+    caches: Caches,
+}
+
+/// What becomes of Typst's caches after a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caches {
+    /// Emptied: the next document shares little, and a batch worker's
+    /// memory stays flat.
+    Evict,
+    /// Kept for documents like the last (entries unused for ten documents
+    /// are dropped).
+    Warm,
+    /// Left alone: the process renders one document and ends (emptying
+    /// them costs time for nothing: 50 ms of kaiping's 365).
+    Keep,
 }
 
 impl Engine {
@@ -84,7 +98,7 @@ impl Engine {
             book: LazyHash::new(book),
             fonts,
             archival: false,
-            warm: false,
+            caches: Caches::Evict,
         })
     }
 
@@ -98,7 +112,14 @@ impl Engine {
     /// the same document again after a one-figure edit is laid out anew only
     /// where it changed); entries unused for ten documents are dropped.
     pub fn warm(mut self, on: bool) -> Engine {
-        self.warm = on;
+        self.caches = if on { Caches::Warm } else { Caches::Evict };
+        self
+    }
+
+    /// For a process that renders one document and ends: Typst's caches
+    /// are not emptied after it.
+    pub fn single(mut self) -> Engine {
+        self.caches = Caches::Keep;
         self
     }
 
@@ -142,11 +163,16 @@ impl Engine {
         let out = result
             .output
             .map_err(|errors| errors.iter().map(|e| to_error(&world, e)).collect());
-        // Typst's caches are cleared after every document: the next one shares
-        // little with it (measured: no slower), and a long document's layout
-        // caches are freed before the PDF export needs memory (a 215-page
-        // document of 10,000 lines peaks at 866 MB instead of 909 MB).
-        typst::comemo::evict(if self.warm { 10 } else { 0 });
+        // In a batch, Typst's caches are cleared after every document: the
+        // next one shares little with it (measured: no slower), and a long
+        // document's layout caches are freed before the PDF export needs
+        // memory (a 215-page document of 10,000 lines peaks at 866 MB
+        // instead of 909 MB). A single render keeps them: it ends next.
+        match self.caches {
+            Caches::Evict => typst::comemo::evict(0),
+            Caches::Warm => typst::comemo::evict(10),
+            Caches::Keep => {}
+        }
         (out, warnings)
     }
 

@@ -34,6 +34,8 @@ pub(super) fn run(args: RenderArgs) -> i32 {
     };
     let archival = pdf_standard == Some(PdfStandard::A2b);
     let engine = match Engine::new(&font_path) {
+        // One document: Typst's caches are not emptied after it.
+        Ok(e) if out_dir.is_none() => e.archival(archival).single(),
         Ok(e) => e.archival(archival),
         Err(e) => {
             error(text!("{e}", "{e}"));

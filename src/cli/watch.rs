@@ -17,8 +17,9 @@ pub(super) fn watch(
     profile: Option<String>,
 ) -> i32 {
     use notify::{RecursiveMode, Watcher};
+    // Warm: an edit is laid out again only where it changed.
     let engine = match Engine::new(font_path) {
-        Ok(e) => e,
+        Ok(e) => e.warm(true),
         Err(e) => {
             eprintln!("error: {e}");
             return 1;
