@@ -164,6 +164,26 @@ fn a_finance_officer_imports_edits_previews_and_downloads() {
     );
     assert!(text.as_str().unwrap().contains("45.00"), "{text}");
 
+    // The projects in the list layout instead of cards: fewer pages, laid out at once.
+    b.run(
+        "const s = document.getElementById('layout'); s.value = 'list'; s.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    let listed_pages = b.wait("the list layout", Duration::from_secs(20), || {
+        let n = b.all("#pages .page").len();
+        (n != 36 && n > 0).then_some(n)
+    });
+    assert!(listed_pages < 36, "{listed_pages}");
+    let dl = b.find("#dl-pdf");
+    assert!(b.attr(&dl, "href").unwrap().ends_with("&layout=list"));
+    b.run(
+        "const s = document.getElementById('layout'); s.value = ''; s.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    b.wait("the cards again", Duration::from_secs(20), || {
+        (b.all("#pages .page").len() == 36).then_some(())
+    });
+
     // Saved, the PDF she downloads is what `yusuan render` makes of the saved file.
     let save = b.find("#save");
     b.click(&save);
