@@ -672,10 +672,10 @@ fn upload(
             .map_or(name.to_string(), |f| f.to_string_lossy().to_string());
         let imported = crate::workbook::import_workbook(&file, &bytes, None, None);
         if imported.diags.has_errors() {
-            let v = preview::outcome(&imported.diags, &[], None, None);
-            let mut r = Reply::json(422, v);
-            r.status = 422;
-            return Err(r);
+            return Err(Reply::json(
+                422,
+                preview::outcome(&imported.diags, &[], None),
+            ));
         }
         (imported.toml, imported.origins, Some(imported.diags))
     };
@@ -683,21 +683,16 @@ fn upload(
     if let Ok(existing) = std::fs::read(&path)
         && replace != Some(version(&existing).as_str())
     {
+        // The refusal names the version a confirmed replacement must give.
         let t = crate::diag::printable(&target);
-        let mut r = Reply::refuse(
-            409,
-            text!(
-                "工作目录里已有「{t}」；要替换它请确认",
-                "\"{t}\" is already in the workspace; confirm to replace it"
-            ),
+        let why = text!(
+            "工作目录里已有「{t}」；要替换它请确认",
+            "\"{t}\" is already in the workspace; confirm to replace it"
         );
-        r.body = json!({
-            "error": {"zh": format!("工作目录里已有「{t}」；要替换它请确认"), "en": format!("\"{t}\" is already in the workspace; confirm to replace it")},
-            "version": version(&existing),
-        })
-        .to_string()
-        .into_bytes();
-        return Err(r);
+        return Err(Reply::json(
+            409,
+            json!({"error": {"zh": why.zh, "en": why.en}, "version": version(&existing)}),
+        ));
     }
     let kept = json!({"lines": toml.lines().count(), "origins": cells});
     let mut writes = vec![(path.clone(), toml.clone().into_bytes())];
@@ -708,7 +703,7 @@ fn upload(
     writes.push((cells_path, kept.to_string().into_bytes()));
     crate::write_all_or_none(&writes, Lang::Zh)
         .map_err(|e| Reply::refuse(500, text!("{e}", "{e}")))?;
-    let import_notes = diags.map(|d| preview::outcome(&d, &[], None, None));
+    let import_notes = diags.map(|d| preview::outcome(&d, &[], None));
     Ok(Reply::json(
         200,
         json!({"name": target, "version": version(toml.as_bytes()), "import": import_notes}),
@@ -796,7 +791,7 @@ fn download(
     let invalid = |d: &crate::diag::Diagnostics| {
         Reply::json(
             422,
-            preview::outcome(d, &[], None, Some(d.to_short_string(Lang::Zh))),
+            preview::outcome(d, &[], Some(d.to_short_string(Lang::Zh))),
         )
     };
     let checked = crate::check_file_with(&path, options).map_err(|d| invalid(&d))?;

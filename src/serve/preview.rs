@@ -76,17 +76,17 @@ impl Previewer {
         let origins = req.origins.as_slice();
         let checked = match crate::check_str_with(&req.name, &req.text, req.options) {
             Ok(c) => c,
-            Err(diags) => return outcome(&diags, origins, None, None),
+            Err(diags) => return outcome(&diags, origins, None),
         };
         if checked.diags.has_errors() {
-            return outcome(&checked.diags, origins, None, None);
+            return outcome(&checked.diags, origins, None);
         }
         let profile = crate::profile::find(checked.report.department.profile)
             .expect("a checked report's profile exists");
         let renderer = match Renderer::for_profile(profile, None) {
             Ok(r) => r,
             Err(e) => {
-                return outcome(&checked.diags, origins, None, Some(e));
+                return outcome(&checked.diags, origins, Some(e));
             }
         };
         let id = crate::ident(&format!(
@@ -116,14 +116,14 @@ impl Previewer {
                 if laid.len() > KEPT {
                     laid.remove(0);
                 }
-                let mut v = outcome(&diags, origins, None, None);
+                let mut v = outcome(&diags, origins, None);
                 v["doc"] = json!(id);
                 v["pages"] = json!(pages);
                 v["texts"] = json!(texts);
                 v
             }
-            Err(crate::RenderError::Invalid(d)) => outcome(&d, origins, None, None),
-            Err(e) => outcome(&source_diags, origins, None, Some(e.to_string())),
+            Err(crate::RenderError::Invalid(d)) => outcome(&d, origins, None),
+            Err(e) => outcome(&source_diags, origins, Some(e.to_string())),
         }
     }
 
@@ -144,12 +144,7 @@ impl Previewer {
 /// The JSON of a check's outcome: every diagnostic with its line and
 /// column, the workbook cell its value came from, the figures compared and
 /// what the rule checks, in both languages.
-pub fn outcome(
-    diags: &Diagnostics,
-    origins: &[Origin],
-    doc: Option<String>,
-    failure: Option<String>,
-) -> Value {
+pub fn outcome(diags: &Diagnostics, origins: &[Origin], failure: Option<String>) -> Value {
     let (errors, warnings) = diags.counts();
     let items: Vec<Value> = diags
         .items
@@ -192,14 +187,14 @@ pub fn outcome(
         "errors": errors,
         "warnings": warnings,
         "diagnostics": items,
-        "doc": doc,
+        "doc": null,
         "pages": [],
         "texts": [],
         "failure": failure,
     })
 }
 
-/// The message of `diags` in `lang`, one line each (the workspace list's tooltips).
+/// The first error of `diags` with its place, in `lang` (the workspace list shows it).
 pub fn first_error(diags: &Diagnostics, lang: Lang) -> Option<String> {
     diags
         .items
