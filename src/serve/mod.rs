@@ -742,17 +742,29 @@ fn preview(state: &State, v: &Value) -> Result<Reply, Reply> {
         options,
         origins: cells,
     };
-    let Some(out) = preview::preview_within(&state.previewer, req) else {
-        let s = preview::TIMEOUT.as_secs();
-        return Err(Reply::refuse(
-            504,
-            text!(
-                "排版超过 {s} 秒，已放弃（文件太大，或模板里有很长的循环）",
-                "laying out took more than {s} s and was given up (a very large file, or a long loop in a template)"
-            ),
-        ));
-    };
-    Ok(Reply::json(200, out))
+    match preview::preview_within(&state.previewer, req) {
+        Ok(out) => Ok(Reply::json(200, out)),
+        Err(preview::NotMade::TooLong) => {
+            let s = preview::TIMEOUT.as_secs();
+            Err(Reply::refuse(
+                504,
+                text!(
+                    "排版超过 {s} 秒，已放弃（文件太大，或模板里有很长的循环）",
+                    "laying out took more than {s} s and was given up (a very large file, or a long loop in a template)"
+                ),
+            ))
+        }
+        Err(preview::NotMade::Busy) => {
+            let n = preview::AT_ONCE;
+            Err(Reply::refuse(
+                503,
+                text!(
+                    "已有 {n} 个预览在排版，请稍候再试",
+                    "{n} previews are already being laid out; try again shortly"
+                ),
+            ))
+        }
+    }
 }
 
 /// The PDF of `checked`, as `yusuan render` writes it (a fresh engine: the

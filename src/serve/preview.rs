@@ -29,6 +29,8 @@ pub struct Previewer {
     /// One document typeset at a time: Typst's own layout is parallel.
     busy: Mutex<()>,
     laid: Mutex<Vec<Laid>>,
+    /// Previews running or waiting for the engine.
+    pending: std::sync::atomic::AtomicUsize,
 }
 
 /// What to preview: the text being edited and how to print it.
@@ -47,16 +49,34 @@ pub struct Request {
 /// (a batch document's own limit is `render --timeout`).
 pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// [`Previewer::preview`] on its own thread, given up after [`TIMEOUT`]:
-/// `None` then (the layout goes on in the background and frees the engine
-/// when done).
-pub fn preview_within(previewer: &Arc<Previewer>, req: Request) -> Option<Value> {
+/// At most this many previews at once, running or waiting for the engine:
+/// a page sends one at a time, so more is a client gone wrong.
+pub const AT_ONCE: usize = 4;
+
+/// Why a preview was not made.
+pub enum NotMade {
+    /// It took longer than [`TIMEOUT`] (the layout goes on in the background
+    /// and frees the engine when done).
+    TooLong,
+    /// [`AT_ONCE`] previews are already under way.
+    Busy,
+}
+
+/// [`Previewer::preview`] on its own thread, given up after [`TIMEOUT`].
+pub fn preview_within(previewer: &Arc<Previewer>, req: Request) -> Result<Value, NotMade> {
+    use std::sync::atomic::Ordering;
+    if previewer.pending.fetch_add(1, Ordering::SeqCst) >= AT_ONCE {
+        previewer.pending.fetch_sub(1, Ordering::SeqCst);
+        return Err(NotMade::Busy);
+    }
     let (tx, rx) = std::sync::mpsc::channel();
     let p = previewer.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(p.preview(req));
+        let out = p.preview(req);
+        p.pending.fetch_sub(1, Ordering::SeqCst);
+        let _ = tx.send(out);
     });
-    rx.recv_timeout(TIMEOUT).ok()
+    rx.recv_timeout(TIMEOUT).map_err(|_| NotMade::TooLong)
 }
 
 impl Previewer {
@@ -66,6 +86,7 @@ impl Previewer {
             engine: Engine::new(font_paths)?.warm(true),
             busy: Mutex::new(()),
             laid: Mutex::new(vec![]),
+            pending: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
