@@ -405,7 +405,31 @@ fn route(
         }
         (Method::Post, "/api/upload") => {
             let bytes = body(request)?;
-            upload(state, name(), q.get("replace").map(String::as_str), bytes)?
+            let year = match q.get("year").map(|y| y.trim()).filter(|y| !y.is_empty()) {
+                None => None,
+                Some(y) => Some(
+                    y.parse::<i32>()
+                        .ok()
+                        .filter(|y| (1900..=2999).contains(y))
+                        .ok_or_else(|| {
+                            let y = crate::diag::printable(y);
+                            Reply::refuse(
+                                400,
+                                text!(
+                                    "预算年度「{y}」不是年份",
+                                    "the budget year \"{y}\" is not a year"
+                                ),
+                            )
+                        })?,
+                ),
+            };
+            upload(
+                state,
+                name(),
+                q.get("replace").map(String::as_str),
+                year,
+                bytes,
+            )?
         }
         (Method::Post, "/api/preview") => {
             let bytes = body(request)?;
@@ -644,13 +668,14 @@ fn save(state: &State, name: &str, base: &str, bytes: Vec<u8>) -> Result<Reply, 
     ))
 }
 
-/// `POST /api/upload`: a workbook is imported (refused, writing nothing,
-/// when the import fails); a TOML file is kept as it is. An existing file
+/// `POST /api/upload`: a workbook is imported, in budget year `year` when
+/// given (refused, writing nothing, when the import fails); a TOML file is kept as it is. An existing file
 /// is replaced only when `replace` names its version.
 fn upload(
     state: &State,
     name: &str,
     replace: Option<&str>,
+    year: Option<i32>,
     bytes: Vec<u8>,
 ) -> Result<Reply, Reply> {
     let bad = |t| Reply::refuse(400, t);
@@ -670,7 +695,7 @@ fn upload(
         let file = given
             .file_name()
             .map_or(name.to_string(), |f| f.to_string_lossy().to_string());
-        let imported = crate::workbook::import_workbook(&file, &bytes, None, None);
+        let imported = crate::workbook::import_workbook(&file, &bytes, year, None);
         if imported.diags.has_errors() {
             return Err(Reply::json(
                 422,

@@ -345,8 +345,8 @@ impl Reading {
                 "import",
                 None,
                 text!(
-                    "工作簿中没有预算年度，请用 --year 给出",
-                    "no budget year in the workbook; give it with --year"
+                    "工作簿中没有预算年度，请给出（命令行用 --year，网页上填“预算年度”）",
+                    "no budget year in the workbook; give it (--year on the command line, “预算年度” on the page)"
                 ),
             ));
         }

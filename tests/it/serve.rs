@@ -351,3 +351,55 @@ fn a_file_naming_a_profile_or_catalogue_outside_the_workspace_is_not_read() {
     assert!(outcomes.iter().all(|o| o["status"] == "failed"), "{report}");
     assert_eq!(report["percent"], 100);
 }
+
+#[test]
+fn a_workbook_without_its_year_is_imported_with_the_year_given_on_the_page() {
+    // yusuan's own workbook of kaiping's tables, every cell as text, with
+    // no year anywhere (the settings that name it left out, no text sheets).
+    let checked = yusuan::check_file(Path::new("examples/kaiping-2024.toml"))
+        .ok()
+        .unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let text_sheets = ["projects", "indicators", "sections", "section-tables"];
+    for sheet in yusuan::export::sheets(&checked) {
+        if text_sheets.contains(&sheet.name.as_str()) {
+            continue;
+        }
+        let ws = book.add_worksheet();
+        ws.set_name(&sheet.name).unwrap();
+        let rows = sheet
+            .rows
+            .iter()
+            .filter(|r| !(sheet.name == "department" && r.iter().any(|c| c.contains("2024"))));
+        for (r, row) in rows.enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let server = Server::start(ws.path(), &[]);
+    let (status, body) = server.send("POST", "/api/upload?name=k.xlsx", &[], &bytes);
+    assert_eq!(status, 422);
+    let messages: Vec<String> = json_of(&body)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"]["zh"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        messages.contains(
+            &"工作簿中没有预算年度，请给出（命令行用 --year，网页上填“预算年度”）".to_string()
+        ),
+        "{messages:?}"
+    );
+    assert!(!ws.path().join("k.toml").exists());
+    let (status, body) = server.send("POST", "/api/upload?name=k.xlsx&year=二〇二四", &[], &bytes);
+    assert_eq!(status, 400);
+    assert_eq!(refusal(&body), "预算年度「二〇二四」不是年份");
+    let (status, body) = server.send("POST", "/api/upload?name=k.xlsx&year=2024", &[], &bytes);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let toml = std::fs::read_to_string(ws.path().join("k.toml")).unwrap();
+    assert!(toml.contains("\nyear = 2024\n"), "{toml}");
+}

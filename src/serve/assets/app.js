@@ -7,7 +7,7 @@ const WORDS = {
   zh: {
     tabFile: "部门文件", tabBureau: "工作目录与汇总", profile: "格式", layout: "项目表",
     profileOwn: "按文件", drop: "把预算系统导出的 Excel（.xlsx）或 TOML 文件拖到这里，或点这里选择",
-    files: "文件", save: "保存", download: "下载", renderAll: "全部生成",
+    files: "文件", year: "预算年度（工作簿没写时填）", save: "保存", download: "下载", renderAll: "全部生成",
     zip: "下载全部 PDF（zip）", filter: "筛选", all: "全部", withErrors: "有错误",
     withWarnings: "有警告", passed: "通过", file: "文件", errors: "错误", warnings: "警告",
     pages: "页数", rendered: "上次生成", problem: "问题", district: "汇总表",
@@ -23,7 +23,7 @@ const WORDS = {
   en: {
     tabFile: "Department file", tabBureau: "Workspace and district", profile: "Layout", layout: "Projects",
     profileOwn: "as the file says", drop: "Drop the budget system's Excel export (.xlsx) or a TOML file here, or click to choose",
-    files: "Files", save: "Save", download: "Download", renderAll: "Render all",
+    files: "Files", year: "Budget year (when the workbook does not say)", save: "Save", download: "Download", renderAll: "Render all",
     zip: "Download all PDFs (zip)", filter: "Filter", all: "All", withErrors: "With errors",
     withWarnings: "With warnings", passed: "Passed", file: "File", errors: "Errors", warnings: "Warnings",
     pages: "Pages", rendered: "Last rendered", problem: "Problem", district: "District summary",
@@ -264,6 +264,7 @@ async function upload(file, replace) {
   $("upload-status").textContent = w("importing");
   const q = new URLSearchParams({ name: file.name });
   if (replace) q.set("replace", replace);
+  if ($("year").value) q.set("year", $("year").value);
   const r = await api("POST", `/api/upload?${q}`, file);
   if (r.status === 409 && r.data && r.data.version) {
     const target = file.name.replace(/\.[^.]+$/, ".toml");
