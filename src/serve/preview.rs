@@ -198,7 +198,7 @@ pub fn outcome(diags: &Diagnostics, origins: &[Origin], failure: Option<String>)
                     "declared": f.declared.to_string(),
                     "computed": f.computed.to_string(),
                     "difference": f.difference.to_string(),
-                    "tolerance": f.tolerance.to_string(),
+                    "tolerance": f.tolerance.normalize().to_string(),
                 })),
                 "explain": explain,
             })
