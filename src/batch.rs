@@ -314,6 +314,27 @@ fn templates_stamp(dir: Option<&Path>) -> String {
     crate::ident(&all)
 }
 
+/// A file's name, size and modification time: what changes when it is
+/// edited (empty when it cannot be read).
+pub fn file_stamp(path: &Path) -> String {
+    std::fs::metadata(path).map_or(String::new(), |m| {
+        let t = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        format!("{}:{}:{t}", path.display(), m.len())
+    })
+}
+
+/// [`file_stamp`] of every file under `dir`, in name order.
+pub fn dir_stamp(dir: &Path) -> String {
+    let mut files = vec![];
+    let _ = files_under(dir, &mut files);
+    files.sort();
+    files.iter().map(|f| file_stamp(f)).collect()
+}
+
 /// Every regular file under `dir` (links to files followed).
 pub fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     find_all(dir, out, &mut Walk::default())

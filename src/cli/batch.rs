@@ -28,26 +28,11 @@ pub(super) fn walked(walk: &crate::batch::Walk) {
 /// renders again even under the same version).
 pub(super) fn settings_stamp(pdf_standard: Option<PdfStandard>, fonts: &[PathBuf]) -> String {
     let mut s = format!("{pdf_standard:?}");
-    let stat = |p: &Path| {
-        std::fs::metadata(p).map_or(String::new(), |m| {
-            let t = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{}:{}:{t}", p.display(), m.len())
-        })
-    };
     for dir in fonts {
-        let mut files = vec![];
-        let _ = crate::batch::files_under(dir, &mut files);
-        files.sort();
-        for f in files {
-            s.push_str(&stat(&f));
-        }
+        s.push_str(&crate::batch::dir_stamp(dir));
     }
     if let Ok(exe) = std::env::current_exe() {
-        s.push_str(&stat(&exe));
+        s.push_str(&crate::batch::file_stamp(&exe));
     }
     s
 }

@@ -84,7 +84,7 @@ fn new_token() -> String {
             let mut h = std::collections::hash_map::RandomState::new().build_hasher();
             h.write_u128(
                 std::time::SystemTime::now()
-                    .elapsed()
+                    .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_nanos()),
             );
             chunk.copy_from_slice(&h.finish().to_le_bytes());
@@ -311,19 +311,21 @@ fn allowed(state: &State, request: &Request, q: &BTreeMap<String, String>) -> Re
     Ok(())
 }
 
+/// The refusal of a body or text past [`MAX_UPLOAD`].
+fn too_big() -> Reply {
+    let mb = MAX_UPLOAD >> 20;
+    Reply::refuse(
+        413,
+        text!(
+            "文件太大：最多 {mb} MB",
+            "the file is too large: {mb} MB at most"
+        ),
+    )
+}
+
 /// The body, refused past [`MAX_UPLOAD`] (before reading it when the
 /// request says its length).
 fn body(request: &mut Request) -> Result<Vec<u8>, Reply> {
-    let too_big = || {
-        let mb = MAX_UPLOAD >> 20;
-        Reply::refuse(
-            413,
-            text!(
-                "文件太大：最多 {mb} MB",
-                "the file is too large: {mb} MB at most"
-            ),
-        )
-    };
     if request.body_length().is_some_and(|n| n as u64 > MAX_UPLOAD) {
         return Err(too_big());
     }
@@ -356,7 +358,6 @@ fn handle(state: &State, mut request: Request) {
     let mut headers = vec![
         ("Content-Type".to_string(), reply.kind.to_string()),
         ("X-Content-Type-Options".into(), "nosniff".into()),
-
         (
             "Content-Security-Policy".into(),
             "default-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; frame-ancestors 'none'"
@@ -491,23 +492,9 @@ fn font(bytes: &'static [u8]) -> Reply {
 }
 
 /// Everything in a profile directory that a render reads (names, sizes,
-/// times), so that an edit shows.
+/// times), hashed: an edit changes it.
 fn dir_stamp(dir: &std::path::Path) -> String {
-    let mut files = vec![];
-    let _ = crate::batch::files_under(dir, &mut files);
-    files.sort();
-    let mut s = String::new();
-    for f in files {
-        if let Ok(m) = std::fs::metadata(&f) {
-            let t = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            s.push_str(&format!("{}:{}:{t};", f.display(), m.len()));
-        }
-    }
-    crate::ident(&s)
+    crate::ident(&crate::batch::dir_stamp(dir))
 }
 
 /// The options a request names: `profile` (a built-in, or a profile
@@ -740,14 +727,7 @@ fn preview(state: &State, v: &Value) -> Result<Reply, Reply> {
     let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let (name, text) = (s("name"), s("text"));
     if text.len() as u64 > MAX_UPLOAD {
-        let mb = MAX_UPLOAD >> 20;
-        return Err(Reply::refuse(
-            413,
-            text!(
-                "文件太大：最多 {mb} MB",
-                "the file is too large: {mb} MB at most"
-            ),
-        ));
+        return Err(too_big());
     }
     let mut q = BTreeMap::new();
     q.insert("profile".to_string(), s("profile"));
