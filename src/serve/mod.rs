@@ -600,6 +600,18 @@ fn files(state: &State) -> Reply {
     )
 }
 
+/// A file that is no UTF-8 text (a TOML file saved in GBK, say), named.
+fn not_utf8(name: &str, status: u16) -> Reply {
+    let n = crate::diag::printable(name);
+    Reply::refuse(
+        status,
+        text!(
+            "「{n}」不是 UTF-8 文本：请在编辑器中以 UTF-8 编码另存后再上传",
+            "\"{n}\" is not UTF-8 text: save it as UTF-8 in an editor and upload it again"
+        ),
+    )
+}
+
 fn not_found(name: &str) -> Reply {
     let n = crate::diag::printable(name);
     Reply::refuse(404, text!("没有文件「{n}」", "no file \"{n}\""))
@@ -612,12 +624,7 @@ fn open(state: &State, name: &str) -> Result<Reply, Reply> {
         .path(name, &["toml"])
         .map_err(|t| Reply::refuse(400, t))?;
     let bytes = std::fs::read(&path).map_err(|_| not_found(name))?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| {
-        Reply::refuse(
-            422,
-            text!("文件不是 UTF-8 文本", "the file is not UTF-8 text"),
-        )
-    })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| not_utf8(name, 422))?;
     let cells = origins(state, name, &text);
     Ok(Reply::json(
         200,
@@ -675,8 +682,7 @@ fn upload(
     let target = format!("{stem}.toml");
     let path = state.ws.path(&target, &["toml"]).map_err(bad)?;
     let (toml, cells, diags) = if name.to_lowercase().ends_with(".toml") {
-        let text = String::from_utf8(bytes)
-            .map_err(|_| bad(text!("文件不是 UTF-8 文本", "the file is not UTF-8 text")))?;
+        let text = String::from_utf8(bytes).map_err(|_| not_utf8(name, 400))?;
         (text, vec![], None)
     } else {
         let file = given

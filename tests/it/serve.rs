@@ -403,3 +403,18 @@ fn a_workbook_without_its_year_is_imported_with_the_year_given_on_the_page() {
     let toml = std::fs::read_to_string(ws.path().join("k.toml")).unwrap();
     assert!(toml.contains("\nyear = 2024\n"), "{toml}");
 }
+
+#[test]
+fn a_toml_file_in_another_encoding_is_refused_by_name_and_not_kept() {
+    let ws = tempfile::tempdir().unwrap();
+    let server = Server::start(ws.path(), &[]);
+    // "部门" in GBK: not UTF-8.
+    let gbk = b"[department]\nname = \"\xb2\xbf\xc3\xc5\"\n";
+    let (status, body) = server.send("POST", "/api/upload?name=gbk.toml", &[], gbk);
+    assert_eq!(status, 400);
+    assert_eq!(
+        refusal(&body),
+        "「gbk.toml」不是 UTF-8 文本：请在编辑器中以 UTF-8 编码另存后再上传"
+    );
+    assert!(!ws.path().join("gbk.toml").exists());
+}
