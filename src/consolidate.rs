@@ -79,7 +79,8 @@ impl DepartmentRow {
 /// one department in two files (the same code, or the same name and
 /// year), departments printed by different profiles, an 经济分类 code that
 /// is 人员经费 in one department and 公用经费 in another (a district file
-/// keeps one kind per code, so summing would move money between kinds).
+/// keeps one kind per code, so summing would move money between kinds), a
+/// code two departments name differently under `[names]`.
 pub fn refusals(files: &[String], budgets: &[&Budget]) -> Vec<crate::diag::Text> {
     let mut out = vec![];
     for (i, b) in budgets.iter().enumerate() {
@@ -106,6 +107,21 @@ pub fn refusals(files: &[String], budgets: &[&Budget]) -> Vec<crate::diag::Text>
                     "{fa} is laid out for {p}, {fb} for {q}: a consolidation is of one profile"
                 ));
                 break;
+            }
+        }
+    }
+    // One code named two ways under [names]: the district file keeps one
+    // name, so the other department's tables would print a name it never gave.
+    let mut named: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for (i, b) in budgets.iter().enumerate() {
+        for (code, name) in &b.names {
+            let (j, first) = *named.entry(code).or_insert((i, name));
+            if first != name {
+                let (fa, fb) = (&files[j], &files[i]);
+                out.push(crate::text!(
+                    "代码 {code} 在 {fa} 的 [names] 中叫「{first}」，在 {fb} 中叫「{name}」：汇总后只能用一个名称；请先统一",
+                    "code {code} is named \"{first}\" in {fa}'s [names] and \"{name}\" in {fb}'s: the district keeps one name; make them agree first"
+                ));
             }
         }
     }

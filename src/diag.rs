@@ -449,9 +449,12 @@ pub struct Diagnostics {
     pub source: String,
     /// The problems, in the order found.
     pub items: Vec<Diagnostic>,
+    /// Checks that did not run, each with its rule and why (`check --verbose`
+    /// and the JSON output say them; they are no problem of the file).
+    pub skipped: Vec<(&'static str, Text)>,
     /// Byte offsets where lines start, computed once on first use: locating
     /// 10,000 diagnostics must not count newlines 10,000 times.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    line_starts: std::sync::OnceLock<Box<[usize]>>,
 }
 
 impl Diagnostics {
@@ -461,6 +464,7 @@ impl Diagnostics {
             file: file.into(),
             source: source.into(),
             items: vec![],
+            skipped: vec![],
             line_starts: std::sync::OnceLock::new(),
         }
     }
@@ -528,7 +532,8 @@ impl Diagnostics {
     /// One JSON object per line and diagnostic, for editors and CI: file,
     /// line, column, end_line, end_column (1-based; null without a place),
     /// severity, rule, message, notes, and for figures that disagree
-    /// declared, computed, difference and tolerance.
+    /// declared, computed, difference and tolerance; then one object per
+    /// check that did not run (severity `skipped`, rule, message).
     pub fn to_json_lines(&self, lang: Lang) -> String {
         let mut out = String::new();
         for d in &self.items {
@@ -560,7 +565,32 @@ impl Diagnostics {
             out.push_str(&v.to_string());
             out.push('\n');
         }
+        for (rule, why) in &self.skipped {
+            let v = serde_json::json!({
+                "file": self.file,
+                "severity": "skipped",
+                "rule": rule,
+                "message": why.get(lang),
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
         out
+    }
+
+    /// One line per check that did not run: `file: 跳过[R7]: why`.
+    pub fn skipped_string(&self, lang: Lang) -> String {
+        let word = match lang {
+            Lang::Zh => "跳过",
+            Lang::En => "skipped",
+        };
+        self.skipped
+            .iter()
+            .map(|(rule, why)| {
+                let (file, why) = (printable(&self.file), printable(why.get(lang)));
+                format!("{file}: {word}[{rule}]: {why}\n")
+            })
+            .collect()
     }
 
     /// The codespan-style report: each problem with the source line under it.

@@ -36,9 +36,20 @@ impl<'de> Deserialize<'de> for Money {
                 "amount {v} is too large (at most 10^15)"
             ))));
         }
+        if m.0.normalize().scale() > MAX_PLACES {
+            let v = m.0;
+            return Err(de::Error::custom(both(text!(
+                "金额 {v} 的小数多于 {MAX_PLACES} 位：预算金额最多写到 {MAX_PLACES} 位小数",
+                "amount {v} has more than {MAX_PLACES} decimal places: budget amounts have at most {MAX_PLACES}"
+            ))));
+        }
         Ok(m)
     }
 }
+
+/// The most decimal places an amount is written with: tolerances of
+/// `5 × 10^-(places+1)` and unit changes stay inside Decimal's 28 places.
+const MAX_PLACES: u32 = 10;
 
 impl Money {
     fn deserialize_unchecked<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -1280,7 +1280,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
         // A figure belongs to the first label before it ("“三公”经费预算支出10.10万元"
         // is the 三公 figure, not 预算支出's).
         let mut claimed: Vec<usize> = vec![];
-        for (at, label, fig) in hits {
+        for (k, &(at, label, fig)) in hits.iter().enumerate() {
             let rest = &sentence[at + label.len()..];
             let Some((gap, number, unit)) = figure_after(rest) else {
                 continue;
@@ -1352,6 +1352,17 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
                     );
                 }
                 continue;
+            }
+            // The change written after the figure (`支出预算X万元，比上年增加Y万元，
+            // 增长P%`), up to the next labelled figure: against last year's.
+            let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
+            let tail_at = figure_at + number.len() + unit.len();
+            if let Some(c) = &fig.change
+                && tail_at < end
+            {
+                tail_change(&sentence[tail_at..end], c, &mut |i, len, t| {
+                    report(tail_at + i, len, t)
+                });
             }
             if (yuan - fig.yuan).abs() > tolerance {
                 let right = &fig.text;
@@ -1913,12 +1924,98 @@ fn figure_after(rest: &str) -> Option<(&str, &str, &str)> {
     Some((gap, number, unit))
 }
 
+/// The change a comparison after a figure writes (`，比上年增加Y万元，增长P%`)
+/// against `c`, last year's: direction, amount (万元) and percentage, each
+/// named at its place when it is not what the two figures give.
+fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crate::diag::Text)) {
+    let Some((word_at, word)) = ["增加", "减少", "增长", "下降"]
+        .iter()
+        .filter_map(|w| tail.find(w).map(|i| (i, *w)))
+        .min()
+    else {
+        return;
+    };
+    // Only a comparison: `比上年`, `较2025年`, `同比`.
+    if !["比", "较"].iter().any(|m| tail[..word_at].contains(m)) {
+        return;
+    }
+    let said = if matches!(word, "增加" | "增长") {
+        "增加"
+    } else {
+        "减少"
+    };
+    if c.direction != "持平" && said != c.direction {
+        let (quote, right) = (&tail[word_at..word_at + word.len()], c.direction);
+        report(
+            word_at,
+            word.len(),
+            text!(
+                "“{quote}”：按上年数是{right}，不是{said}",
+                "\"{quote}\": against last year's figure it is a change of {right}, not {said}"
+            ),
+        );
+        return;
+    }
+    let after: Vec<Written> = written_figures(tail)
+        .into_iter()
+        .filter(|f| f.at > word_at)
+        .collect();
+    if let Some(f) = after.iter().find(|f| f.unit != "%") {
+        let factor = if f.unit == "元" {
+            Decimal::ONE
+        } else {
+            Decimal::from(10_000)
+        };
+        let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
+        let tolerance = factor * Decimal::new(5, f.places + 1);
+        if (f.value * factor - amount * Decimal::from(10_000)).abs() > tolerance {
+            let (quote, right) = (&tail[f.at..f.at + f.len], &c.amount);
+            report(
+                f.at,
+                f.len,
+                text!(
+                    "“{quote}”：按上年数{said}应为 {right} 万元",
+                    "\"{quote}\": against last year's figure the change is {right} 万元"
+                ),
+            );
+        }
+    }
+    let differs = |p: &Option<String>, v: Decimal| {
+        p.as_ref()
+            .is_none_or(|p| p.parse::<Decimal>().ok() != Some(v))
+    };
+    if let Some(f) = after.iter().find(|f| f.unit == "%")
+        && let Some(p) = &c.percent
+        && differs(&c.percent, f.value)
+        && differs(&c.percent_exact, f.value)
+    {
+        let quote = &tail[f.at..f.at + f.len];
+        report(
+            f.at,
+            f.len,
+            text!(
+                "“{quote}”：按上年数计算应为 {p}%（由印出的两个数算得）",
+                "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
+            ),
+        );
+    }
+}
+
 /// `1,234.5` → (1234.5, 1 decimal place).
 fn parse_number(s: &str) -> Option<(Decimal, u32)> {
     let plain = s.replace(',', "");
     let v: Decimal = plain.parse().ok()?;
-    Some((v, v.scale()))
+    // What no budget prints is no figure to compare: beyond these bounds the
+    // tolerances (`5 × 10^-(places+1)`) and unit changes (× 10000) would
+    // leave Decimal's range.
+    (v.scale() <= MAX_PLACES && v.abs() < Decimal::from(MAX_FIGURE)).then_some((v, v.scale()))
 }
+
+/// The most decimals a figure in prose is read with.
+const MAX_PLACES: u32 = 10;
+
+/// Figures in prose are read below this (10^16, in any unit).
+const MAX_FIGURE: i64 = 10_000_000_000_000_000;
 
 /// Where `text[at..at + len]` is in the file: its same occurrence in the
 /// file's slice at `span` when the text is written without escapes, else
@@ -1939,6 +2036,29 @@ fn locate(source: &str, span: &Range<usize>, text: &str, at: usize, len: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_no_budget_prints_are_not_read_and_never_panic() {
+        // 28 decimals: the tolerance 5 × 10^-29 was past Decimal's scale.
+        let long = format!("0.{}1", "0".repeat(27));
+        assert_eq!(parse_number(&long), None);
+        assert_eq!(
+            parse_number("1.0000000001"),
+            Some((Decimal::new(10000000001, 10), 10))
+        );
+        assert_eq!(parse_number("99999999999999999999999999"), None);
+        assert_eq!(
+            parse_number("9999999999999999.99"),
+            Some((Decimal::new(999999999999999999, 2), 2))
+        );
+        for sentence in [
+            format!("2026年支出预算{long}万元，比上年增加{long}万元，增长{long}%。"),
+            "2026年支出预算99999999999999999999999999万元，比上年增加9999999999999999999999万元，增长1%。".to_string(),
+            "2026年支出预算9999999999999999.99亿元，比上年增加9999999999999999.99亿元，增长100.00%。".to_string(),
+        ] {
+            own(&sentence);
+        }
+    }
 
     /// What [`self_consistent`] says of `sentence` (a 2026 budget).
     fn own(sentence: &str) -> Vec<String> {

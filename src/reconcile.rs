@@ -450,19 +450,45 @@ pub fn reconcile(
         cell(cells, row, col)
     };
     for e in &budget.declared_profile.equalities {
+        let (a, b) = (&e.left.label, &e.right.label);
         if !e.when_sources.is_empty()
             && !budget
                 .lines
                 .iter()
                 .all(|l| e.when_sources.contains(&l.source))
         {
+            let sources = e
+                .when_sources
+                .iter()
+                .map(|s| s.label())
+                .collect::<Vec<_>>()
+                .join("、");
+            ck.diags.skipped.push((
+                e.rule,
+                text!(
+                    "{a} = {b}：只在每一行的资金来源都是 {sources} 时比较，本文件还有其他来源",
+                    "{a} = {b}: compared only when every line's source is {sources}; this file has others"
+                ),
+            ));
             continue;
         }
         let (Some(l), Some(r)) = (find(&e.left), find(&e.right)) else {
+            let missing = [(&e.left, find(&e.left)), (&e.right, find(&e.right))]
+                .into_iter()
+                .filter(|(_, c)| c.is_none())
+                .map(|(c, _)| format!("[declared.{}] {} {}", c.table, c.row, c.column))
+                .collect::<Vec<_>>()
+                .join(", ");
+            ck.diags.skipped.push((
+                e.rule,
+                text!(
+                    "{a} = {b}：只比较申报了的数，本文件没有申报 {missing}",
+                    "{a} = {b}: only declared figures are compared, and this file declares no {missing}"
+                ),
+            ));
             continue;
         };
         ck.rounded = rounded_for(declared_unit(&e.left.table));
-        let (a, b) = (&e.left.label, &e.right.label);
         ck.equal(
             e.rule,
             Some(l.span.clone()),

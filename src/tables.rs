@@ -133,7 +133,88 @@ impl TableSpec {
     pub fn keys(&self) -> Vec<&str> {
         self.columns.iter().map(|c| c.key.as_str()).collect()
     }
+
+    /// Whether `key` can name a row of this table, judged from its shape
+    /// alone: a row made from the file's data (a code, a unit) passes when
+    /// it has that row's form. `Err` describes the keys that can.
+    pub fn row_key(&self, key: &str) -> Result<(), crate::diag::Text> {
+        use crate::diag::Text;
+        use crate::facts::Dim;
+        let total = matches!(key, "合计" | "total");
+        let digits = |lengths: &[usize]| {
+            key.chars().all(|c| c.is_ascii_digit()) && lengths.contains(&key.chars().count())
+        };
+        let (ok, valid) = match &self.shape {
+            Shape::Function(_) | Shape::Pivot(Dim::Function) => (
+                total || digits(&[3, 5, 7]),
+                Text::new(
+                    "合计，或 3、5、7 位的功能分类代码",
+                    "合计, or a 功能分类 code of 3, 5 or 7 digits",
+                ),
+            ),
+            Shape::Economic | Shape::Pivot(Dim::Economic | Dim::Government) => (
+                total || digits(&[3, 5]),
+                Text::new(
+                    "合计，或 3、5 位的经济分类代码",
+                    "合计, or an 经济分类 code of 3 or 5 digits",
+                ),
+            ),
+            Shape::Pivot(Dim::Unit | Dim::Project) => (
+                total || (!key.trim().is_empty() && !key.contains('|')),
+                Text::new(
+                    "合计，或单位、项目的代码",
+                    "合计, or a unit's or project's code",
+                ),
+            ),
+            Shape::Cross(dims) => (
+                total || {
+                    let parts: Vec<&str> = key.split('|').collect();
+                    parts.len() == dims.len() && parts.iter().all(|p| !p.trim().is_empty())
+                },
+                {
+                    let n = dims.len();
+                    crate::text!(
+                        "合计，或以 | 连接的 {n} 个代码",
+                        "合计, or {n} codes joined by |"
+                    )
+                },
+            ),
+            Shape::Pair(items) => {
+                let mut valid: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+                valid.extend(PAIR_TOTALS);
+                (valid.contains(&key) || digits(&[3]), {
+                    let valid = valid.join("、");
+                    crate::text!(
+                        "{valid}，或 3 位的功能分类类代码",
+                        "{valid}, or a 功能分类 类 code of 3 digits"
+                    )
+                })
+            }
+            Shape::Sangong => (total || SANGONG_ROWS.contains(&key), {
+                let valid = SANGONG_ROWS.join("、");
+                crate::text!("合计、{valid}", "合计, {valid}")
+            }),
+            Shape::List => (total, Text::new("合计", "合计")),
+        };
+        if ok { Ok(()) } else { Err(valid) }
+    }
 }
+
+/// The total rows of a two-sided table, by key.
+pub const PAIR_TOTALS: [&str; 3] = ["本年合计", "结转结余", "总计"];
+
+/// The fixed rows of the "三公" table, by key (a region's extra rows are
+/// named by the file).
+pub const SANGONG_ROWS: [&str; 8] = [
+    "小计",
+    "abroad",
+    "abroad_research",
+    "abroad_other",
+    "vehicle",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "reception",
+];
 
 /// A column head as templates see it.
 #[derive(Debug, Clone, Serialize)]

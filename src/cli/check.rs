@@ -11,6 +11,7 @@ pub(super) fn run(
     message_format: MessageFormat,
     profile: Option<String>,
     font_path: Vec<PathBuf>,
+    verbose: bool,
 ) -> i32 {
     let format = if short && message_format == MessageFormat::Human {
         MessageFormat::Short
@@ -48,6 +49,9 @@ pub(super) fn run(
         } else {
             // One summary line: the counts when there are errors, else "通过".
             print_items(&diags, format == MessageFormat::Short);
+            if verbose {
+                eprint!("{}", diags.skipped_string(lang()));
+            }
             if diags.has_errors() {
                 tally(&diags);
             }

@@ -83,6 +83,9 @@ pub enum Command {
         /// More fonts, as for render (characters are checked against them).
         #[arg(long, value_name = "DIR")]
         font_path: Vec<PathBuf>,
+        /// Also list the checks that did not run, and why.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Render a file to PDF (or to a Typst project with --emit typst); with
     /// --out-dir, many files and directories at once, on every core.
@@ -359,7 +362,8 @@ pub fn run(cli: Cli) -> i32 {
             message_format,
             profile,
             font_path,
-        } => check::run(files, short, message_format, profile, font_path),
+            verbose,
+        } => check::run(files, short, message_format, profile, font_path, verbose),
         Command::Render(args) => render::run(args),
         Command::Templates { action } => templates::templates(action),
         Command::Consolidate {

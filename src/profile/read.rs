@@ -92,7 +92,7 @@ pub struct RawCell {
     /// The table id.
     pub table: Spanned<String>,
     /// The row key, as `[declared.<table>]` writes it (`合计`, `总计`, a code).
-    pub row: String,
+    pub row: Spanned<String>,
     /// The column key.
     pub column: Spanned<String>,
     /// How messages name the figure (`收支总表 支出总计`).
@@ -528,9 +528,21 @@ fn equality(
             ok = false;
             return None;
         }
+        let row = c.row.get_ref();
+        if let Err(valid) = spec.row_key(row) {
+            err(Some(c.row.span()), {
+                let (zh, en) = (valid.zh, valid.en);
+                text!(
+                    "[[equal]] 的行 \"{row}\" 不在表 {id} 中：可用 {zh}",
+                    "[[equal]] names row \"{row}\", which table {id} does not have: valid are {en}"
+                )
+            });
+            ok = false;
+            return None;
+        }
         Some(super::CellRef {
             table: id.clone(),
-            row: c.row.clone(),
+            row: row.clone(),
             column: col.clone(),
             label: c.label.clone(),
         })

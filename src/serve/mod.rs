@@ -352,7 +352,27 @@ fn handle(state: &State, mut request: Request) {
     let path = url.split('?').next().unwrap_or("").to_string();
     let reply = match allowed(state, &request, &q) {
         Err(r) => r,
-        Ok(()) => route(state, &mut request, &path, &q).unwrap_or_else(|r| r),
+        // A panic in a handler is answered 500, and this request thread lives
+        // on to answer the next request (the server has only four).
+        Ok(()) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            panic_for_tests(&path);
+            route(state, &mut request, &path, &q).unwrap_or_else(|r| r)
+        }))
+        .unwrap_or_else(|cause| {
+            let what = cause
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| cause.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let what = crate::diag::printable(&what);
+            Reply::refuse(
+                500,
+                text!(
+                    "内部错误（{path}）：{what}。这是 yusuan 的缺陷，请报告；服务器仍在运行",
+                    "internal error ({path}): {what}. This is a defect of yusuan, please report it; the server goes on"
+                ),
+            )
+        }),
     };
     let mut response = Response::from_data(reply.body).with_status_code(reply.status);
     let mut headers = vec![
@@ -381,6 +401,16 @@ fn handle(state: &State, mut request: Request) {
         }
     }
     let _ = request.respond(response);
+}
+
+/// In a debug build (the tests'), `YUSUAN_SERVE_PANIC=/api/x` makes a
+/// request for that path panic, so the tests can show a panic is survived.
+fn panic_for_tests(path: &str) {
+    if cfg!(debug_assertions)
+        && std::env::var("YUSUAN_SERVE_PANIC").is_ok_and(|p| !p.is_empty() && p == path)
+    {
+        panic!("YUSUAN_SERVE_PANIC {path}");
+    }
 }
 
 fn route(

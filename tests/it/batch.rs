@@ -448,6 +448,37 @@ fn symlinked_files_are_followed_and_said_and_a_broken_link_stops_a_consolidation
 }
 
 #[test]
+fn a_code_two_departments_name_differently_is_named_not_silently_chosen() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (d.path().join("a.toml"), d.path().join("b.toml"));
+    let district = d.path().join("district.toml");
+    let named = |code: &str, dept: &str, name: &str| {
+        small(code, dept, &[("30101", 20, "人员经费")])
+            + &format!("\n[names]\n\"2013201\" = \"{name}\"\n")
+    };
+    std::fs::write(&a, named("101", "甲", "专项业务")).unwrap();
+    std::fs::write(&b, named("102", "乙", "组织事务专项")).unwrap();
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let (fa, fb) = (a.display(), b.display());
+    assert!(
+        run.stderr.contains(&format!(
+            "代码 2013201 在 {fa} 的 [names] 中叫「专项业务」，在 {fb} 中叫「组织事务专项」：汇总后只能用一个名称；请先统一"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!district.exists());
+    // The same name in both: summed, the name kept.
+    std::fs::write(&b, named("102", "乙", "专项业务")).unwrap();
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = std::fs::read_to_string(&district).unwrap();
+    assert!(text.contains("\n2013201 = \"专项业务\"\n"), "{text}");
+    assert!(text.contains("\nbasic = \"40\"\n"), "{text}");
+}
+
+#[test]
 fn one_department_in_two_files_or_under_two_kinds_is_not_summed() {
     let d = tempfile::tempdir().unwrap();
     let a = d.path().join("a.toml");
@@ -821,7 +852,12 @@ fn jobs_sets_how_many_workers_render_at_once() {
             .spawn()
             .unwrap();
         let mut most = 0;
+        let start = std::time::Instant::now();
         while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(120) {
+                let _ = child.kill();
+                panic!("--jobs {jobs}: the batch still runs after 120 s");
+            }
             most = most.max(workers_of(child.id()));
             std::thread::sleep(std::time::Duration::from_millis(5));
         }

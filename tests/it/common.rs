@@ -9,6 +9,8 @@ pub struct Run {
     pub code: Option<i32>,
     /// Everything printed to stderr.
     pub stderr: String,
+    /// Everything printed to stdout.
+    pub stdout: String,
 }
 
 impl Run {
@@ -28,6 +30,7 @@ pub fn yusuan(args: &[&dyn AsRef<OsStr>]) -> Run {
     Run {
         code: out.status.code(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
     }
 }
 

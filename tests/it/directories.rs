@@ -260,11 +260,69 @@ fn the_budget_as_facts_prints_project_money_by_economic_class_and_by_unit() {
         profile: Some(data.display().to_string()),
         ..Default::default()
     };
-    let checked = yusuan::check_file_with(&data.join("budget.toml"), options).unwrap();
+    // What the tables must print, worked by hand from the records: 基本
+    // 100 + 20, 项目 30.25 + 12.00 + 5.50; by unit 271001 120 + 5.50,
+    // 271002 30.25 + 12.00; 项目 by source 30.25 + 5.50 一般公共预算, 12.00 单位资金.
+    let declared = r#"
+[declared.summary]
+"总计" = { income = 167.75, expenditure = 167.75 }
+
+[declared.expenditure]
+"合计" = { total = 167.75, basic = 120.00, project = 47.75 }
+"2013201" = { total = 120.00, basic = 120.00 }
+"2013299" = { total = 47.75, project = 47.75 }
+
+[declared.basic]
+"合计" = { total = 120.00, personnel = 100.00, public = 20.00 }
+
+[declared.by_unit]
+"合计" = { total = 167.75, basic = 120.00, project = 47.75 }
+"271001" = { total = 125.50, basic = 120.00, project = 5.50 }
+"271002" = { total = 42.25, project = 42.25 }
+
+[declared.project_economic]
+"合计" = { total = 47.75, general = 35.75, unit_funds = 12.00 }
+"#;
+    // Declared in the profile's own tables: the file names the profile.
+    let text = std::fs::read_to_string(data.join("budget.toml"))
+        .unwrap()
+        .replace(
+            "year = 2025\n",
+            &format!("year = 2025\nprofile = {:?}\n", data.display().to_string()),
+        )
+        + declared;
+    let checked = yusuan::check_str_with("budget.toml", &text, options.clone()).unwrap();
     assert!(
         checked.diags.items.is_empty(),
-        "the records fold into the statutory tables, which reconcile: {}",
+        "the records fold into the statutory tables, which reconcile with the figures declared: {}",
         checked.diags
+    );
+    // The declared figures are compared: one printed 0.10 off is named at its place.
+    let slip = text.replace(
+        "\"271002\" = { total = 42.25",
+        "\"271002\" = { total = 42.35",
+    );
+    let d = yusuan::check_str_with("budget.toml", &slip, options.clone())
+        .unwrap()
+        .diags;
+    let line = slip.lines().position(|l| l.contains("42.35")).unwrap() + 1;
+    let found = located(&d, None);
+    assert!(
+        found
+            .iter()
+            .any(|(at, _)| *at == format!("budget.toml:{line}:22")),
+        "{found:?}"
+    );
+    // The slip breaks its row (42.35 against 0 + 42.25) and the column's
+    // total (167.75 against 125.50 + 42.35 = 167.85): both are named.
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].1.contains("申报 42.35，各项合计 42.25，相差 0.10"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].1.contains("申报 167.75") && found[1].1.contains("之和 167.85"),
+        "{found:?}"
     );
     let t = checked.report.tables.as_ref().unwrap();
     // The statutory tables are computed from the same records: 基本 100 + 20,
@@ -904,4 +962,180 @@ right = { table = "basic", row = "合计", column = "personnel", label = "基本
     ] {
         assert!(run.stderr.contains(&want), "{want}\n{}", run.stderr);
     }
+}
+
+/// The `[[equal]]` findings of `d` (the messages that compare two declared
+/// figures), as `place message-start`.
+fn equalities(d: &yusuan::diag::Diagnostics) -> Vec<String> {
+    d.items
+        .iter()
+        .filter(|x| x.message.zh.contains("申报") && x.message.zh.contains("合计申报"))
+        .map(|x| {
+            let m = &x.message.zh;
+            let end = m
+                .find("，相差")
+                .map_or(m.len(), |i| i + "，相差 0.10".len());
+            format!("{} {} {}", x.rule, d.location(x), &m[..end.min(m.len())])
+        })
+        .collect()
+}
+
+#[test]
+fn a_profile_s_equalities_replace_the_base_s_and_compare_only_declared_figures() {
+    let kaiping = std::fs::read_to_string(example("kaiping-2024.toml")).unwrap();
+    // A slip: 支出总表 合计 printed 5464.48 where 收支总表 支出总计 and the
+    // 一般公共预算支出表 合计 print 5464.38.
+    let line = "\"合计\" = { total = 5464.38, basic = 528.62, project = 4935.76 }";
+    assert_eq!(kaiping.matches(line).count(), 2);
+    let slip = kaiping.replacen(line, &line.replace("5464.38", "5464.48"), 1);
+    // The built-in national equalities: R2 and R7 (all lines are 一般公共预算) fire.
+    let d = yusuan::check_str("k.toml", &slip).unwrap().diags;
+    assert_eq!(
+        equalities(&d),
+        [
+            "R2 k.toml:130:42 收支总表 支出总计：申报 5464.38，支出总表 合计申报 5464.48，相差 0.10",
+            "R7 k.toml:177:18 一般公共预算财政拨款支出表 合计：申报 5464.38，支出总表 合计申报 5464.48，相差 0.10",
+        ]
+    );
+    assert!(d.skipped.is_empty(), "{:?}", d.skipped);
+    // A profile that gives [[equal]] replaces the base's list (as documented):
+    // neither R2 nor R7 is compared under it, its own R8 is.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("profile.toml"),
+        r#"name = "own"
+base = "national"
+
+[[equal]]
+rule = "R8"
+left = { table = "general", row = "合计", column = "basic", label = "一般公共预算支出表 基本支出" }
+right = { table = "expenditure", row = "合计", column = "basic", label = "支出总表 基本支出" }
+"#,
+    )
+    .unwrap();
+    let own = slip.replacen(
+        "catalogue = 2024",
+        &format!(
+            "catalogue = 2024\nprofile = {:?}",
+            dir.path().display().to_string()
+        ),
+        1,
+    );
+    let checked = yusuan::check_str("k.toml", &own).unwrap();
+    let rules: Vec<_> = checked
+        .budget
+        .declared_profile
+        .equalities
+        .iter()
+        .map(|e| e.rule)
+        .collect();
+    assert_eq!(rules, ["R8"]);
+    assert_eq!(equalities(&checked.diags), Vec::<String>::new());
+    // Only declared figures are compared: without the 一般公共预算支出表's
+    // 合计, R7 does not run, and says why.
+    let second = slip.rfind(line).unwrap();
+    let undeclared = format!("{}{}", &slip[..second], &slip[second + line.len()..]);
+    let d = yusuan::check_str("k.toml", &undeclared).unwrap().diags;
+    assert_eq!(
+        equalities(&d),
+        ["R2 k.toml:130:42 收支总表 支出总计：申报 5464.38，支出总表 合计申报 5464.48，相差 0.10"]
+    );
+    let skipped: Vec<_> = d
+        .skipped
+        .iter()
+        .map(|(r, t)| format!("{r} {}", t.zh))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "R7 一般公共预算财政拨款支出表 合计 = 支出总表 合计：只比较申报了的数，本文件没有申报 [declared.general] 合计 total"
+        ]
+    );
+    // R7 holds only when every line is 一般公共预算: one line of 政府性基金
+    // and it is not compared (the 支出总表 then counts the fund's money too).
+    let fund = slip.replacen(
+        "[[expenditure]]\ncode = \"2013201\"",
+        "[[expenditure]]\ncode = \"2013201\"\nsource = \"政府性基金\"\nbasic = 1\n\n[[expenditure]]\ncode = \"2013201\"",
+        1,
+    );
+    let d = yusuan::check_str("k.toml", &fund).unwrap().diags;
+    assert!(
+        equalities(&d).iter().all(|e| !e.starts_with("R7")),
+        "{:?}",
+        equalities(&d)
+    );
+    let skipped: Vec<_> = d
+        .skipped
+        .iter()
+        .map(|(r, t)| format!("{r} {}", t.zh))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "R7 一般公共预算财政拨款支出表 合计 = 支出总表 合计：只在每一行的资金来源都是 一般公共预算 时比较，本文件还有其他来源"
+        ]
+    );
+    // `check --verbose` lists them; the JSON output carries them.
+    let file = dir.path().join("k.toml");
+    std::fs::write(&file, &undeclared).unwrap();
+    let run = yusuan(&[&"check", &"--verbose", &file]);
+    let f = file.display();
+    assert!(
+        run.stderr.contains(&format!(
+            "{f}: 跳过[R7]: 一般公共预算财政拨款支出表 合计 = 支出总表 合计：只比较申报了的数"
+        )),
+        "{}",
+        run.stderr
+    );
+    let run = yusuan(&[&"check", &"--message-format", &"json", &file]);
+    let skipped: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["severity"] == "skipped")
+        .collect();
+    assert_eq!(skipped.len(), 1, "{}", run.stdout);
+    assert_eq!(skipped[0]["rule"], "R7");
+}
+
+#[test]
+fn an_equality_naming_a_row_its_table_cannot_have_is_an_error_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    // 合计 written 总计 (a row of the 收支总表, not of the 支出总表), a
+    // 功能分类 code of four digits, an income item on the 三公 table.
+    std::fs::write(
+        dir.path().join("profile.toml"),
+        r#"name = "rows"
+base = "national"
+
+[[equal]]
+rule = "R2"
+left = { table = "summary", row = "总计", column = "expenditure", label = "收支总表 支出总计" }
+right = { table = "expenditure", row = "总计", column = "total", label = "支出总表 合计" }
+
+[[equal]]
+rule = "R7"
+left = { table = "general", row = "2013", column = "total", label = "一般公共预算支出表 2013" }
+right = { table = "sangong", row = "general", column = "total", label = "三公" }
+"#,
+    )
+    .unwrap();
+    let run = yusuan(&[&"profile", &"check", &dir.path()]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let toml = dir.path().join("profile.toml").display().to_string();
+    for want in [
+        format!(
+            "错误[profile]: [[equal]] 的行 \"总计\" 不在表 expenditure 中：可用 合计，或 3、5、7 位的功能分类代码  ({toml}:7:40)"
+        ),
+        format!(
+            "错误[profile]: [[equal]] 的行 \"2013\" 不在表 general 中：可用 合计，或 3、5、7 位的功能分类代码  ({toml}:11:35)"
+        ),
+        format!(
+            "错误[profile]: [[equal]] 的行 \"general\" 不在表 sangong 中：可用 合计、小计、abroad、abroad_research、abroad_other、vehicle、vehicle_purchase、vehicle_operation、reception  ({toml}:12:36)"
+        ),
+    ] {
+        assert!(run.stderr.contains(&want), "{want}\n{}", run.stderr);
+    }
+    // The left side's 总计 is a row of the 收支总表: not reported.
+    assert!(!run.stderr.contains(":6:"), "{}", run.stderr);
 }

@@ -701,9 +701,10 @@ text = '''
 
 /// `[last_year] from` takes last year's figures from last year's file and
 /// checks the ones typed by hand: 43269.3 for 3269.30 (3000.00 + 269.30) and
-/// a 项's 296.30 for 269.30 are named; the sentence, computed against the
-/// file's 3269.30, holds (3845.40 − 3269.30 = 576.10, 17.62 %). A file that
-/// is not there is an error at `from`.
+/// a 项's 296.30 for 269.30 are named; the typed 43269.3 stays what the
+/// tables print, so the sentence's 增加 (right against the file's 3269.30:
+/// 3845.40 − 3269.30 = 576.10) is named against it. A file that is not there
+/// is an error at `from`.
 #[test]
 fn last_years_figures_come_from_last_years_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -731,6 +732,12 @@ fn last_years_figures_come_from_last_years_file() {
                 format!("{file}:12:13"),
                 format!("上年数 296.3（2013299 一般公共预算）与上年文件 {shown} 中的 269.3 不符：请改为 269.3，或删去这一项由文件取数").as_str()
             ),
+            // The tables print the 43269.3 typed: against it the sentence's
+            // 增加 is named too, until the figure is corrected.
+            (
+                format!("{file}:20:36"),
+                "“增加”：按上年数是减少，不是增加"
+            ),
         ]
     );
     std::fs::remove_file(&from).unwrap();
@@ -742,6 +749,47 @@ fn last_years_figures_come_from_last_years_file() {
         .map(|x| (d.location(x), x.rule))
         .collect();
     assert_eq!(errors, [(format!("{file}:15:8"), "last-year")]);
+}
+
+/// The figures `[last_year] from` takes are last year's file's, asserted by
+/// value (3000.00 + 269.30 = 3269.30 by hand), and the sentence is checked
+/// against them: when last year's file says 279.30 instead, the same
+/// sentence's 576.10 and 17.62% are named (3845.40 − 3279.30 = 566.10,
+/// 566.10 ÷ 3279.30 = 17.26%).
+#[test]
+fn last_years_values_are_the_files_and_the_sentence_is_checked_against_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let last = |project: &str| {
+        format!(
+            "[department]\nname = \"司法局\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3000.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = {project}\n"
+        )
+    };
+    std::fs::write(dir.path().join("2025.toml"), last("269.30")).unwrap();
+    let this = "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 345.40\n\n[last_year]\nfrom = \"2025.toml\"\n\n[[section]]\ntitle = \"二、支出预算\"\ntext = \"2026年支出预算3845.40万元，比2025年预算增加576.10万元，增长17.62%，主要原因是人员增加。\"\n";
+    let path = dir.path().join("2026.toml");
+    std::fs::write(&path, this).unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert_eq!(located(&checked.diags, None), []);
+    let ly = checked.file.last_year.as_ref().unwrap().get_ref();
+    let value = |m: &Option<toml::Spanned<yusuan::model::Money>>| m.as_ref().map(|m| m.get_ref().0);
+    let d = |s: &str| Some(s.parse::<rust_decimal::Decimal>().unwrap());
+    assert_eq!(value(&ly.expenditure), d("3269.30"));
+    assert_eq!(value(&ly.basic), d("3000.00"));
+    assert_eq!(value(&ly.project), d("269.30"));
+    // Last year's file says otherwise: the sentence is named, with the figures it gives.
+    std::fs::write(dir.path().join("2025.toml"), last("279.30")).unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    let ly = checked.file.last_year.as_ref().unwrap().get_ref();
+    assert_eq!(value(&ly.expenditure), d("3279.30"));
+    let r13: Vec<&str> = checked
+        .diags
+        .items
+        .iter()
+        .filter(|x| x.rule == "R13")
+        .map(|x| x.message.zh.as_str())
+        .collect();
+    assert!(r13.iter().any(|m| m.contains("566.10")), "{r13:?}");
+    assert!(r13.iter().any(|m| m.contains("17.26")), "{r13:?}");
 }
 
 /// A region's required explanations (the shanghai profile's

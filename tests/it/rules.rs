@@ -481,6 +481,24 @@ fn huge_amounts_are_rejected_not_overflowed() {
 }
 
 #[test]
+fn amounts_with_more_places_than_arithmetic_holds_are_refused_at_their_place() {
+    let all =
+        check("[[expenditure]]\ncode = \"2013202\"\nbasic = \"0.0000000000000000000000000001\"\n");
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].2, "t.toml:16:9");
+    assert_eq!(
+        all[0].3,
+        "amount 0.0000000000000000000000000001 has more than 10 decimal places: budget amounts have at most 10"
+    );
+    // Ten places, trailing zeros aside, are read.
+    let ten = check("[[expenditure]]\ncode = \"2013202\"\nbasic = \"0.123456789000000\"\n");
+    assert!(
+        ten.iter().all(|d| !d.3.contains("decimal places")),
+        "{ten:#?}"
+    );
+}
+
+#[test]
 fn a_declared_total_of_an_empty_fund_table_is_checked_and_zero_is_accepted() {
     let (sev, _, msg) = only("[declared.fund]\n\"合计\" = { total = 5 }\n", "R5");
     assert_eq!(sev, Severity::Error);

@@ -3,6 +3,7 @@
 //! and what a template author sees.
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -294,6 +295,7 @@ fn every_download_is_what_the_command_line_writes() {
         std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
         assert!(bytes == std::fs::read(dir.join(&name)).unwrap(), "{name}");
     }
+    published_figures_are_in_every_download(&get);
     let (status, body) = server.get("/api/download?name=kaiping-2024.toml&format=docx");
     assert_eq!(status, 400);
     assert_eq!(
@@ -306,6 +308,61 @@ fn every_download_is_what_the_command_line_writes() {
     let (status, body) = server.get("/api/download?name=kaiping-2024.toml&format=pdf");
     assert_eq!(status, 422);
     assert!(json_of(&body)["errors"].as_u64().unwrap() >= 1);
+}
+
+/// Kaiping's published figures (seed 003, 支出总表 and 三公 table): 合计
+/// 5464.38, 基本支出 528.62, 项目支出 4935.76, 人员经费 483.91, 三公 27.00 —
+/// from the published document, not from the code under test.
+fn published_figures_are_in_every_download(get: &dyn Fn(&str) -> Vec<u8>) {
+    const FIGURES: [&str; 5] = ["5464.38", "528.62", "4935.76", "483.91", "27.00"];
+    // The PDF, as poppler reads it.
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("k.pdf");
+    std::fs::write(&pdf, get("pdf")).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext is needed (Debian: poppler-utils); .ci/run installs it");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for f in FIGURES {
+        assert!(text.contains(f), "the PDF prints {f}");
+    }
+    // The JSON: the 支出总表's 合计 row, the 基本支出表's 人员经费, the 三公 合计.
+    let json: serde_json::Value = serde_json::from_slice(&get("json")).unwrap();
+    let t = &json["report"]["tables"];
+    let total = &t["expenditure"]["rows"][0]["cells"];
+    assert_eq!(
+        (&total["total"], &total["basic"], &total["project"]),
+        (&json!("5464.38"), &json!("528.62"), &json!("4935.76"))
+    );
+    assert_eq!(t["basic"]["rows"][0]["cells"]["personnel"], "483.91");
+    assert_eq!(t["sangong"]["rows"][0]["cells"]["total"], "27");
+    // The CSV files: the same rows.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(get("csv"))).unwrap();
+    let mut csv = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    assert!(csv("3-expenditure.csv").contains("\n,合计,5464.38,528.62,4935.76,"));
+    assert!(csv("6-basic.csv").contains(",483.91,"));
+    assert!(csv("9-sangong.csv").contains("\n合计,合计,27.00,27.00,"));
+    // The workbook: every figure in some cell.
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(get("xlsx"))).unwrap();
+    let mut cells = vec![];
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        cells.extend(range.used_cells().map(|(_, _, c)| c.to_string()));
+    }
+    for f in FIGURES {
+        let number = f.trim_end_matches('0').trim_end_matches('.');
+        assert!(
+            cells.iter().any(|c| c == f || c == number),
+            "the workbook holds {f}"
+        );
+    }
 }
 
 #[test]
@@ -338,14 +395,9 @@ fn a_file_naming_a_profile_or_catalogue_outside_the_workspace_is_not_read() {
     // Render all reports both as failed, renders nothing.
     let (status, _) = server.send("POST", "/api/render-all", &[], b"");
     assert_eq!(status, 200);
-    let report = loop {
-        let (_, body) = server.get("/api/render-all");
-        let v = json_of(&body);
-        if v["running"] == false {
-            break v;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let report = server.poll("/api/render-all", Duration::from_secs(120), |v| {
+        v["running"] == false
+    });
     let outcomes = report["outcomes"].as_array().unwrap();
     assert_eq!(outcomes.len(), 2, "{report}");
     assert!(outcomes.iter().all(|o| o["status"] == "failed"), "{report}");
@@ -417,4 +469,28 @@ fn a_toml_file_in_another_encoding_is_refused_by_name_and_not_kept() {
         "「gbk.toml」不是 UTF-8 文本：请在编辑器中以 UTF-8 编码另存后再上传"
     );
     assert!(!ws.path().join("gbk.toml").exists());
+}
+
+#[test]
+fn a_panic_in_a_handler_is_answered_500_and_every_thread_lives_on() {
+    let ws = workspace_with_kaiping();
+    // The debug build panics on this path when told to (as a defect would).
+    let server = Server::start_with(ws.path(), &[], &[("YUSUAN_SERVE_PANIC", "/api/files")]);
+    // More panics than the server has request threads (four): before, the
+    // fifth request found no thread left to answer it.
+    for _ in 0..6 {
+        let (status, body) = server.get("/api/files");
+        assert_eq!(status, 500);
+        assert_eq!(
+            refusal(&body),
+            "内部错误（/api/files）：YUSUAN_SERVE_PANIC /api/files。这是 yusuan 的缺陷，请报告；服务器仍在运行"
+        );
+    }
+    // Every thread still answers.
+    for _ in 0..8 {
+        let (status, body) = server.get("/api/file?name=kaiping-2024.toml");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    }
+    let (status, _) = server.get("/api/profiles");
+    assert_eq!(status, 200);
 }

@@ -19,11 +19,20 @@ pub struct Server {
     pub base: String,
 }
 
+/// The longest any one request of a test may take: a stuck server fails
+/// the test instead of hanging CI.
+const LIMIT: Duration = Duration::from_secs(180);
+
 impl Server {
     /// Serves `dir` with `args` (`--bind 127.0.0.1:0` unless given).
     pub fn start(dir: &Path, args: &[&str]) -> Server {
+        Server::start_with(dir, args, &[])
+    }
+
+    /// Serves `dir` with `args` and these environment variables.
+    pub fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_yusuan"));
-        cmd.arg("serve").arg(dir);
+        cmd.arg("serve").arg(dir).envs(env.iter().copied());
         if !args.contains(&"--bind") {
             cmd.args(["--bind", "127.0.0.1:0"]);
         }
@@ -54,7 +63,29 @@ impl Server {
 
     /// `GET path`: status and body.
     pub fn get(&self, path: &str) -> (u16, Vec<u8>) {
-        answer(ureq::get(&format!("{}{path}", self.base)).call())
+        answer(
+            ureq::get(&format!("{}{path}", self.base))
+                .timeout(LIMIT)
+                .call(),
+        )
+    }
+
+    /// `GET path` until `done` takes its JSON, every 50 ms; fails the test
+    /// after `limit` rather than hang it.
+    pub fn poll(&self, path: &str, limit: Duration, done: impl Fn(&Value) -> bool) -> Value {
+        let start = Instant::now();
+        loop {
+            let (_, body) = self.get(path);
+            let v = json_of(&body);
+            if done(&v) {
+                return v;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{path} not done after {limit:?}: {v}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// A request from yusuan's page (`X-Yusuan`) with a body.
@@ -65,7 +96,9 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, Vec<u8>) {
-        let mut r = ureq::request(method, &format!("{}{path}", self.base)).set("X-Yusuan", "1");
+        let mut r = ureq::request(method, &format!("{}{path}", self.base))
+            .timeout(LIMIT)
+            .set("X-Yusuan", "1");
         for (k, v) in headers {
             r = r.set(k, v);
         }
