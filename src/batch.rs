@@ -254,8 +254,9 @@ fn stamp(input: &str, templates: &str, options: &crate::Options) -> String {
 }
 
 /// What an input depends on beyond itself, read once from its
-/// `[department]`: the catalogue file it names (`catalogue = "path"`) and
-/// the profile directory it prints with (see [`profile_of`]).
+/// `[department]`: the catalogue file it names (`catalogue = "path"`), the
+/// last-year file `[last_year] from` names and the profile directory it
+/// prints with (see [`profile_of`]).
 fn depends_on(input: &Path, text: &str, options: &crate::Options) -> String {
     let parsed = text.parse::<toml::Table>().ok();
     let department = |key: &str| {
@@ -268,13 +269,17 @@ fn depends_on(input: &Path, text: &str, options: &crate::Options) -> String {
     };
     let base = input.parent().unwrap_or(Path::new("."));
     let catalogue = department("catalogue")
-        .and_then(|path| std::fs::read_to_string(base.join(path)).ok())
+        .map(|path| crate::lastyear::read_regular(&base.join(path)))
+        .unwrap_or_default();
+    // Last year's file: correcting it changes this year's comparisons.
+    let last_year = crate::lastyear::from_path(input, text)
+        .map(|p| crate::lastyear::read_regular(&p))
         .unwrap_or_default();
     let profile = match &options.profile {
         Some(p) => profile_of(p, None),
         None => department("profile").map_or(String::new(), |p| profile_of(&p, Some(base))),
     };
-    catalogue + &profile
+    catalogue + &last_year + &profile
 }
 
 /// The content of the profile directory `spec` names (relative to `base`),

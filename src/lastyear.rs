@@ -40,10 +40,24 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
         || Path::new(from.get_ref()).to_path_buf(),
         |b| b.join(from.get_ref()),
     );
+    let shown = path.display();
+    // A FIFO, a device or a directory is no budget: reading it could wait forever.
+    if let Ok(meta) = std::fs::metadata(&path)
+        && !meta.is_file()
+    {
+        diags.push(Diagnostic::error(
+            "last-year",
+            Some(span),
+            text!(
+                "上年文件 {shown} 不是普通文件（目录、管道或设备），不读取",
+                "last year's file {shown} is not a regular file (a directory, pipe or device): not read"
+            ),
+        ));
+        return;
+    }
     READING.with(|r| r.set(true));
     let read = crate::check_file_with(&path, crate::Options::default());
     READING.with(|r| r.set(false));
-    let shown = path.display();
     // Why no figure can be taken: the first error of the file, or why it cannot be read.
     let (first, broken) = match &read {
         Ok(c) if !c.diags.has_errors() => (None, false),
@@ -75,6 +89,10 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
         return;
     }
     let Ok(other) = read else { return };
+    if let Some(message) = not_last_years(file, &other.file, &shown) {
+        diags.push(Diagnostic::error("last-year", Some(span), message));
+        return;
+    }
     let factor = crate::validate::input_unit(file).yuan();
     let in_unit = |yuan: Decimal| Money((yuan / factor).normalize());
     let b = &other.budget;
@@ -208,6 +226,57 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
                 Some(_) => {}
             }
         }
+    }
+}
+
+/// Why `other` is not last year's budget of `file`'s department: another
+/// year than the one before, or another department (by code when both give
+/// one, else by name). Every comparison would read its figures as last year's.
+fn not_last_years(
+    file: &BudgetFile,
+    other: &BudgetFile,
+    shown: &impl std::fmt::Display,
+) -> Option<crate::diag::Text> {
+    let (this, that) = (file.department.get_ref(), other.department.get_ref());
+    let (want, year) = (*this.year.get_ref() - 1, *that.year.get_ref());
+    if year != want {
+        return Some(text!(
+            "上年文件 {shown} 是 {year} 年的预算，不是 {want} 年的：[last_year] from 应指向上一年的文件",
+            "last year's file {shown} is the budget of {year}, not of {want}: [last_year] from names the year before's file"
+        ));
+    }
+    let same = match (&this.code, &that.code) {
+        (Some(a), Some(b)) => a.get_ref().trim() == b.get_ref().trim(),
+        _ => this.name.get_ref().trim() == that.name.get_ref().trim(),
+    };
+    if same {
+        return None;
+    }
+    let name = |d: &crate::model::Department| match &d.code {
+        Some(c) => format!("「{}」（代码 {}）", d.name.get_ref(), c.get_ref()),
+        None => format!("「{}」", d.name.get_ref()),
+    };
+    let (theirs, ours) = (name(that), name(this));
+    Some(text!(
+        "上年文件 {shown} 是{theirs}的预算，不是本部门{ours}的",
+        "last year's file {shown} is the budget of {theirs}, not of this department {ours}"
+    ))
+}
+
+/// The file `[last_year] from` names in the TOML `text` of the file at
+/// `input`, read without checking: what `--changed` and `watch` follow.
+pub fn from_path(input: &Path, text: &str) -> Option<std::path::PathBuf> {
+    let parsed = text.parse::<toml::Table>().ok()?;
+    let from = parsed.get("last_year")?.get("from")?.as_str()?;
+    Some(input.parent().unwrap_or(Path::new(".")).join(from))
+}
+
+/// The content of a regular file, or empty: a pipe named where a file is
+/// expected must not hang whoever stamps it.
+pub fn read_regular(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => std::fs::read_to_string(path).unwrap_or_default(),
+        _ => String::new(),
     }
 }
 

@@ -65,6 +65,14 @@ pub(super) fn watch(
     for d in &profiles {
         watched.push((d.clone(), RecursiveMode::Recursive));
     }
+    // Last year's file: correcting it changes this year's comparisons.
+    let last_year = std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| crate::lastyear::from_path(file, &text))
+        .and_then(|p| p.canonicalize().ok());
+    if let Some(dir) = last_year.as_ref().and_then(|p| p.parent()) {
+        watched.push((dir.to_path_buf(), RecursiveMode::NonRecursive));
+    }
     for (path, mode) in &watched {
         if let Err(e) = watcher.watch(path, *mode) {
             eprintln!("error: cannot watch {}: {e}", path.display());
@@ -80,6 +88,7 @@ pub(super) fn watch(
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
             let under = |d: &Path| d.canonicalize().is_ok_and(|d| p.starts_with(d));
             p == input
+                || last_year.as_ref() == Some(&p)
                 || (p != out
                     && (templates.as_deref().is_some_and(under)
                         || profiles.iter().any(|d| under(d))))

@@ -1024,3 +1024,111 @@ fn last_years_typed_totals_agree_with_each_other() {
         )]
     );
 }
+
+/// `[last_year] from` is trusted only when it names last year's budget of
+/// this department (issue 26, case 5) and a regular file (case 11): another
+/// year, another department's file or a pipe is an error at `from`, and no
+/// figure is taken; correcting last year's file renders again under
+/// `--changed` (case 11).
+#[test]
+fn last_years_file_is_the_year_befores_of_this_department_and_its_change_renders_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = |year: i32, code: &str, basic: &str| {
+        format!(
+            "[department]\nname = \"司法局\"\ncode = \"{code}\"\nyear = {year}\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = {basic}\n"
+        )
+    };
+    let this = budget(2026, "105", "120.00") + "\n[last_year]\nfrom = \"last.toml\"\n";
+    let path = dir.path().join("2026.toml");
+    std::fs::write(&path, &this).unwrap();
+    let last = dir.path().join("last.toml");
+    let at = format!("{}:11:8", path.display());
+    let errors = |d: &yusuan::diag::Diagnostics| -> Vec<(String, String)> {
+        d.items
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .map(|x| (d.location(x), x.message.zh.clone()))
+            .collect()
+    };
+    // The year before, of this department: taken (100.00, not 0).
+    std::fs::write(&last, budget(2025, "105", "100.00")).unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert_eq!(errors(&checked.diags), []);
+    let ly = checked.file.last_year.as_ref().unwrap().get_ref();
+    assert_eq!(
+        ly.expenditure
+            .as_ref()
+            .map(|m| m.get_ref().0.normalize().to_string()),
+        Some("100".to_string())
+    );
+    let shown = last.display();
+    // Two years back.
+    std::fs::write(&last, budget(2024, "105", "100.00")).unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert_eq!(
+        errors(&checked.diags),
+        [(
+            at.clone(),
+            format!(
+                "上年文件 {shown} 是 2024 年的预算，不是 2025 年的：[last_year] from 应指向上一年的文件"
+            )
+        )]
+    );
+    assert!(
+        checked
+            .file
+            .last_year
+            .as_ref()
+            .unwrap()
+            .get_ref()
+            .expenditure
+            .is_none()
+    );
+    // Another department's.
+    std::fs::write(
+        &last,
+        budget(2025, "106", "100.00").replace("司法局", "民政局"),
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert_eq!(
+        errors(&checked.diags),
+        [(
+            at.clone(),
+            format!(
+                "上年文件 {shown} 是「民政局」（代码 106）的预算，不是本部门「司法局」（代码 105）的"
+            )
+        )]
+    );
+    // A pipe where the file should be: an error at once, never a wait.
+    std::fs::remove_file(&last).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&last)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let started = std::time::Instant::now();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(
+        errors(&checked.diags),
+        [(
+            at,
+            format!("上年文件 {shown} 不是普通文件（目录、管道或设备），不读取")
+        )]
+    );
+    // --changed follows last year's file.
+    std::fs::remove_file(&last).unwrap();
+    std::fs::write(&last, budget(2025, "105", "100.00")).unwrap();
+    let out = dir.path().join("out");
+    let run = || {
+        crate::common::yusuan(&[&"render", &path, &"--out-dir", &out, &"--changed", &"-q"])
+            .ok()
+            .stderr
+    };
+    assert!(run().contains("已生成 1 个"));
+    assert!(run().contains("未变 1 个"));
+    std::fs::write(&last, budget(2025, "105", "90.00")).unwrap();
+    let again = run();
+    assert!(again.contains("已生成 1 个"), "{again}");
+}
