@@ -385,7 +385,7 @@ fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
 }
 
 /// The value of column `i` for one fact, in 元.
-fn fact_value(spec: &TableSpec, i: usize, f: &crate::facts::Fact) -> Decimal {
+pub fn fact_value(spec: &TableSpec, i: usize, f: &crate::facts::Fact) -> Decimal {
     match &spec.columns[i].measure {
         Measure::Lines(sources, kinds) if f.matches(sources, kinds) => f.amount,
         Measure::Sum(parts) => parts

@@ -113,8 +113,10 @@ pub fn refusals(files: &[String], budgets: &[&Budget]) -> Vec<crate::diag::Text>
     // One code named two ways under [names]: the district file keeps one
     // name, so the other department's tables would print a name it never gave.
     let mut named: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    let shared = shared_units(budgets);
     for (i, b) in budgets.iter().enumerate() {
-        for (code, name) in &b.names {
+        // A 单位 code two departments use is written per department.
+        for (code, name) in b.names.iter().filter(|(c, _)| !shared.contains(*c)) {
             let (j, first) = *named.entry(code).or_insert((i, name));
             if first != name {
                 let (fa, fb) = (&files[j], &files[i]);
@@ -147,6 +149,35 @@ pub fn refusals(files: &[String], budgets: &[&Budget]) -> Vec<crate::diag::Text>
         }
     }
     out
+}
+
+/// The 单位 codes the records of two or more departments use ("01" in
+/// each): the district keeps them apart, as `<department>-<unit>`.
+fn shared_units(budgets: &[&Budget]) -> std::collections::BTreeSet<String> {
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut shared = std::collections::BTreeSet::new();
+    for (i, b) in budgets.iter().enumerate() {
+        for u in b
+            .facts
+            .iter()
+            .filter(|f| f.record)
+            .filter_map(|f| f.unit.as_deref())
+        {
+            if *first.entry(u).or_insert(i) != i {
+                shared.insert(u.to_string());
+            }
+        }
+    }
+    shared
+}
+
+/// A department's key in the district file: its code, else its name.
+fn department_key(b: &Budget) -> &str {
+    if b.department.code.is_empty() {
+        &b.department.name
+    } else {
+        &b.department.code
+    }
 }
 
 /// The consolidated budget file (TOML, amounts in 元, exact) of `budgets`,
@@ -193,6 +224,28 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
         }
         for (code, n) in &b.names {
             names.entry(code.clone()).or_insert_with(|| n.clone());
+        }
+    }
+    // 单位 codes two departments share: each department's own, by its key.
+    let shared = shared_units(budgets);
+    for code in &shared {
+        names.remove(code);
+    }
+    for b in budgets {
+        for u in b
+            .facts
+            .iter()
+            .filter(|f| f.record)
+            .filter_map(|f| f.unit.as_ref())
+        {
+            if shared.contains(u) {
+                let name = b
+                    .names
+                    .get(u)
+                    .cloned()
+                    .unwrap_or_else(|| format!("{} {u}", b.department.name));
+                names.insert(format!("{}-{u}", department_key(b)), name);
+            }
         }
     }
     // Amounts typed in 万元 were rounded by the budget systems: summed, they
@@ -246,13 +299,11 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
     let mut facts = ArrayOfTables::new();
     for (b, f) in &records {
         let mut t = Table::new();
-        let unit_code = f.unit.clone().unwrap_or_else(|| {
-            if b.department.code.is_empty() {
-                b.department.name.clone()
-            } else {
-                b.department.code.clone()
-            }
-        });
+        let unit_code = match &f.unit {
+            Some(u) if shared.contains(u) => format!("{}-{u}", department_key(b)),
+            Some(u) => u.clone(),
+            None => department_key(b).to_string(),
+        };
         t["unit"] = value(unit_code);
         for (key, v) in [
             ("function", &f.function),

@@ -206,6 +206,22 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                 );
             }
         }
+        // `|` joins the codes of a cross table's row (`"01|2013201"` in
+        // [declared]): inside a code it would shift the row's columns.
+        for (field, what) in [(&r.unit, "预算单位"), (&r.project, "项目")] {
+            if let Some(c) = field
+                && c.get_ref().contains('|')
+            {
+                let v = c.get_ref();
+                bad(
+                    c,
+                    text!(
+                        "{what} \"{v}\" 含有 \"|\"：它在交叉表的行中隔开各维的编码（\"01|2013201\"），不能用在编码或名称里",
+                        "{what} \"{v}\" contains \"|\", which separates the codes of a cross table's row (\"01|2013201\"): it cannot be part of a code or name"
+                    ),
+                );
+            }
+        }
         // Without a 项 the money would reach no statutory table: refused,
         // not left to the pivots alone.
         if r.function.is_none() {

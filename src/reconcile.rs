@@ -794,6 +794,49 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             ));
         }
     }
+    // Conservation: an amount a pivot's columns count but that lacks one of
+    // its dimensions would be left out of it without a word.
+    for table in t.trees() {
+        let dims = match &table.spec.shape {
+            crate::tables::Shape::Pivot(dim) => vec![*dim],
+            crate::tables::Shape::Cross(dims) => dims.clone(),
+            _ => continue,
+        };
+        if !budget
+            .facts
+            .iter()
+            .any(|f| dims.iter().all(|d| f.get(*d).is_some()))
+        {
+            continue; // said above, once for the table
+        }
+        for f in &budget.facts {
+            let Some(missing) = dims.iter().find(|d| f.get(**d).is_none()) else {
+                continue;
+            };
+            if covered_elsewhere(f, &dims) {
+                continue;
+            }
+            let n = table.spec.columns.len();
+            let counted = (0..n).any(|i| !crate::compute::fact_value(table.spec, i, f).is_zero());
+            if !counted {
+                continue;
+            }
+            let (title, what, key, amount) = (
+                table.title,
+                missing.label(),
+                missing.key(),
+                fmt(f.amount, 2),
+            );
+            diags.push(Diagnostic::error(
+                "dimension",
+                Some(f.span.clone()),
+                text!(
+                    "这笔金额（{amount} 元）没有{what}，{title}按{what}成行：它会从表中漏掉；请把它写成带 {key} = \"…\" 的 [[fact]] 记录",
+                    "this amount ({amount} 元) has no {what}, and {title} has a row per {what}: it would be left out of the table; write it as a [[fact]] record with {key} = \"…\""
+                ),
+            ));
+        }
+    }
     for table in t.trees() {
         if !table.spec.complete {
             continue;
@@ -851,6 +894,23 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             },
         ));
     }
+}
+
+/// Whether today's forms give `f`'s money a second time, with the
+/// dimensions it lacks: a 经济分类 line's money is in the 项 lines too, and
+/// a 项 line's 一般公共预算 基本支出 in the 经济分类 lines (R8 checks both
+/// agree), so a pivot by 经济分类 alone reads it there.
+fn covered_elsewhere(f: &crate::facts::Fact, dims: &[crate::facts::Dim]) -> bool {
+    use crate::facts::Dim;
+    if f.record {
+        return false;
+    }
+    let economic_only = dims
+        .iter()
+        .all(|d| matches!(d, Dim::Economic | Dim::Government));
+    let basic = matches!(f.kind, Some(Kind::Basic | Kind::Personnel | Kind::Public));
+    let general = matches!(f.source, Source::General | Source::CarryGeneral);
+    f.function.is_none() || (economic_only && basic && general && !f.last_year)
 }
 
 /// Declared cells of a two-sided table: income items (column `income`),

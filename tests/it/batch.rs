@@ -908,3 +908,51 @@ fn changed_renders_again_when_the_profile_directory_changes() {
     .unwrap();
     assert!(run().ok().stderr.contains("已生成 1 个"));
 }
+
+/// Issue 26, case 6: two departments whose records both use 单位 "01" (and
+/// 02, 03) are kept apart in the district, as `<department>-01`, each with
+/// its own name: every record of each department is there under its own
+/// 单位 (counted from the files), never merged into the first's.
+#[test]
+fn units_two_departments_both_code_01_stay_two_units_in_the_district() {
+    let d = tempfile::tempdir().unwrap();
+    let audit = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/beijing-audit-2026.toml"),
+    )
+    .unwrap();
+    let stats = audit
+        .replace("name = \"北京市审计局\"", "name = \"北京市统计局\"")
+        .replace(
+            "\"01\" = \"北京市审计局本级\"",
+            "\"01\" = \"北京市统计局本级\"",
+        );
+    let (a, b) = (d.path().join("a.toml"), d.path().join("b.toml"));
+    std::fs::write(&a, &audit).unwrap();
+    std::fs::write(&b, &stats).unwrap();
+    let district = d.path().join("district.toml");
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = std::fs::read_to_string(&district).unwrap();
+    for unit in ["01", "02", "03"] {
+        let records = audit.matches(&format!("\nunit = \"{unit}\"\n")).count();
+        assert!(records > 0);
+        for dept in ["北京市审计局", "北京市统计局"] {
+            let written = text
+                .matches(&format!("\nunit = \"{dept}-{unit}\"\n"))
+                .count();
+            assert_eq!(written, records, "{dept} {unit}");
+        }
+        assert!(
+            !text.contains(&format!("\nunit = \"{unit}\"\n")),
+            "{unit} merged"
+        );
+    }
+    assert!(
+        text.contains("\"北京市审计局-01\" = \"北京市审计局本级\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"北京市统计局-01\" = \"北京市统计局本级\""),
+        "{text}"
+    );
+}

@@ -379,7 +379,9 @@ fn the_budget_as_facts_prints_project_money_by_economic_class_and_by_unit() {
         assert!(against.contains(row), "{row} in {against}");
     }
 
-    // A department without 单位 in its amounts cannot print the by-unit table.
+    // A department without 单位 in its amounts cannot print the by-unit
+    // table; its three 项目支出 lines have no 经济分类, so the 项目支出经济分类表
+    // would lose them (1936.00 + 45.21 + 2954.55 万元): each is named.
     let options = yusuan::Options {
         profile: Some(data.display().to_string()),
         ..Default::default()
@@ -396,7 +398,10 @@ fn the_budget_as_facts_prints_project_money_by_economic_class_and_by_unit() {
     assert_eq!(
         dim,
         [
-            "预算单位支出表按预算单位成行，而文件中没有一笔金额带有预算单位（在 [[fact]] 中写 unit = \"…\"）"
+            "预算单位支出表按预算单位成行，而文件中没有一笔金额带有预算单位（在 [[fact]] 中写 unit = \"…\"）",
+            "这笔金额（19360000.00 元）没有部门经济分类，项目支出经济分类表按部门经济分类成行：它会从表中漏掉；请把它写成带 economic = \"…\" 的 [[fact]] 记录",
+            "这笔金额（452100.00 元）没有部门经济分类，项目支出经济分类表按部门经济分类成行：它会从表中漏掉；请把它写成带 economic = \"…\" 的 [[fact]] 记录",
+            "这笔金额（29545500.00 元）没有部门经济分类，项目支出经济分类表按部门经济分类成行：它会从表中漏掉；请把它写成带 economic = \"…\" 的 [[fact]] 记录",
         ]
     );
 }
@@ -1138,4 +1143,87 @@ right = { table = "sangong", row = "general", column = "total", label = "三公"
     }
     // The left side's 总计 is a row of the 收支总表: not reported.
     assert!(!run.stderr.contains(":6:"), "{}", run.stderr);
+}
+
+/// Issue 26, case 1: one `[[expenditure]]` line of 50 beside the records.
+/// It has no 预算单位 and no 政府经济分类, so beijing's 预算03表 (项 × 政府经济
+/// × 部门经济) and 预算05表 (单位 × 项), xian's 表2 (by 单位) and its
+/// tables by 经济分类 would print without it; each is now an error at the line, naming the
+/// amount (50 万元 = 500000.00 元; 50 元 in Xi'an's 元 file) and the table.
+#[test]
+fn an_amount_a_pivot_cannot_place_is_an_error_at_its_line_never_dropped() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let line = "\n[[expenditure]]\ncode = \"2010802\"\nproject = 50\n";
+    for (example, tables) in [
+        (
+            "beijing-audit-2026.toml",
+            &[
+                ("政府经济分类", "预算03表 支出总表", "government"),
+                ("预算单位", "预算05表 一般公共预算支出表", "unit"),
+            ][..],
+        ),
+        (
+            "xian-petition-2026.toml",
+            &[
+                ("部门经济分类", "支出按部门经济分类（按大类）", "economic"),
+                (
+                    "部门经济分类",
+                    "表6 部门综合预算一般公共预算支出明细表（按支出经济分类科目）",
+                    "economic",
+                ),
+                ("政府经济分类", "支出按政府经济分类（按大类）", "government"),
+                ("预算单位", "表2 部门综合预算收入总表", "unit"),
+            ][..],
+        ),
+    ] {
+        // Beijing's file is in 万元 (50 万元 = 500000.00 元), Xi'an's in 元.
+        let amount = if example.starts_with("beijing") {
+            "500000.00"
+        } else {
+            "50.00"
+        };
+        let text = std::fs::read_to_string(root.join("examples").join(example)).unwrap() + line;
+        let at = text.lines().count() - 2; // the [[expenditure]] header
+        let d = yusuan::check_str("t.toml", &text).unwrap().diags;
+        let found: Vec<(String, &str)> = located(&d, Some("dimension"));
+        assert_eq!(found.len(), tables.len(), "{example}: {found:?}");
+        for ((place, message), (what, title, key)) in found.iter().zip(tables) {
+            assert_eq!(*place, format!("t.toml:{at}:1"), "{example}");
+            assert!(
+                message.starts_with(&format!("这笔金额（{amount} 元）没有{what}，{title}按")),
+                "{example}: {message}"
+            );
+            assert!(
+                message.ends_with(&format!("请把它写成带 {key} = \"…\" 的 [[fact]] 记录")),
+                "{message}"
+            );
+        }
+    }
+    // The examples themselves place every amount.
+    for example in ["beijing-audit-2026.toml", "xian-petition-2026.toml"] {
+        let d = yusuan::check_file(&root.join("examples").join(example))
+            .unwrap()
+            .diags;
+        assert_eq!(located(&d, Some("dimension")), [], "{example}");
+    }
+}
+
+/// Issue 26, case 9: a `|` in a 单位 code would shift a cross table's row
+/// (`"0|1|2013201"` read as 单位 "0", 项 "1"), printing 2013201's money
+/// under another 项. It is refused at its place.
+#[test]
+fn a_bar_in_a_unit_code_is_refused_at_its_place() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("examples/beijing-audit-2026.toml"))
+        .unwrap()
+        .replacen("unit = \"01\"", "unit = \"0|1\"", 1);
+    let line = text.lines().position(|l| l == "unit = \"0|1\"").unwrap() + 1;
+    let d = yusuan::check_str("t.toml", &text).unwrap().diags;
+    assert_eq!(
+        located(&d, Some("fact")),
+        [(
+            format!("t.toml:{line}:8"),
+            "预算单位 \"0|1\" 含有 \"|\"：它在交叉表的行中隔开各维的编码（\"01|2013201\"），不能用在编码或名称里"
+        )]
+    );
 }
