@@ -344,6 +344,33 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
             doc[key] = Item::ArrayOfTables(tables);
         }
     }
+    // List rows (政府采购 and the like) are rows of their department, not
+    // sums: each is carried as it is, in file order.
+    let mut list = Table::new();
+    list.set_implicit(true);
+    for b in budgets {
+        for (id, rows) in &b.lists {
+            let tables = list
+                .entry(id)
+                .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+            let Some(tables) = tables.as_array_of_tables_mut() else {
+                continue;
+            };
+            for row in rows {
+                let mut t = Table::new();
+                for (key, text) in &row.texts {
+                    t[key.as_str()] = value(text.as_str());
+                }
+                for (key, v) in &row.amounts {
+                    t[key.as_str()] = amount(v);
+                }
+                tables.push(t);
+            }
+        }
+    }
+    if !list.is_empty() {
+        doc["list"] = Item::Table(list);
+    }
     if let Some(s) = sangong(budgets, unit) {
         doc["sangong"] = Item::Table(s);
     }

@@ -956,3 +956,65 @@ fn units_two_departments_both_code_01_stay_two_units_in_the_district() {
         "{text}"
     );
 }
+
+/// Issue 26, case 7: `[[list.*]]` rows are carried into the district, each
+/// department's rows as they are: two 西安 departments with the example's
+/// 27 list rows give 54, and the district's 专项资金 list prints
+/// 550000.00 + 550000.00 = 1100000.00 元 in its 合计 (hand-worked).
+#[test]
+fn list_rows_reach_the_district() {
+    let d = tempfile::tempdir().unwrap();
+    let xian = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/xian-petition-2026.toml"),
+    )
+    .unwrap();
+    let other = xian
+        .replacen("name = \"西安市信访局\"", "name = \"西安市档案局\"", 1)
+        .replacen("code = \"121\"", "code = \"122\"", 1);
+    let (a, b) = (d.path().join("a.toml"), d.path().join("b.toml"));
+    std::fs::write(&a, &xian).unwrap();
+    std::fs::write(&b, &other).unwrap();
+    let district = d.path().join("district.toml");
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = std::fs::read_to_string(&district).unwrap();
+    assert_eq!(text.matches("[[list.").count(), 54, "{text}");
+    let checked = yusuan::check_file(&district).unwrap();
+    let tables = checked.report.tables.as_ref().unwrap();
+    let funds = tables
+        .trees()
+        .into_iter()
+        .find(|t| t.spec.id == "special_funds")
+        .unwrap();
+    let total = funds.rows[0].cells["amount"];
+    assert_eq!(total, rust_decimal::Decimal::from(1_100_000));
+}
+
+/// Issue 26, case 8: departments that mix `[[fact]]` records with
+/// `[[expenditure]]`/`[[basic_economic]]` lines, and a 项 given split (the
+/// records' 人员/公用) beside the same 项 unsplit (事业收入 基本 5), are
+/// consolidated, and nothing is lost or counted twice: each department
+/// spends 167.75 (its records) + 55 + 5 = 227.75, the district 455.50.
+#[test]
+fn departments_mixing_records_and_lines_consolidate_whole() {
+    let d = tempfile::tempdir().unwrap();
+    let records = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts/budget.toml"),
+    )
+    .unwrap();
+    let mixed = records
+        + "\n[[expenditure]]\ncode = \"2013202\"\nproject = 50\nbasic = 5\n\n[[basic_economic]]\ncode = \"30102\"\namount = 5\nkind = \"人员经费\"\n\n[[expenditure]]\ncode = \"2013201\"\nsource = \"事业收入\"\nbasic = 5\n";
+    let (a, b) = (d.path().join("a.toml"), d.path().join("b.toml"));
+    std::fs::write(&a, &mixed).unwrap();
+    std::fs::write(&b, mixed.replace("name = \"测试局\"", "name = \"另一局\"")).unwrap();
+    let district = d.path().join("district.toml");
+    let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let checked = yusuan::check_file(&district).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    let total = t.expenditure.total().cells["total"];
+    assert_eq!(total, "455.50".parse::<rust_decimal::Decimal>().unwrap());
+    let basic = t.basic.total().cells["total"];
+    assert_eq!(basic, "250".parse::<rust_decimal::Decimal>().unwrap());
+}

@@ -432,6 +432,35 @@ fn a_fact_with_an_unknown_kind_or_a_malformed_code_is_located() {
     );
 }
 
+/// A record whose amount breaks the amount rules (negative, or more
+/// decimals than 万元's six) is named once and reaches no table: beside a
+/// record of 10, the 支出总表 prints 10.
+#[test]
+fn a_record_with_a_bad_amount_is_named_once_and_counts_nowhere() {
+    for (bad, message) in [
+        ("-5", "金额不能为负数"),
+        (
+            "1.1234567",
+            "金额 1.1234567 的小数超过 6 位，比文件的单位所允许的更细（万元：6 位小数即精确到元）",
+        ),
+    ] {
+        let text = format!(
+            "[department]\nname = \"x\"\nyear = 2025\nunit = \"万元\"\n[[fact]]\nfunction = \"2013201\"\nkind = \"项目支出\"\namount = 10\n[[fact]]\nfunction = \"2013202\"\nkind = \"项目支出\"\namount = {bad}\n"
+        );
+        let checked = yusuan::check_str("f.toml", &text).unwrap();
+        let errors: Vec<(String, &str)> = checked
+            .diags
+            .items
+            .iter()
+            .filter(|x| x.severity == yusuan::diag::Severity::Error)
+            .map(|x| (checked.diags.location(x), x.message.zh.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+        assert_eq!(errors[0].0, "f.toml:12:10", "{bad}");
+        assert_eq!(errors[0].1, message, "{bad}");
+    }
+}
+
 #[test]
 fn a_file_names_its_profile_directory_relative_to_itself() {
     // tests/data/facts/budget.toml with `profile = "."`: the directory beside it.
