@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::Path;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -171,6 +172,28 @@ fn shared_units(budgets: &[&Budget]) -> std::collections::BTreeSet<String> {
     shared
 }
 
+/// `path` (absolute) as seen from the directory `from`: `../profiles/x`.
+fn relative(path: &Path, from: &Path) -> String {
+    let from = from.canonicalize().unwrap_or_else(|_| from.to_path_buf());
+    let (a, b): (Vec<_>, Vec<_>) = (path.components().collect(), from.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path.display().to_string();
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &a[common..] {
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        out.display().to_string()
+    }
+}
+
 /// A department's key in the district file: its code, else its name.
 fn department_key(b: &Budget) -> &str {
     if b.department.code.is_empty() {
@@ -182,7 +205,11 @@ fn department_key(b: &Budget) -> &str {
 
 /// The consolidated budget file (TOML, amounts in 元, exact) of `budgets`,
 /// named `name`. The budgets must share one year.
-pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::diag::Text> {
+pub fn consolidate(
+    name: &str,
+    budgets: &[&Budget],
+    written_in: Option<&std::path::Path>,
+) -> Result<String, crate::diag::Text> {
     let first = budgets
         .first()
         .ok_or_else(|| crate::text!("没有可汇总的部门", "no department to consolidate"))?;
@@ -263,7 +290,13 @@ pub fn consolidate(name: &str, budgets: &[&Budget]) -> Result<String, crate::dia
     department["year"] = value(i64::from(year));
     department["unit"] = value(unit.label());
     department["print_unit"] = value(first.department.unit.label());
-    department["profile"] = value(first.department.profile);
+    // A profile directory is named relative to the district file, which
+    // then moves with its directory (the key is an absolute path).
+    let profile = first.department.profile;
+    department["profile"] = match written_in {
+        Some(dir) if crate::profile::is_path(profile) => value(relative(Path::new(profile), dir)),
+        _ => value(profile),
+    };
     if unit.rounds_typed_amounts() {
         // Each amount sums that many departments' rounded figures.
         let parts: usize = budgets.iter().map(|b| b.parts).sum();

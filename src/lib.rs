@@ -125,15 +125,25 @@ fn resolve_profile(
     let mut resolve = |spec: &str, span: Option<std::ops::Range<usize>>, base: Option<&Path>| {
         profile::resolve(spec, base).unwrap_or_else(|found| {
             // An unknown name is one message; a broken profile directory's
-            // problems are listed at their own file:line:col.
-            let message = match found.items.as_slice() {
-                [one] if one.span.is_none() && found.source.is_empty() => one.message.clone(),
-                _ => diag::Text::new(
-                    found.to_short_string(diag::Lang::Zh).trim_end(),
-                    found.to_short_string(diag::Lang::En).trim_end(),
-                ),
-            };
-            diags.push(Diagnostic::error("profile", span, message));
+            // problems are each one, at their own file:line:col.
+            match found.items.as_slice() {
+                [one] if one.span.is_none() && found.source.is_empty() => {
+                    diags.push(Diagnostic::error("profile", span, one.message.clone()));
+                }
+                items => {
+                    for d in items {
+                        let at = found.location(d);
+                        let (zh, en) = (&d.message.zh, &d.message.en);
+                        let (rule, sev) = (d.rule, diag::severity_word(d.severity, diag::Lang::Zh));
+                        let sev_en = diag::severity_word(d.severity, diag::Lang::En);
+                        diags.push(Diagnostic::error(
+                            "profile",
+                            span.clone(),
+                            text!("{at}: {sev}[{rule}]: {zh}", "{at}: {sev_en}[{rule}]: {en}"),
+                        ));
+                    }
+                }
+            }
             default()
         })
     };

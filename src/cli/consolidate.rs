@@ -58,7 +58,11 @@ pub(super) fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 
         say(text!("未汇总", "not consolidated"));
         return 1;
     }
-    let toml = match crate::consolidate::consolidate(name, &budgets) {
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let toml = match crate::consolidate::consolidate(name, &budgets, Some(&dir)) {
         Ok(t) => t,
         Err(e) => {
             error(e);
@@ -66,7 +70,12 @@ pub(super) fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 
         }
     };
     // The district file must itself check before anything is written.
-    let Some(district) = clean(crate::check_str(&output.display().to_string(), &toml)) else {
+    let options = crate::Options {
+        base_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let checked = crate::check_str_with(&output.display().to_string(), &toml, options);
+    let Some(district) = clean(checked) else {
         return 1;
     };
     // Departments by code and name, whatever the files' order.

@@ -414,6 +414,8 @@ fn load_uncached(dir: &Path, key: &str) -> Result<&'static Profile, Diagnostics>
         templates,
         dir: Some(dir.to_path_buf()),
     };
+    // A base directory that is broken: its own errors, not "unknown base".
+    let broken_base: std::cell::RefCell<Option<Diagnostics>> = std::cell::RefCell::new(None);
     let p = build(source, &|b| {
         // A base is a built-in, or a directory beside this one.
         find(b).or_else(|| {
@@ -426,9 +428,19 @@ fn load_uncached(dir: &Path, key: &str) -> Result<&'static Profile, Diagnostics>
             if canon.display().to_string() == key {
                 return None;
             }
-            load(&path).ok()
+            match load(&path) {
+                Ok(p) => Some(p),
+                Err(d) => {
+                    broken_base.borrow_mut().get_or_insert(d);
+                    None
+                }
+            }
         })
-    })?;
+    });
+    if let Some(d) = broken_base.into_inner() {
+        return Err(d);
+    }
+    let p = p?;
     let p: &'static Profile = Box::leak(Box::new(p));
     let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
     if let Some(same) = list.iter().copied().find(|q| q.name == key) {

@@ -363,7 +363,7 @@ pub(super) fn district_download(
     }
     let failed = |t: crate::diag::Text| Reply::refuse(422, t);
     let name = format!("汇总-{}", key.1);
-    let toml = crate::consolidate::consolidate("汇总", &g.budgets).map_err(failed)?;
+    let toml = crate::consolidate::consolidate("汇总", &g.budgets, None).map_err(failed)?;
     let unchecked = |d: crate::diag::Diagnostics| {
         let s = d.to_short_string(crate::diag::Lang::Zh);
         Reply::refuse(500, text!("{s}", "{s}"))

@@ -1132,3 +1132,36 @@ fn last_years_file_is_the_year_befores_of_this_department_and_its_change_renders
     let again = run();
     assert!(again.contains("已生成 1 个"), "{again}");
 }
+
+/// A last-year file with an error gives no figure: the error is named at
+/// `from`, with the file's first error, and last year's figures stay empty.
+#[test]
+fn a_last_year_file_with_errors_gives_no_figure_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("2025.toml"),
+        "[department]\nname = \"司法局\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = -3000.00\n",
+    )
+    .unwrap();
+    let path = dir.path().join("2026.toml");
+    std::fs::write(
+        &path,
+        "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[last_year]\nfrom = \"2025.toml\"\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    let shown = dir.path().join("2025.toml");
+    assert_eq!(
+        located(&checked.diags, Some("last-year")),
+        [(
+            format!("{}:10:8", path.display()),
+            format!(
+                "上年文件 {} 有错误，不能取数：金额不能为负数",
+                shown.display()
+            )
+            .as_str()
+        )]
+    );
+    let ly = checked.file.last_year.as_ref().unwrap().get_ref();
+    assert!(ly.expenditure.is_none() && ly.basic.is_none());
+}
