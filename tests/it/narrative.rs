@@ -1165,3 +1165,47 @@ fn a_last_year_file_with_errors_gives_no_figure_and_says_why() {
     let ly = checked.file.last_year.as_ref().unwrap().get_ref();
     assert!(ly.expenditure.is_none() && ly.basic.is_none());
 }
+
+/// Every total `[last_year] from` takes, by hand from last year's file:
+/// 2013201 一般公共预算 基本 3000.00 (经济分类 30101 人员 2500.00, 30201
+/// 公用 500.00), 2013201 事业收入 基本 100.00, 2013299 项目 269.30. So 收入 =
+/// 支出 = 3369.30, 财政拨款 = 一般公共预算 = 3269.30, 基本 3100.00, 人员
+/// 2500.00, 公用 500.00, 项目 269.30.
+#[test]
+fn every_total_taken_from_last_years_file_is_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("2025.toml"),
+        "[department]\nname = \"司法局\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3000.00\n\n[[expenditure]]\ncode = \"2013201\"\nsource = \"事业收入\"\nbasic = 100.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 269.30\n\n[[basic_economic]]\ncode = \"30101\"\namount = 2500.00\n\n[[basic_economic]]\ncode = \"30201\"\namount = 500.00\n",
+    )
+    .unwrap();
+    let path = dir.path().join("2026.toml");
+    std::fs::write(
+        &path,
+        "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[last_year]\nfrom = \"2025.toml\"\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert_eq!(located(&checked.diags, Some("last-year")), []);
+    let ly = checked.file.last_year.as_ref().unwrap().get_ref();
+    let v = |m: &Option<toml::Spanned<yusuan::model::Money>>| {
+        m.as_ref()
+            .map(|m| m.get_ref().0.normalize().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        [
+            v(&ly.income),
+            v(&ly.expenditure),
+            v(&ly.fiscal),
+            v(&ly.general),
+            v(&ly.basic),
+            v(&ly.personnel),
+            v(&ly.public),
+            v(&ly.project),
+        ],
+        [
+            "3369.3", "3369.3", "3269.3", "3269.3", "3100", "2500", "500", "269.3"
+        ]
+    );
+}
