@@ -342,7 +342,13 @@ pub(super) fn build(
         seen.push(id);
         if let Some(spec) = table(t, &mut err) {
             match tables.iter_mut().find(|s| s.id == spec.id) {
-                Some(old) => *old = spec,
+                // A table that must show all its money stays so when a
+                // region replaces it: completeness is no switch to turn off.
+                Some(old) => {
+                    let complete = spec.complete || old.complete;
+                    *old = spec;
+                    old.complete = complete;
+                }
                 None => tables.push(spec),
             }
         }

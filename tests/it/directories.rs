@@ -1418,3 +1418,44 @@ fn a_broken_base_profile_is_named_at_its_own_line_and_districts_name_profiles_re
     let written = std::fs::read_to_string(&district).unwrap();
     assert!(written.contains("\nprofile = \"../prof\"\n"), "{written}");
 }
+
+/// Issue 26, case 10: a region that replaces the 收入总表 with fewer
+/// columns (only 财政拨款) cannot make it incomplete: the 事业收入 line's
+/// 50 万元 (500000.00 元) has no column there and is an error at its line, not a table that
+/// prints 100 of 150.
+#[test]
+fn a_replaced_statutory_table_stays_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("profile.toml"),
+        r#"name = "narrow"
+base = "national"
+
+[[tables]]
+id = "income"
+number = 2
+title = "收入总表"
+rows = "function"
+rule = "R3"
+columns = [
+  { key = "total", header = "合计", sum = ["fiscal"] },
+  { key = "fiscal", header = "财政拨款收入", sources = ["general", "fund", "soe"] },
+]
+"#,
+    )
+    .unwrap();
+    let text = format!(
+        "[department]\nname = \"x\"\nyear = 2025\nprofile = {:?}\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100\n\n[[expenditure]]\ncode = \"2013201\"\nsource = \"事业收入\"\nbasic = 50\n",
+        dir.path().display().to_string()
+    );
+    let d = yusuan::check_str("t.toml", &text).unwrap().diags;
+    let found = located(&d, Some("columns"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "t.toml:10:1");
+    assert!(
+        found[0]
+            .1
+            .starts_with("项 2013201 有 500000.00 元事业收入资金或某类支出，而地区样式"),
+        "{found:?}"
+    );
+}
