@@ -128,27 +128,6 @@ pub fn refusals(files: &[String], budgets: &[&Budget]) -> Vec<crate::diag::Text>
             }
         }
     }
-    let mut kinds: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
-    let mut told = std::collections::BTreeSet::new();
-    for (i, b) in budgets.iter().enumerate() {
-        for l in &b.economic {
-            let (j, personnel) = *kinds.entry(&l.code).or_insert((i, l.personnel));
-            if personnel != l.personnel && told.insert(l.code.as_str()) {
-                let word = |p: bool| if p { "人员经费" } else { "公用经费" };
-                let (code, fa, ka, fb, kb) = (
-                    &l.code,
-                    &files[j],
-                    word(personnel),
-                    &files[i],
-                    word(l.personnel),
-                );
-                out.push(crate::text!(
-                    "经济分类 {code} 在 {fa} 中是{ka}，在 {fb} 中是{kb}：汇总后只能归入一类，会把钱从一类挪到另一类；请先统一",
-                    "经济分类 {code} is {ka} in {fa} and {kb} in {fb}: a district line has one kind, so summing would move money between kinds; make them agree first"
-                ));
-            }
-        }
-    }
     out
 }
 
@@ -227,7 +206,9 @@ pub fn consolidate(
     }
     // (code, source) → name, kinds.
     let mut lines: BTreeMap<(String, Source), (String, [Decimal; KINDS])> = BTreeMap::new();
-    let mut economic: BTreeMap<String, (String, bool, Decimal)> = BTreeMap::new();
+    // By 款 and kind: a 款 that is 人员经费 in one department and 公用经费 in
+    // another is summed per kind, two district lines.
+    let mut economic: BTreeMap<(String, bool), (String, Decimal)> = BTreeMap::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     // Records (`[[fact]]`) are concatenated, each with its 单位 (the
     // department's code when it names none), so the district keeps their
@@ -245,9 +226,9 @@ pub fn consolidate(
         }
         for l in b.economic.iter().filter(|l| !b.folded.contains(&l.span)) {
             let e = economic
-                .entry(l.code.clone())
-                .or_insert_with(|| (l.name.clone(), l.personnel, Decimal::ZERO));
-            e.2 += l.amount;
+                .entry((l.code.clone(), l.personnel))
+                .or_insert_with(|| (l.name.clone(), Decimal::ZERO));
+            e.1 += l.amount;
         }
         for (code, n) in &b.names {
             names.entry(code.clone()).or_insert_with(|| n.clone());
@@ -317,7 +298,7 @@ pub fn consolidate(
         expenditure.push(t);
     }
     let mut basic_economic = ArrayOfTables::new();
-    for (code, (econ_name, personnel, sum)) in &economic {
+    for ((code, personnel), (econ_name, sum)) in &economic {
         let mut t = Table::new();
         t["code"] = value(code.as_str());
         t["name"] = value(econ_name.as_str());

@@ -155,7 +155,10 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
     let decimals = crate::validate::input_decimals(file);
     let mut facts = vec![];
     let mut lines: BTreeMap<(String, Source), Spanned<FunctionLine>> = BTreeMap::new();
-    let mut economic: BTreeMap<(String, Option<String>), Spanned<EconomicLine>> = BTreeMap::new();
+    // By 款, 政府经济 款 and kind: records of one 款 with different kinds
+    // (人员经费 25, 公用经费 10) stay two lines, never merged under the first's kind.
+    let mut economic: BTreeMap<(String, Option<String>, u8), Spanned<EconomicLine>> =
+        BTreeMap::new();
     let add = |slot: &mut Option<Spanned<Money>>, v: &Spanned<Money>| {
         let sum = slot.as_ref().map_or(Decimal::ZERO, |s| s.get_ref().0) + v.get_ref().0;
         let span = slot.as_ref().map_or(v.span(), |s| s.span());
@@ -300,7 +303,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             && general
             && !r.last_year
         {
-            let key = (code.get_ref().clone(), text_of(&r.government));
+            let key = (code.get_ref().clone(), text_of(&r.government), kind as u8);
             let line = economic.entry(key).or_insert_with(|| {
                 Spanned::new(
                     span.clone(),

@@ -409,7 +409,7 @@ pub fn validate(
 
     // 经济分类 lines.
     let mut economic = Vec::new();
-    let mut seen_econ: BTreeMap<(String, Option<String>), Range<usize>> = BTreeMap::new();
+    let mut seen_econ: BTreeMap<(String, Option<String>, bool), Range<usize>> = BTreeMap::new();
     for item in &file.basic_economic {
         let l = item.get_ref();
         let code = l.code.get_ref().trim().to_string();
@@ -456,7 +456,10 @@ pub fn validate(
                 .government
                 .as_ref()
                 .map(|g| g.get_ref().trim().to_string());
-            if let Some(prev) = seen_econ.insert((code.clone(), paired.clone()), item.span()) {
+            // And of one kind: 30199 as 人员经费 25 and as 公用经费 10 is two
+            // lines (records of one 款 with two kinds), each counted as given.
+            let key = (code.clone(), paired.clone(), personnel);
+            if let Some(prev) = seen_econ.insert(key, item.span()) {
                 let (line, _) = diags.line_col(prev.start);
                 let under = paired
                     .map(|g| format!("（政府经济分类 {g}）"))

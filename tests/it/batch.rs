@@ -479,7 +479,7 @@ fn a_code_two_departments_name_differently_is_named_not_silently_chosen() {
 }
 
 #[test]
-fn one_department_in_two_files_or_under_two_kinds_is_not_summed() {
+fn one_department_in_two_files_is_not_summed_and_two_kinds_are_summed_apart() {
     let d = tempfile::tempdir().unwrap();
     let a = d.path().join("a.toml");
     let b = d.path().join("b.toml");
@@ -497,7 +497,7 @@ fn one_department_in_two_files_or_under_two_kinds_is_not_summed() {
         run.stderr
     );
     assert!(!district.exists());
-    // 30201 is 公用经费 in one and 人员经费 in the other: 10 / 20 cannot become 30 / 0.
+    // 30201 is 公用经费 in one and 人员经费 in the other: 10 / 20 must not become 30 / 0.
     std::fs::write(
         &a,
         small(
@@ -516,16 +516,27 @@ fn one_department_in_two_files_or_under_two_kinds_is_not_summed() {
         ),
     )
     .unwrap();
+    // Summed per kind (issue 26): the district's 30201 is 公用经费 10 and
+    // 人员经费 20, so 人员 5 + 5 + 20 = 30 元, 公用 10 元 (hand-worked),
+    // printed in 万元: 0.003 and 0.001.
     let run = yusuan(&[&"consolidate", &a, &b, &"-o", &district]);
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "经济分类 30201 在 {fa} 中是公用经费，在 {fb} 中是人员经费"
-        )),
-        "{}",
-        run.stderr
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let checked = yusuan::check_file(&district).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let basic = checked
+        .report
+        .tables
+        .as_ref()
+        .unwrap()
+        .basic
+        .total()
+        .cells
+        .clone();
+    let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    assert_eq!(
+        (basic["personnel"], basic["public"]),
+        (d("0.003"), d("0.001"))
     );
-    assert!(!district.exists());
 }
 
 #[test]

@@ -1459,3 +1459,20 @@ columns = [
         "{found:?}"
     );
 }
+
+/// Issue 26, case 2: two records on one 经济 款 with different kinds (30199
+/// 人员经费 25, 公用经费 10) beside an unsplit 基本支出 record (30201 5): the
+/// 基本支出表 prints 人员 25 / 公用 15 (hand-worked), not the first kind's
+/// 35 / 5.
+#[test]
+fn records_of_one_kuan_with_two_kinds_keep_their_kinds() {
+    let text = "[department]\nname = \"x\"\nyear = 2025\n\n[[fact]]\nfunction = \"2013201\"\neconomic = \"30199\"\nkind = \"人员经费\"\namount = 25\n\n[[fact]]\nfunction = \"2013201\"\neconomic = \"30199\"\nkind = \"公用经费\"\namount = 10\n\n[[fact]]\nfunction = \"2013202\"\neconomic = \"30201\"\nkind = \"基本支出\"\namount = 5\n";
+    let checked = yusuan::check_str("t.toml", text).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let basic = &checked.report.tables.as_ref().unwrap().basic;
+    let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    let total = &basic.total().cells;
+    assert_eq!((total["personnel"], total["public"]), (d("25"), d("15")));
+    let row = &basic.row("30199").unwrap().cells;
+    assert_eq!((row["personnel"], row["public"]), (d("25"), d("10")));
+}
