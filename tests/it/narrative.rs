@@ -1170,19 +1170,19 @@ fn a_last_year_file_with_errors_gives_no_figure_and_says_why() {
 /// 2013201 一般公共预算 基本 3000.00 (经济分类 30101 人员 2500.00, 30201
 /// 公用 500.00), 2013201 事业收入 基本 100.00, 2013299 项目 269.30. So 收入 =
 /// 支出 = 3369.30, 财政拨款 = 一般公共预算 = 3269.30, 基本 3100.00, 人员
-/// 2500.00, 公用 500.00, 项目 269.30.
+/// 2500.00, 公用 500.00, 项目 269.30; and its 三公 items.
 #[test]
 fn every_total_taken_from_last_years_file_is_its_own() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("2025.toml"),
-        "[department]\nname = \"司法局\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3000.00\n\n[[expenditure]]\ncode = \"2013201\"\nsource = \"事业收入\"\nbasic = 100.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 269.30\n\n[[basic_economic]]\ncode = \"30101\"\namount = 2500.00\n\n[[basic_economic]]\ncode = \"30201\"\namount = 500.00\n",
+        "[department]\nname = \"司法局\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3000.00\n\n[[expenditure]]\ncode = \"2013201\"\nsource = \"事业收入\"\nbasic = 100.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 269.30\n\n[[basic_economic]]\ncode = \"30101\"\namount = 2500.00\n\n[[basic_economic]]\ncode = \"30201\"\namount = 500.00\n\n[sangong]\nabroad_research = 2.00\nabroad_other = 3.00\nvehicle_purchase = 1.00\nvehicle_operation = 4.00\nreception = 5.00\nrunning_costs = 50.00\n",
     )
     .unwrap();
     let path = dir.path().join("2026.toml");
     std::fs::write(
         &path,
-        "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[last_year]\nfrom = \"2025.toml\"\n",
+        "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[sangong]\nreception = 1.00\n\n[last_year]\nfrom = \"2025.toml\"\n",
     )
     .unwrap();
     let checked = yusuan::check_file(&path).unwrap();
@@ -1207,5 +1207,19 @@ fn every_total_taken_from_last_years_file_is_its_own() {
         [
             "3369.3", "3369.3", "3269.3", "3269.3", "3100", "2500", "500", "269.3"
         ]
+    );
+    // The 三公 items: 因公出国（境） 2.00 + 3.00 = 5.00, the others as given.
+    let s = checked.file.sangong.as_ref().unwrap().get_ref();
+    let s = s.last_year.as_ref().unwrap().get_ref();
+    let m = |m: &Option<yusuan::model::Money>| m.map(|m| m.0.normalize().to_string());
+    assert_eq!(
+        [
+            m(&s.abroad),
+            m(&s.vehicle_purchase),
+            m(&s.vehicle_operation),
+            m(&s.reception),
+            m(&s.running_costs)
+        ],
+        ["5", "1", "4", "5", "50"].map(|v| Some(v.to_string()))
     );
 }
