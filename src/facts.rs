@@ -157,7 +157,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
     let mut lines: BTreeMap<(String, Source), Spanned<FunctionLine>> = BTreeMap::new();
     // By 款, 政府经济 款 and kind: records of one 款 with different kinds
     // (人员经费 25, 公用经费 10) stay two lines, never merged under the first's kind.
-    let mut economic: BTreeMap<(String, Option<String>, u8), Spanned<EconomicLine>> =
+    let mut economic: BTreeMap<(String, Option<String>, bool), Spanned<EconomicLine>> =
         BTreeMap::new();
     let add = |slot: &mut Option<Spanned<Money>>, v: &Spanned<Money>| {
         let sum = slot.as_ref().map_or(Decimal::ZERO, |s| s.get_ref().0) + v.get_ref().0;
@@ -303,7 +303,13 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             && general
             && !r.last_year
         {
-            let key = (code.get_ref().clone(), text_of(&r.government), kind as u8);
+            // The kind the line counts as: 基本支出 unsplit is its code's.
+            let personnel = match kind {
+                Kind::Personnel => true,
+                Kind::Public => false,
+                _ => ["301", "303"].iter().any(|p| code.get_ref().starts_with(p)),
+            };
+            let key = (code.get_ref().clone(), text_of(&r.government), personnel);
             let line = economic.entry(key).or_insert_with(|| {
                 Spanned::new(
                     span.clone(),

@@ -802,12 +802,11 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             crate::tables::Shape::Cross(dims) => dims.clone(),
             _ => continue,
         };
-        if !budget
-            .facts
+        if dims
             .iter()
-            .any(|f| dims.iter().all(|d| f.get(*d).is_some()))
+            .any(|d| budget.facts.iter().all(|f| f.get(*d).is_none()))
         {
-            continue; // said above, once for the table
+            continue; // a dimension no amount has: said above, once for the table
         }
         for f in &budget.facts {
             let Some(missing) = dims.iter().find(|d| f.get(**d).is_none()) else {

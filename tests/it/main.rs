@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod directories;
 mod layout;
+mod ledger;
 mod narrative;
 mod profiles;
 mod projects;
