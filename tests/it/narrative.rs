@@ -1223,3 +1223,39 @@ fn every_total_taken_from_last_years_file_is_its_own() {
         ["5", "1", "4", "5", "50"].map(|v| Some(v.to_string()))
     );
 }
+
+/// Typed last-year totals against each other: 一般公共预算 ≤ 财政拨款 ≤
+/// 支出合计 (equal is fine: all the money may be 一般公共预算), 人员 + 公用 =
+/// 基本 within the rounding of the digits written.
+#[test]
+fn typed_last_year_totals_are_checked_against_each_other_at_their_bounds() {
+    let warnings = |last_year: &str| -> Vec<String> {
+        let text = format!(
+            "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[last_year]\n{last_year}"
+        );
+        let d = yusuan::check_str("t.toml", &text).unwrap().diags;
+        located(&d, Some("last-year"))
+            .into_iter()
+            .map(|(at, m)| format!("{at} {m}"))
+            .collect()
+    };
+    // Equal: all of it 一般公共预算; 人员 + 公用 = 基本 to the cent.
+    assert_eq!(
+        warnings(
+            "general = 100.00\nfiscal = 100.00\nexpenditure = 100.00\nbasic = 100.00\npersonnel = 60.00\npublic = 40.00\n"
+        ),
+        Vec::<String>::new()
+    );
+    // One cent more than 财政拨款.
+    assert_eq!(
+        warnings("general = 100.01\nfiscal = 100.00\nexpenditure = 120.00\n"),
+        ["t.toml:10:11 上年数自身不一致：一般公共预算 100.01 大于财政拨款 100.00"]
+    );
+    // 60.00 + 40.02 is 0.02 off 100.00: beyond the 0.015 three rounded figures allow.
+    assert_eq!(
+        warnings("basic = 100.00\npersonnel = 60.00\npublic = 40.02\n"),
+        [
+            "t.toml:10:9 上年数自身不一致：人员经费 60.00 + 公用经费 40.02 = 100.02，而基本支出写的是 100.00"
+        ]
+    );
+}
