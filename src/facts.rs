@@ -404,6 +404,25 @@ pub fn collect(budget: &Budget, direct: Vec<Fact>, made: &[Range<usize>]) -> Vec
             out.push(fact(None, k(Kind::LastYear), true));
         }
     }
+    // A line the records made has its last-year figure from elsewhere (last
+    // year's file, or typed) unless records gave it: a fact of its own.
+    for l in budget.lines.iter().filter(|l| made.contains(&l.span)) {
+        let recorded = out.iter().any(|f| {
+            f.record
+                && f.last_year
+                && f.function.as_deref() == Some(&l.code)
+                && f.source == l.source
+        });
+        if l.last_year_given && !recorded {
+            out.push(Fact {
+                function: Some(l.code.clone()),
+                source: l.source,
+                amount: l.kinds[Kind::LastYear as usize],
+                last_year: true,
+                ..base(&l.span)
+            });
+        }
+    }
     for e in budget.economic.iter().filter(|e| !made.contains(&e.span)) {
         out.push(Fact {
             economic: Some(e.code.clone()),

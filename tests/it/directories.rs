@@ -1476,3 +1476,49 @@ fn records_of_one_kuan_with_two_kinds_keep_their_kinds() {
     let row = &basic.row("30199").unwrap().cells;
     assert_eq!((row["personnel"], row["public"]), (d("25"), d("10")));
 }
+
+/// Issue 26, case 3: the 项 given as records take last year's figures from
+/// last year's file (`[last_year] from`, in today's form): the comparison
+/// table's 上年预算 column prints 110.00 and 40.00 (合计 150.00, by hand
+/// from the file), as when the records give them.
+#[test]
+fn last_years_file_reaches_a_pivots_last_year_column_for_records() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts");
+    let dir = tempfile::tempdir().unwrap();
+    let budget = std::fs::read_to_string(data.join("budget.toml")).unwrap();
+    let cut = budget.find("# Last year's figures").unwrap();
+    let names = budget.find("[names]").unwrap();
+    let text = format!(
+        "{}{}\n[last_year]\nfrom = \"2024.toml\"\n",
+        &budget[..cut],
+        &budget[names..]
+    )
+    .replace(
+        "year = 2025\n",
+        &format!("year = 2025\nprofile = {:?}\n", data.display().to_string()),
+    );
+    std::fs::write(
+        dir.path().join("2024.toml"),
+        "[department]\nname = \"测试局\"\nyear = 2024\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 110.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 40.00\n",
+    )
+    .unwrap();
+    let path = dir.path().join("2025.toml");
+    std::fs::write(&path, text).unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    let table = t
+        .trees()
+        .into_iter()
+        .find(|x| x.spec.id == "against_last_year")
+        .unwrap();
+    let last = |code: &str| {
+        table.row(code).unwrap().cells["last"]
+            .normalize()
+            .to_string()
+    };
+    assert_eq!(
+        (last(""), last("2013201"), last("2013299")),
+        ("150".into(), "110".into(), "40".into())
+    );
+}
