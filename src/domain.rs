@@ -89,6 +89,13 @@ pub enum Source {
 }
 
 impl Source {
+    /// 财政拨款 of the budget year as the narrative and last year's figures
+    /// compare it: this year's money, carry-over apart (one basis for both years).
+    pub const FISCAL: &[Source] = &[Source::General, Source::Fund, Source::Soe];
+
+    /// 一般公共预算 on the same basis: this year's money, carry-over apart.
+    pub const GENERAL: &[Source] = &[Source::General];
+
     /// Every source, in the order of [`Source::NAMES`].
     pub const ALL: &[Source] = &[
         Source::General,

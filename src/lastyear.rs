@@ -103,15 +103,9 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
             .map(|l| kind.map_or_else(|| l.total(), |k| l.kinds[k as usize]))
             .sum()
     };
-    let fiscal = [
-        Source::General,
-        Source::Fund,
-        Source::Soe,
-        Source::CarryGeneral,
-        Source::CarryFund,
-        Source::CarrySoe,
-    ];
-    let general = [Source::General, Source::CarryGeneral];
+    // The narrative's basis (carry-over apart), so that a change compares
+    // like with like: 110 against last year's 100, not against 100 + 20.
+    let (fiscal, general) = (Source::FISCAL, Source::GENERAL);
     let total = sum(&|_| true, None);
     let personnel: Decimal = b
         .economic

@@ -5,7 +5,6 @@
 //! and computes the sum columns, [`crate::reconcile`] checks them.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use rust_decimal::Decimal;
 
@@ -22,8 +21,6 @@ pub struct ListRow {
     pub texts: BTreeMap<String, String>,
     /// Amount cells by column key, in 元.
     pub amounts: BTreeMap<String, Decimal>,
-    /// Where the row is in the file.
-    pub span: Range<usize>,
 }
 
 /// Reads `[[list.<id>]]` against the profile's list tables: an id that is no
@@ -68,10 +65,7 @@ pub fn read(
         };
         let mut read_rows = vec![];
         for row in rows {
-            let mut r = ListRow {
-                span: row.span(),
-                ..Default::default()
-            };
+            let mut r = ListRow::default();
             for (key, cell) in row.get_ref() {
                 let Some(col) = spec.columns.iter().find(|c| &c.key == key) else {
                     let valid = spec.keys().join(", ");

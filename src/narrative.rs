@@ -305,14 +305,8 @@ pub fn build(
         "expenditure",
         fig(total, l(|l| &l.expenditure).or(income_last)),
     );
-    figures.insert(
-        "fiscal",
-        fig(
-            of(&[Source::General, Source::Fund, Source::Soe]),
-            l(|l| &l.fiscal),
-        ),
-    );
-    figures.insert("general", fig(of(&[Source::General]), l(|l| &l.general)));
+    figures.insert("fiscal", fig(of(Source::FISCAL), l(|l| &l.fiscal)));
+    figures.insert("general", fig(of(Source::GENERAL), l(|l| &l.general)));
     figures.insert("fund", fig(of(&[Source::Fund]), None));
     figures.insert("soe", fig(of(&[Source::Soe]), None));
     figures.insert("special", fig(of(&[Source::SpecialAccount]), None));

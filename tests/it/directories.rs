@@ -1522,3 +1522,40 @@ fn last_years_file_reaches_a_pivots_last_year_column_for_records() {
         ("150".into(), "110".into(), "40".into())
     );
 }
+
+/// A profile's number style: 6 decimals are the most a table prints (万元
+/// exact to the 元); 7, or a zero style no region uses, is an error at its
+/// place when the profile is read.
+#[test]
+fn a_profiles_number_style_is_checked_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let read = |style: &str| -> Vec<String> {
+        std::fs::write(
+            dir.path().join("profile.toml"),
+            format!("name = \"s\"\nbase = \"national\"\nstyle = {style}\n"),
+        )
+        .unwrap();
+        yusuan::profile::forget_loaded();
+        match yusuan::profile::load(dir.path()) {
+            Ok(p) => vec![format!("decimals {}", p.style.decimals)],
+            Err(d) => d
+                .items
+                .iter()
+                .map(|x| format!("{} {}", d.location(x), x.message.zh))
+                .collect(),
+        }
+    };
+    assert_eq!(read("{ decimals = 6 }"), ["decimals 6"]);
+    let file = dir.path().join("profile.toml");
+    assert_eq!(
+        read("{ decimals = 7 }"),
+        [format!("{}:3:22 小数位数最多 6 位", file.display())]
+    );
+    assert_eq!(
+        read("{ zero = \"nil\" }"),
+        [format!(
+            "{}:3:18 零的写法 \"nil\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"",
+            file.display()
+        )]
+    );
+}

@@ -1259,3 +1259,33 @@ fn typed_last_year_totals_are_checked_against_each_other_at_their_bounds() {
         ]
     );
 }
+
+/// Issue 26, case 4: last year 一般公共预算 100 + its carry-over 20, this
+/// year 110 + 30. On one basis (this year's money, carry-over apart) the
+/// change is +10.00, +10.00 % (by hand): the sentence saying so passes, and
+/// last year's 一般公共预算 taken from the file is 100, not 120.
+#[test]
+fn last_year_is_compared_on_the_basis_of_this_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let year = |y: i32, now: &str, carried: &str| {
+        format!(
+            "[department]\nname = \"司法局\"\nyear = {y}\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = {now}\n\n[[expenditure]]\ncode = \"2013201\"\nsource = \"一般公共预算上年结转\"\nbasic = {carried}\n"
+        )
+    };
+    std::fs::write(dir.path().join("2025.toml"), year(2025, "100.00", "20.00")).unwrap();
+    let path = dir.path().join("2026.toml");
+    std::fs::write(
+        &path,
+        year(2026, "110.00", "30.00")
+            + "\n[last_year]\nfrom = \"2025.toml\"\n\n[[section]]\ntitle = \"二、一般公共预算\"\ntext = \"2026年一般公共预算拨款支出预算110.00万元，比上年增加10.00万元，增长10.00%，主要原因是人员增加。\"\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert_eq!(located(&checked.diags, Some("R13")), []);
+    let ly = checked.file.last_year.as_ref().unwrap().get_ref();
+    let general = ly
+        .general
+        .as_ref()
+        .map(|m| m.get_ref().0.normalize().to_string());
+    assert_eq!(general.as_deref(), Some("100"));
+}
