@@ -142,7 +142,7 @@ pub const FACTS_HEADER: [&str; 9] = [
 ];
 
 /// Each column of a facts sheet with the headers it is known by.
-pub const FACT_COLUMNS: [&[&str]; 9] = [
+pub const FACT_COLUMNS: [&[&str]; 10] = [
     &["预算单位", "单位", "单位编码", "预算单位编码"],
     &[
         "功能分类",
@@ -162,8 +162,12 @@ pub const FACT_COLUMNS: [&[&str]; 9] = [
     &["资金来源", "资金性质"],
     &["支出类型", "支出类别", "经费类型"],
     &["项目名称", "项目"],
-    &["上年", "上年数"],
-    &["金额", "预算数", "预算金额"],
+    // Whether the row's amount is last year's (是 / 上年).
+    &["上年"],
+    &["金额", "预算数", "预算金额", "本年预算数", "本年金额"],
+    // Last year's amount of the same row, beside this year's (a budget
+    // system's detail export): a record of its own.
+    &["上年数", "上年预算数", "上年金额", "上年预算"],
 ];
 
 /// The header of the `economic` sheet: the 基本支出 经济分类 款 lines.

@@ -206,7 +206,13 @@ impl Reading {
             if self.kinds[i] == Kind::Unknown || self.kinds[i] == Kind::ProjectList {
                 continue;
             }
-            let Some(j) = (0..i).find(|j| self.kinds[*j] == self.kinds[i]) else {
+            // Detail sheets are records: two with no row in common (one per
+            // 单位) are both read; one row in both is a copy.
+            let twin = |j: &usize| {
+                self.kinds[*j] == self.kinds[i]
+                    && (self.kinds[i] != Kind::Facts || self.share_a_row(i, *j))
+            };
+            let Some(j) = (0..i).find(twin) else {
                 continue;
             };
             let (a, b) = (&self.grids[j].name, &self.grids[i].name);
@@ -224,6 +230,24 @@ impl Reading {
             found = true;
         }
         found
+    }
+
+    /// Whether sheets `a` and `b` hold one row of the same texts (headers apart).
+    fn share_a_row(&self, a: usize, b: usize) -> bool {
+        let texts = |g: usize| -> std::collections::BTreeSet<Vec<String>> {
+            self.grids[g]
+                .rows
+                .iter()
+                .skip(1)
+                .map(|r| {
+                    r.iter()
+                        .map(|c| c.text.trim().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|r: &Vec<String>| r.iter().any(|t| !t.is_empty()))
+                .collect()
+        };
+        !texts(a).is_disjoint(&texts(b))
     }
 
     /// A cell that could not be read: reported and kept as a comment.

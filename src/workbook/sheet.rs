@@ -302,12 +302,34 @@ impl Kind {
 
 /// Where each column of [`crate::export::FACT_COLUMNS`] stands in a header
 /// row, when any does.
-pub(super) fn fact_columns(head: &[&str]) -> Option<[Option<usize>; 9]> {
-    let mut out = [None; 9];
+pub(super) fn fact_columns(head: &[&str]) -> Option<[Option<usize>; 10]> {
+    let mut out = [None; 10];
     for (i, names) in crate::export::FACT_COLUMNS.iter().enumerate() {
-        out[i] = head.iter().position(|h| names.contains(&norm(h).as_str()));
+        out[i] = head
+            .iter()
+            .position(|h| names.contains(&without_unit(&norm(h)).0));
     }
     out.iter().any(Option::is_some).then_some(out)
+}
+
+/// A header without the unit it names (`金额（元）` → `金额`, 元).
+pub(super) fn without_unit(h: &str) -> (&str, Option<crate::domain::Unit>) {
+    use crate::domain::Unit;
+    if let Some(x) = h.strip_suffix("万元") {
+        (x, Some(Unit::Wanyuan))
+    } else if let Some(x) = h.strip_suffix("元") {
+        (x, Some(Unit::Yuan))
+    } else {
+        (h, None)
+    }
+}
+
+/// The unit a facts sheet's amount headers name (`金额（元）`), if any.
+pub(super) fn fact_unit(head: &[&str], cols: &[Option<usize>; 10]) -> Option<crate::domain::Unit> {
+    [8, 9]
+        .iter()
+        .filter_map(|&i| cols[i].and_then(|c| head.get(c)))
+        .find_map(|h| without_unit(&norm(h)).1)
 }
 
 /// The texts of a sheet's first row (the header of `--emit xlsx`'s sheets).

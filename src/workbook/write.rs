@@ -337,9 +337,19 @@ impl Reading {
     /// amount per row with its dimensions); a code cell may carry its name
     /// (`2013201 行政运行`). Returns how many were written.
     pub(super) fn write_facts(&mut self, out: &mut String, unit: Unit) -> usize {
-        let Some(g) = self.kinds.iter().position(|k| *k == Kind::Facts) else {
-            return 0;
-        };
+        // A budget system may export its detail on several sheets (one per
+        // 单位): each is read, in sheet order.
+        let sheets: Vec<usize> = (0..self.kinds.len())
+            .filter(|&g| self.kinds[g] == Kind::Facts)
+            .collect();
+        sheets
+            .into_iter()
+            .map(|g| self.write_facts_of(g, out, unit))
+            .sum()
+    }
+
+    /// [`Self::write_facts`] of the sheet `g`.
+    fn write_facts_of(&mut self, g: usize, out: &mut String, unit: Unit) -> usize {
         let head: Vec<String> = super::sheet::first_row(&self.grids[g])
             .into_iter()
             .map(str::to_string)
@@ -348,7 +358,8 @@ impl Reading {
         let Some(cols) = super::sheet::fact_columns(&head) else {
             return 0;
         };
-        let from = self.entered_in(unit);
+        // The unit its amount headers name (`金额（元）`), else the book's.
+        let from = super::sheet::fact_unit(&head, &cols).unwrap_or_else(|| self.entered_in(unit));
         let mut bad = vec![];
         let mut written = 0;
         for (r, row) in self.grids[g].rows.iter().enumerate().skip(1) {
@@ -360,43 +371,58 @@ impl Reading {
             if (0..cols.len()).all(|i| text(i).is_empty()) {
                 continue;
             }
-            let Some(amount) = cols[8].and_then(|c| row.get(c)).and_then(|x| x.amount) else {
-                bad.push((r, cols[8].unwrap_or(0), "不是金额"));
+            let amount_of = |i: usize| cols[i].and_then(|c| row.get(c)).and_then(|x| x.amount);
+            let (now, last) = (amount_of(8), amount_of(9));
+            // A cell written but not an amount is said, never read as zero.
+            for (i, v) in [(8, now), (9, last)] {
+                if v.is_none() && !text(i).is_empty() {
+                    bad.push((r, cols[i].unwrap_or(0), "不是金额"));
+                }
+            }
+            if now.is_none() && last.is_none() {
+                if text(8).is_empty() && text(9).is_empty() {
+                    bad.push((r, cols[8].unwrap_or(0), "不是金额"));
+                }
                 continue;
-            };
+            }
             if text(5).is_empty() {
                 bad.push((r, cols[5].unwrap_or(0), "没有支出类型"));
                 continue;
             }
-            let _ = writeln!(out, "\n[[fact]]");
-            for (i, key) in [
-                (0, "unit"),
-                (1, "function"),
-                (2, "economic"),
-                (3, "government"),
-            ] {
-                let cell = text(i);
-                let (code, _) = split_code(&cell);
-                if !code.is_empty() {
-                    let _ = writeln!(out, "{key} = {}", toml_str(code));
-                } else if !text(i).is_empty() {
-                    // Not a code: kept whole, so that `check` says where.
-                    let _ = writeln!(out, "{key} = {}", toml_str(&text(i)));
+            let flagged = ["是", "上年", "true", "1"].contains(&text(7).as_str());
+            let records = [(now, flagged), (last.filter(|v| !v.is_zero()), true)];
+            for (amount, last_year) in records {
+                let Some(amount) = amount else { continue };
+                let _ = writeln!(out, "\n[[fact]]");
+                for (i, key) in [
+                    (0, "unit"),
+                    (1, "function"),
+                    (2, "economic"),
+                    (3, "government"),
+                ] {
+                    let cell = text(i);
+                    let (code, _) = split_code(&cell);
+                    if !code.is_empty() {
+                        let _ = writeln!(out, "{key} = {}", toml_str(code));
+                    } else if !text(i).is_empty() {
+                        // Not a code: kept whole, so that `check` says where.
+                        let _ = writeln!(out, "{key} = {}", toml_str(&text(i)));
+                    }
                 }
+                if !text(4).is_empty() {
+                    let _ = writeln!(out, "source = {}", toml_str(&text(4)));
+                }
+                let _ = writeln!(out, "kind = {}", toml_str(&text(5)));
+                if !text(6).is_empty() {
+                    let _ = writeln!(out, "project = {}", toml_str(&text(6)));
+                }
+                if last_year {
+                    let _ = writeln!(out, "last_year = true");
+                }
+                let amount = money(unit.from_yuan(amount * from.yuan()));
+                let _ = writeln!(out, "amount = {amount}");
+                written += 1;
             }
-            if !text(4).is_empty() {
-                let _ = writeln!(out, "source = {}", toml_str(&text(4)));
-            }
-            let _ = writeln!(out, "kind = {}", toml_str(&text(5)));
-            if !text(6).is_empty() {
-                let _ = writeln!(out, "project = {}", toml_str(&text(6)));
-            }
-            if ["是", "上年", "true", "1"].contains(&text(7).as_str()) {
-                let _ = writeln!(out, "last_year = true");
-            }
-            let amount = money(unit.from_yuan(amount * from.yuan()));
-            let _ = writeln!(out, "amount = {amount}");
-            written += 1;
         }
         for (r, c, why) in bad {
             self.unread(g, r, c, why);

@@ -1279,3 +1279,139 @@ fn a_budget_systems_slip_is_named_at_its_cell() {
         "{found:?}"
     );
 }
+
+/// Issue 26, case 12: a budget system's detail export on two sheets (one
+/// per 单位, no row in common), its amount columns headed with their unit
+/// (`预算数（元）`, `上年数（元）`) and last year's amount beside this year's.
+/// Both sheets are read, the unit is the header's (1,000,000.00 元 = 100 万元),
+/// and each 上年数 is a last-year record (900,000.00 元 = 90 万元) — by hand.
+#[test]
+fn a_detail_export_on_two_sheets_with_last_years_amounts_and_its_unit_imports_whole() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let head = [
+        "单位编码",
+        "支出功能分类",
+        "经济分类",
+        "资金性质",
+        "支出类别",
+        "项目",
+        "预算数（元）",
+        "上年数（元）",
+    ];
+    let sheets: [(&str, &[[&str; 8]]); 2] = [
+        (
+            "271001",
+            &[
+                [
+                    "271001",
+                    "2013201 行政运行",
+                    "30101",
+                    "一般公共预算",
+                    "人员经费",
+                    "",
+                    "1,000,000.00",
+                    "900,000.00",
+                ],
+                [
+                    "271001",
+                    "2013201 行政运行",
+                    "30201",
+                    "一般公共预算",
+                    "公用经费",
+                    "",
+                    "200,000.00",
+                    "",
+                ],
+            ],
+        ),
+        (
+            "271002",
+            &[[
+                "271002",
+                "2013299 其他组织事务支出",
+                "30201",
+                "一般公共预算",
+                "项目支出",
+                "信息化建设",
+                "302,500.00",
+                "280,000.00",
+            ]],
+        ),
+    ];
+    for (name, rows) in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (j, h) in head.iter().enumerate() {
+            ws.write(0, j as u16, *h).unwrap();
+        }
+        for (i, row) in rows.iter().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                ws.write_string(1 + i as u32, j as u16, *c).unwrap();
+            }
+        }
+    }
+    let settings = book.add_worksheet();
+    settings.set_name("department").unwrap();
+    for (i, (k, v)) in [
+        ("项", "值"),
+        ("部门名称", "测试局"),
+        ("预算年度", "2025"),
+        ("金额单位", "万元"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        settings.write_string(i as u32, 0, *k).unwrap();
+        settings.write_string(i as u32, 1, *v).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let imported = yusuan::workbook::import_workbook("system.xlsx", &bytes, None, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    let toml = &imported.toml;
+    assert_eq!(toml.matches("[[fact]]").count(), 5, "{toml}");
+    assert_eq!(toml.matches("last_year = true\n").count(), 2, "{toml}");
+    assert!(
+        toml.contains("kind = \"人员经费\"\namount = 100.00\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("kind = \"人员经费\"\nlast_year = true\namount = 90.00\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("project = \"信息化建设\"\nlast_year = true\namount = 28.00\n"),
+        "{toml}"
+    );
+    let checked = yusuan::check_str("system.toml", toml).unwrap();
+    assert!(!checked.diags.has_errors(), "{}\n{toml}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    // 100 + 20 + 30.25 万元.
+    let total = t.expenditure.total().cells["total"].normalize().to_string();
+    assert_eq!(total, "150.25");
+    // The same row on both sheets is a copy: refused, naming both.
+    let mut copy = rust_xlsxwriter::Workbook::new();
+    for name in ["a", "b"] {
+        let ws = copy.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (j, h) in head.iter().enumerate() {
+            ws.write(0, j as u16, *h).unwrap();
+        }
+        for (j, c) in sheets[1].1[0].iter().enumerate() {
+            ws.write_string(1, j as u16, *c).unwrap();
+        }
+    }
+    let imported =
+        yusuan::workbook::import_workbook("copy.xlsx", &copy.save_to_buffer().unwrap(), None, None);
+    let messages: Vec<&str> = imported
+        .diags
+        .items
+        .iter()
+        .map(|d| d.message.zh.as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("工作表「a」和「b」是同一张表")),
+        "{messages:?}"
+    );
+}
