@@ -1559,3 +1559,64 @@ fn a_profiles_number_style_is_checked_where_it_is_written() {
         )]
     );
 }
+
+/// A profile's `[checks]` levels in either language, and the shapes a
+/// statutory or added table may not take, each at its place.
+#[test]
+fn a_profiles_levels_and_table_shapes_are_read_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = |text: &str| {
+        std::fs::write(dir.path().join("profile.toml"), text).unwrap();
+        yusuan::profile::forget_loaded();
+        yusuan::profile::load(dir.path())
+    };
+    let head = "name = \"l\"\nbase = \"national\"\n";
+    let p = load(&format!(
+        "{head}\n[checks]\nR5 = \"warning\"\nR7 = \"警告\"\nR9 = \"关闭\"\nR1 = \"错误\"\n"
+    ))
+    .unwrap();
+    use yusuan::profile::Level;
+    let level = |r: &str| p.checks.iter().find(|(x, _)| x == r).map(|(_, l)| *l);
+    assert_eq!(
+        [level("R5"), level("R7"), level("R9"), level("R1")],
+        [
+            Some(Level::Warning),
+            Some(Level::Warning),
+            Some(Level::Off),
+            Some(Level::Error)
+        ]
+    );
+    let file = dir.path().join("profile.toml");
+    let errors = |text: &str| -> Vec<String> {
+        match load(text) {
+            Ok(_) => vec![],
+            Err(d) => d
+                .items
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} {}",
+                        d.location(x).replace(&file.display().to_string(), "p"),
+                        x.message.zh
+                    )
+                })
+                .collect(),
+        }
+    };
+    // `by = []`: no dimension to group by.
+    assert_eq!(
+        errors(&format!(
+            "{head}\n[[tables]]\nid = \"x\"\nnumber = 10\ntitle = \"x\"\nrows = \"pivot\"\nby = []\nrule = \"R4\"\ncolumns = [{{ key = \"total\", header = \"合计\", kinds = [\"basic\"] }}]\n"
+        )),
+        ["p:9:6 by 是空的"]
+    );
+    // The 收入总表 as a list: the rules read it by 功能分类.
+    assert_eq!(
+        errors(&format!(
+            "{head}\n[[tables]]\nid = \"income\"\nnumber = 2\ntitle = \"收入\"\nrows = \"list\"\nrule = \"R3\"\ncolumns = [{{ key = \"total\", header = \"合计\" }}]\n"
+        )),
+        [
+            "p:8:8 表 \"income\" 是规定的表，核对规则按它的形状读它：rows 应为 function, economic or pivot"
+        ]
+    );
+}
