@@ -93,3 +93,25 @@ fn xian_prints_seed_007_tables_from_records() {
     // Nothing to report: seed 007's figures agree with each other.
     assert!(diags.items.is_empty(), "{diags}");
 }
+
+/// Issue 27: the xian 表12 template printed seed 007's own 科目 ("201 40 04")
+/// above every department's purchases. Another department's purchases under
+/// 2010899 print their own 科目 there, and the seed's nowhere.
+#[test]
+fn xian_table_12_prints_the_files_own_function_never_the_seeds() {
+    let text = std::fs::read_to_string(example("xian-petition-2026.toml"))
+        .unwrap()
+        .replace("function = \"201 40 04\"", "function = \"201 08 99\"");
+    let checked = yusuan::check_str("x.toml", &text).unwrap();
+    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(p, None).unwrap();
+    let r = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap_or_else(|e| panic!("{e}"));
+    let pages = pages(&r.document);
+    let table = pages
+        .iter()
+        .find(|p| p.contains("表12 部门综合预算政府采购") && p.contains("采购项目"))
+        .unwrap();
+    assert!(!table.contains("201 40 04"), "{table}");
+    // The two head rows (全额, the department) and each purchase.
+    assert!(table.matches("201 08 99").count() >= 3, "{table}");
+}
