@@ -275,6 +275,9 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                 )
             });
             let l = line.get_mut();
+            if l.name.is_none() {
+                l.name = r.name.as_ref().map(|n| n.get_ref().trim().to_string());
+            }
             if r.last_year {
                 add(&mut l.last_year, &r.amount);
             } else {

@@ -685,6 +685,10 @@ pub struct FactRow {
     /// 功能分类 项 (7 digits).
     #[serde(default)]
     pub function: Option<Spanned<String>>,
+    /// The name of its 功能分类 项, where the catalogue lacks the code (as
+    /// on an `[[expenditure]]` line; `[names]` serves too).
+    #[serde(default)]
+    pub name: Option<Spanned<String>>,
     /// 部门预算支出经济分类 款 (5 digits, or 7).
     #[serde(default)]
     pub economic: Option<Spanned<String>>,

@@ -625,7 +625,7 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
         let (value, leaves) = computed(&c.row, c.col);
         let what = format!(
             "{title}{}",
-            cell_label(&label(&c.row), &spec.columns[c.col].header)
+            cell_label(&label(&c.row), &spec.columns[c.col].label())
         );
         // A 项 is the sum of the file's lines of that code: name them.
         let lines: Vec<&crate::validate::Line> = match &spec.shape {
@@ -698,12 +698,9 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
             {
                 continue;
             }
-            let names: Vec<&str> = idx
-                .iter()
-                .map(|j| spec.columns[*j].header.as_str())
-                .collect();
+            let names: Vec<String> = idx.iter().map(|j| spec.columns[*j].label()).collect();
             let sum: Decimal = idx.iter().map(|j| declared_or_computed(row, *j)).sum();
-            let what = format!("{title}{}", cell_label(&label(row), &column.header));
+            let what = format!("{title}{}", cell_label(&label(row), &column.label()));
             let names = names.join(" + ");
             ck.equal(
                 spec.identity_rule.as_str(),
@@ -749,7 +746,7 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
         };
         let what = format!(
             "{title}{}",
-            cell_label(&label(&c.row), &spec.columns[c.col].header)
+            cell_label(&label(&c.row), &spec.columns[c.col].label())
         );
         let rule = if spec.shape == crate::tables::Shape::Economic {
             "R9"
@@ -979,7 +976,7 @@ fn pair_rules(
             (class.name.as_str(), class.values[c.col])
         };
         let what = if table.spec.columns.len() > 1 && c.col != INCOME_COL {
-            format!("{title} {label} {}", table.spec.columns[c.col].header)
+            format!("{title} {label} {}", table.spec.columns[c.col].label())
         } else {
             format!("{title} {label}")
         };
@@ -1009,10 +1006,10 @@ fn pair_rules(
                 .filter_map(|j| cell(cells, row, *j).map(|c| c.value))
                 .collect();
             if declared.len() == idx.len() {
-                let header = column.header.as_str();
+                let header = column.label();
                 let parts = idx
                     .iter()
-                    .map(|j| table.spec.columns[*j].header.as_str())
+                    .map(|j| table.spec.columns[*j].label())
                     .collect::<Vec<_>>()
                     .join(" + ");
                 ck.equal(
@@ -1042,7 +1039,7 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
         let r = table.row(key).expect("checked");
         let what = format!(
             "三公经费表 {}",
-            cell_label(&r.label, &table.spec.columns[c.col].header)
+            cell_label(&r.label, &table.spec.columns[c.col].label())
         );
         let rule = if r.level == 1 && (key == "vehicle" || key == "abroad") {
             "R11"

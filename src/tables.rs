@@ -57,6 +57,20 @@ pub struct Column {
     pub measure: Measure,
 }
 
+impl Column {
+    /// Its name in messages: a header that names no money of its own (小计,
+    /// 合计) with the group it stands under (`上年结转结余小计`), so two 小计
+    /// columns are never both "小计".
+    pub fn label(&self) -> String {
+        match &self.group {
+            Some(g) if ["小计", "合计", "计"].contains(&self.header.trim()) => {
+                format!("{g}{}", self.header)
+            }
+            _ => self.header.clone(),
+        }
+    }
+}
+
 /// One income item of a two-sided table (收支总表, 财政拨款收支总表).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncomeItem {

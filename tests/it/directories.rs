@@ -1620,3 +1620,33 @@ fn a_profiles_levels_and_table_shapes_are_read_as_written() {
         ]
     );
 }
+
+/// Issue 27: the unknown-code message asks for `name = "…"`, and a record
+/// takes it: the 支出总表 prints the name given.
+#[test]
+fn a_record_names_a_code_the_catalogue_lacks_as_the_message_asks() {
+    let text = "[department]\nname = \"x\"\nyear = 2025\n\n[[fact]]\nfunction = \"2019999\"\nkind = \"项目支出\"\namount = 10\n";
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    assert_eq!(
+        located(&d, Some("unknown-code")),
+        [(
+            "t.toml:5:1".to_string(),
+            "编码 2019999 不在 2025 分类目录中，请给出它的名称（name = \"…\"）"
+        )]
+    );
+    let named = text.replace(
+        "function = \"2019999\"\n",
+        "function = \"2019999\"\nname = \"其他专项事务\"\n",
+    );
+    let checked = yusuan::check_str("t.toml", &named).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let row = checked
+        .report
+        .tables
+        .as_ref()
+        .unwrap()
+        .expenditure
+        .row("2019999")
+        .unwrap();
+    assert_eq!(row.name, "其他专项事务");
+}

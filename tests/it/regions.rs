@@ -115,3 +115,25 @@ fn xian_table_12_prints_the_files_own_function_never_the_seeds() {
     // The two head rows (全额, the department) and each purchase.
     assert!(table.matches("201 08 99").count() >= 3, "{table}");
 }
+
+/// Issue 27: a sum of two 小计 columns names each by its group (Beijing's
+/// 收入总表: 本年收入小计 + 上年结转结余小计), never "小计 + 小计".
+#[test]
+fn two_subtotal_columns_are_named_by_their_groups() {
+    let text = std::fs::read_to_string(example("beijing-audit-2026.toml")).unwrap()
+        + "\n[declared.income]\n\"合计\" = { total = 32852.05, subtotal = 32380.090089, carryover = 471.963743 }\n";
+    let d = yusuan::check_str("b.toml", &text).unwrap().diags;
+    let r3: Vec<&str> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "R3")
+        .map(|x| x.message.zh.as_str())
+        .collect();
+    // 32,380.090089 + 471.963743 = 32,852.053832 (the seed's 预算01表).
+    assert_eq!(
+        r3,
+        [
+            "预算02表 收入总表 合计：申报 32852.050000，本年收入小计 + 上年结转结余小计 之和 32852.053832，相差 0.003832（超出 2 项四舍五入所能解释的 ±0.0000015）"
+        ]
+    );
+}

@@ -94,7 +94,7 @@ fn r3_income_row_total_against_its_sources() {
     assert_eq!(sev, Severity::Error);
     assert_eq!(
         msg,
-        "收入总表 合计 (declared) = 150.00 but 小计 + 上年结转 sum to 140.00 (difference 10.00, more than rounding of 2 items can explain: ±0.015)"
+        "收入总表 合计 (declared) = 150.00 but 本年收入小计 + 上年结转 sum to 140.00 (difference 10.00, more than rounding of 2 items can explain: ±0.015)"
     );
 }
 
@@ -830,7 +830,7 @@ fn every_rule_speaks_chinese() {
             "[declared.income]\n\"合计\" = { total = 150.00, subtotal = 140.00, carryover = 0 }\n",
             "R3",
             "t.toml:15:18",
-            "收入总表 合计：申报 150.00，小计 + 上年结转 之和 140.00，相差 10.00（超出 2 项四舍五入所能解释的 ±0.015）",
+            "收入总表 合计：申报 150.00，本年收入小计 + 上年结转 之和 140.00，相差 10.00（超出 2 项四舍五入所能解释的 ±0.015）",
         ),
         (
             &ECON.replace("60.00", "61.00"),
