@@ -1650,3 +1650,68 @@ fn a_record_names_a_code_the_catalogue_lacks_as_the_message_asks() {
         .unwrap();
     assert_eq!(row.name, "其他专项事务");
 }
+
+/// What a profile's table definitions may not say, each at its place: a
+/// filter on a list table's column (its amounts are typed), a sum column
+/// that also filters, sums that add each other back; and a profile without
+/// a base that lacks the tables the rules read.
+#[test]
+fn a_profiles_impossible_columns_and_missing_tables_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("profile.toml");
+    let errors = |text: &str| -> Vec<String> {
+        std::fs::write(&file, text).unwrap();
+        yusuan::profile::forget_loaded();
+        match yusuan::profile::load(dir.path()) {
+            Ok(_) => vec![],
+            Err(d) => d
+                .items
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} {}",
+                        d.location(x).replace(&file.display().to_string(), "p"),
+                        x.message.zh
+                    )
+                })
+                .collect(),
+        }
+    };
+    let table = |rows: &str, columns: &str| {
+        format!(
+            "name = \"c\"\nbase = \"national\"\n\n[[tables]]\nid = \"x\"\nnumber = 10\ntitle = \"x\"\nrows = \"{rows}\"\nrule = \"R4\"\ncolumns = [\n{columns}]\n"
+        )
+    };
+    assert_eq!(
+        errors(&table(
+            "list",
+            "  { key = \"name\", header = \"名称\", text = true },\n  { key = \"amount\", header = \"金额\", sources = [\"general\"] },\n"
+        )),
+        [
+            "p:12:11 rows = \"list\" 的表逐行填写金额，列 \"amount\" 的筛选（sources/kinds/economic）永远用不上"
+        ]
+    );
+    assert_eq!(
+        errors(&table(
+            "function",
+            "  { key = \"total\", header = \"合计\", sum = [\"basic\"], kinds = [\"project\"] },\n  { key = \"basic\", header = \"基本\", kinds = [\"basic\"] },\n"
+        )),
+        ["p:11:11 列 \"total\" 既是 sum 又有筛选；sum 列只把同一行的其他列相加"]
+    );
+    let cycle = errors(&table(
+        "function",
+        "  { key = \"a\", header = \"甲\", sum = [\"b\"] },\n  { key = \"b\", header = \"乙\", sum = [\"a\"] },\n",
+    ));
+    assert!(
+        cycle.contains(&"p:11:11 列 \"a\" 的 sum 经由其他列又加回自己".to_string()),
+        "{cycle:?}"
+    );
+    // No base: the nine tables the rules read must be defined here.
+    let missing = errors("name = \"bare\"\n");
+    assert!(
+        missing.iter().any(|m| m.ends_with(
+            "缺少表 \"summary\"：核对规则要用到它（写 base = \"national\" 继承它，或自己定义）"
+        )),
+        "{missing:?}"
+    );
+}
