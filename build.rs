@@ -1,5 +1,6 @@
 //! Embeds `templates/`, `profiles/` and `catalogue/` in the binary: writes
-//! `$OUT_DIR/embedded.rs` with one `include_str!` per file, sorted by path,
+//! `$OUT_DIR/embedded.rs` (templates, profiles) and `$OUT_DIR/catalogues.rs`
+//! with one `include_str!` per file, sorted by path,
 //! so that adding a built-in template or profile is adding a file.
 
 use std::fmt::Write as _;
@@ -69,6 +70,12 @@ fn main() {
     }
     code.push_str("];\n");
 
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
+    std::fs::write(out_dir.join("embedded.rs"), code).expect("write embedded.rs");
+
+    // The catalogues in a file of their own: `catalogue` includes it and
+    // needs nothing of the profiles.
+    let mut code = String::new();
     let catalogue = manifest.join("catalogue");
     println!("cargo:rerun-if-changed={}", catalogue.display());
     code.push_str("/// The built-in catalogues: (year, file text), one `catalogue/<year>.txt` each, by year.\n");
@@ -87,6 +94,5 @@ fn main() {
     }
     code.push_str("];\n");
 
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("embedded.rs");
-    std::fs::write(out, code).expect("write embedded.rs");
+    std::fs::write(out_dir.join("catalogues.rs"), code).expect("write catalogues.rs");
 }

@@ -11,7 +11,11 @@ use std::sync::{Arc, LazyLock};
 
 /// The built-in catalogues: (year, file text), every `catalogue/<year>.txt`
 /// of the source tree (embedded by `build.rs`: adding a year is adding a file).
-pub const BUILTIN: &[(i32, &str)] = crate::profile::CATALOGUES;
+pub const BUILTIN: &[(i32, &str)] = embedded::CATALOGUES;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/catalogues.rs"));
+}
 
 /// One catalogue.
 #[derive(Debug, Clone, Default)]

@@ -385,7 +385,7 @@ fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
 }
 
 /// The value of column `i` for one fact, in 元.
-pub fn fact_value(spec: &TableSpec, i: usize, f: &crate::facts::Fact) -> Decimal {
+pub fn fact_value(spec: &TableSpec, i: usize, f: &crate::records::Fact) -> Decimal {
     match &spec.columns[i].measure {
         Measure::Lines(sources, kinds) if f.matches(sources, kinds) => f.amount,
         Measure::Sum(parts) => parts
@@ -399,8 +399,8 @@ pub fn fact_value(spec: &TableSpec, i: usize, f: &crate::facts::Fact) -> Decimal
 
 /// The name of a code of `dim`: the file's, else the catalogue's; a 单位 or
 /// 项目 is its own name.
-fn dim_name(budget: &Budget, dim: crate::facts::Dim, code: &str) -> String {
-    use crate::facts::Dim;
+fn dim_name(budget: &Budget, dim: crate::records::Dim, code: &str) -> String {
+    use crate::records::Dim;
     let own = || budget.names.get(code).cloned();
     match dim {
         Dim::Function => budget
@@ -485,7 +485,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         return list_table(budget, spec, unit);
     }
     let leaves = tree_leaves(budget, spec);
-    use crate::facts::Dim;
+    use crate::records::Dim;
     let flat = matches!(
         spec.shape,
         Shape::Pivot(Dim::Unit | Dim::Project) | Shape::Cross(_)
@@ -620,7 +620,7 @@ fn finish_row(spec: &'static TableSpec, unit: Unit, r: &mut Row) {
 }
 
 /// The value of column `i` of a list table's typed row, in 元 (sums resolved).
-fn list_value(spec: &TableSpec, i: usize, row: &crate::lists::ListRow) -> Decimal {
+fn list_value(spec: &TableSpec, i: usize, row: &crate::records::ListRow) -> Decimal {
     let column = &spec.columns[i];
     match &column.measure {
         Measure::Typed => row.amounts.get(&column.key).copied().unwrap_or_default(),

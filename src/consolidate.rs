@@ -213,7 +213,7 @@ pub fn consolidate(
     // Records (`[[fact]]`) are concatenated, each with its 单位 (the
     // department's code when it names none), so the district keeps their
     // dimensions; the lines they made are not summed a second time.
-    let mut records: Vec<(&Budget, &crate::facts::Fact)> = vec![];
+    let mut records: Vec<(&Budget, &crate::records::Fact)> = vec![];
     for b in budgets {
         records.extend(b.facts.iter().filter(|f| f.record).map(|f| (*b, f)));
         for l in b.lines.iter().filter(|l| !b.folded.contains(&l.span)) {

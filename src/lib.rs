@@ -30,6 +30,7 @@ pub mod pdfpack;
 pub mod profile;
 pub mod projects;
 pub mod reconcile;
+pub mod records;
 pub mod render;
 pub mod serve;
 pub mod synthetic;

@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::diag::Text;
 use crate::text;
 
+/// The largest template file read (the built-ins are under 20 KB each).
+pub const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
 /// Caps the memory this process may allocate (its data segment and private
 /// mappings) at `bytes`: past it an allocation fails and the process ends,
 /// which its batch reports as that document's failure.

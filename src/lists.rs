@@ -6,22 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
-
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{BudgetFile, ListCell};
 use crate::profile::Profile;
 use crate::tables::{Measure, Shape};
 use crate::text;
 
-/// One typed row of a list table.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListRow {
-    /// Text cells by column key.
-    pub texts: BTreeMap<String, String>,
-    /// Amount cells by column key, in 元.
-    pub amounts: BTreeMap<String, Decimal>,
-}
+pub use crate::records::ListRow;
 
 /// Reads `[[list.<id>]]` against the profile's list tables: an id that is no
 /// list table, a key that is no column, a text where an amount belongs, a

@@ -896,8 +896,8 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
 /// dimensions it lacks: a 经济分类 line's money is in the 项 lines too, and
 /// a 项 line's 一般公共预算 基本支出 in the 经济分类 lines (R8 checks both
 /// agree), so a pivot by 经济分类 alone reads it there.
-fn covered_elsewhere(f: &crate::facts::Fact, dims: &[crate::facts::Dim]) -> bool {
-    use crate::facts::Dim;
+fn covered_elsewhere(f: &crate::records::Fact, dims: &[crate::records::Dim]) -> bool {
+    use crate::records::Dim;
     if f.record {
         return false;
     }

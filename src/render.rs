@@ -49,8 +49,7 @@ pub fn profile_template(profile: &'static Profile, name: &str) -> Option<&'stati
         .map(|(_, s)| *s)
 }
 
-/// The largest template file read (the built-ins are under 20 KB each).
-pub const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+pub use crate::limits::MAX_TEMPLATE_BYTES;
 
 /// The largest Typst source a template may produce (1,000 projects' cards
 /// and tables make about 6 MB).

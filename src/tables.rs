@@ -98,11 +98,11 @@ pub enum Shape {
     /// The facts grouped by one dimension (its 类/款/项 tree for the
     /// classifications, one row per value for 单位 and 项目); columns filter
     /// the facts by source and kind (see [`crate::facts`]).
-    Pivot(crate::facts::Dim),
+    Pivot(crate::records::Dim),
     /// The facts grouped by several dimensions at once (`by = ["function",
     /// "government", "economic"]`): one flat row per combination, in code
     /// order, as a 支出总表 keyed by 功能项 | 政府经济 | 部门经济 prints them.
-    Cross(Vec<crate::facts::Dim>),
+    Cross(Vec<crate::records::Dim>),
     /// Rows typed in the budget file under `[[list.<id>]]`, in file order (a
     /// table no classification makes: 政府购买服务明细, 政府采购 by category);
     /// its amount columns are summed into the 合计 row, its sums checked.
@@ -153,7 +153,7 @@ impl TableSpec {
     /// it has that row's form. `Err` describes the keys that can.
     pub fn row_key(&self, key: &str) -> Result<(), crate::diag::Text> {
         use crate::diag::Text;
-        use crate::facts::Dim;
+        use crate::records::Dim;
         let total = matches!(key, "合计" | "total");
         let digits = |lengths: &[usize]| {
             key.chars().all(|c| c.is_ascii_digit()) && lengths.contains(&key.chars().count())

@@ -152,9 +152,9 @@ pub struct Budget {
     /// missing from every total, so the totals are not checked).
     pub rejected: usize,
     /// Every amount as a fact (see [`crate::facts`]).
-    pub facts: Vec<crate::facts::Fact>,
+    pub facts: Vec<crate::records::Fact>,
     /// The typed rows of the profile's list tables, by table id.
-    pub lists: BTreeMap<String, Vec<crate::lists::ListRow>>,
+    pub lists: BTreeMap<String, Vec<crate::records::ListRow>>,
     /// The spans of the 项 and 经济分类 lines the `[[fact]]` records made.
     pub folded: Vec<Range<usize>>,
 }

@@ -208,9 +208,6 @@ mod embedded {
 /// The built-in templates: (name under templates/, content).
 pub use embedded::TEMPLATES as BUILTIN_TEMPLATES;
 
-/// The built-in classification catalogues (see [`crate::catalogue::BUILTIN`]).
-pub(crate) use embedded::CATALOGUES;
-
 /// The profiles known so far: the built-ins, then those loaded from disk.
 fn registry() -> &'static Mutex<Vec<&'static Profile>> {
     static REGISTRY: OnceLock<Mutex<Vec<&'static Profile>>> = OnceLock::new();
@@ -451,7 +448,7 @@ fn load_uncached(dir: &Path, key: &str) -> Result<&'static Profile, Diagnostics>
 }
 
 /// The `.j2` files under `dir` (none when it does not exist), each at most
-/// [`crate::render::MAX_TEMPLATE_BYTES`].
+/// [`crate::limits::MAX_TEMPLATE_BYTES`].
 fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, crate::diag::Text> {
     let mut out = vec![];
     if !dir.exists() {
@@ -500,7 +497,7 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, crate::diag::Text
                     "{p} is not a regular file (a link, a pipe or a device); a template must be a file"
                 ));
             }
-            if meta.len() > crate::render::MAX_TEMPLATE_BYTES {
+            if meta.len() > crate::limits::MAX_TEMPLATE_BYTES {
                 return Err(text!(
                     "{p} 大于 1 MiB，模板不会这么大",
                     "{p} is larger than 1 MiB; a template is far smaller"

@@ -668,7 +668,7 @@ fn table(
             };
             let mut dims = vec![];
             for v in &names {
-                match crate::facts::Dim::parse(v) {
+                match crate::records::Dim::parse(v) {
                     Some(d) if !dims.contains(&d) => dims.push(d),
                     _ => {
                         err(

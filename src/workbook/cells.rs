@@ -18,9 +18,6 @@ use crate::text;
 pub const MAX_INFLATED: u64 = 512 << 20;
 /// The most non-empty cells a workbook may hold.
 pub const MAX_CELLS: usize = 4_000_000;
-/// The most cells (empty ones between others included) the rows of one
-/// sheet may span once its empty columns are dropped.
-pub const MAX_SPAN: usize = 20_000_000;
 
 /// One sheet as read: its grid, or why it could not be read.
 pub struct SheetRead {

@@ -15,6 +15,10 @@ use crate::export::{
     PROJECTS_HEADER, SECTION_TABLES_HEADER, SECTIONS_HEADER,
 };
 
+/// The most cells (empty ones between others included) the rows of one
+/// sheet may span once its empty columns are dropped.
+pub const MAX_SPAN: usize = 20_000_000;
+
 /// One cell: its text as shown, and its amount when it reads as one.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Cell {
@@ -59,7 +63,7 @@ pub struct Grid {
 impl Grid {
     /// A sheet from the cells that hold something, at their (row, column);
     /// `None` when its rows would span more than
-    /// [`super::cells::MAX_SPAN`] cells.
+    /// [`MAX_SPAN`] cells.
     pub(super) fn from_cells(name: String, mut cells: Vec<(u32, u32, Cell)>) -> Option<Grid> {
         // Columns as the sheet has them from its first used one, unless they
         // spread past any budget table's width (a stray cell at XFD2000):
@@ -85,7 +89,7 @@ impl Grid {
             let row = &mut rows[(r - row0) as usize];
             if row.len() <= c {
                 span += c + 1 - row.len();
-                if span > super::cells::MAX_SPAN {
+                if span > MAX_SPAN {
                     return None;
                 }
                 row.resize_with(c + 1, Cell::default);

@@ -1,0 +1,131 @@
+//! The records a budget holds beside its 项 and 经济分类 lines, as plain
+//! types every layer may name: each amount as a [`Fact`] with its
+//! dimensions ([`Dim`]), and the typed rows of list tables ([`ListRow`]).
+//! [`crate::facts`] makes the facts, [`crate::lists`] reads the rows; the
+//! tables, checks and consolidation read both.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+
+use crate::domain::{Kind, Source};
+
+/// A dimension a pivot table's rows are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    /// 功能分类 类 → 款 → 项.
+    Function,
+    /// 部门预算支出经济分类 类 → 款.
+    Economic,
+    /// 政府预算支出经济分类 类 → 款.
+    Government,
+    /// 预算单位.
+    Unit,
+    /// 项目.
+    Project,
+}
+
+impl Dim {
+    /// Every dimension with its name in `by = "…"` and in messages.
+    pub const NAMES: &[(Dim, &str, &str)] = &[
+        (Dim::Function, "function", "功能分类"),
+        (Dim::Economic, "economic", "部门经济分类"),
+        (Dim::Government, "government", "政府经济分类"),
+        (Dim::Unit, "unit", "预算单位"),
+        (Dim::Project, "project", "项目"),
+    ];
+
+    /// The dimension named `s` (`by = "economic"`).
+    pub fn parse(s: &str) -> Option<Dim> {
+        Self::NAMES
+            .iter()
+            .find(|(_, n, _)| *n == s)
+            .map(|(d, _, _)| *d)
+    }
+
+    /// Its `by = "…"` name.
+    pub fn key(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(d, _, _)| *d == self)
+            .map_or("", |x| x.1)
+    }
+
+    /// Its Chinese name.
+    pub fn label(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(d, _, _)| *d == self)
+            .map_or("", |x| x.2)
+    }
+}
+
+/// One amount with its dimensions; a dimension it does not have is `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// 预算单位 code.
+    pub unit: Option<String>,
+    /// 功能分类 项.
+    pub function: Option<String>,
+    /// 部门经济分类 款.
+    pub economic: Option<String>,
+    /// 政府经济分类 款.
+    pub government: Option<String>,
+    /// 资金来源.
+    pub source: Source,
+    /// 人员经费, 公用经费, 基本 (unsplit), 项目, …; `None` for a total of
+    /// every kind (last year's figure of a 项).
+    pub kind: Option<Kind>,
+    /// Project name.
+    pub project: Option<String>,
+    /// Last year's figure.
+    pub last_year: bool,
+    /// Whether the file gave it as a `[[fact]]` record (else it is one of
+    /// today's forms seen as a fact).
+    pub record: bool,
+    /// Amount in 元.
+    pub amount: Decimal,
+    /// Where it is in the file.
+    pub span: Range<usize>,
+}
+
+impl Fact {
+    /// Its value of `dim`.
+    pub fn get(&self, dim: Dim) -> Option<&str> {
+        match dim {
+            Dim::Function => self.function.as_deref(),
+            Dim::Economic => self.economic.as_deref(),
+            Dim::Government => self.government.as_deref(),
+            Dim::Unit => self.unit.as_deref(),
+            Dim::Project => self.project.as_deref(),
+        }
+    }
+
+    /// Whether a column filtering `sources` and `kinds` counts it.
+    pub fn matches(&self, sources: &[Source], kinds: &[Kind]) -> bool {
+        if !sources.contains(&self.source) {
+            return false;
+        }
+        if self.last_year {
+            return kinds.contains(&Kind::LastYear);
+        }
+        match self.kind {
+            Some(k @ (Kind::Personnel | Kind::Public)) => {
+                kinds.contains(&k) || kinds.contains(&Kind::Basic)
+            }
+            Some(k) => kinds.contains(&k),
+            // Only last year's figures (returned above) are totals of every kind.
+            None => false,
+        }
+    }
+}
+
+/// One typed row of a list table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListRow {
+    /// Text cells by column key.
+    pub texts: BTreeMap<String, String>,
+    /// Amount cells by column key, in 元.
+    pub amounts: BTreeMap<String, Decimal>,
+}
