@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::domain::{Kind, Source};
+use crate::domain::Source;
 use crate::model::{BudgetFile, Money};
 use crate::text;
 
@@ -96,38 +96,18 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
     let factor = crate::validate::input_unit(file).yuan();
     let in_unit = |yuan: Decimal| Money((yuan / factor).normalize());
     let b = &other.budget;
-    let sum = |keep: &dyn Fn(&crate::validate::Line) -> bool, kind: Option<Kind>| -> Decimal {
-        b.lines
-            .iter()
-            .filter(|l| keep(l))
-            .map(|l| kind.map_or_else(|| l.total(), |k| l.kinds[k as usize]))
-            .sum()
-    };
-    // The narrative's basis (carry-over apart), so that a change compares
-    // like with like: 110 against last year's 100, not against 100 + 20.
-    let (fiscal, general) = (Source::FISCAL, Source::GENERAL);
-    let total = sum(&|_| true, None);
-    let personnel: Decimal = b
-        .economic
-        .iter()
-        .filter(|e| e.personnel)
-        .map(|e| e.amount)
-        .sum();
-    let public: Decimal = b
-        .economic
-        .iter()
-        .filter(|e| !e.personnel)
-        .map(|e| e.amount)
-        .sum();
+    // Last year's named figures, computed as this year's are (one basis:
+    // 110 this year against last year's 100, never against 100 + 20 carried).
+    let n = crate::figures::Named::of(b);
     let figures: [(&str, Decimal); 8] = [
-        ("income", total),
-        ("expenditure", total),
-        ("fiscal", sum(&|l| fiscal.contains(&l.source), None)),
-        ("general", sum(&|l| general.contains(&l.source), None)),
-        ("basic", sum(&|_| true, Some(Kind::Basic))),
-        ("personnel", personnel),
-        ("public", public),
-        ("project", sum(&|_| true, Some(Kind::Project))),
+        ("income", n.total),
+        ("expenditure", n.total),
+        ("fiscal", n.fiscal),
+        ("general", n.general),
+        ("basic", n.basic),
+        ("personnel", n.personnel),
+        ("public", n.public),
+        ("project", n.project),
     ];
     let taken =
         |slot: &mut Option<Spanned<Money>>, what: &str, yuan: Decimal, diags: &mut Diagnostics| {
@@ -179,7 +159,12 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
             .as_ref()
             .map_or(Some(Source::General), |s| Source::parse(s.get_ref()));
         let Some(source) = source else { continue };
-        let yuan = sum(&|o| o.code == code && o.source == source, None);
+        let yuan: Decimal = b
+            .lines
+            .iter()
+            .filter(|o| o.code == code && o.source == source)
+            .map(|o| o.total())
+            .sum();
         let what = format!("{code} {}", source.label());
         match &l.last_year {
             None => l.last_year = Some(Spanned::new(span.clone(), in_unit(yuan))),

@@ -18,6 +18,7 @@ pub mod diag;
 pub mod domain;
 pub mod export;
 pub mod facts;
+pub mod figures;
 pub mod import;
 pub mod lastyear;
 pub mod layout;

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::domain::{Source, round};
+use crate::domain::round;
 use crate::model::{BudgetFile, Money, SectionTable};
 use crate::profile::Style;
 use crate::text;
@@ -269,85 +269,32 @@ pub fn build(
     );
     let fig = |v: Decimal, prev: Option<Decimal>| figure(v, prev, style);
 
-    // Totals by source and by kind, in 元.
-    let sum = |f: &dyn Fn(&crate::validate::Line) -> bool, kind: Option<Kind>| -> Decimal {
-        budget
-            .lines
-            .iter()
-            .filter(|l| f(l))
-            .map(|l| kind.map_or_else(|| l.total(), |k| l.kinds[k as usize]))
-            .sum()
-    };
-    let total = sum(&|_| true, None);
-    let of = |s: &[Source]| sum(&|l| s.contains(&l.source), None);
-    let (personnel, public) = if budget.economic.is_empty() {
-        (
-            sum(&|_| true, Some(Kind::Personnel)),
-            sum(&|_| true, Some(Kind::Public)),
-        )
-    } else {
-        let p: Decimal = budget
-            .economic
-            .iter()
-            .filter(|e| e.personnel)
-            .map(|e| e.amount)
-            .sum();
-        let all: Decimal = budget.economic.iter().map(|e| e.amount).sum();
-        (p, all - p)
-    };
+    // The named figures, in 元: the same as last year's are computed.
+    let n = crate::figures::Named::of(budget);
     let l = |f: fn(&crate::model::LastYear) -> &Option<toml::Spanned<Money>>| {
         last.and_then(|l| yuan(f(l)))
     };
     let income_last = l(|l| &l.income);
     let mut figures = BTreeMap::new();
-    figures.insert("income", fig(total, income_last));
+    figures.insert("income", fig(n.total, income_last));
     figures.insert(
         "expenditure",
-        fig(total, l(|l| &l.expenditure).or(income_last)),
+        fig(n.total, l(|l| &l.expenditure).or(income_last)),
     );
-    figures.insert("fiscal", fig(of(Source::FISCAL), l(|l| &l.fiscal)));
-    figures.insert("general", fig(of(Source::GENERAL), l(|l| &l.general)));
-    figures.insert("fund", fig(of(&[Source::Fund]), None));
-    figures.insert("soe", fig(of(&[Source::Soe]), None));
-    figures.insert("special", fig(of(&[Source::SpecialAccount]), None));
-    figures.insert(
-        "unit_funds",
-        fig(
-            of(&[
-                Source::Business,
-                Source::Operating,
-                Source::Superior,
-                Source::Subsidiary,
-                Source::Other,
-            ]),
-            None,
-        ),
-    );
-    figures.insert("business", fig(of(&[Source::Business]), None));
-    figures.insert("operating", fig(of(&[Source::Operating]), None));
-    figures.insert("other", fig(of(&[Source::Other]), None));
-    figures.insert(
-        "carryover",
-        fig(
-            of(&[
-                Source::Carryover,
-                Source::CarryGeneral,
-                Source::CarryFund,
-                Source::CarrySoe,
-            ]),
-            None,
-        ),
-    );
-    figures.insert(
-        "basic",
-        fig(sum(&|_| true, Some(Kind::Basic)), l(|l| &l.basic)),
-    );
-    figures.insert("personnel", fig(personnel, l(|l| &l.personnel)));
-    figures.insert("public", fig(public, l(|l| &l.public)));
-    figures.insert(
-        "project",
-        fig(sum(&|_| true, Some(Kind::Project)), l(|l| &l.project)),
-    );
+    figures.insert("fiscal", fig(n.fiscal, l(|l| &l.fiscal)));
+    figures.insert("general", fig(n.general, l(|l| &l.general)));
+    figures.insert("fund", fig(n.fund, None));
+    figures.insert("soe", fig(n.soe, None));
+    figures.insert("special", fig(n.special, None));
+    figures.insert("unit_funds", fig(n.unit_funds, None));
+    figures.insert("business", fig(n.business, None));
+    figures.insert("operating", fig(n.operating, None));
+    figures.insert("other", fig(n.other, None));
+    figures.insert("carryover", fig(n.carryover, None));
+    figures.insert("basic", fig(n.basic, l(|l| &l.basic)));
+    figures.insert("personnel", fig(n.personnel, l(|l| &l.personnel)));
+    figures.insert("public", fig(n.public, l(|l| &l.public)));
+    figures.insert("project", fig(n.project, l(|l| &l.project)));
     if let Some(v) = income_last {
         figures.insert("last_year", fig(v, None));
     }
@@ -479,7 +426,7 @@ pub fn build(
         });
     }
 
-    let structure = structure(budget, style, total);
+    let structure = structure(budget, style, n.total);
     let narrative = Narrative {
         structure,
         sections,
