@@ -159,6 +159,8 @@ pub const ADJUSTABLE: &[&str] = &[
     "project-total",
     "project-subtotal",
     "running-costs",
+    // A region that prints goals only (no 绩效指标 levels) turns it off.
+    "indicator",
 ];
 
 /// Counts `diags` as `profile`'s `[checks]` say: a check turned off is
@@ -516,6 +518,18 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, crate::diag::Text
 mod tests {
     use super::*;
     use crate::tables::Measure;
+
+    /// One list of rule ids: every check a profile may adjust is one
+    /// `yusuan explain` explains.
+    #[test]
+    fn every_adjustable_check_is_a_rule_explain_knows() {
+        for id in super::ADJUSTABLE {
+            assert!(
+                crate::diag::RULES.iter().any(|(r, _, _)| r == id),
+                "{id} is adjustable but `yusuan explain` does not know it"
+            );
+        }
+    }
 
     /// Every built-in parses, has the statutory tables, and every `Sum`
     /// names columns of its own table.

@@ -723,3 +723,33 @@ fn a_project_period_outside_the_budget_year_is_named() {
         )]
     );
 }
+
+/// Issue 27: a region that prints goals only (no 绩效指标) turns the
+/// `indicator` check off in its profile: the file's "没有绩效指标" warning
+/// is gone, and it is there under the base profile.
+#[test]
+fn a_profile_may_turn_the_indicator_check_off() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("profile.toml"),
+        "name = \"goals\"\nbase = \"national\"\n\n[checks]\nindicator = \"off\"\n",
+    )
+    .unwrap();
+    let text = "[department]\nname = \"x\"\nyear = 2024\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 10\n\n[[project]]\nname = \"甲\"\nfiscal = 10\n";
+    let rules = |text: &str| -> Vec<String> {
+        let d = yusuan::check_str("t.toml", text).unwrap().diags;
+        d.items
+            .iter()
+            .map(|x| format!("{} {}", x.rule, x.message.zh))
+            .collect()
+    };
+    assert_eq!(rules(text), ["indicator 项目 甲 没有绩效指标"]);
+    let own = text.replace(
+        "year = 2024\n",
+        &format!(
+            "year = 2024\nprofile = {:?}\n",
+            dir.path().display().to_string()
+        ),
+    );
+    assert_eq!(rules(&own), Vec::<String>::new());
+}
