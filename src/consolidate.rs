@@ -339,7 +339,9 @@ pub fn consolidate(
             crate::domain::Kind::LastYear => "",
         });
         t["source"] = value(f.source.label());
-        t["kind"] = value(kind);
+        if !kind.is_empty() {
+            t["kind"] = value(kind);
+        }
         if let Some(p) = &f.project {
             t["project"] = value(p.as_str());
         }

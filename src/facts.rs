@@ -64,20 +64,28 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             diags.push(Diagnostic::error("fact", Some(s.span()), m));
             ok = false;
         };
-        let kind = KIND_NAMES
-            .iter()
-            .find(|(_, names)| names.contains(&r.kind.get_ref().trim()))
-            .map(|(k, _)| *k);
-        if kind.is_none() {
-            let k = r.kind.get_ref();
-            bad(
-                &r.kind,
-                text!(
-                    "未知的支出类型 \"{k}\"；可用：人员经费、公用经费、基本支出、项目支出、经营支出、上解上级支出、对附属单位补助支出",
-                    "unknown kind \"{k}\"; valid: 人员经费, 公用经费, 基本支出, 项目支出, 经营支出, 上解上级支出, 对附属单位补助支出"
-                ),
-            );
-        }
+        let kind = match &r.kind {
+            Some(given) => {
+                let found = KIND_NAMES
+                    .iter()
+                    .find(|(_, names)| names.contains(&given.get_ref().trim()))
+                    .map(|(k, _)| *k);
+                if found.is_none() {
+                    let k = given.get_ref();
+                    bad(
+                        given,
+                        text!(
+                            "未知的支出类型 \"{k}\"；可用：人员经费、公用经费、基本支出、项目支出、经营支出、上解上级支出、对附属单位补助支出",
+                            "unknown kind \"{k}\"; valid: 人员经费, 公用经费, 基本支出, 项目支出, 经营支出, 上解上级支出, 对附属单位补助支出"
+                        ),
+                    );
+                }
+                found
+            }
+            // Last year's figure of a 项 may be its total of every kind.
+            None if r.last_year => Some(Kind::LastYear),
+            None => None, // said below
+        };
         let source = match &r.source {
             Some(s) => Source::parse(s.get_ref()).or_else(|| {
                 let v = s.get_ref();
@@ -116,6 +124,17 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                     ),
                 );
             }
+        }
+        if r.kind.is_none() && !r.last_year {
+            diags.push(Diagnostic::error(
+                "fact",
+                Some(span.clone()),
+                text!(
+                    "这条记录没有支出类型（kind = \"人员经费\"、\"项目支出\"……）：只有上年数（last_year = true）可以不写",
+                    "this record has no kind (kind = \"人员经费\", \"项目支出\", …): only a last-year record may leave it out"
+                ),
+            ));
+            ok = false;
         }
         // Without a 项 the money would reach no statutory table: refused,
         // not left to the pivots alone.
@@ -212,7 +231,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                         code: code.clone(),
                         name: None,
                         amount: Spanned::new(r.amount.span(), Money(Decimal::ZERO)),
-                        kind: (kind != Kind::Basic).then(|| r.kind.clone()),
+                        kind: r.kind.clone().filter(|_| kind != Kind::Basic),
                         government: r.government.clone(),
                     },
                 )
@@ -227,7 +246,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             economic: text_of(&r.economic),
             government: text_of(&r.government),
             source,
-            kind: Some(kind),
+            kind: (kind != Kind::LastYear).then_some(kind),
             project: text_of(&r.project),
             last_year: r.last_year,
             record: true,

@@ -700,7 +700,10 @@ pub struct FactRow {
     pub source: Option<Spanned<String>>,
     /// 人员经费, 公用经费, 基本支出, 项目支出, 经营支出, 上解上级支出, 对附属单位补助支出
     /// (or personnel, public, basic, project, operating, to_superior, to_subsidiary).
-    pub kind: Spanned<String>,
+    /// Required, except on a last-year record: without it, last year's total
+    /// of every kind.
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
     /// The project's name, for project money.
     #[serde(default)]
     pub project: Option<Spanned<String>>,

@@ -1715,3 +1715,49 @@ fn a_profiles_impossible_columns_and_missing_tables_are_named() {
         "{missing:?}"
     );
 }
+
+/// Issue 27: `kind` may be left out of a last-year record only (its 项's
+/// total of every kind, 110.00 here, reaching the 上年预算 column); a
+/// this-year record without it is an error at the record.
+#[test]
+fn only_a_last_year_record_may_leave_its_kind_out() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts");
+    let budget = std::fs::read_to_string(data.join("budget.toml"))
+        .unwrap()
+        .replacen(
+            "kind = \"基本支出\"\nlast_year = true\n",
+            "last_year = true\n",
+            1,
+        )
+        .replace(
+            "year = 2025\n",
+            &format!("year = 2025\nprofile = {:?}\n", data.display().to_string()),
+        );
+    assert!(!budget.contains("kind = \"基本支出\"\nlast_year = true"));
+    let checked = yusuan::check_str("b.toml", &budget).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    let table = t
+        .trees()
+        .into_iter()
+        .find(|x| x.spec.id == "against_last_year")
+        .unwrap();
+    let last = |code: &str| {
+        table.row(code).unwrap().cells["last"]
+            .normalize()
+            .to_string()
+    };
+    assert_eq!(
+        (last("2013201"), last("")),
+        ("110".to_string(), "150".to_string())
+    );
+    let text = "[department]\nname = \"x\"\nyear = 2025\n\n[[fact]]\nfunction = \"2013201\"\namount = 10\n";
+    let d = yusuan::check_str("t.toml", text).unwrap().diags;
+    assert_eq!(
+        located(&d, Some("fact")),
+        [(
+            "t.toml:5:1".to_string(),
+            "这条记录没有支出类型（kind = \"人员经费\"、\"项目支出\"……）：只有上年数（last_year = true）可以不写"
+        )]
+    );
+}
