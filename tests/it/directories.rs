@@ -934,7 +934,7 @@ fn a_profile_counts_checks_its_own_way() {
     let toml = dir.path().join("profile.toml").display().to_string();
     for want in [
         format!(
-            "错误[profile]: [checks] 中的规则 \"type\" 不能调整；可调整的规则：R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R16, R17, sentence, period, sections, last-year, text, unknown-code, project-total, project-subtotal, running-costs  ({toml}:4:8)"
+            "错误[profile]: [checks] 中的规则 \"type\" 不能调整；可调整的规则：R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R16, R17, sentence, period, sections, last-year, text, unknown-code, project-total, project-subtotal, running-costs, indicator  ({toml}:4:8)"
         ),
         format!("错误[profile]: [checks] R5 = \"fatal\"：应为 error、warning 或 off  ({toml}:5:6)"),
     ] {
