@@ -54,6 +54,11 @@ pub fn csv(checked: &Checked) -> Vec<CsvFile> {
 pub fn xlsx(checked: &Checked) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
+    // Same input, same bytes: the workbook is dated as the PDF is (1 January
+    // of the budget year), never by the clock.
+    let year = u16::try_from(checked.budget.department.year).unwrap_or(2000);
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(year, 1, 1).map_err(|e| e.to_string())?;
+    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));
     let money = Format::new().set_num_format("#,##0.00");
     let bold = Format::new().set_bold();
     for s in sheets(checked) {

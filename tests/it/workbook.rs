@@ -1415,3 +1415,22 @@ fn a_detail_export_on_two_sheets_with_last_years_amounts_and_its_unit_imports_wh
         "{messages:?}"
     );
 }
+
+/// Same input, same bytes: the workbook is dated 1 January of the budget
+/// year (kaiping: 2024), never by the clock, so two exports a second apart
+/// are identical (the downloads test once failed on exactly that).
+#[test]
+fn the_workbook_is_dated_by_the_budget_year_not_the_clock() {
+    let text = std::fs::read_to_string(crate::common::example("kaiping-2024.toml")).unwrap();
+    let bytes = export(&text);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut core = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("docProps/core.xml").unwrap(), &mut core)
+        .unwrap();
+    assert!(
+        core.contains(">2024-01-01T00:00:00Z</dcterms:created>"),
+        "{core}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(export(&text) == bytes);
+}
