@@ -1223,7 +1223,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
         let mut claimed: Vec<usize> = vec![];
         for (k, &(at, label, fig)) in hits.iter().enumerate() {
             let rest = &sentence[at + label.len()..];
-            let Some((gap, number, unit)) = figure_after(rest) else {
+            let Some((gap, number, unit, tail)) = figure_after(rest) else {
                 continue;
             };
             let figure_at = at + label.len() + gap.len();
@@ -1233,7 +1233,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
             claimed.push(figure_at);
             let Some(fig) = fig else { continue };
             let (is_change, is_decrease) = (gap.contains("增加"), gap.contains("减少"));
-            let quote = &sentence[at..at + label.len() + gap.len() + number.len() + unit.len()];
+            let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
             let (written, places) = match parse_number(number) {
                 Some(v) => v,
                 None => continue,
@@ -1297,7 +1297,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
             // The change written after the figure (`支出预算X万元，比上年增加Y万元，
             // 增长P%`), up to the next labelled figure: against last year's.
             let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
-            let tail_at = figure_at + number.len() + unit.len();
+            let tail_at = figure_at + number.len() + tail.len();
             if let Some(c) = &fig.change
                 && tail_at < end
             {
@@ -1342,7 +1342,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
             let name = head[name_start..].trim();
             let rest = sentence[end + "（项）".len()..].trim_start_matches(['”', '"', '」']);
             let named = |l: &&LineView| l.name == name && head.contains(&l.kuan);
-            if let (Some(line), Some((gap, number, unit))) =
+            if let (Some(line), Some((gap, number, unit, _))) =
                 (n.lines.iter().find(named), figure_after(rest))
                 && gap.is_empty()
                 && let Some((written, places)) = parse_number(number)
@@ -1445,7 +1445,7 @@ fn quoted_lines<'a>(block: &str, lines: &'a [LineView]) -> Vec<Quoted<'a>> {
         let Some(line) = line else { return };
         let rest = block[end..].trim_start_matches(['”', '"', '」', '’']);
         let rest = rest.strip_prefix("科目").unwrap_or(rest);
-        let Some((gap, number, unit)) = figure_after(rest) else {
+        let Some((gap, number, unit, tail)) = figure_after(rest) else {
             return;
         };
         if !["", "预算", "安排", "预算安排", "预算数", "预算支出"].contains(&gap.trim())
@@ -1456,7 +1456,7 @@ fn quoted_lines<'a>(block: &str, lines: &'a [LineView]) -> Vec<Quoted<'a>> {
         let Some((value, places)) = parse_number(number) else {
             return;
         };
-        let stop = block.len() - rest.len() + gap.len() + number.len() + unit.len();
+        let stop = block.len() - rest.len() + gap.len() + number.len() + tail.len();
         out.push(Quoted {
             at: from,
             len: stop - from,
@@ -1671,7 +1671,8 @@ fn written_figures(sentence: &str) -> Vec<Written<'_>> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
             .unwrap_or(sentence.len() - at);
         let number = sentence[at..at + len].trim_end_matches(['.', ',']);
-        let after = &sentence[at + number.len()..];
+        let spaced = &sentence[at + number.len()..];
+        let after = spaced.trim_start();
         i = at + len.max(1);
         let Some(unit) = ["万元", "元", "%"]
             .into_iter()
@@ -1682,7 +1683,8 @@ fn written_figures(sentence: &str) -> Vec<Written<'_>> {
         if let Some((value, places)) = parse_number(number) {
             out.push(Written {
                 at,
-                len: number.len() + unit.len(),
+                // A space before the unit (`528.62 万元`) is part of the figure's place.
+                len: number.len() + (spaced.len() - after.len()) + unit.len(),
                 value,
                 places,
                 unit,
@@ -1847,7 +1849,7 @@ fn sentences(text: &str) -> Vec<(usize, &str)> {
 
 /// The first figure after a label: the words between (at most 12 characters,
 /// no punctuation), the number and its unit (`万元`, `元` or `%`).
-fn figure_after(rest: &str) -> Option<(&str, &str, &str)> {
+fn figure_after(rest: &str) -> Option<(&str, &str, &str, &str)> {
     let digit = rest.find(|c: char| c.is_ascii_digit())?;
     let gap = &rest[..digit];
     if gap.chars().count() > 12 || gap.contains(['，', '。', '；', '：', ',', '（', '(']) {
@@ -1857,12 +1859,16 @@ fn figure_after(rest: &str) -> Option<(&str, &str, &str)> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
         .unwrap_or(rest.len() - digit);
     let number = rest[digit..digit + len].trim_end_matches(['.', ',']);
-    let after = rest[digit + number.len()..].trim_start();
+    let spaced = &rest[digit + number.len()..];
+    let after = spaced.trim_start();
     let unit = ["万元", "元", "%"]
         .into_iter()
         .find(|u| after.starts_with(u))?;
-    // A year (2024年) or a count is not an amount.
-    Some((gap, number, unit))
+    // A year (2024年) or a count is not an amount. The unit may follow a
+    // space (text copied from a PDF: `528.62 万元`): `tail` is what the
+    // figure's place spans after its digits, space and unit together.
+    let tail = &spaced[..spaced.len() - after.len() + unit.len()];
+    Some((gap, number, unit, tail))
 }
 
 /// The change a comparison after a figure writes (`，比上年增加Y万元，增长P%`)

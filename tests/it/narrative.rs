@@ -1289,3 +1289,132 @@ fn last_year_is_compared_on_the_basis_of_this_year() {
         .map(|m| m.get_ref().0.normalize().to_string());
     assert_eq!(general.as_deref(), Some("100"));
 }
+
+/// Issue 28: text as it comes from a PDF — a space, a tab or a full-width
+/// space between a figure and its unit (`基本支出528.62 万元`) — panicked
+/// `check` (a byte index inside 元). It is read now, the space part of the
+/// figure's place: the sentence's 10.00 is named where it stands.
+#[test]
+fn a_space_before_the_unit_is_read_never_a_panic() {
+    for space in [" ", "\\t", "\u{3000}"] {
+        let text = format!(
+            "[department]\nname = \"x\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 528.62\n\n[[section]]\ntitle = \"一\"\ntext = \"基本支出528.62{space}万元，人员经费10.00{space}万元。\"\n"
+        );
+        let d = yusuan::check_str("t.toml", &text).unwrap().diags;
+        let r13: Vec<&str> = d
+            .items
+            .iter()
+            .filter(|x| x.rule == "R13")
+            .map(|x| x.message.zh.as_str())
+            .collect();
+        let printed = if space == "\\t" { "\t" } else { space };
+        assert_eq!(
+            r13,
+            [format!("“人员经费10.00{printed}万元”：表中为 0.00 万元").as_str()],
+            "{space:?}"
+        );
+    }
+}
+
+/// Random paragraphs of budget phrases, figures (well formed or broken),
+/// units, spaces of three kinds and punctuation: `check` reads every one
+/// without a panic (2,000 paragraphs, about two seconds).
+#[test]
+fn random_budget_prose_never_panics_the_reader() {
+    const PIECES: &[&str] = &[
+        "基本支出",
+        "人员经费",
+        "日常公用经费",
+        "支出预算",
+        "收入预算",
+        "项目支出",
+        "“三公”经费",
+        "公务接待费",
+        "一般公共预算拨款收入",
+        "行政运行（2013201）",
+        "社会保障和就业支出（208类）",
+        "行政事业单位养老支出（05款）",
+        "行政单位离退休（01项）",
+        "比上年",
+        "较2024年",
+        "比2024年预算执行数",
+        "增加",
+        "减少",
+        "增长",
+        "下降",
+        "持平",
+        "其中：",
+        "主要原因是",
+        "主要用于",
+        "预算安排",
+        "，",
+        "。",
+        "；",
+        "：",
+        "（",
+        "）",
+        "%",
+        " ",
+        "\t",
+        "\u{3000}",
+        "万元",
+        "元",
+        "亿元",
+        "2025年",
+        "2024年",
+        "预算执行数",
+        "上年",
+        "共计",
+        "合计",
+        "\n\n",
+        "、",
+        "“",
+        "”",
+    ];
+    const NUMBERS: &[&str] = &[
+        "528.62",
+        "1,234.5",
+        "0",
+        "0.00",
+        "100.00",
+        "99999999999999999999",
+        ".5",
+        "3.",
+        "12.345678901234",
+        "4,52.03",
+        "1.2.3",
+        "10",
+        "2025",
+        "17.62",
+        "-5",
+        "0.0000000000000000000000000001",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    };
+    // More on demand: YUSUAN_PROSE=100000 cargo test random_budget_prose.
+    let n: usize = std::env::var("YUSUAN_PROSE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    for _ in 0..n {
+        let mut text = String::new();
+        for _ in 0..1 + next(24) {
+            if next(3) == 0 {
+                text.push_str(NUMBERS[next(NUMBERS.len())]);
+            } else {
+                text.push_str(PIECES[next(PIECES.len())]);
+            }
+        }
+        let value = toml::Value::String(text.clone()).to_string();
+        let file = format!(
+            "[department]\nname = \"x\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 528.62\nlast_year = 500\n\n[last_year]\nexpenditure = 500\n\n[[section]]\ntitle = \"一\"\ntext = {value}\n"
+        );
+        let checked = std::panic::catch_unwind(|| yusuan::check_str("t.toml", &file).map(|_| ()));
+        assert!(checked.is_ok(), "the reader panicked on: {text:?}");
+    }
+}
