@@ -405,7 +405,7 @@ fn handle(state: &State, mut request: Request) {
 
 /// In a debug build (the tests'), `YUSUAN_SERVE_PANIC=/api/x` makes a
 /// request for that path panic, so the tests can show a panic is survived.
-fn panic_for_tests(path: &str) {
+pub(crate) fn panic_for_tests(path: &str) {
     if cfg!(debug_assertions)
         && std::env::var("YUSUAN_SERVE_PANIC").is_ok_and(|p| !p.is_empty() && p == path)
     {
@@ -795,6 +795,13 @@ fn preview(state: &State, v: &Value) -> Result<Reply, Reply> {
                 ),
             ))
         }
+        Err(preview::NotMade::Failed) => Err(Reply::refuse(
+            500,
+            text!(
+                "预览时出现内部错误：这是 yusuan 的缺陷，请报告；其他预览不受影响",
+                "the preview stopped on an internal error: a defect of yusuan, please report it; other previews go on"
+            ),
+        )),
         Err(preview::NotMade::Busy) => {
             let n = preview::AT_ONCE;
             Err(Reply::refuse(

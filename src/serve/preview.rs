@@ -60,6 +60,20 @@ pub enum NotMade {
     TooLong,
     /// [`AT_ONCE`] previews are already under way.
     Busy,
+    /// The preview stopped on a defect (a panic): its slot is free again.
+    Failed,
+}
+
+/// One of the [`AT_ONCE`] preview slots, given back when dropped — also
+/// when the preview panics, so a defect never leaks a slot.
+struct Slot(Arc<Previewer>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0
+            .pending
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// [`Previewer::preview`] on its own thread, given up after [`TIMEOUT`].
@@ -69,14 +83,20 @@ pub fn preview_within(previewer: &Arc<Previewer>, req: Request) -> Result<Value,
         previewer.pending.fetch_sub(1, Ordering::SeqCst);
         return Err(NotMade::Busy);
     }
+    let slot = Slot(previewer.clone());
     let (tx, rx) = std::sync::mpsc::channel();
-    let p = previewer.clone();
     std::thread::spawn(move || {
-        let out = p.preview(req);
-        p.pending.fetch_sub(1, Ordering::SeqCst);
+        let slot = slot;
+        super::panic_for_tests("preview");
+        let out = slot.0.preview(req);
+        drop(slot);
         let _ = tx.send(out);
     });
-    rx.recv_timeout(TIMEOUT).map_err(|_| NotMade::TooLong)
+    rx.recv_timeout(TIMEOUT).map_err(|e| match e {
+        std::sync::mpsc::RecvTimeoutError::Timeout => NotMade::TooLong,
+        // The thread ended without an answer: it panicked.
+        std::sync::mpsc::RecvTimeoutError::Disconnected => NotMade::Failed,
+    })
 }
 
 impl Previewer {

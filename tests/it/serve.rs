@@ -494,3 +494,24 @@ fn a_panic_in_a_handler_is_answered_500_and_every_thread_lives_on() {
     let (status, _) = server.get("/api/profiles");
     assert_eq!(status, 200);
 }
+
+/// Issue 28: a preview that panics gave its slot back never; after four
+/// (`AT_ONCE`) every preview answered 503. Now each answers 500 with a
+/// message and frees its slot: six in a row are six 500s, never a 503.
+#[test]
+fn a_preview_that_panics_frees_its_slot() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start_with(ws.path(), &[], &[("YUSUAN_SERVE_PANIC", "preview")]);
+    let text = std::fs::read_to_string(ws.path().join("kaiping-2024.toml")).unwrap();
+    let body = json!({"name": "kaiping-2024.toml", "text": text}).to_string();
+    for _ in 0..6 {
+        let (status, reply) = server.send("POST", "/api/preview", &[], body.as_bytes());
+        assert_eq!(status, 500, "{}", String::from_utf8_lossy(&reply));
+        assert_eq!(
+            refusal(&reply),
+            "预览时出现内部错误：这是 yusuan 的缺陷，请报告；其他预览不受影响"
+        );
+    }
+    let (status, _) = server.get("/api/files");
+    assert_eq!(status, 200);
+}
