@@ -1261,11 +1261,11 @@ fn a_bar_in_a_unit_code_is_refused_at_its_place() {
     );
 }
 
-/// Pivots read today's forms too: a 项 line split into 人员 30 / 公用 10, an
-/// unsplit 基本 8 and a 项目 20 (and 7 of 事业收入); 经济分类 lines with their 政府经济 款
-/// (30101 under 50101: 30, 30201 under 50201: 18). By 功能分类: 2013201
-/// 人员 30, 公用 10, 项目 0; 2013202 基本 8 (neither 人员 nor 公用), 项目 20.
-/// By 政府经济: 50101 30, 50201 18 — all worked by hand.
+/// Pivots read today's forms too: a 项 line split into 人员 30 / 公用 10,
+/// another all 人员 (基本 8 = 人员 8) with 项目 20 (and 7 of 事业收入);
+/// 经济分类 lines with their 政府经济 款 (30101 under 50101: 38, 30201 under
+/// 50201: 10). By 功能分类: 2013201 人员 30, 公用 10; 2013202 人员 8, 项目 27
+/// (20 of them 一般公共预算). By 政府经济: 50101 38, 50201 10 — by hand.
 #[test]
 fn pivots_group_todays_forms_by_their_dimensions() {
     let dir = tempfile::tempdir().unwrap();
@@ -1306,7 +1306,7 @@ columns = [
     )
     .unwrap();
     let text = format!(
-        "[department]\nname = \"测试局\"\nyear = 2025\nprofile = {:?}\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 40\npersonnel = 30\npublic = 10\n\n[[expenditure]]\ncode = \"2013202\"\nbasic = 8\nproject = 20\n\n[[expenditure]]\ncode = \"2013202\"\nsource = \"事业收入\"\nproject = 7\n\n[[basic_economic]]\ncode = \"30101\"\namount = 30\ngovernment = \"50101\"\n\n[[basic_economic]]\ncode = \"30201\"\namount = 18\ngovernment = \"50201\"\n",
+        "[department]\nname = \"测试局\"\nyear = 2025\nprofile = {:?}\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 40\npersonnel = 30\npublic = 10\n\n[[expenditure]]\ncode = \"2013202\"\nbasic = 8\npersonnel = 8\nproject = 20\n\n[[expenditure]]\ncode = \"2013202\"\nsource = \"事业收入\"\nproject = 7\n\n[[basic_economic]]\ncode = \"30101\"\namount = 38\ngovernment = \"50101\"\n\n[[basic_economic]]\ncode = \"30201\"\namount = 10\ngovernment = \"50201\"\n",
         dir.path().display().to_string()
     );
     let checked = yusuan::check_str("t.toml", &text).unwrap();
@@ -1333,12 +1333,12 @@ columns = [
     // 事业收入 project 7 counts in 项目支出, not in its 一般公共预算 column.
     let f = table("by_function");
     assert!(f.contains(&"2013201 40 0 30 0 10 40".to_string()), "{f:?}");
-    assert!(f.contains(&"2013202 8 20 0 27 0 35".to_string()), "{f:?}");
-    assert_eq!(f[0], " 48 20 30 27 10 75");
+    assert!(f.contains(&"2013202 8 20 8 27 0 35".to_string()), "{f:?}");
+    assert_eq!(f[0], " 48 20 38 27 10 75");
     // Cells in key order: personnel public total.
     let g = table("by_government");
-    assert!(g.contains(&"50101 30 0 30".to_string()), "{g:?}");
-    assert!(g.contains(&"50201 0 18 18".to_string()), "{g:?}");
+    assert!(g.contains(&"50101 38 0 38".to_string()), "{g:?}");
+    assert!(g.contains(&"50201 0 10 10".to_string()), "{g:?}");
 }
 
 /// Issue 26, case 13: an error inside a base profile is that error, at its
