@@ -612,11 +612,7 @@ fn performance(
     else {
         return;
     };
-    let factor = if f.unit == "元" {
-        Decimal::ONE
-    } else {
-        Decimal::from(10_000)
-    };
+    let factor = yuan_per(f.unit);
     if (f.value * factor - p.total.yuan).abs() > factor * Decimal::new(5, f.places + 1) {
         let (quote, want) = (&sentence[from + f.at..from + f.at + f.len], &p.total.text);
         report(
@@ -1260,11 +1256,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
                 }
                 continue;
             }
-            let factor = if unit == "元" {
-                Decimal::ONE
-            } else {
-                Decimal::from(10_000)
-            };
+            let factor = yuan_per(unit);
             let yuan = written * factor;
             let tolerance = factor * Decimal::new(5, places + 1);
             if is_change || is_decrease {
@@ -1347,11 +1339,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
                 && gap.is_empty()
                 && let Some((written, places)) = parse_number(number)
             {
-                let factor = if unit == "元" {
-                    Decimal::ONE
-                } else {
-                    Decimal::from(10_000)
-                };
+                let factor = yuan_per(unit);
                 if (written * factor - line.amount.yuan).abs()
                     > factor * Decimal::new(5, places + 1)
                 {
@@ -1374,11 +1362,7 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
         let mut given: Vec<(&str, Decimal, usize)> = vec![];
         for hit in quoted_lines(block, &n.lines) {
             let (at, len) = (start + hit.at, hit.len);
-            let factor = if hit.unit == "元" {
-                Decimal::ONE
-            } else {
-                Decimal::from(10_000)
-            };
+            let factor = yuan_per(hit.unit);
             let yuan = hit.value * factor;
             let quote = &block[hit.at..hit.at + hit.len];
             let before = given
@@ -1463,7 +1447,7 @@ fn quoted_lines<'a>(block: &str, lines: &'a [LineView]) -> Vec<Quoted<'a>> {
             line,
             value,
             places,
-            unit: if unit == "元" { "元" } else { "万元" },
+            unit,
         });
     };
     let by_code = |code: &str| lines.iter().find(|l| l.code == code);
@@ -1674,10 +1658,7 @@ fn written_figures(sentence: &str) -> Vec<Written<'_>> {
         let spaced = &sentence[at + number.len()..];
         let after = spaced.trim_start();
         i = at + len.max(1);
-        let Some(unit) = ["万元", "元", "%"]
-            .into_iter()
-            .find(|u| after.starts_with(u))
-        else {
+        let Some(unit) = UNITS.into_iter().find(|u| after.starts_with(u)) else {
             continue;
         };
         if let Some((value, places)) = parse_number(number) {
@@ -1849,7 +1830,7 @@ fn sentences(text: &str) -> Vec<(usize, &str)> {
 
 /// The first figure after a label: the words between (at most 12 characters,
 /// no punctuation), the number and its unit (`万元`, `元` or `%`).
-fn figure_after(rest: &str) -> Option<(&str, &str, &str, &str)> {
+fn figure_after(rest: &str) -> Option<(&str, &str, &'static str, &str)> {
     let digit = rest.find(|c: char| c.is_ascii_digit())?;
     let gap = &rest[..digit];
     if gap.chars().count() > 12 || gap.contains(['，', '。', '；', '：', ',', '（', '(']) {
@@ -1861,9 +1842,7 @@ fn figure_after(rest: &str) -> Option<(&str, &str, &str, &str)> {
     let number = rest[digit..digit + len].trim_end_matches(['.', ',']);
     let spaced = &rest[digit + number.len()..];
     let after = spaced.trim_start();
-    let unit = ["万元", "元", "%"]
-        .into_iter()
-        .find(|u| after.starts_with(u))?;
+    let unit = UNITS.into_iter().find(|u| after.starts_with(u))?;
     // A year (2024年) or a count is not an amount. The unit may follow a
     // space (text copied from a PDF: `528.62 万元`): `tail` is what the
     // figure's place spans after its digits, space and unit together.
@@ -1908,11 +1887,7 @@ fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crat
         .filter(|f| f.at > word_at)
         .collect();
     if let Some(f) = after.iter().find(|f| f.unit != "%") {
-        let factor = if f.unit == "元" {
-            Decimal::ONE
-        } else {
-            Decimal::from(10_000)
-        };
+        let factor = yuan_per(f.unit);
         let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
         let tolerance = factor * Decimal::new(5, f.places + 1);
         if (f.value * factor - amount * Decimal::from(10_000)).abs() > tolerance {
@@ -1945,6 +1920,19 @@ fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crat
                 "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
             ),
         );
+    }
+}
+
+/// The units a figure in prose is written in, the longer first (亿元 and
+/// 万元 end in 元).
+const UNITS: [&str; 4] = ["亿元", "万元", "元", "%"];
+
+/// How many 元 one of a money unit is (亿元 10^8, 万元 10^4, 元 1).
+fn yuan_per(unit: &str) -> Decimal {
+    match unit {
+        "亿元" => Decimal::from(100_000_000),
+        "万元" => Decimal::from(10_000),
+        _ => Decimal::ONE,
     }
 }
 

@@ -1418,3 +1418,26 @@ fn random_budget_prose_never_panics_the_reader() {
         assert!(checked.is_ok(), "the reader panicked on: {text:?}");
     }
 }
+
+/// Issue 28: amounts in 亿元 are read (1 亿元 = 10,000 万元): 38,450.00 万元
+/// is 3.845 亿元, so "3.85亿元" holds at its two decimals and "3.95亿元" is
+/// named.
+#[test]
+fn figures_in_yi_yuan_are_read() {
+    let r13 = |sentence: &str| -> Vec<String> {
+        let text = format!(
+            "[department]\nname = \"x\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 38450.00\n\n[[section]]\ntitle = \"一\"\ntext = \"{sentence}\"\n"
+        );
+        let d = yusuan::check_str("t.toml", &text).unwrap().diags;
+        d.items
+            .iter()
+            .filter(|x| x.rule == "R13")
+            .map(|x| x.message.zh.clone())
+            .collect()
+    };
+    assert_eq!(r13("2025年支出预算3.85亿元。"), Vec::<String>::new());
+    assert_eq!(
+        r13("2025年支出预算3.95亿元。"),
+        ["“支出预算3.95亿元”：表中为 38450.00 万元"]
+    );
+}
