@@ -80,7 +80,14 @@ pub(super) fn start(state: &State) -> Result<Reply, Reply> {
                 .arg("--lang")
                 .arg("zh")
                 .arg("render")
-                .args(&files)
+                // A name starting with `-` ("-新建部门.toml") is a file, never an option.
+                .args(files.iter().map(|f| {
+                    if f.starts_with('-') {
+                        format!("./{f}")
+                    } else {
+                        f.clone()
+                    }
+                }))
                 .arg("--out-dir")
                 .arg(&out)
                 .arg("--report")
@@ -119,6 +126,9 @@ pub(super) fn start(state: &State) -> Result<Reply, Reply> {
         match result {
             Ok(mut o) => {
                 p.done = p.total;
+                for x in &mut o {
+                    x.input = workspace_name(&x.input);
+                }
                 o.extend(refused);
                 p.outcomes = Some(o);
             }
@@ -186,9 +196,15 @@ pub(super) fn last_outcomes(state: &State) -> BTreeMap<String, (usize, u64)> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .ok()?
                 .as_secs();
-            Some((o.input, (o.pages, when)))
+            Some((workspace_name(&o.input), (o.pages, when)))
         })
         .collect()
+}
+
+/// A file's name in the workspace as the worker was given it: without the
+/// `./` a name starting with `-` is passed with.
+fn workspace_name(input: &str) -> String {
+    input.strip_prefix("./").unwrap_or(input).to_string()
 }
 
 /// `files` as one zip (stored in order, dated 1980: the same files make

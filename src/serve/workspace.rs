@@ -197,8 +197,8 @@ impl Workspace {
     }
 
     /// Refuses a department file (`name`, its text) whose `[department]`
-    /// names a profile directory or catalogue file outside the workspace:
-    /// what the server reads stays inside it.
+    /// names a profile directory or catalogue file outside the workspace, or
+    /// whose `[last_year] from` does: what the server reads stays inside it.
     pub fn refs_inside(&self, name: &str, text: &str) -> Result<(), Text> {
         let Ok(doc) = text.parse::<toml::Table>() else {
             return Ok(()); // the check reports the syntax
@@ -226,6 +226,20 @@ impl Workspace {
                     "[department] {key} = \"{shown}\" leads outside the workspace: yusuan serve reads only files inside it"
                 ));
             }
+        }
+        // Last year's file too: its figures and names would be shown.
+        let from = doc
+            .get("last_year")
+            .and_then(|l| l.get("from"))
+            .and_then(|v| v.as_str());
+        if let Some(spec) = from
+            && self.inside(&base.join(spec)).is_err()
+        {
+            let shown = crate::diag::printable(spec);
+            return Err(text!(
+                "[last_year] from = \"{shown}\" 指向工作目录之外：yusuan serve 只读工作目录里的文件",
+                "[last_year] from = \"{shown}\" leads outside the workspace: yusuan serve reads only files inside it"
+            ));
         }
         Ok(())
     }

@@ -515,3 +515,44 @@ fn a_preview_that_panics_frees_its_slot() {
     let (status, _) = server.get("/api/files");
     assert_eq!(status, 200);
 }
+
+/// Issue 29: a file named "-新建部门.toml" was passed to the render worker
+/// as an option (0 rendered); last year's file outside the workspace was
+/// read and shown. Now the first renders, the second is refused by name.
+#[test]
+fn render_all_takes_a_dash_name_as_a_file_and_last_year_stays_inside() {
+    let parent = tempfile::tempdir().unwrap();
+    let ws = parent.path().join("ws");
+    std::fs::create_dir(&ws).unwrap();
+    let kaiping = std::fs::read_to_string("examples/kaiping-2024.toml").unwrap();
+    std::fs::write(ws.join("-新建部门.toml"), &kaiping).unwrap();
+    std::fs::write(parent.path().join("2023.toml"), &kaiping).unwrap();
+    let outside = kaiping.replacen("[last_year]\n", "[last_year]\nfrom = \"../2023.toml\"\n", 1);
+    assert!(outside.contains("from = \"../2023.toml\""));
+    std::fs::write(ws.join("b.toml"), &outside).unwrap();
+    let server = Server::start(&ws, &[]);
+    let (_, body) = server.get("/api/files");
+    let files = json_of(&body)["files"].clone();
+    let b = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "b.toml")
+        .unwrap();
+    assert_eq!(
+        b["first_error"],
+        "[last_year] from = \"../2023.toml\" 指向工作目录之外：yusuan serve 只读工作目录里的文件"
+    );
+    let (status, _) = server.send("POST", "/api/render-all", &[], b"");
+    assert_eq!(status, 200);
+    let report = server.poll("/api/render-all", Duration::from_secs(120), |v| {
+        v["running"] == false
+    });
+    let outcomes = report["outcomes"].as_array().unwrap();
+    let dash = outcomes
+        .iter()
+        .find(|o| o["input"] == "-新建部门.toml")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(dash["status"], "rendered", "{report}");
+    assert_eq!(report["percent"], 100);
+}
