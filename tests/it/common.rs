@@ -63,3 +63,35 @@ pub fn located<'a>(d: &'a yusuan::diag::Diagnostics, rule: Option<&str>) -> Vec<
         .map(|x| (d.location(x), x.message.zh.as_str()))
         .collect()
 }
+
+/// The cell of a computed table (by id; `row` by code, "" for 合计), as a
+/// normalized decimal: `cell(&c, "against_last_year", "2013201", "last")`.
+pub fn cell(checked: &yusuan::Checked, table: &str, row: &str, column: &str) -> String {
+    let t = checked.report.tables.as_ref().expect("tables");
+    let found = t
+        .trees()
+        .into_iter()
+        .find(|x| x.spec.id == table)
+        .expect("table");
+    found.row(row).expect("row").cells[column]
+        .normalize()
+        .to_string()
+}
+
+/// A small deterministic generator (xorshift64*): a failing case is
+/// reproduced by its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}

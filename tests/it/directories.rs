@@ -1508,17 +1508,7 @@ fn last_years_file_reaches_a_pivots_last_year_column_for_records() {
     std::fs::write(&path, text).unwrap();
     let checked = yusuan::check_file(&path).unwrap();
     assert!(!checked.diags.has_errors(), "{}", checked.diags);
-    let t = checked.report.tables.as_ref().unwrap();
-    let table = t
-        .trees()
-        .into_iter()
-        .find(|x| x.spec.id == "against_last_year")
-        .unwrap();
-    let last = |code: &str| {
-        table.row(code).unwrap().cells["last"]
-            .normalize()
-            .to_string()
-    };
+    let last = |code: &str| crate::common::cell(&checked, "against_last_year", code, "last");
     assert_eq!(
         (last(""), last("2013201"), last("2013299")),
         ("150".into(), "110".into(), "40".into())
@@ -1738,17 +1728,7 @@ fn only_a_last_year_record_may_leave_its_kind_out() {
     assert!(!budget.contains("kind = \"基本支出\"\nlast_year = true"));
     let checked = yusuan::check_str("b.toml", &budget).unwrap();
     assert!(!checked.diags.has_errors(), "{}", checked.diags);
-    let t = checked.report.tables.as_ref().unwrap();
-    let table = t
-        .trees()
-        .into_iter()
-        .find(|x| x.spec.id == "against_last_year")
-        .unwrap();
-    let last = |code: &str| {
-        table.row(code).unwrap().cells["last"]
-            .normalize()
-            .to_string()
-    };
+    let last = |code: &str| crate::common::cell(&checked, "against_last_year", code, "last");
     assert_eq!(
         (last("2013201"), last("")),
         ("110".to_string(), "150".to_string())

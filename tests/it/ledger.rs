@@ -11,23 +11,11 @@ use rust_decimal::Decimal;
 use yusuan::domain::{Kind, Source};
 use yusuan::tables::{Measure, Shape, TableSpec};
 
-/// A small deterministic generator (xorshift64*): a failing case is
-/// reproduced by its seed.
-struct Rng(u64);
+use crate::common::Rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
+/// Whether a draw of `r` falls within `percent`.
+fn chance(r: &mut Rng, percent: usize) -> bool {
+    r.below(100) < percent
 }
 
 /// One amount as generated: what the test knows of it.
@@ -61,7 +49,7 @@ fn ledger(r: &mut Rng) -> (String, Vec<Amount>) {
         let (kind_name, kind) = KINDS[r.below(KINDS.len())];
         let yuan = Decimal::new(1 + r.below(10_000_000) as i64, 2);
         text.push_str("\n[[fact]]\n");
-        if r.chance(85) {
+        if chance(r, 85) {
             text.push_str(&format!("unit = \"10100{}\"\n", 1 + r.below(2)));
         }
         text.push_str(&format!("function = \"{}\"\n", FUNCTIONS[r.below(4)]));
@@ -70,10 +58,10 @@ fn ledger(r: &mut Rng) -> (String, Vec<Amount>) {
             Kind::Public | Kind::Basic => "30201",
             _ => ["30201", "31002"][r.below(2)],
         };
-        if r.chance(85) {
+        if chance(r, 85) {
             text.push_str(&format!("economic = \"{economic}\"\n"));
         }
-        if r.chance(85) {
+        if chance(r, 85) {
             let government = if economic == "30101" {
                 "50101"
             } else {
@@ -81,7 +69,7 @@ fn ledger(r: &mut Rng) -> (String, Vec<Amount>) {
             };
             text.push_str(&format!("government = \"{government}\"\n"));
         }
-        if kind == Kind::Project && r.chance(70) {
+        if kind == Kind::Project && chance(r, 70) {
             text.push_str(&format!("project = \"项目{}\"\n", r.below(3)));
         }
         text.push_str(&format!(
@@ -90,7 +78,7 @@ fn ledger(r: &mut Rng) -> (String, Vec<Amount>) {
         amounts.push(Amount { source, kind, yuan });
     }
     // Now and then a line of today's form beside the records.
-    if r.chance(30) {
+    if chance(r, 30) {
         let yuan = Decimal::new(1 + r.below(1_000_000) as i64, 2);
         text.push_str(&format!(
             "\n[[expenditure]]\ncode = \"2013299\"\nproject = {yuan}\n"

@@ -1389,13 +1389,8 @@ fn random_budget_prose_never_panics_the_reader() {
         "-5",
         "0.0000000000000000000000000001",
     ];
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = |n: usize| {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
-    };
+    let mut rng = crate::common::Rng(0x2545_F491_4F6C_DD1D);
+    let mut next = |n: usize| rng.below(n);
     // More on demand: YUSUAN_PROSE=100000 cargo test random_budget_prose.
     let n: usize = std::env::var("YUSUAN_PROSE")
         .ok()

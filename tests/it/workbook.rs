@@ -842,21 +842,7 @@ fn import_never_writes_over_its_own_input_and_sniffs_a_workbook_by_its_content()
     );
 }
 
-/// A small deterministic generator (xorshift64*), so that a failing case
-/// is reproduced by its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::common::Rng;
 
 /// The amounts a file's lines carry (`basic = 452.03`, …), sorted: what
 /// must not change unseen.
