@@ -60,7 +60,6 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
     READING.with(|r| r.set(false));
     // Why no figure can be taken: the first error of the file, or why it cannot be read.
     let (first, broken) = match &read {
-        Ok(c) if !c.diags.has_errors() => (None, false),
         Ok(c) => (
             c.diags
                 .items
