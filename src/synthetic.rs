@@ -45,6 +45,40 @@ pub fn department(lines: usize) -> String {
     out
 }
 
+/// The TOML text of a department given as `n` budget-system records
+/// (`[[fact]]`, amounts in 元) with every dimension — 单位, 功能分类 项,
+/// 部门经济 款, 政府经济 款, kind, project — so that a profile's pivot and
+/// cross tables have rows (`yusuan profile check`'s sample).
+pub fn records(n: usize) -> String {
+    let mut out = String::from(
+        "[department]\ncode = \"999\"\nname = \"合成测试部门\"\nyear = 2024\nunit = \"元\"\n\n",
+    );
+    // (kind, 部门经济, 政府经济): 人员经费, 公用经费 and 项目支出 in turn.
+    const KINDS: [(&str, &str, &str); 3] = [
+        ("人员经费", "30101", "50101"),
+        ("公用经费", "30201", "50201"),
+        ("项目支出", "30227", "50205"),
+    ];
+    for i in 0..n.max(1) {
+        let (kind, economic, government) = KINDS[i % KINDS.len()];
+        let xiang = i / KINDS.len() % 99 + 1;
+        let project = if kind == "项目支出" {
+            format!("project = \"专项{xiang}\"\n")
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "[[fact]]\nunit = \"99900{}\"\nfunction = \"20101{xiang:02}\"\nname = \"第1款第{xiang}项支出\"\neconomic = \"{economic}\"\ngovernment = \"{government}\"\nkind = \"{kind}\"\n{project}amount = {}.{:02}\n\n",
+            1 + i % 2,
+            (i * 7_919) % 100_000 + 1,
+            i % 100,
+        );
+    }
+    out.push_str("[names]\n\"999001\" = \"合成测试部门本级\"\n\"999002\" = \"合成测试部门中心\"\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

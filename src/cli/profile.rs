@@ -39,6 +39,7 @@ fn new(name: &str, from: &str, dir: &Path, flat: bool) -> i32 {
 }
 
 fn check(dir: &Path, with: Option<&Path>) -> i32 {
+    use crate::tables::Shape;
     let profile = match crate::profile::load(dir) {
         Ok(p) => p,
         Err(d) => {
@@ -67,6 +68,14 @@ fn check(dir: &Path, with: Option<&Path>) -> i32 {
     };
     let checked = match with {
         Some(file) => crate::check_file_with(file, options),
+        // A profile with pivot tables needs amounts with their dimensions.
+        None if profile
+            .tables
+            .iter()
+            .any(|t| matches!(t.shape, Shape::Pivot(_) | Shape::Cross(_))) =>
+        {
+            crate::check_str_with("synthetic.toml", &crate::synthetic::records(60), options)
+        }
         None => crate::check_str_with("synthetic.toml", &crate::synthetic::department(40), options),
     };
     let checked = match checked {

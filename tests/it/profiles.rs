@@ -539,3 +539,24 @@ fn hebei_guangzhou_and_ningxia_print_projects_in_their_seeds_layouts() {
     );
     assert!(ningxia[0].contains("项目资金"), "{}", ningxia[0]);
 }
+
+/// Issue 27: `profile new X --from P` then `profile check X` passes for
+/// every built-in P — before, beijing's and xian's pivot tables found no
+/// amount with their dimensions in the sample (5 and 4 false errors).
+#[test]
+fn every_builtin_copied_with_profile_new_passes_profile_check() {
+    let dir = tempfile::tempdir().unwrap();
+    for p in yusuan::profile::names() {
+        let to = dir.path().join(format!("copy-{p}"));
+        let new =
+            crate::common::yusuan(&[&"profile", &"new", &format!("my{p}"), &to, &"--from", &p]);
+        assert_eq!(new.code, Some(0), "{p}: {}", new.stderr);
+        let check = crate::common::yusuan(&[&"profile", &"check", &to]);
+        assert_eq!(check.code, Some(0), "{p}: {}", check.stderr);
+        assert!(
+            check.stderr.contains("可用：") || check.stdout.contains("可用："),
+            "{p}: {}",
+            check.stderr
+        );
+    }
+}
