@@ -141,7 +141,7 @@ impl Workspace {
             }
             if path.is_dir() {
                 self.walk(&path, depth + 1, out);
-            } else if name.ends_with(".toml")
+            } else if name.to_lowercase().ends_with(".toml")
                 && let Ok(rel) = path.strip_prefix(&self.dir)
             {
                 out.push(rel.to_string_lossy().replace('\\', "/"));
@@ -280,6 +280,11 @@ mod tests {
         ] {
             assert!(w.path(bad, &["toml"]).is_err(), "{bad}");
         }
+        // Listed and opened whatever the extension's case (Windows writes K.TOML).
+        std::fs::write(dir.path().join("K.TOML"), "").unwrap();
+        std::fs::write(dir.path().join("k.txt"), "").unwrap();
+        assert_eq!(w.files(), ["K.TOML"]);
+        assert!(w.path("K.TOML", &["toml"]).is_ok());
         let e = w.path("../x.toml", &["toml"]).unwrap_err();
         assert_eq!(
             e.zh,
