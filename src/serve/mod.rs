@@ -127,9 +127,21 @@ pub fn run(settings: Settings, ready: &dyn Fn(&str)) -> Result<(), Text> {
         batch: Arc::new(Mutex::new(batch::Progress::default())),
         stamps: Mutex::new(BTreeMap::new()),
     });
+    // Bound to every address (0.0.0.0, ::): this computer opens it at its
+    // loopback address, others at this computer's own.
+    let shown = if addr.ip().is_unspecified() {
+        let local: std::net::IpAddr = if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        };
+        std::net::SocketAddr::new(local, addr.port())
+    } else {
+        addr
+    };
     let url = match &token {
-        Some(t) => format!("http://{addr}/?token={t}"),
-        None => format!("http://{addr}/"),
+        Some(t) => format!("http://{shown}/?token={t}"),
+        None => format!("http://{shown}/"),
     };
     ready(&url);
     let server = Arc::new(server);
@@ -283,12 +295,11 @@ fn allowed(state: &State, request: &Request, q: &BTreeMap<String, String>) -> Re
     } else if state.loopback {
         let host = header(request, "Host").unwrap_or("");
         let port = state.port;
-        let ok = [
-            format!("127.0.0.1:{port}"),
-            format!("localhost:{port}"),
-            format!("[::1]:{port}"),
-        ]
-        .contains(&host.to_string());
+        // Any loopback address with this port (127.0.0.2 too, as bound), or localhost.
+        let ok = host == format!("localhost:{port}")
+            || host
+                .parse::<std::net::SocketAddr>()
+                .is_ok_and(|a| a.ip().is_loopback() && a.port() == port);
         if !ok {
             return Err(Reply::refuse(
                 403,

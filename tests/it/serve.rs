@@ -556,3 +556,32 @@ fn render_all_takes_a_dash_name_as_a_file_and_last_year_stays_inside() {
     assert_eq!(dash["status"], "rendered", "{report}");
     assert_eq!(report["percent"], 100);
 }
+
+/// Issue 29: `--bind 127.0.0.2:P` refused its own printed address (the
+/// Host check knew only 127.0.0.1), and `--bind 0.0.0.0` printed
+/// http://0.0.0.0:… to open. Each printed address now opens the page.
+#[test]
+fn the_printed_address_opens_whatever_the_bind() {
+    let ws = workspace_with_kaiping();
+    for bind in ["127.0.0.2:0", "0.0.0.0:0"] {
+        let server = Server::start(ws.path(), &["--bind", bind]);
+        assert!(
+            server.url.starts_with(if bind.starts_with("0.") {
+                "http://127.0.0.1:"
+            } else {
+                "http://127.0.0.2:"
+            }),
+            "{bind}: {}",
+            server.url
+        );
+        let answer = ureq::get(&server.url)
+            .timeout(Duration::from_secs(30))
+            .call();
+        assert_eq!(
+            answer.map(|r| r.status()).unwrap_or(0),
+            200,
+            "{bind}: {}",
+            server.url
+        );
+    }
+}
