@@ -1436,3 +1436,46 @@ fn figures_in_yi_yuan_are_read() {
         ["“支出预算3.95亿元”：表中为 38450.00 万元"]
     );
 }
+
+/// Each total typed by hand against last year's file is named by what it
+/// is: 收入合计 … 项目支出 (all eight typed 1 here; the file gives others).
+#[test]
+fn a_typed_last_year_total_is_named_by_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("2025.toml"),
+        "[department]\nname = \"司法局\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3000.00\npersonnel = 2000.00\npublic = 1000.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 269.30\n",
+    )
+    .unwrap();
+    let path = dir.path().join("2026.toml");
+    std::fs::write(
+        &path,
+        "[department]\nname = \"司法局\"\nyear = 2026\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 3500.00\n\n[last_year]\nfrom = \"2025.toml\"\nincome = 1\nexpenditure = 1\nfiscal = 1\ngeneral = 1\nbasic = 1\npersonnel = 1\npublic = 1\nproject = 1\n",
+    )
+    .unwrap();
+    let d = yusuan::check_file(&path).unwrap().diags;
+    let mut named: Vec<String> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "last-year")
+        .filter_map(|x| {
+            let m = &x.message.zh;
+            m.strip_prefix("上年数 1（")
+                .and_then(|r| r.split_once('）'))
+                .map(|(w, _)| w.to_string())
+        })
+        .collect();
+    named.sort();
+    let mut want = [
+        "收入合计",
+        "支出合计",
+        "财政拨款",
+        "一般公共预算",
+        "基本支出",
+        "人员经费",
+        "公用经费",
+        "项目支出",
+    ];
+    want.sort();
+    assert_eq!(named, want);
+}
