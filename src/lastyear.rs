@@ -198,10 +198,7 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
             let value = in_unit(yuan);
             match slot {
                 None => *slot = Some(value),
-                Some(typed) if typed.0 != value.0 => {
-                    differs(typed.0, value.0, span.clone(), "三公", &shown, diags)
-                }
-                Some(_) => {}
+                Some(typed) => differs(typed.0, value.0, span.clone(), "三公", &shown, diags),
             }
         }
     }

@@ -1100,6 +1100,18 @@ fn last_years_file_is_the_year_befores_of_this_department_and_its_change_renders
             )
         )]
     );
+    // Another district's 司法局: the same name, another code.
+    std::fs::write(&last, budget(2025, "205", "100.00")).unwrap();
+    let checked = yusuan::check_file(&path).unwrap();
+    assert_eq!(
+        errors(&checked.diags),
+        [(
+            at.clone(),
+            format!(
+                "上年文件 {shown} 是「司法局」（代码 205）的预算，不是本部门「司法局」（代码 105）的"
+            )
+        )]
+    );
     // A pipe where the file should be: an error at once, never a wait.
     std::fs::remove_file(&last).unwrap();
     let made = std::process::Command::new("mkfifo")
