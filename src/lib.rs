@@ -738,7 +738,13 @@ fn write_temp(path: &Path, bytes: &[u8], lang: Lang) -> Result<std::path::PathBu
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    // The name's first 100 bytes at most: a 255-byte name must still leave
+    // room for the temporary file's own (names are limited to 255 bytes).
+    let mut cut = name.len().min(100);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let tmp = dir.join(format!(".{}.{}.{n}.tmp", &name[..cut], std::process::id()));
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -899,3 +899,20 @@ fn english_messages_for_render_and_batch_and_import_year_and_profile() {
     .unwrap();
     assert_eq!(mine, shanghai);
 }
+
+/// Issue 29: a file name of 255 bytes (the most a name may have) could not
+/// be written: the temporary file beside it took its whole name plus a
+/// suffix ("File name too long"). It is written whole now.
+#[test]
+fn a_name_of_255_bytes_is_written_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    // 83 three-byte characters (249 bytes) + "1.toml" (6) = 255 bytes.
+    let stem: String = "预".repeat(83);
+    let name = format!("{stem}1.toml");
+    assert_eq!(name.len(), 255);
+    let path = dir.path().join(&name);
+    yusuan::write_atomically(&path, b"x = 1\n", yusuan::Lang::Zh).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"x = 1\n");
+    // Nothing else is left beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
