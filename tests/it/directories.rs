@@ -1698,8 +1698,20 @@ fn a_profiles_impossible_columns_and_missing_tables_are_named() {
         cycle.contains(&"p:11:11 列 \"a\" 的 sum 经由其他列又加回自己".to_string()),
         "{cycle:?}"
     );
-    // No base: the nine tables the rules read must be defined here.
-    let missing = errors("name = \"bare\"\n");
+    // No base: the nine tables the rules read must be defined here — all
+    // nine missing beside a table of its own.
+    let missing = errors(
+        &table(
+            "function",
+            "  { key = \"total\", header = \"合计\", kinds = [\"basic\"] },\n",
+        )
+        .replace("base = \"national\"\n", ""),
+    );
+    assert_eq!(
+        missing.iter().filter(|m| m.contains("缺少表")).count(),
+        9,
+        "{missing:?}"
+    );
     assert!(
         missing.iter().any(|m| m.ends_with(
             "缺少表 \"summary\"：核对规则要用到它（写 base = \"national\" 继承它，或自己定义）"
