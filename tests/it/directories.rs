@@ -1690,6 +1690,15 @@ fn a_profiles_impossible_columns_and_missing_tables_are_named() {
         )),
         ["p:11:11 列 \"total\" 既是 sum 又有筛选；sum 列只把同一行的其他列相加"]
     );
+    // An unknown source names the valid ones (each by its last name).
+    let source = errors(&table(
+        "function",
+        "  { key = \"total\", header = \"合计\", sources = [\"财政\"] },\n",
+    ));
+    assert_eq!(
+        source[0],
+        "p:11:46 未知的资金来源 \"财政\"；可用：general, fund, soe, special_account, business, operating, superior, subsidiary, other, carryover, general_carryover, fund_carryover, soe_carryover"
+    );
     let cycle = errors(&table(
         "function",
         "  { key = \"a\", header = \"甲\", sum = [\"b\"] },\n  { key = \"b\", header = \"乙\", sum = [\"a\"] },\n",
