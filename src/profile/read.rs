@@ -964,7 +964,7 @@ fn table(
                 ok = false;
             }
         }
-        if ok && reaches(&columns, c.key.get_ref(), c.key.get_ref(), 0) {
+        if ok && reaches(&columns, c.key.get_ref(), c.key.get_ref(), &mut vec![]) {
             let key = c.key.get_ref();
             err(
                 Some(c.key.span()),
@@ -996,11 +996,19 @@ fn table(
     })
 }
 
-/// Whether a `sum` starting at column `from` reaches column `target`.
-fn reaches(columns: &[Column], from: &str, target: &str, depth: usize) -> bool {
-    if depth > columns.len() {
-        return true;
+/// Whether a `sum` starting at column `from` reaches column `target`. A
+/// column met twice on the way is a cycle of others, not of `target`
+/// (a → b → c → b: b's, reported at b, never at a).
+fn reaches<'a>(
+    columns: &'a [Column],
+    from: &'a str,
+    target: &str,
+    seen: &mut Vec<&'a str>,
+) -> bool {
+    if seen.contains(&from) {
+        return false;
     }
+    seen.push(from);
     let Some(c) = columns.iter().find(|c| c.key == from) else {
         return false;
     };
@@ -1009,7 +1017,7 @@ fn reaches(columns: &[Column], from: &str, target: &str, depth: usize) -> bool {
     };
     parts
         .iter()
-        .any(|p| p == target || reaches(columns, p, target, depth + 1))
+        .any(|p| p == target || reaches(columns, p, target, seen))
 }
 
 fn kind(i: usize) -> Kind {

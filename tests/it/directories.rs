@@ -1699,6 +1699,13 @@ fn a_profiles_impossible_columns_and_missing_tables_are_named() {
         source[0],
         "p:11:46 未知的资金来源 \"财政\"；可用：general, fund, soe, special_account, business, operating, superior, subsidiary, other, carryover, general_carryover, fund_carryover, soe_carryover"
     );
+    // A sum that reaches a cycle it is not part of (a → b → c → b) is no
+    // cycle of its own: the cycle is named where it is, at b.
+    let chain = errors(&table(
+        "function",
+        "  { key = \"a\", header = \"甲\", sum = [\"b\"] },\n  { key = \"b\", header = \"乙\", sum = [\"c\"] },\n  { key = \"c\", header = \"丙\", sum = [\"b\"] },\n",
+    ));
+    assert_eq!(chain, ["p:12:11 列 \"b\" 的 sum 经由其他列又加回自己"]);
     let cycle = errors(&table(
         "function",
         "  { key = \"a\", header = \"甲\", sum = [\"b\"] },\n  { key = \"b\", header = \"乙\", sum = [\"a\"] },\n",
