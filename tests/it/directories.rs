@@ -1522,33 +1522,17 @@ fn last_years_file_reaches_a_pivots_last_year_column_for_records() {
 fn a_profiles_number_style_is_checked_where_it_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let read = |style: &str| -> Vec<String> {
-        std::fs::write(
-            dir.path().join("profile.toml"),
-            format!("name = \"s\"\nbase = \"national\"\nstyle = {style}\n"),
-        )
-        .unwrap();
-        yusuan::profile::forget_loaded();
-        match yusuan::profile::load(dir.path()) {
+        let text = format!("name = \"s\"\nbase = \"national\"\nstyle = {style}\n");
+        match load_profile(dir.path(), &text) {
             Ok(p) => vec![format!("decimals {}", p.style.decimals)],
-            Err(d) => d
-                .items
-                .iter()
-                .map(|x| format!("{} {}", d.location(x), x.message.zh))
-                .collect(),
+            Err(e) => e,
         }
     };
     assert_eq!(read("{ decimals = 6 }"), ["decimals 6"]);
-    let file = dir.path().join("profile.toml");
-    assert_eq!(
-        read("{ decimals = 7 }"),
-        [format!("{}:3:22 小数位数最多 6 位", file.display())]
-    );
+    assert_eq!(read("{ decimals = 7 }"), ["p:3:22 小数位数最多 6 位"]);
     assert_eq!(
         read("{ zero = \"nil\" }"),
-        [format!(
-            "{}:3:18 零的写法 \"nil\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"",
-            file.display()
-        )]
+        ["p:3:18 零的写法 \"nil\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\""]
     );
 }
 
@@ -1557,15 +1541,13 @@ fn a_profiles_number_style_is_checked_where_it_is_written() {
 #[test]
 fn a_profiles_levels_and_table_shapes_are_read_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    let load = |text: &str| {
-        std::fs::write(dir.path().join("profile.toml"), text).unwrap();
-        yusuan::profile::forget_loaded();
-        yusuan::profile::load(dir.path())
-    };
     let head = "name = \"l\"\nbase = \"national\"\n";
-    let p = load(&format!(
-        "{head}\n[checks]\nR5 = \"warning\"\nR7 = \"警告\"\nR9 = \"关闭\"\nR1 = \"错误\"\n"
-    ))
+    let p = load_profile(
+        dir.path(),
+        &format!(
+            "{head}\n[checks]\nR5 = \"warning\"\nR7 = \"警告\"\nR9 = \"关闭\"\nR1 = \"错误\"\n"
+        ),
+    )
     .unwrap();
     use yusuan::profile::Level;
     let level = |r: &str| p.checks.iter().find(|(x, _)| x == r).map(|(_, l)| *l);
@@ -1578,23 +1560,7 @@ fn a_profiles_levels_and_table_shapes_are_read_as_written() {
             Some(Level::Error)
         ]
     );
-    let file = dir.path().join("profile.toml");
-    let errors = |text: &str| -> Vec<String> {
-        match load(text) {
-            Ok(_) => vec![],
-            Err(d) => d
-                .items
-                .iter()
-                .map(|x| {
-                    format!(
-                        "{} {}",
-                        d.location(x).replace(&file.display().to_string(), "p"),
-                        x.message.zh
-                    )
-                })
-                .collect(),
-        }
-    };
+    let errors = |text: &str| load_profile(dir.path(), text).err().unwrap_or_default();
     // `by = []`: no dimension to group by.
     assert_eq!(
         errors(&format!(
@@ -1650,25 +1616,7 @@ fn a_record_names_a_code_the_catalogue_lacks_as_the_message_asks() {
 #[test]
 fn a_profiles_impossible_columns_and_missing_tables_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("profile.toml");
-    let errors = |text: &str| -> Vec<String> {
-        std::fs::write(&file, text).unwrap();
-        yusuan::profile::forget_loaded();
-        match yusuan::profile::load(dir.path()) {
-            Ok(_) => vec![],
-            Err(d) => d
-                .items
-                .iter()
-                .map(|x| {
-                    format!(
-                        "{} {}",
-                        d.location(x).replace(&file.display().to_string(), "p"),
-                        x.message.zh
-                    )
-                })
-                .collect(),
-        }
-    };
+    let errors = |text: &str| load_profile(dir.path(), text).err().unwrap_or_default();
     let table = |rows: &str, columns: &str| {
         format!(
             "name = \"c\"\nbase = \"national\"\n\n[[tables]]\nid = \"x\"\nnumber = 10\ntitle = \"x\"\nrows = \"{rows}\"\nrule = \"R4\"\ncolumns = [\n{columns}]\n"
@@ -1770,4 +1718,24 @@ fn only_a_last_year_record_may_leave_its_kind_out() {
             "这条记录没有支出类型（kind = \"人员经费\"、\"项目支出\"……）：只有上年数（last_year = true）可以不写"
         )]
     );
+}
+
+/// Writes `text` as the `profile.toml` of `dir` and loads it afresh: the
+/// profile, or each error as `p:line:col message` (`p` for the file).
+fn load_profile(dir: &Path, text: &str) -> Result<&'static yusuan::profile::Profile, Vec<String>> {
+    let file = dir.join("profile.toml");
+    std::fs::write(&file, text).unwrap();
+    yusuan::profile::forget_loaded();
+    yusuan::profile::load(dir).map_err(|d| {
+        d.items
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {}",
+                    d.location(x).replace(&file.display().to_string(), "p"),
+                    x.message.zh
+                )
+            })
+            .collect()
+    })
 }
