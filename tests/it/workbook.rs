@@ -1134,21 +1134,7 @@ fn a_budget_systems_detail_sheet_imports_as_facts() {
             ws.write_string(1 + i as u32, j as u16, *c).unwrap();
         }
     }
-    let settings = book.add_worksheet();
-    settings.set_name("department").unwrap();
-    for (i, (k, v)) in [
-        ("项", "值"),
-        ("部门名称", "测试局"),
-        ("预算年度", "2025"),
-        ("金额单位", "万元"),
-        ("录入单位", "元"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        settings.write_string(i as u32, 0, *k).unwrap();
-        settings.write_string(i as u32, 1, *v).unwrap();
-    }
+    settings_sheet(&mut book, &[("录入单位", "元")]);
     let imported = yusuan::workbook::import_workbook(
         "system.xlsx",
         &book.save_to_buffer().unwrap(),
@@ -1336,20 +1322,7 @@ fn a_detail_export_on_two_sheets_with_last_years_amounts_and_its_unit_imports_wh
             }
         }
     }
-    let settings = book.add_worksheet();
-    settings.set_name("department").unwrap();
-    for (i, (k, v)) in [
-        ("项", "值"),
-        ("部门名称", "测试局"),
-        ("预算年度", "2025"),
-        ("金额单位", "万元"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        settings.write_string(i as u32, 0, *k).unwrap();
-        settings.write_string(i as u32, 1, *v).unwrap();
-    }
+    settings_sheet(&mut book, &[]);
     let bytes = book.save_to_buffer().unwrap();
     let imported = yusuan::workbook::import_workbook("system.xlsx", &bytes, None, None);
     assert!(!imported.diags.has_errors(), "{}", imported.diags);
@@ -1419,4 +1392,21 @@ fn the_workbook_is_dated_by_the_budget_year_not_the_clock() {
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(export(&text) == bytes);
+}
+
+/// The `department` sheet of a detail export: 测试局, 2025, 万元, and `more`
+/// settings after them.
+fn settings_sheet(book: &mut rust_xlsxwriter::Workbook, more: &[(&str, &str)]) {
+    let settings = book.add_worksheet();
+    settings.set_name("department").unwrap();
+    let base = [
+        ("项", "值"),
+        ("部门名称", "测试局"),
+        ("预算年度", "2025"),
+        ("金额单位", "万元"),
+    ];
+    for (i, (k, v)) in base.iter().chain(more).enumerate() {
+        settings.write_string(i as u32, 0, *k).unwrap();
+        settings.write_string(i as u32, 1, *v).unwrap();
+    }
 }
