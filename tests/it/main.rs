@@ -7,6 +7,7 @@ mod batch;
 mod browser;
 mod cli;
 mod directories;
+mod golden;
 mod layers;
 mod layout;
 mod ledger;
