@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::records::{Dim, Fact};
 use crate::tables::{ColumnHead, IncomeItem, Measure, Shape, TableSpec};
-use crate::validate::{Budget, Funds, Line, Source, Unit};
+use crate::validate::{Budget, Funds, Source, Unit};
 
 /// One row of a classification tree table.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -314,43 +315,6 @@ fn note_of(budget: &Budget, spec: &TableSpec, empty: bool) -> Option<String> {
     })
 }
 
-/// The value of column `i` for one 功能分类 line, in 元 (Sum columns resolved).
-pub fn line_value(spec: &TableSpec, i: usize, line: &Line) -> Decimal {
-    match &spec.columns[i].measure {
-        Measure::Lines(sources, kinds) => {
-            if sources.contains(&line.source) {
-                kinds.iter().map(|k| line.kinds[*k as usize]).sum()
-            } else {
-                Decimal::ZERO
-            }
-        }
-        Measure::Economic(_)
-        | Measure::Change(..)
-        | Measure::Percent(..)
-        | Measure::Typed
-        | Measure::Text => Decimal::ZERO,
-        Measure::Sum(parts) => parts
-            .iter()
-            .filter_map(|p| spec.column(p))
-            .map(|j| line_value(spec, j, line))
-            .sum(),
-    }
-}
-
-/// The value of column `i` for one 经济分类 line, in 元.
-fn economic_value(spec: &TableSpec, i: usize, personnel: bool, amount: Decimal) -> Decimal {
-    match &spec.columns[i].measure {
-        Measure::Economic(None) => amount,
-        Measure::Economic(Some(p)) if *p == personnel => amount,
-        Measure::Sum(parts) => parts
-            .iter()
-            .filter_map(|p| spec.column(p))
-            .map(|j| economic_value(spec, j, personnel, amount))
-            .sum(),
-        _ => Decimal::ZERO,
-    }
-}
-
 /// The derived columns of a row (change, percentage) from its other
 /// columns, in the printing unit.
 pub fn derive(spec: &TableSpec, values: &mut [Decimal]) {
@@ -384,10 +348,16 @@ fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
     }
 }
 
-/// The value of column `i` for one fact, in 元.
-pub fn fact_value(spec: &TableSpec, i: usize, f: &crate::records::Fact) -> Decimal {
+/// The value of column `i` for one fact, in 元: the one place an amount
+/// meets a column.
+pub fn fact_value(spec: &TableSpec, i: usize, f: &Fact) -> Decimal {
     match &spec.columns[i].measure {
         Measure::Lines(sources, kinds) if f.matches(sources, kinds) => f.amount,
+        Measure::Economic(part) => match (f.basic_economic(), part) {
+            (Some(_), None) => f.amount,
+            (Some(p), Some(want)) if p == *want => f.amount,
+            _ => Decimal::ZERO,
+        },
         Measure::Sum(parts) => parts
             .iter()
             .filter_map(|p| spec.column(p))
@@ -395,6 +365,26 @@ pub fn fact_value(spec: &TableSpec, i: usize, f: &crate::records::Fact) -> Decim
             .sum(),
         _ => Decimal::ZERO,
     }
+}
+
+/// Groups the ledger into rows: for each key `key` gives a fact (a fact
+/// it gives none is not this grouping's), the sum of every column over
+/// those facts, in 元. The one function that adds money into table rows.
+pub fn group<K: Ord>(
+    budget: &Budget,
+    spec: &TableSpec,
+    key: impl Fn(&Fact) -> Option<K>,
+) -> BTreeMap<K, Vec<Decimal>> {
+    let n = spec.columns.len();
+    let mut out: BTreeMap<K, Vec<Decimal>> = BTreeMap::new();
+    for f in &budget.facts {
+        let Some(k) = key(f) else { continue };
+        let values = out.entry(k).or_insert_with(|| vec![Decimal::ZERO; n]);
+        for (i, v) in values.iter_mut().enumerate() {
+            *v += fact_value(spec, i, f);
+        }
+    }
+    out
 }
 
 /// The name of a code of `dim`: the file's, else the catalogue's; a 单位 or
@@ -425,58 +415,42 @@ fn dim_name(budget: &Budget, dim: crate::records::Dim, code: &str) -> String {
     .unwrap_or_default()
 }
 
-/// Leaves (code, name, values in 元) of a tree table, merged by code.
-fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(String, String, Vec<Decimal>)> {
-    let n = spec.columns.len();
-    let mut m: BTreeMap<String, (String, Vec<Decimal>)> = BTreeMap::new();
-    let mut add = |code: &str, name: &str, v: Vec<Decimal>| {
-        let e = m
-            .entry(code.to_string())
-            .or_insert_with(|| (name.to_string(), vec![Decimal::ZERO; n]));
-        add_into(&mut e.1, &v);
-    };
-    match &spec.shape {
-        Shape::Function(sources) => {
-            for l in budget.lines.iter().filter(|l| sources.contains(&l.source)) {
-                add(
-                    &l.code,
-                    &l.name,
-                    (0..n).map(|i| line_value(spec, i, l)).collect(),
-                );
-            }
-        }
-        Shape::Economic => {
-            for e in &budget.economic {
-                let v = (0..n)
-                    .map(|i| economic_value(spec, i, e.personnel, e.amount))
-                    .collect();
-                add(&e.code, &e.name, v);
-            }
-        }
-        Shape::Pivot(dim) => {
-            for f in &budget.facts {
-                let Some(code) = f.get(*dim) else { continue };
-                let v: Vec<Decimal> = (0..n).map(|i| fact_value(spec, i, f)).collect();
-                // A fact no column counts makes no row.
-                if v.iter().any(|x| !x.is_zero()) {
-                    add(code, &dim_name(budget, *dim, code), v);
-                }
-            }
-        }
-        Shape::Cross(dims) => {
-            for f in &budget.facts {
-                let codes: Option<Vec<&str>> = dims.iter().map(|d| f.get(*d)).collect();
-                let Some(codes) = codes else { continue };
-                let v: Vec<Decimal> = (0..n).map(|i| fact_value(spec, i, f)).collect();
-                if v.iter().any(|x| !x.is_zero()) {
-                    let name = dim_name(budget, dims[0], codes[0]);
-                    add(&codes.join("|"), &name, v);
-                }
-            }
-        }
-        Shape::Pair(_) | Shape::Sangong | Shape::List => {}
+/// The dimensions a tree table's rows are keyed by.
+fn row_dims(shape: &Shape) -> Vec<Dim> {
+    match shape {
+        Shape::Function(_) => vec![Dim::Function],
+        Shape::Economic => vec![Dim::Economic],
+        Shape::Pivot(dim) => vec![*dim],
+        Shape::Cross(dims) => dims.clone(),
+        Shape::Pair(_) | Shape::Sangong | Shape::List => vec![],
     }
-    m.into_iter().map(|(c, (n, v))| (c, n, v)).collect()
+}
+
+/// Leaves (codes by dimension, values in 元) of a tree table, merged by
+/// their codes. A statutory 功能 table keeps a row for every 项 of its
+/// sources (even one no column counts); a pivot, only rows with money.
+fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(Vec<String>, Vec<Decimal>)> {
+    let dims = row_dims(&spec.shape);
+    let codes = |f: &Fact| -> Option<Vec<String>> {
+        dims.iter().map(|d| f.get(*d).map(str::to_string)).collect()
+    };
+    let leaves = match &spec.shape {
+        Shape::Function(sources) => group(budget, spec, |f| {
+            (f.spending() || f.last_year)
+                .then_some(())
+                .filter(|_| sources.contains(&f.source))
+                .and_then(|_| codes(f))
+        }),
+        Shape::Economic => group(budget, spec, |f| f.basic_economic().and_then(|_| codes(f))),
+        _ if dims.is_empty() => BTreeMap::new(),
+        _ => {
+            let mut all = group(budget, spec, codes);
+            // A fact no column counts makes no row.
+            all.retain(|_, v| v.iter().any(|x| !x.is_zero()));
+            all
+        }
+    };
+    leaves.into_iter().collect()
 }
 
 /// Builds 合计 + the tree (类 → 款 → 项, or 类 → 款) of a tree table.
@@ -485,7 +459,6 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         return list_table(budget, spec, unit);
     }
     let leaves = tree_leaves(budget, spec);
-    use crate::records::Dim;
     let flat = matches!(
         spec.shape,
         Shape::Pivot(Dim::Unit | Dim::Project) | Shape::Cross(_)
@@ -496,9 +469,10 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     );
     let levels: &[usize] = match spec.shape {
         // 类 → 款, and → 项 when the file gives 7-digit economic lines.
-        _ if economic_rows && leaves.iter().all(|(c, _, _)| c.len() <= 5) => &[3, 5],
+        _ if economic_rows && leaves.iter().all(|(c, _)| c[0].len() <= 5) => &[3, 5],
         _ => &[3, 5, 7],
     };
+    let dims = row_dims(&spec.shape);
     let n = spec.columns.len();
     let new_row = |code: String, name: String, level: u8| Row {
         code,
@@ -515,19 +489,20 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     let mut total = new_row(String::new(), "合计".into(), 0);
     // A BTreeMap over codes gives depth-first order: a parent's code is a
     // prefix of its children's.
-    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
-    for (code, name, values) in &leaves {
+    let mut rows: BTreeMap<Vec<String>, Row> = BTreeMap::new();
+    for (codes, values) in &leaves {
         add_into(&mut total.values, values);
         total.leaves += 1;
         if flat {
-            let row = rows.entry(code.clone()).or_insert_with(|| {
-                let mut r = new_row(code.clone(), name.clone(), 1);
-                if let Shape::Cross(dims) = &spec.shape {
+            let row = rows.entry(codes.clone()).or_insert_with(|| {
+                // The row's printed key; its codes stay apart in `parts`.
+                let mut r = new_row(codes.join("|"), dim_name(budget, dims[0], &codes[0]), 1);
+                if dims.len() > 1 {
                     r.parts = dims
                         .iter()
-                        .zip(code.split('|'))
+                        .zip(codes)
                         .map(|(d, c)| Part {
-                            code: c.to_string(),
+                            code: c.clone(),
                             name: dim_name(budget, *d, c),
                         })
                         .collect();
@@ -538,15 +513,16 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             row.leaves += 1;
             continue;
         }
+        let code = &codes[0];
         for (depth, &len) in levels.iter().enumerate() {
             if len > code.len() {
                 break; // a 款 line among 项 lines is a leaf one level up
             }
             let key = code[..len].to_string();
             let is_leaf = len == code.len();
-            let row = rows.entry(key.clone()).or_insert_with(|| {
+            let row = rows.entry(vec![key.clone()]).or_insert_with(|| {
                 let name = match spec.shape {
-                    _ if is_leaf => name.clone(),
+                    _ if is_leaf => dim_name(budget, dims[0], &key),
                     Shape::Pivot(dim) => dim_name(budget, dim, &key),
                     _ => budget.names.get(&key).cloned().unwrap_or_default(),
                 };
@@ -558,21 +534,17 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     }
     let mut out = vec![total];
     out.extend(rows.into_values());
+    let statutory_economic = matches!(spec.shape, Shape::Economic);
     for r in &mut out {
         finish_row(spec, unit, r);
-        if matches!(spec.shape, Shape::Economic) {
-            r.government = budget
-                .economic
-                .iter()
-                .find(|e| e.code == r.code)
-                .and_then(|e| e.government.clone());
-        }
-        if matches!(spec.shape, Shape::Pivot(Dim::Economic)) && r.level > 0 {
-            // The 政府经济 款 of a 部门经济 row, when its records name one.
+        if (statutory_economic || matches!(spec.shape, Shape::Pivot(Dim::Economic))) && r.level > 0
+        {
+            // The 政府经济 款 of a 部门经济 row, when its amounts name one.
             let mut paired = budget
                 .facts
                 .iter()
                 .filter(|f| f.economic.as_deref() == Some(r.code.as_str()))
+                .filter(|f| !statutory_economic || f.basic_economic().is_some())
                 .filter_map(|f| f.government.as_deref());
             if let Some(first) = paired.next()
                 && paired.all(|g| g == first)
@@ -709,7 +681,12 @@ fn classes(budget: &Budget, own: Option<&[String]>) -> Vec<(String, String)> {
         Some(list) => list.iter().map(|c| (c.clone(), name(c))).collect(),
         None => budget.catalogue.classes.clone(),
     };
-    let mut extra: Vec<&str> = budget.lines.iter().map(|l| &l.code[..3]).collect();
+    let mut extra: Vec<&str> = budget
+        .facts
+        .iter()
+        .filter_map(|f| f.function.as_deref())
+        .map(|c| &c[..3])
+        .collect();
     extra.sort_unstable();
     extra.dedup();
     for code in extra {
@@ -721,13 +698,18 @@ fn classes(budget: &Budget, own: Option<&[String]>) -> Vec<(String, String)> {
     out
 }
 
-fn income_value(budget: &Budget, item: &IncomeItem) -> Decimal {
+/// This year's spending of the sources `keep` admits, in 元.
+fn spent_from(budget: &Budget, keep: impl Fn(Source) -> bool) -> Decimal {
     budget
-        .lines
+        .facts
         .iter()
-        .filter(|l| item.sources.contains(&l.source))
-        .map(Line::total)
+        .filter(|f| f.spending() && keep(f.source))
+        .map(|f| f.amount)
         .sum()
+}
+
+fn income_value(budget: &Budget, item: &IncomeItem) -> Decimal {
+    spent_from(budget, |s| item.sources.contains(&s))
 }
 
 fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTable {
@@ -735,15 +717,12 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         unreachable!("pair tables are defined with Shape::Pair")
     };
     let n = spec.columns.len();
-    let column_sum = |keep: &dyn Fn(&Line) -> bool| -> Vec<Decimal> {
-        let mut v = vec![Decimal::ZERO; n];
-        for l in budget.lines.iter().filter(|l| keep(l)) {
-            for (i, x) in v.iter_mut().enumerate() {
-                *x += line_value(spec, i, l);
-            }
-        }
-        v.into_iter().map(|x| unit.from_yuan(x)).collect()
-    };
+    // The right side: the 功能 项 money by 类.
+    let by_class = group(budget, spec, |f| {
+        f.function.as_ref().map(|c| c[..3].to_string())
+    });
+    let in_unit =
+        |v: &[Decimal]| -> Vec<Decimal> { v.iter().map(|x| unit.from_yuan(*x)).collect() };
     let income: Vec<IncomeRow> = items
         .iter()
         .map(|item| IncomeRow {
@@ -756,10 +735,9 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
     let classes = classes(budget, spec.classes.as_deref())
         .into_iter()
         .map(|(code, name)| {
-            let values = if code.is_empty() {
-                vec![Decimal::ZERO; n]
-            } else {
-                column_sum(&|l: &Line| l.code.starts_with(&code))
+            let values = match by_class.get(&code) {
+                Some(v) => in_unit(v),
+                None => vec![Decimal::ZERO; n],
             };
             let empty = values.iter().all(|v| v.is_zero());
             ClassRow {
@@ -776,16 +754,8 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         .map(|i| i.value)
         .sum();
     // 上年结转: every carry-over in the 收支总表, the funds' own in the 财政拨款 table.
-    let carried_of = |keep: &dyn Fn(Source) -> bool| -> Decimal {
-        unit.from_yuan(
-            budget
-                .lines
-                .iter()
-                .filter(|l| keep(l.source))
-                .map(Line::total)
-                .sum(),
-        )
-    };
+    let carried_of =
+        |keep: &dyn Fn(Source) -> bool| -> Decimal { unit.from_yuan(spent_from(budget, keep)) };
     let carry = if spec.complete {
         carried_of(&|s| s.is_carryover())
     } else {
@@ -800,7 +770,11 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
             value: carried_of(&|s| item.sources.iter().any(|i| i.carried() == Some(s))),
         })
         .collect();
-    let spent = column_sum(&|_| true);
+    let mut spent = vec![Decimal::ZERO; n];
+    for v in by_class.values() {
+        add_into(&mut spent, v);
+    }
+    let spent = in_unit(&spent);
     let (this_label, carry_left, carry_right) = if spec.complete {
         ("本年收入合计", "上年结转结余", "年终结转结余")
     } else {

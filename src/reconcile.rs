@@ -627,28 +627,28 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
             "{title}{}",
             cell_label(&label(&c.row), &spec.columns[c.col].label())
         );
-        // A 项 is the sum of the file's lines of that code: name them.
-        let lines: Vec<&crate::validate::Line> = match &spec.shape {
-            crate::tables::Shape::Function(sources) => budget
-                .lines
-                .iter()
-                .filter(|l| l.code == c.row && sources.contains(&l.source))
-                .filter(|l| !crate::compute::line_value(spec, c.col, l).is_zero())
-                .collect(),
-            _ => vec![],
-        };
+        // A 项 is the sum of the file's amounts of that code: name them,
+        // each once at its place (a split line is one amount here).
+        let mut lines: BTreeMap<(usize, Source), Decimal> = BTreeMap::new();
+        if let crate::tables::Shape::Function(sources) = &spec.shape {
+            for f in budget.facts.iter().filter(|f| {
+                f.function.as_deref() == Some(c.row.as_str()) && sources.contains(&f.source)
+            }) {
+                let v = crate::compute::fact_value(spec, c.col, f);
+                if !v.is_zero() {
+                    *lines.entry((f.span.start, f.source)).or_default() += v;
+                }
+            }
+        }
         let relation = if lines.is_empty() {
             text!("各项合计", "its items sum to")
         } else {
             let parts: Vec<(String, String)> = lines
                 .iter()
-                .map(|l| {
-                    let v = table
-                        .unit
-                        .from_yuan(crate::compute::line_value(spec, c.col, l))
-                        * factor;
-                    let (n, _) = ck.line_col(l.span.start);
-                    let (src, v) = (l.source.label(), fmt(v, ck.decimals));
+                .map(|((at, source), v)| {
+                    let v = table.unit.from_yuan(*v) * factor;
+                    let (n, _) = ck.line_col(*at);
+                    let (src, v) = (source.label(), fmt(v, ck.decimals));
                     (
                         format!("{src} {v}（第 {n} 行）"),
                         format!("{src} {v} (line {n})"),
@@ -840,23 +840,36 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
         let Some(total_col) = table.spec.column("total") else {
             continue;
         };
-        for line in &budget.lines {
-            let crate::tables::Shape::Function(sources) = &table.spec.shape else {
-                break;
-            };
-            if !sources.contains(&line.source) {
-                continue;
-            }
-            let shown = crate::compute::line_value(table.spec, total_col, line);
-            if shown != line.total() {
+        let crate::tables::Shape::Function(sources) = &table.spec.shape else {
+            continue;
+        };
+        // Each amount of the table's sources, by 项 and place: all of it
+        // must reach the table's 合计 column.
+        let mut amounts: BTreeMap<(usize, String, Source), (Decimal, Decimal)> = BTreeMap::new();
+        for f in budget
+            .facts
+            .iter()
+            .filter(|f| f.spending() && sources.contains(&f.source))
+        {
+            let code = f.function.clone().unwrap_or_default();
+            let e = amounts.entry((f.span.start, code, f.source)).or_default();
+            e.0 += f.amount;
+            e.1 += crate::compute::fact_value(table.spec, total_col, f);
+        }
+        for ((at, code, source), (total, shown)) in amounts {
+            if shown != total {
+                let span = budget
+                    .facts
+                    .iter()
+                    .find(|f| f.span.start == at)
+                    .map(|f| f.span.clone());
                 diags.push(Diagnostic::error(
                     "columns",
-                    Some(line.span.clone()),
+                    span,
                     {
-                        let (code, lost, source, title, profile) = (
-                            &line.code,
-                            fmt(line.total() - shown, 2),
-                            line.source.label(),
+                        let (lost, source, title, profile) = (
+                            fmt(total - shown, 2),
+                            source.label(),
                             table.title,
                             budget.department.profile,
                         );

@@ -102,6 +102,30 @@ impl Fact {
         }
     }
 
+    /// Whether it is this year's spending of a 功能分类 项: what every
+    /// function-keyed total sums. (A fact with only an 经济分类 款 is the
+    /// 经济 view of basic spending some 项 already holds.)
+    pub fn spending(&self) -> bool {
+        self.function.is_some() && !self.last_year && self.kind.is_some()
+    }
+
+    /// For an amount of 一般公共预算 basic spending this year that names its
+    /// 经济分类 款 (what the 基本支出表 groups): whether it is 人员经费
+    /// (`Some(true)`) or 公用经费 (`Some(false)`); an unsplit 基本支出 is its
+    /// code's (301 and 303 are 人员经费). `None` for any other amount.
+    pub fn basic_economic(&self) -> Option<bool> {
+        let code = self.economic.as_deref()?;
+        if self.last_year || !matches!(self.source, Source::General | Source::CarryGeneral) {
+            return None;
+        }
+        match self.kind? {
+            Kind::Personnel => Some(true),
+            Kind::Public => Some(false),
+            Kind::Basic => Some(["301", "303"].iter().any(|p| code.starts_with(p))),
+            _ => None,
+        }
+    }
+
     /// Whether a column filtering `sources` and `kinds` counts it.
     pub fn matches(&self, sources: &[Source], kinds: &[Kind]) -> bool {
         if !sources.contains(&self.source) {
