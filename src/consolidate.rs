@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
-use crate::domain::{Funds, KINDS, Source};
+use crate::domain::{Funds, KINDS, Kind, Source};
 use crate::validate::Budget;
 
 /// One department's totals, for the district summary table (in 元).
@@ -39,20 +39,7 @@ pub struct DepartmentRow {
 impl DepartmentRow {
     /// The row of one department.
     pub fn of(b: &Budget) -> DepartmentRow {
-        let of = |s: &[Source]| -> Decimal {
-            b.lines
-                .iter()
-                .filter(|l| s.contains(&l.source))
-                .map(|l| l.total())
-                .sum()
-        };
-        let total: Decimal = b.lines.iter().map(|l| l.total()).sum();
-        let (general, fund, soe) = (
-            of(&[Source::General]),
-            of(&[Source::Fund]),
-            of(&[Source::Soe]),
-        );
-        let kind = |k: usize| -> Decimal { b.lines.iter().map(|l| l.kinds[k]).sum() };
+        let n = crate::figures::Named::of(b);
         let sangong = b.sangong.as_ref().map_or(Decimal::ZERO, |s| {
             let all = |f: &Funds| f.iter().copied().sum::<Decimal>();
             s.abroad.as_ref().map_or(Decimal::ZERO, all)
@@ -64,13 +51,13 @@ impl DepartmentRow {
         });
         DepartmentRow {
             name: format!("{}{}", b.department.code, b.department.name),
-            total,
-            general,
-            fund,
-            soe,
-            other: total - general - fund - soe,
-            basic: kind(0),
-            project: kind(1),
+            total: n.total,
+            general: n.general,
+            fund: n.fund,
+            soe: n.soe,
+            other: n.total - n.general - n.fund - n.soe,
+            basic: n.basic,
+            project: n.project,
             sangong,
         }
     }
@@ -216,19 +203,42 @@ pub fn consolidate(
     let mut records: Vec<(&Budget, &crate::records::Fact)> = vec![];
     for b in budgets {
         records.extend(b.facts.iter().filter(|f| f.record).map(|f| (*b, f)));
-        for l in b.lines.iter().filter(|l| !b.folded.contains(&l.span)) {
-            let e = lines
-                .entry((l.code.clone(), l.source))
-                .or_insert_with(|| (l.name.clone(), [Decimal::ZERO; KINDS]));
-            for (sum, v) in e.1.iter_mut().zip(l.kinds) {
-                *sum += v;
+        // Today's forms, from the ledger: each 项 amount by kind (人员/公用
+        //经费 inside 基本支出, as a line holds them), each 经济分类 amount by part.
+        // (A line the records made is carried by its records.)
+        for f in b
+            .facts
+            .iter()
+            .filter(|f| !f.record && !b.folded.contains(&f.span))
+        {
+            if let Some(code) = &f.function {
+                let e = lines.entry((code.clone(), f.source)).or_insert_with(|| {
+                    let name = b.lines.iter().find(|l| &l.code == code);
+                    (
+                        name.map(|l| l.name.clone()).unwrap_or_default(),
+                        [Decimal::ZERO; KINDS],
+                    )
+                });
+                let mut add = |k: Kind| e.1[k as usize] += f.amount;
+                match (f.last_year, f.kind) {
+                    (true, _) => add(Kind::LastYear),
+                    (false, Some(k @ (Kind::Personnel | Kind::Public))) => {
+                        add(k);
+                        add(Kind::Basic);
+                    }
+                    (false, Some(k)) => add(k),
+                    (false, None) => {}
+                }
+            } else if let (Some(code), Some(p)) = (&f.economic, f.basic_economic()) {
+                let e = economic.entry((code.clone(), p)).or_insert_with(|| {
+                    let name = b.economic.iter().find(|l| &l.code == code);
+                    (
+                        name.map(|l| l.name.clone()).unwrap_or_default(),
+                        Decimal::ZERO,
+                    )
+                });
+                e.1 += f.amount;
             }
-        }
-        for l in b.economic.iter().filter(|l| !b.folded.contains(&l.span)) {
-            let e = economic
-                .entry((l.code.clone(), l.personnel))
-                .or_insert_with(|| (l.name.clone(), Decimal::ZERO));
-            e.1 += l.amount;
         }
         for (code, n) in &b.names {
             names.entry(code.clone()).or_insert_with(|| n.clone());

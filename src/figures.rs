@@ -1,13 +1,14 @@
 //! The named figures of a budget — 支出合计, 财政拨款, 一般公共预算, each
 //! fund, 单位资金, 上年结转, 基本支出, 人员经费, 公用经费, 项目支出 — computed once
-//! from its lines on one stated basis, in 元. The narrative reads this
+//! from its ledger on one stated basis, in 元. The narrative reads this
 //! year's, the last-year comparison last year's file's: both years the same
 //! way, so a change compares like with like.
 
 use rust_decimal::Decimal;
 
 use crate::domain::{Kind, Source};
-use crate::validate::{Budget, Line};
+use crate::records::{Fact, total};
+use crate::validate::Budget;
 
 /// A budget's named figures, in 元.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,35 +48,24 @@ pub struct Named {
 }
 
 impl Named {
-    /// The figures of `budget`.
+    /// The figures of `budget`, from its ledger.
     pub fn of(budget: &Budget) -> Named {
-        let sum = |keep: &dyn Fn(&Line) -> bool, kind: Option<Kind>| -> Decimal {
-            budget
-                .lines
-                .iter()
-                .filter(|l| keep(l))
-                .map(|l| kind.map_or_else(|| l.total(), |k| l.kinds[k as usize]))
-                .sum()
+        let facts = &budget.facts;
+        let of = |s: &[Source]| total(facts, |f| f.spending() && s.contains(&f.source));
+        let kind = |k: &[Kind]| {
+            total(facts, |f| {
+                f.spending() && f.kind.is_some_and(|x| k.contains(&x))
+            })
         };
-        let of = |s: &[Source]| sum(&|l| s.contains(&l.source), None);
-        let (personnel, public) = if budget.economic.is_empty() {
-            (
-                sum(&|_| true, Some(Kind::Personnel)),
-                sum(&|_| true, Some(Kind::Public)),
-            )
+        // 人员/公用经费: the 经济分类 amounts' when the file gives them, else the 项' split.
+        let economic = |p: bool| total(facts, |f| f.basic_economic() == Some(p));
+        let (personnel, public) = if facts.iter().any(|f| f.basic_economic().is_some()) {
+            (economic(true), economic(false))
         } else {
-            let part = |p: bool| {
-                budget
-                    .economic
-                    .iter()
-                    .filter(|e| e.personnel == p)
-                    .map(|e| e.amount)
-                    .sum()
-            };
-            (part(true), part(false))
+            (kind(&[Kind::Personnel]), kind(&[Kind::Public]))
         };
         Named {
-            total: sum(&|_| true, None),
+            total: total(facts, Fact::spending),
             fiscal: of(Source::FISCAL),
             general: of(Source::GENERAL),
             fund: of(&[Source::Fund]),
@@ -97,10 +87,10 @@ impl Named {
                 Source::CarryFund,
                 Source::CarrySoe,
             ]),
-            basic: sum(&|_| true, Some(Kind::Basic)),
+            basic: kind(&[Kind::Basic, Kind::Personnel, Kind::Public]),
             personnel,
             public,
-            project: sum(&|_| true, Some(Kind::Project)),
+            project: kind(&[Kind::Project]),
         }
     }
 }

@@ -158,12 +158,9 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
             .as_ref()
             .map_or(Some(Source::General), |s| Source::parse(s.get_ref()));
         let Some(source) = source else { continue };
-        let yuan: Decimal = b
-            .lines
-            .iter()
-            .filter(|o| o.code == code && o.source == source)
-            .map(|o| o.total())
-            .sum();
+        let yuan = crate::records::total(&b.facts, |f| {
+            f.spending() && f.function.as_deref() == Some(code.as_str()) && f.source == source
+        });
         let what = format!("{code} {}", source.label());
         match &l.last_year {
             None => l.last_year = Some(Spanned::new(span.clone(), in_unit(yuan))),

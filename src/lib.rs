@@ -231,12 +231,11 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
                 false,
             )
         });
-        let project_money: rust_decimal::Decimal = budget
-            .lines
-            .iter()
-            .filter(|l| !fiscal_only || (l.source.is_fiscal() && !l.source.is_carryover()))
-            .map(|l| l.kinds[validate::Kind::Project as usize])
-            .sum();
+        let project_money = records::total(&budget.facts, |f| {
+            f.spending()
+                && f.kind == Some(validate::Kind::Project)
+                && (!fiscal_only || (f.source.is_fiscal() && !f.source.is_carryover()))
+        });
         let spending = budget.department.unit.from_yuan(project_money);
         let span = scope
             .map(|s| s.span())

@@ -19,7 +19,7 @@ use crate::domain::round;
 use crate::model::{BudgetFile, Money, SectionTable};
 use crate::profile::Style;
 use crate::text;
-use crate::validate::{Budget, Kind};
+use crate::validate::Budget;
 
 /// The narrative of one document.
 #[derive(Debug, Clone, Serialize)]
@@ -818,9 +818,10 @@ fn structure(budget: &Budget, style: Style, total: Decimal) -> Structure {
     };
     let mut by_source: BTreeMap<&str, Decimal> = BTreeMap::new();
     let mut by_class: BTreeMap<String, Decimal> = BTreeMap::new();
-    for l in &budget.lines {
-        *by_source.entry(l.source.label()).or_default() += l.total();
-        *by_class.entry(l.code[..3].to_string()).or_default() += l.total();
+    for f in budget.facts.iter().filter(|f| f.spending()) {
+        let code = f.function.as_deref().unwrap_or_default();
+        *by_source.entry(f.source.label()).or_default() += f.amount;
+        *by_class.entry(code[..3].to_string()).or_default() += f.amount;
     }
     Structure {
         income: shares(
@@ -953,13 +954,26 @@ fn line_views(budget: &Budget, style: Style) -> Vec<LineView> {
         Option<String>,
     );
     let mut by_code: BTreeMap<&str, Entry> = BTreeMap::new();
-    for l in budget.lines.iter().filter(|l| l.source.is_fiscal()) {
+    // The money from the ledger; the name and the sentences from the lines.
+    for f in budget.facts.iter().filter(|f| f.source.is_fiscal()) {
+        let Some(code) = f.function.as_deref() else {
+            continue;
+        };
         let e = by_code
-            .entry(&l.code)
-            .or_insert_with(|| (&l.name, Decimal::ZERO, None, None, None));
-        e.1 += l.total();
-        if l.last_year_given {
-            e.2 = Some(e.2.unwrap_or_default() + l.kinds[Kind::LastYear as usize]);
+            .entry(code)
+            .or_insert_with(|| ("", Decimal::ZERO, None, None, None));
+        if f.last_year {
+            e.2 = Some(e.2.unwrap_or_default() + f.amount);
+        } else if f.spending() {
+            e.1 += f.amount;
+        }
+    }
+    for l in budget.lines.iter().filter(|l| l.source.is_fiscal()) {
+        let Some(e) = by_code.get_mut(l.code.as_str()) else {
+            continue;
+        };
+        if e.0.is_empty() {
+            e.0 = &l.name;
         }
         if e.3.is_none() {
             e.3.clone_from(&l.uses);

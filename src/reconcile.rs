@@ -16,6 +16,7 @@ pub use crate::domain::round;
 use crate::compute::{PairTable, SangongTable, Tables, TreeTable, is_total};
 use crate::diag::{Diagnostic, Diagnostics, Text};
 use crate::model::{DeclaredTable, Money};
+use crate::records::total;
 use crate::tables::{Measure, TableSpec};
 use crate::text;
 use crate::validate::{Budget, Kind, Source, Unit};
@@ -363,19 +364,23 @@ pub fn reconcile(
     ck.rounded = input_rounded;
 
     // R8: basic expenditure by function (一般公共预算) = 基本支出表 合计.
-    if !budget.economic.is_empty() {
-        let basic = Kind::Basic as usize;
-        // The 一般公共预算 lines with 基本支出: summed whole here, by part below.
-        let general: Vec<_> = budget
-            .lines
+    let facts = &budget.facts;
+    if facts.iter().any(|f| f.basic_economic().is_some()) {
+        // The 一般公共预算 基本支出 of the 项: summed whole here, by part below.
+        let general: Vec<&crate::records::Fact> = facts
             .iter()
-            .filter(|l| {
-                matches!(l.source, Source::General | Source::CarryGeneral)
-                    && !l.kinds[basic].is_zero()
+            .filter(|f| {
+                f.spending()
+                    && matches!(f.source, Source::General | Source::CarryGeneral)
+                    && matches!(f.kind, Some(Kind::Basic | Kind::Personnel | Kind::Public))
             })
             .collect();
-        let general_basic: Decimal = general.iter().map(|l| l.kinds[basic]).sum();
-        let items = general.len() + budget.economic.len();
+        let general_basic: Decimal = general.iter().map(|f| f.amount).sum();
+        let mut places: Vec<usize> = general.iter().map(|f| f.span.start).collect();
+        places.sort_unstable();
+        places.dedup();
+        let economic = facts.iter().filter(|f| f.basic_economic().is_some());
+        let items = places.len() + economic.count();
         let span = file.basic_economic.first().map(|l| l.span());
         ck.equal(
             "R8",
@@ -389,25 +394,20 @@ pub fn reconcile(
             t.basic.total().values[0],
             items,
         );
-        // The same for 人员经费 and 公用经费 when every 一般公共预算 line with
-        // 基本支出 splits it (a shift between the two must not pass).
-        let split = |l: &&crate::validate::Line| {
-            !l.kinds[Kind::Personnel as usize].is_zero()
-                || !l.kinds[Kind::Public as usize].is_zero()
-        };
-        if !general.is_empty() && general.iter().all(split) {
+        // The same for 人员经费 and 公用经费 when every 一般公共预算 基本支出
+        // of a 项 is split (a shift between the two must not pass).
+        if !general.is_empty() && general.iter().all(|f| f.kind != Some(Kind::Basic)) {
             for (kind, personnel, zh) in [
                 (Kind::Personnel, true, "人员经费"),
                 (Kind::Public, false, "公用经费"),
             ] {
-                let by_line: Decimal = general.iter().map(|l| l.kinds[kind as usize]).sum();
-                let by_class: Decimal = budget
-                    .economic
+                let by_line: Decimal = general
                     .iter()
-                    .filter(|e| e.personnel == personnel)
-                    .map(|e| e.amount)
+                    .filter(|f| f.kind == Some(kind))
+                    .map(|f| f.amount)
                     .sum();
-                let span = general.first().map(|l| l.span.clone());
+                let by_class = total(facts, |f| f.basic_economic() == Some(personnel));
+                let span = general.first().map(|f| f.span.clone());
                 ck.equal(
                     "R8",
                     span,
@@ -452,10 +452,10 @@ pub fn reconcile(
     for e in &budget.declared_profile.equalities {
         let (a, b) = (&e.left.label, &e.right.label);
         if !e.when_sources.is_empty()
-            && !budget
-                .lines
+            && !facts
                 .iter()
-                .all(|l| e.when_sources.contains(&l.source))
+                .filter(|f| f.function.is_some())
+                .all(|f| e.when_sources.contains(&f.source))
         {
             let sources = e
                 .when_sources
@@ -510,12 +510,9 @@ pub fn reconcile(
             ("vehicle_operation", "30231", "公务用车运行维护费"),
             ("reception", "30217", "公务接待费"),
         ] {
-            let econ: Decimal = budget
-                .economic
-                .iter()
-                .filter(|e| e.code == code)
-                .map(|e| e.amount)
-                .sum();
+            let econ = total(facts, |f| {
+                f.basic_economic().is_some() && f.economic.as_deref() == Some(code)
+            });
             let econ = t.sangong.unit.from_yuan(econ);
             let g = t.sangong.spec.column("general").unwrap_or(0);
             let value = t.sangong.row(key).map_or(Decimal::ZERO, |r| r.values[g]);
@@ -534,13 +531,9 @@ pub fn reconcile(
             }
         }
         // 机关运行经费 is part of the 公用经费 of basic expenditure.
-        if let (Some(running), false) = (sg.running_costs, budget.economic.is_empty()) {
-            let public: Decimal = budget
-                .economic
-                .iter()
-                .filter(|e| !e.personnel)
-                .map(|e| e.amount)
-                .sum();
+        let economic = facts.iter().any(|f| f.basic_economic().is_some());
+        if let (Some(running), true) = (sg.running_costs, economic) {
+            let public = total(facts, |f| f.basic_economic() == Some(false));
             let u = t.sangong.unit;
             // As printed: 171.01 万元 of 机关运行经费 fits 1,710,062 元 of 公用经费.
             if round(u.from_yuan(running), decimals) > round(u.from_yuan(public), decimals) {

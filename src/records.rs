@@ -145,6 +145,12 @@ impl Fact {
     }
 }
 
+/// The sum of the amounts of the facts `keep` admits, in 元: how every
+/// figure outside a table is taken from the ledger.
+pub fn total(facts: &[Fact], keep: impl Fn(&Fact) -> bool) -> Decimal {
+    facts.iter().filter(|f| keep(f)).map(|f| f.amount).sum()
+}
+
 /// One typed row of a list table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListRow {
