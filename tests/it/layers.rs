@@ -65,9 +65,8 @@ fn paths_after<'a>(line: &'a str, prefix: &str) -> Vec<Vec<&'a str>> {
     out
 }
 
-#[test]
-fn no_module_reaches_one_that_reaches_it_back() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Each source file and the files it names.
+fn graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
     let mut files = vec![];
     sources(&src, &mut files);
     let mut edges: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
@@ -103,6 +102,60 @@ fn no_module_reaches_one_that_reaches_it_back() {
         }
         to.remove(file);
     }
+    edges
+}
+
+/// The stages data flows through, in order: a stage may use the ones
+/// before it, never one after (that would be an import pointing upward).
+const STAGES: &[&str] = &[
+    "domain",
+    "records",
+    "diag",
+    "catalogue",
+    "model",
+    "load",
+    "validate",
+    "facts",
+    "tables",
+    "compute",
+    "figures",
+    "reconcile",
+    "projects",
+    "narrative",
+    "render",
+    "typeset",
+];
+
+#[test]
+fn no_stage_uses_a_later_one() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let edges = graph(&src);
+    let stage = |f: &Path| {
+        let m = module_of(&src, f);
+        STAGES
+            .iter()
+            .position(|s| m.first().is_some_and(|x| x == s))
+    };
+    let mut upward = vec![];
+    for (from, tos) in &edges {
+        let Some(a) = stage(from) else { continue };
+        for to in tos {
+            if let Some(b) = stage(to)
+                && b > a
+            {
+                upward.push(format!("{} → {}", STAGES[a], STAGES[b]));
+            }
+        }
+    }
+    upward.sort();
+    upward.dedup();
+    assert!(upward.is_empty(), "imports pointing upward: {upward:?}");
+}
+
+#[test]
+fn no_module_reaches_one_that_reaches_it_back() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let edges = graph(&src);
     // Depth-first search for a cycle; the first found is named.
     fn visit(
         f: &PathBuf,
