@@ -68,16 +68,16 @@ fn paths_after<'a>(line: &'a str, prefix: &str) -> Vec<Vec<&'a str>> {
 /// Each source file and the files it names.
 fn graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
     let mut files = vec![];
-    sources(&src, &mut files);
+    sources(src, &mut files);
     let mut edges: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
     for file in &files {
-        let own = module_of(&src, file);
+        let own = module_of(src, file);
         let text = std::fs::read_to_string(file).unwrap();
         let to = edges.entry(file.clone()).or_default();
         for line in text.lines() {
             let code = line.split("//").next().unwrap_or("");
             for path in paths_after(code, "crate::") {
-                if let Some(f) = file_of(&src, &path) {
+                if let Some(f) = file_of(src, &path) {
                     to.insert(f);
                 }
             }
@@ -86,7 +86,7 @@ fn graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
                 let parent = &own[..own.len().saturating_sub(1)];
                 let mut parts: Vec<&str> = parent.iter().map(String::as_str).collect();
                 parts.extend(path);
-                if let Some(f) = file_of(&src, &parts).or_else(|| {
+                if let Some(f) = file_of(src, &parts).or_else(|| {
                     file_of(
                         &src,
                         parent
