@@ -88,7 +88,7 @@ fn graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
                 parts.extend(path);
                 if let Some(f) = file_of(src, &parts).or_else(|| {
                     file_of(
-                        &src,
+                        src,
                         parent
                             .iter()
                             .map(String::as_str)
