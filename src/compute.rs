@@ -256,6 +256,19 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// The tree table `id`, to change.
+    pub fn tree_mut(&mut self, id: &str) -> Option<&mut TreeTable> {
+        Some(match id {
+            "income" => &mut self.income,
+            "expenditure" => &mut self.expenditure,
+            "general" => &mut self.general,
+            "basic" => &mut self.basic,
+            "fund" => &mut self.fund,
+            "soe" => &mut self.soe,
+            _ => return self.added.get_mut(id),
+        })
+    }
+
     /// The tree tables: the statutory six in id order, then the added ones.
     pub fn trees(&self) -> Vec<&TreeTable> {
         let mut out = vec![
@@ -268,6 +281,47 @@ impl Tables {
         ];
         out.extend(self.added.values());
         out
+    }
+}
+
+/// A declared figure that prints in its cell instead of the computed sum:
+/// the budget system's own rounding of exact 元, checked to agree within
+/// its 尾差 (see [`print_declared`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Printed {
+    /// Table id.
+    pub table: String,
+    /// Row code ("" for 合计).
+    pub row: String,
+    /// Column index.
+    pub col: usize,
+    /// The declared figure, in the table's unit.
+    pub value: Decimal,
+}
+
+/// Puts each agreeing declared figure in its cell (the row's derived
+/// columns follow it). The sums were checked before, so no money moves:
+/// each printed figure is within its 尾差 of the exact one.
+pub fn print_declared(t: &mut Tables, printed: &[Printed]) {
+    for p in printed {
+        let Some(table) = t.tree_mut(&p.table) else {
+            continue;
+        };
+        let spec = table.spec;
+        let row = table.rows.iter_mut().find(|r| {
+            if p.row.is_empty() {
+                r.level == 0
+            } else {
+                r.code == p.row
+            }
+        });
+        if let Some(r) = row
+            && p.col < r.values.len()
+        {
+            r.values[p.col] = p.value;
+            derive(spec, &mut r.values);
+            r.cells = cells(spec, &r.values);
+        }
     }
 }
 

@@ -197,6 +197,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "The project layout is list, card or sheet.",
     ),
     (
+        "print",
+        "申报了的格子印什么：declared（默认，预算系统由精确到元的数四舍五入印出的数，在尾差之内时）或 computed（文件各笔金额之和，只在打印时四舍五入一次）。",
+        "What a declared cell prints: declared (the default: the budget system's figure, rounded from exact 元, when it is within its 尾差) or computed (the sum of the file's amounts, rounded once for printing).",
+    ),
+    (
         "indicator",
         "指标级别是已知的，二级指标在其一级指标之下，产出和效益指标都要有。",
         "Indicator levels are known, 二级 under its 一级, 产出 and 效益 indicators present.",

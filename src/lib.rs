@@ -178,7 +178,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         || !file.basic_economic.is_empty()
         || file.sangong.is_some()
         || !file.list.is_empty();
-    let tables =
+    let mut tables =
         has_tables.then(|| compute::compute(&budget, &profile.tables, &budget.table_units));
     if budget.rejected > 0 {
         // Follow-on errors would only repeat the malformed codes' missing money.
@@ -193,20 +193,39 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
                 )
             },
         ));
-    } else if let Some(t) = &tables {
+    } else if let Some(t) = &mut tables {
         // Declared figures are checked against the tables they were copied
         // from: the file's own profile, in its units.
         let own = budget.declared_profile;
-        let declared_tables = (own.name != profile.name
+        // (A profile directory copied from the file's own prints its tables.)
+        let declared_tables = ((own.name != profile.name && own.tables != profile.tables)
             || budget.declared_units != budget.table_units)
             .then(|| compute::compute(&budget, &own.tables, &budget.declared_units));
-        reconcile::reconcile(
+        let printed = reconcile::reconcile(
             &budget,
             file,
             declared_tables.as_ref().unwrap_or(t),
             &mut diags,
         );
         reconcile::coverage(&budget, t, &mut diags);
+        // What the budget system printed prints, in the tables it was
+        // declared for (the same profile and units), unless the file says
+        // `print = "computed"`.
+        let declared_print = file.department.get_ref().print.as_ref().is_none_or(|p| {
+            validate::choose(
+                &mut diags,
+                "print",
+                p,
+                &[
+                    (&["declared", "申报数"], true),
+                    (&["computed", "计算数"], false),
+                ],
+                true,
+            )
+        });
+        if declared_print && declared_tables.is_none() {
+            compute::print_declared(t, &printed);
+        }
     }
     let projects = projects::compute(
         file,

@@ -618,6 +618,11 @@ pub struct Department {
     /// with it.
     #[serde(default)]
     pub consolidated: Option<u32>,
+    /// What prints in a cell whose figure the file declares: "declared"
+    /// (default: the budget system's rounding, when it agrees within 尾差)
+    /// or "computed" (the sum of the file's amounts, rounded once).
+    #[serde(default)]
+    pub print: Option<Spanned<String>>,
 }
 
 /// Which catalogue names the codes: a built-in year or a file.

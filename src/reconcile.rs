@@ -31,6 +31,9 @@ pub struct Checker<'a> {
     pub rounded: bool,
     /// How many departments' roundings each amount carries (a consolidated file).
     pub parts: usize,
+    /// Declared figures that agree with the computed ones (within 尾差): what
+    /// prints in their cells (see [`crate::compute::print_declared`]).
+    pub printed: Vec<crate::compute::Printed>,
 }
 
 impl<'a> Checker<'a> {
@@ -47,6 +50,7 @@ impl<'a> Checker<'a> {
             decimals,
             rounded,
             parts: 1,
+            printed: vec![],
         }
     }
 
@@ -54,6 +58,7 @@ impl<'a> Checker<'a> {
     /// difference of at most ±(items+1)/2 units of the last printed digit
     /// (`items` summed rounded items and the rounded total) is a 尾差 warning;
     /// a larger one, or any difference between exact figures, is an error.
+    /// Returns whether they agree (exactly, or within the 尾差).
     /// The message reads `{what} {left}，{relation} {right}，相差 …` in
     /// Chinese and `{what} = {left} but {relation} {right} (…)` in English.
     #[allow(clippy::too_many_arguments)]
@@ -66,7 +71,7 @@ impl<'a> Checker<'a> {
         relation: Text,
         right: Decimal,
         items: usize,
-    ) {
+    ) -> bool {
         // Exactness follows the digits written: a figure written to 6 decimals
         // (万元 exact to the 分, as some regions print) is compared at its digits,
         // with no 尾差, against a figure those digits can hold.
@@ -80,7 +85,7 @@ impl<'a> Checker<'a> {
         let rounded = self.rounded && !exact_digits;
         let (l, r) = (round(left, d), round(right, d));
         if l == r {
-            return;
+            return true;
         }
         let unit = Decimal::new(1, d);
         let diff = (l - r).abs();
@@ -141,6 +146,7 @@ impl<'a> Checker<'a> {
                 d.notes.push(hint);
             }
         }
+        rounded && diff <= tolerance
     }
 }
 
@@ -284,7 +290,7 @@ pub fn reconcile(
     file: &crate::model::BudgetFile,
     t: &Tables,
     diags: &mut Diagnostics,
-) {
+) -> Vec<crate::compute::Printed> {
     // Declared figures are compared at the places their own profile prints.
     let decimals = budget.declared_decimals;
     let none = DeclaredTable::new();
@@ -592,6 +598,7 @@ pub fn reconcile(
             ));
         }
     }
+    ck.printed
 }
 
 /// R5 on every declared cell; the table's identities (R3, R4, R9) on every
@@ -660,7 +667,7 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
                 .join(" + ");
             text!("文件中的行 {zh}，合计", "the file's lines {en} sum to")
         };
-        ck.equal(
+        let agrees = ck.equal(
             "R5",
             Some(c.span.clone()),
             text!("{what}：申报", "{what}"),
@@ -669,6 +676,16 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
             value * factor,
             leaves,
         );
+        // What the budget system printed (from exact 元) prints, where it
+        // is in the table's own unit and to at least its places.
+        if agrees && c.factor == Decimal::ONE && ck.decimals >= budget.department.decimals {
+            ck.printed.push(crate::compute::Printed {
+                table: table.id.to_string(),
+                row: c.row.clone(),
+                col: c.col,
+                value: c.value,
+            });
+        }
     }
     let declared_or_computed = |code: &str, col: usize| {
         cell(cells, code, col).map_or_else(|| computed(code, col).0 * factor, |c| c.value)

@@ -735,6 +735,7 @@ fn setting_zh(rule: &str) -> &'static str {
         "source" => "资金来源",
         "place" => "位置",
         "generate" => "生成段落",
+        "print" => "打印方式",
         _ => "取值",
     }
 }

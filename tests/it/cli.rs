@@ -550,11 +550,11 @@ fn the_computed_tables_come_out_as_csv_and_json() {
         "{basic}"
     );
     assert!(
-        basic.contains("\r\n,合计,528.64,483.91,44.73\r\n"),
+        basic.contains("\r\n,合计,528.62,483.91,44.72\r\n"),
         "{basic}"
     );
     assert!(
-        basic.contains("\r\n301,工资福利支出,480.19,480.19,0.00\r\n"),
+        basic.contains("\r\n301,工资福利支出,480.18,480.18,0.00\r\n"),
         "{basic}"
     );
     let summary = std::fs::read_to_string(csv.join("1-summary.csv")).unwrap();
@@ -582,7 +582,7 @@ fn the_computed_tables_come_out_as_csv_and_json() {
         serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
     assert_eq!(
         v["report"]["tables"]["basic"]["rows"][1]["cells"]["total"],
-        "480.19"
+        "480.18"
     );
 }
 

@@ -99,7 +99,8 @@ fn the_example_renders_every_table_name_and_leaf_amount() {
         pages[2]
     );
     assert!(pages[2].contains("20132组织事务2388.03452.031936.00"));
-    // Table 6: every 经济分类 leaf; 类 301 prints the computed 480.19, not the seed's 480.18.
+    // Table 6: every 经济分类 leaf; 类 301, 302 and 合计 print the declared 480.18, 42.92 and
+    // 528.62 as the seed does (within their 尾差 of the leaves' 480.19, 42.93, 528.64).
     for leaf in [
         "30101基本工资126.27126.27",
         "30102津贴补贴105.00105.00",
@@ -109,12 +110,12 @@ fn the_example_renders_every_table_name_and_leaf_amount() {
         "30299其他商品和服务支出0.300.30",
         "30302退休费3.723.72",
         "31002办公设备购置1.801.80",
-        "301工资福利支出480.19480.19",
-        "302商品和服务支出42.9342.93",
+        "301工资福利支出480.18480.18",
+        "302商品和服务支出42.9242.92",
     ] {
         assert!(pages[5].contains(leaf), "table 6 lacks {leaf}");
     }
-    assert!(pages[5].contains("合计528.64483.9144.73"));
+    assert!(pages[5].contains("合计528.62483.9144.72"));
     // Tables 7 and 8 are printed empty with their notes.
     assert!(pages[6].contains("注：无政府基金预算财政拨款预算，空表列示。"));
     assert!(pages[7].contains("注：无国有资本经营预算财政拨款预算，空表列示。"));

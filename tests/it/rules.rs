@@ -1182,3 +1182,91 @@ fn a_leafs_declared_figure_names_the_lines_it_is_compared_with() {
         ]
     );
 }
+
+/// The 支出总表's printed 合计 total of BASE + `extra` (department lines first).
+fn printed_total(department: &str, extra: &str) -> (String, Vec<(Severity, String, String)>) {
+    let text = format!("{BASE}{extra}").replacen(
+        "year = 2024\n",
+        &format!("year = 2024\n{department}"),
+        1,
+    );
+    let checked = yusuan::check_str("t.toml", &text).unwrap();
+    let diags = checked
+        .diags
+        .items
+        .iter()
+        .map(|d| (d.severity, d.rule.to_string(), d.message.zh.clone()))
+        .collect();
+    (
+        crate::common::cell(&checked, "expenditure", "", "total"),
+        diags,
+    )
+}
+
+#[test]
+fn what_the_budget_system_printed_prints_within_its_rounding_and_never_beyond() {
+    // 100.00 + 50.00 typed in 万元 (rounded by the budget system): a declared
+    // 合计 of 150.01 is within the 尾差 of two rounded items (±0.015) and prints.
+    let declared = "[declared.expenditure]\n\"合计\" = { total = 150.01 }\n";
+    let (total, diags) = printed_total("", declared);
+    assert_eq!(total, "150.01");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!((diags[0].0, diags[0].1.as_str()), (Severity::Warning, "R5"));
+    // The file can keep the sum of its own amounts.
+    let (total, _) = printed_total("print = \"computed\"\n", declared);
+    assert_eq!(total, "150");
+    // Beyond the 尾差 it is an error, and the sum prints.
+    let (total, diags) = printed_total(
+        "",
+        "[declared.expenditure]\n\"合计\" = { total = 150.05 }\n",
+    );
+    assert_eq!(total, "150");
+    assert!(
+        diags.iter().any(|d| d.0 == Severity::Error && d.1 == "R5"),
+        "{diags:?}"
+    );
+    // Exact 元 leaves: a declared figure that differs is an error, the sum prints.
+    let (total, diags) = printed_total(
+        "unit = \"元\"\nprint_unit = \"元\"\n",
+        "[declared.expenditure]\n\"合计\" = { total = 150.01 }\n",
+    );
+    assert_eq!(total, "150");
+    assert!(diags.iter().any(|d| d.0 == Severity::Error), "{diags:?}");
+    // An unknown choice is named at its place.
+    let (_, diags) = printed_total("print = \"rounded\"\n", declared);
+    assert!(
+        diags.contains(&(
+            Severity::Error,
+            "print".into(),
+            "未知的打印方式 \"rounded\"；可用：declared, computed".into()
+        )),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn seed_003s_basic_table_prints_as_published() {
+    // Seed 003 prints 基本支出表 合计 528.62, 301 480.18, 302 42.92 (its
+    // lines 575, 1318, 1388); the file's 万元 leaves sum to 528.64, 480.19
+    // and 42.93. The declared figures are within their 尾差: they print.
+    let three = |file: &std::path::Path| {
+        let checked = yusuan::check_file(file).unwrap();
+        let cell = |row: &str, col: &str| crate::common::cell(&checked, "basic", row, col);
+        [
+            cell("", "total"),
+            cell("301", "total"),
+            cell("302", "public"),
+        ]
+    };
+    let kaiping = crate::common::example("kaiping-2024.toml");
+    assert_eq!(three(&kaiping), ["528.62", "480.18", "42.92"]);
+    let text = std::fs::read_to_string(&kaiping).unwrap().replacen(
+        "[department]\n",
+        "[department]\nprint = \"computed\"\n",
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("k.toml");
+    std::fs::write(&file, text).unwrap();
+    assert_eq!(three(&file), ["528.64", "480.19", "42.93"]);
+}
