@@ -293,35 +293,80 @@ pub struct Printed {
     pub table: String,
     /// Row code ("" for 合计).
     pub row: String,
-    /// Column index.
+    /// Column index ([`INCOME_SIDE`] for a two-sided table's income side).
     pub col: usize,
     /// The declared figure, in the table's unit.
     pub value: Decimal,
 }
 
-/// Puts each agreeing declared figure in its cell (the row's derived
+/// The column of a two-sided table's income side in [`Printed::col`].
+pub const INCOME_SIDE: usize = usize::MAX;
+
+/// Puts each agreeing declared figure in its cell (a tree row's derived
 /// columns follow it). The sums were checked before, so no money moves:
 /// each printed figure is within its 尾差 of the exact one.
 pub fn print_declared(t: &mut Tables, printed: &[Printed]) {
     for p in printed {
-        let Some(table) = t.tree_mut(&p.table) else {
-            continue;
-        };
-        let spec = table.spec;
-        let row = table.rows.iter_mut().find(|r| {
-            if p.row.is_empty() {
-                r.level == 0
-            } else {
-                r.code == p.row
+        match p.table.as_str() {
+            "summary" | "fiscal" => {
+                let pair = if p.table == "summary" {
+                    &mut t.summary
+                } else {
+                    &mut t.fiscal
+                };
+                print_pair(pair, p);
             }
-        });
-        if let Some(r) = row
-            && p.col < r.values.len()
-        {
-            r.values[p.col] = p.value;
-            derive(spec, &mut r.values);
-            r.cells = cells(spec, &r.values);
+            "sangong" => {
+                let table = &mut t.sangong;
+                let key = if is_total(&p.row) { "合计" } else { &p.row };
+                if let Some(r) = table.rows.iter_mut().find(|r| r.key == key)
+                    && p.col < r.values.len()
+                {
+                    r.values[p.col] = p.value;
+                    r.cells = cells(table.spec, &r.values);
+                }
+            }
+            id => {
+                let Some(table) = t.tree_mut(id) else {
+                    continue;
+                };
+                let spec = table.spec;
+                let row = table.rows.iter_mut().find(|r| {
+                    if p.row.is_empty() {
+                        r.level == 0
+                    } else {
+                        r.code == p.row
+                    }
+                });
+                if let Some(r) = row
+                    && p.col < r.values.len()
+                {
+                    r.values[p.col] = p.value;
+                    derive(spec, &mut r.values);
+                    r.cells = cells(spec, &r.values);
+                }
+            }
         }
+    }
+}
+
+/// A declared figure into its cell of a two-sided table: a total row (either
+/// side), an income item or a 类 row.
+fn print_pair(table: &mut PairTable, p: &Printed) {
+    if let Some(total) = table.totals.iter_mut().find(|r| r.key == p.row) {
+        match total.right_values.get_mut(p.col) {
+            _ if p.col == INCOME_SIDE => total.left_value = p.value,
+            Some(v) => *v = p.value,
+            None => {}
+        }
+    } else if let Some(item) = table.income.iter_mut().find(|i| i.key == p.row) {
+        if p.col == INCOME_SIDE {
+            item.value = p.value;
+        }
+    } else if let Some(class) = table.classes.iter_mut().find(|k| k.code == p.row)
+        && let Some(v) = class.values.get_mut(p.col)
+    {
+        *v = p.value;
     }
 }
 

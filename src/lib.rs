@@ -209,9 +209,10 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         );
         reconcile::coverage(&budget, t, &mut diags);
         // What the budget system printed prints, in the tables it was
-        // declared for (the same profile and units), unless the file says
-        // `print = "computed"`.
-        let declared_print = file.department.get_ref().print.as_ref().is_none_or(|p| {
+        // declared for (the same profile and units), unless the file (or
+        // else its profile) says `print = "computed"`.
+        let chosen = file.department.get_ref().print.as_ref();
+        let declared_print = chosen.map_or(profile.print_declared, |p| {
             validate::choose(
                 &mut diags,
                 "print",

@@ -34,6 +34,9 @@ pub struct Checker<'a> {
     /// Declared figures that agree with the computed ones (within 尾差): what
     /// prints in their cells (see [`crate::compute::print_declared`]).
     pub printed: Vec<crate::compute::Printed>,
+    /// The decimals the tables print with: a declared figure with fewer
+    /// never replaces a sum.
+    pub print_places: u32,
 }
 
 impl<'a> Checker<'a> {
@@ -51,6 +54,20 @@ impl<'a> Checker<'a> {
             rounded,
             parts: 1,
             printed: vec![],
+            print_places: decimals,
+        }
+    }
+
+    /// Keeps declared cell `c` of `table` to print, when it agreed with its
+    /// sum (`agrees`), is in the table's own unit and has the printed places.
+    fn print(&mut self, agrees: bool, table: &str, c: &Cell) {
+        if agrees && c.factor == Decimal::ONE && self.decimals >= self.print_places {
+            self.printed.push(crate::compute::Printed {
+                table: table.to_string(),
+                row: c.row.clone(),
+                col: c.col,
+                value: c.value,
+            });
         }
     }
 
@@ -278,7 +295,7 @@ fn cells(
 }
 
 /// The column index of the first extra column (`income` of two-sided tables).
-const INCOME_COL: usize = usize::MAX;
+const INCOME_COL: usize = crate::compute::INCOME_SIDE;
 
 fn cell<'a>(cells: &'a [Cell], row: &str, col: usize) -> Option<&'a Cell> {
     cells.iter().find(|c| c.row == row && c.col == col)
@@ -362,6 +379,7 @@ pub fn reconcile(
     };
     let mut ck = Checker::new(diags, decimals, input_rounded);
     ck.parts = budget.parts;
+    ck.print_places = budget.department.decimals;
 
     for (table, cells) in &trees {
         ck.rounded = rounded_for(declared_unit(table.id));
@@ -676,16 +694,8 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
             value * factor,
             leaves,
         );
-        // What the budget system printed (from exact 元) prints, where it
-        // is in the table's own unit and to at least its places.
-        if agrees && c.factor == Decimal::ONE && ck.decimals >= budget.department.decimals {
-            ck.printed.push(crate::compute::Printed {
-                table: table.id.to_string(),
-                row: c.row.clone(),
-                col: c.col,
-                value: c.value,
-            });
-        }
+        // What the budget system printed (from exact 元) prints.
+        ck.print(agrees, table.id, c);
     }
     let declared_or_computed = |code: &str, col: usize| {
         cell(cells, code, col).map_or_else(|| computed(code, col).0 * factor, |c| c.value)
@@ -1003,7 +1013,7 @@ fn pair_rules(
         } else {
             format!("{title} {label}")
         };
-        ck.equal(
+        let agrees = ck.equal(
             rule,
             Some(c.span.clone()),
             text!("{what}：申报", "{what}"),
@@ -1012,6 +1022,7 @@ fn pair_rules(
             computed * c.factor,
             items,
         );
+        ck.print(agrees, table.id, c);
     }
     // The table's identity on declared rows (合计 = Σ funds).
     let rows: std::collections::BTreeSet<&String> = cells.iter().map(|c| &c.row).collect();
@@ -1069,7 +1080,7 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
         } else {
             "R10"
         };
-        ck.equal(
+        let agrees = ck.equal(
             rule,
             Some(c.span.clone()),
             text!("{what}：申报", "{what}"),
@@ -1078,6 +1089,7 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
             r.values[c.col] * c.factor,
             r.leaves,
         );
+        ck.print(agrees, table.id, c);
     }
 }
 

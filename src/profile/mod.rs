@@ -54,6 +54,9 @@ pub struct Profile {
     pub layout: Option<Layout>,
     /// Default printing unit of the tables.
     pub print_unit: Unit,
+    /// Whether a declared cell prints the declared figure when it agrees
+    /// within its 尾差 (`print = "declared"`, the default) or the sum.
+    pub print_declared: bool,
     /// Tables printed in another unit by default.
     pub table_units: Vec<(String, Unit)>,
     /// Number formatting.

@@ -41,6 +41,9 @@ pub struct RawProfile {
     /// `元` or `万元`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_unit: Option<Spanned<String>>,
+    /// What a declared cell prints: `declared` (default) or `computed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print: Option<Spanned<String>>,
     /// Table id → unit, for tables printed in another unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_units: Option<BTreeMap<String, Spanned<String>>>,
@@ -259,6 +262,23 @@ pub(super) fn build(
         },
         None => base.and_then(|b| b.layout),
     };
+    let print_declared = match &raw.print {
+        Some(p) => match p.get_ref().as_str() {
+            "declared" | "申报数" => true,
+            "computed" | "计算数" => false,
+            other => {
+                err(
+                    Some(p.span()),
+                    text!(
+                        "未知的打印方式 \"{other}\"；可用：declared, computed",
+                        "unknown print \"{other}\"; valid: declared, computed"
+                    ),
+                );
+                true
+            }
+        },
+        None => base.is_none_or(|b| b.print_declared),
+    };
     let mut unit = |u: &Spanned<String>| {
         Unit::parse(u.get_ref()).or_else(|| {
             let name = u.get_ref();
@@ -458,6 +478,7 @@ pub(super) fn build(
         tables,
         layout,
         print_unit,
+        print_declared,
         table_units,
         style,
         templates,

@@ -131,6 +131,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         });
     }
     doc["print_unit"] = value(p.print_unit.label());
+    if !p.print_declared {
+        doc["print"] = value("computed");
+    }
     if !p.table_units.is_empty() {
         let mut t = InlineTable::new();
         for (id, u) in &p.table_units {

@@ -1739,3 +1739,48 @@ fn load_profile(dir: &Path, text: &str) -> Result<&'static yusuan::profile::Prof
             .collect()
     })
 }
+
+#[test]
+fn a_profile_can_print_the_sums_instead_of_the_declared_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("sums");
+    std::fs::create_dir(&prof).unwrap();
+    let p = load_profile(
+        &prof,
+        "name = \"sums\"\nbase = \"national\"\nprint = \"computed\"\n",
+    )
+    .unwrap();
+    assert!(!p.print_declared);
+    let bad = load_profile(
+        &prof,
+        "name = \"sums\"\nbase = \"national\"\nprint = \"rounded\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        bad,
+        ["p:3:9 未知的打印方式 \"rounded\"；可用：declared, computed"]
+    );
+    std::fs::write(
+        prof.join("profile.toml"),
+        "name = \"sums\"\nbase = \"national\"\nprint = \"computed\"\n",
+    )
+    .unwrap();
+    yusuan::profile::forget_loaded();
+    // Kaiping's 基本支出表 合计: declared 528.62 (seed 003), its leaves sum to 528.64.
+    let kaiping = std::fs::read_to_string(example("kaiping-2024.toml")).unwrap();
+    let file = dir.path().join("k.toml");
+    for (profile, want) in [("\"national\"", "528.62"), ("\"sums\"", "528.64")] {
+        let text = kaiping.replacen(
+            "[department]\n",
+            &format!("[department]\nprofile = {profile}\n"),
+            1,
+        );
+        std::fs::write(&file, text).unwrap();
+        let checked = yusuan::check_file(&file).unwrap();
+        assert_eq!(
+            crate::common::cell(&checked, "basic", "", "total"),
+            want,
+            "{profile}"
+        );
+    }
+}

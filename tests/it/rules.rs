@@ -1,5 +1,6 @@
 //! Every validation rule, with the exact message it prints.
 
+use rust_decimal::Decimal;
 use yusuan::diag::Severity;
 
 const BASE: &str = r#"
@@ -1269,4 +1270,47 @@ fn seed_003s_basic_table_prints_as_published() {
     let file = dir.path().join("k.toml");
     std::fs::write(&file, text).unwrap();
     assert_eq!(three(&file), ["528.64", "480.19", "42.93"]);
+}
+
+#[test]
+fn the_two_sided_and_sangong_tables_print_what_was_declared_within_its_rounding() {
+    // 收支总表 总计 declared 150.01 on both sides (two rounded items, ±0.015);
+    // 三公 公务用车购置及运维费 5.01 against 2.00 + 3.00 (±0.015).
+    let text = format!(
+        "{BASE}{SANGONG}[declared.summary]\n\"总计\" = {{ income = 150.01, expenditure = 150.01 }}\n[declared.sangong]\nvehicle = {{ general = 5.01 }}\n"
+    );
+    let checked = yusuan::check_str("t.toml", &text).unwrap();
+    assert!(!checked.diags.has_errors());
+    let t = checked.report.tables.as_ref().unwrap();
+    let total = t.summary.total("总计").unwrap();
+    assert_eq!(
+        (
+            total.left_value.to_string(),
+            total.right_values[0].to_string()
+        ),
+        ("150.01".into(), "150.01".into())
+    );
+    // The rows that were not declared print their sums.
+    assert_eq!(
+        t.summary.total("本年合计").unwrap().left_value,
+        Decimal::from(150)
+    );
+    let g = t.sangong.spec.column("general").unwrap();
+    assert_eq!(
+        t.sangong.row("vehicle").unwrap().values[g].to_string(),
+        "5.01"
+    );
+    assert_eq!(t.sangong.row("合计").unwrap().values[g], Decimal::from(6));
+    // `print = "computed"`: the sums.
+    let computed = text.replacen("year = 2024\n", "year = 2024\nprint = \"computed\"\n", 1);
+    let checked = yusuan::check_str("t.toml", &computed).unwrap();
+    let t = checked.report.tables.as_ref().unwrap();
+    assert_eq!(
+        t.summary.total("总计").unwrap().left_value,
+        Decimal::from(150)
+    );
+    assert_eq!(
+        t.sangong.row("vehicle").unwrap().values[g],
+        Decimal::from(5)
+    );
 }
