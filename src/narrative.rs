@@ -1656,6 +1656,15 @@ fn last_chars(text: &str, n: usize) -> &str {
     &text[from..]
 }
 
+/// The clause `head` ends in: what follows its last ，,；：(or all of it).
+fn clause_head(head: &str) -> &str {
+    head.rfind(['，', ',', '；', ';', '：', ':'])
+        .map_or(head, |i| {
+            let sep = head[i..].chars().next().map_or(1, char::len_utf8);
+            &head[i + sep..]
+        })
+}
+
 /// Every number of `sentence` followed by 万元, 元 or %.
 fn written_figures(sentence: &str) -> Vec<Written<'_>> {
     let mut out = vec![];
@@ -1720,12 +1729,21 @@ fn self_consistent(
     let after: Vec<&Written> = figures.iter().filter(|f| f.at > dir_at).collect();
     let delta = after.iter().find(|f| money(f)).copied();
     let pct = after.iter().find(|f| f.unit == "%").copied();
-    // Last year's figure: one written after 上年 or the year before's name.
-    let last_names = ["上年".to_string(), format!("{}年", year - 1)];
+    // Last year's figure: one whose clause names last year (上年, or the
+    // year before by number: "2024年当年预算执行数为120.00万元") before it and
+    // compares nothing (no 比). 上年结转 is this year's money.
+    let last_names = [
+        "上年".to_string(),
+        "上一年".to_string(),
+        format!("{}年", year - 1),
+    ];
     let last = before.iter().copied().find(|f| {
-        let head = &sentence[..f.at];
-        let tail = last_chars(head, 10);
-        last_names.iter().any(|n| tail.contains(n.as_str())) && !tail.contains("比")
+        let head = clause_head(&sentence[..f.at]);
+        let names_last = last_names.iter().any(|n| {
+            head.match_indices(n.as_str())
+                .any(|(i, _)| !head[i..].starts_with("上年结"))
+        });
+        names_last && !head.contains("比") && !head.contains(&format!("{year}年"))
     });
     // "A，比B增加C": the figure after 比 is the base, whatever year it names.
     let last = last.or_else(|| {
@@ -2051,6 +2069,31 @@ mod tests {
             own("培训费10万元，比上年减少2万元，增长16.67%"),
             ["“10万元，比上年减少2万元，增长16.67%”：金额说减少，百分比却说增长 @增长"]
         );
+        // The per-line shape, last year named by its number at its clause's
+        // head: 150.00 − 120.00 = 30.00, ÷ 120.00 = 25.00 %, not 20.00 %.
+        assert_eq!(
+            own(
+                "2025年当年预算执行数为120.00万元，2026年预算安排150.00万元，比2025年预算执行数增加20.00%。"
+            ),
+            [
+                "“120.00万元，2026年预算安排150.00万元，比2025年预算执行数增加”：按句中数字应为 25.00% @20.00%"
+            ]
+        );
+        assert!(
+            own("2025年当年预算执行数为120.00万元，2026年预算安排150.00万元，比2025年预算执行数增加25.00%。")
+                .is_empty()
+        );
+        // Last year's figure with a stray digit (1,200.00 for 120.00): a decrease.
+        assert_eq!(
+            own(
+                "2025年当年预算执行数为1200.00万元，2026年预算安排150.00万元，比2025年预算执行数增加25.00%。"
+            ),
+            [
+                "“1200.00万元，2026年预算安排150.00万元，比2025年预算执行数增”：按句中数字是减少，不是增加 @增加"
+            ]
+        );
+        // 上年结转 is this year's money, not last year's figure.
+        assert!(own("上年结转资金20.00万元，本年支出120.00万元，比上年增加20.00万元").is_empty());
         // A printed percentage one unit off (computed from 元, not from the printed 万元) passes.
         assert!(own("支出1,000.00万元，比上年增加197.50万元，增长24.62%").is_empty());
     }
