@@ -1125,10 +1125,16 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
     // The sentence before, in the same paragraph: a reason may follow its
     // change after a full stop (`减少2.98%。主要原因是：……增加`).
     let mut previous: Option<(usize, &str)> = None;
+    // A label whose sentence has no figure ("（二）公务接待费。") names the
+    // figure the next sentence of its paragraph opens with, if that has no label.
+    let mut carried: Option<Option<&Fig>> = None;
     for (start, sentence) in sentences(text) {
         let earlier = previous
             .filter(|(end, _)| !text[*end..start].contains("\n\n"))
             .map(|(_, s)| s);
+        if earlier.is_none() {
+            carried = None;
+        }
         previous = Some((start + sentence.len(), sentence));
         let mut report = |at: usize, len: usize, t: crate::diag::Text| {
             found.push((start + at, len, t));
@@ -1227,6 +1233,19 @@ fn check_text(text: &str, span: Range<usize>, n: &Narrative, year: i32, diags: &
             }
             end = at + label.len();
             hits.push((at, label, fig));
+        }
+        let carry = carried.take();
+        if hits.is_empty()
+            && let Some(fig) = carry
+        {
+            hits.push((0, "", fig));
+        } else if let Some(&(at, label, fig)) = hits.last()
+            && written_figures(sentence).is_empty()
+            && sentence[at + label.len()..]
+                .trim_end_matches(['。', '；', '：', '\n'])
+                .is_empty()
+        {
+            carried = Some(fig);
         }
         // A figure belongs to the first label before it ("“三公”经费预算支出10.10万元"
         // is the 三公 figure, not 预算支出's).
@@ -1863,7 +1882,16 @@ fn sentences(text: &str) -> Vec<(usize, &str)> {
 /// The first figure after a label: the words between (at most 12 characters,
 /// no punctuation), the number and its unit (`万元`, `元` or `%`).
 fn figure_after(rest: &str) -> Option<(&str, &str, &'static str, &str)> {
-    let digit = rest.find(|c: char| c.is_ascii_digit())?;
+    let mut digit = rest.find(|c: char| c.is_ascii_digit())?;
+    // A year between label and figure ("公务接待费2026年预算数2.95万元") is part of the words.
+    while rest[digit..]
+        .get(..4)
+        .is_some_and(|y| y.chars().all(|c| c.is_ascii_digit()))
+        && rest[digit + 4..].starts_with('年')
+    {
+        let next = rest[digit + 7..].find(|c: char| c.is_ascii_digit())?;
+        digit += 7 + next;
+    }
     let gap = &rest[..digit];
     if gap.chars().count() > 12 || gap.contains(['，', '。', '；', '：', ',', '（', '(']) {
         return None;

@@ -1491,3 +1491,22 @@ fn a_typed_last_year_total_is_named_by_what_it_is() {
     want.sort();
     assert_eq!(named, want);
 }
+
+/// Beijing writes a 三公 item's label and its figure in two sentences
+/// ("（二）公务接待费。2026年预算数 6万元"): the label carries to the next
+/// sentence of its paragraph, the year between is part of the words.
+#[test]
+fn a_label_carries_to_the_next_sentence_that_has_none() {
+    assert_eq!(
+        r13_sangong("（二）公务接待费。2026年预算数 2.50万元，主要用于接待来访。\n"),
+        ["“2026年预算数 2.50万元”：表中为 2.00 万元"]
+    );
+    // Written right, or in another paragraph (the label does not carry), nothing.
+    assert!(r13_sangong("（二）公务接待费。2026年预算数 2.00万元。\n").is_empty());
+    assert!(r13_sangong("（二）公务接待费。\n\n2026年预算数 2.50万元。\n").is_empty());
+    // The year between a label and its figure in one sentence.
+    assert_eq!(
+        r13_sangong("公务接待费2026年预算数3.00万元。\n"),
+        ["“公务接待费2026年预算数3.00万元”：表中为 2.00 万元"]
+    );
+}
