@@ -415,8 +415,9 @@ fn a_carry_over_inside_a_fund_prints_in_the_fiscal_table_and_its_gap_is_reported
     );
     assert!(fiscal.contains("年初财政拨款结转和结余865.06"), "{fiscal}");
     assert!(fiscal.contains("一、一般公共预算拨款865.06"), "{fiscal}");
+    // The declared 收入总计 is within its 尾差: it prints as the document does.
     assert!(
-        fiscal.contains("收入总计18417.71支出总计18417.7118417.71"),
+        fiscal.contains("收入总计18417.70支出总计18417.7118417.71"),
         "{fiscal}"
     );
     // The 收入总表 shows it as 上年结转; the 一般公共预算 table spends it.
