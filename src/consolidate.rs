@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
-use crate::domain::{Funds, KINDS, Kind, Source};
+use crate::domain::{Funds, KINDS, Source};
 use crate::validate::Budget;
 
 /// One department's totals, for the district summary table (in 元).
@@ -219,15 +219,9 @@ pub fn consolidate(
                         [Decimal::ZERO; KINDS],
                     )
                 });
-                let mut add = |k: Kind| e.1[k as usize] += f.amount;
-                match (f.last_year, f.kind) {
-                    (true, _) => add(Kind::LastYear),
-                    (false, Some(k @ (Kind::Personnel | Kind::Public))) => {
-                        add(k);
-                        add(Kind::Basic);
-                    }
-                    (false, Some(k)) => add(k),
-                    (false, None) => {}
+                let (kinds, _) = crate::records::line_kinds([f]);
+                for (sum, v) in e.1.iter_mut().zip(kinds) {
+                    *sum += v;
                 }
             } else if let (Some(code), Some(p)) = (&f.economic, f.basic_economic()) {
                 let e = economic.entry((code.clone(), p)).or_insert_with(|| {

@@ -332,8 +332,13 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
         let mut rows = vec![header(&LINES_HEADER)];
         for l in &budget.lines {
             let mut r = vec![l.code.clone(), l.name.clone(), l.source.label().into()];
-            r.extend(l.kinds.iter().enumerate().map(|(i, v)| {
-                let given = i == crate::domain::Kind::LastYear as usize && l.last_year_given;
+            // The line's money, from the ledger (its records' too, when records made it).
+            let (kinds, last_year_given) =
+                crate::records::line_kinds(budget.facts.iter().filter(|f| {
+                    f.function.as_deref() == Some(l.code.as_str()) && f.source == l.source
+                }));
+            r.extend(kinds.iter().enumerate().map(|(i, v)| {
+                let given = i == crate::domain::Kind::LastYear as usize && last_year_given;
                 if v.is_zero() && !given {
                     String::new()
                 } else {
@@ -358,7 +363,14 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
                 l.code.clone(),
                 l.name.clone(),
                 kind.into(),
-                exact(l.amount, budget.input_unit),
+                exact(
+                    crate::records::total(&budget.facts, |f| {
+                        f.basic_economic() == Some(l.personnel)
+                            && f.economic == Some(l.code.clone())
+                            && f.government == l.government
+                    }),
+                    budget.input_unit,
+                ),
                 l.government.clone().unwrap_or_default(),
             ]);
         }

@@ -4,11 +4,11 @@
 //!
 //! A file may give its money as `[[fact]]` records, as today's forms
 //! (`[[expenditure]]` lines per 项, `[[basic_economic]]` lines), or both.
-//! [`fold`] adds the records to the 项 and 经济分类 lines the statutory tables
-//! and their checks are computed from (so a record counts once, wherever it
-//! is printed); [`collect`] then lists every amount as a [`Fact`] — the
-//! records with all their dimensions, today's forms with the dimensions they
-//! have — for the tables a profile declares as pivots (`rows = "pivot"`).
+//! [`fold`] reads the records into facts and names the 项 and 经济分类 lines
+//! they speak of, so that their codes, names, duplicates and last-year
+//! figures are validated as any line's; [`crate::validate`] then makes the
+//! ledger: the records, and each other line's money as facts
+//! ([`crate::records::of_line`]) — every amount once.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -20,7 +20,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::domain::{Kind, Source};
 use crate::model::{BudgetFile, EconomicLine, FunctionLine, Money};
 use crate::text;
-use crate::validate::Budget;
 
 pub use crate::records::{Dim, Fact};
 
@@ -41,7 +40,8 @@ fn digits(s: &str, lens: &[usize]) -> bool {
 
 /// Adds the `[[fact]]` records to the file's 项 lines (by 项 and source) and
 /// 经济分类 lines (一般公共预算 基本支出 by 款 and 政府经济 款), and returns
-/// them as facts (in 元) with the spans of the lines they made.
+/// them as facts (in 元) with the spans of the lines they made (whose money
+/// the ledger takes from the records, never from the lines).
 pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<Range<usize>>) {
     let factor = crate::validate::input_unit(file).yuan();
     let decimals = crate::validate::input_decimals(file);
@@ -264,91 +264,4 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
         file.basic_economic.push(e);
     }
     (facts, made)
-}
-
-/// Every amount of `budget` as facts: the records (`direct`), then today's
-/// forms — each 项 line's kinds and each 经济分类 line — except the lines
-/// the records made (`made`), which they already count.
-pub fn collect(budget: &Budget, direct: Vec<Fact>, made: &[Range<usize>]) -> Vec<Fact> {
-    let mut out = direct;
-    let base = |span: &Range<usize>| Fact {
-        unit: None,
-        function: None,
-        economic: None,
-        government: None,
-        source: Source::General,
-        kind: None,
-        project: None,
-        last_year: false,
-        record: false,
-        amount: Decimal::ZERO,
-        span: span.clone(),
-    };
-    for l in budget.lines.iter().filter(|l| !made.contains(&l.span)) {
-        let fact = |kind: Option<Kind>, amount: Decimal, last_year: bool| Fact {
-            function: Some(l.code.clone()),
-            source: l.source,
-            kind,
-            amount,
-            last_year,
-            ..base(&l.span)
-        };
-        let k = |kind: Kind| l.kinds[kind as usize];
-        let split = !k(Kind::Personnel).is_zero() || !k(Kind::Public).is_zero();
-        let mut kinds = vec![
-            Kind::Project,
-            Kind::Operating,
-            Kind::ToSuperior,
-            Kind::ToSubsidiary,
-        ];
-        kinds.splice(
-            0..0,
-            if split {
-                vec![Kind::Personnel, Kind::Public]
-            } else {
-                vec![Kind::Basic]
-            },
-        );
-        for kind in kinds {
-            if !k(kind).is_zero() {
-                out.push(fact(Some(kind), k(kind), false));
-            }
-        }
-        if l.last_year_given {
-            out.push(fact(None, k(Kind::LastYear), true));
-        }
-    }
-    // A line the records made has its last-year figure from elsewhere (last
-    // year's file, or typed) unless records gave it: a fact of its own.
-    for l in budget.lines.iter().filter(|l| made.contains(&l.span)) {
-        let recorded = out.iter().any(|f| {
-            f.record
-                && f.last_year
-                && f.function.as_deref() == Some(&l.code)
-                && f.source == l.source
-        });
-        if l.last_year_given && !recorded {
-            out.push(Fact {
-                function: Some(l.code.clone()),
-                source: l.source,
-                amount: l.kinds[Kind::LastYear as usize],
-                last_year: true,
-                ..base(&l.span)
-            });
-        }
-    }
-    for e in budget.economic.iter().filter(|e| !made.contains(&e.span)) {
-        out.push(Fact {
-            economic: Some(e.code.clone()),
-            government: e.government.clone(),
-            kind: Some(if e.personnel {
-                Kind::Personnel
-            } else {
-                Kind::Public
-            }),
-            amount: e.amount,
-            ..base(&e.span)
-        });
-    }
-    out
 }

@@ -170,10 +170,8 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     let owned = file;
     let file = &owned;
     let (profile, own) = resolve_profile(file, &options, &mut diags);
-    let mut budget = validate::validate(file, profile, own, &mut diags);
-    budget.facts = facts::collect(&budget, direct, &made);
+    let mut budget = validate::validate(file, profile, own, direct, &made, &mut diags);
     budget.lists = lists::read(file, profile, &mut diags);
-    budget.folded = made;
     let has_tables = !file.expenditure.is_empty()
         || !file.basic_economic.is_empty()
         || file.sangong.is_some()

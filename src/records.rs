@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
-use crate::domain::{Kind, Source};
+use crate::domain::{KINDS, Kind, Source};
 
 /// A dimension a pivot table's rows are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +143,79 @@ impl Fact {
             None => false,
         }
     }
+}
+
+/// The facts of one 功能分类 项 line of today's form (`[[expenditure]]`):
+/// one per kind it gives money to — 人员经费 and 公用经费 in place of an
+/// unsplit 基本支出 when it splits it — and last year's figure when given
+/// (`kinds` indexed by [`Kind`], in 元).
+pub fn of_line(
+    code: &str,
+    source: Source,
+    kinds: &[Decimal; KINDS],
+    last_year_given: bool,
+    span: &Range<usize>,
+) -> Vec<Fact> {
+    let fact = |kind: Option<Kind>, amount: Decimal, last_year: bool| Fact {
+        unit: None,
+        function: Some(code.to_string()),
+        economic: None,
+        government: None,
+        source,
+        kind,
+        project: None,
+        last_year,
+        record: false,
+        amount,
+        span: span.clone(),
+    };
+    let k = |kind: Kind| kinds[kind as usize];
+    let split = !k(Kind::Personnel).is_zero() || !k(Kind::Public).is_zero();
+    let basic: &[Kind] = if split {
+        &[Kind::Personnel, Kind::Public]
+    } else {
+        &[Kind::Basic]
+    };
+    let others = [
+        Kind::Project,
+        Kind::Operating,
+        Kind::ToSuperior,
+        Kind::ToSubsidiary,
+    ];
+    let mut out: Vec<Fact> = basic
+        .iter()
+        .chain(&others)
+        .filter(|kind| !k(**kind).is_zero())
+        .map(|kind| fact(Some(*kind), k(*kind), false))
+        .collect();
+    if last_year_given {
+        out.push(fact(None, k(Kind::LastYear), true));
+    }
+    out
+}
+
+/// A 项 line's money by kind as today's form holds it (人员/公用经费 inside
+/// 基本支出 too; last year's figure at [`Kind::LastYear`]), from its facts,
+/// and whether they give last year's figure.
+pub fn line_kinds<'a>(facts: impl IntoIterator<Item = &'a Fact>) -> ([Decimal; KINDS], bool) {
+    let mut kinds = [Decimal::ZERO; KINDS];
+    let mut last_year = false;
+    for f in facts {
+        let mut add = |k: Kind| kinds[k as usize] += f.amount;
+        match (f.last_year, f.kind) {
+            (true, _) => {
+                add(Kind::LastYear);
+                last_year = true;
+            }
+            (false, Some(k @ (Kind::Personnel | Kind::Public))) => {
+                add(k);
+                add(Kind::Basic);
+            }
+            (false, Some(k)) => add(k),
+            (false, None) => {}
+        }
+    }
+    (kinds, last_year)
 }
 
 /// The sum of the amounts of the facts `keep` admits, in 元: how every

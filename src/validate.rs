@@ -14,10 +14,12 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub use crate::domain::{Funds, KINDS, Kind, Source, Unit};
 use crate::model::{BudgetFile, FundAmounts, Money};
 use crate::profile::Profile;
+use crate::records::Fact;
 use crate::text;
 use std::sync::Arc;
 
-/// One validated 功能分类 项 line, amounts in 元.
+/// One validated 功能分类 项 line: its code, name and sentences. Its money
+/// is in the ledger ([`Budget::facts`]), never here.
 #[derive(Debug, Clone)]
 pub struct Line {
     /// 7-digit code.
@@ -26,11 +28,6 @@ pub struct Line {
     pub name: String,
     /// Fund or source.
     pub source: Source,
-    /// 基本, 项目, 经营, 上解上级, 对附属单位补助, and 人员/公用经费 and
-    /// last year's figure (see [`Kind`]).
-    pub kinds: [Decimal; KINDS],
-    /// Whether the file gives last year's figure (a 0 then means "from zero").
-    pub last_year_given: bool,
     /// 主要用于… (the narrative's sentence per 项).
     pub uses: Option<String>,
     /// 主要原因是… (why it changed from last year).
@@ -39,14 +36,8 @@ pub struct Line {
     pub span: Range<usize>,
 }
 
-impl Line {
-    /// All the money of the line this year, in 元 (its spending kinds).
-    pub fn total(&self) -> Decimal {
-        self.kinds[..crate::domain::SPENDING].iter().sum()
-    }
-}
-
-/// One validated 经济分类 款 line of basic expenditure.
+/// One validated 经济分类 款 line of basic expenditure: its code, name and
+/// part; its money is in the ledger.
 #[derive(Debug, Clone)]
 pub struct EconomicLine {
     /// 5-digit code.
@@ -55,8 +46,6 @@ pub struct EconomicLine {
     pub name: String,
     /// 人员经费 (true) or 公用经费 (false).
     pub personnel: bool,
-    /// Amount in 元.
-    pub amount: Decimal,
     /// The paired 政府经济分类 款, if given.
     pub government: Option<String>,
     /// Where the line is in the file.
@@ -133,7 +122,7 @@ pub struct Budget {
     /// The decimals the `[declared.*]` figures were printed with (their
     /// profile's): the places they are compared at.
     pub declared_decimals: u32,
-    /// 功能分类 项 lines.
+    /// 功能分类 项 lines (names and sentences; the money is in `facts`).
     pub lines: Vec<Line>,
     /// 经济分类 款 lines of basic expenditure.
     pub economic: Vec<EconomicLine>,
@@ -151,7 +140,8 @@ pub struct Budget {
     /// How many lines were left out for a malformed code (their money is
     /// missing from every total, so the totals are not checked).
     pub rejected: usize,
-    /// Every amount as a fact (see [`crate::facts`]).
+    /// The ledger: every amount as a fact, made once here from whatever
+    /// form the file gives it in (see [`crate::records::Fact`]).
     pub facts: Vec<crate::records::Fact>,
     /// The typed rows of the profile's list tables, by table id.
     pub lists: BTreeMap<String, Vec<crate::records::ListRow>>,
@@ -171,8 +161,15 @@ pub fn validate(
     file: &BudgetFile,
     profile: &'static Profile,
     own: &'static Profile,
+    records: Vec<Fact>,
+    made: &[Range<usize>],
     diags: &mut Diagnostics,
 ) -> Budget {
+    // The ledger: the records as given, then each line's and 经济分类 line's
+    // money (the lines the records made hold theirs already).
+    let mut line_facts: Vec<Fact> = vec![];
+    let mut made_facts: Vec<Fact> = vec![];
+    let mut economic_facts: Vec<Fact> = vec![];
     let d = file.department.get_ref();
     let unit_of = |u: &Spanned<String>, diags: &mut Diagnostics| {
         Unit::parse(u.get_ref()).unwrap_or_else(|| {
@@ -370,15 +367,34 @@ pub fn validate(
                     ),
                 ));
             }
+            let span = item.span();
+            if !made.contains(&span) {
+                line_facts.extend(crate::records::of_line(
+                    &code,
+                    source,
+                    &kinds,
+                    l.last_year.is_some(),
+                    &span,
+                ));
+            } else if l.last_year.is_some()
+                && !records.iter().any(|f| {
+                    f.last_year
+                        && f.function.as_deref() == Some(code.as_str())
+                        && f.source == source
+                })
+            {
+                // A line the records made has its last-year figure from
+                // elsewhere (last year's file, or typed): a fact of its own.
+                let mut last = crate::records::of_line(&code, source, &kinds, true, &span);
+                made_facts.extend(last.pop());
+            }
             lines.push(Line {
                 code,
                 name,
                 source,
-                kinds,
-                last_year_given: l.last_year.is_some(),
                 uses: l.uses.clone(),
                 reason: l.reason.clone(),
-                span: item.span(),
+                span,
             });
         }
     }
@@ -502,12 +518,30 @@ pub fn validate(
                 check_code(diags, g, &[5], ("政府经济分类款", "政府经济分类 款"))
                     .then(|| g.get_ref().trim().to_string())
             });
+            if !made.contains(&item.span()) {
+                economic_facts.push(Fact {
+                    unit: None,
+                    function: None,
+                    economic: Some(code.clone()),
+                    government: government.clone(),
+                    source: Source::General,
+                    kind: Some(if personnel {
+                        Kind::Personnel
+                    } else {
+                        Kind::Public
+                    }),
+                    project: None,
+                    last_year: false,
+                    record: false,
+                    amount: conv(*l.amount.get_ref()),
+                    span: item.span(),
+                });
+            }
             economic.push(EconomicLine {
                 code,
                 name,
                 personnel,
                 government,
-                amount: conv(*l.amount.get_ref()),
                 span: item.span(),
             });
         }
@@ -692,9 +726,14 @@ pub fn validate(
         input_unit,
         parts: d.consolidated.map_or(1, |n| n.max(1) as usize),
         rejected,
-        facts: vec![],
+        facts: records
+            .into_iter()
+            .chain(line_facts)
+            .chain(made_facts)
+            .chain(economic_facts)
+            .collect(),
         lists: BTreeMap::new(),
-        folded: vec![],
+        folded: made.to_vec(),
     }
 }
 
