@@ -124,6 +124,10 @@ pub enum Command {
         /// A rule id as messages print it: R1 … R17, unknown-code, decimals, …
         rule: Option<String>,
     },
+    /// Internal: read the workbook on standard input, its cells as JSON on
+    /// standard output (the capped child process every workbook is read in).
+    #[command(hide = true)]
+    ReadWorkbook,
     /// Render, then render again whenever the input or a template changes.
     Watch {
         /// The department file.
@@ -355,7 +359,15 @@ pub enum Emit {
 /// Runs the command `cli` names; the exit code.
 pub fn run(cli: Cli) -> i32 {
     let _ = LANG.set(cli.lang);
+    // Every workbook is read in a child process of this program, memory and
+    // time capped: a hostile file ends the child, never the command or server.
+    if let Ok(exe) = std::env::current_exe()
+        && !matches!(cli.command, Command::ReadWorkbook)
+    {
+        crate::workbook::read_in_child(exe);
+    }
     match cli.command {
+        Command::ReadWorkbook => crate::workbook::worker(),
         Command::Check {
             files,
             short,

@@ -93,9 +93,291 @@ fn check_inflated(bytes: &[u8]) -> Result<bool, Text> {
     Ok(uncalculated)
 }
 
+/// The most cells the bounding box of one `.xls` sheet may span: calamine
+/// sets aside room for every cell of it before handing any over.
+pub const MAX_XLS_SPAN: u64 = super::sheet::MAX_SPAN as u64;
+
+/// Refuses an `.xls` one of whose sheets reaches past [`MAX_XLS_SPAN`]
+/// cells — by a cell's row and column, a row's columns or the sheet's
+/// DIMENSIONS — before calamine reads it: four bytes set to FF in a cell's
+/// row would make it ask for 137 GB and the process abort. The BIFF records
+/// are walked in the workbook stream (a file that is no compound file is
+/// left to calamine to refuse).
+fn check_xls_span(bytes: &[u8]) -> Result<(), Text> {
+    if !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(());
+    }
+    let Ok(mut book) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Some(name) = ["Workbook", "Book"].into_iter().find(|n| book.is_stream(n)) else {
+        return Ok(());
+    };
+    let mut data = vec![];
+    if let Ok(stream) = book.open_stream(name) {
+        let _ = stream.take(MAX_INFLATED).read_to_end(&mut data);
+    }
+    let u16_at = |b: &[u8], i: usize| {
+        b.get(i..i + 2)
+            .map_or(0, |x| u64::from(u16::from_le_bytes([x[0], x[1]])))
+    };
+    let u32_at = |b: &[u8], i: usize| {
+        b.get(i..i + 4).map_or(0, |x| {
+            u64::from(u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+        })
+    };
+    // The last row and column each sheet reaches (BOF starts a sheet).
+    let (mut rows, mut cols) = (0u64, 0u64);
+    let mut at = 0;
+    while at + 4 <= data.len() {
+        let kind = u16_at(&data, at);
+        let len = u16_at(&data, at + 2) as usize;
+        let body = &data[at + 4..(at + 4 + len).min(data.len())];
+        at += 4 + len;
+        let (row, col) = match kind {
+            0x0809 => {
+                (rows, cols) = (0, 0);
+                continue;
+            }
+            // DIMENSIONS (BIFF8): first row, one past the last (u32), first
+            // column, one past the last; a range ending before it starts
+            // would wrap around in calamine.
+            0x0200 if len >= 12 => {
+                if u32_at(body, 0) > u32_at(body, 4) || u16_at(body, 8) > u16_at(body, 10) {
+                    (u64::MAX, u64::MAX)
+                } else {
+                    (u32_at(body, 4), u16_at(body, 10))
+                }
+            }
+            // The same in BIFF5, rows as u16.
+            0x0200 if len >= 8 => {
+                if u16_at(body, 0) > u16_at(body, 2) || u16_at(body, 4) > u16_at(body, 6) {
+                    (u64::MAX, u64::MAX)
+                } else {
+                    (u16_at(body, 2), u16_at(body, 6))
+                }
+            }
+            // ROW: its row, one past its last column.
+            0x0208 => (u16_at(body, 0) + 1, u16_at(body, 4)),
+            // MULRK, MULBLANK: row, first column, …, last column.
+            0x00BD | 0x00BE if len >= 6 => (u16_at(body, 0) + 1, u16_at(body, len - 2) + 1),
+            // FORMULA, BLANK, NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING.
+            0x0006 | 0x0201 | 0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x00D6 => {
+                (u16_at(body, 0) + 1, u16_at(body, 2) + 1)
+            }
+            _ => continue,
+        };
+        (rows, cols) = (rows.max(row), cols.max(col));
+        if rows.saturating_mul(cols) > MAX_XLS_SPAN {
+            let max = MAX_XLS_SPAN;
+            return Err(text!(
+                "工作簿的某张表伸到第 {rows} 行、第 {cols} 列，超过了 {max} 个单元格：文件已损坏或不是预算导出，未读取",
+                "a sheet of the workbook reaches row {rows} and column {cols}, more than {max} cells: the file is damaged or not a budget export, and was not read"
+            ));
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Whether this thread is inside calamine, whose panics on a damaged
+    /// file are reported as the file's error, not printed as a crash.
+    static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The program that reads workbooks in a child process, when set.
+static WORKER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// The memory a child reading one workbook may take.
+pub const WORKER_MEMORY: u64 = 4 << 30;
+
+/// How long a child may take to read one workbook.
+const WORKER_TIME: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Reads every workbook from now on in a child process running `exe read-workbook`
+/// ([`worker`]), its memory capped at [`WORKER_MEMORY`] and its time at five
+/// minutes: a damaged or hostile file that makes the reader allocate without
+/// bound (a cell's row set to FF FF asks for 137 GB) ends the child, never
+/// this process. Without it (the library in tests) workbooks are read here,
+/// a reader's panic caught.
+pub fn read_in_child(exe: std::path::PathBuf) {
+    let _ = WORKER.set(exe);
+}
+
+/// One sheet's cells as read, before they become a grid.
+type SheetCells = (String, bool, Result<Cells, Text>);
+
 /// Every sheet of the workbook `bytes`, or why the workbook cannot be read.
+/// A damaged file that makes the reader panic or run out of memory is
+/// refused like any other.
 pub fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetRead>, Text> {
+    let sheets = match WORKER.get() {
+        Some(exe) => read_in(exe, bytes)?,
+        None => read_guarded(bytes)?,
+    };
+    Ok(sheets
+        .into_iter()
+        .map(|(name, hidden, cells)| {
+            let grid = cells
+                .and_then(|c| Grid::from_cells(name.clone(), c).ok_or_else(|| too_wide(&name)));
+            SheetRead { hidden, grid }
+        })
+        .collect())
+}
+
+/// The cells of every sheet, read here with a reader's panic caught.
+fn read_guarded(bytes: &[u8]) -> Result<Vec<SheetCells>, Text> {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !READING.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    READING.with(|r| r.set(true));
+    let read = std::panic::catch_unwind(|| read_cells(bytes));
+    READING.with(|r| r.set(false));
+    read.unwrap_or_else(|_| Err(damaged()))
+}
+
+fn damaged() -> Text {
+    let gib = WORKER_MEMORY >> 30;
+    text!(
+        "无法读取工作簿：文件已损坏，或读取它需要超过 {gib} GiB 内存或 5 分钟（读取已中止）",
+        "cannot read the workbook: the file is damaged, or reading it would take more than {gib} GiB of memory or 5 minutes (the reading was stopped)"
+    )
+}
+
+/// `yusuan read-workbook`: reads the workbook on stdin, memory capped, and
+/// writes its sheets' cells as JSON on stdout (see [`read_in_child`]).
+pub fn worker() -> i32 {
+    crate::limits::cap_memory(WORKER_MEMORY);
+    let mut bytes = vec![];
+    if std::io::stdin()
+        .take(crate::load::MAX_INPUT + 1)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return 2;
+    }
+    let text_of = |t: &Text| serde_json::json!({"zh": t.zh, "en": t.en});
+    let out = match read_guarded(&bytes) {
+        Err(e) => serde_json::json!({"error": text_of(&e)}),
+        Ok(sheets) => serde_json::json!({"sheets": sheets.iter().map(|(name, hidden, cells)| {
+            match cells {
+                Err(e) => serde_json::json!({"name": name, "hidden": hidden, "error": text_of(e)}),
+                Ok(cells) => serde_json::json!({"name": name, "hidden": hidden, "cells": cells.iter().map(|(r, c, cell)| {
+                    serde_json::json!([r, c, cell.text, cell.raw, cell.amount.map(|a| a.to_string()), cell.why])
+                }).collect::<Vec<_>>()}),
+            }
+        }).collect::<Vec<_>>()}),
+    };
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let written = serde_json::to_writer(&mut stdout, &out).is_ok() && stdout.flush().is_ok();
+    i32::from(!written)
+}
+
+/// The cells of every sheet, read by a child process running `exe`.
+fn read_in(exe: &std::path::Path, bytes: &[u8]) -> Result<Vec<SheetCells>, Text> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(exe)
+        .arg("read-workbook")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            text!(
+                "无法启动读取工作簿的进程：{e}",
+                "cannot start the workbook reader: {e}"
+            )
+        })?;
+    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(damaged());
+    };
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let _ = stdin.write_all(&input);
+    });
+    let reader = std::thread::spawn(move || {
+        let mut out = vec![];
+        let _ = stdout.read_to_end(&mut out);
+        out
+    });
+    let deadline = std::time::Instant::now() + WORKER_TIME;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let _ = writer.join();
+    let out = reader.join().unwrap_or_default();
+    if !status.is_some_and(|s| s.success()) {
+        return Err(damaged());
+    }
+    parse_worker(&out).unwrap_or_else(|| Err(damaged()))
+}
+
+/// The sheets a [`worker`] wrote.
+fn parse_worker(out: &[u8]) -> Option<Result<Vec<SheetCells>, Text>> {
+    let v: serde_json::Value = serde_json::from_slice(out).ok()?;
+    let text_of = |t: &serde_json::Value| -> Option<Text> {
+        Some(Text {
+            zh: t["zh"].as_str()?.to_string(),
+            en: t["en"].as_str()?.to_string(),
+        })
+    };
+    if let Some(e) = v.get("error") {
+        return Some(Err(text_of(e)?));
+    }
+    let mut sheets = vec![];
+    for s in v["sheets"].as_array()? {
+        let name = s["name"].as_str()?.to_string();
+        let hidden = s["hidden"].as_bool()?;
+        if let Some(e) = s.get("error") {
+            sheets.push((name, hidden, Err(text_of(e)?)));
+            continue;
+        }
+        let mut cells = vec![];
+        for c in s["cells"].as_array()? {
+            let why = c[5]
+                .as_str()
+                .and_then(|w| WHYS.iter().find(|x| **x == w).copied());
+            cells.push((
+                u32::try_from(c[0].as_u64()?).ok()?,
+                u32::try_from(c[1].as_u64()?).ok()?,
+                Cell {
+                    text: c[2].as_str()?.to_string(),
+                    raw: c[3].as_str()?.to_string(),
+                    amount: c[4].as_str().and_then(|a| a.parse().ok()),
+                    why,
+                },
+            ));
+        }
+        sheets.push((name, hidden, Ok(cells)));
+    }
+    Some(Ok(sheets))
+}
+
+/// Every reason a cell may be no amount (what [`Cell::why`] holds).
+const WHYS: [&str; 3] = [NOT_CALCULATED, super::sheet::A_DATE, super::sheet::AN_ERROR];
+
+/// The cells of every sheet of `bytes`.
+fn read_cells(bytes: &[u8]) -> Result<Vec<SheetCells>, Text> {
     let uncalculated = check_inflated(bytes)?;
+    check_xls_span(bytes)?;
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| text!("无法读取工作簿：{e}", "cannot read the workbook: {e}"))?;
     let meta: Vec<(String, bool)> = book
@@ -106,17 +388,11 @@ pub fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetRead>, Text> {
     let mut cells_left = MAX_CELLS;
     let mut out = vec![];
     for (name, hidden) in meta {
-        let grid = match &mut book {
+        let cells = match &mut book {
             Sheets::Xlsx(x) => stream_xlsx(x, &name, uncalculated, &mut cells_left),
             other => dense(other, &name, &mut cells_left),
         };
-        let grid = grid.map(|cells| Grid::from_cells(name.clone(), cells));
-        let grid = match grid {
-            Ok(Some(g)) => Ok(g),
-            Ok(None) => Err(too_wide(&name)),
-            Err(e) => Err(e),
-        };
-        out.push(SheetRead { hidden, grid });
+        out.push((name, hidden, cells));
     }
     Ok(out)
 }

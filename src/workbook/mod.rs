@@ -26,7 +26,7 @@ mod cells;
 mod sheet;
 mod write;
 
-pub use cells::is_workbook;
+pub use cells::{is_workbook, read_in_child, worker};
 
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

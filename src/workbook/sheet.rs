@@ -19,6 +19,11 @@ use crate::export::{
 /// sheet may span once its empty columns are dropped.
 pub const MAX_SPAN: usize = 20_000_000;
 
+/// Why a date cell is no amount.
+pub(super) const A_DATE: &str = "是日期格式，不是金额（请把单元格格式改为数值）";
+/// Why a formula's error value is no amount.
+pub(super) const AN_ERROR: &str = "是公式的错误值，不是金额";
+
 /// One cell: its text as shown, and its amount when it reads as one.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Cell {
@@ -216,10 +221,8 @@ pub(super) fn cell_of(d: &Data) -> Cell {
         Data::Error(e) => e.to_string(),
     };
     let why = match d {
-        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
-            Some("是日期格式，不是金额（请把单元格格式改为数值）")
-        }
-        Data::Error(_) => Some("是公式的错误值，不是金额"),
+        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => Some(A_DATE),
+        Data::Error(_) => Some(AN_ERROR),
         _ => None,
     };
     let amount = match d {

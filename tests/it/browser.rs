@@ -143,7 +143,7 @@ fn a_finance_officer_imports_edits_previews_and_downloads() {
         "\"合计\" = { general = 27.00, total = 27.00 }",
         "\"合计\" = { general = 45.00, total = 45.00 }",
     );
-    let page = b.wait("a page printing 42.00 for 培训费", Duration::from_secs(10), || {
+    let page = b.wait("a page printing 42.00 for 培训费", Duration::from_secs(30), || {
         let v = b.run(
             "if (document.querySelectorAll('#diags li.error').length) return null;
              const p = Array.from(document.querySelectorAll('#pages .page'))
@@ -188,7 +188,7 @@ fn a_finance_officer_imports_edits_previews_and_downloads() {
     let save = b.find("#save");
     b.click(&save);
     let status = b.find("#save-status");
-    b.wait("saved", Duration::from_secs(5), || {
+    b.wait("saved", Duration::from_secs(30), || {
         (b.text(&status) == "已保存").then_some(())
     });
     let saved = ws.path().join("kaiping-2024.toml");
@@ -219,7 +219,7 @@ fn a_finance_officer_imports_edits_previews_and_downloads() {
          document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
         json!([]),
     );
-    b.wait("the dropped file listed", Duration::from_secs(10), || {
+    b.wait("the dropped file listed", Duration::from_secs(30), || {
         (!b.all("#file-list button[data-name=\"dropped.toml\"]")
             .is_empty())
         .then_some(())
@@ -230,7 +230,7 @@ fn a_finance_officer_imports_edits_previews_and_downloads() {
     let lang = b.find("#lang");
     b.click(&lang);
     let summary = b.find("#summary");
-    b.wait("English", Duration::from_secs(5), || {
+    b.wait("English", Duration::from_secs(30), || {
         b.text(&summary).ends_with("warnings").then_some(())
     });
 }
@@ -270,7 +270,8 @@ fn a_bureau_renders_every_file_and_sums_the_district() {
     let progress = b.find("#progress");
     assert_eq!(b.attr(&progress, "value").as_deref(), Some("100"));
     // Each file now shows its pages.
-    let pages = b.wait("pages listed", Duration::from_secs(10), || {
+    // (The table refreshes after the run; a loaded machine may take a while.)
+    let pages = b.wait("pages listed", Duration::from_secs(60), || {
         let v = b.run(
             "return Array.from(document.querySelectorAll('#status-table tbody tr')).map(r => r.children[3].textContent);",
             json!([]),

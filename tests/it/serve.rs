@@ -585,3 +585,57 @@ fn the_printed_address_opens_whatever_the_bind() {
         );
     }
 }
+
+/// 782 bytes of .ods: one row of 16,384 cells, repeated 5,000 times (82
+/// million cells, 5.7 GB when read in the process that asked).
+pub fn ods_bomb() -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file(
+        "META-INF/manifest.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">"#,
+        r#"<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>"#
+    ).as_bytes())
+    .unwrap();
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S">"#,
+        r#"<table:table-row table:number-rows-repeated="5000"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>"#,
+        r#"</table:table></office:spreadsheet></office:body></office:document-content>"#
+    ).as_bytes())
+    .unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_workbook_that_would_exhaust_memory_is_refused_and_the_server_lives() {
+    let ws = tempfile::tempdir().unwrap();
+    let server = Server::start(ws.path(), &[]);
+    let (status, body) = server.send("POST", "/api/upload?name=bomb.ods", &[], &ods_bomb());
+    let body = String::from_utf8_lossy(&body).to_string();
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(
+            "无法读取工作簿：文件已损坏，或读取它需要超过 4 GiB 内存或 5 分钟（读取已中止）"
+        ),
+        "{body}"
+    );
+    assert!(!ws.path().join("bomb.toml").exists());
+    // The server still answers, and still imports a sound workbook.
+    let (status, _) = server.get("/api/files");
+    assert_eq!(status, 200);
+    let sound = std::fs::read("tests/data/budget-system.xls").unwrap();
+    let (status, body) = server.send("POST", "/api/upload?name=sound.xls", &[], &sound);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(ws.path().join("sound.toml").exists());
+}

@@ -1410,3 +1410,46 @@ fn settings_sheet(book: &mut rust_xlsxwriter::Workbook, more: &[(&str, &str)]) {
         settings.write_string(i as u32, 1, *v).unwrap();
     }
 }
+
+#[test]
+fn a_damaged_or_inflating_workbook_is_refused_by_the_command_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.toml");
+    let damaged = "无法读取工作簿：文件已损坏，或读取它需要超过 4 GiB 内存或 5 分钟（读取已中止）";
+    // The budget system's .xls with four bytes after a record's header set to FF.
+    let patched = |name: &str, header: [u8; 4], from: usize| {
+        let mut bytes = std::fs::read("tests/data/budget-system.xls").unwrap();
+        let at = bytes.windows(4).position(|w| w == header).unwrap();
+        bytes[at + from..at + from + 4].copy_from_slice(&[0xFF; 4]);
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        file
+    };
+    // A cell's row and column (its first LABELSST record): 65,536 × 65,536
+    // cells, 137 GB for calamine.
+    let cell = patched("cell.xls", [0xFD, 0x00, 0x0A, 0x00], 4);
+    // A sheet's DIMENSIONS declaring 4,294,967,295 rows.
+    let dims = patched("dims.xls", [0x00, 0x02, 0x0E, 0x00], 8);
+    // Read in a capped child: it ends there, refused in a second or two.
+    let ods = dir.path().join("repeated.ods");
+    std::fs::write(&ods, crate::serve::ods_bomb()).unwrap();
+    for (file, said) in [
+        (
+            &cell,
+            "工作簿的某张表伸到第 65536 行、第 65536 列，超过了 20000000 个单元格：文件已损坏或不是预算导出，未读取".to_string(),
+        ),
+        (
+            &dims,
+            "工作簿的某张表伸到第 4294967295 行、第 7 列，超过了 20000000 个单元格：文件已损坏或不是预算导出，未读取".to_string(),
+        ),
+        (&ods, damaged.to_string()),
+    ] {
+        let started = std::time::Instant::now();
+        let run = yusuan(&[&"import", file, &"-o", &out]);
+        assert_eq!(run.code, Some(1), "{}: {}", file.display(), run.stderr);
+        assert!(run.stderr.contains(&said), "{}: {}", file.display(), run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(!out.exists());
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    }
+}
