@@ -30,7 +30,8 @@ pub struct Catalogue {
 
 impl Catalogue {
     /// Reads a catalogue file: `[function]` and `[economic]` sections of
-    /// `code<TAB or spaces>name` lines; `#` starts a comment. Errors name the line.
+    /// `code<TAB or spaces>name` lines, optionally `<TAB># source`; a line
+    /// starting with `#` is a comment. Errors name the line.
     pub fn parse(name: &str, text: &str) -> Result<Catalogue, String> {
         let mut cat = Catalogue {
             name: name.to_string(),
@@ -55,6 +56,9 @@ impl Catalogue {
                 };
                 continue;
             }
+            // `code<TAB>name<TAB># source`: what follows the `#` names where
+            // the name was printed.
+            let line = line.split("\t#").next().unwrap_or(line);
             let (code, label) = line
                 .split_once(|c: char| c.is_whitespace())
                 .map(|(c, n)| (c.trim(), n.trim()))

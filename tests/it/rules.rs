@@ -1314,3 +1314,31 @@ fn the_two_sided_and_sangong_tables_print_what_was_declared_within_its_rounding(
         Decimal::from(5)
     );
 }
+
+#[test]
+fn the_codes_published_budgets_print_are_named_in_their_year_and_no_other() {
+    // 2010302 一般行政管理事务 (under 20103) is printed by 2026 budgets (the
+    // harvest names 北京市政务服务和数据管理局's): a 2026 file needs no name.
+    let line = "[[expenditure]]\ncode = \"2010302\"\nbasic = 1\n";
+    let file = |year: i32| {
+        format!("[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = {year}\n\n{line}")
+    };
+    let checked = yusuan::check_str("t.toml", &file(2026)).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    assert_eq!(
+        crate::common::cell(&checked, "expenditure", "2010302", "total"),
+        "1"
+    );
+    let row = |c: &yusuan::Checked, code: &str| {
+        let t = c.report.tables.as_ref().unwrap();
+        t.expenditure.row(code).unwrap().name.clone()
+    };
+    assert_eq!(row(&checked, "2010302"), "一般行政管理事务");
+    // No 2025 budget of the harvest prints it: a 2025 file must name it.
+    let all = diagnostics(&file(2025), yusuan::diag::Lang::Zh);
+    assert!(
+        all.iter().any(|d| d.1 == "unknown-code"
+            && d.3 == "编码 2010302 不在 2025 分类目录中，请给出它的名称（name = \"…\"）"),
+        "{all:#?}"
+    );
+}
