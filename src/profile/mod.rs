@@ -308,28 +308,73 @@ pub fn is_path(spec: &str) -> bool {
     spec.contains('/') || spec.contains('\\') || spec.starts_with('.')
 }
 
-/// Resolves `spec` as a profile: a built-in name, else a directory (relative
-/// to `base_dir` when not absolute), loaded once per run.
+/// Whether profile names are looked up only beside the file (set by the
+/// server, which reads nothing outside its workspace).
+static CONFINED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Looks profile names up only beside the file from now on: not in its
+/// parents nor in `YUSUAN_PROFILE_PATH` (the server's workspace is a boundary).
+pub fn confine_search() {
+    CONFINED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Where a profile name is looked for, in order: the file's directory (or
+/// the working directory), then — unless [`confine_search`] — each of its
+/// parents, then each directory of `YUSUAN_PROFILE_PATH` (separated by `:`).
+pub fn search_path(base_dir: Option<&Path>) -> Vec<PathBuf> {
+    let start = base_dir
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    if CONFINED.load(std::sync::atomic::Ordering::Relaxed) {
+        return vec![start];
+    }
+    let absolute = start.canonicalize().unwrap_or_else(|_| start.clone());
+    let mut out: Vec<PathBuf> = vec![start];
+    out.extend(absolute.ancestors().skip(1).map(Path::to_path_buf));
+    if let Some(list) = std::env::var_os("YUSUAN_PROFILE_PATH") {
+        out.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
+    }
+    out
+}
+
+/// Resolves `spec` as a profile: a built-in name; a path (relative to
+/// `base_dir` when not absolute); else a name, found as a directory with a
+/// `profile.toml` along [`search_path`] — loaded once per run. A name found
+/// nowhere is an error naming where it was looked for, never a fallback.
 pub fn resolve(spec: &str, base_dir: Option<&Path>) -> Result<&'static Profile, Diagnostics> {
     if let Some(p) = find(spec) {
         return Ok(p);
     }
     let path = Path::new(spec.trim());
-    let path = match base_dir {
+    let beside = match base_dir {
         Some(b) if path.is_relative() => b.join(path),
         _ => path.to_path_buf(),
     };
-    if path.is_dir() || is_path(spec) {
-        return load(&path);
+    if beside.is_dir() || is_path(spec) {
+        return load(&beside);
+    }
+    let searched = search_path(base_dir);
+    if let Some(dir) = searched
+        .iter()
+        .map(|d| d.join(path))
+        .find(|d| d.join("profile.toml").is_file())
+    {
+        return load(&dir);
     }
     let mut diags = Diagnostics::new(spec, "");
     let (name, valid) = (spec.trim(), names().join(", "));
+    let places = searched
+        .iter()
+        .map(|d| crate::diag::printable(&d.display().to_string()))
+        .collect::<Vec<_>>()
+        .join("、");
     diags.push(Diagnostic::error(
         "profile",
         None,
         text!(
-            "未知的地区样式 \"{name}\"；可用：{valid}，或一个样式目录的路径",
-            "unknown profile \"{name}\"; valid: {valid}, or the path of a profile directory"
+            "未知的地区样式 \"{name}\"；可用：{valid}，或一个样式目录的路径（已在这些目录中找过 {name}/profile.toml：{places}）",
+            "unknown profile \"{name}\"; valid: {valid}, or the path of a profile directory (looked for {name}/profile.toml in: {places})"
         ),
     ));
     Err(diags)

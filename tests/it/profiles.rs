@@ -380,9 +380,63 @@ fn an_unknown_profile_lists_the_valid_ones() {
     let p: Vec<_> = d.items.iter().filter(|x| x.rule == "profile").collect();
     assert_eq!(p.len(), 1);
     assert_eq!(d.location(p[0]), "t.toml:4:11");
-    assert_eq!(
-        p[0].message.en,
-        "unknown profile \"chongqing\"; valid: national, beijing, guangzhou, hebei, ningxia, shanghai, xian, or the path of a profile directory"
+    let message = &p[0].message.en;
+    assert!(
+        message.starts_with(
+            "unknown profile \"chongqing\"; valid: national, beijing, guangzhou, hebei, ningxia, shanghai, xian, or the path of a profile directory (looked for chongqing/profile.toml in: "
+        ),
+        "{message}"
+    );
+    // Where it looked: the working directory and each of its parents, up to /.
+    let cwd = std::env::current_dir().unwrap();
+    assert!(message.contains(&cwd.display().to_string()), "{message}");
+    assert!(message.ends_with("、/)"), "{message}");
+}
+
+/// A region's profile directory, named by `profile = "yunnan"`, is found
+/// beside the file, in any of its parents, or along YUSUAN_PROFILE_PATH.
+#[test]
+fn a_profile_name_is_found_beside_the_file_in_its_parents_or_along_the_search_path() {
+    let root = tempfile::tempdir().unwrap();
+    let region = root.path().join("region");
+    std::fs::create_dir_all(region.join("yunnan")).unwrap();
+    std::fs::write(
+        region.join("yunnan/profile.toml"),
+        "name = \"yunnan\"\nbase = \"national\"\nprint_unit = \"元\"\n",
+    )
+    .unwrap();
+    let text = "[department]\nname = \"x\"\nyear = 2024\nprofile = \"yunnan\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
+    // Two levels below the profile's directory.
+    let deep = region.join("districts/a");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("b.toml"), text).unwrap();
+    let checked = yusuan::check_file(&deep.join("b.toml")).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.unwrap();
+    assert_eq!(t.income.unit.label(), "元");
+    // Elsewhere, along YUSUAN_PROFILE_PATH (the command line).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("c.toml");
+    std::fs::write(&file, text).unwrap();
+    let without = crate::common::yusuan(&[&"check", &file]);
+    assert_eq!(without.code, Some(1), "{}", without.stderr);
+    assert!(
+        without.stderr.contains("未知的地区样式 \"yunnan\""),
+        "{}",
+        without.stderr
+    );
+    let with = std::process::Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(["check".as_ref(), file.as_os_str()])
+        .env(
+            "YUSUAN_PROFILE_PATH",
+            format!("/nonexistent:{}", region.display()),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
     );
 }
 

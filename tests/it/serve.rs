@@ -639,3 +639,28 @@ fn a_workbook_that_would_exhaust_memory_is_refused_and_the_server_lives() {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert!(ws.path().join("sound.toml").exists());
 }
+
+#[test]
+fn a_profile_name_is_never_found_above_the_workspace() {
+    // parent/yunnan holds a profile; the workspace is parent/ws. The command
+    // line finds it in the file's parent; the server does not look there.
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(parent.path().join("yunnan")).unwrap();
+    std::fs::write(
+        parent.path().join("yunnan/profile.toml"),
+        "name = \"yunnan\"\nbase = \"national\"\n",
+    )
+    .unwrap();
+    let ws = parent.path().join("ws");
+    std::fs::create_dir(&ws).unwrap();
+    let text = "[department]\nname = \"x\"\nyear = 2024\nprofile = \"yunnan\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
+    std::fs::write(ws.join("a.toml"), text).unwrap();
+    let cli = crate::common::yusuan(&[&"check", &ws.join("a.toml")]);
+    assert_eq!(cli.code, Some(0), "{}", cli.stderr);
+    let server = Server::start(&ws, &[]);
+    let body = json!({"name": "a.toml", "text": text});
+    let (status, body) = server.send("POST", "/api/preview", &[], body.to_string().as_bytes());
+    assert_eq!(status, 200);
+    let body = String::from_utf8_lossy(&body).to_string();
+    assert!(body.contains("未知的地区样式 \\\"yunnan\\\""), "{body}");
+}
