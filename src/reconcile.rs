@@ -496,6 +496,10 @@ pub fn reconcile(
             ));
             continue;
         }
+        if e.computed {
+            computed_relation(ck.diags, t, e);
+            continue;
+        }
         let (Some(l), Some(r)) = (find(&e.left), find(&e.right)) else {
             let missing = [(&e.left, find(&e.left)), (&e.right, find(&e.right))]
                 .into_iter()
@@ -923,6 +927,65 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             },
         ));
     }
+}
+
+/// The computed figure of cell `c`, in 元 (`None` when its row is not in
+/// the table: a 类 the file has no money in).
+fn computed_cell(t: &Tables, c: &crate::profile::CellRef) -> Option<Decimal> {
+    let in_yuan = |unit: Unit, v: Decimal| v * unit.yuan();
+    match c.table.as_str() {
+        "summary" | "fiscal" => {
+            let pair = if c.table == "summary" {
+                &t.summary
+            } else {
+                &t.fiscal
+            };
+            let col = pair.spec.column(&c.column);
+            let value = if let Some(total) = pair.total(&c.row) {
+                match col {
+                    None => total.left_value,
+                    Some(i) => *total.right_values.get(i)?,
+                }
+            } else if let Some(item) = pair.income.iter().find(|i| i.key == c.row) {
+                item.value
+            } else {
+                let class = pair.classes.iter().find(|k| k.code == c.row)?;
+                *class.values.get(col?)?
+            };
+            Some(in_yuan(pair.unit, value))
+        }
+        "sangong" => {
+            let col = t.sangong.spec.column(&c.column)?;
+            let row = t.sangong.row(&c.row)?;
+            Some(in_yuan(t.sangong.unit, *row.values.get(col)?))
+        }
+        id => {
+            let table = t.trees().into_iter().find(|x| x.id == id)?;
+            let col = table.spec.column(&c.column)?;
+            Some(in_yuan(table.unit, *table.row(&c.row)?.values.get(col)?))
+        }
+    }
+}
+
+/// An `[[equal]]` on computed figures: an identity of the region's tables,
+/// exact (both sides are sums of the same ledger).
+fn computed_relation(diags: &mut Diagnostics, t: &Tables, e: &crate::profile::Equality) {
+    let (a, b) = (&e.left.label, &e.right.label);
+    let value = |c| computed_cell(t, c).unwrap_or_default();
+    let (l, r) = (value(&e.left), value(&e.right));
+    if e.relation.holds(l, r) {
+        return;
+    }
+    let (sign, zh) = e.relation.words();
+    let (lf, rf) = (fmt(l, 2), fmt(r, 2));
+    diags.push(Diagnostic::error(
+        e.rule,
+        None,
+        text!(
+            "{a} 计算为 {lf} 元，{b} 为 {rf} 元：前者{zh}后者（地区样式的 [[equal]]）",
+            "{a} computes to {lf} 元 and {b} to {rf} 元, but the profile's [[equal]] says left {sign} right"
+        ),
+    ));
 }
 
 /// Whether today's forms give `f`'s money a second time, with the

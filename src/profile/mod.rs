@@ -95,6 +95,44 @@ pub struct Equality {
     pub right: CellRef,
     /// Compared only when every line's source is one of these (empty: always).
     pub when_sources: Vec<crate::domain::Source>,
+    /// Whether the computed figures of the two cells are compared (an
+    /// identity the region's tables must satisfy), rather than the figures
+    /// the file declares.
+    pub computed: bool,
+    /// How the left figure must stand to the right.
+    pub relation: Relation,
+}
+
+/// How one figure of an `[[equal]]` must stand to the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Relation {
+    /// `=`: equal.
+    #[default]
+    Equal,
+    /// `<=`: at most the other (a part of it).
+    AtMost,
+    /// `>=`: at least the other.
+    AtLeast,
+}
+
+impl Relation {
+    /// Whether `left` stands so to `right`.
+    pub fn holds(self, left: rust_decimal::Decimal, right: rust_decimal::Decimal) -> bool {
+        match self {
+            Relation::Equal => left == right,
+            Relation::AtMost => left <= right,
+            Relation::AtLeast => left >= right,
+        }
+    }
+
+    /// As written in profile.toml, and what it asks in Chinese.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Relation::Equal => ("=", "应等于"),
+            Relation::AtMost => ("<=", "不应大于"),
+            Relation::AtLeast => (">=", "不应小于"),
+        }
+    }
 }
 
 /// A declared cell: table id, row key, column key, and its name in messages.

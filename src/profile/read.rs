@@ -86,6 +86,12 @@ pub struct RawEqual {
     /// Compared only when every line's source is one of these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when_sources: Option<Vec<Spanned<String>>>,
+    /// Compare the computed figures (true) rather than the declared ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed: Option<bool>,
+    /// `=` (default), `<=` or `>=`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<Spanned<String>>,
 }
 
 /// One side of an `[[equal]]`: a declared cell and how messages name it.
@@ -590,11 +596,43 @@ fn equality(
             }
         }
     }
+    let relation = match e.relation.as_ref().map(|r| (r, r.get_ref().trim())) {
+        None | Some((_, "=")) => super::Relation::Equal,
+        Some((_, "<=")) => super::Relation::AtMost,
+        Some((_, ">=")) => super::Relation::AtLeast,
+        Some((r, other)) => {
+            err(
+                Some(r.span()),
+                text!(
+                    "[[equal]] 的 relation \"{other}\" 不可用；可用：=、<=、>=",
+                    "[[equal]] relation \"{other}\" is not one of =, <=, >="
+                ),
+            );
+            ok = false;
+            super::Relation::Equal
+        }
+    };
+    let computed = e.computed.unwrap_or(false);
+    if !computed
+        && relation != super::Relation::Equal
+        && let Some(r) = &e.relation
+    {
+        err(
+            Some(r.span()),
+            text!(
+                "申报的数只比较是否相等：relation 只用于 computed = true",
+                "declared figures are only compared for equality: relation needs computed = true"
+            ),
+        );
+        ok = false;
+    }
     Some(super::Equality {
         rule: rule?,
         left: left?,
         right: right?,
         when_sources,
+        computed,
+        relation,
     })
     .filter(|_| ok)
 }

@@ -175,6 +175,12 @@ fn flat_toml(p: &Profile, name: &str) -> String {
             if !e.when_sources.is_empty() {
                 t["when_sources"] = value(strings(e.when_sources.iter().map(source_key)));
             }
+            if e.computed {
+                t["computed"] = value(true);
+            }
+            if e.relation != crate::profile::Relation::Equal {
+                t["relation"] = value(e.relation.words().0);
+            }
             list.push(t);
         }
         doc["equal"] = Item::ArrayOfTables(list);

@@ -1784,3 +1784,65 @@ fn a_profile_can_print_the_sums_instead_of_the_declared_figures() {
         );
     }
 }
+
+/// A region states an identity of its computed tables as data: the
+/// 一般公共预算支出表 is part of the 支出总表 (`<=`), and here — wrongly for a
+/// department with 政府性基金 money — equal to it.
+#[test]
+fn a_profile_states_identities_of_its_computed_tables_with_a_relation() {
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("p");
+    std::fs::create_dir(&prof).unwrap();
+    let rules = |relation: &str| {
+        format!(
+            "name = \"p\"\nbase = \"national\"\n\n[[equal]]\nrule = \"R2\"\ncomputed = true\nrelation = \"{relation}\"\nleft = {{ table = \"general\", row = \"合计\", column = \"total\", label = \"一般公共预算支出表 合计\" }}\nright = {{ table = \"expenditure\", row = \"合计\", column = \"total\", label = \"支出总表 合计\" }}\n"
+        )
+    };
+    // 100 of 一般公共预算 and 30 of 政府性基金: 100 against 130.
+    let text = format!(
+        "[department]\nname = \"x\"\nyear = 2024\nprofile = {:?}\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100\n[[expenditure]]\ncode = \"2013299\"\nsource = \"政府性基金\"\nproject = 30\n",
+        prof.display().to_string()
+    );
+    let r2 = |relation: &str| {
+        std::fs::write(prof.join("profile.toml"), rules(relation)).unwrap();
+        yusuan::profile::forget_loaded();
+        let d = yusuan::check_str("t.toml", &text).unwrap().diags;
+        d.items
+            .iter()
+            .filter(|x| x.rule == "R2")
+            .map(|x| x.message.zh.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(r2("<="), Vec::<String>::new());
+    assert_eq!(
+        r2("="),
+        [
+            "一般公共预算支出表 合计 计算为 1000000.00 元，支出总表 合计 为 1300000.00 元：前者应等于后者（地区样式的 [[equal]]）"
+        ]
+    );
+    assert_eq!(
+        r2(">="),
+        [
+            "一般公共预算支出表 合计 计算为 1000000.00 元，支出总表 合计 为 1300000.00 元：前者不应小于后者（地区样式的 [[equal]]）"
+        ]
+    );
+    // A relation it does not know, at its place; a relation on declared figures is refused.
+    let bad = load_profile(&prof, &rules("<")).unwrap_err();
+    assert_eq!(
+        bad,
+        ["p:7:12 [[equal]] 的 relation \"<\" 不可用；可用：=、<=、>="]
+    );
+    let declared = rules("<=").replace("computed = true\n", "");
+    let bad = load_profile(&prof, &declared).unwrap_err();
+    assert_eq!(
+        bad,
+        ["p:6:12 申报的数只比较是否相等：relation 只用于 computed = true"]
+    );
+    // Exported flat, the identity travels with the profile.
+    std::fs::write(prof.join("profile.toml"), rules("<=")).unwrap();
+    let written = flat_copy(&prof);
+    assert!(
+        written.contains("computed = true\nrelation = \"<=\"\n"),
+        "{written}"
+    );
+}
