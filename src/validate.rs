@@ -165,74 +165,17 @@ pub fn validate(
     made: &[Range<usize>],
     diags: &mut Diagnostics,
 ) -> Budget {
-    // The ledger: the records as given, then each line's and 经济分类 line's
-    // money (the lines the records made hold theirs already).
-    let mut line_facts: Vec<Fact> = vec![];
-    let mut made_facts: Vec<Fact> = vec![];
-    let mut economic_facts: Vec<Fact> = vec![];
     let d = file.department.get_ref();
-    let unit_of = |u: &Spanned<String>, diags: &mut Diagnostics| {
-        Unit::parse(u.get_ref()).unwrap_or_else(|| {
-            diags.push(Diagnostic::error("unit", Some(u.span()), {
-                let u = u.get_ref();
-                text!(
-                    "未知的单位 \"{u}\"，请写 \"元\" 或 \"万元\"",
-                    "unknown unit \"{u}\"; write \"元\" or \"万元\""
-                )
-            }));
-            Unit::Wanyuan
-        })
-    };
-    let input_unit = d.unit.as_ref().map_or(Unit::Wanyuan, |u| unit_of(u, diags));
-    let decimals = input_decimals(file);
-    let print_unit = d
-        .print_unit
-        .as_ref()
-        .map_or(profile.print_unit, |u| unit_of(u, diags));
-    let mut table_units: BTreeMap<String, Unit> = profile
-        .table_units
-        .iter()
-        .map(|(id, u)| (id.to_string(), *u))
-        .collect();
+    let Units {
+        input: input_unit,
+        print: print_unit,
+        tables: table_units,
+        declared: declared_units,
+    } = units(file, profile, own, diags);
     let ids: Vec<&str> = profile.tables.iter().map(|t| t.id.as_str()).collect();
-    for (id, u) in &d.table_units {
-        if !ids.contains(&id.as_str()) {
-            diags.push(Diagnostic::error("table-units", Some(u.span()), {
-                let valid = ids.join(", ");
-                text!(
-                    "没有表 \"{id}\"，无法为它指定单位；可用的表：{valid}",
-                    "no table \"{id}\" to give a unit; valid: {valid}"
-                )
-            }));
-        }
-        table_units.insert(id.clone(), unit_of(u, diags));
-    }
-    // Declared totals are copied from the tables the file describes: they are
-    // in the units of the file's own profile and settings, whatever profile
-    // the document is printed in (`--profile` changes the printing only).
-    let own_print = d.print_unit.as_ref().map_or(own.print_unit, |u| {
-        Unit::parse(u.get_ref()).unwrap_or(own.print_unit)
-    });
-    let declared_units: BTreeMap<String, Unit> = ids
-        .iter()
-        .map(|id| {
-            let unit = d
-                .table_units
-                .get(*id)
-                .and_then(|u| Unit::parse(u.get_ref()))
-                .or_else(|| {
-                    own.table_units
-                        .iter()
-                        .find(|(t, _)| t == id)
-                        .map(|(_, u)| *u)
-                })
-                .unwrap_or(own_print);
-            (id.to_string(), unit)
-        })
-        .collect();
+    let decimals = input_decimals(file);
     // Amounts are kept in 元, exactly; each table divides into its own unit.
     let to_yuan = input_unit.yuan();
-    let conv = |m: Money| m.0 * to_yuan;
 
     check_text(diags, &d.name, ("部门名称", "department name"));
     if let Some(code) = &d.code
@@ -265,7 +208,88 @@ pub fn validate(
         names.insert(code.clone(), name.get_ref().trim().to_string());
     }
 
-    // 功能分类 lines.
+    let function = function_lines(file, &cat, &mut names, &records, made, diags);
+    let (economic, economic_facts, economic_rejected) =
+        economic_lines(file, &cat, &mut names, made, diags);
+    let rejected = function.rejected + economic_rejected;
+
+    let sangong = sangong_of(file, decimals, to_yuan, diags);
+
+    let notes = notes_of(file, &ids, own, diags);
+
+    Budget {
+        department: Department {
+            code: d
+                .code
+                .as_ref()
+                .map_or_else(String::new, |c| c.get_ref().trim().to_string()),
+            name: d.name.get_ref().trim().to_string(),
+            year,
+            unit: print_unit,
+            decimals: profile.style.decimals,
+            profile: &profile.name,
+        },
+        table_units: ids
+            .iter()
+            .map(|id| {
+                (
+                    id.to_string(),
+                    table_units.get(*id).copied().unwrap_or(print_unit),
+                )
+            })
+            .collect(),
+        declared_units,
+        declared_profile: own,
+        declared_decimals: own.style.decimals,
+        catalogue: cat,
+        lines: function.lines,
+        economic,
+        sangong,
+        names,
+        notes,
+        input_unit,
+        parts: d.consolidated.map_or(1, |n| n.max(1) as usize),
+        rejected,
+        facts: records
+            .into_iter()
+            .chain(function.facts)
+            .chain(function.made_facts)
+            .chain(economic_facts)
+            .collect(),
+        lists: BTreeMap::new(),
+        folded: made.to_vec(),
+    }
+}
+
+/// The 功能分类 项 lines, validated and named, and their money as facts.
+struct FunctionLines {
+    /// The lines (names and sentences).
+    lines: Vec<Line>,
+    /// Each line's money, but for the lines the records made.
+    facts: Vec<Fact>,
+    /// Last year's figures of the lines the records made, given elsewhere.
+    made_facts: Vec<Fact>,
+    /// How many lines were left out for a malformed code.
+    rejected: usize,
+}
+
+/// The 功能分类 项 lines: codes well-formed and named (their 类 and 款
+/// too), sources known, no duplicate, 人员 + 公用 = 基本; each line's money
+/// made facts (a line the records made only its last-year figure).
+fn function_lines(
+    file: &BudgetFile,
+    cat: &Catalogue,
+    names: &mut BTreeMap<String, String>,
+    records: &[Fact],
+    made: &[Range<usize>],
+    diags: &mut Diagnostics,
+) -> FunctionLines {
+    let decimals = input_decimals(file);
+    let to_yuan = input_unit(file).yuan();
+    let conv = |m: Money| m.0 * to_yuan;
+    // Each line's money (the lines the records made hold theirs already).
+    let mut line_facts: Vec<Fact> = vec![];
+    let mut made_facts: Vec<Fact> = vec![];
     let mut rejected = 0;
     let mut lines = Vec::new();
     let mut seen: BTreeMap<(String, Source), Range<usize>> = BTreeMap::new();
@@ -422,8 +446,29 @@ pub fn validate(
             }
         }
     }
+    FunctionLines {
+        lines,
+        facts: line_facts,
+        made_facts,
+        rejected,
+    }
+}
 
-    // 经济分类 lines.
+/// The 经济分类 lines of basic expenditure: codes well-formed and named,
+/// no duplicate (a 款 and its 7-digit parts), and their money as facts
+/// (but for the lines the records made); also how many were left out.
+fn economic_lines(
+    file: &BudgetFile,
+    cat: &Catalogue,
+    names: &mut BTreeMap<String, String>,
+    made: &[Range<usize>],
+    diags: &mut Diagnostics,
+) -> (Vec<EconomicLine>, Vec<Fact>, usize) {
+    let decimals = input_decimals(file);
+    let to_yuan = input_unit(file).yuan();
+    let conv = |m: Money| m.0 * to_yuan;
+    let mut economic_facts: Vec<Fact> = vec![];
+    let mut rejected = 0;
     let mut economic = Vec::new();
     let mut seen_econ: BTreeMap<(String, Option<String>, bool), Range<usize>> = BTreeMap::new();
     for item in &file.basic_economic {
@@ -563,7 +608,103 @@ pub fn validate(
             ));
         }
     }
+    (economic, economic_facts, rejected)
+}
 
+/// The units a budget's amounts are written and printed in.
+struct Units {
+    /// The file's amounts'.
+    input: Unit,
+    /// The tables' (unless a table has its own).
+    print: Unit,
+    /// Tables printed in a unit of their own, by id.
+    tables: BTreeMap<String, Unit>,
+    /// The unit of each table's declared figures.
+    declared: BTreeMap<String, Unit>,
+}
+
+/// The file's units: each known, each table named one the profile has.
+fn units(
+    file: &BudgetFile,
+    profile: &'static Profile,
+    own: &'static Profile,
+    diags: &mut Diagnostics,
+) -> Units {
+    let d = file.department.get_ref();
+    let unit_of = |u: &Spanned<String>, diags: &mut Diagnostics| {
+        Unit::parse(u.get_ref()).unwrap_or_else(|| {
+            diags.push(Diagnostic::error("unit", Some(u.span()), {
+                let u = u.get_ref();
+                text!(
+                    "未知的单位 \"{u}\"，请写 \"元\" 或 \"万元\"",
+                    "unknown unit \"{u}\"; write \"元\" or \"万元\""
+                )
+            }));
+            Unit::Wanyuan
+        })
+    };
+    let input_unit = d.unit.as_ref().map_or(Unit::Wanyuan, |u| unit_of(u, diags));
+    let print_unit = d
+        .print_unit
+        .as_ref()
+        .map_or(profile.print_unit, |u| unit_of(u, diags));
+    let mut table_units: BTreeMap<String, Unit> = profile
+        .table_units
+        .iter()
+        .map(|(id, u)| (id.to_string(), *u))
+        .collect();
+    let ids: Vec<&str> = profile.tables.iter().map(|t| t.id.as_str()).collect();
+    for (id, u) in &d.table_units {
+        if !ids.contains(&id.as_str()) {
+            diags.push(Diagnostic::error("table-units", Some(u.span()), {
+                let valid = ids.join(", ");
+                text!(
+                    "没有表 \"{id}\"，无法为它指定单位；可用的表：{valid}",
+                    "no table \"{id}\" to give a unit; valid: {valid}"
+                )
+            }));
+        }
+        table_units.insert(id.clone(), unit_of(u, diags));
+    }
+    // Declared totals are copied from the tables the file describes: they are
+    // in the units of the file's own profile and settings, whatever profile
+    // the document is printed in (`--profile` changes the printing only).
+    let own_print = d.print_unit.as_ref().map_or(own.print_unit, |u| {
+        Unit::parse(u.get_ref()).unwrap_or(own.print_unit)
+    });
+    let declared_units: BTreeMap<String, Unit> = ids
+        .iter()
+        .map(|id| {
+            let unit = d
+                .table_units
+                .get(*id)
+                .and_then(|u| Unit::parse(u.get_ref()))
+                .or_else(|| {
+                    own.table_units
+                        .iter()
+                        .find(|(t, _)| t == id)
+                        .map(|(_, u)| *u)
+                })
+                .unwrap_or(own_print);
+            (id.to_string(), unit)
+        })
+        .collect();
+    Units {
+        input: input_unit,
+        print: print_unit,
+        tables: table_units,
+        declared: declared_units,
+    }
+}
+
+/// The 三公 leaves in 元, each amount never negative, 因公出国 given one way.
+fn sangong_of(
+    file: &BudgetFile,
+    decimals: u32,
+    to_yuan: Decimal,
+    diags: &mut Diagnostics,
+) -> Option<Sangong> {
+    let conv = |m: Money| m.0 * to_yuan;
     let funds = |f: &FundAmounts| {
         [
             conv(Money(f.general)),
@@ -571,7 +712,7 @@ pub fn validate(
             conv(Money(f.soe)),
         ]
     };
-    let sangong = file.sangong.as_ref().map(|s| {
+    file.sangong.as_ref().map(|s| {
         let g = s.get_ref();
         if let Some(a) = &g.abroad
             && (g.abroad_research != FundAmounts::default() || g.abroad_other != FundAmounts::default())
@@ -654,8 +795,17 @@ pub fn validate(
                 .collect(),
             span: s.span(),
         }
-    });
+    })
+}
 
+/// The notes under tables, each naming a table the profile has; declared
+/// figures of tables the file's own profile has (else they check nothing).
+fn notes_of(
+    file: &BudgetFile,
+    ids: &[&str],
+    own: &'static Profile,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
     for (id, table) in &file.declared.0 {
         if !ids.contains(&id.as_str()) {
             diags.push(Diagnostic::error("declared", Some(table.span()), {
@@ -692,49 +842,7 @@ pub fn validate(
         }
         notes.insert(id.clone(), note.get_ref().clone());
     }
-
-    Budget {
-        department: Department {
-            code: d
-                .code
-                .as_ref()
-                .map_or_else(String::new, |c| c.get_ref().trim().to_string()),
-            name: d.name.get_ref().trim().to_string(),
-            year,
-            unit: print_unit,
-            decimals: profile.style.decimals,
-            profile: &profile.name,
-        },
-        table_units: ids
-            .iter()
-            .map(|id| {
-                (
-                    id.to_string(),
-                    table_units.get(*id).copied().unwrap_or(print_unit),
-                )
-            })
-            .collect(),
-        declared_units,
-        declared_profile: own,
-        declared_decimals: own.style.decimals,
-        catalogue: cat,
-        lines,
-        economic,
-        sangong,
-        names,
-        notes,
-        input_unit,
-        parts: d.consolidated.map_or(1, |n| n.max(1) as usize),
-        rejected,
-        facts: records
-            .into_iter()
-            .chain(line_facts)
-            .chain(made_facts)
-            .chain(economic_facts)
-            .collect(),
-        lists: BTreeMap::new(),
-        folded: made.to_vec(),
-    }
+    notes
 }
 
 /// Reads a setting that must be one of named choices: `choices` maps accepted
