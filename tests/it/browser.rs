@@ -283,6 +283,21 @@ fn a_bureau_renders_every_file_and_sums_the_district() {
         pages.contains(&"36".to_string()),
         "kaiping's 36 pages: {pages:?}"
     );
+    // Every badge of the file list is readable: its text never the colour of its ground
+    // (the ✓ was green on green).
+    let badges = b.run(
+        "return Array.from(document.querySelectorAll('#file-list .badge')).map(e => { const s = getComputedStyle(e); return [e.className, e.textContent, s.color, s.backgroundColor]; });",
+        json!([]),
+    );
+    let badges = badges.as_array().unwrap();
+    assert_eq!(badges.len(), 6, "{badges:?}");
+    assert!(
+        badges.iter().any(|x| x[0] == "badge ok" && x[1] == "✓"),
+        "{badges:?}"
+    );
+    for x in badges {
+        assert_ne!(x[2], x[3], "{x:?}");
+    }
 
     // The zip holds the six PDFs.
     let (status, zip) = server.get("/api/zip");

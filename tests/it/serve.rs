@@ -664,3 +664,41 @@ fn a_profile_name_is_never_found_above_the_workspace() {
     let body = String::from_utf8_lossy(&body).to_string();
     assert!(body.contains("未知的地区样式 \\\"yunnan\\\""), "{body}");
 }
+
+#[test]
+fn every_project_layout_the_page_offers_is_one_the_server_renders() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start(ws.path(), &[]);
+    let (_, page) = server.get("/");
+    let page = String::from_utf8_lossy(&page).to_string();
+    let select = &page[page.find("<select id=\"layout\">").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    let offered: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(1)
+        .map(|o| &o[..o.find('"').unwrap()])
+        .filter(|v| !v.is_empty())
+        .collect();
+    // The layouts yusuan has, no more and no fewer.
+    use clap::ValueEnum;
+    let mut have: Vec<String> = yusuan::projects::Layout::value_variants()
+        .iter()
+        .filter_map(|l| l.to_possible_value().map(|v| v.get_name().to_string()))
+        .collect();
+    let mut sorted: Vec<String> = offered.iter().map(|s| s.to_string()).collect();
+    have.sort();
+    sorted.sort();
+    assert_eq!(sorted, have);
+    let text = std::fs::read_to_string(ws.path().join("kaiping-2024.toml")).unwrap();
+    for layout in offered {
+        let body = json!({"name": "kaiping-2024.toml", "text": text, "layout": layout});
+        let (status, body) = server.send("POST", "/api/preview", &[], body.to_string().as_bytes());
+        assert_eq!(status, 200, "{layout}: {}", String::from_utf8_lossy(&body));
+        assert!(
+            json_of(&body)["pages"]
+                .as_array()
+                .is_some_and(|p| !p.is_empty()),
+            "{layout}"
+        );
+    }
+}
