@@ -295,8 +295,12 @@ pub struct Printed {
     pub row: String,
     /// Column index ([`INCOME_SIDE`] for a two-sided table's income side).
     pub col: usize,
+    /// Column key (`income` for a two-sided table's income side).
+    pub column: String,
     /// The declared figure, in the table's unit.
     pub value: Decimal,
+    /// The same in 元.
+    pub yuan: Decimal,
 }
 
 /// The column of a two-sided table's income side in [`Printed::col`].

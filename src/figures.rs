@@ -48,6 +48,24 @@ pub struct Named {
 }
 
 impl Named {
+    /// The same figures where the tables print a declared one instead (the
+    /// budget system's rounding, see [`crate::compute::print_declared`]):
+    /// what the narrative says is what the tables print.
+    pub fn as_printed(mut self, printed: &[crate::compute::Printed]) -> Named {
+        for p in printed.iter().filter(|p| p.row.is_empty()) {
+            let slot = match (p.table.as_str(), p.column.as_str()) {
+                ("expenditure", "total") => &mut self.total,
+                ("expenditure", "basic") => &mut self.basic,
+                ("expenditure", "project") => &mut self.project,
+                ("basic", "personnel") => &mut self.personnel,
+                ("basic", "public") => &mut self.public,
+                _ => continue,
+            };
+            *slot = p.yuan;
+        }
+        self
+    }
+
     /// The figures of `budget`, from its ledger.
     pub fn of(budget: &Budget) -> Named {
         let facts = &budget.facts;

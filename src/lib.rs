@@ -178,6 +178,8 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         || !file.list.is_empty();
     let mut tables =
         has_tables.then(|| compute::compute(&budget, &profile.tables, &budget.table_units));
+    // The declared figures the tables print (the narrative says the same).
+    let mut printed_cells = vec![];
     if budget.rejected > 0 {
         // Follow-on errors would only repeat the malformed codes' missing money.
         diags.push(Diagnostic::warning(
@@ -224,6 +226,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         });
         if declared_print && declared_tables.is_none() {
             compute::print_declared(t, &printed);
+            printed_cells = printed;
         }
     }
     let projects = projects::compute(
@@ -283,6 +286,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     let narrative = narrative::build(
         file,
         &budget,
+        &printed_cells,
         profile.style,
         profile.sentence,
         projects.as_ref(),

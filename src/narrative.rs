@@ -245,6 +245,7 @@ const RENAMED: &[(&str, &str)] = &[
 pub fn build(
     file: &BudgetFile,
     budget: &Budget,
+    printed: &[crate::compute::Printed],
     style: Style,
     sentence: &'static str,
     projects: Option<&crate::projects::ProjectReport>,
@@ -270,7 +271,7 @@ pub fn build(
     let fig = |v: Decimal, prev: Option<Decimal>| figure(v, prev, style);
 
     // The named figures, in 元: the same as last year's are computed.
-    let n = crate::figures::Named::of(budget);
+    let n = crate::figures::Named::of(budget).as_printed(printed);
     let l = |f: fn(&crate::model::LastYear) -> &Option<toml::Spanned<Money>>| {
         last.and_then(|l| yuan(f(l)))
     };

@@ -60,13 +60,19 @@ impl<'a> Checker<'a> {
 
     /// Keeps declared cell `c` of `table` to print, when it agreed with its
     /// sum (`agrees`), is in the table's own unit and has the printed places.
-    fn print(&mut self, agrees: bool, table: &str, c: &Cell) {
+    fn print(&mut self, agrees: bool, table: &str, spec: &TableSpec, c: &Cell) {
         if agrees && c.factor == Decimal::ONE && self.decimals >= self.print_places {
+            let column = spec
+                .columns
+                .get(c.col)
+                .map_or_else(|| "income".to_string(), |k| k.key.clone());
             self.printed.push(crate::compute::Printed {
                 table: table.to_string(),
                 row: c.row.clone(),
                 col: c.col,
+                column,
                 value: c.value,
+                yuan: c.yuan(),
             });
         }
     }
@@ -699,7 +705,7 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
             leaves,
         );
         // What the budget system printed (from exact 元) prints.
-        ck.print(agrees, table.id, c);
+        ck.print(agrees, table.id, table.spec, c);
     }
     let declared_or_computed = |code: &str, col: usize| {
         cell(cells, code, col).map_or_else(|| computed(code, col).0 * factor, |c| c.value)
@@ -1085,7 +1091,7 @@ fn pair_rules(
             computed * c.factor,
             items,
         );
-        ck.print(agrees, table.id, c);
+        ck.print(agrees, table.id, table.spec, c);
     }
     // The table's identity on declared rows (合计 = Σ funds).
     let rows: std::collections::BTreeSet<&String> = cells.iter().map(|c| &c.row).collect();
@@ -1152,7 +1158,7 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
             r.values[c.col] * c.factor,
             r.leaves,
         );
-        ck.print(agrees, table.id, c);
+        ck.print(agrees, table.id, table.spec, c);
     }
 }
 

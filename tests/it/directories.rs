@@ -894,7 +894,7 @@ fn flat_copy(dir: &Path) -> String {
 
 #[test]
 fn a_profile_counts_checks_its_own_way() {
-    // Kaiping's 13 warnings: 8 R5/R9, one R8, one R16, three R13.
+    // Kaiping's 11 warnings: 8 R5/R9, one R8, one R16, one R13 (its text's "528.62元").
     let file = example("kaiping-2024.toml");
     let dir = tempfile::tempdir().unwrap();
     let strict = "name = \"strict\"\nbase = \"hebei\"\n\n[checks]\nR13 = \"off\"\nR5 = \"error\"\n";

@@ -393,7 +393,7 @@ fn quiet_render_counts_warnings_instead_of_printing_them() {
     let run = yusuan(&[&"render", &example(), &"-q", &"-o", &pdf]).ok();
     assert!(
         run.stderr
-            .contains("kaiping-2024.toml：13 个警告（运行 `yusuan check` 查看）"),
+            .contains("kaiping-2024.toml：11 个警告（运行 `yusuan check` 查看）"),
         "{}",
         run.stderr
     );

@@ -18,6 +18,7 @@ const WORDS = {
     imported: (n) => `已导入为 ${n}`, replace: (n) => `工作目录里已有「${n}」。替换它吗？`,
     stale: "有错误：预览为上次通过检查的版本", pagesN: (n) => `${n} 页`,
     layingOut: "正在排版…", notRendered: "未生成", group: (p, y) => `${p} 格式，${y} 年`,
+    offline: "连不上 yusuan serve：它已停止或网络中断。未保存的修改还在编辑框里；请重新启动 yusuan serve，再点保存。",
     leftOut: "有错误、未汇总的文件：", districtPdf: "汇总后的部门预算 PDF", summaryPdf: "汇总表 PDF", page: (n) => `第 ${n} 页`, why: "规则说明",
   },
   en: {
@@ -34,6 +35,7 @@ const WORDS = {
     imported: (n) => `Imported as ${n}`, replace: (n) => `"${n}" is already in the workspace. Replace it?`,
     stale: "Errors: the preview shows the last version that checked", pagesN: (n) => `${n} pages`,
     layingOut: "Laying out…", notRendered: "not rendered", group: (p, y) => `${p} layout, ${y}`,
+    offline: "Cannot reach yusuan serve: it has stopped or the network is down. Unsaved edits stay in the editor; start yusuan serve again, then save.",
     leftOut: "Files with errors, not summed: ", districtPdf: "The district's budget (PDF)", summaryPdf: "Summary table (PDF)", page: (n) => `page ${n}`, why: "What the rule checks",
   },
 };
@@ -59,7 +61,16 @@ function el(tag, attrs, ...children) {
 
 async function api(method, url, body, headers) {
   const h = Object.assign({ "X-Yusuan": "1" }, headers || {});
-  const r = await fetch(url, { method, body, headers: h, credentials: "same-origin" });
+  let r;
+  try {
+    r = await fetch(url, { method, body, headers: h, credentials: "same-origin" });
+  } catch (e) {
+    // The server is gone: say so where it stays in sight, until it answers again.
+    $("offline").hidden = false;
+    const error = { zh: WORDS.zh.offline, en: WORDS.en.offline };
+    return { ok: false, status: 0, data: { error } };
+  }
+  $("offline").hidden = true;
   const kind = r.headers.get("Content-Type") || "";
   const data = kind.startsWith("application/json") ? await r.json() : null;
   return { ok: r.ok, status: r.status, data };
