@@ -1310,7 +1310,7 @@ fn last_year_is_compared_on_the_basis_of_this_year() {
 fn a_space_before_the_unit_is_read_never_a_panic() {
     for space in [" ", "\\t", "\u{3000}"] {
         let text = format!(
-            "[department]\nname = \"x\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 528.62\n\n[[section]]\ntitle = \"一\"\ntext = \"基本支出528.62{space}万元，人员经费10.00{space}万元。\"\n"
+            "[department]\nname = \"x\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 528.62\npersonnel = 500.00\npublic = 28.62\n\n[[section]]\ntitle = \"一\"\ntext = \"基本支出528.62{space}万元，人员经费10.00{space}万元。\"\n"
         );
         let d = yusuan::check_str("t.toml", &text).unwrap().diags;
         let r13: Vec<&str> = d
@@ -1322,7 +1322,7 @@ fn a_space_before_the_unit_is_read_never_a_panic() {
         let printed = if space == "\\t" { "\t" } else { space };
         assert_eq!(
             r13,
-            [format!("“人员经费10.00{printed}万元”：表中为 0.00 万元").as_str()],
+            [format!("“人员经费10.00{printed}万元”：表中为 500.00 万元").as_str()],
             "{space:?}"
         );
     }
@@ -1508,5 +1508,41 @@ fn a_label_carries_to_the_next_sentence_that_has_none() {
     assert_eq!(
         r13_sangong("公务接待费2026年预算数3.00万元。\n"),
         ["“公务接待费2026年预算数3.00万元”：表中为 2.00 万元"]
+    );
+}
+
+/// Sentences published budgets write that say nothing wrong: a part named
+/// after its whole, a year that is no comparison, a slogan's 增长 beside a
+/// change with its reason. (LINES_2026 does not split 人员/公用经费.)
+#[test]
+fn parts_slogans_and_years_that_compare_nothing_raise_no_warning() {
+    let warnings = |paragraphs: &str| {
+        let text =
+            format!("{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n");
+        let checked = yusuan::check_str("t.toml", &text).unwrap();
+        checked
+            .diags
+            .items
+            .iter()
+            .map(|d| format!("{} {}", d.rule, d.message.zh))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        warnings(concat!(
+            "基本支出主要包括人员经费400.00万元和公用经费。\n\n",
+            "我部门参与2023年全国文明城市创建工作。\n\n",
+            "坚持稳增长促投资，基本支出300.00万元，比上年增加45.61万元，主要原因是人员增加。\n",
+        )),
+        Vec::<String>::new()
+    );
+    // The same figure after the whole, not a part, is the whole's.
+    assert_eq!(
+        warnings("基本支出主要用于人员400.00万元。\n"),
+        ["R13 “基本支出主要用于人员400.00万元”：表中为 300.00 万元"]
+    );
+    // A year compared with 与…相比 is still read.
+    assert_eq!(
+        warnings("与2024年相比，基本支出增加45.61万元，主要原因是人员增加。\n"),
+        ["R13 “与2024年”：2026年预算比较的应是上一年（2025年）"]
     );
 }
