@@ -1319,6 +1319,22 @@ fn check_text(
                             "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
                         ),
                     );
+                } else if let Some(c) = &fig.change
+                    && (is_change || is_decrease)
+                    && c.last_year
+                        .replace(',', "")
+                        .parse::<Decimal>()
+                        .is_ok_and(|l| l.is_zero())
+                {
+                    // "增加100.00%" from nothing: no percentage exists.
+                    report(
+                        at,
+                        quote.len(),
+                        text!(
+                            "“{quote}”：上年为零，无法计算增减百分比",
+                            "\"{quote}\": last year's figure is zero, so no percentage of change exists"
+                        ),
+                    );
                 }
                 continue;
             }
@@ -1385,6 +1401,8 @@ fn check_text(
                 );
             }
         }
+        // A 功能分类 code with a digit missing (6 digits: no 类, 款 or 项 has six).
+        six_digit_codes(sentence, &n.lines, &mut report);
         // The sentence against itself: its change and percentage from its own figures.
         self_consistent(sentence, year, &mut report);
         // 绩效目标 counts and money against the project tables.
@@ -1888,6 +1906,71 @@ fn self_consistent(
             text!(
                 "“{quote}”：按句中数字应为 {right}%",
                 "\"{quote}\": by the sentence's own figures it is {right}%"
+            ),
+        );
+    }
+}
+
+/// A number of six digits starting with 2, standing alone and followed by
+/// no unit, reads as a 功能分类 code with a digit missing (类 have 3, 款 5,
+/// 项 7): named, with the file's 项 it could be ("201321" → 2013201).
+fn six_digit_codes(
+    sentence: &str,
+    lines: &[LineView],
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    let bytes = sentence.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &sentence[start..i];
+        let after = sentence[i..].trim_start();
+        let amount = after.starts_with([
+            '.', ',', '%', '万', '元', '年', '月', '日', '个', '人', '台', '辆', '平', '项', '次',
+            '件', '户', '名', '份',
+        ]) || after.starts_with("亿");
+        let before = sentence[..start].chars().next_back();
+        // 邮编 200040, a telephone or document number: no code.
+        let context = last_chars(&sentence[..start], 6);
+        let other = ["邮", "电话", "传真", "号", "-"]
+            .iter()
+            .any(|w| context.contains(w));
+        if run.len() != 6
+            || !run.starts_with('2')
+            || amount
+            || other
+            || before.is_some_and(|c| c == '.' || c == ',')
+        {
+            continue;
+        }
+        let could_be: Vec<&str> = lines
+            .iter()
+            .map(|l| l.code.as_str())
+            .filter(|c| (0..c.len()).any(|k| format!("{}{}", &c[..k], &c[k + 1..]) == run))
+            .collect();
+        let hint = if could_be.is_empty() {
+            String::new()
+        } else {
+            format!("（文件中的项：{}）", could_be.join("、"))
+        };
+        let hint_en = if could_be.is_empty() {
+            String::new()
+        } else {
+            format!(" (the file's 项: {})", could_be.join(", "))
+        };
+        report(
+            start,
+            run.len(),
+            text!(
+                "“{run}”：6 位数不是功能分类编码（类 3 位、款 5 位、项 7 位），是否少写了一位？{hint}",
+                "\"{run}\": six digits are no 功能分类 code (类 3, 款 5, 项 7): is a digit missing?{hint_en}"
             ),
         );
     }

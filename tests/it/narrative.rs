@@ -1546,3 +1546,35 @@ fn parts_slogans_and_years_that_compare_nothing_raise_no_warning() {
         ["R13 “与2024年”：2026年预算比较的应是上一年（2025年）"]
     );
 }
+
+/// A percentage from a zero base is named (issue 28): last year's 基本支出 was 0.
+#[test]
+fn a_percentage_of_change_from_nothing_is_named() {
+    let text = LINES_2026.replace("basic = 254.39", "basic = 0")
+        + "\n[[section]]\ntitle = \"说明\"\ntext = '''\n基本支出比上年增加100.00%，主要原因是新设机构。\n'''\n";
+    let checked = yusuan::check_str("t.toml", &text).unwrap();
+    let r13: Vec<String> = checked
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "R13")
+        .map(|d| format!("{} {}", checked.diags.location(d), d.message.zh))
+        .collect();
+    assert_eq!(
+        r13,
+        ["t.toml:21:1 “基本支出比上年增加100.00%”：上年为零，无法计算增减百分比"]
+    );
+}
+
+/// A 项 quoted with a digit missing (issue 28): six digits are no 功能分类
+/// code; the file's 项 it could be is named. A postcode is not read.
+#[test]
+fn a_code_with_a_digit_missing_is_named_with_the_line_it_could_be() {
+    assert_eq!(
+        r13("功能分类科目201321行政运行300.00万元。\n\n联系地址邮编：200040。\n"),
+        [(
+            "t.toml:21:7".to_string(),
+            "“201321”：6 位数不是功能分类编码（类 3 位、款 5 位、项 7 位），是否少写了一位？（文件中的项：2013201）".to_string()
+        )]
+    );
+}
