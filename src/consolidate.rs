@@ -515,6 +515,18 @@ fn add_to(sum: &mut Funds, more: &Funds) {
     }
 }
 
+/// The district summary's departments, by code and name: those with budget
+/// tables (a file of projects only has no row of 0.00 to add).
+pub fn summary_rows(budgets: &[&Budget]) -> Vec<DepartmentRow> {
+    let mut rows: Vec<DepartmentRow> = budgets
+        .iter()
+        .filter(|b| !b.facts.is_empty() || b.sangong.is_some() || !b.lists.is_empty())
+        .map(|b| DepartmentRow::of(b))
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    rows
+}
+
 /// The district summary table: 合计 first, then one row per department;
 /// the name, then the amounts in 万元 with 2 decimals.
 pub fn summary_table(rows: &[DepartmentRow]) -> Vec<Vec<String>> {

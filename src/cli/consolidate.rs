@@ -79,11 +79,7 @@ pub(super) fn consolidate(inputs: &[PathBuf], output: &Path, name: &str) -> i32 
         return 1;
     };
     // Departments by code and name, whatever the files' order.
-    let mut rows: Vec<crate::consolidate::DepartmentRow> = budgets
-        .iter()
-        .map(|b| crate::consolidate::DepartmentRow::of(b))
-        .collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    let rows = crate::consolidate::summary_rows(&budgets);
     let table = crate::consolidate::summary_table(&rows);
     let csv = crate::consolidate::summary_csv(&table);
     let stem = output.file_stem().unwrap_or_default().to_string_lossy();

@@ -312,11 +312,7 @@ impl Districts {
         let budgets: Vec<&crate::validate::Budget> =
             members.iter().map(|i| &self.checked[*i].1.budget).collect();
         let refusals = crate::consolidate::refusals(&files, &budgets);
-        let mut rows: Vec<crate::consolidate::DepartmentRow> = budgets
-            .iter()
-            .map(|b| crate::consolidate::DepartmentRow::of(b))
-            .collect();
-        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        let rows = crate::consolidate::summary_rows(&budgets);
         let rows = if refusals.is_empty() {
             crate::consolidate::summary_table(&rows)
         } else {

@@ -1029,3 +1029,28 @@ fn departments_mixing_records_and_lines_consolidate_whole() {
     let basic = t.basic.total().cells["total"];
     assert_eq!(basic, "250".parse::<rust_decimal::Decimal>().unwrap());
 }
+
+#[test]
+fn a_department_of_projects_only_is_no_row_of_zeros_in_the_district_summary() {
+    // Jinhua's file holds projects only: it has no budget tables to sum.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("district.toml");
+    yusuan(&[
+        &"consolidate",
+        &example("kaiping-2024.toml"),
+        &example("jinhua-2024.toml"),
+        &"-o",
+        &out,
+        &"--name",
+        &"区",
+    ])
+    .ok();
+    let csv = std::fs::read_to_string(dir.path().join("district-summary.csv")).unwrap();
+    assert_eq!(
+        csv.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "合计,5464.38,5464.38,0.00,0.00,0.00,528.62,4935.76,3.00",
+            "203中国共产党唐山市开平区委员会组织部,5464.38,5464.38,0.00,0.00,0.00,528.62,4935.76,3.00",
+        ]
+    );
+}
