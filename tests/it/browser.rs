@@ -418,3 +418,34 @@ fn a_bureau_renders_every_file_and_sums_the_district() {
         "{v}"
     );
 }
+
+/// When the server is gone the page says so, in sight, instead of waiting
+/// forever (issue 29).
+#[test]
+fn the_page_says_when_it_cannot_reach_the_server() {
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::copy("examples/kaiping-2024.toml", ws.path().join("k.toml")).unwrap();
+    let mut server = Server::start(ws.path(), &[]);
+    let b = Browser::start();
+    b.go(&server.url);
+    let banner = b.find("#offline");
+    b.wait("the file listed", Duration::from_secs(30), || {
+        (b.all("#file-list button").len() == 1).then_some(())
+    });
+    assert_eq!(b.attr(&banner, "hidden").as_deref(), Some("true"));
+    server.stop();
+    // Anything the page asks now (here: the file list) fails to connect.
+    b.run("loadFiles(); return true;", json!([]));
+    let said = b.wait("the banner", Duration::from_secs(30), || {
+        let shown = b.run(
+            "const o = document.getElementById('offline'); return o.hidden ? null : [o.textContent, getComputedStyle(o).display];",
+            json!([]),
+        );
+        (!shown.is_null()).then_some(shown)
+    });
+    assert_eq!(
+        said[0],
+        "连不上 yusuan serve：它已停止或网络中断。未保存的修改还在编辑框里；请重新启动 yusuan serve，再点保存。"
+    );
+    assert_ne!(said[1], "none");
+}

@@ -106,6 +106,14 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Ends the server (as a crash or a closed terminal would).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
