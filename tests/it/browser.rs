@@ -449,3 +449,53 @@ fn the_page_says_when_it_cannot_reach_the_server() {
     );
     assert_ne!(said[1], "none");
 }
+
+/// Switching files with unsaved edits asks first (issue 29): Cancel keeps
+/// them, OK switches.
+#[test]
+fn unsaved_edits_are_never_dropped_without_a_word() {
+    let ws = tempfile::tempdir().unwrap();
+    for n in ["a.toml", "b.toml"] {
+        std::fs::copy("examples/kaiping-2024.toml", ws.path().join(n)).unwrap();
+    }
+    let server = Server::start(ws.path(), &[]);
+    let b = Browser::start();
+    b.go(&server.url);
+    b.wait("two files", Duration::from_secs(30), || {
+        (b.all("#file-list button").len() == 2).then_some(())
+    });
+    let open = |name: &str| {
+        let button = b.find(&format!("#file-list button[data-name=\"{name}\"]"));
+        b.click(&button);
+    };
+    open("a.toml");
+    let name = b.find("#file-name");
+    b.wait("a.toml open", Duration::from_secs(30), || {
+        (b.text(&name) == "a.toml").then_some(())
+    });
+    edit(
+        &b,
+        "name = \"中国共产党唐山市开平区委员会组织部\"",
+        "name = \"改过的名字\"",
+    );
+    open("b.toml");
+    let asked = b.wait("the question", Duration::from_secs(30), || b.dialog());
+    assert_eq!(
+        asked,
+        "「a.toml」有未保存的修改，换文件会丢掉它们。仍要换吗？"
+    );
+    b.answer_dialog(false);
+    assert_eq!(b.text(&name), "a.toml");
+    let kept = b.run(
+        "return document.getElementById('editor').value.includes('改过的名字');",
+        json!([]),
+    );
+    assert_eq!(kept, json!(true));
+    // OK: the other file opens.
+    open("b.toml");
+    b.wait("the question again", Duration::from_secs(30), || b.dialog());
+    b.answer_dialog(true);
+    b.wait("b.toml open", Duration::from_secs(30), || {
+        (b.text(&name) == "b.toml").then_some(())
+    });
+}

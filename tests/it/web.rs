@@ -206,6 +206,19 @@ impl Browser {
         v["value"].clone()
     }
 
+    /// The text of the dialog the page shows (`confirm`), if one is open.
+    pub fn dialog(&self) -> Option<String> {
+        let url = format!("{}/session/{}/alert/text", self.base, self.session);
+        let (status, body) = answer(ureq::get(&url).call());
+        (status < 300).then(|| json_of(&body)["value"].as_str().unwrap_or("").to_string())
+    }
+
+    /// Answers the open dialog: OK (`accept`) or Cancel.
+    pub fn answer_dialog(&self, accept: bool) {
+        let what = if accept { "accept" } else { "dismiss" };
+        self.call("POST", &format!("/alert/{what}"), Some(json!({})));
+    }
+
     /// Opens `url`.
     pub fn go(&self, url: &str) {
         self.call("POST", "/url", Some(json!({"url": url})));

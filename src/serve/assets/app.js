@@ -18,6 +18,7 @@ const WORDS = {
     imported: (n) => `已导入为 ${n}`, replace: (n) => `工作目录里已有「${n}」。替换它吗？`,
     stale: "有错误：预览为上次通过检查的版本", pagesN: (n) => `${n} 页`,
     layingOut: "正在排版…", notRendered: "未生成", group: (p, y) => `${p} 格式，${y} 年`,
+    discard: (n) => `「${n}」有未保存的修改，换文件会丢掉它们。仍要换吗？`,
     offline: "连不上 yusuan serve：它已停止或网络中断。未保存的修改还在编辑框里；请重新启动 yusuan serve，再点保存。",
     leftOut: "有错误、未汇总的文件：", districtPdf: "汇总后的部门预算 PDF", summaryPdf: "汇总表 PDF", page: (n) => `第 ${n} 页`, why: "规则说明",
   },
@@ -35,6 +36,7 @@ const WORDS = {
     imported: (n) => `Imported as ${n}`, replace: (n) => `"${n}" is already in the workspace. Replace it?`,
     stale: "Errors: the preview shows the last version that checked", pagesN: (n) => `${n} pages`,
     layingOut: "Laying out…", notRendered: "not rendered", group: (p, y) => `${p} layout, ${y}`,
+    discard: (n) => `"${n}" has unsaved edits, which switching files loses. Switch anyway?`,
     offline: "Cannot reach yusuan serve: it has stopped or the network is down. Unsaved edits stay in the editor; start yusuan serve again, then save.",
     leftOut: "Files with errors, not summed: ", districtPdf: "The district's budget (PDF)", summaryPdf: "Summary table (PDF)", page: (n) => `page ${n}`, why: "What the rule checks",
   },
@@ -125,7 +127,14 @@ function renderFiles() {
 
 // ---- one file: editor, diagnostics, preview ----
 
+// Edits not yet saved: never dropped without a word.
+const dirty = () => state.name !== null && $("editor").value !== state.saved;
+window.addEventListener("beforeunload", (e) => {
+  if (dirty()) { e.preventDefault(); e.returnValue = ""; }
+});
+
 async function openFile(name) {
+  if (name !== state.name && dirty() && !confirm(w("discard", state.name))) return;
   const r = await api("GET", `/api/file?name=${encodeURIComponent(name)}`);
   if (!r.ok) { $("save-status").textContent = t(r.data && r.data.error); return; }
   state.name = name; state.version = r.data.version; state.saved = r.data.text;
