@@ -676,6 +676,12 @@ pub fn write_all_or_none(
     files: &[(std::path::PathBuf, Vec<u8>)],
     lang: Lang,
 ) -> Result<(), String> {
+    write_files(files).map_err(|t| t.get(lang).to_string())
+}
+
+/// [`write_all_or_none`], its failure said in both languages (what the
+/// server answers).
+pub fn write_files(files: &[(std::path::PathBuf, Vec<u8>)]) -> Result<(), Text> {
     // Something that is no file where one goes (a directory) fails the
     // whole set before anything is written.
     for (path, _) in files {
@@ -686,14 +692,12 @@ pub fn write_all_or_none(
             return Err(text!(
                 "无法写入 {p}：那里已有一个同名的目录或非普通文件",
                 "cannot write {p}: a directory or other non-file stands there"
-            )
-            .get(lang)
-            .to_string());
+            ));
         }
     }
     let mut temps: Vec<std::path::PathBuf> = vec![];
     for (path, bytes) in files {
-        match write_temp(path, bytes, lang) {
+        match write_temp(path, bytes) {
             Ok(t) => temps.push(t),
             Err(e) => {
                 for t in &temps {
@@ -712,13 +716,13 @@ pub fn write_all_or_none(
         if path.exists() {
             let backup = tmp.with_extension("old");
             if let Err(e) = std::fs::rename(path, &backup) {
-                failure = Some(cannot_write(path, e, lang));
+                failure = Some(cannot_write(path, e));
                 break;
             }
             backups.push((path.clone(), backup));
         }
         if let Err(e) = std::fs::rename(tmp, path) {
-            failure = Some(cannot_write(path, e, lang));
+            failure = Some(cannot_write(path, e));
             break;
         }
         placed.push(path);
@@ -746,7 +750,7 @@ pub fn write_all_or_none(
 }
 
 /// Writes `bytes` to a new temporary file beside `path` and returns its path.
-fn write_temp(path: &Path, bytes: &[u8], lang: Lang) -> Result<std::path::PathBuf, String> {
+fn write_temp(path: &Path, bytes: &[u8]) -> Result<std::path::PathBuf, Text> {
     use std::io::Write;
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -773,21 +777,17 @@ fn write_temp(path: &Path, bytes: &[u8], lang: Lang) -> Result<std::path::PathBu
         .map_err(|e| {
             let d = dir.display();
             text!("无法写入目录 {d}：{e}", "cannot write into {d}: {e}")
-                .get(lang)
-                .to_string()
         })?;
     let written = f.write_all(bytes).and_then(|()| f.sync_all());
     drop(f);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(cannot_write(path, e, lang));
+        return Err(cannot_write(path, e));
     }
     Ok(tmp)
 }
 
-fn cannot_write(path: &Path, e: std::io::Error, lang: Lang) -> String {
+fn cannot_write(path: &Path, e: std::io::Error) -> Text {
     let p = path.display();
     text!("无法写入 {p}：{e}", "cannot write {p}: {e}")
-        .get(lang)
-        .to_string()
 }

@@ -697,8 +697,8 @@ fn save(state: &State, name: &str, base: &str, bytes: Vec<u8>) -> Result<Reply, 
             ),
         ));
     }
-    crate::write_atomically(&path, text.as_bytes(), Lang::Zh)
-        .map_err(|e| Reply::refuse(500, text!("{e}", "{e}")))?;
+    crate::write_files(&[(path.clone(), text.as_bytes().to_vec())])
+        .map_err(|e| Reply::refuse(500, e))?;
     Ok(Reply::json(
         200,
         json!({"name": name, "version": version(text.as_bytes())}),
@@ -762,8 +762,7 @@ fn upload(
         let _ = std::fs::create_dir_all(dir);
     }
     writes.push((cells_path, kept.to_string().into_bytes()));
-    crate::write_all_or_none(&writes, Lang::Zh)
-        .map_err(|e| Reply::refuse(500, text!("{e}", "{e}")))?;
+    crate::write_files(&writes).map_err(|e| Reply::refuse(500, e))?;
     let import_notes = diags.map(|d| preview::outcome(&d, &[], None));
     Ok(Reply::json(
         200,

@@ -702,3 +702,28 @@ fn every_project_layout_the_page_offers_is_one_the_server_renders() {
         );
     }
 }
+
+#[test]
+fn a_failed_write_is_said_in_both_languages() {
+    // A directory stands where the file would go: the upload cannot be written.
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::create_dir(ws.path().join("k.toml")).unwrap();
+    let server = Server::start(ws.path(), &[]);
+    let toml = std::fs::read("examples/kaiping-2024.toml").unwrap();
+    let (status, body) = server.send("POST", "/api/upload?name=k.toml&replace=x", &[], &toml);
+    let v = json_of(&body);
+    assert_eq!(status, 500, "{v}");
+    let (zh, en) = (
+        v["error"]["zh"].as_str().unwrap(),
+        v["error"]["en"].as_str().unwrap(),
+    );
+    assert!(zh.contains("那里已有一个同名的目录或非普通文件"), "{zh}");
+    assert!(
+        en.contains("a directory or other non-file stands there"),
+        "{en}"
+    );
+    assert!(
+        !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{en}"
+    );
+}
