@@ -237,51 +237,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         &mut diags,
     );
     if let (Some(_), Some(p), 0) = (&tables, &projects, budget.rejected) {
-        // R16 compares like with like: all 项目支出, or only the 当年财政拨款 part
-        // when the project table lists only projects paid from it.
-        let scope = file.projects.scope.as_ref();
-        let fiscal_only = scope.is_some_and(|s| {
-            validate::choose(
-                &mut diags,
-                "scope",
-                s,
-                &[
-                    (&["all", "全部"], false),
-                    (&["fiscal", "当年财政拨款"], true),
-                ],
-                false,
-            )
-        });
-        let project_money = records::total(&budget.facts, |f| {
-            f.spending()
-                && f.kind == Some(validate::Kind::Project)
-                && (!fiscal_only || (f.source.is_fiscal() && !f.source.is_carryover()))
-        });
-        let spending = budget.department.unit.from_yuan(project_money);
-        let span = scope
-            .map(|s| s.span())
-            .or_else(|| file.project.first().map(|p| p.span()));
-        let partial = file.projects.listed.as_ref().is_some_and(|s| {
-            validate::choose(
-                &mut diags,
-                "listed",
-                s,
-                &[(&["all", "全部"], false), (&["partial", "部分"], true)],
-                false,
-            )
-        });
-        let span = if partial {
-            file.projects.listed.as_ref().map(|s| s.span())
-        } else {
-            span
-        };
-        projects::check_against_tables(
-            p,
-            (spending, fiscal_only, partial),
-            budget.input_unit.rounds_typed_amounts(),
-            span,
-            &mut diags,
-        );
+        projects::against_tables(file, &budget, p, &mut diags);
     }
     let narrative = narrative::build(
         file,

@@ -807,11 +807,67 @@ fn check_subprojects(
     }
 }
 
+/// R16 on a file's projects against its tables: the scope (all 项目支出, or
+/// only its 当年财政拨款 part) and whether the document lists only some
+/// projects are the file's `[projects]` settings.
+pub fn against_tables(
+    file: &BudgetFile,
+    budget: &crate::validate::Budget,
+    report: &ProjectReport,
+    diags: &mut Diagnostics,
+) {
+    // R16 compares like with like: all 项目支出, or only the 当年财政拨款 part
+    // when the project table lists only projects paid from it.
+    let scope = file.projects.scope.as_ref();
+    let fiscal_only = scope.is_some_and(|s| {
+        choose(
+            diags,
+            "scope",
+            s,
+            &[
+                (&["all", "全部"], false),
+                (&["fiscal", "当年财政拨款"], true),
+            ],
+            false,
+        )
+    });
+    let project_money = crate::records::total(&budget.facts, |f| {
+        f.spending()
+            && f.kind == Some(crate::domain::Kind::Project)
+            && (!fiscal_only || (f.source.is_fiscal() && !f.source.is_carryover()))
+    });
+    let spending = budget.department.unit.from_yuan(project_money);
+    let span = scope
+        .map(|s| s.span())
+        .or_else(|| file.project.first().map(|p| p.span()));
+    let partial = file.projects.listed.as_ref().is_some_and(|s| {
+        choose(
+            diags,
+            "listed",
+            s,
+            &[(&["all", "全部"], false), (&["partial", "部分"], true)],
+            false,
+        )
+    });
+    let span = if partial {
+        file.projects.listed.as_ref().map(|s| s.span())
+    } else {
+        span
+    };
+    check_against_tables(
+        report,
+        (spending, fiscal_only, partial),
+        budget.input_unit.rounds_typed_amounts(),
+        span,
+        diags,
+    );
+}
+
 /// R16: Σ project budgets = 项目支出 of the 支出总表 — all of it, or its
 /// 当年财政拨款 part (`fiscal_only`) when that is all the project table lists.
 /// When the document lists only some projects (`partial`), the listed ones
 /// must not exceed it.
-pub fn check_against_tables(
+fn check_against_tables(
     report: &ProjectReport,
     (project_spending, fiscal_only, partial): (Decimal, bool, bool),
     rounded: bool,
