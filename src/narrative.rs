@@ -1146,6 +1146,7 @@ fn check_text(
     // A label whose sentence has no figure ("（二）公务接待费。") names the
     // figure the next sentence of its paragraph opens with, if that has no label.
     let mut carried: Option<Option<&Fig>> = None;
+    let mut found_period: Vec<(usize, usize, String)> = vec![];
     for (start, sentence) in sentences(text) {
         let earlier = previous
             .filter(|(end, _)| !text[*end..start].contains("\n\n"))
@@ -1403,6 +1404,12 @@ fn check_text(
         }
         // A 功能分类 code with a digit missing (6 digits: no 类, 款 or 项 has six).
         six_digit_codes(sentence, &n.lines, &mut report);
+        // A project's 实施周期 written in prose includes the budget year.
+        if let Some((at, period, from, to)) = period_in(sentence)
+            && !(from..=to).contains(&year)
+        {
+            found_period.push((start + at, period.len(), period.to_string()));
+        }
         // The sentence against itself: its change and percentage from its own figures.
         self_consistent(sentence, year, &mut report);
         // 绩效目标 counts and money against the project tables.
@@ -1491,6 +1498,17 @@ fn check_text(
         let place = locate(&diags.source, &span, text, at, len);
         // A warning: the text prints as written, and she decides.
         diags.push(Diagnostic::warning("R13", Some(place), message));
+    }
+    for (at, len, period) in found_period {
+        let place = locate(&diags.source, &span, text, at, len);
+        diags.push(Diagnostic::warning(
+            "period",
+            Some(place),
+            text!(
+                "文中的实施周期 {period} 不含预算年度 {year}：预算只安排项目期内的项目",
+                "the 实施周期 {period} the text states does not include the budget year {year}: a budget funds projects within their period"
+            ),
+        ));
     }
 }
 
@@ -1974,6 +1992,27 @@ fn six_digit_codes(
             ),
         );
     }
+}
+
+/// The 实施周期 (项目期) a sentence states: where its years are written, the
+/// words, and its first and last year ("实施周期为2027年1月至2027年12月").
+fn period_in(sentence: &str) -> Option<(usize, &str, i32, i32)> {
+    let word = ["实施周期", "项目期", "执行期限"]
+        .iter()
+        .find_map(|w| sentence.find(w).map(|i| i + w.len()))?;
+    let rest = &sentence[word..];
+    let end = rest.find(['。', '；', '，', ',']).unwrap_or(rest.len());
+    let clause = &rest[..end];
+    let years: Vec<i32> = clause
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| s.len() == 4)
+        .filter_map(|s| s.parse().ok())
+        .filter(|y| (1990..=2100).contains(y))
+        .collect();
+    let (from, to) = (*years.first()?, *years.last()?);
+    let first = clause.find(|c: char| c.is_ascii_digit())?;
+    let shown = clause[first..].trim_end();
+    Some((word + first, shown, from.min(to), from.max(to)))
 }
 
 /// The sentences of `text` with their byte offsets: split after 。；！？ and newlines.

@@ -1578,3 +1578,28 @@ fn a_code_with_a_digit_missing_is_named_with_the_line_it_could_be() {
         )]
     );
 }
+
+/// A project's 实施周期 written in prose includes the budget year (issue 28).
+#[test]
+fn a_period_in_prose_outside_the_budget_year_is_named() {
+    let periods = |paragraph: &str| {
+        let text =
+            format!("{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraph}'''\n");
+        let checked = yusuan::check_str("t.toml", &text).unwrap();
+        checked
+            .diags
+            .items
+            .iter()
+            .filter(|d| d.rule == "period")
+            .map(|d| format!("{} {}", checked.diags.location(d), d.message.zh))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        periods("信息化建设项目实施周期为2027年1月至2027年12月。\n"),
+        [
+            "t.toml:21:13 文中的实施周期 2027年1月至2027年12月 不含预算年度 2026：预算只安排项目期内的项目"
+        ]
+    );
+    assert!(periods("信息化建设项目实施周期为2025年1月至2027年12月。\n").is_empty());
+    assert!(periods("项目期：2026年。\n").is_empty());
+}
