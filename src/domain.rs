@@ -313,6 +313,15 @@ pub fn zero_with(decimals: u32) -> String {
     format!("{:.*}", decimals as usize, Decimal::ZERO)
 }
 
+/// What a declared cell prints (`print = …` in a file or profile): the
+/// accepted spellings of each choice, the first one listed in messages.
+/// `true`: the declared figure (the budget system's rounding) when it agrees
+/// within its 尾差; `false`: the sum of the file's amounts.
+pub const PRINT_CHOICES: &[(&[&str], bool)] = &[
+    (&["declared", "申报数"], true),
+    (&["computed", "计算数"], false),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -213,16 +213,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
         // else its profile) says `print = "computed"`.
         let chosen = file.department.get_ref().print.as_ref();
         let declared_print = chosen.map_or(profile.print_declared, |p| {
-            validate::choose(
-                &mut diags,
-                "print",
-                p,
-                &[
-                    (&["declared", "申报数"], true),
-                    (&["computed", "计算数"], false),
-                ],
-                true,
-            )
+            validate::choose(&mut diags, "print", p, domain::PRINT_CHOICES, true)
         });
         if declared_print && declared_tables.is_none() {
             compute::print_declared(t, &printed);

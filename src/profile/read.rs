@@ -269,20 +269,27 @@ pub(super) fn build(
         None => base.and_then(|b| b.layout),
     };
     let print_declared = match &raw.print {
-        Some(p) => match p.get_ref().as_str() {
-            "declared" | "申报数" => true,
-            "computed" | "计算数" => false,
-            other => {
+        Some(p) => {
+            let given = p.get_ref().trim();
+            let choice = crate::domain::PRINT_CHOICES
+                .iter()
+                .find(|(names, _)| names.contains(&given));
+            if choice.is_none() {
+                let valid = crate::domain::PRINT_CHOICES
+                    .iter()
+                    .map(|(names, _)| names[0])
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 err(
                     Some(p.span()),
                     text!(
-                        "未知的打印方式 \"{other}\"；可用：declared, computed",
-                        "unknown print \"{other}\"; valid: declared, computed"
+                        "未知的打印方式 \"{given}\"；可用：{valid}",
+                        "unknown print \"{given}\"; valid: {valid}"
                     ),
                 );
-                true
             }
-        },
+            choice.is_none_or(|c| c.1)
+        }
         None => base.is_none_or(|b| b.print_declared),
     };
     let mut unit = |u: &Spanned<String>| {

@@ -95,3 +95,16 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 }
+
+/// A department file of one line that prints in the profile named "yunnan".
+pub const YUNNAN_FILE: &str = "[department]\nname = \"x\"\nyear = 2024\nprofile = \"yunnan\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
+
+/// Writes the profile directory `dir/yunnan` (national's tables, printed in `unit`).
+pub fn yunnan_profile(dir: &std::path::Path, unit: &str) {
+    std::fs::create_dir_all(dir.join("yunnan")).unwrap();
+    std::fs::write(
+        dir.join("yunnan/profile.toml"),
+        format!("name = \"yunnan\"\nbase = \"national\"\nprint_unit = \"{unit}\"\n"),
+    )
+    .unwrap();
+}

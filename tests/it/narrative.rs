@@ -89,6 +89,18 @@ fn r13(paragraphs: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every diagnostic of `lines` with a section of `paragraphs`, as
+/// "rule location message" (the text starts on line 21 of LINES_2026's file).
+fn said(lines: &str, paragraphs: &str) -> Vec<String> {
+    let text = format!("{lines}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n");
+    let checked = yusuan::check_str("t.toml", &text).unwrap();
+    let d = &checked.diags;
+    d.items
+        .iter()
+        .map(|x| format!("{} {} {}", x.rule, d.location(x), x.message.zh))
+        .collect()
+}
+
 /// 350.35 万元 this year: 300.00 basic, 50.35 project; last year 3,269.30 in
 /// all and 254.39 basic (so basic grew 45.61, 17.93 %: 45.61 / 254.39 = 0.179291…).
 const LINES_2026: &str = r#"
@@ -1516,17 +1528,7 @@ fn a_label_carries_to_the_next_sentence_that_has_none() {
 /// change with its reason. (LINES_2026 does not split 人员/公用经费.)
 #[test]
 fn parts_slogans_and_years_that_compare_nothing_raise_no_warning() {
-    let warnings = |paragraphs: &str| {
-        let text =
-            format!("{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n");
-        let checked = yusuan::check_str("t.toml", &text).unwrap();
-        checked
-            .diags
-            .items
-            .iter()
-            .map(|d| format!("{} {}", d.rule, d.message.zh))
-            .collect::<Vec<_>>()
-    };
+    let warnings = |paragraphs: &str| said(LINES_2026, paragraphs);
     assert_eq!(
         warnings(concat!(
             "基本支出主要包括人员经费400.00万元和公用经费。\n\n",
@@ -1538,31 +1540,24 @@ fn parts_slogans_and_years_that_compare_nothing_raise_no_warning() {
     // The same figure after the whole, not a part, is the whole's.
     assert_eq!(
         warnings("基本支出主要用于人员400.00万元。\n"),
-        ["R13 “基本支出主要用于人员400.00万元”：表中为 300.00 万元"]
+        ["R13 t.toml:21:1 “基本支出主要用于人员400.00万元”：表中为 300.00 万元"]
     );
     // A year compared with 与…相比 is still read.
     assert_eq!(
         warnings("与2024年相比，基本支出增加45.61万元，主要原因是人员增加。\n"),
-        ["R13 “与2024年”：2026年预算比较的应是上一年（2025年）"]
+        ["R13 t.toml:21:1 “与2024年”：2026年预算比较的应是上一年（2025年）"]
     );
 }
 
 /// A percentage from a zero base is named (issue 28): last year's 基本支出 was 0.
 #[test]
 fn a_percentage_of_change_from_nothing_is_named() {
-    let text = LINES_2026.replace("basic = 254.39", "basic = 0")
-        + "\n[[section]]\ntitle = \"说明\"\ntext = '''\n基本支出比上年增加100.00%，主要原因是新设机构。\n'''\n";
-    let checked = yusuan::check_str("t.toml", &text).unwrap();
-    let r13: Vec<String> = checked
-        .diags
-        .items
-        .iter()
-        .filter(|d| d.rule == "R13")
-        .map(|d| format!("{} {}", checked.diags.location(d), d.message.zh))
-        .collect();
     assert_eq!(
-        r13,
-        ["t.toml:21:1 “基本支出比上年增加100.00%”：上年为零，无法计算增减百分比"]
+        said(
+            &LINES_2026.replace("basic = 254.39", "basic = 0"),
+            "基本支出比上年增加100.00%，主要原因是新设机构。\n"
+        ),
+        ["R13 t.toml:21:1 “基本支出比上年增加100.00%”：上年为零，无法计算增减百分比"]
     );
 }
 
@@ -1582,22 +1577,11 @@ fn a_code_with_a_digit_missing_is_named_with_the_line_it_could_be() {
 /// A project's 实施周期 written in prose includes the budget year (issue 28).
 #[test]
 fn a_period_in_prose_outside_the_budget_year_is_named() {
-    let periods = |paragraph: &str| {
-        let text =
-            format!("{LINES_2026}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraph}'''\n");
-        let checked = yusuan::check_str("t.toml", &text).unwrap();
-        checked
-            .diags
-            .items
-            .iter()
-            .filter(|d| d.rule == "period")
-            .map(|d| format!("{} {}", checked.diags.location(d), d.message.zh))
-            .collect::<Vec<_>>()
-    };
+    let periods = |paragraph: &str| said(LINES_2026, paragraph);
     assert_eq!(
         periods("信息化建设项目实施周期为2027年1月至2027年12月。\n"),
         [
-            "t.toml:21:13 文中的实施周期 2027年1月至2027年12月 不含预算年度 2026：预算只安排项目期内的项目"
+            "period t.toml:21:13 文中的实施周期 2027年1月至2027年12月 不含预算年度 2026：预算只安排项目期内的项目"
         ]
     );
     assert!(periods("信息化建设项目实施周期为2025年1月至2027年12月。\n").is_empty());

@@ -399,13 +399,8 @@ fn an_unknown_profile_lists_the_valid_ones() {
 fn a_profile_name_is_found_beside_the_file_in_its_parents_or_along_the_search_path() {
     let root = tempfile::tempdir().unwrap();
     let region = root.path().join("region");
-    std::fs::create_dir_all(region.join("yunnan")).unwrap();
-    std::fs::write(
-        region.join("yunnan/profile.toml"),
-        "name = \"yunnan\"\nbase = \"national\"\nprint_unit = \"元\"\n",
-    )
-    .unwrap();
-    let text = "[department]\nname = \"x\"\nyear = 2024\nprofile = \"yunnan\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
+    crate::common::yunnan_profile(&region, "元");
+    let text = crate::common::YUNNAN_FILE;
     // Two levels below the profile's directory.
     let deep = region.join("districts/a");
     std::fs::create_dir_all(&deep).unwrap();

@@ -645,15 +645,10 @@ fn a_profile_name_is_never_found_above_the_workspace() {
     // parent/yunnan holds a profile; the workspace is parent/ws. The command
     // line finds it in the file's parent; the server does not look there.
     let parent = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(parent.path().join("yunnan")).unwrap();
-    std::fs::write(
-        parent.path().join("yunnan/profile.toml"),
-        "name = \"yunnan\"\nbase = \"national\"\n",
-    )
-    .unwrap();
+    crate::common::yunnan_profile(parent.path(), "万元");
     let ws = parent.path().join("ws");
     std::fs::create_dir(&ws).unwrap();
-    let text = "[department]\nname = \"x\"\nyear = 2024\nprofile = \"yunnan\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n";
+    let text = crate::common::YUNNAN_FILE;
     std::fs::write(ws.join("a.toml"), text).unwrap();
     let cli = crate::common::yusuan(&[&"check", &ws.join("a.toml")]);
     assert_eq!(cli.code, Some(0), "{}", cli.stderr);
