@@ -293,18 +293,21 @@ pub struct Printed {
     pub table: String,
     /// Row code ("" for 合计).
     pub row: String,
-    /// Column index ([`INCOME_SIDE`] for a two-sided table's income side).
-    pub col: usize,
     /// Column key (`income` for a two-sided table's income side).
     pub column: String,
-    /// The declared figure, in the table's unit.
-    pub value: Decimal,
-    /// The same in 元.
+    /// The declared figure, in 元 (exact: declared in the table's own unit).
     pub yuan: Decimal,
 }
 
-/// The column of a two-sided table's income side in [`Printed::col`].
+/// The column index of a two-sided table's income side.
 pub const INCOME_SIDE: usize = usize::MAX;
+
+/// The index of column `key` of `spec` ([`INCOME_SIDE`] for `income` on a
+/// table without a column of that name).
+pub fn column_index(spec: &TableSpec, key: &str) -> Option<usize> {
+    spec.column(key)
+        .or_else(|| (key == "income").then_some(INCOME_SIDE))
+}
 
 /// Puts each agreeing declared figure in its cell (a tree row's derived
 /// columns follow it). The sums were checked before, so no money moves:
@@ -323,10 +326,11 @@ pub fn print_declared(t: &mut Tables, printed: &[Printed]) {
             "sangong" => {
                 let table = &mut t.sangong;
                 let key = if is_total(&p.row) { "合计" } else { &p.row };
+                let (col, value) = (table.spec.column(&p.column), table.unit.from_yuan(p.yuan));
                 if let Some(r) = table.rows.iter_mut().find(|r| r.key == key)
-                    && p.col < r.values.len()
+                    && let Some(v) = col.and_then(|i| r.values.get_mut(i))
                 {
-                    r.values[p.col] = p.value;
+                    *v = value;
                     r.cells = cells(table.spec, &r.values);
                 }
             }
@@ -335,6 +339,7 @@ pub fn print_declared(t: &mut Tables, printed: &[Printed]) {
                     continue;
                 };
                 let spec = table.spec;
+                let (col, value) = (spec.column(&p.column), table.unit.from_yuan(p.yuan));
                 let row = table.rows.iter_mut().find(|r| {
                     if p.row.is_empty() {
                         r.level == 0
@@ -343,9 +348,9 @@ pub fn print_declared(t: &mut Tables, printed: &[Printed]) {
                     }
                 });
                 if let Some(r) = row
-                    && p.col < r.values.len()
+                    && let Some(v) = col.and_then(|i| r.values.get_mut(i))
                 {
-                    r.values[p.col] = p.value;
+                    *v = value;
                     derive(spec, &mut r.values);
                     r.cells = cells(spec, &r.values);
                 }
@@ -357,20 +362,24 @@ pub fn print_declared(t: &mut Tables, printed: &[Printed]) {
 /// A declared figure into its cell of a two-sided table: a total row (either
 /// side), an income item or a 类 row.
 fn print_pair(table: &mut PairTable, p: &Printed) {
+    let Some(col) = column_index(table.spec, &p.column) else {
+        return;
+    };
+    let value = table.unit.from_yuan(p.yuan);
     if let Some(total) = table.totals.iter_mut().find(|r| r.key == p.row) {
-        match total.right_values.get_mut(p.col) {
-            _ if p.col == INCOME_SIDE => total.left_value = p.value,
-            Some(v) => *v = p.value,
+        match total.right_values.get_mut(col) {
+            _ if col == INCOME_SIDE => total.left_value = value,
+            Some(v) => *v = value,
             None => {}
         }
     } else if let Some(item) = table.income.iter_mut().find(|i| i.key == p.row) {
-        if p.col == INCOME_SIDE {
-            item.value = p.value;
+        if col == INCOME_SIDE {
+            item.value = value;
         }
     } else if let Some(class) = table.classes.iter_mut().find(|k| k.code == p.row)
-        && let Some(v) = class.values.get_mut(p.col)
+        && let Some(v) = class.values.get_mut(col)
     {
-        *v = p.value;
+        *v = value;
     }
 }
 

@@ -69,9 +69,7 @@ impl<'a> Checker<'a> {
             self.printed.push(crate::compute::Printed {
                 table: table.to_string(),
                 row: c.row.clone(),
-                col: c.col,
                 column,
-                value: c.value,
                 yuan: c.yuan(),
             });
         }
@@ -471,11 +469,7 @@ pub fn reconcile(
     declared_cells.insert("sangong", (t.sangong.spec, sangong_cells.as_slice()));
     let find = |c: &crate::profile::CellRef| -> Option<&Cell> {
         let (spec, cells) = declared_cells.get(c.table.as_str())?;
-        let col = if c.column == "income" && spec.column("income").is_none() {
-            INCOME_COL
-        } else {
-            spec.column(&c.column)?
-        };
+        let col = crate::compute::column_index(spec, &c.column)?;
         let row = if is_total(&c.row) { "" } else { c.row.as_str() };
         cell(cells, row, col)
     };
