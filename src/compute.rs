@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::records::{Dim, Fact};
+use crate::records::{Detail, Dim, Fact};
 use crate::tables::{ColumnHead, IncomeItem, Measure, Shape, TableSpec};
-use crate::validate::{Budget, Funds, Source, Unit};
+use crate::validate::{Budget, Source, Unit};
 
 /// One row of a classification tree table.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -470,6 +470,10 @@ pub fn fact_value(spec: &TableSpec, i: usize, f: &Fact) -> Decimal {
             (Some(p), Some(want)) if p == *want => f.amount,
             _ => Decimal::ZERO,
         },
+        Measure::Typed => match &f.detail {
+            Some(Detail::List { column, .. }) if *column == spec.columns[i].key => f.amount,
+            _ => Decimal::ZERO,
+        },
         Measure::Sum(parts) => parts
             .iter()
             .filter_map(|p| spec.column(p))
@@ -487,9 +491,18 @@ pub fn group<K: Ord>(
     spec: &TableSpec,
     key: impl Fn(&Fact) -> Option<K>,
 ) -> BTreeMap<K, Vec<Decimal>> {
+    group_facts(&budget.facts, spec, key)
+}
+
+/// [`group`] over the facts `facts` (the spending, or the details).
+pub fn group_facts<K: Ord>(
+    facts: &[Fact],
+    spec: &TableSpec,
+    key: impl Fn(&Fact) -> Option<K>,
+) -> BTreeMap<K, Vec<Decimal>> {
     let n = spec.columns.len();
     let mut out: BTreeMap<K, Vec<Decimal>> = BTreeMap::new();
-    for f in &budget.facts {
+    for f in facts {
         let Some(k) = key(f) else { continue };
         let values = out.entry(k).or_insert_with(|| vec![Decimal::ZERO; n]);
         for (i, v) in values.iter_mut().enumerate() {
@@ -703,29 +716,22 @@ fn finish_row(spec: &'static TableSpec, unit: Unit, r: &mut Row) {
     r.cells = cells(spec, &r.values);
 }
 
-/// The value of column `i` of a list table's typed row, in 元 (sums resolved).
-fn list_value(spec: &TableSpec, i: usize, row: &crate::records::ListRow) -> Decimal {
-    let column = &spec.columns[i];
-    match &column.measure {
-        Measure::Typed => row.amounts.get(&column.key).copied().unwrap_or_default(),
-        Measure::Sum(parts) => parts
-            .iter()
-            .filter_map(|p| spec.column(p))
-            .map(|j| list_value(spec, j, row))
-            .sum(),
-        _ => Decimal::ZERO,
-    }
-}
-
 /// 合计, then the rows typed under `[[list.<id>]]` in file order.
 fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTable {
     let typed = budget.lists.get(&spec.id).map_or(&[][..], Vec::as_slice);
     let n = spec.columns.len();
-    let mut total = Row {
+    let in_table = |f: &Fact| match &f.detail {
+        Some(Detail::List { table, row, .. }) if *table == spec.id => Some(*row),
+        _ => None,
+    };
+    let by_row = group_facts(&budget.details, spec, in_table);
+    let zeros = vec![Decimal::ZERO; n];
+    let all = group_facts(&budget.details, spec, |f| in_table(f).map(|_| ()));
+    let total = Row {
         code: String::new(),
         name: "合计".into(),
         level: 0,
-        values: vec![Decimal::ZERO; n],
+        values: all.get(&()).unwrap_or(&zeros).clone(),
         cells: BTreeMap::new(),
         leaves: typed.len(),
         government: None,
@@ -735,8 +741,7 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     };
     let mut rows = vec![];
     for (k, r) in typed.iter().enumerate() {
-        let values: Vec<Decimal> = (0..n).map(|i| list_value(spec, i, r)).collect();
-        add_into(&mut total.values, &values);
+        let values = by_row.get(&k).unwrap_or(&zeros).clone();
         let name = spec
             .columns
             .iter()
@@ -934,54 +939,48 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
     }
 }
 
-/// The value of column `i` of the 三公 table for amounts `f` by fund: a
-/// column counts the funds whose sources it names.
-fn fund_value(spec: &TableSpec, i: usize, f: &Funds) -> Decimal {
-    match &spec.columns[i].measure {
-        Measure::Lines(sources, _) => [Source::General, Source::Fund, Source::Soe]
-            .iter()
-            .zip(f)
-            .filter(|(s, _)| sources.contains(s))
-            .map(|(_, v)| *v)
-            .sum(),
-        Measure::Economic(_)
-        | Measure::Change(..)
-        | Measure::Percent(..)
-        | Measure::Typed
-        | Measure::Text => Decimal::ZERO,
-        Measure::Sum(parts) => parts
-            .iter()
-            .filter_map(|p| spec.column(p))
-            .map(|j| fund_value(spec, j, f))
-            .sum(),
-    }
-}
-
-fn sum_funds(parts: &[Funds]) -> Funds {
-    let mut out = [Decimal::ZERO; 3];
-    for p in parts {
-        for i in 0..3 {
-            out[i] += p[i];
-        }
-    }
-    out
-}
-
 fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> SangongTable {
     let s = budget.sangong.clone().unwrap_or_default();
-    let abroad = s
-        .abroad
-        .unwrap_or_else(|| sum_funds(&[s.abroad_research, s.abroad_other]));
-    let vehicle = sum_funds(&[s.vehicle_purchase, s.vehicle_operation]);
-    let subtotal = sum_funds(&[abroad, vehicle, s.reception]);
-    let abroad_split = s.abroad.is_none();
-    let abroad_leaves = if abroad_split { 2 } else { 1 };
-    let mut rows = Vec::new();
-    let mut row = |key: &str, label: &str, level: u8, f: Funds, leaves: usize| {
-        let mut values = vec![Decimal::ZERO; spec.columns.len()];
-        for (i, v) in values.iter_mut().enumerate() {
-            *v = unit.from_yuan(fund_value(spec, i, &f));
+    let n = spec.columns.len();
+    let zeros = vec![Decimal::ZERO; n];
+    // Each leaf's columns, this year's, in 元: the ledger's 三公 details grouped.
+    let leaf = |f: &Fact| match &f.detail {
+        Some(Detail::Sangong(k)) if !f.last_year => Some(k.clone()),
+        _ => None,
+    };
+    let by_leaf = group_facts(&budget.details, spec, leaf);
+    let sum_of = |keys: &[String]| -> Vec<Decimal> {
+        let mut v = zeros.clone();
+        for k in keys {
+            if let Some(x) = by_leaf.get(k) {
+                add_into(&mut v, x);
+            }
         }
+        v
+    };
+    let leaves = |key: &str| -> Vec<String> {
+        crate::records::sangong_leaves(key)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    };
+    let abroad_split = !s.abroad_whole;
+    let abroad_leaves = if abroad_split { 2 } else { 1 };
+    // A region's row: its own amount, or its 其中 rows'.
+    let extra_keys = |e: &crate::validate::SangongExtra| -> Vec<String> {
+        if e.items.is_empty() {
+            vec![e.name.clone()]
+        } else {
+            e.items.iter().map(|i| format!("{}/{i}", e.name)).collect()
+        }
+    };
+    let mut rows = Vec::new();
+    let mut row = |key: &str, label: &str, level: u8, keys: Vec<String>, leaves: usize| {
+        let mut values = sum_of(&keys);
+        for v in &mut values {
+            *v = unit.from_yuan(*v);
+        }
+        derive(spec, &mut values);
         rows.push(SangongRow {
             key: key.into(),
             label: label.into(),
@@ -991,58 +990,75 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
             leaves,
         });
     };
-    let extra_total = |e: &crate::validate::SangongExtra| {
-        if e.items.is_empty() {
-            e.own
-        } else {
-            sum_funds(&e.items.iter().map(|i| i.1).collect::<Vec<_>>())
-        }
-    };
-    let mut all = vec![subtotal];
-    all.extend(s.extra.iter().map(extra_total));
+    let mut all = leaves("小计");
+    all.extend(s.extra.iter().flat_map(extra_keys));
     let subtotal_leaves = abroad_leaves + 3;
     let extra_leaves: usize = s.extra.iter().map(|e| e.items.len().max(1)).sum();
+    row("合计", "合计", 0, all, subtotal_leaves + extra_leaves);
+    row("小计", "“三公”经费小计", 0, leaves("小计"), subtotal_leaves);
     row(
-        "合计",
-        "合计",
-        0,
-        sum_funds(&all),
-        subtotal_leaves + extra_leaves,
+        "abroad",
+        "因公出国（境）费",
+        1,
+        leaves("abroad"),
+        abroad_leaves,
     );
-    row("小计", "“三公”经费小计", 0, subtotal, subtotal_leaves);
-    row("abroad", "因公出国（境）费", 1, abroad, abroad_leaves);
     if abroad_split {
+        let research = leaves("abroad_research");
         row(
             "abroad_research",
             "教学科研人员因公出国（境）费",
             2,
-            s.abroad_research,
+            research,
             1,
         );
-        row("abroad_other", "其他因公出国（境）费", 3, s.abroad_other, 1);
+        row(
+            "abroad_other",
+            "其他因公出国（境）费",
+            3,
+            leaves("abroad_other"),
+            1,
+        );
     }
-    row("vehicle", "公务用车购置及运维费", 1, vehicle, 2);
-    row(
-        "vehicle_purchase",
-        "公务用车购置费",
-        2,
-        s.vehicle_purchase,
-        1,
-    );
-    row(
-        "vehicle_operation",
-        "公务用车运行维护费",
-        3,
-        s.vehicle_operation,
-        1,
-    );
-    row("reception", "公务接待费", 1, s.reception, 1);
+    row("vehicle", "公务用车购置及运维费", 1, leaves("vehicle"), 2);
+    let purchase = leaves("vehicle_purchase");
+    row("vehicle_purchase", "公务用车购置费", 2, purchase, 1);
+    let operation = leaves("vehicle_operation");
+    row("vehicle_operation", "公务用车运行维护费", 3, operation, 1);
+    row("reception", "公务接待费", 1, leaves("reception"), 1);
     for e in &s.extra {
-        row(&e.name, &e.name, 1, extra_total(e), e.items.len().max(1));
-        for (j, (iname, ifunds)) in e.items.iter().enumerate() {
-            let key = format!("{}/{iname}", e.name);
-            row(&key, iname, if j == 0 { 2 } else { 3 }, *ifunds, 1);
+        let keys = extra_keys(e);
+        row(&e.name, &e.name, 1, keys.clone(), e.items.len().max(1));
+        for (j, (item, key)) in e.items.iter().zip(keys).enumerate() {
+            row(&key, item, if j == 0 { 2 } else { 3 }, vec![key.clone()], 1);
         }
+    }
+    // 机关运行经费 and last year's figures: the ledger's, by leaf.
+    let detail_total = |key: &str, last_year: bool| {
+        crate::records::total(&budget.details, |f| {
+            f.last_year == last_year && f.detail == Some(Detail::Sangong(key.to_string()))
+        })
+    };
+    let given_last: Vec<&str> = budget
+        .details
+        .iter()
+        .filter(|f| f.last_year)
+        .filter_map(|f| match &f.detail {
+            Some(Detail::Sangong(k)) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut last_year: BTreeMap<&'static str, Decimal> = crate::records::SANGONG_LAST_YEAR
+        .iter()
+        .filter(|k| given_last.contains(k))
+        .map(|k| (*k, unit.from_yuan(detail_total(k, true))))
+        .collect();
+    if !last_year.is_empty() {
+        let get = |k: &str| last_year.get(k).copied().unwrap_or_default();
+        let vehicle = get("vehicle_purchase") + get("vehicle_operation");
+        let subtotal = get("abroad") + vehicle + get("reception");
+        last_year.insert("vehicle", vehicle);
+        last_year.insert("小计", subtotal);
     }
     SangongTable {
         id: &spec.id,
@@ -1051,22 +1067,10 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
         unit,
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
         rows,
-        running_costs: s.running_costs.map(|v| unit.from_yuan(v)),
-        last_year: {
-            let mut m: BTreeMap<&'static str, Decimal> = s
-                .last_year
-                .iter()
-                .map(|(k, v)| (*k, unit.from_yuan(*v)))
-                .collect();
-            if !m.is_empty() {
-                let get = |k: &str| m.get(k).copied().unwrap_or_default();
-                let vehicle = get("vehicle_purchase") + get("vehicle_operation");
-                let subtotal = get("abroad") + vehicle + get("reception");
-                m.insert("vehicle", vehicle);
-                m.insert("小计", subtotal);
-            }
-            m
-        },
+        running_costs: s
+            .running_costs
+            .then(|| unit.from_yuan(detail_total("running_costs", false))),
+        last_year,
         abroad_split,
         note: note_of(budget, spec, false),
         spec,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
 use crate::domain::{Funds, KINDS, Source};
+use crate::records::Detail;
 use crate::validate::Budget;
 
 /// One department's totals, for the district summary table (in 元).
@@ -40,15 +41,7 @@ impl DepartmentRow {
     /// The row of one department.
     pub fn of(b: &Budget) -> DepartmentRow {
         let n = crate::figures::Named::of(b);
-        let sangong = b.sangong.as_ref().map_or(Decimal::ZERO, |s| {
-            let all = |f: &Funds| f.iter().copied().sum::<Decimal>();
-            s.abroad.as_ref().map_or(Decimal::ZERO, all)
-                + all(&s.abroad_research)
-                + all(&s.abroad_other)
-                + all(&s.vehicle_purchase)
-                + all(&s.vehicle_operation)
-                + all(&s.reception)
-        });
+        let sangong = crate::figures::Sangong::of(b).map_or(Decimal::ZERO, |s| s.this_year("小计"));
         DepartmentRow {
             name: format!("{}{}", b.department.code, b.department.name),
             total: n.total,
@@ -376,13 +369,22 @@ pub fn consolidate(
             let Some(tables) = tables.as_array_of_tables_mut() else {
                 continue;
             };
-            for row in rows {
+            for (k, row) in rows.iter().enumerate() {
                 let mut t = Table::new();
                 for (key, text) in &row.texts {
                     t[key.as_str()] = value(text.as_str());
                 }
-                for (key, v) in &row.amounts {
-                    t[key.as_str()] = amount(v);
+                let mut amounts = BTreeMap::new();
+                for f in &b.details {
+                    if let Some(Detail::List { table, row, column }) = &f.detail
+                        && table == id
+                        && *row == k
+                    {
+                        *amounts.entry(column.as_str()).or_insert(Decimal::ZERO) += f.amount;
+                    }
+                }
+                for (key, v) in &amounts {
+                    t[*key] = amount(v);
                 }
                 tables.push(t);
             }
@@ -415,14 +417,29 @@ fn sangong(budgets: &[&Budget], unit: crate::domain::Unit) -> Option<Table> {
     if all.is_empty() {
         return None;
     }
-    let add = |f: &dyn Fn(&crate::validate::Sangong) -> Funds| -> Funds {
-        let mut s = [Decimal::ZERO; 3];
-        for g in &all {
-            for (a, b) in s.iter_mut().zip(f(g)) {
-                *a += b;
-            }
+    // Every department's 三公 facts, this year's, summed by leaf and fund.
+    let mut leaves: BTreeMap<&str, Funds> = BTreeMap::new();
+    for f in budgets.iter().flat_map(|b| &b.details) {
+        let Some(Detail::Sangong(key)) = &f.detail else {
+            continue;
+        };
+        if f.last_year {
+            continue;
         }
-        s
+        let fund = match f.source {
+            Source::Fund => 1,
+            Source::Soe => 2,
+            _ => 0,
+        };
+        leaves.entry(key.as_str()).or_insert([Decimal::ZERO; 3])[fund] += f.amount;
+    }
+    let leaf = |key: &str| leaves.get(key).copied().unwrap_or_default();
+    let sum = |keys: &[&str]| {
+        let mut out = [Decimal::ZERO; 3];
+        for k in keys {
+            add_to(&mut out, &leaf(k));
+        }
+        out
     };
     let funds = |f: Funds| {
         let mut t = InlineTable::new();
@@ -432,49 +449,34 @@ fn sangong(budgets: &[&Budget], unit: crate::domain::Unit) -> Option<Table> {
         value(t)
     };
     let mut out = Table::new();
-    if all.iter().any(|g| g.abroad.is_some()) {
-        let sum = add(&|g| {
-            let mut a = g.abroad.unwrap_or_default();
-            add_to(&mut a, &g.abroad_research);
-            add_to(&mut a, &g.abroad_other);
-            a
-        });
-        out["abroad"] = funds(sum);
+    if all.iter().any(|g| g.abroad_whole) {
+        out["abroad"] = funds(sum(&crate::records::sangong_leaves("abroad")));
     } else {
-        out["abroad_research"] = funds(add(&|g| g.abroad_research));
-        out["abroad_other"] = funds(add(&|g| g.abroad_other));
+        out["abroad_research"] = funds(leaf("abroad_research"));
+        out["abroad_other"] = funds(leaf("abroad_other"));
     }
-    out["vehicle_purchase"] = funds(add(&|g| g.vehicle_purchase));
-    out["vehicle_operation"] = funds(add(&|g| g.vehicle_operation));
-    out["reception"] = funds(add(&|g| g.reception));
-    // A region's extra rows (会议费, 培训费), summed by name, in first-seen order.
+    for key in ["vehicle_purchase", "vehicle_operation", "reception"] {
+        out[key] = funds(leaf(key));
+    }
+    // A region's extra rows (会议费, 培训费), by name, in first-seen order.
     type Extra = (String, Funds, Vec<(String, Funds)>);
     let mut extras: Vec<Extra> = vec![];
-    for g in &all {
-        for x in &g.extra {
-            let i = extras
-                .iter()
-                .position(|e| e.0 == x.name)
-                .unwrap_or_else(|| {
-                    extras.push((x.name.clone(), [Decimal::ZERO; 3], vec![]));
-                    extras.len() - 1
-                });
-            let e = &mut extras[i];
-            add_to(&mut e.1, &x.own);
-            for (item, f) in &x.items {
-                let j = e.2.iter().position(|it| &it.0 == item).unwrap_or_else(|| {
-                    e.2.push((item.clone(), [Decimal::ZERO; 3]));
-                    e.2.len() - 1
-                });
-                add_to(&mut e.2[j].1, f);
+    for x in all.iter().flat_map(|g| &g.extra) {
+        if extras.iter().all(|e| e.0 != x.name) {
+            extras.push((x.name.clone(), leaf(&x.name), vec![]));
+        }
+        let e = extras
+            .iter_mut()
+            .find(|e| e.0 == x.name)
+            .expect("pushed above");
+        for item in &x.items {
+            if e.2.iter().all(|it| &it.0 != item) {
+                e.2.push((item.clone(), leaf(&format!("{}/{item}", x.name))));
             }
         }
     }
-    let running: Option<Decimal> = all
-        .iter()
-        .filter_map(|g| g.running_costs)
-        .reduce(|a, b| a + b);
-    if let Some(r) = running {
+    if all.iter().any(|g| g.running_costs) {
+        let r = leaf("running_costs")[0];
         out["running_costs"] = value(unit.from_yuan(r).normalize().to_string());
     }
     let mut extra_tables = ArrayOfTables::new();

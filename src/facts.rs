@@ -250,6 +250,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             project: text_of(&r.project),
             last_year: r.last_year,
             record: true,
+            detail: None,
             amount: r.amount.get_ref().0 * factor,
             span: span.clone(),
         });

@@ -112,3 +112,53 @@ impl Named {
         }
     }
 }
+
+/// A budget's 三公 figures from its ledger, in 元, every fund together:
+/// this year's and last year's of each row key ([`crate::records::sangong_leaves`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sangong {
+    /// This year's amount of each leaf.
+    this: std::collections::BTreeMap<String, Decimal>,
+    /// Last year's of each leaf given.
+    last: std::collections::BTreeMap<String, Decimal>,
+}
+
+impl Sangong {
+    /// The figures of `budget`, when it gives `[sangong]`.
+    pub fn of(budget: &Budget) -> Option<Sangong> {
+        budget.sangong.as_ref()?;
+        let mut out = Sangong::default();
+        for f in &budget.details {
+            if let Some(crate::records::Detail::Sangong(key)) = &f.detail {
+                let map = if f.last_year {
+                    &mut out.last
+                } else {
+                    &mut out.this
+                };
+                *map.entry(key.clone()).or_default() += f.amount;
+            }
+        }
+        Some(out)
+    }
+
+    /// This year's figure of row `key` (a leaf, `abroad`, `vehicle`, `小计`,
+    /// `running_costs`).
+    pub fn this_year(&self, key: &str) -> Decimal {
+        crate::records::sangong_leaves(key)
+            .iter()
+            .filter_map(|k| self.this.get(*k))
+            .sum()
+    }
+
+    /// Last year's figure of row `key`, when every leaf it sums is given.
+    pub fn last_year(&self, key: &str) -> Option<Decimal> {
+        let leaves = match key {
+            "abroad" => vec!["abroad"],
+            other => crate::records::sangong_leaves(other)
+                .into_iter()
+                .filter(|k| !k.starts_with("abroad_"))
+                .collect(),
+        };
+        leaves.iter().map(|k| self.last.get(*k)).sum()
+    }
+}

@@ -175,22 +175,18 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
         }
     }
     // The 三公 items and 机关运行经费.
-    if let (Some(s), Some(o)) = (file.sangong.as_mut(), b.sangong.as_ref()) {
-        let funds = |f: &crate::validate::Funds| -> Decimal { f.iter().sum() };
-        let abroad = o.abroad.as_ref().map_or(Decimal::ZERO, funds)
-            + funds(&o.abroad_research)
-            + funds(&o.abroad_other);
+    if let (Some(s), Some(o)) = (file.sangong.as_mut(), crate::figures::Sangong::of(b)) {
         let s = s.get_mut();
         let ly = s
             .last_year
             .get_or_insert_with(|| Spanned::new(span.clone(), Default::default()));
         let ly = ly.get_mut();
         for (slot, yuan) in [
-            (&mut ly.abroad, abroad),
-            (&mut ly.vehicle_purchase, funds(&o.vehicle_purchase)),
-            (&mut ly.vehicle_operation, funds(&o.vehicle_operation)),
-            (&mut ly.reception, funds(&o.reception)),
-            (&mut ly.running_costs, o.running_costs.unwrap_or_default()),
+            (&mut ly.abroad, o.this_year("abroad")),
+            (&mut ly.vehicle_purchase, o.this_year("vehicle_purchase")),
+            (&mut ly.vehicle_operation, o.this_year("vehicle_operation")),
+            (&mut ly.reception, o.this_year("reception")),
+            (&mut ly.running_costs, o.this_year("running_costs")),
         ] {
             let value = in_unit(yuan);
             match slot {

@@ -171,7 +171,9 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     let file = &owned;
     let (profile, own) = resolve_profile(file, &options, &mut diags);
     let mut budget = validate::validate(file, profile, own, direct, &made, &mut diags);
-    budget.lists = lists::read(file, profile, &mut diags);
+    let (lists, list_facts) = lists::read(file, profile, &mut diags);
+    budget.lists = lists;
+    budget.details.extend(list_facts);
     let has_tables = !file.expenditure.is_empty()
         || !file.basic_economic.is_empty()
         || file.sangong.is_some()

@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::domain::Source;
 use crate::model::{BudgetFile, ListCell};
 use crate::profile::Profile;
+use crate::records::{Detail, Fact};
 use crate::tables::{Measure, Shape};
 use crate::text;
 
@@ -17,14 +19,17 @@ pub use crate::records::ListRow;
 /// Reads `[[list.<id>]]` against the profile's list tables: an id that is no
 /// list table, a key that is no column, a text where an amount belongs, a
 /// typed sum (sums are computed) and every amount rule are errors at their place.
+/// Returns the rows' texts by table id, and their amounts as facts of the
+/// ledger ([`Detail::List`]).
 pub fn read(
     file: &BudgetFile,
     profile: &Profile,
     diags: &mut Diagnostics,
-) -> BTreeMap<String, Vec<ListRow>> {
+) -> (BTreeMap<String, Vec<ListRow>>, Vec<Fact>) {
     let factor = crate::validate::input_unit(file).yuan();
     let decimals = crate::validate::input_decimals(file);
     let mut out = BTreeMap::new();
+    let mut facts = vec![];
     for (id, rows) in &file.list {
         let spec = profile
             .tables
@@ -55,7 +60,7 @@ pub fn read(
             continue;
         };
         let mut read_rows = vec![];
-        for row in rows {
+        for (k, row) in rows.iter().enumerate() {
             let mut r = ListRow::default();
             for (key, cell) in row.get_ref() {
                 let Some(col) = spec.columns.iter().find(|c| &c.key == key) else {
@@ -82,7 +87,25 @@ pub fn read(
                         let before = diags.items.len();
                         crate::validate::check_amounts(diags, decimals, [&Some(amount)]);
                         if diags.items.len() == before {
-                            r.amounts.insert(key.clone(), m.0 * factor);
+                            facts.push(Fact {
+                                unit: None,
+                                function: None,
+                                economic: None,
+                                government: None,
+                                // A list's amounts have no source: no column of 资金来源 counts them.
+                                source: Source::General,
+                                kind: None,
+                                project: None,
+                                last_year: false,
+                                record: false,
+                                detail: Some(Detail::List {
+                                    table: id.clone(),
+                                    row: k,
+                                    column: key.clone(),
+                                }),
+                                amount: m.0 * factor,
+                                span: cell.span(),
+                            });
                         }
                     }
                     (Measure::Typed, ListCell::Text(t)) => {
@@ -111,5 +134,5 @@ pub fn read(
         }
         out.insert(id.clone(), read_rows);
     }
-    out
+    (out, facts)
 }

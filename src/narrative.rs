@@ -302,32 +302,20 @@ pub fn build(
     }
 
     let mut sangong = BTreeMap::new();
-    if let Some(sg) = &budget.sangong {
-        let all = |f: &crate::domain::Funds| f.iter().copied().sum::<Decimal>();
-        let abroad = sg
-            .abroad
-            .as_ref()
-            .map_or_else(|| all(&sg.abroad_research) + all(&sg.abroad_other), &all);
-        let ly = |k: &str| sg.last_year.get(k).copied();
-        let both = |a: Option<Decimal>, b: Option<Decimal>| Some(a? + b?);
-        let (purchase, operation, reception) = (
-            all(&sg.vehicle_purchase),
-            all(&sg.vehicle_operation),
-            all(&sg.reception),
-        );
-        let vehicle_last = both(ly("vehicle_purchase"), ly("vehicle_operation"));
-        let total_last = both(both(ly("abroad"), vehicle_last), ly("reception"));
-        sangong.insert(
-            "total",
-            fig(abroad + purchase + operation + reception, total_last),
-        );
-        sangong.insert("abroad", fig(abroad, ly("abroad")));
-        sangong.insert("vehicle", fig(purchase + operation, vehicle_last));
-        sangong.insert("vehicle_purchase", fig(purchase, ly("vehicle_purchase")));
-        sangong.insert("vehicle_operation", fig(operation, ly("vehicle_operation")));
-        sangong.insert("reception", fig(reception, ly("reception")));
-        if let Some(r) = sg.running_costs {
-            figures.insert("running_costs", fig(r, ly("running_costs")));
+    if let (Some(sg), Some(g)) = (&budget.sangong, crate::figures::Sangong::of(budget)) {
+        for (name, key) in [
+            ("total", "小计"),
+            ("abroad", "abroad"),
+            ("vehicle", "vehicle"),
+            ("vehicle_purchase", "vehicle_purchase"),
+            ("vehicle_operation", "vehicle_operation"),
+            ("reception", "reception"),
+        ] {
+            sangong.insert(name, fig(g.this_year(key), g.last_year(key)));
+        }
+        if sg.running_costs {
+            let key = "running_costs";
+            figures.insert(key, fig(g.this_year(key), g.last_year(key)));
         }
     }
 

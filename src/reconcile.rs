@@ -560,17 +560,17 @@ pub fn reconcile(
         }
         // 机关运行经费 is part of the 公用经费 of basic expenditure.
         let economic = facts.iter().any(|f| f.basic_economic().is_some());
-        if let (Some(running), true) = (sg.running_costs, economic) {
+        if let (Some(running), true) = (t.sangong.running_costs, economic) {
             let public = total(facts, |f| f.basic_economic() == Some(false));
             let u = t.sangong.unit;
             // As printed: 171.01 万元 of 机关运行经费 fits 1,710,062 元 of 公用经费.
-            if round(u.from_yuan(running), decimals) > round(u.from_yuan(public), decimals) {
+            if round(running, decimals) > round(u.from_yuan(public), decimals) {
                 ck.diags.push(Diagnostic::warning(
                     "running-costs",
                     Some(sg.span.clone()),
                     {
                         let (a, b, u) = (
-                            fmt(u.from_yuan(running), decimals),
+                            fmt(running, decimals),
                             fmt(u.from_yuan(public), decimals),
                             u.label(),
                         );

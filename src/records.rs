@@ -1,8 +1,9 @@
-//! The records a budget holds beside its 项 and 经济分类 lines, as plain
-//! types every layer may name: each amount as a [`Fact`] with its
-//! dimensions ([`Dim`]), and the typed rows of list tables ([`ListRow`]).
-//! [`crate::facts`] makes the facts, [`crate::lists`] reads the rows; the
-//! tables, checks and consolidation read both.
+//! The ledger's plain types, which every layer may name: each amount as a
+//! [`Fact`] with its dimensions ([`Dim`]) — spending, or a [`Detail`] of
+//! spending seen another way (三公, 机关运行经费, a list table's cell) — and
+//! the text cells of list tables' rows ([`ListRow`]). [`crate::facts`] and
+//! [`crate::validate`] make the facts, [`crate::lists`] the list rows'; the
+//! tables group them ([`crate::compute::group`]), the named figures total them.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -84,10 +85,61 @@ pub struct Fact {
     /// Whether the file gave it as a `[[fact]]` record (else it is one of
     /// today's forms seen as a fact).
     pub record: bool,
+    /// What it details, for an amount that breaks down spending another
+    /// fact already holds (a 三公 item, a list row's cell); `None` for
+    /// spending itself.
+    pub detail: Option<Detail>,
     /// Amount in 元.
     pub amount: Decimal,
     /// Where it is in the file.
     pub span: Range<usize>,
+}
+
+/// What a detail fact is: spending some other fact already holds, seen
+/// another way. Kept in [`crate::validate::Budget::details`], apart from
+/// the spending, so that no total counts it twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// A 三公 leaf (`abroad`, `abroad_research`, `abroad_other`,
+    /// `vehicle_purchase`, `vehicle_operation`, `reception`, a region's row
+    /// by its name or `name/item`) or 机关运行经费 (`running_costs`).
+    Sangong(String),
+    /// One amount cell of a list table's typed row.
+    List {
+        /// The table's id.
+        table: String,
+        /// The row's place among the table's typed rows (from 0).
+        row: usize,
+        /// The column's key.
+        column: String,
+    },
+}
+
+/// The 三公 figures a file may give for last year (`[sangong.last_year]`).
+pub const SANGONG_LAST_YEAR: [&str; 5] = [
+    "abroad",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "reception",
+    "running_costs",
+];
+
+/// The 三公 leaves a row of the 三公 table sums: a leaf itself, or the
+/// leaves of 因公出国（境）费, 公务用车购置及运维费 and their 小计.
+pub fn sangong_leaves(key: &str) -> Vec<&str> {
+    match key {
+        "abroad" => vec!["abroad", "abroad_research", "abroad_other"],
+        "vehicle" => vec!["vehicle_purchase", "vehicle_operation"],
+        "小计" => vec![
+            "abroad",
+            "abroad_research",
+            "abroad_other",
+            "vehicle_purchase",
+            "vehicle_operation",
+            "reception",
+        ],
+        leaf => vec![leaf],
+    }
 }
 
 impl Fact {
@@ -106,7 +158,7 @@ impl Fact {
     /// function-keyed total sums. (A fact with only an 经济分类 款 is the
     /// 经济 view of basic spending some 项 already holds.)
     pub fn spending(&self) -> bool {
-        self.function.is_some() && !self.last_year && self.kind.is_some()
+        self.function.is_some() && !self.last_year && self.kind.is_some() && self.detail.is_none()
     }
 
     /// For an amount of 一般公共预算 basic spending this year that names its
@@ -130,6 +182,12 @@ impl Fact {
     pub fn matches(&self, sources: &[Source], kinds: &[Kind]) -> bool {
         if !sources.contains(&self.source) {
             return false;
+        }
+        match self.detail {
+            // A 三公 column counts the funds it names, this year's.
+            Some(Detail::Sangong(_)) => return !self.last_year,
+            Some(Detail::List { .. }) => return false,
+            None => {}
         }
         if self.last_year {
             return kinds.contains(&Kind::LastYear);
@@ -166,6 +224,7 @@ pub fn of_line(
         project: None,
         last_year,
         record: false,
+        detail: None,
         amount,
         span: span.clone(),
     };
@@ -224,11 +283,10 @@ pub fn total(facts: &[Fact], keep: impl Fn(&Fact) -> bool) -> Decimal {
     facts.iter().filter(|f| keep(f)).map(|f| f.amount).sum()
 }
 
-/// One typed row of a list table.
+/// The text cells of one typed row of a list table, by column key (its
+/// amounts are facts: [`Detail::List`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListRow {
     /// Text cells by column key.
     pub texts: BTreeMap<String, String>,
-    /// Amount cells by column key, in 元.
-    pub amounts: BTreeMap<String, Decimal>,
 }

@@ -56,36 +56,24 @@ pub struct EconomicLine {
 #[derive(Debug, Clone, Default)]
 pub struct Sangong {
     /// 因公出国（境）费 given as one figure (no 其中 split).
-    pub abroad: Option<Funds>,
-    /// 机关运行经费.
-    pub running_costs: Option<Decimal>,
-    /// Last year's figures by row key (abroad, vehicle_purchase, …, running_costs), in 元.
-    pub last_year: BTreeMap<&'static str, Decimal>,
-    /// 教学科研人员因公出国（境）费.
-    pub abroad_research: Funds,
-    /// 其他因公出国（境）费.
-    pub abroad_other: Funds,
-    /// 公务用车购置费.
-    pub vehicle_purchase: Funds,
-    /// 公务用车运行维护费.
-    pub vehicle_operation: Funds,
-    /// 公务接待费.
-    pub reception: Funds,
+    pub abroad_whole: bool,
+    /// Whether 机关运行经费 is given.
+    pub running_costs: bool,
     /// Rows a region adds.
     pub extra: Vec<SangongExtra>,
     /// Where `[sangong]` is in the file.
     pub span: Range<usize>,
 }
 
-/// A region's extra 三公 row: its own amount, or 其中 rows summed.
+/// A region's extra 三公 row: its name and the names of its 其中 rows (its
+/// amount is theirs when it has any). The amounts are facts:
+/// [`crate::records::Detail::Sangong`] keyed `name` or `name/item`.
 #[derive(Debug, Clone, Default)]
 pub struct SangongExtra {
     /// Row name.
     pub name: String,
-    /// Amount when there are no 其中 rows.
-    pub own: Funds,
-    /// 其中 rows: name and amount.
-    pub items: Vec<(String, Funds)>,
+    /// 其中 rows' names.
+    pub items: Vec<String>,
 }
 
 /// The department header of every table.
@@ -143,7 +131,11 @@ pub struct Budget {
     /// The ledger: every amount as a fact, made once here from whatever
     /// form the file gives it in (see [`crate::records::Fact`]).
     pub facts: Vec<crate::records::Fact>,
-    /// The typed rows of the profile's list tables, by table id.
+    /// The ledger's details: amounts that break down spending already in
+    /// `facts` another way (三公 items, 机关运行经费, list tables' cells),
+    /// never added to its totals.
+    pub details: Vec<crate::records::Fact>,
+    /// The text cells of the profile's list tables' typed rows, by table id.
     pub lists: BTreeMap<String, Vec<crate::records::ListRow>>,
     /// The spans of the 项 and 经济分类 lines the `[[fact]]` records made.
     pub folded: Vec<Range<usize>>,
@@ -213,7 +205,10 @@ pub fn validate(
         economic_lines(file, &cat, &mut names, made, diags);
     let rejected = function.rejected + economic_rejected;
 
-    let sangong = sangong_of(file, decimals, to_yuan, diags);
+    let (sangong, details) = match sangong_of(file, decimals, to_yuan, diags) {
+        Some((s, facts)) => (Some(s), facts),
+        None => (None, vec![]),
+    };
 
     let notes = notes_of(file, &ids, own, diags);
 
@@ -256,6 +251,7 @@ pub fn validate(
             .chain(function.made_facts)
             .chain(economic_facts)
             .collect(),
+        details,
         lists: BTreeMap::new(),
         folded: made.to_vec(),
     }
@@ -578,6 +574,7 @@ fn economic_lines(
                     project: None,
                     last_year: false,
                     record: false,
+                    detail: None,
                     amount: conv(*l.amount.get_ref()),
                     span: item.span(),
                 });
@@ -697,105 +694,141 @@ fn units(
     }
 }
 
-/// The 三公 leaves in 元, each amount never negative, 因公出国 given one way.
+/// The 三公 table's structure, and its amounts as facts of the ledger (in
+/// 元, by fund; last year's without one), each amount never negative,
+/// 因公出国 given one way.
 fn sangong_of(
     file: &BudgetFile,
     decimals: u32,
     to_yuan: Decimal,
     diags: &mut Diagnostics,
-) -> Option<Sangong> {
-    let conv = |m: Money| m.0 * to_yuan;
-    let funds = |f: &FundAmounts| {
-        [
-            conv(Money(f.general)),
-            conv(Money(f.fund)),
-            conv(Money(f.soe)),
-        ]
+) -> Option<(Sangong, Vec<Fact>)> {
+    let s = file.sangong.as_ref()?;
+    let g = s.get_ref();
+    let span = s.span();
+    if let Some(a) = &g.abroad
+        && (g.abroad_research != FundAmounts::default() || g.abroad_other != FundAmounts::default())
+    {
+        diags.push(Diagnostic::error(
+            "R11",
+            Some(a.span()),
+            text!(
+                "因公出国（境）费既给了一个数（abroad），又分项给出（abroad_research、abroad_other）；请只用一种写法",
+                "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other"
+            ),
+        ));
+    }
+    check_amounts(diags, decimals, [&g.running_costs]);
+    let mut facts = vec![];
+    // A zero this year's fund is no fact; a zero 机关运行经费 or last year's
+    // figure is given, and kept.
+    let mut push = |key: String, source: Source, last_year: bool, m: Money, at: Range<usize>| {
+        if !m.0.is_zero() || last_year || key == "running_costs" {
+            facts.push(Fact {
+                unit: None,
+                function: None,
+                economic: None,
+                government: None,
+                source,
+                kind: None,
+                project: None,
+                last_year,
+                record: false,
+                detail: Some(crate::records::Detail::Sangong(key)),
+                amount: m.0 * to_yuan,
+                span: at,
+            });
+        }
     };
-    file.sangong.as_ref().map(|s| {
-        let g = s.get_ref();
-        if let Some(a) = &g.abroad
-            && (g.abroad_research != FundAmounts::default() || g.abroad_other != FundAmounts::default())
-        {
+    let mut leaf = |key: &str, f: &FundAmounts, at: Range<usize>, diags: &mut Diagnostics| {
+        if f.has_negative() {
             diags.push(Diagnostic::error(
-                "R11",
-                Some(a.span()),
+                "amount",
+                Some(span.clone()),
                 text!(
-                    "因公出国（境）费既给了一个数（abroad），又分项给出（abroad_research、abroad_other）；请只用一种写法",
-                    "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other"
+                    "三公 {key}：金额不能为负数",
+                    "三公 {key}: an amount cannot be negative"
                 ),
             ));
         }
-        check_amounts(diags, decimals, [&g.running_costs]);
-        let named = [
-            ("abroad", g.abroad.as_ref().map(|a| a.get_ref())),
-            ("abroad_research", Some(&g.abroad_research)),
-            ("abroad_other", Some(&g.abroad_other)),
-            ("vehicle_purchase", Some(&g.vehicle_purchase)),
-            ("vehicle_operation", Some(&g.vehicle_operation)),
-            ("reception", Some(&g.reception)),
-        ];
-        let extras = g.extra.iter().flat_map(|e| {
-            let e = e.get_ref();
-            e.amount.iter().map(|a| (e.name.as_str(), a)).chain(e.items.iter().map(|i| (i.name.as_str(), &i.amount)))
-        });
-        for (name, amounts) in named.into_iter().filter_map(|(n, a)| a.map(|a| (n, a))).chain(extras) {
-            if amounts.has_negative() {
-                diags.push(Diagnostic::error(
-                    "amount",
-                    Some(s.span()),
-                    text!("三公 {name}：金额不能为负数", "三公 {name}: an amount cannot be negative"),
-                ));
+        for (source, v) in [
+            (Source::General, f.general),
+            (Source::Fund, f.fund),
+            (Source::Soe, f.soe),
+        ] {
+            push(key.to_string(), source, false, Money(v), at.clone());
+        }
+    };
+    if let Some(a) = &g.abroad {
+        leaf("abroad", a.get_ref(), a.span(), diags);
+    }
+    for (key, f) in [
+        ("abroad_research", &g.abroad_research),
+        ("abroad_other", &g.abroad_other),
+        ("vehicle_purchase", &g.vehicle_purchase),
+        ("vehicle_operation", &g.vehicle_operation),
+        ("reception", &g.reception),
+    ] {
+        leaf(key, f, span.clone(), diags);
+    }
+    let mut extra = vec![];
+    for e in &g.extra {
+        let e_ref = e.get_ref();
+        let name = e_ref.name.trim().to_string();
+        if e_ref.amount.is_some() && !e_ref.items.is_empty() {
+            diags.push(Diagnostic::error("R10", Some(e.span()), {
+                let name = &e_ref.name;
+                text!(
+                    "三公行 \"{name}\" 既有金额又有其中项；请只给其中项，该行金额是它们的和",
+                    "三公 row \"{name}\" has both an amount and 其中 items; give the items only, its amount is their sum"
+                )
+            }));
+        }
+        let mut items = vec![];
+        for i in &e_ref.items {
+            let item = i.name.trim().to_string();
+            leaf(&format!("{name}/{item}"), &i.amount, e.span(), diags);
+            items.push(item);
+        }
+        // With 其中 rows its amount is theirs (R10 above when both are given).
+        if let Some(a) = &e_ref.amount
+            && items.is_empty()
+        {
+            leaf(&name, a, e.span(), diags);
+        }
+        extra.push(SangongExtra { name, items });
+    }
+    if let Some(r) = &g.running_costs {
+        push(
+            "running_costs".into(),
+            Source::General,
+            false,
+            *r.get_ref(),
+            r.span(),
+        );
+    }
+    if let Some(l) = &g.last_year {
+        let at = l.span();
+        let l = l.get_ref();
+        for (key, v) in [
+            ("abroad", l.abroad),
+            ("vehicle_purchase", l.vehicle_purchase),
+            ("vehicle_operation", l.vehicle_operation),
+            ("reception", l.reception),
+            ("running_costs", l.running_costs),
+        ] {
+            if let Some(m) = v {
+                push(key.into(), Source::General, true, m, at.clone());
             }
         }
-        Sangong {
-            abroad: g.abroad.as_ref().map(|a| funds(a.get_ref())),
-            running_costs: g.running_costs.as_ref().map(|m| conv(*m.get_ref())),
-            last_year: g.last_year.as_ref().map_or_else(BTreeMap::new, |l| {
-                let l = l.get_ref();
-                [
-                    ("abroad", l.abroad),
-                    ("vehicle_purchase", l.vehicle_purchase),
-                    ("vehicle_operation", l.vehicle_operation),
-                    ("reception", l.reception),
-                    ("running_costs", l.running_costs),
-                ]
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|m| (k, conv(m))))
-                .collect()
-            }),
-            abroad_research: funds(&g.abroad_research),
-            abroad_other: funds(&g.abroad_other),
-            vehicle_purchase: funds(&g.vehicle_purchase),
-            vehicle_operation: funds(&g.vehicle_operation),
-            reception: funds(&g.reception),
-            extra: g
-                .extra
-                .iter()
-                .map(|e| {
-                    let e_ref = e.get_ref();
-                    if e_ref.amount.is_some() && !e_ref.items.is_empty() {
-                        diags.push(Diagnostic::error(
-                            "R10",
-                            Some(e.span()),
-                            {
-                                let name = &e_ref.name;
-                                text!(
-                                    "三公行 \"{name}\" 既有金额又有其中项；请只给其中项，该行金额是它们的和",
-                                    "三公 row \"{name}\" has both an amount and 其中 items; give the items only, its amount is their sum"
-                                )
-                            },
-                        ));
-                    }
-                    let items: Vec<(String, Funds)> =
-                        e_ref.items.iter().map(|i| (i.name.trim().to_string(), funds(&i.amount))).collect();
-                    let own = e_ref.amount.as_ref().map(&funds).unwrap_or_default();
-                    SangongExtra { name: e_ref.name.trim().to_string(), own, items }
-                })
-                .collect(),
-            span: s.span(),
-        }
-    })
+    }
+    let structure = Sangong {
+        abroad_whole: g.abroad.is_some(),
+        running_costs: g.running_costs.is_some(),
+        extra,
+        span,
+    };
+    Some((structure, facts))
 }
 
 /// The notes under tables, each naming a table the profile has; declared

@@ -1,6 +1,8 @@
 //! Conservation, tried on random ledgers: money given as `[[fact]]` records
 //! (dimensions present or missing, every kind, several sources and units)
-//! beside `[[expenditure]]` lines, checked under every built-in profile.
+//! beside `[[expenditure]]` lines, 三公 items (split or whole, by fund, a
+//! region's own rows) and list-table rows, checked under every built-in
+//! profile.
 //! The invariant: either `check` names an error, or every printed table
 //! whose columns count 功能分类 money shows in its 合计 exactly what the
 //! records and lines put under its columns' sources and kinds — worked out
@@ -40,6 +42,87 @@ const KINDS: [(&str, Kind); 4] = [
 
 /// A random department: its TOML and every amount it gives.
 fn ledger(r: &mut Rng) -> (String, Vec<Amount>) {
+    let (text, amounts, _) = department(r, &[]);
+    (text, amounts)
+}
+
+/// What the test knows of the details it generated: each 三公 amount by
+/// its fund, and each list table's amounts by column key.
+#[derive(Default)]
+struct Details {
+    sangong: Vec<(Source, Decimal)>,
+    lists: Vec<(String, String, Decimal)>,
+}
+
+/// A random department with 三公 items and rows for the list tables
+/// `lists` (id and its amount columns' keys).
+fn department(r: &mut Rng, lists: &[(String, Vec<String>)]) -> (String, Vec<Amount>, Details) {
+    let (mut text, amounts) = spending(r);
+    let mut details = Details::default();
+    let money = |r: &mut Rng| Decimal::new(r.below(1_000_000) as i64, 2);
+    if chance(r, 80) {
+        let mut sangong = String::from("\n[sangong]\n");
+        let leaves: &[&str] = if chance(r, 50) {
+            &[
+                "abroad",
+                "vehicle_purchase",
+                "vehicle_operation",
+                "reception",
+            ]
+        } else {
+            &[
+                "abroad_research",
+                "abroad_other",
+                "vehicle_purchase",
+                "vehicle_operation",
+                "reception",
+            ]
+        };
+        for leaf in leaves {
+            if chance(r, 70) {
+                let (general, fund) = (money(r), money(r));
+                sangong.push_str(&format!(
+                    "{leaf} = {{ general = {general}, fund = {fund} }}\n"
+                ));
+                details.sangong.push((Source::General, general));
+                details.sangong.push((Source::Fund, fund));
+            }
+        }
+        text.push_str(&sangong);
+        for e in 0..r.below(3) {
+            text.push_str(&format!("\n[[sangong.extra]]\nname = \"其他{e}\"\n"));
+            if chance(r, 50) {
+                let v = money(r);
+                text.push_str(&format!("amount = {v}\n"));
+                details.sangong.push((Source::General, v));
+            } else {
+                text.push_str("items = [\n");
+                for i in 0..1 + r.below(3) {
+                    let v = money(r);
+                    text.push_str(&format!("  {{ name = \"项{i}\", amount = {v} }},\n"));
+                    details.sangong.push((Source::General, v));
+                }
+                text.push_str("]\n");
+            }
+        }
+    }
+    for (id, keys) in lists {
+        for _ in 0..r.below(4) {
+            text.push_str(&format!("\n[[list.{id}]]\n"));
+            for key in keys {
+                if chance(r, 80) {
+                    let v = money(r);
+                    text.push_str(&format!("{key} = {v}\n"));
+                    details.lists.push((id.clone(), key.clone(), v));
+                }
+            }
+        }
+    }
+    (text, amounts, details)
+}
+
+/// The spending part of a random department: its TOML and every amount.
+fn spending(r: &mut Rng) -> (String, Vec<Amount>) {
     let mut text = String::from(
         "[department]\nname = \"测试局\"\ncode = \"101\"\nyear = 2025\nunit = \"元\"\n",
     );
@@ -200,4 +283,89 @@ fn every_tables_total_is_the_ledgers_or_an_error_is_named() {
         );
     }
     assert!(compared > 2000, "{compared} totals compared");
+}
+
+/// 三公 items and list rows are facts too: every 三公 table's 合计 is what
+/// the generated items put under its columns' funds, every list table's
+/// 合计 what its rows put under each amount column — or `check` names an
+/// error. Nothing lost, nothing counted twice.
+#[test]
+fn every_detail_is_in_its_table_or_an_error_is_named() {
+    let mut compared = 0usize;
+    for profile in yusuan::profile::builtins() {
+        let lists: Vec<(String, Vec<String>)> = profile
+            .tables
+            .iter()
+            .filter(|t| matches!(t.shape, Shape::List))
+            .map(|t| {
+                let keys = t
+                    .columns
+                    .iter()
+                    .filter(|c| matches!(c.measure, Measure::Typed));
+                (t.id.clone(), keys.map(|c| c.key.clone()).collect())
+            })
+            .collect();
+        for seed in 1..=SEEDS / 3 {
+            let mut r = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ profile.name.len() as u64);
+            let (text, _, details) = department(&mut r, &lists);
+            let text = text.replace(
+                "year = 2025\n",
+                &format!("year = 2025\nprofile = \"{}\"\n", profile.name),
+            );
+            let checked = match yusuan::check_str("t.toml", &text) {
+                Ok(c) => c,
+                Err(d) => panic!("{} seed {seed}: not loaded: {d}\n{text}", profile.name),
+            };
+            if checked.diags.has_errors() {
+                continue;
+            }
+            let tables = checked.report.tables.as_ref().unwrap();
+            let sangong = &tables.sangong;
+            let total = sangong.row("合计").expect("a 合计 row");
+            for (i, column) in sangong.spec.columns.iter().enumerate() {
+                let Measure::Lines(sources, _) = &column.measure else {
+                    continue;
+                };
+                let want: Decimal = details
+                    .sangong
+                    .iter()
+                    .filter(|(s, _)| sources.contains(s))
+                    .map(|(_, v)| *v)
+                    .sum();
+                assert_eq!(
+                    total.values[i],
+                    sangong.unit.from_yuan(want),
+                    "{} seed {seed}: 三公 {} — 合计 prints {}, the items give {want} 元\n{text}",
+                    profile.name,
+                    column.key,
+                    total.values[i]
+                );
+                compared += 1;
+            }
+            for (id, keys) in &lists {
+                let table = tables.trees().into_iter().find(|t| t.id == id).unwrap();
+                for key in keys {
+                    let want: Decimal = details
+                        .lists
+                        .iter()
+                        .filter(|(i, k, _)| i == id && k == key)
+                        .map(|(_, _, v)| *v)
+                        .sum();
+                    let got = table.rows[0]
+                        .cells
+                        .get(key.as_str())
+                        .copied()
+                        .unwrap_or_default();
+                    assert_eq!(
+                        got,
+                        table.unit.from_yuan(want),
+                        "{} seed {seed}: {id} {key}\n{text}",
+                        profile.name
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 500, "{compared} totals compared");
 }
