@@ -305,6 +305,61 @@ fn cell<'a>(cells: &'a [Cell], row: &str, col: usize) -> Option<&'a Cell> {
     cells.iter().find(|c| c.row == row && c.col == col)
 }
 
+/// The rules on how the file gives its money, checked whatever else fails:
+/// R7 (财政拨款 money of 经营/上解/对附属 kinds), R10 (a 三公 row with both an
+/// amount and 其中 rows), R11 (因公出国（境）费 given both whole and split).
+pub fn given(budget: &Budget, file: &crate::model::BudgetFile, diags: &mut Diagnostics) {
+    let mut warned: Vec<usize> = vec![];
+    for f in budget.facts.iter().filter(|f| {
+        f.spending()
+            && f.source.is_fiscal()
+            && matches!(
+                f.kind,
+                Some(Kind::Operating | Kind::ToSuperior | Kind::ToSubsidiary)
+            )
+    }) {
+        if warned.contains(&f.span.start) {
+            continue;
+        }
+        warned.push(f.span.start);
+        let code = f.function.clone().unwrap_or_default();
+        diags.push(Diagnostic::warning(
+            "R7",
+            Some(f.span.clone()),
+            text!(
+                "项 {code}：财政拨款资金通常只用于基本支出或项目支出，它的经营/上解/对附属支出不在表五、表七和表八中",
+                "项 {code}: 财政拨款 money is normally 基本支出 or 项目支出 only; its 经营/上解/对附属 amounts are not in tables 5, 7 and 8"
+            ),
+        ));
+    }
+    let Some(s) = &file.sangong else { return };
+    let g = s.get_ref();
+    if let Some(a) = &g.abroad
+        && (g.abroad_research != Default::default() || g.abroad_other != Default::default())
+    {
+        diags.push(Diagnostic::error(
+            "R11",
+            Some(a.span()),
+            text!(
+                "因公出国（境）费既给了一个数（abroad），又分项给出（abroad_research、abroad_other）；请只用一种写法",
+                "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other"
+            ),
+        ));
+    }
+    for e in &g.extra {
+        let e_ref = e.get_ref();
+        if e_ref.amount.is_some() && !e_ref.items.is_empty() {
+            diags.push(Diagnostic::error("R10", Some(e.span()), {
+                let name = &e_ref.name;
+                text!(
+                    "三公行 \"{name}\" 既有金额又有其中项；请只给其中项，该行金额是它们的和",
+                    "三公 row \"{name}\" has both an amount and 其中 items; give the items only, its amount is their sum"
+                )
+            }));
+        }
+    }
+}
+
 /// Runs every rule; problems go to `diags`.
 pub fn reconcile(
     budget: &Budget,

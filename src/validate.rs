@@ -361,20 +361,6 @@ fn function_lines(
                 )
             }));
         }
-        if source.is_fiscal()
-            && kinds[2..crate::domain::SPENDING]
-                .iter()
-                .any(|k| !k.is_zero())
-        {
-            diags.push(Diagnostic::warning(
-                "R7",
-                Some(item.span()),
-                text!(
-                    "项 {code}：财政拨款资金通常只用于基本支出或项目支出，它的经营/上解/对附属支出不在表五、表七和表八中",
-                    "项 {code}: 财政拨款 money is normally 基本支出 or 项目支出 only; its 经营/上解/对附属 amounts are not in tables 5, 7 and 8"
-                ),
-            ));
-        }
         if code_ok {
             if let Some(prev) = seen.insert((code.clone(), source), item.span()) {
                 let (line, _) = diags.line_col(prev.start);
@@ -695,8 +681,9 @@ fn units(
 }
 
 /// The 三公 table's structure, and its amounts as facts of the ledger (in
-/// 元, by fund; last year's without one), each amount never negative,
-/// 因公出国 given one way.
+/// 元, by fund; last year's without one), each amount never negative. A
+/// region's row with 其中 rows is their sum (R10 names an amount given
+/// beside them).
 fn sangong_of(
     file: &BudgetFile,
     decimals: u32,
@@ -706,18 +693,6 @@ fn sangong_of(
     let s = file.sangong.as_ref()?;
     let g = s.get_ref();
     let span = s.span();
-    if let Some(a) = &g.abroad
-        && (g.abroad_research != FundAmounts::default() || g.abroad_other != FundAmounts::default())
-    {
-        diags.push(Diagnostic::error(
-            "R11",
-            Some(a.span()),
-            text!(
-                "因公出国（境）费既给了一个数（abroad），又分项给出（abroad_research、abroad_other）；请只用一种写法",
-                "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other"
-            ),
-        ));
-    }
     check_amounts(diags, decimals, [&g.running_costs]);
     let mut facts = vec![];
     // A zero this year's fund is no fact; a zero 机关运行经费 or last year's
@@ -775,15 +750,6 @@ fn sangong_of(
     for e in &g.extra {
         let e_ref = e.get_ref();
         let name = e_ref.name.trim().to_string();
-        if e_ref.amount.is_some() && !e_ref.items.is_empty() {
-            diags.push(Diagnostic::error("R10", Some(e.span()), {
-                let name = &e_ref.name;
-                text!(
-                    "三公行 \"{name}\" 既有金额又有其中项；请只给其中项，该行金额是它们的和",
-                    "三公 row \"{name}\" has both an amount and 其中 items; give the items only, its amount is their sum"
-                )
-            }));
-        }
         let mut items = vec![];
         for i in &e_ref.items {
             let item = i.name.trim().to_string();

@@ -257,6 +257,57 @@ fn r11_vehicle_is_purchase_plus_operation() {
     );
 }
 
+/// R10 and R11 on how the file gives its 三公 rows: a region's row with an
+/// amount beside its 其中 rows (its total is theirs), 因公出国（境）费 both
+/// whole and split — each an error at its place, whatever else is wrong.
+#[test]
+fn r10_r11_a_sangong_row_is_given_one_way() {
+    let extra = "[sangong]\nreception = 1.00\n\n[[sangong.extra]]\nname = \"会议费\"\namount = 3.00\nitems = [{ name = \"甲\", amount = 1.00 }]\n";
+    let (sev, at, msg) = only(extra, "R10");
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(at, "t.toml:17:1");
+    assert_eq!(
+        msg,
+        "三公 row \"会议费\" has both an amount and 其中 items; give the items only, its amount is their sum"
+    );
+    let both = "[sangong]\nabroad = 2.00\nabroad_other = 1.00\n";
+    let (sev, at, msg) = only(both, "R11");
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(at, "t.toml:15:10");
+    assert_eq!(
+        msg,
+        "因公出国（境）费 is given both as one figure (abroad) and split (abroad_research, abroad_other); give one or the other"
+    );
+    // Reported beside a malformed code too, which stops every table check.
+    let bad = format!("[[expenditure]]\ncode = \"20X\"\nbasic = 1\n{both}");
+    assert!(
+        check(&bad).iter().any(|d| d.1 == "R11"),
+        "{:#?}",
+        check(&bad)
+    );
+}
+
+/// R7: 财政拨款 money spent as 经营/上解/对附属 is out of tables 5, 7 and 8 —
+/// a warning at the line, or at the `[[fact]]` record, that gives it.
+#[test]
+fn r7_fiscal_money_of_operating_kinds_is_named_in_either_form() {
+    let line = "[[expenditure]]\ncode = \"2013202\"\noperating = 5.00\n";
+    let (sev, at, msg) = only(line, "R7");
+    assert_eq!(sev, Severity::Warning);
+    assert_eq!(at, "t.toml:14:1");
+    assert_eq!(
+        msg,
+        "项 2013202: 财政拨款 money is normally 基本支出 or 项目支出 only; its 经营/上解/对附属 amounts are not in tables 5, 7 and 8"
+    );
+    let record = "[[fact]]\nfunction = \"2013202\"\nkind = \"上解上级支出\"\namount = 5.00\n";
+    let (_, at, msg) = only(record, "R7");
+    assert_eq!(at, "t.toml:14:1");
+    assert!(msg.starts_with("项 2013202: 财政拨款 money"), "{msg}");
+    // 单位资金 spent so is not fiscal money: nothing to say.
+    let own = "[[expenditure]]\ncode = \"2013202\"\nsource = \"事业收入\"\noperating = 5.00\n";
+    assert!(check(own).iter().all(|d| d.1 != "R7"), "{:#?}", check(own));
+}
+
 #[test]
 fn r12_sangong_covers_the_basic_expenditure_lines() {
     let extra = format!("{SANGONG}[[basic_economic]]\ncode = \"30231\"\namount = 4.00\n");
