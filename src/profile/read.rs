@@ -650,35 +650,97 @@ fn table(
     err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
 ) -> Option<TableSpec> {
     let id = t.id.get_ref().clone();
-    let mut ok = true;
-    let sources = |list: &[Spanned<String>], err: &mut dyn FnMut(_, _)| -> Vec<Source> {
-        list.iter()
-            .filter_map(|s| {
-                let found = Source::parse(s.get_ref());
-                if found.is_none() {
-                    let name = s.get_ref();
-                    let valid = Source::ALL
-                        .iter()
-                        .map(|s| {
-                            Source::NAMES
-                                .iter()
-                                .find(|(x, _)| x == s)
-                                .map_or("", |(_, n)| n[n.len() - 1])
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    err(
-                        Some(s.span()),
-                        text!(
-                            "未知的资金来源 \"{name}\"；可用：{valid}",
-                            "unknown source \"{name}\"; valid: {valid}"
-                        ),
-                    );
-                }
-                found
-            })
-            .collect()
-    };
+    let shape = shape_of(t, err)?;
+    let mut ok = shape_fits(t, &id, &shape, err);
+    let mut columns = vec![];
+    for c in &t.columns {
+        let key = c.key.get_ref().clone();
+        if columns.iter().any(|x: &Column| x.key == key) {
+            err(
+                Some(c.key.span()),
+                text!(
+                    "表 \"{id}\" 的列 \"{key}\" 定义了两次",
+                    "column \"{key}\" of table \"{id}\" is defined twice"
+                ),
+            );
+            continue;
+        }
+        if c.text && !matches!(shape, Shape::List) {
+            err(
+                Some(c.key.span()),
+                text!(
+                    "text 列只用于 rows = \"list\" 的表（其他表的行由分类生成）",
+                    "a text column belongs to a table with rows = \"list\" (other tables' rows come from the classifications)"
+                ),
+            );
+        }
+        let measure = measure_of(t, c, &shape, &mut ok, err);
+        columns.push(Column {
+            key,
+            header: c.header.clone(),
+            group: c.group.clone(),
+            measure,
+        });
+    }
+    ok &= sums_resolve(t, &id, &columns, err);
+    if columns.is_empty() {
+        err(
+            Some(t.id.span()),
+            text!("表 \"{id}\" 没有列", "table \"{id}\" has no columns"),
+        );
+        ok = false;
+    }
+    ok.then(|| TableSpec {
+        id,
+        number: t.number,
+        title: t.title.clone(),
+        shape,
+        columns,
+        identity_rule: t.rule.clone(),
+        complete: t.complete,
+        empty_note: t.empty_note.clone(),
+        classes: t.classes.as_ref().map(|c| c.get_ref().clone()),
+    })
+}
+
+/// The sources a list names; an unknown name is an error at its place.
+fn sources(
+    list: &[Spanned<String>],
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> Vec<Source> {
+    list.iter()
+        .filter_map(|s| {
+            let found = Source::parse(s.get_ref());
+            if found.is_none() {
+                let name = s.get_ref();
+                let valid = Source::ALL
+                    .iter()
+                    .map(|s| {
+                        Source::NAMES
+                            .iter()
+                            .find(|(x, _)| x == s)
+                            .map_or("", |(_, n)| n[n.len() - 1])
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                err(
+                    Some(s.span()),
+                    text!(
+                        "未知的资金来源 \"{name}\"；可用：{valid}",
+                        "unknown source \"{name}\"; valid: {valid}"
+                    ),
+                );
+            }
+            found
+        })
+        .collect()
+}
+
+/// The shape `rows = …` (and `by`, `items`, `sources`) declare.
+fn shape_of(
+    t: &RawTable,
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> Option<Shape> {
     let shape = match t.rows.get_ref().as_str() {
         "function" => Shape::Function(match &t.sources {
             Some(list) => sources(list, err),
@@ -768,9 +830,22 @@ fn table(
             return None;
         }
     };
-    if !REQUIRED.contains(&id.as_str())
+    Some(shape)
+}
+
+/// Whether `shape` fits table `id`: an added table is never pair or sangong,
+/// a statutory one has the shape its rules read; `by` and `items` only where
+/// they apply (those two are reported, not refused).
+fn shape_fits(
+    t: &RawTable,
+    id: &str,
+    shape: &Shape,
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> bool {
+    let mut ok = true;
+    if !REQUIRED.contains(&id)
         && !matches!(
-            shape,
+            *shape,
             Shape::Function(_) | Shape::Economic | Shape::Pivot(_) | Shape::Cross(_) | Shape::List
         )
     {
@@ -783,12 +858,12 @@ fn table(
         );
         ok = false;
     }
-    let statutory = match id.as_str() {
-        "summary" | "fiscal" => Some(("pair", matches!(shape, Shape::Pair(_)))),
-        "sangong" => Some(("sangong", matches!(shape, Shape::Sangong))),
+    let statutory = match id {
+        "summary" | "fiscal" => Some(("pair", matches!(*shape, Shape::Pair(_)))),
+        "sangong" => Some(("sangong", matches!(*shape, Shape::Sangong))),
         i if REQUIRED.contains(&i) => Some((
             "function, economic or pivot",
-            !matches!(shape, Shape::Pair(_) | Shape::Sangong | Shape::List),
+            !matches!(*shape, Shape::Pair(_) | Shape::Sangong | Shape::List),
         )),
         _ => None,
     };
@@ -802,7 +877,7 @@ fn table(
         );
         ok = false;
     }
-    if t.by.is_some() && !matches!(shape, Shape::Pivot(_) | Shape::Cross(_)) {
+    if t.by.is_some() && !matches!(*shape, Shape::Pivot(_) | Shape::Cross(_)) {
         err(
             Some(t.rows.span()),
             text!(
@@ -811,7 +886,7 @@ fn table(
             ),
         );
     }
-    if !t.items.is_empty() && !matches!(shape, Shape::Pair(_)) {
+    if !t.items.is_empty() && !matches!(*shape, Shape::Pair(_)) {
         err(
             Some(t.rows.span()),
             text!(
@@ -820,182 +895,176 @@ fn table(
             ),
         );
     }
+    ok
+}
+
+/// The measure column `c` of table `t` declares (`ok` is cleared when the
+/// table cannot be used).
+fn measure_of(
+    t: &RawTable,
+    c: &RawColumn,
+    shape: &Shape,
+    ok: &mut bool,
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> Measure {
+    let key = c.key.get_ref();
+    let list = matches!(shape, Shape::List);
+    let derived = c
+        .change
+        .as_ref()
+        .map(|p| (p, true))
+        .or(c.percent.as_ref().map(|p| (p, false)));
     let economic_rows = matches!(shape, Shape::Economic);
-    let mut columns = vec![];
-    for c in &t.columns {
-        let key = c.key.get_ref().clone();
-        if columns.iter().any(|x: &Column| x.key == key) {
+    if list && (c.economic.is_some() || c.sources.is_some() || c.kinds.is_some()) {
+        err(
+            Some(c.key.span()),
+            text!(
+                "rows = \"list\" 的表逐行填写金额，列 \"{key}\" 的筛选（sources/kinds/economic）永远用不上",
+                "a table with rows = \"list\" has its amounts typed row by row: the filter of column \"{key}\" (sources/kinds/economic) never applies"
+            ),
+        );
+        Measure::Typed
+    } else if list && c.text {
+        Measure::Text
+    } else if list && c.sum.is_none() && derived.is_none() {
+        Measure::Typed
+    } else if let Some((pair, change)) = derived {
+        let names = pair.get_ref();
+        let known = |n: &String| {
+            t.columns
+                .iter()
+                .any(|x| x.key.get_ref() == n && x.change.is_none() && x.percent.is_none())
+        };
+        if names.len() != 2 || !names.iter().all(known) {
+            let valid = t
+                .columns
+                .iter()
+                .filter(|x| x.change.is_none() && x.percent.is_none())
+                .map(|x| x.key.get_ref().as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            err(
+                Some(pair.span()),
+                text!(
+                    "change/percent 需要同一张表中的两个非派生列 [本年, 上年]；可用：{valid}",
+                    "change/percent takes two columns of the same table that are not derived themselves, [this, last]; valid: {valid}"
+                ),
+            );
+            *ok = false;
+        }
+        if matches!(shape, Shape::Pair(_) | Shape::Sangong) {
+            err(
+                Some(pair.span()),
+                text!(
+                    "change/percent 列只用于 function、economic 或 pivot 的表",
+                    "change/percent columns belong to function, economic or pivot tables"
+                ),
+            );
+            *ok = false;
+        }
+        let (a, b) = (
+            names.first().cloned().unwrap_or_default(),
+            names.get(1).cloned().unwrap_or_default(),
+        );
+        if change {
+            Measure::Change(a, b)
+        } else {
+            Measure::Percent(a, b)
+        }
+    } else if let Some(parts) = &c.sum {
+        if c.economic.is_some() || c.sources.is_some() || c.kinds.is_some() {
             err(
                 Some(c.key.span()),
                 text!(
-                    "表 \"{id}\" 的列 \"{key}\" 定义了两次",
-                    "column \"{key}\" of table \"{id}\" is defined twice"
+                    "列 \"{key}\" 既是 sum 又有筛选；sum 列只把同一行的其他列相加",
+                    "column \"{key}\" has both sum and a filter; a sum column only adds other columns of its row"
                 ),
             );
-            continue;
         }
-        let derived = c
-            .change
-            .as_ref()
-            .map(|p| (p, true))
-            .or(c.percent.as_ref().map(|p| (p, false)));
-        let list = matches!(shape, Shape::List);
-        if c.text && !list {
+        Measure::Sum(parts.iter().map(|p| p.get_ref().clone()).collect())
+    } else if let Some(e) = &c.economic {
+        if !economic_rows {
+            err(
+                Some(e.span()),
+                text!(
+                    "economic 列只在 rows = \"economic\" 的表里有数：这一列永远为零",
+                    "an economic column has money only in a table with rows = \"economic\": this one is always zero"
+                ),
+            );
+        }
+        Measure::Economic(match e.get_ref().as_str() {
+            "personnel" | "人员经费" => Some(true),
+            "public" | "公用经费" => Some(false),
+            "all" => None,
+            other => {
+                err(
+                    Some(e.span()),
+                    text!(
+                        "未知的经济分类列 \"{other}\"；可用：personnel, public, all",
+                        "unknown economic column \"{other}\"; valid: personnel, public, all"
+                    ),
+                );
+                None
+            }
+        })
+    } else {
+        if economic_rows {
             err(
                 Some(c.key.span()),
                 text!(
-                    "text 列只用于 rows = \"list\" 的表（其他表的行由分类生成）",
-                    "a text column belongs to a table with rows = \"list\" (other tables' rows come from the classifications)"
+                    "rows = \"economic\" 的表按经济分类成行，功能分类的筛选列永远为零；用 economic = …",
+                    "a table with rows = \"economic\" has 经济分类 rows: a 功能分类 filter is always zero there; use economic = …"
                 ),
             );
         }
-        let measure = if list && (c.economic.is_some() || c.sources.is_some() || c.kinds.is_some())
+        let srcs = match &c.sources {
+            Some(list) => sources(list, err),
+            None => Source::ALL.to_vec(),
+        };
+        let kinds = match &c.kinds {
+            Some(list) => list
+                .iter()
+                .filter_map(|k| {
+                    let found = KIND_KEYS.iter().position(|x| x == k.get_ref()).map(kind);
+                    if found.is_none() {
+                        let (name, valid) = (k.get_ref(), KIND_KEYS.join(", "));
+                        err(
+                            Some(k.span()),
+                            text!(
+                                "未知的支出类型 \"{name}\"；可用：{valid}",
+                                "unknown kind \"{name}\"; valid: {valid}"
+                            ),
+                        );
+                    }
+                    found
+                })
+                .collect(),
+            None => (0..SPENDING).map(kind).collect(),
+        };
+        if let Shape::Function(rows) = &shape
+            && !srcs.iter().any(|s| rows.contains(s))
         {
             err(
                 Some(c.key.span()),
                 text!(
-                    "rows = \"list\" 的表逐行填写金额，列 \"{key}\" 的筛选（sources/kinds/economic）永远用不上",
-                    "a table with rows = \"list\" has its amounts typed row by row: the filter of column \"{key}\" (sources/kinds/economic) never applies"
+                    "列 \"{key}\" 的资金来源与表的 sources 没有交集：这一列永远为零",
+                    "column \"{key}\" filters sources the table's rows never have: it is always zero"
                 ),
             );
-            Measure::Typed
-        } else if list && c.text {
-            Measure::Text
-        } else if list && c.sum.is_none() && derived.is_none() {
-            Measure::Typed
-        } else if let Some((pair, change)) = derived {
-            let names = pair.get_ref();
-            let known = |n: &String| {
-                t.columns
-                    .iter()
-                    .any(|x| x.key.get_ref() == n && x.change.is_none() && x.percent.is_none())
-            };
-            if names.len() != 2 || !names.iter().all(known) {
-                let valid = t
-                    .columns
-                    .iter()
-                    .filter(|x| x.change.is_none() && x.percent.is_none())
-                    .map(|x| x.key.get_ref().as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                err(
-                    Some(pair.span()),
-                    text!(
-                        "change/percent 需要同一张表中的两个非派生列 [本年, 上年]；可用：{valid}",
-                        "change/percent takes two columns of the same table that are not derived themselves, [this, last]; valid: {valid}"
-                    ),
-                );
-                ok = false;
-            }
-            if matches!(shape, Shape::Pair(_) | Shape::Sangong) {
-                err(
-                    Some(pair.span()),
-                    text!(
-                        "change/percent 列只用于 function、economic 或 pivot 的表",
-                        "change/percent columns belong to function, economic or pivot tables"
-                    ),
-                );
-                ok = false;
-            }
-            let (a, b) = (
-                names.first().cloned().unwrap_or_default(),
-                names.get(1).cloned().unwrap_or_default(),
-            );
-            if change {
-                Measure::Change(a, b)
-            } else {
-                Measure::Percent(a, b)
-            }
-        } else if let Some(parts) = &c.sum {
-            if c.economic.is_some() || c.sources.is_some() || c.kinds.is_some() {
-                err(
-                    Some(c.key.span()),
-                    text!(
-                        "列 \"{key}\" 既是 sum 又有筛选；sum 列只把同一行的其他列相加",
-                        "column \"{key}\" has both sum and a filter; a sum column only adds other columns of its row"
-                    ),
-                );
-            }
-            Measure::Sum(parts.iter().map(|p| p.get_ref().clone()).collect())
-        } else if let Some(e) = &c.economic {
-            if !economic_rows {
-                err(
-                    Some(e.span()),
-                    text!(
-                        "economic 列只在 rows = \"economic\" 的表里有数：这一列永远为零",
-                        "an economic column has money only in a table with rows = \"economic\": this one is always zero"
-                    ),
-                );
-            }
-            Measure::Economic(match e.get_ref().as_str() {
-                "personnel" | "人员经费" => Some(true),
-                "public" | "公用经费" => Some(false),
-                "all" => None,
-                other => {
-                    err(
-                        Some(e.span()),
-                        text!(
-                            "未知的经济分类列 \"{other}\"；可用：personnel, public, all",
-                            "unknown economic column \"{other}\"; valid: personnel, public, all"
-                        ),
-                    );
-                    None
-                }
-            })
-        } else {
-            if economic_rows {
-                err(
-                    Some(c.key.span()),
-                    text!(
-                        "rows = \"economic\" 的表按经济分类成行，功能分类的筛选列永远为零；用 economic = …",
-                        "a table with rows = \"economic\" has 经济分类 rows: a 功能分类 filter is always zero there; use economic = …"
-                    ),
-                );
-            }
-            let srcs = match &c.sources {
-                Some(list) => sources(list, err),
-                None => Source::ALL.to_vec(),
-            };
-            let kinds = match &c.kinds {
-                Some(list) => list
-                    .iter()
-                    .filter_map(|k| {
-                        let found = KIND_KEYS.iter().position(|x| x == k.get_ref()).map(kind);
-                        if found.is_none() {
-                            let (name, valid) = (k.get_ref(), KIND_KEYS.join(", "));
-                            err(
-                                Some(k.span()),
-                                text!(
-                                    "未知的支出类型 \"{name}\"；可用：{valid}",
-                                    "unknown kind \"{name}\"; valid: {valid}"
-                                ),
-                            );
-                        }
-                        found
-                    })
-                    .collect(),
-                None => (0..SPENDING).map(kind).collect(),
-            };
-            if let Shape::Function(rows) = &shape
-                && !srcs.iter().any(|s| rows.contains(s))
-            {
-                err(
-                    Some(c.key.span()),
-                    text!(
-                        "列 \"{key}\" 的资金来源与表的 sources 没有交集：这一列永远为零",
-                        "column \"{key}\" filters sources the table's rows never have: it is always zero"
-                    ),
-                );
-            }
-            Measure::Lines(srcs, kinds)
-        };
-        columns.push(Column {
-            key,
-            header: c.header.clone(),
-            group: c.group.clone(),
-            measure,
-        });
+        }
+        Measure::Lines(srcs, kinds)
     }
+}
+
+/// Whether every `sum` names columns of the table that are not derived,
+/// and none adds itself back through others (a cycle would have no value).
+fn sums_resolve(
+    t: &RawTable,
+    id: &str,
+    columns: &[Column],
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> bool {
+    let mut ok = true;
     // Sums name columns of the table, and never themselves through others
     // (a cycle would have no value).
     for c in &t.columns {
@@ -1030,7 +1099,7 @@ fn table(
                 ok = false;
             }
         }
-        if ok && reaches(&columns, c.key.get_ref(), c.key.get_ref(), &mut vec![]) {
+        if ok && reaches(columns, c.key.get_ref(), c.key.get_ref(), &mut vec![]) {
             let key = c.key.get_ref();
             err(
                 Some(c.key.span()),
@@ -1042,24 +1111,7 @@ fn table(
             ok = false;
         }
     }
-    if columns.is_empty() {
-        err(
-            Some(t.id.span()),
-            text!("表 \"{id}\" 没有列", "table \"{id}\" has no columns"),
-        );
-        ok = false;
-    }
-    ok.then(|| TableSpec {
-        id,
-        number: t.number,
-        title: t.title.clone(),
-        shape,
-        columns,
-        identity_rule: t.rule.clone(),
-        complete: t.complete,
-        empty_note: t.empty_note.clone(),
-        classes: t.classes.as_ref().map(|c| c.get_ref().clone()),
-    })
+    ok
 }
 
 /// Whether a `sum` starting at column `from` reaches column `target`. A
