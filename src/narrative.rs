@@ -1146,250 +1146,10 @@ fn check_text(
         let mut report = |at: usize, len: usize, t: crate::diag::Text| {
             found.push((start + at, len, t));
         };
-        // Years: a comparison is with last year. ("与"/"同" compare only when
-        // 相比 follows: "参与2023年…" compares nothing.)
-        for word in ["比", "较", "与", "同"] {
-            let mut from = 0;
-            while let Some(i) = sentence[from..].find(word) {
-                let at = from + i + word.len();
-                from = at;
-                let digits: String = sentence[at..]
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect();
-                let compares = matches!(word, "比" | "较")
-                    || sentence[at..]
-                        .chars()
-                        .take(16)
-                        .collect::<String>()
-                        .contains("相比");
-                if digits.len() == 4 && sentence[at + 4..].starts_with('年') && compares {
-                    let y: i32 = digits.parse().unwrap_or(0);
-                    if y != year - 1 {
-                        let (quote, want) = (&sentence[at - word.len()..at + 7], year - 1);
-                        report(
-                            at - word.len(),
-                            quote.len(),
-                            text!(
-                                "“{quote}”：{year}年预算比较的应是上一年（{want}年）",
-                                "\"{quote}\": a {year} budget compares with the year before ({want})"
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-        // Renamed 类.
-        for (old, new) in RENAMED {
-            if let Some(at) = sentence.find(old) {
-                report(
-                    at,
-                    old.len(),
-                    text!(
-                        "“{old}”已改名为“{new}”（支出功能分类）",
-                        "\"{old}\" is now called \"{new}\" in the 支出功能分类"
-                    ),
-                );
-            }
-        }
-        // A decrease explained by an increase, or the reverse.
-        if let Some(reason) = sentence.find("原因") {
-            let (before, after) = sentence.split_at(reason);
-            let changes = ["增加", "减少", "增长", "下降"];
-            let before = match earlier {
-                Some(e) if !changes.iter().any(|w| before.contains(w)) => e,
-                _ => before,
-            };
-            for (said, cause) in [
-                ("减少", "增加"),
-                ("增加", "减少"),
-                ("下降", "增加"),
-                ("增长", "减少"),
-            ] {
-                if before.contains(said)
-                    && !before.contains(cause)
-                    && after.contains(cause)
-                    && !after.contains(said)
-                {
-                    report(
-                        0,
-                        sentence.len(),
-                        text!(
-                            "“{sentence}”：说的是{said}，给出的原因却是{cause}",
-                            "\"{sentence}\": it says {said} (change) but gives a reason of {cause}"
-                        ),
-                    );
-                }
-            }
-        }
-        // Labelled figures.
-        let labels = LABELS
-            .iter()
-            .map(|(l, k)| (*l, n.figures.get(k).filter(|_| !unknown.contains(k))))
-            .chain(SANGONG_LABELS.iter().map(|(l, k)| (*l, n.sangong.get(k))));
-        let mut found_labels: Vec<(usize, &str, Option<&Fig>)> = vec![];
-        for (label, fig) in labels {
-            let mut from = 0;
-            while let Some(i) = sentence[from..].find(label) {
-                let at = from + i;
-                from = at + label.len();
-                found_labels.push((at, label, fig));
-            }
-        }
-        // Overlapping labels name one thing: the one that starts first, and
-        // of those the longest ("基本支出预算" is 基本支出, not 支出预算).
-        found_labels.sort_by_key(|(at, label, _)| (*at, std::cmp::Reverse(label.len())));
-        let mut end = 0;
-        let mut hits: Vec<(usize, &str, Option<&Fig>)> = vec![];
-        for (at, label, fig) in found_labels {
-            if at < end {
-                continue; // part of a label already read
-            }
-            end = at + label.len();
-            hits.push((at, label, fig));
-        }
-        let carry = carried.take();
-        if hits.is_empty()
-            && let Some(fig) = carry
-        {
-            hits.push((0, "", fig));
-        } else if let Some(&(at, label, fig)) = hits.last()
-            && written_figures(sentence).is_empty()
-            && sentence[at + label.len()..]
-                .trim_end_matches(['。', '；', '：', '\n'])
-                .is_empty()
-        {
-            carried = Some(fig);
-        }
-        // A figure belongs to the first label before it ("“三公”经费预算支出10.10万元"
-        // is the 三公 figure, not 预算支出's).
-        let mut claimed: Vec<usize> = vec![];
-        for (k, &(at, label, fig)) in hits.iter().enumerate() {
-            let rest = &sentence[at + label.len()..];
-            let Some((gap, number, unit, tail)) = figure_after(rest) else {
-                continue;
-            };
-            // "基本支出主要包括人员经费400.00万元": a part named between a
-            // label and the figure owns it.
-            let next_at = hits.get(k + 1).map(|h| h.0);
-            if ["包括", "其中", "含"].iter().any(|w| gap.contains(w))
-                && next_at.is_some_and(|n| n < at + label.len() + gap.len())
-            {
-                continue;
-            }
-            let figure_at = at + label.len() + gap.len();
-            if claimed.contains(&figure_at) {
-                continue;
-            }
-            claimed.push(figure_at);
-            let Some(fig) = fig else { continue };
-            let (is_change, is_decrease) = (gap.contains("增加"), gap.contains("减少"));
-            let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
-            let (written, places) = match parse_number(number) {
-                Some(v) => v,
-                None => continue,
-            };
-            if unit == "%" {
-                let as_written = |p: &Option<String>| {
-                    p.as_ref()
-                        .is_some_and(|p| written == p.parse::<Decimal>().unwrap_or_default())
-                };
-                if let Some(c) = &fig.change
-                    && let Some(p) = &c.percent
-                    && (is_change || is_decrease)
-                    && !as_written(&c.percent)
-                    && !as_written(&c.percent_exact)
-                {
-                    report(
-                        at,
-                        quote.len(),
-                        text!(
-                            "“{quote}”：按上年数计算应为 {p}%（由印出的两个数算得）",
-                            "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
-                        ),
-                    );
-                } else if let Some(c) = &fig.change
-                    && (is_change || is_decrease)
-                    && c.last_year
-                        .replace(',', "")
-                        .parse::<Decimal>()
-                        .is_ok_and(|l| l.is_zero())
-                {
-                    // "增加100.00%" from nothing: no percentage exists.
-                    report(
-                        at,
-                        quote.len(),
-                        text!(
-                            "“{quote}”：上年为零，无法计算增减百分比",
-                            "\"{quote}\": last year's figure is zero, so no percentage of change exists"
-                        ),
-                    );
-                }
-                continue;
-            }
-            let factor = yuan_per(unit);
-            let yuan = written * factor;
-            let tolerance = factor * Decimal::new(5, places + 1);
-            if is_change || is_decrease {
-                let Some(c) = &fig.change else { continue };
-                let said = if is_decrease { "减少" } else { "增加" };
-                let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
-                if said != c.direction && c.direction != "持平" {
-                    let right = c.direction;
-                    report(
-                        at,
-                        quote.len(),
-                        text!(
-                            "“{quote}”：按上年数是{right}，不是{said}",
-                            "\"{quote}\": against last year's figure it is a change of {right}, not {said}"
-                        ),
-                    );
-                } else if (yuan - amount * Decimal::from(10_000)).abs() > tolerance {
-                    let right = &c.amount;
-                    report(
-                        at,
-                        quote.len(),
-                        text!(
-                            "“{quote}”：按上年数{said}应为 {right} 万元",
-                            "\"{quote}\": against last year's figure the change is {right} 万元"
-                        ),
-                    );
-                }
-                continue;
-            }
-            // The change written after the figure (`支出预算X万元，比上年增加Y万元，
-            // 增长P%`), up to the next labelled figure: against last year's.
-            let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
-            let tail_at = figure_at + number.len() + tail.len();
-            if let Some(c) = &fig.change
-                && tail_at < end
-            {
-                tail_change(&sentence[tail_at..end], c, &mut |i, len, t| {
-                    report(tail_at + i, len, t)
-                });
-            }
-            if (yuan - fig.yuan).abs() > tolerance {
-                let right = &fig.text;
-                let hint = if !fig.yuan.is_zero()
-                    && unit == "元"
-                    && (yuan * Decimal::from(10_000) - fig.yuan).abs()
-                        <= fig.yuan.abs() / Decimal::ONE_HUNDRED
-                {
-                    text!("（单位应为万元？）", " (is the unit 万元?)")
-                } else {
-                    text!("", "")
-                };
-                let (hz, he) = (hint.zh, hint.en);
-                report(
-                    at,
-                    quote.len(),
-                    text!(
-                        "“{quote}”：表中为 {right} 万元{hz}",
-                        "\"{quote}\": the tables say {right} 万元{he}"
-                    ),
-                );
-            }
-        }
+        compared_year(sentence, year, &mut report);
+        renamed_classes(sentence, &mut report);
+        reason_contradicts(sentence, earlier, &mut report);
+        labelled_figures(sentence, n, unknown, &mut carried, &mut report);
         // A 功能分类 code with a digit missing (6 digits: no 类, 款 or 项 has six).
         six_digit_codes(sentence, &n.lines, &mut report);
         // A project's 实施周期 written in prose includes the budget year.
@@ -1404,39 +1164,353 @@ fn check_text(
         if let Some(p) = &n.projects {
             performance(sentence, p, &mut report);
         }
-        // "…（类）…（款）…（项）”938.99万元": a 项 quoted with its amount.
-        if let Some(end) = sentence.find("（项）") {
-            let head = &sentence[..end];
-            let name_start = head.rfind(['）', ')']).map_or(0, |i| {
-                i + head[i..].chars().next().map_or(1, char::len_utf8)
-            });
-            let name = head[name_start..].trim();
-            let rest = sentence[end + "（项）".len()..].trim_start_matches(['”', '"', '」']);
-            let named = |l: &&LineView| l.name == name && head.contains(&l.kuan);
-            if let (Some(line), Some((gap, number, unit, _))) =
-                (n.lines.iter().find(named), figure_after(rest))
-                && gap.is_empty()
-                && let Some((written, places)) = parse_number(number)
-            {
-                let factor = yuan_per(unit);
-                if (written * factor - line.amount.yuan).abs()
-                    > factor * Decimal::new(5, places + 1)
-                {
-                    let (right, quote) = (&line.amount.text, format!("{name}（项）{number}{unit}"));
+        quoted_item(sentence, n, &mut report);
+    }
+    quoted_in_blocks(text, n, &mut found);
+    parts_in(text, &mut found);
+    found.sort_by_key(|(at, _, _)| *at);
+    found.dedup_by_key(|(at, _, _)| *at);
+    for (at, len, message) in found {
+        let place = locate(&diags.source, &span, text, at, len);
+        // A warning: the text prints as written, and she decides.
+        diags.push(Diagnostic::warning("R13", Some(place), message));
+    }
+    for (at, len, period) in found_period {
+        let place = locate(&diags.source, &span, text, at, len);
+        diags.push(Diagnostic::warning(
+            "period",
+            Some(place),
+            text!(
+                "文中的实施周期 {period} 不含预算年度 {year}：预算只安排项目期内的项目",
+                "the 实施周期 {period} the text states does not include the budget year {year}: a budget funds projects within their period"
+            ),
+        ));
+    }
+}
+
+/// A comparison with a year other than the one before the budget's
+/// ("与"/"同" compare only when 相比 follows: "参与2023年…" compares nothing).
+fn compared_year(
+    sentence: &str,
+    year: i32,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    for word in ["比", "较", "与", "同"] {
+        let mut from = 0;
+        while let Some(i) = sentence[from..].find(word) {
+            let at = from + i + word.len();
+            from = at;
+            let digits: String = sentence[at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let compares = matches!(word, "比" | "较")
+                || sentence[at..]
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .contains("相比");
+            if digits.len() == 4 && sentence[at + 4..].starts_with('年') && compares {
+                let y: i32 = digits.parse().unwrap_or(0);
+                if y != year - 1 {
+                    let (quote, want) = (&sentence[at - word.len()..at + 7], year - 1);
                     report(
-                        name_start,
-                        end + "（项）".len() - name_start,
+                        at - word.len(),
+                        quote.len(),
                         text!(
-                            "“{quote}”：表中为 {right} 万元",
-                            "\"{quote}\": the tables say {right} 万元"
+                            "“{quote}”：{year}年预算比较的应是上一年（{want}年）",
+                            "\"{quote}\": a {year} budget compares with the year before ({want})"
                         ),
                     );
                 }
             }
         }
     }
-    // The other ways a 项 is quoted with its amount, and one 项 given two
-    // amounts in one paragraph.
+}
+
+/// A 类 named by its old name.
+fn renamed_classes(sentence: &str, report: &mut dyn FnMut(usize, usize, crate::diag::Text)) {
+    for (old, new) in RENAMED {
+        if let Some(at) = sentence.find(old) {
+            report(
+                at,
+                old.len(),
+                text!(
+                    "“{old}”已改名为“{new}”（支出功能分类）",
+                    "\"{old}\" is now called \"{new}\" in the 支出功能分类"
+                ),
+            );
+        }
+    }
+}
+
+/// A decrease explained by an increase, or the reverse (the change may be
+/// in the sentence before, `earlier`).
+fn reason_contradicts(
+    sentence: &str,
+    earlier: Option<&str>,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    if let Some(reason) = sentence.find("原因") {
+        let (before, after) = sentence.split_at(reason);
+        let changes = ["增加", "减少", "增长", "下降"];
+        let before = match earlier {
+            Some(e) if !changes.iter().any(|w| before.contains(w)) => e,
+            _ => before,
+        };
+        for (said, cause) in [
+            ("减少", "增加"),
+            ("增加", "减少"),
+            ("下降", "增加"),
+            ("增长", "减少"),
+        ] {
+            if before.contains(said)
+                && !before.contains(cause)
+                && after.contains(cause)
+                && !after.contains(said)
+            {
+                report(
+                    0,
+                    sentence.len(),
+                    text!(
+                        "“{sentence}”：说的是{said}，给出的原因却是{cause}",
+                        "\"{sentence}\": it says {said} (change) but gives a reason of {cause}"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The labelled figures of a sentence (支出合计, 三公 items, …) against the
+/// tables and last year's: amount, change and percentage. A label whose
+/// sentence has no figure leaves it in `carried` for the next sentence.
+fn labelled_figures<'a>(
+    sentence: &str,
+    n: &'a Narrative,
+    unknown: &[&str],
+    carried: &mut Option<Option<&'a Fig>>,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    let mut hits = label_hits(sentence, n, unknown);
+    let carry = carried.take();
+    if hits.is_empty()
+        && let Some(fig) = carry
+    {
+        hits.push((0, "", fig));
+    } else if let Some(&(at, label, fig)) = hits.last()
+        && written_figures(sentence).is_empty()
+        && sentence[at + label.len()..]
+            .trim_end_matches(['。', '；', '：', '\n'])
+            .is_empty()
+    {
+        *carried = Some(fig);
+    }
+    // A figure belongs to the first label before it ("“三公”经费预算支出10.10万元"
+    // is the 三公 figure, not 预算支出's).
+    let mut claimed: Vec<usize> = vec![];
+    for (k, &(at, label, fig)) in hits.iter().enumerate() {
+        let rest = &sentence[at + label.len()..];
+        let Some((gap, number, unit, tail)) = figure_after(rest) else {
+            continue;
+        };
+        // "基本支出主要包括人员经费400.00万元": a part named between a
+        // label and the figure owns it.
+        let next_at = hits.get(k + 1).map(|h| h.0);
+        if ["包括", "其中", "含"].iter().any(|w| gap.contains(w))
+            && next_at.is_some_and(|n| n < at + label.len() + gap.len())
+        {
+            continue;
+        }
+        let figure_at = at + label.len() + gap.len();
+        if claimed.contains(&figure_at) {
+            continue;
+        }
+        claimed.push(figure_at);
+        let Some(fig) = fig else { continue };
+        let (is_change, is_decrease) = (gap.contains("增加"), gap.contains("减少"));
+        let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
+        let (written, places) = match parse_number(number) {
+            Some(v) => v,
+            None => continue,
+        };
+        if unit == "%" {
+            let as_written = |p: &Option<String>| {
+                p.as_ref()
+                    .is_some_and(|p| written == p.parse::<Decimal>().unwrap_or_default())
+            };
+            if let Some(c) = &fig.change
+                && let Some(p) = &c.percent
+                && (is_change || is_decrease)
+                && !as_written(&c.percent)
+                && !as_written(&c.percent_exact)
+            {
+                report(
+                    at,
+                    quote.len(),
+                    text!(
+                        "“{quote}”：按上年数计算应为 {p}%（由印出的两个数算得）",
+                        "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
+                    ),
+                );
+            } else if let Some(c) = &fig.change
+                && (is_change || is_decrease)
+                && c.last_year
+                    .replace(',', "")
+                    .parse::<Decimal>()
+                    .is_ok_and(|l| l.is_zero())
+            {
+                // "增加100.00%" from nothing: no percentage exists.
+                report(
+                    at,
+                    quote.len(),
+                    text!(
+                        "“{quote}”：上年为零，无法计算增减百分比",
+                        "\"{quote}\": last year's figure is zero, so no percentage of change exists"
+                    ),
+                );
+            }
+            continue;
+        }
+        let factor = yuan_per(unit);
+        let yuan = written * factor;
+        let tolerance = factor * Decimal::new(5, places + 1);
+        if is_change || is_decrease {
+            let Some(c) = &fig.change else { continue };
+            let said = if is_decrease { "减少" } else { "增加" };
+            let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
+            if said != c.direction && c.direction != "持平" {
+                let right = c.direction;
+                report(
+                    at,
+                    quote.len(),
+                    text!(
+                        "“{quote}”：按上年数是{right}，不是{said}",
+                        "\"{quote}\": against last year's figure it is a change of {right}, not {said}"
+                    ),
+                );
+            } else if (yuan - amount * Decimal::from(10_000)).abs() > tolerance {
+                let right = &c.amount;
+                report(
+                    at,
+                    quote.len(),
+                    text!(
+                        "“{quote}”：按上年数{said}应为 {right} 万元",
+                        "\"{quote}\": against last year's figure the change is {right} 万元"
+                    ),
+                );
+            }
+            continue;
+        }
+        // The change written after the figure (`支出预算X万元，比上年增加Y万元，
+        // 增长P%`), up to the next labelled figure: against last year's.
+        let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
+        let tail_at = figure_at + number.len() + tail.len();
+        if let Some(c) = &fig.change
+            && tail_at < end
+        {
+            tail_change(&sentence[tail_at..end], c, &mut |i, len, t| {
+                report(tail_at + i, len, t)
+            });
+        }
+        if (yuan - fig.yuan).abs() > tolerance {
+            let right = &fig.text;
+            let hint = if !fig.yuan.is_zero()
+                && unit == "元"
+                && (yuan * Decimal::from(10_000) - fig.yuan).abs()
+                    <= fig.yuan.abs() / Decimal::ONE_HUNDRED
+            {
+                text!("（单位应为万元？）", " (is the unit 万元?)")
+            } else {
+                text!("", "")
+            };
+            let (hz, he) = (hint.zh, hint.en);
+            report(
+                at,
+                quote.len(),
+                text!(
+                    "“{quote}”：表中为 {right} 万元{hz}",
+                    "\"{quote}\": the tables say {right} 万元{he}"
+                ),
+            );
+        }
+    }
+}
+
+/// Where the sentence names a labelled figure: each label's place, the
+/// label, and its figure (`None` when not known). Overlapping labels name
+/// one thing: the one that starts first, and of those the longest.
+fn label_hits<'a>(
+    sentence: &str,
+    n: &'a Narrative,
+    unknown: &[&str],
+) -> Vec<(usize, &'static str, Option<&'a Fig>)> {
+    let labels = LABELS
+        .iter()
+        .map(|(l, k)| (*l, n.figures.get(k).filter(|_| !unknown.contains(k))))
+        .chain(SANGONG_LABELS.iter().map(|(l, k)| (*l, n.sangong.get(k))));
+    let mut found_labels: Vec<(usize, &'static str, Option<&'a Fig>)> = vec![];
+    for (label, fig) in labels {
+        let mut from = 0;
+        while let Some(i) = sentence[from..].find(label) {
+            let at = from + i;
+            from = at + label.len();
+            found_labels.push((at, label, fig));
+        }
+    }
+    // Overlapping labels name one thing: the one that starts first, and
+    // of those the longest ("基本支出预算" is 基本支出, not 支出预算).
+    found_labels.sort_by_key(|(at, label, _)| (*at, std::cmp::Reverse(label.len())));
+    let mut end = 0;
+    let mut hits: Vec<(usize, &'static str, Option<&'a Fig>)> = vec![];
+    for (at, label, fig) in found_labels {
+        if at < end {
+            continue; // part of a label already read
+        }
+        end = at + label.len();
+        hits.push((at, label, fig));
+    }
+    hits
+}
+
+/// "…（类）…（款）…（项）”938.99万元": a 项 quoted with its amount.
+fn quoted_item(
+    sentence: &str,
+    n: &Narrative,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    if let Some(end) = sentence.find("（项）") {
+        let head = &sentence[..end];
+        let name_start = head.rfind(['）', ')']).map_or(0, |i| {
+            i + head[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        let name = head[name_start..].trim();
+        let rest = sentence[end + "（项）".len()..].trim_start_matches(['”', '"', '」']);
+        let named = |l: &&LineView| l.name == name && head.contains(&l.kuan);
+        if let (Some(line), Some((gap, number, unit, _))) =
+            (n.lines.iter().find(named), figure_after(rest))
+            && gap.is_empty()
+            && let Some((written, places)) = parse_number(number)
+        {
+            let factor = yuan_per(unit);
+            if (written * factor - line.amount.yuan).abs() > factor * Decimal::new(5, places + 1) {
+                let (right, quote) = (&line.amount.text, format!("{name}（项）{number}{unit}"));
+                report(
+                    name_start,
+                    end + "（项）".len() - name_start,
+                    text!(
+                        "“{quote}”：表中为 {right} 万元",
+                        "\"{quote}\": the tables say {right} 万元"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The other ways a 项 is quoted with its amount, and one 项 given two
+/// amounts in one paragraph.
+fn quoted_in_blocks(text: &str, n: &Narrative, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
     for (start, block) in blocks(text) {
         let mut given: Vec<(&str, Decimal, usize)> = vec![];
         for hit in quoted_lines(block, &n.lines) {
@@ -1468,8 +1542,11 @@ fn check_text(
             }
         }
     }
-    // "X万元，其中：A a万元，B b万元…" up to the full stop: the parts add up
-    // to X — unless one of them is named above already (one slip, one message).
+}
+
+/// "X万元，其中：A a万元，B b万元…" up to the full stop: the parts add up
+/// to X — unless one of them is named above already (one slip, one message).
+fn parts_in(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
     let mut start = 0;
     for piece in text.split_inclusive('。') {
         let inside = |at: &usize| (start..start + piece.len()).contains(at);
@@ -1479,24 +1556,6 @@ fn check_text(
             found.push((start + at, len, t));
         }
         start += piece.len();
-    }
-    found.sort_by_key(|(at, _, _)| *at);
-    found.dedup_by_key(|(at, _, _)| *at);
-    for (at, len, message) in found {
-        let place = locate(&diags.source, &span, text, at, len);
-        // A warning: the text prints as written, and she decides.
-        diags.push(Diagnostic::warning("R13", Some(place), message));
-    }
-    for (at, len, period) in found_period {
-        let place = locate(&diags.source, &span, text, at, len);
-        diags.push(Diagnostic::warning(
-            "period",
-            Some(place),
-            text!(
-                "文中的实施周期 {period} 不含预算年度 {year}：预算只安排项目期内的项目",
-                "the 实施周期 {period} the text states does not include the budget year {year}: a budget funds projects within their period"
-            ),
-        ));
     }
 }
 
