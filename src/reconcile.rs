@@ -446,66 +446,8 @@ pub fn reconcile(
     }
     ck.rounded = input_rounded;
 
-    // R8: basic expenditure by function (一般公共预算) = 基本支出表 合计.
+    r8(&mut ck, budget, file, t);
     let facts = &budget.facts;
-    if facts.iter().any(|f| f.basic_economic().is_some()) {
-        // The 一般公共预算 基本支出 of the 项: summed whole here, by part below.
-        let general: Vec<&crate::records::Fact> = facts
-            .iter()
-            .filter(|f| {
-                f.spending()
-                    && matches!(f.source, Source::General | Source::CarryGeneral)
-                    && matches!(f.kind, Some(Kind::Basic | Kind::Personnel | Kind::Public))
-            })
-            .collect();
-        let general_basic: Decimal = general.iter().map(|f| f.amount).sum();
-        let mut places: Vec<usize> = general.iter().map(|f| f.span.start).collect();
-        places.sort_unstable();
-        places.dedup();
-        let economic = facts.iter().filter(|f| f.basic_economic().is_some());
-        let items = places.len() + economic.count();
-        let span = file.basic_economic.first().map(|l| l.span());
-        ck.equal(
-            "R8",
-            span,
-            text!(
-                "支出总表 一般公共预算 基本支出",
-                "支出总表 一般公共预算 基本支出"
-            ),
-            t.basic.unit.from_yuan(general_basic),
-            text!("基本支出表 合计", "基本支出表 合计 is"),
-            t.basic.total().values[0],
-            items,
-        );
-        // The same for 人员经费 and 公用经费 when every 一般公共预算 基本支出
-        // of a 项 is split (a shift between the two must not pass).
-        if !general.is_empty() && general.iter().all(|f| f.kind != Some(Kind::Basic)) {
-            for (kind, personnel, zh) in [
-                (Kind::Personnel, true, "人员经费"),
-                (Kind::Public, false, "公用经费"),
-            ] {
-                let by_line: Decimal = general
-                    .iter()
-                    .filter(|f| f.kind == Some(kind))
-                    .map(|f| f.amount)
-                    .sum();
-                let by_class = total(facts, |f| f.basic_economic() == Some(personnel));
-                let span = general.first().map(|f| f.span.clone());
-                ck.equal(
-                    "R8",
-                    span,
-                    text!(
-                        "支出总表 一般公共预算 各项的{zh}",
-                        "支出总表 一般公共预算 lines' {zh}"
-                    ),
-                    t.basic.unit.from_yuan(by_line),
-                    text!("基本支出表 {zh}", "基本支出表 {zh} is"),
-                    t.basic.unit.from_yuan(by_class),
-                    items,
-                );
-            }
-        }
-    }
 
     // R1, R2 on the 收支总表; R6 on the 财政拨款收支总表.
     let sum_items = t.expenditure.total().leaves;
@@ -587,7 +529,79 @@ pub fn reconcile(
     ck.rounded = rounded_for(declared_unit("sangong"));
     sangong_rules(&mut ck, &t.sangong, &sangong_cells);
 
-    // R12: 三公 vs basic expenditure lines.
+    r12(&mut ck, budget, t);
+
+    r14(&mut ck, file, t);
+    ck.printed
+}
+/// R8: basic expenditure by function (一般公共预算) = 基本支出表 合计, and by
+/// part when every 项 splits it.
+fn r8(ck: &mut Checker, budget: &Budget, file: &crate::model::BudgetFile, t: &Tables) {
+    let facts = &budget.facts;
+    if facts.iter().any(|f| f.basic_economic().is_some()) {
+        // The 一般公共预算 基本支出 of the 项: summed whole here, by part below.
+        let general: Vec<&crate::records::Fact> = facts
+            .iter()
+            .filter(|f| {
+                f.spending()
+                    && matches!(f.source, Source::General | Source::CarryGeneral)
+                    && matches!(f.kind, Some(Kind::Basic | Kind::Personnel | Kind::Public))
+            })
+            .collect();
+        let general_basic: Decimal = general.iter().map(|f| f.amount).sum();
+        let mut places: Vec<usize> = general.iter().map(|f| f.span.start).collect();
+        places.sort_unstable();
+        places.dedup();
+        let economic = facts.iter().filter(|f| f.basic_economic().is_some());
+        let items = places.len() + economic.count();
+        let span = file.basic_economic.first().map(|l| l.span());
+        ck.equal(
+            "R8",
+            span,
+            text!(
+                "支出总表 一般公共预算 基本支出",
+                "支出总表 一般公共预算 基本支出"
+            ),
+            t.basic.unit.from_yuan(general_basic),
+            text!("基本支出表 合计", "基本支出表 合计 is"),
+            t.basic.total().values[0],
+            items,
+        );
+        // The same for 人员经费 and 公用经费 when every 一般公共预算 基本支出
+        // of a 项 is split (a shift between the two must not pass).
+        if !general.is_empty() && general.iter().all(|f| f.kind != Some(Kind::Basic)) {
+            for (kind, personnel, zh) in [
+                (Kind::Personnel, true, "人员经费"),
+                (Kind::Public, false, "公用经费"),
+            ] {
+                let by_line: Decimal = general
+                    .iter()
+                    .filter(|f| f.kind == Some(kind))
+                    .map(|f| f.amount)
+                    .sum();
+                let by_class = total(facts, |f| f.basic_economic() == Some(personnel));
+                let span = general.first().map(|f| f.span.clone());
+                ck.equal(
+                    "R8",
+                    span,
+                    text!(
+                        "支出总表 一般公共预算 各项的{zh}",
+                        "支出总表 一般公共预算 lines' {zh}"
+                    ),
+                    t.basic.unit.from_yuan(by_line),
+                    text!("基本支出表 {zh}", "基本支出表 {zh} is"),
+                    t.basic.unit.from_yuan(by_class),
+                    items,
+                );
+            }
+        }
+    }
+}
+
+/// R12: the 三公 table holds the basic expenditure's 30231 and 30217; and
+/// 机关运行经费 is within the 公用经费.
+fn r12(ck: &mut Checker, budget: &Budget, t: &Tables) {
+    let (facts, decimals) = (&budget.facts, ck.decimals);
     if let Some(sg) = &budget.sangong {
         for (key, code, name) in [
             ("vehicle_operation", "30231", "公务用车运行维护费"),
@@ -638,8 +652,10 @@ pub fn reconcile(
             }
         }
     }
+}
 
-    // R14: a 空表 note only under an empty table, whatever the table.
+/// R14: a 空表 note only under an empty table, whatever the table.
+fn r14(ck: &mut Checker, file: &crate::model::BudgetFile, t: &Tables) {
     let has_money = |id: &str| -> Option<(&str, bool)> {
         if let Some(tree) = t.trees().into_iter().find(|x| x.id == id) {
             return Some((tree.title, !tree.empty));
@@ -675,7 +691,6 @@ pub fn reconcile(
             ));
         }
     }
-    ck.printed
 }
 
 /// R5 on every declared cell; the table's identities (R3, R4, R9) on every
