@@ -325,8 +325,13 @@ fn function_lines(
         );
         let amt =
             |m: &Option<Spanned<Money>>| m.as_ref().map_or(Decimal::ZERO, |m| conv(*m.get_ref()));
+        // 基本支出 left out beside its split is their sum (typed once).
+        let basic = match &l.basic {
+            None => amt(&l.personnel) + amt(&l.public),
+            given => amt(given),
+        };
         let kinds = [
-            amt(&l.basic),
+            basic,
             amt(&l.project),
             amt(&l.operating),
             amt(&l.to_superior),

@@ -1393,3 +1393,20 @@ fn the_codes_published_budgets_print_are_named_in_their_year_and_no_other() {
         "{all:#?}"
     );
 }
+
+/// 基本支出 is typed once: a 项 that gives only its 人员经费 and 公用经费
+/// has their sum as its 基本支出 (60 + 40 = 100 in every table), and one
+/// 经济分类 款 split between the two kinds (30399: 人员 10, 公用 10) is one
+/// row of 20 — neither is an error.
+#[test]
+fn basic_left_out_beside_its_split_is_their_sum() {
+    let text = "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2024\n\n[[expenditure]]\ncode = \"2013201\"\npersonnel = 60.00\npublic = 40.00\n\n[[basic_economic]]\ncode = \"30101\"\namount = 50.00\n\n[[basic_economic]]\ncode = \"30399\"\nkind = \"personnel\"\namount = 10.00\n\n[[basic_economic]]\ncode = \"30399\"\nkind = \"public\"\namount = 10.00\n\n[[basic_economic]]\ncode = \"30201\"\namount = 30.00\n";
+    assert_eq!(diagnostics(text, yusuan::diag::Lang::En), vec![]);
+    let checked = yusuan::check_str("t.toml", text).unwrap();
+    let cell = |t: &str, r: &str, c: &str| crate::common::cell(&checked, t, r, c);
+    assert_eq!(cell("expenditure", "2013201", "basic"), "100");
+    assert_eq!(cell("expenditure", "", "total"), "100");
+    assert_eq!(cell("basic", "30399", "personnel"), "10");
+    assert_eq!(cell("basic", "30399", "public"), "10");
+    assert_eq!(cell("basic", "", "total"), "100");
+}
