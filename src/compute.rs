@@ -51,6 +51,9 @@ pub struct Part {
 /// A table whose rows are a classification tree (收入总表, 支出总表, the fund tables, 基本支出表).
 #[derive(Debug, Clone, Serialize)]
 pub struct TreeTable {
+    /// How zero prints in this table when it says so itself (`zero = …`
+    /// in its `[[tables]]`), over `report.style`.
+    pub zero: Option<&'static str>,
     /// Stable id.
     pub id: &'static str,
     /// Table number.
@@ -140,6 +143,9 @@ pub struct TotalRow {
 /// A two-sided table (收支总表, 财政拨款收支总表): income left, spending by 类 right.
 #[derive(Debug, Clone, Serialize)]
 pub struct PairTable {
+    /// How zero prints in this table when it says so itself (`zero = …`
+    /// in its `[[tables]]`), over `report.style`.
+    pub zero: Option<&'static str>,
     /// Stable id.
     pub id: &'static str,
     /// Table number.
@@ -192,6 +198,9 @@ pub struct SangongRow {
 /// The "三公" table.
 #[derive(Debug, Clone, Serialize)]
 pub struct SangongTable {
+    /// How zero prints in this table when it says so itself (`zero = …`
+    /// in its `[[tables]]`), over `report.style`.
+    pub zero: Option<&'static str>,
     /// `sangong`.
     pub id: &'static str,
     /// Table number.
@@ -253,6 +262,9 @@ pub struct Tables {
     pub added: BTreeMap<&'static str, TreeTable>,
     /// Every table id in document order (by number), for the entry template.
     pub order: Vec<&'static str>,
+    /// How zero prints, by the id of each table that says so itself
+    /// (`zero = …` in its `[[tables]]`); the others follow `report.style`.
+    pub zeros: BTreeMap<&'static str, &'static str>,
 }
 
 impl Tables {
@@ -415,6 +427,10 @@ pub fn compute(
             .map(|s| (s.id.as_str(), tree_table(budget, s, unit(&s.id))))
             .collect(),
         order: specs.iter().map(|s| s.id.as_str()).collect(),
+        zeros: specs
+            .iter()
+            .filter_map(|s| Some((s.id.as_str(), s.zero?)))
+            .collect(),
     }
 }
 
@@ -702,6 +718,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             _ => "功能分类科目",
         },
         note: note_of(budget, spec, empty),
+        zero: spec.zero,
         spec,
     }
 }
@@ -778,6 +795,7 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         list: true,
         code_head: "序号",
         note: note_of(budget, spec, typed.is_empty()),
+        zero: spec.zero,
         spec,
     }
 }
@@ -935,6 +953,7 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         classes,
         totals,
         note: note_of(budget, spec, false),
+        zero: spec.zero,
         spec,
     }
 }
@@ -1073,6 +1092,7 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
         last_year,
         abroad_split,
         note: note_of(budget, spec, false),
+        zero: spec.zero,
         spec,
     }
 }

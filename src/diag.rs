@@ -319,6 +319,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "Every key is one yusuan knows (a typo would otherwise be silently ignored).",
     ),
     ("year", "预算年度是一个年份。", "The budget year is a year."),
+    (
+        "zero",
+        "零怎么印：\"\"（空白）、\"0\"、\"0.00\"、\"-\" 或 \"—\"；文件的 zero 优先于样式（及其 [style.until.年份]），表自己的 zero 又优先于文件。",
+        "How zero prints: \"\" (blank), \"0\", \"0.00\", \"-\" or \"—\"; the file's zero is over its profile's style (and its [style.until.YEAR]), a table's own zero over the file's.",
+    ),
 ];
 
 /// The language messages are written in: Chinese by default, English

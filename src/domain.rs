@@ -313,6 +313,14 @@ pub fn zero_with(decimals: u32) -> String {
     format!("{:.*}", decimals as usize, Decimal::ZERO)
 }
 
+/// How a zero amount may print: blank, `0`, `0.00`, `-` or `—`.
+pub const ZERO_STYLES: [&str; 5] = ["", "0", "0.00", "-", "—"];
+
+/// The zero style written `s`, if it is one ([`ZERO_STYLES`]).
+pub fn zero_style(s: &str) -> Option<&'static str> {
+    ZERO_STYLES.into_iter().find(|z| *z == s)
+}
+
 /// What a declared cell prints (`print = …` in a file or profile): the
 /// accepted spellings of each choice, the first one listed in messages.
 /// `true`: the declared figure (the budget system's rounding) when it agrees

@@ -233,11 +233,12 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     if let (Some(_), Some(p), 0) = (&tables, &projects, budget.rejected) {
         projects::against_tables(file, &budget, p, &mut diags);
     }
+    let style = validate::style(file, profile, &mut diags);
     let narrative = narrative::build(
         file,
         &budget,
         &printed_cells,
-        profile.style,
+        style,
         profile.sentence,
         projects.as_ref(),
         &mut diags,
@@ -256,7 +257,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     }
     let report = Report {
         department: budget.department.clone(),
-        style: profile.style,
+        style,
         tables,
         projects,
         narrative,

@@ -623,6 +623,10 @@ pub struct Department {
     /// or "computed" (the sum of the file's amounts, rounded once).
     #[serde(default)]
     pub print: Option<Spanned<String>>,
+    /// How a zero amount prints in this document's tables, over its
+    /// profile's style: "" (blank), "0", "0.00", "-" or "—".
+    #[serde(default)]
+    pub zero: Option<Spanned<String>>,
 }
 
 /// Which catalogue names the codes: a built-in year or a file.

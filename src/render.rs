@@ -441,8 +441,12 @@ fn amt(
     let separators = separators
         .or_else(|| setting("separators").map(|v| v.is_true()))
         .unwrap_or(false);
-    let zero = setting("zero")
+    // The table being printed may say how its zeros print (`table_zero`,
+    // set by the document template from `report.tables.zeros`).
+    let zero = state
+        .lookup("table_zero")
         .and_then(|v| v.as_str().map(str::to_string))
+        .or_else(|| setting("zero").and_then(|v| v.as_str().map(str::to_string)))
         .unwrap_or_default();
     format_value(&value, decimals, separators, &zero)
 }

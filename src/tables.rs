@@ -132,6 +132,8 @@ pub struct TableSpec {
     /// For a two-sided table: the 功能分类 类 its spending side lists, in
     /// order, even when empty (a region's list); `None`: the catalogue's.
     pub classes: Option<Vec<String>>,
+    /// How zero prints in this table, over the document's style.
+    pub zero: Option<&'static str>,
 }
 
 impl TableSpec {

@@ -1062,3 +1062,25 @@ fn check_text(diags: &mut Diagnostics, s: &Spanned<String>, what: (&str, &str)) 
         }));
     }
 }
+
+/// How this document's amounts print: its profile's style for its year
+/// (`[style.until.…]`), with the file's own `zero` over it.
+pub fn style(
+    file: &BudgetFile,
+    profile: &Profile,
+    diags: &mut Diagnostics,
+) -> crate::profile::Style {
+    let d = file.department.get_ref();
+    let mut style = profile.style_for(*d.year.get_ref());
+    if let Some(z) = &d.zero {
+        match crate::domain::zero_style(z.get_ref()) {
+            Some(found) => style.zero = found,
+            None => diags.push(Diagnostic::error(
+                "zero",
+                Some(z.span()),
+                crate::profile::unknown_zero(z.get_ref()),
+            )),
+        }
+    }
+    style
+}

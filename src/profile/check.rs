@@ -42,7 +42,7 @@ pub fn templates(p: &'static Profile) -> Vec<Diagnostics> {
             ));
         }
         for (at, id) in table_references(text) {
-            if !ids.contains(&id.as_str()) && id != "order" {
+            if !ids.contains(&id.as_str()) && !["order", "zeros"].contains(&id.as_str()) {
                 let valid = ids.join(", ");
                 d.push(Diagnostic::error(
                     "template",

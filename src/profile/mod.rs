@@ -23,6 +23,7 @@ pub mod check;
 mod read;
 pub mod write;
 
+pub use read::unknown_zero;
 use read::{Origin, build};
 pub use read::{RawColumn, RawItem, RawProfile, RawStyle, RawTable};
 
@@ -35,6 +36,17 @@ pub struct Style {
     pub zero: &'static str,
     /// Decimals printed.
     pub decimals: u32,
+}
+
+impl Profile {
+    /// The style of a document of `year`: that of the first `until` year
+    /// not before it, else the profile's own.
+    pub fn style_for(&self, year: i32) -> Style {
+        self.style_until
+            .iter()
+            .find(|(until, _)| year <= *until)
+            .map_or(self.style, |(_, s)| *s)
+    }
 }
 
 /// One region's defaults, with its base's filled in.
@@ -61,6 +73,9 @@ pub struct Profile {
     pub table_units: Vec<(String, Unit)>,
     /// Number formatting.
     pub style: Style,
+    /// Number formatting of documents up to a year (`[style.until.2022]`),
+    /// by year ascending.
+    pub style_until: Vec<(i32, Style)>,
     /// Templates of its own, replacing its base's and the built-ins of the
     /// same name: (name, content).
     pub templates: Vec<(String, String)>,

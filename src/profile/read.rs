@@ -121,6 +121,10 @@ pub struct RawStyle {
     /// Decimals printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimals: Option<Spanned<u32>>,
+    /// The style of documents up to a year (`[style.until.2022]`): what a
+    /// region printed then, where it differs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub until: BTreeMap<String, Spanned<RawStyle>>,
 }
 
 /// `by = "economic"` or `by = ["function", "government", "economic"]`.
@@ -164,6 +168,9 @@ pub struct RawTable {
     /// the catalogue's list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classes: Option<Spanned<Vec<String>>>,
+    /// How zero prints in this table, over the profile's style.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero: Option<Spanned<String>>,
     /// For `pair` rows: the income items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<RawItem>,
@@ -323,43 +330,43 @@ pub(super) fn build(
         zero: "",
         decimals: 2,
     });
-    let style = match &raw.style {
-        Some(s) => Style {
-            separators: s.separators.unwrap_or(base_style.separators),
-            zero: match &s.zero {
-                Some(z) if ["", "0", "0.00", "-", "—"].contains(&z.get_ref().as_str()) => {
-                    ["", "0", "0.00", "-", "—"]
-                        .into_iter()
-                        .find(|x| x == z.get_ref())
-                        .unwrap_or("")
-                }
-                Some(z) => {
-                    let v = z.get_ref();
-                    err(
-                        Some(z.span()),
-                        text!(
-                            "零的写法 \"{v}\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"",
-                            "zero style \"{v}\" is not one of \"\" (blank), \"0\", \"0.00\", \"-\""
-                        ),
-                    );
-                    base_style.zero
-                }
-                None => base_style.zero,
-            },
-            decimals: match &s.decimals {
-                Some(d) if *d.get_ref() <= 6 => *d.get_ref(),
-                Some(d) => {
-                    err(
-                        Some(d.span()),
-                        text!("小数位数最多 6 位", "at most 6 decimals"),
-                    );
-                    base_style.decimals
-                }
-                None => base_style.decimals,
-            },
-        },
-        None => base_style,
-    };
+    let style = raw
+        .style
+        .as_ref()
+        .map_or(base_style, |s| style_of(s, base_style, &mut err));
+    // Earlier years' styles: each over this one (a base's apply where the
+    // profile names none).
+    let mut style_until: Vec<(i32, Style)> = vec![];
+    for (year, s) in raw.style.iter().flat_map(|s| &s.until) {
+        let Some(y) = year
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1990..=2100).contains(y))
+        else {
+            err(
+                Some(s.span()),
+                text!(
+                    "[style.until] 的键应是年份（如 2022），不是 \"{year}\"",
+                    "the keys of [style.until] are years (such as 2022), not \"{year}\""
+                ),
+            );
+            continue;
+        };
+        if !s.get_ref().until.is_empty() {
+            err(
+                Some(s.span()),
+                text!(
+                    "[style.until] 不能再嵌套 until",
+                    "[style.until] cannot nest another until"
+                ),
+            );
+        }
+        style_until.push((y, style_of(s.get_ref(), style, &mut err)));
+    }
+    if raw.style.as_ref().is_none_or(|s| s.until.is_empty()) {
+        style_until = base.map(|b| b.style_until.clone()).unwrap_or_default();
+    }
+    style_until.sort_by_key(|(y, _)| *y);
 
     let mut tables: Vec<TableSpec> = base.map(|b| b.tables.clone()).unwrap_or_default();
     let mut seen: Vec<&str> = vec![];
@@ -494,6 +501,7 @@ pub(super) fn build(
         print_declared,
         table_units,
         style,
+        style_until,
         templates,
         recognise: raw
             .recognise
@@ -683,6 +691,7 @@ fn table(
         });
     }
     ok &= sums_resolve(t, &id, &columns, err);
+    let zero = t.zero.as_ref().and_then(|z| zero_of(z, err));
     if columns.is_empty() {
         err(
             Some(t.id.span()),
@@ -700,6 +709,7 @@ fn table(
         complete: t.complete,
         empty_note: t.empty_note.clone(),
         classes: t.classes.as_ref().map(|c| c.get_ref().clone()),
+        zero,
     })
 }
 
@@ -1149,4 +1159,50 @@ fn kind(i: usize) -> Kind {
         Kind::Public,
         Kind::LastYear,
     ][i]
+}
+
+/// A `[style]` table over `base`: what it names, else the base's.
+fn style_of(
+    s: &RawStyle,
+    base: Style,
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> Style {
+    Style {
+        separators: s.separators.unwrap_or(base.separators),
+        zero: s
+            .zero
+            .as_ref()
+            .map_or(base.zero, |z| zero_of(z, err).unwrap_or(base.zero)),
+        decimals: match &s.decimals {
+            Some(d) if *d.get_ref() <= 6 => *d.get_ref(),
+            Some(d) => {
+                err(
+                    Some(d.span()),
+                    text!("小数位数最多 6 位", "at most 6 decimals"),
+                );
+                base.decimals
+            }
+            None => base.decimals,
+        },
+    }
+}
+
+/// A zero style as written (`zero = "0.00"`), or an error at it.
+fn zero_of(
+    z: &Spanned<String>,
+    err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
+) -> Option<&'static str> {
+    let found = crate::domain::zero_style(z.get_ref());
+    if found.is_none() {
+        err(Some(z.span()), unknown_zero(z.get_ref()));
+    }
+    found
+}
+
+/// The message for a zero style `v` that is none of [`crate::domain::ZERO_STYLES`].
+pub fn unknown_zero(v: &str) -> crate::diag::Text {
+    text!(
+        "零的写法 \"{v}\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"、\"—\"",
+        "zero style \"{v}\" is not one of \"\" (blank), \"0\", \"0.00\", \"-\", \"—\""
+    )
 }

@@ -141,10 +141,21 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         }
         doc["table_units"] = value(t);
     }
-    let mut style = InlineTable::new();
-    style.insert("separators", p.style.separators.into());
-    style.insert("zero", p.style.zero.into());
-    style.insert("decimals", i64::from(p.style.decimals).into());
+    let style_table = |s: &crate::profile::Style| {
+        let mut t = InlineTable::new();
+        t.insert("separators", s.separators.into());
+        t.insert("zero", s.zero.into());
+        t.insert("decimals", i64::from(s.decimals).into());
+        t
+    };
+    let mut style = style_table(&p.style);
+    if !p.style_until.is_empty() {
+        let mut until = InlineTable::new();
+        for (year, s) in &p.style_until {
+            until.insert(year.to_string(), style_table(s).into());
+        }
+        style.insert("until", until.into());
+    }
     doc["style"] = value(style);
     if p.sentence != "quoted" {
         doc["sentence"] = value(p.sentence);
@@ -222,6 +233,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         }
         if let Some(n) = &spec.empty_note {
             t["empty_note"] = value(n.as_str());
+        }
+        if let Some(z) = spec.zero {
+            t["zero"] = value(z);
         }
         if let Shape::Pair(items) = &spec.shape {
             let items = items

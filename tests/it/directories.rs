@@ -1532,7 +1532,7 @@ fn a_profiles_number_style_is_checked_where_it_is_written() {
     assert_eq!(read("{ decimals = 7 }"), ["p:3:22 小数位数最多 6 位"]);
     assert_eq!(
         read("{ zero = \"nil\" }"),
-        ["p:3:18 零的写法 \"nil\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\""]
+        ["p:3:18 零的写法 \"nil\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"、\"—\""]
     );
 }
 
@@ -1844,5 +1844,81 @@ fn a_profile_states_identities_of_its_computed_tables_with_a_relation() {
     assert!(
         written.contains("computed = true\nrelation = \"<=\"\n"),
         "{written}"
+    );
+}
+
+/// Zeros print as the document asks: the profile's style (blank in
+/// national), its style for earlier years (`[style.until.2022]`: 0.00), a
+/// table's own `zero` (—, in any year), and the file's `zero` over the
+/// profile's (but not over a table's own).
+#[test]
+fn zeros_print_by_profile_year_table_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("p")).unwrap();
+    std::fs::write(
+        dir.path().join("p/profile.toml"),
+        "name = \"zt\"\nbase = \"national\"\n\n[style.until.2022]\nzero = \"0.00\"\n\n[[tables]]\nid = \"by_source\"\nnumber = 10\ntitle = \"按来源\"\nrows = \"function\"\nrule = \"R4\"\nzero = \"—\"\ncolumns = [\n  { key = \"general\", header = \"一般公共预算\", sources = [\"general\"] },\n  { key = \"fund\", header = \"政府性基金\", sources = [\"fund\"] },\n]\n",
+    )
+    .unwrap();
+    let source = |year: i32, zero: &str| -> String {
+        let file = dir.path().join(format!("a{year}{}.toml", zero.len()));
+        std::fs::write(
+            &file,
+            format!("[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = {year}\nprofile = \"p\"\n{zero}\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n"),
+        )
+        .unwrap();
+        let out = file.with_extension("typ.d");
+        let run = yusuan(&[&"render", &file, &"-o", &out, &"--emit", &"typst"]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        std::fs::read_to_string(out.join("main.typ")).unwrap()
+    };
+    // The 收支总表's empty 政府性基金 income and the table of its own's empty 政府性基金 column.
+    let fund_income = |s: &str| -> String {
+        let line = s
+            .lines()
+            .find(|l| l.contains("二、政府性基金预算拨款收入"))
+            .unwrap();
+        line.split(", ").nth(1).unwrap().to_string()
+    };
+    let by_source_total = |s: &str| -> String {
+        let at = s.find("按来源").expect("table 10");
+        s[at..]
+            .lines()
+            .find(|l| l.contains("\"合计\""))
+            .unwrap()
+            .to_string()
+    };
+    let now = source(2024, "");
+    assert_eq!(fund_income(&now), "\"\"");
+    assert!(
+        by_source_total(&now).contains("(\"100.00\", \"—\", )"),
+        "{}",
+        by_source_total(&now)
+    );
+    let then = source(2022, "");
+    assert_eq!(fund_income(&then), "\"0.00\"");
+    assert!(by_source_total(&then).contains("(\"100.00\", \"—\", )"));
+    let own = source(2022, "zero = \"-\"");
+    assert_eq!(fund_income(&own), "\"-\"");
+    assert!(by_source_total(&own).contains("(\"100.00\", \"—\", )"));
+    // `profile new --flat` keeps both.
+    flat_copy(&dir.path().join("p"));
+    yusuan::profile::forget_loaded();
+    let flat = yusuan::profile::load(&dir.path().join("p/flat")).unwrap();
+    assert_eq!(flat.style_for(2022).zero, "0.00");
+    assert_eq!(flat.style_for(2023).zero, "");
+    let own = flat.tables.iter().find(|t| t.id == "by_source").unwrap();
+    assert_eq!(own.zero, Some("—"));
+    // A zero style that is none of them is an error at its place.
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2024\nzero = \"零\"\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1\n").unwrap();
+    let run = yusuan(&[&"check", &file]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains(
+            "错误[zero]: 零的写法 \"零\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"、\"—\""
+        ) && run.stderr.contains("bad.toml:5:8"),
+        "{}",
+        run.stderr
     );
 }
