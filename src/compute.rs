@@ -551,7 +551,7 @@ fn dim_name(budget: &Budget, dim: crate::records::Dim, code: &str) -> String {
         Dim::Government => own(),
         // A 单位's name from [names] ("271001" = "…"), else its code.
         Dim::Unit => own().or_else(|| Some(code.to_string())),
-        Dim::Project => Some(code.to_string()),
+        Dim::Project | Dim::Procurement | Dim::Category => Some(code.to_string()),
     }
     .unwrap_or_default()
 }
@@ -600,10 +600,11 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         return list_table(budget, spec, unit);
     }
     let leaves = tree_leaves(budget, spec);
-    let flat = matches!(
-        spec.shape,
-        Shape::Pivot(Dim::Unit | Dim::Project) | Shape::Cross(_)
-    );
+    let flat = match &spec.shape {
+        Shape::Pivot(d) => d.is_flat(),
+        Shape::Cross(_) => true,
+        _ => false,
+    };
     let economic_rows = matches!(
         spec.shape,
         Shape::Economic | Shape::Pivot(Dim::Economic | Dim::Government)
@@ -712,6 +713,8 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         code_head: match spec.shape {
             Shape::Pivot(Dim::Unit) => "预算单位",
             Shape::Pivot(Dim::Project) => "项目",
+            Shape::Pivot(Dim::Procurement) => "政府采购品目",
+            Shape::Pivot(Dim::Category) => "项目类别",
             Shape::Pivot(Dim::Government) => "政府预算支出经济分类科目",
             Shape::Cross(_) => "科目",
             _ if economic_rows => "经济分类科目",

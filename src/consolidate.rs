@@ -316,13 +316,10 @@ pub fn consolidate(
             None => department_key(b).to_string(),
         };
         t["unit"] = value(unit_code);
-        for (key, v) in [
-            ("function", &f.function),
-            ("economic", &f.economic),
-            ("government", &f.government),
-        ] {
-            if let Some(v) = v {
-                t[key] = value(v.as_str());
+        // Every dimension it has (its 单位 above, made unique to the district).
+        for dim in crate::records::Dim::NAMES.iter().map(|(d, _, _)| *d) {
+            if let (Some(v), false) = (f.get(dim), dim == crate::records::Dim::Unit) {
+                t[dim.key()] = value(v);
             }
         }
         let kind = f.kind.map_or("", |k| match k {
@@ -338,9 +335,6 @@ pub fn consolidate(
         t["source"] = value(f.source.label());
         if !kind.is_empty() {
             t["kind"] = value(kind);
-        }
-        if let Some(p) = &f.project {
-            t["project"] = value(p.as_str());
         }
         if f.last_year {
             t["last_year"] = value(true);

@@ -134,7 +134,7 @@ pub const LINES_HEADER: [&str; 3 + KINDS + 2] = [
 /// The header of a `facts` sheet: one budget-system record per row, as a
 /// 预算管理一体化 export holds it (`import` also reads the other names of
 /// [`FACT_COLUMNS`], in any order).
-pub const FACTS_HEADER: [&str; 9] = [
+pub const FACTS_HEADER: [&str; 11] = [
     "预算单位",
     "功能分类",
     "部门经济分类",
@@ -144,10 +144,12 @@ pub const FACTS_HEADER: [&str; 9] = [
     "项目名称",
     "上年",
     "金额",
+    "政府采购品目",
+    "项目类别",
 ];
 
 /// Each column of a facts sheet with the headers it is known by.
-pub const FACT_COLUMNS: [&[&str]; 10] = [
+pub const FACT_COLUMNS: [&[&str]; 12] = [
     &["预算单位", "单位", "单位编码", "预算单位编码"],
     &[
         "功能分类",
@@ -173,6 +175,8 @@ pub const FACT_COLUMNS: [&[&str]; 10] = [
     // Last year's amount of the same row, beside this year's (a budget
     // system's detail export): a record of its own.
     &["上年数", "上年预算数", "上年金额", "上年预算"],
+    &["政府采购品目", "采购品目", "政府采购目录"],
+    &["项目类别", "项目分类"],
 ];
 
 /// The header of the `economic` sheet: the 基本支出 经济分类 款 lines.

@@ -111,7 +111,12 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
         }
         // `|` joins the codes of a cross table's row (`"01|2013201"` in
         // [declared]): inside a code it would shift the row's columns.
-        for (field, what) in [(&r.unit, "预算单位"), (&r.project, "项目")] {
+        for (field, what) in [
+            (&r.unit, "预算单位"),
+            (&r.project, "项目"),
+            (&r.procurement, "政府采购品目"),
+            (&r.category, "项目类别"),
+        ] {
             if let Some(c) = field
                 && c.get_ref().contains('|')
             {
@@ -248,6 +253,8 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             source,
             kind: (kind != Kind::LastYear).then_some(kind),
             project: text_of(&r.project),
+            procurement: text_of(&r.procurement),
+            category: text_of(&r.category),
             last_year: r.last_year,
             record: true,
             detail: None,

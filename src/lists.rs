@@ -96,6 +96,8 @@ pub fn read(
                                 source: Source::General,
                                 kind: None,
                                 project: None,
+                                procurement: None,
+                                category: None,
                                 last_year: false,
                                 record: false,
                                 detail: Some(Detail::List {

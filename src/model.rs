@@ -716,6 +716,12 @@ pub struct FactRow {
     /// The project's name, for project money.
     #[serde(default)]
     pub project: Option<Spanned<String>>,
+    /// 政府采购品目, for money spent on a purchase (A-货物, A02010104 …).
+    #[serde(default)]
+    pub procurement: Option<Spanned<String>>,
+    /// 项目类别, a region's class of the project.
+    #[serde(default)]
+    pub category: Option<Spanned<String>>,
     /// Last year's figure rather than this year's.
     #[serde(default)]
     pub last_year: bool,

@@ -900,6 +900,9 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             continue; // a dimension no amount has: said above, once for the table
         }
         for f in &budget.facts {
+            if dims.iter().any(|d| !d.covers_all() && f.get(*d).is_none()) {
+                continue; // not a purchase: not in a table of purchases
+            }
             let Some(missing) = dims.iter().find(|d| f.get(**d).is_none()) else {
                 continue;
             };

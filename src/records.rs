@@ -25,6 +25,10 @@ pub enum Dim {
     Unit,
     /// 项目.
     Project,
+    /// 政府采购品目 (A-货物, A02010104 台式计算机, …).
+    Procurement,
+    /// 项目类别 (a region's classes of projects).
+    Category,
 }
 
 impl Dim {
@@ -35,7 +39,31 @@ impl Dim {
         (Dim::Government, "government", "政府经济分类"),
         (Dim::Unit, "unit", "预算单位"),
         (Dim::Project, "project", "项目"),
+        (Dim::Procurement, "procurement", "政府采购品目"),
+        (Dim::Category, "category", "项目类别"),
     ];
+
+    /// Whether its values are names of their own (单位, 项目, 品目, 类别),
+    /// not codes of a classification tree: one level of rows.
+    pub fn is_flat(self) -> bool {
+        !matches!(self, Dim::Function | Dim::Economic | Dim::Government)
+    }
+
+    /// Whether every amount a table counts has a value of it: all but
+    /// 政府采购品目, which only purchases have (a table by 品目 groups the
+    /// purchases, and leaves out by definition what was not bought).
+    pub fn covers_all(self) -> bool {
+        self != Dim::Procurement
+    }
+
+    /// Every dimension's `by = "…"` name, for messages.
+    pub fn valid() -> String {
+        Self::NAMES
+            .iter()
+            .map(|(_, n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 
     /// The dimension named `s` (`by = "economic"`).
     pub fn parse(s: &str) -> Option<Dim> {
@@ -80,6 +108,10 @@ pub struct Fact {
     pub kind: Option<Kind>,
     /// Project name.
     pub project: Option<String>,
+    /// 政府采购品目.
+    pub procurement: Option<String>,
+    /// 项目类别.
+    pub category: Option<String>,
     /// Last year's figure.
     pub last_year: bool,
     /// Whether the file gave it as a `[[fact]]` record (else it is one of
@@ -151,6 +183,8 @@ impl Fact {
             Dim::Government => self.government.as_deref(),
             Dim::Unit => self.unit.as_deref(),
             Dim::Project => self.project.as_deref(),
+            Dim::Procurement => self.procurement.as_deref(),
+            Dim::Category => self.category.as_deref(),
         }
     }
 
@@ -222,6 +256,8 @@ pub fn of_line(
         source,
         kind,
         project: None,
+        procurement: None,
+        category: None,
         last_year,
         record: false,
         detail: None,

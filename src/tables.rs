@@ -175,11 +175,11 @@ impl TableSpec {
                     "合计, or an 经济分类 code of 3 or 5 digits",
                 ),
             ),
-            Shape::Pivot(Dim::Unit | Dim::Project) => (
+            Shape::Pivot(_) => (
                 total || (!key.trim().is_empty() && !key.contains('|')),
                 Text::new(
-                    "合计，或单位、项目的代码",
-                    "合计, or a unit's or project's code",
+                    "合计，或单位、项目、品目、类别的代码",
+                    "合计, or a unit's, project's, 品目's or 类别's code",
                 ),
             ),
             Shape::Cross(dims) => (

@@ -563,6 +563,8 @@ fn economic_lines(
                         Kind::Public
                     }),
                     project: None,
+                    procurement: None,
+                    category: None,
                     last_year: false,
                     record: false,
                     detail: None,
@@ -712,6 +714,8 @@ fn sangong_of(
                 source,
                 kind: None,
                 project: None,
+                procurement: None,
+                category: None,
                 last_year,
                 record: false,
                 detail: Some(crate::records::Detail::Sangong(key)),

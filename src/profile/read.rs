@@ -791,13 +791,13 @@ fn shape_of(
         "list" => Shape::List,
         "pivot" => {
             let Some(by) = &t.by else {
-                err(
-                    Some(t.rows.span()),
+                err(Some(t.rows.span()), {
+                    let valid = crate::records::Dim::valid();
                     text!(
-                        "rows = \"pivot\" 的表需要 by（按哪个维度成行：function, economic, government, unit, project）",
-                        "a table with rows = \"pivot\" needs by (the dimension of its rows: function, economic, government, unit, project)"
-                    ),
-                );
+                        "rows = \"pivot\" 的表需要 by（按哪个维度成行：{valid}）",
+                        "a table with rows = \"pivot\" needs by (the dimension of its rows: {valid})"
+                    )
+                });
                 return None;
             };
             let names: Vec<&str> = match by.get_ref() {
@@ -809,13 +809,13 @@ fn shape_of(
                 match crate::records::Dim::parse(v) {
                     Some(d) if !dims.contains(&d) => dims.push(d),
                     _ => {
-                        err(
-                            Some(by.span()),
+                        err(Some(by.span()), {
+                            let valid = crate::records::Dim::valid();
                             text!(
-                                "未知或重复的维度 \"{v}\"；可用：function, economic, government, unit, project",
-                                "unknown or repeated dimension \"{v}\"; valid: function, economic, government, unit, project"
-                            ),
-                        );
+                                "未知或重复的维度 \"{v}\"；可用：{valid}",
+                                "unknown or repeated dimension \"{v}\"; valid: {valid}"
+                            )
+                        });
                         return None;
                     }
                 }

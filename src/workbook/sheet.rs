@@ -309,8 +309,8 @@ impl Kind {
 
 /// Where each column of [`crate::export::FACT_COLUMNS`] stands in a header
 /// row, when any does.
-pub(super) fn fact_columns(head: &[&str]) -> Option<[Option<usize>; 10]> {
-    let mut out = [None; 10];
+pub(super) fn fact_columns(head: &[&str]) -> Option<[Option<usize>; 12]> {
+    let mut out = [None; 12];
     for (i, names) in crate::export::FACT_COLUMNS.iter().enumerate() {
         out[i] = head
             .iter()
@@ -332,7 +332,7 @@ pub(super) fn without_unit(h: &str) -> (&str, Option<crate::domain::Unit>) {
 }
 
 /// The unit a facts sheet's amount headers name (`金额（元）`), if any.
-pub(super) fn fact_unit(head: &[&str], cols: &[Option<usize>; 10]) -> Option<crate::domain::Unit> {
+pub(super) fn fact_unit(head: &[&str], cols: &[Option<usize>; 12]) -> Option<crate::domain::Unit> {
     [8, 9]
         .iter()
         .filter_map(|&i| cols[i].and_then(|c| head.get(c)))

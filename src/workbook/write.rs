@@ -413,8 +413,10 @@ impl Reading {
                     let _ = writeln!(out, "source = {}", toml_str(&text(4)));
                 }
                 let _ = writeln!(out, "kind = {}", toml_str(&text(5)));
-                if !text(6).is_empty() {
-                    let _ = writeln!(out, "project = {}", toml_str(&text(6)));
+                for (i, key) in [(6, "project"), (10, "procurement"), (11, "category")] {
+                    if !text(i).is_empty() {
+                        let _ = writeln!(out, "{key} = {}", toml_str(&text(i)));
+                    }
                 }
                 if last_year {
                     let _ = writeln!(out, "last_year = true");

@@ -1922,3 +1922,68 @@ fn zeros_print_by_profile_year_table_and_file() {
         run.stderr
     );
 }
+
+/// 政府采购品目 and 项目类别 are dimensions of the ledger: a pivot by 品目
+/// groups the purchases (money never bought is not in it, by definition),
+/// a pivot of 项目支出 by 类别 holds every project's money — and a project
+/// amount without a 类别 is an error at its record, never dropped.
+#[test]
+fn procurement_and_category_are_dimensions_of_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("p")).unwrap();
+    std::fs::write(
+        dir.path().join("p/profile.toml"),
+        "name = \"dims\"\nbase = \"national\"\n\n[[tables]]\nid = \"purchases\"\nnumber = 10\ntitle = \"政府采购预算表\"\nrows = \"pivot\"\nby = \"procurement\"\nrule = \"R4\"\ncolumns = [{ key = \"total\", header = \"合计\" }]\n\n[[tables]]\nid = \"categories\"\nnumber = 11\ntitle = \"项目支出按类别\"\nrows = \"pivot\"\nby = \"category\"\nrule = \"R4\"\ncolumns = [{ key = \"project\", header = \"项目支出\", kinds = [\"project\"] }]\n",
+    )
+    .unwrap();
+    let head = "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2025\nprofile = \"p\"\nunit = \"元\"\nprint_unit = \"元\"\n";
+    let record = |kind: &str, more: &str, amount: &str| {
+        format!("\n[[fact]]\nfunction = \"2013201\"\nkind = \"{kind}\"\n{more}amount = {amount}\n")
+    };
+    let text = format!(
+        "{head}{}{}{}{}",
+        record("基本支出", "procurement = \"A-货物\"\n", "300.00"),
+        record(
+            "项目支出",
+            "procurement = \"A-货物\"\ncategory = \"专项业务\"\n",
+            "200.00"
+        ),
+        record(
+            "项目支出",
+            "procurement = \"C-服务\"\ncategory = \"运转类\"\n",
+            "50.00"
+        ),
+        record("项目支出", "category = \"专项业务\"\n", "25.00"),
+    );
+    let file = dir.path().join("a.toml");
+    std::fs::write(&file, &text).unwrap();
+    let checked = yusuan::check_file(&file).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let cell = |t: &str, r: &str, c: &str| crate::common::cell(&checked, t, r, c);
+    // Purchases: 300 + 200 of goods, 50 of services; the 25 not bought is not here.
+    assert_eq!(cell("purchases", "A-货物", "total"), "500");
+    assert_eq!(cell("purchases", "C-服务", "total"), "50");
+    assert_eq!(cell("purchases", "", "total"), "550");
+    // Projects by 类别: every project's money.
+    assert_eq!(cell("categories", "专项业务", "project"), "225");
+    assert_eq!(cell("categories", "运转类", "project"), "50");
+    assert_eq!(cell("categories", "", "project"), "275");
+    let tables = checked.report.tables.as_ref().unwrap();
+    let purchases = tables
+        .trees()
+        .into_iter()
+        .find(|t| t.id == "purchases")
+        .unwrap();
+    assert_eq!(purchases.code_head, "政府采购品目");
+    // A project amount with no 类别 would leave the table short: an error at it.
+    let lost = format!("{text}{}", record("项目支出", "", "7.00"));
+    std::fs::write(&file, &lost).unwrap();
+    let checked = yusuan::check_file(&file).unwrap();
+    let errors = located(&checked.diags, Some("dimension"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.ends_with("a.toml:35:1"), "{errors:?}");
+    assert_eq!(
+        errors[0].1,
+        "这笔金额（7.00 元）没有项目类别，项目支出按类别按项目类别成行：它会从表中漏掉；请把它写成带 category = \"…\" 的 [[fact]] 记录"
+    );
+}

@@ -1453,3 +1453,61 @@ fn a_damaged_or_inflating_workbook_is_refused_by_the_command_and_nothing_is_writ
         assert!(started.elapsed() < std::time::Duration::from_secs(60));
     }
 }
+
+/// A detail export with 政府采购品目 and 项目类别 columns: each record keeps
+/// both dimensions (what a pivot by 品目 or 类别 groups).
+#[test]
+fn a_detail_exports_procurement_and_category_columns_are_read() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let head = [
+        "功能分类",
+        "支出类型",
+        "项目名称",
+        "政府采购品目",
+        "项目类别",
+        "金额（元）",
+    ];
+    let rows = [
+        [
+            "2013299",
+            "项目支出",
+            "信息化建设",
+            "A02010104 台式计算机",
+            "专项业务类",
+            "50,000.00",
+        ],
+        ["2013299", "项目支出", "运维", "", "运转类", "8,000.00"],
+    ];
+    let ws = book.add_worksheet();
+    ws.set_name("明细").unwrap();
+    for (j, h) in head.iter().enumerate() {
+        ws.write(0, j as u16, *h).unwrap();
+    }
+    for (i, row) in rows.iter().enumerate() {
+        for (j, c) in row.iter().enumerate() {
+            ws.write_string(1 + i as u32, j as u16, *c).unwrap();
+        }
+    }
+    settings_sheet(&mut book, &[]);
+    let bytes = book.save_to_buffer().unwrap();
+    let imported = yusuan::workbook::import_workbook("d.xlsx", &bytes, None, None);
+    assert!(!imported.diags.has_errors(), "{}", imported.diags);
+    let toml = &imported.toml;
+    assert!(
+        toml.contains("project = \"信息化建设\"\nprocurement = \"A02010104 台式计算机\"\ncategory = \"专项业务类\"\namount = 5.00\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("project = \"运维\"\ncategory = \"运转类\"\namount = 0.80\n"),
+        "{toml}"
+    );
+    let checked = yusuan::check_str("d.toml", toml).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let procured: Vec<_> = checked
+        .budget
+        .facts
+        .iter()
+        .filter_map(|f| f.procurement.as_deref())
+        .collect();
+    assert_eq!(procured, ["A02010104 台式计算机"]);
+}
