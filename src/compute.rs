@@ -965,9 +965,10 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
     let s = budget.sangong.clone().unwrap_or_default();
     let n = spec.columns.len();
     let zeros = vec![Decimal::ZERO; n];
-    // Each leaf's columns, this year's, in 元: the ledger's 三公 details grouped.
+    // Each leaf's columns in 元 (this year's, and last year's in a last-year
+    // column): the ledger's 三公 details grouped.
     let leaf = |f: &Fact| match &f.detail {
-        Some(Detail::Sangong(k)) if !f.last_year => Some(k.clone()),
+        Some(Detail::Sangong(k)) => Some(k.clone()),
         _ => None,
     };
     let by_leaf = group_facts(&budget.details, spec, leaf);

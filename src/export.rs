@@ -641,15 +641,20 @@ fn settings(report: &Report, budget: &Budget, f: &BudgetFile) -> Vec<Vec<String>
         .and_then(|s| s.get_ref().last_year.as_ref())
     {
         let l = l.get_ref();
-        for (key, v) in [
-            ("abroad", &l.abroad),
-            ("vehicle_purchase", &l.vehicle_purchase),
-            ("vehicle_operation", &l.vehicle_operation),
-            ("reception", &l.reception),
-            ("running_costs", &l.running_costs),
-        ] {
-            set(&format!("三公上年.{key}"), raw(v.as_ref()));
+        for (key, v) in l.items() {
+            let Some(f) = v else {
+                set(&format!("三公上年.{key}"), String::new());
+                continue;
+            };
+            set(&format!("三公上年.{key}"), raw(Some(&Money(f.general))));
+            // Other funds under keys of their own (`三公上年.abroad.fund`).
+            for (fund, v) in [("fund", f.fund), ("soe", f.soe)] {
+                if !v.is_zero() {
+                    set(&format!("三公上年.{key}.{fund}"), raw(Some(&Money(v))));
+                }
+            }
         }
+        set("三公上年.running_costs", raw(l.running_costs.as_ref()));
     }
     if let Some(a) = &f.assets {
         let a = a.get_ref();

@@ -113,14 +113,14 @@ impl Named {
     }
 }
 
-/// A budget's 三公 figures from its ledger, in 元, every fund together:
-/// this year's and last year's of each row key ([`crate::records::sangong_leaves`]).
+/// A budget's 三公 figures from its ledger, in 元, by fund: this year's and
+/// last year's of each row key ([`crate::records::sangong_leaves`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sangong {
-    /// This year's amount of each leaf.
-    this: std::collections::BTreeMap<String, Decimal>,
-    /// Last year's of each leaf given.
-    last: std::collections::BTreeMap<String, Decimal>,
+    /// This year's amount of each leaf, by fund.
+    this: std::collections::BTreeMap<String, crate::domain::Funds>,
+    /// Last year's of each leaf given, by fund.
+    last: std::collections::BTreeMap<String, crate::domain::Funds>,
 }
 
 impl Sangong {
@@ -135,22 +135,39 @@ impl Sangong {
                 } else {
                     &mut out.this
                 };
-                *map.entry(key.clone()).or_default() += f.amount;
+                let fund = match f.source {
+                    Source::Fund => 1,
+                    Source::Soe => 2,
+                    _ => 0,
+                };
+                map.entry(key.clone()).or_default()[fund] += f.amount;
             }
         }
         Some(out)
     }
 
     /// This year's figure of row `key` (a leaf, `abroad`, `vehicle`, `小计`,
-    /// `running_costs`).
-    pub fn this_year(&self, key: &str) -> Decimal {
-        crate::records::sangong_leaves(key)
-            .iter()
-            .filter_map(|k| self.this.get(*k))
-            .sum()
+    /// `running_costs`), by fund.
+    pub fn this_year_funds(&self, key: &str) -> crate::domain::Funds {
+        let mut out = crate::domain::Funds::default();
+        for leaf in crate::records::sangong_leaves(key) {
+            for (o, v) in out
+                .iter_mut()
+                .zip(self.this.get(leaf).into_iter().flatten())
+            {
+                *o += v;
+            }
+        }
+        out
     }
 
-    /// Last year's figure of row `key`, when every leaf it sums is given.
+    /// This year's figure of row `key`, every fund.
+    pub fn this_year(&self, key: &str) -> Decimal {
+        self.this_year_funds(key).iter().sum()
+    }
+
+    /// Last year's figure of row `key`, every fund, when every leaf it
+    /// sums is given.
     pub fn last_year(&self, key: &str) -> Option<Decimal> {
         let leaves = match key {
             "abroad" => vec!["abroad"],
@@ -159,6 +176,9 @@ impl Sangong {
                 .filter(|k| !k.starts_with("abroad_"))
                 .collect(),
         };
-        leaves.iter().map(|k| self.last.get(*k)).sum()
+        leaves
+            .iter()
+            .map(|k| self.last.get(*k).map(|f| f.iter().sum::<Decimal>()))
+            .sum()
     }
 }

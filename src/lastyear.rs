@@ -181,18 +181,25 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
             .last_year
             .get_or_insert_with(|| Spanned::new(span.clone(), Default::default()));
         let ly = ly.get_mut();
-        for (slot, yuan) in [
-            (&mut ly.abroad, o.this_year("abroad")),
-            (&mut ly.vehicle_purchase, o.this_year("vehicle_purchase")),
-            (&mut ly.vehicle_operation, o.this_year("vehicle_operation")),
-            (&mut ly.reception, o.this_year("reception")),
-            (&mut ly.running_costs, o.this_year("running_costs")),
-        ] {
-            let value = in_unit(yuan);
+        for (key, slot) in ly.items_mut() {
+            let funds = o.this_year_funds(key);
+            let value = crate::model::FundAmounts {
+                general: in_unit(funds[0]).0,
+                fund: in_unit(funds[1]).0,
+                soe: in_unit(funds[2]).0,
+            };
             match slot {
                 None => *slot = Some(value),
-                Some(typed) => differs(typed.0, value.0, span.clone(), "三公", &shown, diags),
+                Some(typed) => {
+                    let all = |f: &crate::model::FundAmounts| f.general + f.fund + f.soe;
+                    differs(all(typed), all(&value), span.clone(), "三公", &shown, diags)
+                }
             }
+        }
+        let value = in_unit(o.this_year("running_costs"));
+        match &mut ly.running_costs {
+            None => ly.running_costs = Some(value),
+            Some(typed) => differs(typed.0, value.0, span.clone(), "三公", &shown, diags),
         }
     }
 }

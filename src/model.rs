@@ -781,25 +781,48 @@ pub struct Sangong {
     pub extra: Vec<Spanned<SangongExtra>>,
 }
 
-/// Last year's 三公 figures (all funds together), in the file's unit.
+/// Last year's 三公 figures, in the file's unit: each a number (一般公共预算)
+/// or by fund (`{ general = …, fund = … }`), as this year's.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SangongLastYear {
     /// 因公出国（境）费.
     #[serde(default)]
-    pub abroad: Option<Money>,
+    pub abroad: Option<FundAmounts>,
     /// 公务用车购置费.
     #[serde(default)]
-    pub vehicle_purchase: Option<Money>,
+    pub vehicle_purchase: Option<FundAmounts>,
     /// 公务用车运行维护费.
     #[serde(default)]
-    pub vehicle_operation: Option<Money>,
+    pub vehicle_operation: Option<FundAmounts>,
     /// 公务接待费.
     #[serde(default)]
-    pub reception: Option<Money>,
+    pub reception: Option<FundAmounts>,
     /// 机关运行经费.
     #[serde(default)]
     pub running_costs: Option<Money>,
+}
+
+impl SangongLastYear {
+    /// The four 三公 items' slots by key (`abroad`, `vehicle_purchase`, …).
+    pub fn items_mut(&mut self) -> [(&'static str, &mut Option<FundAmounts>); 4] {
+        [
+            ("abroad", &mut self.abroad),
+            ("vehicle_purchase", &mut self.vehicle_purchase),
+            ("vehicle_operation", &mut self.vehicle_operation),
+            ("reception", &mut self.reception),
+        ]
+    }
+
+    /// The four 三公 items by key.
+    pub fn items(&self) -> [(&'static str, &Option<FundAmounts>); 4] {
+        [
+            ("abroad", &self.abroad),
+            ("vehicle_purchase", &self.vehicle_purchase),
+            ("vehicle_operation", &self.vehicle_operation),
+            ("reception", &self.reception),
+        ]
+    }
 }
 
 /// A region's extra 三公-table row, with optional 其中 rows.

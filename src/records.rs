@@ -218,8 +218,9 @@ impl Fact {
             return false;
         }
         match self.detail {
-            // A 三公 column counts the funds it names, this year's.
-            Some(Detail::Sangong(_)) => return !self.last_year,
+            // A 三公 column counts the funds it names: this year's, or last
+            // year's when it is a last-year column.
+            Some(Detail::Sangong(_)) => return self.last_year == kinds.contains(&Kind::LastYear),
             Some(Detail::List { .. }) => return false,
             None => {}
         }

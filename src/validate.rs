@@ -785,16 +785,32 @@ fn sangong_of(
     if let Some(l) = &g.last_year {
         let at = l.span();
         let l = l.get_ref();
-        for (key, v) in [
-            ("abroad", l.abroad),
-            ("vehicle_purchase", l.vehicle_purchase),
-            ("vehicle_operation", l.vehicle_operation),
-            ("reception", l.reception),
-            ("running_costs", l.running_costs),
-        ] {
-            if let Some(m) = v {
-                push(key.into(), Source::General, true, m, at.clone());
+        for (key, f) in l.items() {
+            let Some(f) = f else { continue };
+            if f.has_negative() {
+                diags.push(Diagnostic::error(
+                    "amount",
+                    Some(at.clone()),
+                    text!(
+                        "三公上年 {key}：金额不能为负数",
+                        "三公 last year's {key}: an amount cannot be negative"
+                    ),
+                ));
             }
+            // Given, it is kept even when zero (last year had none).
+            let funds = [
+                (Source::General, f.general),
+                (Source::Fund, f.fund),
+                (Source::Soe, f.soe),
+            ];
+            for (i, (source, v)) in funds.into_iter().enumerate() {
+                if i == 0 || !v.is_zero() {
+                    push(key.into(), source, true, Money(v), at.clone());
+                }
+            }
+        }
+        if let Some(m) = l.running_costs {
+            push("running_costs".into(), Source::General, true, m, at.clone());
         }
     }
     let structure = Sangong {

@@ -962,12 +962,12 @@ fn measure_of(
             );
             *ok = false;
         }
-        if matches!(shape, Shape::Pair(_) | Shape::Sangong) {
+        if matches!(shape, Shape::Pair(_)) {
             err(
                 Some(pair.span()),
                 text!(
-                    "change/percent 列只用于 function、economic 或 pivot 的表",
-                    "change/percent columns belong to function, economic or pivot tables"
+                    "change/percent 列只用于 function、economic、pivot 或 sangong 的表",
+                    "change/percent columns belong to function, economic, pivot or sangong tables"
                 ),
             );
             *ok = false;

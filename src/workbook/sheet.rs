@@ -524,17 +524,27 @@ impl Reading {
         // 功能分类 类/款/项 and 经济分类 类/款/7-digit codes alike.
         let lens: &[usize] = &[3, 5, 7];
         let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
-        // The code column: the one with the most codes (or `类`/`款`/`项` columns).
+        // The code column (or `类`/`款`/`项` columns): the one headed as codes
+        // (编码, 代码) that has some, else the one with codes of the most
+        // lengths, then the most codes — an amount column of 100s is no code
+        // column.
         let code_col = (0..width).max_by_key(|c| {
-            let n = grid
+            let mut found: Vec<usize> = grid
                 .rows
                 .iter()
-                .filter(|r| {
-                    r.get(*c)
-                        .is_some_and(|x| is_code(split_code(&x.text).0, lens))
-                })
-                .count();
-            (n, usize::MAX - c)
+                .filter_map(|r| r.get(*c))
+                .map(|x| split_code(&x.text).0)
+                .filter(|t| is_code(t, lens))
+                .map(str::len)
+                .collect();
+            let n = found.len();
+            found.sort_unstable();
+            found.dedup();
+            let headed = grid.rows.iter().take(6).any(|r| {
+                r.get(*c)
+                    .is_some_and(|x| x.text.contains("编码") || x.text.contains("代码"))
+            });
+            (n > 0 && headed, found.len(), n, usize::MAX - c)
         });
         // The first row with an amount and a code or a 合计: the rows above are the headers.
         let first_data = grid.rows.iter().position(|r| {

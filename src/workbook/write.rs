@@ -503,13 +503,30 @@ impl Reading {
         }
         let _ = writeln!(out, "\n[sangong]");
         // Last year's figures, as the file wrote them (its own unit).
-        let last: Vec<String> = self
-            .book
-            .settings
+        // An item's other funds are keys of their own (`三公上年.abroad.fund`).
+        let mut by_item: Vec<(&str, Vec<(&str, Decimal)>)> = vec![];
+        for (k, v) in &self.book.settings {
+            let Some(key) = k.strip_prefix("三公上年.") else {
+                continue;
+            };
+            let Some(amount) = amount_of(v) else { continue };
+            let (item, fund) = key.split_once('.').unwrap_or((key, "general"));
+            match by_item.iter_mut().find(|(i, _)| *i == item) {
+                Some((_, funds)) => funds.push((fund, amount)),
+                None => by_item.push((item, vec![(fund, amount)])),
+            }
+        }
+        let last: Vec<String> = by_item
             .iter()
-            .filter_map(|(k, v)| {
-                let key = k.strip_prefix("三公上年.")?;
-                Some(format!("{key} = {}", money(amount_of(v)?)))
+            .map(|(item, funds)| match funds.as_slice() {
+                [("general", v)] => format!("{item} = {}", money(*v)),
+                _ => {
+                    let parts: Vec<String> = funds
+                        .iter()
+                        .map(|(f, v)| format!("{f} = {}", money(*v)))
+                        .collect();
+                    format!("{item} = {{ {} }}", parts.join(", "))
+                }
             })
             .collect();
         if !last.is_empty() {

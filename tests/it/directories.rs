@@ -1987,3 +1987,54 @@ fn procurement_and_category_are_dimensions_of_the_ledger() {
         "这笔金额（7.00 元）没有项目类别，项目支出按类别按项目类别成行：它会从表中漏掉；请把它写成带 category = \"…\" 的 [[fact]] 记录"
     );
 }
+
+/// Last year's 三公 by fund, in a table's own columns: a region's 三公 table
+/// with this year, last year (`kinds = ["last_year"]`) and the change
+/// (derived); last year's items given by fund are facts like this year's,
+/// and a declared last-year 合计 is checked against its items (R10).
+#[test]
+fn last_years_sangong_by_fund_prints_beside_this_years_with_its_change() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("p")).unwrap();
+    std::fs::write(
+        dir.path().join("p/profile.toml"),
+        "name = \"sg\"\nbase = \"national\"\n\n[[tables]]\nid = \"sangong\"\nnumber = 9\ntitle = \"三公经费预算表\"\nrows = \"sangong\"\nrule = \"R10\"\ncolumns = [\n  { key = \"total\", header = \"本年\", sources = [\"general\", \"fund\", \"soe\"] },\n  { key = \"last\", header = \"上年\", sources = [\"general\", \"fund\", \"soe\"], kinds = [\"last_year\"] },\n  { key = \"last_fund\", header = \"上年政府性基金\", sources = [\"fund\"], kinds = [\"last_year\"] },\n  { key = \"change\", header = \"增减\", change = [\"total\", \"last\"] },\n]\n",
+    )
+    .unwrap();
+    let file = dir.path().join("a.toml");
+    let text = "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2025\nprofile = \"p\"\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n\n[sangong]\nreception = 2.00\nvehicle_operation = { general = 3.00, fund = 1.00 }\nlast_year = { reception = 1.50, vehicle_operation = { general = 2.00, fund = 0.50 } }\n";
+    std::fs::write(&file, text).unwrap();
+    let checked = yusuan::check_file(&file).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = &checked.report.tables.as_ref().unwrap().sangong;
+    let row = |key: &str| -> Vec<String> {
+        let r = t.row(key).unwrap();
+        r.values.iter().map(|v| v.normalize().to_string()).collect()
+    };
+    assert_eq!(row("reception"), ["2", "1.5", "0", "0.5"]);
+    assert_eq!(row("vehicle_operation"), ["4", "2.5", "0.5", "1.5"]);
+    assert_eq!(row("vehicle"), ["4", "2.5", "0.5", "1.5"]);
+    assert_eq!(row("合计"), ["6", "4", "0.5", "2"]);
+    // The narrative's 三公 figures read last year's (every fund) too.
+    assert_eq!(
+        t.last_year
+            .get("vehicle_operation")
+            .map(|v| v.normalize().to_string()),
+        Some("2.5".into())
+    );
+    // A declared last-year 合计 is checked against last year's items.
+    std::fs::write(
+        &file,
+        format!("{text}\n[declared.sangong]\n\"合计\" = {{ last = 4.10 }}\n"),
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&file).unwrap();
+    let r10 = located(&checked.diags, Some("R10"));
+    assert_eq!(r10.len(), 1, "{r10:?}");
+    assert!(
+        r10[0]
+            .1
+            .starts_with("三公经费表 合计 上年：申报 4.10，各项合计 4.00"),
+        "{r10:?}"
+    );
+}

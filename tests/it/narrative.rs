@@ -1236,12 +1236,19 @@ fn every_total_taken_from_last_years_file_is_its_own() {
     let s = checked.file.sangong.as_ref().unwrap().get_ref();
     let s = s.last_year.as_ref().unwrap().get_ref();
     let m = |m: &Option<yusuan::model::Money>| m.map(|m| m.0.normalize().to_string());
+    // Taken by fund: all 一般公共预算 here.
+    let f = |f: &Option<yusuan::model::FundAmounts>| {
+        f.as_ref().map(|f| {
+            assert!(f.fund.is_zero() && f.soe.is_zero());
+            f.general.normalize().to_string()
+        })
+    };
     assert_eq!(
         [
-            m(&s.abroad),
-            m(&s.vehicle_purchase),
-            m(&s.vehicle_operation),
-            m(&s.reception),
+            f(&s.abroad),
+            f(&s.vehicle_purchase),
+            f(&s.vehicle_operation),
+            f(&s.reception),
             m(&s.running_costs)
         ],
         ["5", "1", "4", "5", "50"].map(|v| Some(v.to_string()))

@@ -1511,3 +1511,43 @@ fn a_detail_exports_procurement_and_category_columns_are_read() {
         .collect();
     assert_eq!(procured, ["A02010104 台式计算机"]);
 }
+
+/// What `--emit xlsx` writes imports back whole: a 项 of exactly 100.00
+/// (every amount column of its rows reads 100, a 3-digit number like a 类
+/// code) keeps the code column headed 科目编码, and last year's 三公 by fund
+/// comes back by fund.
+#[test]
+fn round_amounts_and_last_years_sangong_by_fund_survive_the_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.toml");
+    std::fs::write(
+        &file,
+        "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n\n[sangong]\nreception = 2.00\nvehicle_operation = { general = 3.00, fund = 1.00 }\nlast_year = { reception = 1.50, vehicle_operation = { general = 2.00, fund = 0.50 } }\n",
+    )
+    .unwrap();
+    let book = dir.path().join("a.xlsx");
+    let back = dir.path().join("b.toml");
+    yusuan(&[&"render", &file, &"--emit", &"xlsx", &"-o", &book]).ok();
+    yusuan(&[&"import", &book, &"-o", &back]).ok();
+    let text = std::fs::read_to_string(&back).unwrap();
+    assert!(
+        text.contains(
+            "last_year = { reception = 1.50, vehicle_operation = { general = 2.00, fund = 0.50 } }"
+        ),
+        "{text}"
+    );
+    let checked = yusuan::check_file(&back).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    assert_eq!(
+        t.expenditure.total().cells["total"].normalize().to_string(),
+        "100"
+    );
+    assert_eq!(
+        t.sangong
+            .last_year
+            .get("vehicle_operation")
+            .map(|v| v.normalize().to_string()),
+        Some("2.5".into())
+    );
+}
