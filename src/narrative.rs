@@ -2333,6 +2333,7 @@ mod tests {
             separators: false,
             zero: "",
             decimals: 2,
+            numbering: true,
         }
     }
 

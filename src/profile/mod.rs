@@ -36,6 +36,9 @@ pub struct Style {
     pub zero: &'static str,
     /// Decimals printed.
     pub decimals: u32,
+    /// Whether tables print a 序号 column and a 栏次 row (national does;
+    /// Beijing does not).
+    pub numbering: bool,
 }
 
 impl Profile {

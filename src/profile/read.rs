@@ -121,6 +121,9 @@ pub struct RawStyle {
     /// Decimals printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimals: Option<Spanned<u32>>,
+    /// Whether tables print a 序号 column and a 栏次 row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbering: Option<bool>,
     /// The style of documents up to a year (`[style.until.2022]`): what a
     /// region printed then, where it differs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -329,6 +332,7 @@ pub(super) fn build(
         separators: false,
         zero: "",
         decimals: 2,
+        numbering: true,
     });
     let style = raw
         .style
@@ -1168,6 +1172,7 @@ fn style_of(
     err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
 ) -> Style {
     Style {
+        numbering: s.numbering.unwrap_or(base.numbering),
         separators: s.separators.unwrap_or(base.separators),
         zero: s
             .zero

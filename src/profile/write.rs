@@ -146,6 +146,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         t.insert("separators", s.separators.into());
         t.insert("zero", s.zero.into());
         t.insert("decimals", i64::from(s.decimals).into());
+        if !s.numbering {
+            t.insert("numbering", false.into());
+        }
         t
     };
     let mut style = style_table(&p.style);

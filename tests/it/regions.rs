@@ -21,6 +21,10 @@ fn beijing_prints_seed_006_tables_from_records() {
     let all = pages.concat();
     // 预算01表: income 32,365.090089 + 15 = 32,380.090089; with 471.963743
     // carried over, 32,852.053832 both sides.
+    // Seed 006 prints no 序号 column and no 栏次 row (`numbering = false`):
+    // 预算01表 opens with its first income item, not with 1.
+    assert!(!all.contains("栏次") && !all.contains("序号"));
+    assert!(all.contains("预算01表 收支总表"), "title");
     for want in [
         "一、一般公共预算拨款收入32,365.090089",
         "九、其他收入15.000000",

@@ -52,6 +52,10 @@ fn the_example_renders_every_table_name_and_leaf_amount() {
         "部门预算国有资本经营预算财政拨款支出表",
         "部门预算财政拨款“三公”经费支出表",
     ];
+    // Each table numbers its rows (序号) and columns (栏次), as seed 003 does.
+    for page in &pages[..9] {
+        assert!(page.contains("序号") && page.contains("栏次"), "{page}");
+    }
     for (page, title) in pages.iter().zip(titles) {
         assert!(
             page.starts_with(title),
