@@ -894,10 +894,13 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
     // 上年结转: every carry-over in the 收支总表, the funds' own in the 财政拨款 table.
     let carried_of =
         |keep: &dyn Fn(Source) -> bool| -> Decimal { unit.from_yuan(spent_from(budget, keep)) };
+    // A carry-over an income item already counts (重庆 prints each fund's
+    // inside its row) is not counted again.
+    let in_items = |s: Source| items.iter().any(|i| i.level == 1 && i.sources.contains(&s));
     let carry = if spec.complete {
-        carried_of(&|s| s.is_carryover())
+        carried_of(&|s| s.is_carryover() && !in_items(s))
     } else {
-        carried_of(&|s| s.is_carryover() && s.is_fiscal())
+        carried_of(&|s| s.is_carryover() && s.is_fiscal() && !in_items(s))
     };
     let carried = items
         .iter()

@@ -2038,3 +2038,58 @@ fn last_years_sangong_by_fund_prints_beside_this_years_with_its_change() {
         "{r10:?}"
     );
 }
+
+/// Carry-over printed inside each fund's row (as 重庆 does): an income item
+/// whose sources include its fund's carry-over counts it there, and the
+/// 上年结转 row holds only the carry-over no item counts — 收入总计 is
+/// every amount once (100 + 20 + 5 = 125), never 145.
+#[test]
+fn carry_over_inside_a_funds_row_is_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("p")).unwrap();
+    std::fs::write(
+        dir.path().join("p/profile.toml"),
+        "name = \"cq\"\nbase = \"national\"\n\n[[tables]]\nid = \"summary\"\nnumber = 1\ntitle = \"收支总表\"\nrows = \"pair\"\nrule = \"R1\"\ncomplete = true\nitems = [\n  { key = \"general\", label = \"一般公共预算拨款收入（含上年结转）\", level = 1, sources = [\"general\", \"general_carryover\"] },\n  { key = \"unit_funds\", label = \"单位资金\", level = 1, sources = [\"business\", \"operating\", \"superior\", \"subsidiary\", \"other\"] },\n]\ncolumns = [{ key = \"expenditure\", header = \"预算数\" }]\n",
+    )
+    .unwrap();
+    let file = dir.path().join("a.toml");
+    std::fs::write(
+        &file,
+        "[department]\ncode = \"101\"\nname = \"测试部门\"\nyear = 2025\nprofile = \"p\"\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n\n[[expenditure]]\ncode = \"2013201\"\nsource = \"一般公共预算上年结转\"\nbasic = 20.00\n\n[[expenditure]]\ncode = \"2013202\"\nsource = \"政府性基金上年结转\"\nproject = 5.00\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(&file).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = &checked.report.tables.as_ref().unwrap().summary;
+    let income: Vec<(&str, String)> = t
+        .income
+        .iter()
+        .map(|i| (i.key, i.value.normalize().to_string()))
+        .collect();
+    assert_eq!(
+        income,
+        [
+            ("general", "120".to_string()),
+            ("unit_funds", "0".to_string())
+        ]
+    );
+    let totals: Vec<(&str, String, String)> = t
+        .totals
+        .iter()
+        .map(|r| {
+            (
+                r.key,
+                r.left_value.normalize().to_string(),
+                r.right_values[0].normalize().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("本年合计", "120".to_string(), "125".to_string()),
+            ("结转结余", "5".to_string(), "0".to_string()),
+            ("总计", "125".to_string(), "125".to_string()),
+        ]
+    );
+}
