@@ -21,6 +21,22 @@ fn beijing_prints_seed_006_tables_from_records() {
     let all = pages.concat();
     // 预算01表: income 32,365.090089 + 15 = 32,380.090089; with 471.963743
     // carried over, 32,852.053832 both sides.
+    // Seed 006's cover and contents: 信息公开, the two parts, the tables
+    // numbered by name.
+    assert_eq!(pages[0], "北京市审计局2026年度部门预算信息公开");
+    for want in [
+        "第一部分 2026年度部门预算情况说明",
+        "四、财政拨款“三公”经费预算情况说明",
+        "第二部分 2026年度部门预算报表",
+        "一、收支总表",
+        "十三、部门整体支出绩效目标表",
+    ] {
+        assert!(
+            pages[1].contains(want),
+            "contents lack {want}: {}",
+            pages[1]
+        );
+    }
     // Seed 006 prints no 序号 column and no 栏次 row (`numbering = false`):
     // 预算01表 opens with its first income item, not with 1.
     assert!(!all.contains("栏次") && !all.contains("序号"));
