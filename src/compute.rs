@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::records::{Detail, Dim, Fact};
+use crate::records::{Detail, Dim, Fact, Flow};
 use crate::tables::{ColumnHead, IncomeItem, Measure, Shape, TableSpec};
 use crate::validate::{Budget, Source, Unit};
 
@@ -479,8 +479,10 @@ fn add_into(acc: &mut [Decimal], v: &[Decimal]) {
 /// The value of column `i` for one fact, in 元: the one place an amount
 /// meets a column.
 pub fn fact_value(spec: &TableSpec, i: usize, f: &Fact) -> Decimal {
-    match &spec.columns[i].measure {
-        Measure::Lines(sources, kinds) if f.matches(sources, kinds) => f.amount,
+    let column = &spec.columns[i];
+    let counts = column.flow == f.flow && column.budgeted == f.budgeted;
+    match &column.measure {
+        Measure::Lines(sources, kinds) if counts && f.matches(sources, kinds) => f.amount,
         Measure::Economic(part) => match (f.basic_economic(), part) {
             (Some(_), None) => f.amount,
             (Some(p), Some(want)) if p == *want => f.amount,
@@ -850,6 +852,77 @@ fn income_value(budget: &Budget, item: &IncomeItem) -> Decimal {
     spent_from(budget, |s| item.sources.contains(&s))
 }
 
+/// The 元 of one flow over the sources a filter admits.
+type FlowTotal<'a> = &'a dyn Fn(Flow, &dyn Fn(Source) -> bool) -> Decimal;
+
+/// The totals of a 决算's two-sided table: 本年收入合计 | 本年支出合计,
+/// 使用非财政拨款结余 | 结余分配 (the 收支总表 only), 年初 | 年末结转和结余,
+/// 总计 — each from its own facts (the 财政拨款 table's of the fiscal
+/// sources; its closing balance by column).
+fn final_totals(
+    spec: &'static TableSpec,
+    unit: Unit,
+    this_year: Decimal,
+    spent: &[Decimal],
+    flow_of: FlowTotal,
+) -> Vec<TotalRow> {
+    let n = spec.columns.len();
+    let scope = |s: Source| spec.complete || s.is_fiscal();
+    let by_column = |flow: Flow| -> Vec<Decimal> {
+        (0..n)
+            .map(|i| match &spec.columns[i].measure {
+                Measure::Lines(sources, _) => {
+                    unit.from_yuan(flow_of(flow, &|s| scope(s) && sources.contains(&s)))
+                }
+                _ => Decimal::ZERO,
+            })
+            .collect()
+    };
+    let opening = unit.from_yuan(flow_of(Flow::Opening, &scope));
+    let used = unit.from_yuan(flow_of(Flow::UseOfBalance, &scope));
+    let closing = by_column(Flow::Closing);
+    let distributed = by_column(Flow::Distribution);
+    let sum = |a: &[Decimal], b: &[Decimal], c: &[Decimal]| -> Vec<Decimal> {
+        (0..n).map(|i| a[i] + b[i] + c[i]).collect()
+    };
+    let mut out = vec![TotalRow {
+        key: "本年合计",
+        left: "本年收入合计",
+        left_value: this_year,
+        right: "本年支出合计",
+        right_values: spent.to_vec(),
+    }];
+    if spec.complete {
+        out.push(TotalRow {
+            key: "结余使用",
+            left: "使用非财政拨款结余",
+            left_value: used,
+            right: "结余分配",
+            right_values: distributed.clone(),
+        });
+    }
+    let (left, right) = if spec.complete {
+        ("年初结转和结余", "年末结转和结余")
+    } else {
+        ("年初财政拨款结转和结余", "年末财政拨款结转和结余")
+    };
+    out.push(TotalRow {
+        key: "结转结余",
+        left,
+        left_value: opening,
+        right,
+        right_values: closing.clone(),
+    });
+    out.push(TotalRow {
+        key: "总计",
+        left: "总计",
+        left_value: this_year + used + opening,
+        right: "总计",
+        right_values: sum(spent, &distributed, &closing),
+    });
+    out
+}
+
 fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTable {
     let Shape::Pair(items) = &spec.shape else {
         unreachable!("pair tables are defined with Shape::Pair")
@@ -861,13 +934,24 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
     });
     let in_unit =
         |v: &[Decimal]| -> Vec<Decimal> { v.iter().map(|x| unit.from_yuan(*x)).collect() };
+    // A 决算's income is its own facts (本年收入); a budget's is its spending
+    // by source.
+    let flow_of = |flow: Flow, keep: &dyn Fn(Source) -> bool| -> Decimal {
+        crate::records::total(&budget.facts, |f| {
+            f.flow == flow && !f.budgeted && !f.last_year && keep(f.source)
+        })
+    };
     let income: Vec<IncomeRow> = items
         .iter()
         .map(|item| IncomeRow {
             key: &item.key,
             label: &item.label,
             level: item.level,
-            value: unit.from_yuan(income_value(budget, item)),
+            value: unit.from_yuan(if budget.final_account {
+                flow_of(Flow::Income, &|s| item.sources.contains(&s))
+            } else {
+                income_value(budget, item)
+            }),
         })
         .collect();
     let classes = classes(budget, spec.classes.as_deref())
@@ -908,7 +992,11 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
             key: &item.key,
             label: &item.label,
             level: item.level,
-            value: carried_of(&|s| item.sources.iter().any(|i| i.carried() == Some(s))),
+            value: if budget.final_account {
+                unit.from_yuan(flow_of(Flow::Opening, &|s| item.sources.contains(&s)))
+            } else {
+                carried_of(&|s| item.sources.iter().any(|i| i.carried() == Some(s)))
+            },
         })
         .collect();
     let mut spent = vec![Decimal::ZERO; n];
@@ -916,38 +1004,43 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         add_into(&mut spent, v);
     }
     let spent = in_unit(&spent);
-    let (this_label, carry_left, carry_right) = if spec.complete {
-        ("本年收入合计", "上年结转结余", "年终结转结余")
+    let totals = if budget.final_account {
+        final_totals(spec, unit, this_year, &spent, &flow_of)
     } else {
-        (
-            "本年收入合计",
-            "年初财政拨款结转和结余",
-            "年末财政拨款结转和结余",
-        )
+        let (this_label, carry_left, carry_right) = if spec.complete {
+            ("本年收入合计", "上年结转结余", "年终结转结余")
+        } else {
+            (
+                "本年收入合计",
+                "年初财政拨款结转和结余",
+                "年末财政拨款结转和结余",
+            )
+        };
+        let totals = vec![
+            TotalRow {
+                key: "本年合计",
+                left: this_label,
+                left_value: this_year,
+                right: "本年支出合计",
+                right_values: spent.clone(),
+            },
+            TotalRow {
+                key: "结转结余",
+                left: carry_left,
+                left_value: carry,
+                right: carry_right,
+                right_values: vec![Decimal::ZERO; n],
+            },
+            TotalRow {
+                key: "总计",
+                left: "收入总计",
+                left_value: this_year + carry,
+                right: "支出总计",
+                right_values: spent,
+            },
+        ];
+        totals
     };
-    let totals = vec![
-        TotalRow {
-            key: "本年合计",
-            left: this_label,
-            left_value: this_year,
-            right: "本年支出合计",
-            right_values: spent.clone(),
-        },
-        TotalRow {
-            key: "结转结余",
-            left: carry_left,
-            left_value: carry,
-            right: carry_right,
-            right_values: vec![Decimal::ZERO; n],
-        },
-        TotalRow {
-            key: "总计",
-            left: "收入总计",
-            left_value: this_year + carry,
-            right: "支出总计",
-            right_values: spent,
-        },
-    ];
     PairTable {
         id: &spec.id,
         number: spec.number,

@@ -21,7 +21,7 @@ use crate::domain::{Kind, Source};
 use crate::model::{BudgetFile, EconomicLine, FunctionLine, Money};
 use crate::text;
 
-pub use crate::records::{Dim, Fact};
+pub use crate::records::{Dim, Fact, Flow};
 
 /// The kinds a record may have, by their names.
 const KIND_NAMES: &[(Kind, &[&str])] = &[
@@ -64,6 +64,23 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             diags.push(Diagnostic::error("fact", Some(s.span()), m));
             ok = false;
         };
+        let flow = match &r.flow {
+            Some(f) => Flow::parse(f.get_ref()).unwrap_or_else(|| {
+                let (v, valid) = (f.get_ref(), Flow::valid());
+                bad(
+                    f,
+                    text!(
+                        "未知的收支类别 \"{v}\"；可用：{valid}",
+                        "unknown flow \"{v}\"; valid: {valid}"
+                    ),
+                );
+                Flow::Spending
+            }),
+            None => Flow::Spending,
+        };
+        // Money that is not spent (income, balances) or only compared (the
+        // year's budget in a 决算) is no 项 line's: it has no kind to give.
+        let spent = flow == Flow::Spending && !r.budget;
         let kind = match &r.kind {
             Some(given) => {
                 let found = KIND_NAMES
@@ -82,8 +99,9 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                 }
                 found
             }
-            // Last year's figure of a 项 may be its total of every kind.
-            None if r.last_year => Some(Kind::LastYear),
+            // Last year's figure of a 项 may be its total of every kind, and
+            // income and balances have none.
+            None if r.last_year || flow != Flow::Spending => Some(Kind::LastYear),
             None => None, // said below
         };
         let source = match &r.source {
@@ -130,7 +148,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                 );
             }
         }
-        if r.kind.is_none() && !r.last_year {
+        if r.kind.is_none() && !r.last_year && flow == Flow::Spending {
             diags.push(Diagnostic::error(
                 "fact",
                 Some(span.clone()),
@@ -143,7 +161,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
         }
         // Without a 项 the money would reach no statutory table: refused,
         // not left to the pivots alone.
-        if r.function.is_none() {
+        if r.function.is_none() && spent {
             diags.push(Diagnostic::error(
                 "fact",
                 Some(span.clone()),
@@ -168,7 +186,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
         };
         let text_of =
             |s: &Option<Spanned<String>>| s.as_ref().map(|x| x.get_ref().trim().to_string());
-        if let Some(code) = &r.function {
+        if let (Some(code), true) = (&r.function, spent) {
             let key = (code.get_ref().clone(), source);
             let line = lines.entry(key).or_insert_with(|| {
                 Spanned::new(
@@ -220,6 +238,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
         if let Some(code) = &r.economic
             && basic
             && general
+            && spent
             && !r.last_year
         {
             // The kind the line counts as: 基本支出 unsplit is its code's.
@@ -256,6 +275,8 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             procurement: text_of(&r.procurement),
             category: text_of(&r.category),
             last_year: r.last_year,
+            flow,
+            budgeted: r.budget,
             record: true,
             detail: None,
             amount: r.amount.get_ref().0 * factor,

@@ -99,6 +99,8 @@ pub fn read(
                                 procurement: None,
                                 category: None,
                                 last_year: false,
+                                flow: crate::records::Flow::Spending,
+                                budgeted: false,
                                 record: false,
                                 detail: Some(Detail::List {
                                     table: id.clone(),

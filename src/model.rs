@@ -725,6 +725,13 @@ pub struct FactRow {
     /// Last year's figure rather than this year's.
     #[serde(default)]
     pub last_year: bool,
+    /// What it is in the year's accounts: 支出 (default), or in a 部门决算
+    /// 收入, 年初结转和结余, 年末结转和结余, 使用非财政拨款结余, 结余分配.
+    #[serde(default)]
+    pub flow: Option<Spanned<String>>,
+    /// The year's budget (年初预算数) beside a 决算's final figures.
+    #[serde(default)]
+    pub budget: bool,
     /// The amount, in the file's unit.
     pub amount: Spanned<Money>,
 }

@@ -90,6 +90,61 @@ impl Dim {
     }
 }
 
+/// What an amount is in the year's accounts: spending (what every budget
+/// table prints), or — in a 部门决算 — income, a balance, or a move between
+/// them. Only [`Flow::Spending`] adds to spending totals; a column counts
+/// the flow it names (`flow = "income"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flow {
+    /// 支出.
+    #[default]
+    Spending,
+    /// 本年收入.
+    Income,
+    /// 年初结转和结余.
+    Opening,
+    /// 年末结转和结余.
+    Closing,
+    /// 使用非财政拨款结余.
+    UseOfBalance,
+    /// 结余分配.
+    Distribution,
+}
+
+impl Flow {
+    /// Every flow with its names (`flow = "…"` in a record or a column), the
+    /// key first, then its Chinese name.
+    pub const NAMES: &[(Flow, &[&str])] = &[
+        (Flow::Spending, &["spending", "支出"]),
+        (Flow::Income, &["income", "收入", "本年收入"]),
+        (Flow::Opening, &["opening", "年初结转和结余"]),
+        (Flow::Closing, &["closing", "年末结转和结余"]),
+        (
+            Flow::UseOfBalance,
+            &["use_of_balance", "使用非财政拨款结余"],
+        ),
+        (Flow::Distribution, &["distribution", "结余分配"]),
+    ];
+
+    /// The flow named `s`.
+    pub fn parse(s: &str) -> Option<Flow> {
+        let s = s.trim();
+        Self::NAMES
+            .iter()
+            .find(|(_, names)| names.contains(&s))
+            .map(|(f, _)| *f)
+    }
+
+    /// Every flow's names, for messages.
+    pub fn valid() -> String {
+        Self::NAMES
+            .iter()
+            .map(|(_, n)| format!("{}（{}）", n[1], n[0]))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
 /// One amount with its dimensions; a dimension it does not have is `None`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -114,6 +169,11 @@ pub struct Fact {
     pub category: Option<String>,
     /// Last year's figure.
     pub last_year: bool,
+    /// What it is in the year's accounts (spending, unless a 决算 says).
+    pub flow: Flow,
+    /// The year's budget (年初预算数) beside the final figures of a 部门决算:
+    /// a comparison, never added to them.
+    pub budgeted: bool,
     /// Whether the file gave it as a `[[fact]]` record (else it is one of
     /// today's forms seen as a fact).
     pub record: bool,
@@ -192,7 +252,12 @@ impl Fact {
     /// function-keyed total sums. (A fact with only an 经济分类 款 is the
     /// 经济 view of basic spending some 项 already holds.)
     pub fn spending(&self) -> bool {
-        self.function.is_some() && !self.last_year && self.kind.is_some() && self.detail.is_none()
+        self.function.is_some()
+            && !self.last_year
+            && self.kind.is_some()
+            && self.detail.is_none()
+            && self.flow == Flow::Spending
+            && !self.budgeted
     }
 
     /// For an amount of 一般公共预算 basic spending this year that names its
@@ -201,7 +266,11 @@ impl Fact {
     /// code's (301 and 303 are 人员经费). `None` for any other amount.
     pub fn basic_economic(&self) -> Option<bool> {
         let code = self.economic.as_deref()?;
-        if self.last_year || !matches!(self.source, Source::General | Source::CarryGeneral) {
+        if self.last_year
+            || self.budgeted
+            || self.flow != Flow::Spending
+            || !matches!(self.source, Source::General | Source::CarryGeneral)
+        {
             return None;
         }
         match self.kind? {
@@ -216,6 +285,11 @@ impl Fact {
     pub fn matches(&self, sources: &[Source], kinds: &[Kind]) -> bool {
         if !sources.contains(&self.source) {
             return false;
+        }
+        // Income and balances are by source (the column's flow is checked
+        // where an amount meets it).
+        if self.flow != Flow::Spending {
+            return !self.last_year;
         }
         match self.detail {
             // A 三公 column counts the funds it names: this year's, or last
@@ -260,6 +334,8 @@ pub fn of_line(
         procurement: None,
         category: None,
         last_year,
+        flow: Flow::Spending,
+        budgeted: false,
         record: false,
         detail: None,
         amount,

@@ -55,6 +55,10 @@ pub struct Column {
     pub group: Option<String>,
     /// What the column sums.
     pub measure: Measure,
+    /// The flow it counts (spending, or a 决算's income and balances).
+    pub flow: crate::records::Flow,
+    /// Whether it counts the year's budget (年初预算数) of a 决算.
+    pub budgeted: bool,
 }
 
 impl Column {

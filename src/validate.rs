@@ -91,6 +91,8 @@ pub struct Department {
     pub decimals: u32,
     /// The profile the document is printed in.
     pub profile: &'static str,
+    /// Whether the document is a 部门决算 (final account), not a 部门预算.
+    pub final_account: bool,
 }
 
 /// A validated budget, ready to compute from.
@@ -131,6 +133,8 @@ pub struct Budget {
     /// The ledger: every amount as a fact, made once here from whatever
     /// form the file gives it in (see [`crate::records::Fact`]).
     pub facts: Vec<crate::records::Fact>,
+    /// Whether the document is a 部门决算 (its profile's `document = "final"`).
+    pub final_account: bool,
     /// The ledger's details: amounts that break down spending already in
     /// `facts` another way (三公 items, 机关运行经费, list tables' cells),
     /// never added to its totals.
@@ -223,6 +227,7 @@ pub fn validate(
             unit: print_unit,
             decimals: profile.style.decimals,
             profile: &profile.name,
+            final_account: profile.final_account,
         },
         table_units: ids
             .iter()
@@ -251,6 +256,7 @@ pub fn validate(
             .chain(function.made_facts)
             .chain(economic_facts)
             .collect(),
+        final_account: profile.final_account,
         details,
         lists: BTreeMap::new(),
         folded: made.to_vec(),
@@ -566,6 +572,8 @@ fn economic_lines(
                     procurement: None,
                     category: None,
                     last_year: false,
+                    flow: crate::records::Flow::Spending,
+                    budgeted: false,
                     record: false,
                     detail: None,
                     amount: conv(*l.amount.get_ref()),
@@ -717,6 +725,8 @@ fn sangong_of(
                 procurement: None,
                 category: None,
                 last_year,
+                flow: crate::records::Flow::Spending,
+                budgeted: false,
                 record: false,
                 detail: Some(crate::records::Detail::Sangong(key)),
                 amount: m.0 * to_yuan,

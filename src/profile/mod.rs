@@ -76,6 +76,8 @@ pub struct Profile {
     pub table_units: Vec<(String, Unit)>,
     /// Number formatting.
     pub style: Style,
+    /// Whether it prints a 部门决算 (final account) rather than a 部门预算.
+    pub final_account: bool,
     /// Number formatting of documents up to a year (`[style.until.2022]`),
     /// by year ascending.
     pub style_until: Vec<(i32, Style)>,

@@ -38,6 +38,11 @@ pub struct RawProfile {
     /// `list`, `card` or `sheet`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<Spanned<String>>,
+    /// The document it prints: 部门预算 ("budget", default) or 部门决算
+    /// ("final"): a final account's two-sided tables take income and
+    /// balances from their own facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Spanned<String>>,
     /// `元` or `万元`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_unit: Option<Spanned<String>>,
@@ -231,6 +236,14 @@ pub struct RawColumn {
     /// In a `list` table: a column of text (names, categories), not amounts.
     #[serde(default, skip_serializing_if = "is_false")]
     pub text: bool,
+    /// The flow it counts: spending (default), or in a 部门决算 income,
+    /// opening, closing, use_of_balance, distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Spanned<String>>,
+    /// Whether it counts the year's budget (年初预算数) of a 决算, not its
+    /// final figures.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub budget: bool,
 }
 
 /// Reads and checks one profile, layered over its base.
@@ -334,6 +347,23 @@ pub(super) fn build(
         decimals: 2,
         numbering: true,
     });
+    let final_account = match &raw.document {
+        None => base.is_some_and(|b| b.final_account),
+        Some(d) => match d.get_ref().as_str() {
+            "budget" | "预算" | "部门预算" => false,
+            "final" | "决算" | "部门决算" => true,
+            other => {
+                err(
+                    Some(d.span()),
+                    text!(
+                        "document 只能是 \"budget\"（部门预算）或 \"final\"（部门决算），不是 \"{other}\"",
+                        "document is \"budget\" (部门预算) or \"final\" (部门决算), not \"{other}\""
+                    ),
+                );
+                false
+            }
+        },
+    };
     let style = raw
         .style
         .as_ref()
@@ -506,6 +536,7 @@ pub(super) fn build(
         table_units,
         style,
         style_until,
+        final_account,
         templates,
         recognise: raw
             .recognise
@@ -687,11 +718,28 @@ fn table(
             );
         }
         let measure = measure_of(t, c, &shape, &mut ok, err);
+        let flow = match &c.flow {
+            Some(f) => crate::records::Flow::parse(f.get_ref()).unwrap_or_else(|| {
+                let (v, valid) = (f.get_ref(), crate::records::Flow::valid());
+                err(
+                    Some(f.span()),
+                    text!(
+                        "未知的收支类别 \"{v}\"；可用：{valid}",
+                        "unknown flow \"{v}\"; valid: {valid}"
+                    ),
+                );
+                ok = false;
+                crate::records::Flow::Spending
+            }),
+            None => crate::records::Flow::Spending,
+        };
         columns.push(Column {
             key,
             header: c.header.clone(),
             group: c.group.clone(),
             measure,
+            flow,
+            budgeted: c.budget,
         });
     }
     ok &= sums_resolve(t, &id, &columns, err);

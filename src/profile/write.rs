@@ -130,6 +130,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
             Layout::Sheet => "sheet",
         });
     }
+    if p.final_account {
+        doc["document"] = value("final");
+    }
     doc["print_unit"] = value(p.print_unit.label());
     if !p.print_declared {
         doc["print"] = value("computed");
@@ -311,6 +314,16 @@ fn flat_toml(p: &Profile, name: &str) -> String {
                             );
                         }
                     }
+                }
+                if c.flow != crate::records::Flow::Spending {
+                    let name = crate::records::Flow::NAMES
+                        .iter()
+                        .find(|(f, _)| *f == c.flow)
+                        .map_or("spending", |(_, n)| n[0]);
+                    x.insert("flow", name.into());
+                }
+                if c.budgeted {
+                    x.insert("budget", true.into());
                 }
                 x
             })
