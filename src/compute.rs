@@ -579,7 +579,11 @@ fn tree_leaves(budget: &Budget, spec: &TableSpec) -> Vec<(Vec<String>, Vec<Decim
     };
     let leaves = match &spec.shape {
         Shape::Function(sources) => group(budget, spec, |f| {
-            (f.spending() || f.last_year)
+            // A 决算's income, balances and budget figures make rows where
+            // a column counts them.
+            let counted = || (0..spec.columns.len()).any(|i| !fact_value(spec, i, f).is_zero());
+            let other = (f.flow != Flow::Spending || f.budgeted) && f.function.is_some();
+            (f.spending() || f.last_year || (other && counted()))
                 .then_some(())
                 .filter(|_| sources.contains(&f.source))
                 .and_then(|_| codes(f))
@@ -1155,7 +1159,9 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
     // 机关运行经费 and last year's figures: the ledger's, by leaf.
     let detail_total = |key: &str, last_year: bool| {
         crate::records::total(&budget.details, |f| {
-            f.last_year == last_year && f.detail == Some(Detail::Sangong(key.to_string()))
+            f.last_year == last_year
+                && !f.budgeted
+                && f.detail == Some(Detail::Sangong(key.to_string()))
         })
     };
     let given_last: Vec<&str> = budget

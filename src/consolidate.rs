@@ -417,7 +417,7 @@ fn sangong(budgets: &[&Budget], unit: crate::domain::Unit) -> Option<Table> {
         let Some(Detail::Sangong(key)) = &f.detail else {
             continue;
         };
-        if f.last_year {
+        if f.last_year || f.budgeted {
             continue;
         }
         let fund = match f.source {

@@ -130,6 +130,9 @@ impl Sangong {
         let mut out = Sangong::default();
         for f in &budget.details {
             if let Some(crate::records::Detail::Sangong(key)) = &f.detail {
+                if f.budgeted {
+                    continue; // a 决算's budget figure: compared, not the year's
+                }
                 let map = if f.last_year {
                     &mut out.last
                 } else {

@@ -768,6 +768,10 @@ pub struct Sangong {
     /// Last year's figures of the 三公 items (上年 | 本年 | 增减; the narrative's 比上年).
     #[serde(default)]
     pub last_year: Option<Spanned<SangongLastYear>>,
+    /// In a 部门决算: the year's budget (预算数) of each item, printed beside
+    /// the final figures (the items above).
+    #[serde(default)]
+    pub budget: Option<Spanned<SangongLastYear>>,
     /// 其中：教学科研人员因公出国（境）费.
     #[serde(default)]
     pub abroad_research: FundAmounts,

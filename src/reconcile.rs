@@ -943,10 +943,27 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
         // Each amount of the table's sources, by 项 and place: all of it
         // must reach the table's 合计 column.
         let mut amounts: BTreeMap<(usize, String, Source), (Decimal, Decimal)> = BTreeMap::new();
+        // The flows its columns count (a 决算's 收入决算表 counts income):
+        // every amount of them must show.
+        let flows: Vec<crate::records::Flow> = table
+            .spec
+            .columns
+            .iter()
+            .filter(|c| matches!(c.measure, crate::tables::Measure::Lines(..)))
+            .map(|c| c.flow)
+            .collect();
+        let of_flows = |f: &crate::records::Fact| {
+            flows.contains(&f.flow)
+                && if f.flow == crate::records::Flow::Spending {
+                    f.spending()
+                } else {
+                    f.function.is_some() && !f.budgeted && !f.last_year
+                }
+        };
         for f in budget
             .facts
             .iter()
-            .filter(|f| f.spending() && sources.contains(&f.source))
+            .filter(|f| of_flows(f) && sources.contains(&f.source))
         {
             let code = f.function.clone().unwrap_or_default();
             let e = amounts.entry((f.span.start, code, f.source)).or_default();

@@ -712,8 +712,10 @@ fn sangong_of(
     let mut facts = vec![];
     // A zero this year's fund is no fact; a zero 机关运行经费 or last year's
     // figure is given, and kept.
-    let mut push = |key: String, source: Source, last_year: bool, m: Money, at: Range<usize>| {
-        if !m.0.is_zero() || last_year || key == "running_costs" {
+    // `(last_year, budgeted)`: this year's final figure is (false, false).
+    let mut push = |key: String, source: Source, when: (bool, bool), m: Money, at: Range<usize>| {
+        let (last_year, budgeted) = when;
+        if !m.0.is_zero() || last_year || budgeted || key == "running_costs" {
             facts.push(Fact {
                 unit: None,
                 function: None,
@@ -726,7 +728,7 @@ fn sangong_of(
                 category: None,
                 last_year,
                 flow: crate::records::Flow::Spending,
-                budgeted: false,
+                budgeted,
                 record: false,
                 detail: Some(crate::records::Detail::Sangong(key)),
                 amount: m.0 * to_yuan,
@@ -750,7 +752,13 @@ fn sangong_of(
             (Source::Fund, f.fund),
             (Source::Soe, f.soe),
         ] {
-            push(key.to_string(), source, false, Money(v), at.clone());
+            push(
+                key.to_string(),
+                source,
+                (false, false),
+                Money(v),
+                at.clone(),
+            );
         }
     };
     if let Some(a) = &g.abroad {
@@ -787,12 +795,17 @@ fn sangong_of(
         push(
             "running_costs".into(),
             Source::General,
-            false,
+            (false, false),
             *r.get_ref(),
             r.span(),
         );
     }
-    if let Some(l) = &g.last_year {
+    // Last year's figures, and a 决算's budget (年初预算数) beside its own.
+    for (given, when, what) in [
+        (&g.last_year, (true, false), "三公上年"),
+        (&g.budget, (false, true), "三公预算数"),
+    ] {
+        let Some(l) = given else { continue };
         let at = l.span();
         let l = l.get_ref();
         for (key, f) in l.items() {
@@ -802,12 +815,12 @@ fn sangong_of(
                     "amount",
                     Some(at.clone()),
                     text!(
-                        "三公上年 {key}：金额不能为负数",
-                        "三公 last year's {key}: an amount cannot be negative"
+                        "{what} {key}：金额不能为负数",
+                        "{what} {key}: an amount cannot be negative"
                     ),
                 ));
             }
-            // Given, it is kept even when zero (last year had none).
+            // Given, it is kept even when zero (there was none).
             let funds = [
                 (Source::General, f.general),
                 (Source::Fund, f.fund),
@@ -815,12 +828,12 @@ fn sangong_of(
             ];
             for (i, (source, v)) in funds.into_iter().enumerate() {
                 if i == 0 || !v.is_zero() {
-                    push(key.into(), source, true, Money(v), at.clone());
+                    push(key.into(), source, when, Money(v), at.clone());
                 }
             }
         }
         if let Some(m) = l.running_costs {
-            push("running_costs".into(), Source::General, true, m, at.clone());
+            push("running_costs".into(), Source::General, when, m, at.clone());
         }
     }
     let structure = Sangong {
