@@ -2333,7 +2333,8 @@ mod tests {
             separators: false,
             zero: "",
             decimals: 2,
-            numbering: true,
+            row_numbers: true,
+            column_numbers: true,
         }
     }
 

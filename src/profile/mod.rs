@@ -36,9 +36,12 @@ pub struct Style {
     pub zero: &'static str,
     /// Decimals printed.
     pub decimals: u32,
-    /// Whether tables print a 序号 column and a 栏次 row (national does;
-    /// Beijing does not).
-    pub numbering: bool,
+    /// Whether tables print a 序号 column (national does; Beijing and the
+    /// 决算 do not).
+    pub row_numbers: bool,
+    /// Whether tables print a 栏次 row (national and the 决算 do; Beijing
+    /// does not).
+    pub column_numbers: bool,
 }
 
 impl Profile {

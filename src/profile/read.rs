@@ -126,9 +126,12 @@ pub struct RawStyle {
     /// Decimals printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimals: Option<Spanned<u32>>,
-    /// Whether tables print a 序号 column and a 栏次 row.
+    /// Whether tables print a 序号 column (their rows numbered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbering: Option<bool>,
+    pub row_numbers: Option<bool>,
+    /// Whether tables print a 栏次 row (their columns numbered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_numbers: Option<bool>,
     /// The style of documents up to a year (`[style.until.2022]`): what a
     /// region printed then, where it differs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -345,7 +348,8 @@ pub(super) fn build(
         separators: false,
         zero: "",
         decimals: 2,
-        numbering: true,
+        row_numbers: true,
+        column_numbers: true,
     });
     let final_account = match &raw.document {
         None => base.is_some_and(|b| b.final_account),
@@ -1220,7 +1224,8 @@ fn style_of(
     err: &mut dyn FnMut(Option<Range<usize>>, crate::diag::Text),
 ) -> Style {
     Style {
-        numbering: s.numbering.unwrap_or(base.numbering),
+        row_numbers: s.row_numbers.unwrap_or(base.row_numbers),
+        column_numbers: s.column_numbers.unwrap_or(base.column_numbers),
         separators: s.separators.unwrap_or(base.separators),
         zero: s
             .zero

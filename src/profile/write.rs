@@ -149,8 +149,11 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         t.insert("separators", s.separators.into());
         t.insert("zero", s.zero.into());
         t.insert("decimals", i64::from(s.decimals).into());
-        if !s.numbering {
-            t.insert("numbering", false.into());
+        if !s.row_numbers {
+            t.insert("row_numbers", false.into());
+        }
+        if !s.column_numbers {
+            t.insert("column_numbers", false.into());
         }
         t
     };

@@ -37,7 +37,7 @@ fn beijing_prints_seed_006_tables_from_records() {
             pages[1]
         );
     }
-    // Seed 006 prints no 序号 column and no 栏次 row (`numbering = false`):
+    // Seed 006 prints no 序号 column and no 栏次 row (`row_numbers = false`, `column_numbers = false`):
     // 预算01表 opens with its first income item, not with 1.
     assert!(!all.contains("栏次") && !all.contains("序号"));
     assert!(all.contains("预算01表 收支总表"), "title");
