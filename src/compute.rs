@@ -872,14 +872,27 @@ fn final_totals(
 ) -> Vec<TotalRow> {
     let n = spec.columns.len();
     let scope = |s: Source| spec.complete || s.is_fiscal();
+    // A flow's 元 under column `i` (a sum column: its parts').
+    fn column_flow(
+        spec: &TableSpec,
+        i: usize,
+        flow: Flow,
+        flow_of: FlowTotal,
+        scope: &dyn Fn(Source) -> bool,
+    ) -> Decimal {
+        match &spec.columns[i].measure {
+            Measure::Lines(sources, _) => flow_of(flow, &|s| scope(s) && sources.contains(&s)),
+            Measure::Sum(parts) => parts
+                .iter()
+                .filter_map(|p| spec.column(p))
+                .map(|j| column_flow(spec, j, flow, flow_of, scope))
+                .sum(),
+            _ => Decimal::ZERO,
+        }
+    }
     let by_column = |flow: Flow| -> Vec<Decimal> {
         (0..n)
-            .map(|i| match &spec.columns[i].measure {
-                Measure::Lines(sources, _) => {
-                    unit.from_yuan(flow_of(flow, &|s| scope(s) && sources.contains(&s)))
-                }
-                _ => Decimal::ZERO,
-            })
+            .map(|i| unit.from_yuan(column_flow(spec, i, flow, flow_of, &scope)))
             .collect()
     };
     let opening = unit.from_yuan(flow_of(Flow::Opening, &scope));

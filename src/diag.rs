@@ -320,6 +320,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ),
     ("year", "预算年度是一个年份。", "The budget year is a year."),
     (
+        "balance",
+        "部门决算：年初结转和结余 + 本年收入 + 使用非财政拨款结余 = 本年支出 + 结余分配 + 年末结转和结余，合计及每一类财政拨款都如此。",
+        "部门决算: 年初结转和结余 + 本年收入 + 使用非财政拨款结余 = 本年支出 + 结余分配 + 年末结转和结余, in total and for each kind of 财政拨款.",
+    ),
+    (
         "zero",
         "零怎么印：\"\"（空白）、\"0\"、\"0.00\"、\"-\" 或 \"—\"；文件的 zero 优先于样式（及其 [style.until.年份]），表自己的 zero 又优先于文件。",
         "How zero prints: \"\" (blank), \"0\", \"0.00\", \"-\" or \"—\"; the file's zero is over its profile's style (and its [style.until.YEAR]), a table's own zero over the file's.",

@@ -65,7 +65,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
             ok = false;
         };
         let flow = match &r.flow {
-            Some(f) => Flow::parse(f.get_ref()).unwrap_or_else(|| {
+            Some(f) => Flow::parse(f.get_ref()).or_else(|| {
                 let (v, valid) = (f.get_ref(), Flow::valid());
                 bad(
                     f,
@@ -74,10 +74,13 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                         "unknown flow \"{v}\"; valid: {valid}"
                     ),
                 );
-                Flow::Spending
+                None
             }),
-            None => Flow::Spending,
+            None => Some(Flow::Spending),
         };
+        // A record of an unknown flow is refused above, and once.
+        let known = flow.is_some();
+        let flow = flow.unwrap_or(Flow::Income);
         // Money that is not spent (income, balances) or only compared (the
         // year's budget in a 决算) is no 项 line's: it has no kind to give.
         let spent = flow == Flow::Spending && !r.budget;
@@ -148,7 +151,7 @@ pub fn fold(file: &mut BudgetFile, diags: &mut Diagnostics) -> (Vec<Fact>, Vec<R
                 );
             }
         }
-        if r.kind.is_none() && !r.last_year && flow == Flow::Spending {
+        if r.kind.is_none() && !r.last_year && flow == Flow::Spending && known {
             diags.push(Diagnostic::error(
                 "fact",
                 Some(span.clone()),

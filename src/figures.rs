@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 
 use crate::domain::{Kind, Source};
-use crate::records::{Fact, total};
+use crate::records::{Fact, Flow, total};
 use crate::validate::Budget;
 
 /// A budget's named figures, in 元.
@@ -45,6 +45,8 @@ pub struct Named {
     pub public: Decimal,
     /// 项目支出.
     pub project: Decimal,
+    /// 财政拨款 基本支出 (what a 决算 reports as 财政拨款基本支出).
+    pub fiscal_basic: Decimal,
 }
 
 impl Named {
@@ -82,6 +84,16 @@ impl Named {
         } else {
             (kind(&[Kind::Personnel]), kind(&[Kind::Public]))
         };
+        // A 决算's income is its own facts; a budget's, its spending by source.
+        let of = |s: &[Source]| {
+            if budget.final_account {
+                total(facts, |f| {
+                    f.flow == Flow::Income && !f.budgeted && !f.last_year && s.contains(&f.source)
+                })
+            } else {
+                of(s)
+            }
+        };
         Named {
             total: total(facts, Fact::spending),
             fiscal: of(Source::FISCAL),
@@ -109,6 +121,11 @@ impl Named {
             personnel,
             public,
             project: kind(&[Kind::Project]),
+            fiscal_basic: total(facts, |f| {
+                f.spending()
+                    && f.source.is_fiscal()
+                    && matches!(f.kind, Some(Kind::Basic | Kind::Personnel | Kind::Public))
+            }),
         }
     }
 }
@@ -121,6 +138,8 @@ pub struct Sangong {
     this: std::collections::BTreeMap<String, crate::domain::Funds>,
     /// Last year's of each leaf given, by fund.
     last: std::collections::BTreeMap<String, crate::domain::Funds>,
+    /// A 决算's budget (预算数) of each leaf given, every fund.
+    budget: std::collections::BTreeMap<String, Decimal>,
 }
 
 impl Sangong {
@@ -131,7 +150,9 @@ impl Sangong {
         for f in &budget.details {
             if let Some(crate::records::Detail::Sangong(key)) = &f.detail {
                 if f.budgeted {
-                    continue; // a 决算's budget figure: compared, not the year's
+                    // a 决算's budget figure: compared, not the year's
+                    *out.budget.entry(key.clone()).or_default() += f.amount;
+                    continue;
                 }
                 let map = if f.last_year {
                     &mut out.last
@@ -167,6 +188,15 @@ impl Sangong {
     /// This year's figure of row `key`, every fund.
     pub fn this_year(&self, key: &str) -> Decimal {
         self.this_year_funds(key).iter().sum()
+    }
+
+    /// A 决算's budget (预算数) of row `key`, every fund, when any is given.
+    pub fn budget(&self, key: &str) -> Option<Decimal> {
+        let leaves = crate::records::sangong_leaves(key);
+        leaves
+            .iter()
+            .any(|k| self.budget.contains_key(*k))
+            .then(|| leaves.iter().filter_map(|k| self.budget.get(*k)).sum())
     }
 
     /// Last year's figure of row `key`, every fund, when every leaf it

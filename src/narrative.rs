@@ -111,6 +111,10 @@ pub struct Fig {
     /// The exact amount in 元 (for the checks).
     #[serde(skip)]
     pub yuan: Decimal,
+    /// In a 部门决算: the year's budget (预算数) of the same figure, in 元 —
+    /// what a sentence saying 预算 of it quotes.
+    #[serde(skip)]
+    pub budget: Option<Decimal>,
 }
 
 /// A change against last year.
@@ -294,6 +298,7 @@ pub fn build(
     figures.insert("other", fig(n.other, None));
     figures.insert("carryover", fig(n.carryover, None));
     figures.insert("basic", fig(n.basic, l(|l| &l.basic)));
+    figures.insert("fiscal_basic", fig(n.fiscal_basic, None));
     figures.insert("personnel", fig(n.personnel, l(|l| &l.personnel)));
     figures.insert("public", fig(n.public, l(|l| &l.public)));
     figures.insert("project", fig(n.project, l(|l| &l.project)));
@@ -311,7 +316,9 @@ pub fn build(
             ("vehicle_operation", "vehicle_operation"),
             ("reception", "reception"),
         ] {
-            sangong.insert(name, fig(g.this_year(key), g.last_year(key)));
+            let mut f = fig(g.this_year(key), g.last_year(key));
+            f.budget = g.budget(key);
+            sangong.insert(name, f);
         }
         if sg.running_costs {
             let key = "running_costs";
@@ -938,6 +945,7 @@ pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
         zero: wan(yuan).is_zero(),
         change,
         yuan,
+        budget: None,
     }
 }
 
@@ -1071,6 +1079,7 @@ const LABELS: &[(&str, &str)] = &[
     ("一般公共预算收入", "general"),
     ("一般公共预算拨款收入", "general"),
     ("财政拨款收入", "fiscal"),
+    ("财政拨款基本支出", "fiscal_basic"),
     ("预算收入", "income"),
     ("收入预算", "income"),
     ("支出预算", "expenditure"),
@@ -1413,7 +1422,11 @@ fn labelled_figures<'a>(
                 report(tail_at + i, len, t)
             });
         }
-        if (yuan - fig.yuan).abs() > tolerance {
+        // "…预算为 76.43 万元" of a 决算's figure quotes its budget.
+        let budget_said = fig.budget.is_some_and(|b| {
+            gap.contains("预算") && !gap.contains("决算") && (yuan - b).abs() <= tolerance
+        });
+        if (yuan - fig.yuan).abs() > tolerance && !budget_said {
             let right = &fig.text;
             let hint = if !fig.yuan.is_zero()
                 && unit == "元"

@@ -996,8 +996,34 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             }
         }
     }
+    // The 决算 identity, in total and for the 财政拨款: what the year began
+    // with and received is what it spent and ended with.
+    for pair in [&t.summary, &t.fiscal]
+        .into_iter()
+        .filter(|_| budget.final_account)
+    {
+        if let Some(total) = pair.total("总计")
+            && total.left_value != total.right_values[0]
+        {
+            let (title, income, spending) = (
+                pair.title,
+                fmt(total.left_value, 2),
+                fmt(total.right_values[0], 2),
+            );
+            diags.push(Diagnostic::error(
+                "balance",
+                None,
+                text!(
+                    "{title}：收入总计 {income}（年初结转和结余 + 本年收入 + 使用非财政拨款结余）不等于支出总计 {spending}（本年支出 + 结余分配 + 年末结转和结余）",
+                    "{title}: 收入总计 {income} (年初结转和结余 + 本年收入 + 使用非财政拨款结余) differs from 支出总计 {spending} (本年支出 + 结余分配 + 年末结转和结余)"
+                ),
+            ));
+        }
+    }
     let total = t.summary.total("总计");
-    if let Some(total) = total
+    if budget.final_account {
+        // said above
+    } else if let Some(total) = total
         && total.left_value != total.right_values[0]
     {
         diags.push(Diagnostic::error(

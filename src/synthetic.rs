@@ -79,6 +79,31 @@ pub fn records(n: usize) -> String {
     out
 }
 
+/// [`records`] as a 部门决算 (`yusuan profile check` of a final-account
+/// profile): each 项's spending also received as income, an opening and a
+/// closing balance of the same size, and the 三公 budget beside its final
+/// figures — so that every 决算 identity holds.
+pub fn final_account(n: usize) -> String {
+    let mut out = records(n);
+    for i in 0..n.max(1) {
+        let xiang = i / 3 % 99 + 1;
+        let _ = write!(
+            out,
+            "\n[[fact]]\nfunction = \"20101{xiang:02}\"\nflow = \"收入\"\namount = {}.{:02}\n",
+            (i * 7_919) % 100_000 + 1,
+            i % 100,
+        );
+    }
+    out.push_str(
+        "\n[[fact]]\nflow = \"年初结转和结余\"\nfunction = \"2010101\"\namount = 1000.00\n",
+    );
+    out.push_str(
+        "\n[[fact]]\nflow = \"年末结转和结余\"\nfunction = \"2010101\"\namount = 1000.00\n",
+    );
+    out.push_str("\n[sangong]\nreception = 1.20\nbudget = { reception = 2.00 }\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

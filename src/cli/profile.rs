@@ -68,6 +68,11 @@ fn check(dir: &Path, with: Option<&Path>) -> i32 {
     };
     let checked = match with {
         Some(file) => crate::check_file_with(file, options),
+        None if profile.final_account => crate::check_str_with(
+            "synthetic.toml",
+            &crate::synthetic::final_account(60),
+            options,
+        ),
         // A profile with pivot tables needs amounts with their dimensions.
         None if profile
             .tables

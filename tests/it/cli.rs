@@ -32,6 +32,7 @@ fn profiles_are_listed_and_context_prints_what_templates_see() {
             "beijing",
             "guangzhou",
             "hebei",
+            "national-final",
             "ningxia",
             "shanghai",
             "xian"

@@ -20,6 +20,7 @@ const PROFILES: &[&str] = &[
     "shanghai",
     "beijing",
     "xian",
+    "national-final",
 ];
 
 fn golden_dir() -> PathBuf {

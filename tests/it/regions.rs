@@ -157,3 +157,110 @@ fn two_subtotal_columns_are_named_by_their_groups() {
         ]
     );
 }
+
+/// Seed 008 (国家信访局 2024 年度部门决算): 公开01表–09表 from one ledger —
+/// spending, income and balances as facts of their flow, the 三公 beside
+/// their budget — every figure below the seed's; and its slips reported:
+/// the 35.74% that its own figures make 35.94%, and the figures the budget
+/// system rounded from 元 (each within its 尾差, printed as published).
+#[test]
+fn national_final_prints_seed_008_from_one_ledger() {
+    let (diags, pages) = rendered("national-petition-final-2024.toml");
+    let all = pages.concat();
+    // 公开01表: 20,451.35 + 1,615.24 = 22,066.59 = 14,572.53 + 7,494.06.
+    let summary = pages
+        .iter()
+        .find(|p| p.starts_with("收入支出决算总表"))
+        .expect("公开01表");
+    for want in [
+        "公开 01 表",
+        "部门：国家信访局",
+        "一、一般公共预算财政拨款收入119,572.91一、一般公共服务支出3210,685.56",
+        "八、其他收入8878.44八、社会保障和就业支出392,228.57",
+        "本年收入合计2720,451.35本年支出合计5814,572.53",
+        "使用非财政拨款结余28结余分配59",
+        "年初结转和结余291,615.24年末结转和结余607,494.06",
+        "总计3122,066.59总计6222,066.59",
+    ] {
+        assert!(summary.contains(want), "公开01表 lacks {want}: {summary}");
+    }
+    // 公开04表: 19,572.91 + 1,154.62 = 20,727.53 = 13,733.80 + 6,993.74.
+    for want in [
+        "本年收入合计2719,572.91本年支出合计5913,733.8013,733.80",
+        "年初财政拨款结转和结余281,154.62年末财政拨款结转和结余606,993.746,993.74",
+        "一般公共预算财政拨款291,154.62",
+        "总计3220,727.53总计6420,727.5320,727.53",
+        // 公开02表 and 03表 by 项; 05表 一般公共预算.
+        "2014003机关服务839.13229.19609.94",
+        "2014099其他信访事务支出1,788.46540.611,247.85",
+        // 公开06表: three lists, 人员经费 and 公用经费 合计 as published.
+        "30101基本工资1,857.4030201办公费83.9230701国内债务付息",
+        "人员经费合计7,967.72公用经费合计2,266.65",
+        // 公开09表 transposed: 预算数 then 决算数.
+        "76.4330.0040.6340.635.8046.214.6940.6140.610.90",
+    ] {
+        assert!(all.contains(want), "missing {want}");
+    }
+    let found: Vec<(String, String)> = diags
+        .items
+        .iter()
+        .map(|d| (d.rule.to_string(), d.message.zh.clone()))
+        .collect();
+    assert!(
+        found.iter().any(|(r, m)| r == "R13"
+            && m == "“22066.59 万元，与 2023 年相比，收、支总计各增加 5834.37 ”：按句中数字应为 35.94%"),
+        "{found:#?}"
+    );
+    // The 尾差 of figures rounded from 元, each a warning, never an error.
+    assert!(!diags.has_errors(), "{diags}");
+    for want in [
+        "三公经费表 合计 决算数：申报 46.21，各项合计 46.20，相差 0.01",
+        "一般公共预算财政拨款基本支出决算表 类 303 人员经费：申报 984.97，各项合计 984.98，相差 0.01",
+        "支出决算表 类 201 基本支出：申报 7366.16，各项合计 7366.17，相差 0.01",
+    ] {
+        assert!(
+            found.iter().any(|(_, m)| m.starts_with(want)),
+            "missing {want}: {found:#?}"
+        );
+    }
+}
+
+/// The 决算 identity, in total and for the 财政拨款: 年初结转和结余 + 本年收入 +
+/// 使用非财政拨款结余 = 本年支出 + 结余分配 + 年末结转和结余 — a closing
+/// balance typed 0.10 short is an error naming both sides, in each table
+/// whose scope holds it.
+#[test]
+fn a_final_account_that_does_not_balance_is_an_error() {
+    let text = std::fs::read_to_string(example("national-petition-final-2024.toml")).unwrap();
+    let broken = text.replace("amount = 6993.74", "amount = 6993.64");
+    assert_ne!(text, broken);
+    let checked = yusuan::check_str("f.toml", &broken).unwrap();
+    let balance: Vec<&str> = checked
+        .diags
+        .items
+        .iter()
+        .filter(|d| d.rule == "balance")
+        .map(|d| d.message.zh.as_str())
+        .collect();
+    assert_eq!(
+        balance,
+        [
+            "收入支出决算总表：收入总计 22066.59（年初结转和结余 + 本年收入 + 使用非财政拨款结余）不等于支出总计 22066.49（本年支出 + 结余分配 + 年末结转和结余）",
+            "财政拨款收入支出决算总表：收入总计 20727.53（年初结转和结余 + 本年收入 + 使用非财政拨款结余）不等于支出总计 20727.43（本年支出 + 结余分配 + 年末结转和结余）",
+        ]
+    );
+    // An unknown flow is an error at its record.
+    let unknown = text.replacen("\nflow = \"收入\"", "\nflow = \"收益\"", 1);
+    let d = yusuan::check_str("f.toml", &unknown).unwrap().diags;
+    let fact: Vec<&str> = d
+        .items
+        .iter()
+        .filter(|x| x.rule == "fact")
+        .map(|x| x.message.zh.as_str())
+        .collect();
+    assert_eq!(fact.len(), 1, "{fact:?}");
+    assert!(
+        fact[0].starts_with("未知的收支类别 \"收益\"；可用：支出（spending）、收入（income）"),
+        "{fact:?}"
+    );
+}
