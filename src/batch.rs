@@ -275,11 +275,15 @@ fn depends_on(input: &Path, text: &str, options: &crate::Options) -> String {
     let last_year = crate::lastyear::from_path(input, text)
         .map(|p| crate::lastyear::read_regular(&p))
         .unwrap_or_default();
+    // A 决算's budget file: its figures are the 预算数 printed.
+    let budget = crate::lastyear::other_path(input, text, "budget")
+        .map(|p| crate::lastyear::read_regular(&p))
+        .unwrap_or_default();
     let profile = match &options.profile {
         Some(p) => profile_of(p, None),
         None => department("profile").map_or(String::new(), |p| profile_of(&p, Some(base))),
     };
-    catalogue + &last_year + &profile
+    catalogue + &last_year + &budget + &profile
 }
 
 /// The content of the profile directory `spec` names (relative to `base`),

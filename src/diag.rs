@@ -320,6 +320,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ),
     ("year", "预算年度是一个年份。", "The budget year is a year."),
     (
+        "budget-file",
+        "部门决算的 [budget] from：同一部门同一年的部门预算文件，预算数取自它；这里另写的预算数须与它一致。",
+        "A 部门决算's [budget] from: the same department's 部门预算 file of the same year, whose figures are the 预算数; a budget figure typed here as well must agree with it.",
+    ),
+    (
         "balance",
         "部门决算：年初结转和结余 + 本年收入 + 使用非财政拨款结余 = 本年支出 + 结余分配 + 年末结转和结余，合计及每一类财政拨款都如此。",
         "部门决算: 年初结转和结余 + 本年收入 + 使用非财政拨款结余 = 本年支出 + 结余分配 + 年末结转和结余, in total and for each kind of 财政拨款.",

@@ -32,62 +32,21 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
     else {
         return;
     };
-    if READING.with(std::cell::Cell::get) {
-        return;
-    }
     let span = from.span();
     let path = base.map_or_else(
         || Path::new(from.get_ref()).to_path_buf(),
         |b| b.join(from.get_ref()),
     );
     let shown = path.display();
-    // A FIFO, a device or a directory is no budget: reading it could wait forever.
-    if let Ok(meta) = std::fs::metadata(&path)
-        && !meta.is_file()
-    {
-        diags.push(Diagnostic::error(
-            "last-year",
-            Some(span),
-            text!(
-                "上年文件 {shown} 不是普通文件（目录、管道或设备），不读取",
-                "last year's file {shown} is not a regular file (a directory, pipe or device): not read"
-            ),
-        ));
+    let Some(other) = read_other(
+        &path,
+        &span,
+        "last-year",
+        ("上年文件", "last year's file"),
+        diags,
+    ) else {
         return;
-    }
-    READING.with(|r| r.set(true));
-    let read = crate::check_file_with(&path, crate::Options::default());
-    READING.with(|r| r.set(false));
-    // Why no figure can be taken: the first error of the file, or why it cannot be read.
-    let (first, broken) = match &read {
-        Ok(c) => (
-            c.diags
-                .items
-                .iter()
-                .find(|d| d.severity == crate::diag::Severity::Error),
-            true,
-        ),
-        Err(d) => (d.items.first(), false),
     };
-    if first.is_some() || read.is_err() {
-        let (zh, en) = first.map_or((String::new(), String::new()), |d| {
-            (d.message.zh.clone(), d.message.en.clone())
-        });
-        let message = if broken {
-            text!(
-                "上年文件 {shown} 有错误，不能取数：{zh}",
-                "last year's file {shown} has errors, no figure is taken from it: {en}"
-            )
-        } else {
-            text!(
-                "无法读取上年文件 {shown}：{zh}",
-                "cannot read last year's file {shown}: {en}"
-            )
-        };
-        diags.push(Diagnostic::error("last-year", Some(span), message));
-        return;
-    }
-    let Ok(other) = read else { return };
     if let Some(message) = not_last_years(file, &other.file, &shown) {
         diags.push(Diagnostic::error("last-year", Some(span), message));
         return;
@@ -204,6 +163,205 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
     }
 }
 
+/// The other file `path` names (last year's budget, or the budget of a
+/// 决算), checked as any other: `None` with an error at `span` (rule
+/// `rule`) when it is no regular file, cannot be read or has errors. Its
+/// own `from` files are not followed (no chain can loop).
+fn read_other(
+    path: &Path,
+    span: &Range<usize>,
+    rule: &'static str,
+    (what_zh, what_en): (&str, &str),
+    diags: &mut Diagnostics,
+) -> Option<crate::Checked> {
+    if READING.with(std::cell::Cell::get) {
+        return None;
+    }
+    let shown = path.display();
+    // A FIFO, a device or a directory is no budget: reading it could wait forever.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        diags.push(Diagnostic::error(
+            rule,
+            Some(span.clone()),
+            text!(
+                "{what_zh} {shown} 不是普通文件（目录、管道或设备），不读取",
+                "{what_en} {shown} is not a regular file (a directory, pipe or device): not read"
+            ),
+        ));
+        return None;
+    }
+    READING.with(|r| r.set(true));
+    let read = crate::check_file_with(path, crate::Options::default());
+    READING.with(|r| r.set(false));
+    // Why no figure can be taken: the first error of the file, or why it cannot be read.
+    let (first, broken) = match &read {
+        Ok(c) => (
+            c.diags
+                .items
+                .iter()
+                .find(|d| d.severity == crate::diag::Severity::Error),
+            true,
+        ),
+        Err(d) => (d.items.first(), false),
+    };
+    if first.is_some() || read.is_err() {
+        let (zh, en) = first.map_or((String::new(), String::new()), |d| {
+            (d.message.zh.clone(), d.message.en.clone())
+        });
+        let message = if broken {
+            text!(
+                "{what_zh} {shown} 有错误，不能取数：{zh}",
+                "{what_en} {shown} has errors, no figure is taken from it: {en}"
+            )
+        } else {
+            text!(
+                "无法读取{what_zh} {shown}：{zh}",
+                "cannot read {what_en} {shown}: {en}"
+            )
+        };
+        diags.push(Diagnostic::error(rule, Some(span.clone()), message));
+        return None;
+    }
+    read.ok()
+}
+
+/// A 部门决算's `[budget] from`: the year's 部门预算 file, whose spending and
+/// 三公 figures join this ledger as its budget (年初预算数, `budgeted`),
+/// never retyped. A budget figure typed here as well is compared with the
+/// file's — by 项 and by 三公 item, a difference an error at the typed
+/// figure — and gives way to it.
+pub fn budget_from(
+    file: &BudgetFile,
+    base: Option<&Path>,
+    budget: &mut crate::validate::Budget,
+    diags: &mut Diagnostics,
+) {
+    let Some(given) = &file.budget else { return };
+    let from = &given.get_ref().from;
+    let span = from.span();
+    if !budget.final_account {
+        diags.push(Diagnostic::error(
+            "budget-file",
+            Some(span),
+            text!(
+                "[budget] from 只用于部门决算（样式 document = \"final\"）：部门预算没有另一份预算文件",
+                "[budget] from belongs to a 部门决算 (a profile with document = \"final\"): a 部门预算 has no other budget file"
+            ),
+        ));
+        return;
+    }
+    let path = base.map_or_else(
+        || Path::new(from.get_ref()).to_path_buf(),
+        |b| b.join(from.get_ref()),
+    );
+    let shown = path.display();
+    let Some(other) = read_other(
+        &path,
+        &span,
+        "budget-file",
+        ("预算文件", "the budget file"),
+        diags,
+    ) else {
+        return;
+    };
+    let (this, that) = (file.department.get_ref(), other.file.department.get_ref());
+    let same_department = match (&this.code, &that.code) {
+        (Some(a), Some(b)) => a.get_ref().trim() == b.get_ref().trim(),
+        _ => this.name.get_ref().trim() == that.name.get_ref().trim(),
+    };
+    let (year, other_year) = (*this.year.get_ref(), *that.year.get_ref());
+    let why = if other.budget.final_account {
+        Some(text!(
+            "{shown} 是部门决算，不是部门预算",
+            "{shown} is a 部门决算, not a 部门预算"
+        ))
+    } else if other_year != year {
+        Some(text!(
+            "{shown} 是 {other_year} 年的预算，而本决算是 {year} 年的",
+            "{shown} is the budget of {other_year}, and this final account is of {year}"
+        ))
+    } else if !same_department {
+        let name = that.name.get_ref();
+        Some(text!(
+            "{shown} 是另一个部门（{name}）的预算",
+            "{shown} is another department's budget ({name})"
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = why {
+        diags.push(Diagnostic::error("budget-file", Some(span), message));
+        return;
+    }
+    // The file's figures, as this ledger's budget.
+    let as_budget = |f: &crate::records::Fact| {
+        let mut f = f.clone();
+        f.budgeted = true;
+        f.record = false;
+        f.span = span.clone();
+        f
+    };
+    let taken: Vec<_> = other
+        .budget
+        .facts
+        .iter()
+        .filter(|f| f.spending())
+        .map(as_budget)
+        .collect();
+    let taken_details: Vec<_> = other
+        .budget
+        .details
+        .iter()
+        .filter(|f| !f.last_year && matches!(f.detail, Some(crate::records::Detail::Sangong(_))))
+        .map(as_budget)
+        .collect();
+    // Typed here too: compared by 项, and by 三公 item, then replaced.
+    let by_key = |facts: &[crate::records::Fact], typed: bool| {
+        let mut m: std::collections::BTreeMap<String, (Decimal, Range<usize>)> =
+            std::collections::BTreeMap::new();
+        for f in facts
+            .iter()
+            .filter(|f| f.budgeted && (f.record == typed || !typed))
+        {
+            let key = match (&f.detail, &f.function) {
+                (Some(crate::records::Detail::Sangong(k)), _) => format!("三公 {k}"),
+                (None, Some(code)) => format!("项 {code}"),
+                _ => continue,
+            };
+            let e = m.entry(key).or_insert((Decimal::ZERO, f.span.clone()));
+            e.0 += f.amount;
+        }
+        m
+    };
+    let typed = by_key(&budget.facts, true);
+    let typed_details = by_key(&budget.details, false);
+    let file_figures = by_key(&taken, false);
+    let file_details = by_key(&taken_details, false);
+    let factor = crate::validate::input_unit(file).yuan();
+    for (typed, from_file) in [(&typed, &file_figures), (&typed_details, &file_details)] {
+        for (key, (yuan, at)) in typed {
+            let other = from_file.get(key).map_or(Decimal::ZERO, |x| x.0);
+            if *yuan != other {
+                let (t, f) = ((yuan / factor).normalize(), (other / factor).normalize());
+                diags.push(Diagnostic::error(
+                    "budget-file",
+                    Some(at.clone()),
+                    text!(
+                        "{key} 的预算数 {t} 与预算文件 {shown} 中的 {f} 不符：预算数取自预算文件，请删去这里的数或改正预算文件",
+                        "{key}: the budget figure {t} differs from {f} in the budget file {shown}; budget figures come from the budget file: delete this one or correct the file"
+                    ),
+                ));
+            }
+        }
+    }
+    budget.facts.retain(|f| !f.budgeted);
+    budget.details.retain(|f| !f.budgeted);
+    budget.facts.extend(taken);
+    budget.details.extend(taken_details);
+}
+
 /// Why `other` is not last year's budget of `file`'s department: another
 /// year than the one before, or another department (by code when both give
 /// one, else by name). Every comparison would read its figures as last year's.
@@ -241,8 +399,14 @@ fn not_last_years(
 /// The file `[last_year] from` names in the TOML `text` of the file at
 /// `input`, read without checking: what `--changed` and `watch` follow.
 pub fn from_path(input: &Path, text: &str) -> Option<std::path::PathBuf> {
+    other_path(input, text, "last_year")
+}
+
+/// The file `[table] from` names in `text` (`last_year`, `budget`),
+/// relative to `input`'s directory.
+pub fn other_path(input: &Path, text: &str, table: &str) -> Option<std::path::PathBuf> {
     let parsed = text.parse::<toml::Table>().ok()?;
-    let from = parsed.get("last_year")?.get("from")?.as_str()?;
+    let from = parsed.get(table)?.get("from")?.as_str()?;
     Some(input.parent().unwrap_or(Path::new(".")).join(from))
 }
 

@@ -174,6 +174,7 @@ fn check_loaded(loaded: load::Loaded<model::BudgetFile>, options: Options) -> Ch
     let (lists, list_facts) = lists::read(file, profile, &mut diags);
     budget.lists = lists;
     budget.details.extend(list_facts);
+    lastyear::budget_from(file, options.base_dir.as_deref(), &mut budget, &mut diags);
     reconcile::given(&budget, file, &mut diags);
     let has_tables = !file.expenditure.is_empty()
         || !file.basic_economic.is_empty()

@@ -256,6 +256,9 @@ pub struct BudgetFile {
     pub section: Vec<Spanned<Section>>,
     /// Last year's figures the narrative compares with (比上年).
     pub last_year: Option<Spanned<LastYear>>,
+    /// In a 部门决算: the year's 部门预算 file, whose figures are the
+    /// 年初预算数 beside the final ones.
+    pub budget: Option<Spanned<BudgetFrom>>,
     /// 政府采购 items (the 部门政府采购预算 table and its paragraph).
     #[serde(default)]
     pub procurement: Vec<Spanned<Purchase>>,
@@ -325,6 +328,14 @@ pub struct SectionTable {
     /// The rows, each as many cells as the header.
     #[serde(default)]
     pub rows: Vec<Vec<String>>,
+}
+
+/// `[budget] from = "…"` of a 部门决算.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetFrom {
+    /// The year's 部门预算 file (relative to this one).
+    pub from: Spanned<String>,
 }
 
 /// Last year's totals, in the file's unit: what the narrative compares

@@ -65,12 +65,15 @@ pub(super) fn watch(
     for d in &profiles {
         watched.push((d.clone(), RecursiveMode::Recursive));
     }
-    // Last year's file: correcting it changes this year's comparisons.
-    let last_year = std::fs::read_to_string(file)
-        .ok()
-        .and_then(|text| crate::lastyear::from_path(file, &text))
-        .and_then(|p| p.canonicalize().ok());
-    if let Some(dir) = last_year.as_ref().and_then(|p| p.parent()) {
+    // Last year's file (correcting it changes this year's comparisons) and
+    // a 决算's budget file (its 预算数).
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let others: Vec<_> = ["last_year", "budget"]
+        .iter()
+        .filter_map(|t| crate::lastyear::other_path(file, &text, t))
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    for dir in others.iter().filter_map(|p| p.parent()) {
         watched.push((dir.to_path_buf(), RecursiveMode::NonRecursive));
     }
     for (path, mode) in &watched {
@@ -88,7 +91,7 @@ pub(super) fn watch(
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
             let under = |d: &Path| d.canonicalize().is_ok_and(|d| p.starts_with(d));
             p == input
-                || last_year.as_ref() == Some(&p)
+                || others.contains(&p)
                 || (p != out
                     && (templates.as_deref().is_some_and(under)
                         || profiles.iter().any(|d| under(d))))

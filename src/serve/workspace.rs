@@ -227,19 +227,22 @@ impl Workspace {
                 ));
             }
         }
-        // Last year's file too: its figures and names would be shown.
-        let from = doc
-            .get("last_year")
-            .and_then(|l| l.get("from"))
-            .and_then(|v| v.as_str());
-        if let Some(spec) = from
-            && self.inside(&base.join(spec)).is_err()
-        {
-            let shown = crate::diag::printable(spec);
-            return Err(text!(
-                "[last_year] from = \"{shown}\" 指向工作目录之外：yusuan serve 只读工作目录里的文件",
-                "[last_year] from = \"{shown}\" leads outside the workspace: yusuan serve reads only files inside it"
-            ));
+        // Last year's file and a 决算's budget file too: their figures and
+        // names would be shown.
+        for table in ["last_year", "budget"] {
+            let from = doc
+                .get(table)
+                .and_then(|l| l.get("from"))
+                .and_then(|v| v.as_str());
+            if let Some(spec) = from
+                && self.inside(&base.join(spec)).is_err()
+            {
+                let shown = crate::diag::printable(spec);
+                return Err(text!(
+                    "[{table}] from = \"{shown}\" 指向工作目录之外：yusuan serve 只读工作目录里的文件",
+                    "[{table}] from = \"{shown}\" leads outside the workspace: yusuan serve reads only files inside it"
+                ));
+            }
         }
         Ok(())
     }

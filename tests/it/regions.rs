@@ -264,3 +264,86 @@ fn a_final_account_that_does_not_balance_is_an_error() {
         "{fact:?}"
     );
 }
+
+/// A 部门决算 takes its 预算数 from the year's 部门预算 file (`[budget] from`),
+/// never retyped: the budget file's spending and 三公 join the ledger as
+/// budget figures (the 三公 table's 预算数 column prints 5.00 from it); a
+/// budget figure typed as well is compared — 55.00 where the file has 50.00
+/// is an error at the typed record — and a file of another year is refused.
+#[test]
+fn a_final_account_takes_its_budget_from_the_years_budget_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "[department]\ncode = \"101\"\nname = \"测试局\"\nyear = 2024\n";
+    std::fs::write(
+        dir.path().join("budget.toml"),
+        format!("{head}\n[[expenditure]]\ncode = \"2013201\"\nbasic = 100.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 50.00\n\n[sangong]\nreception = 5.00\n"),
+    )
+    .unwrap();
+    let spent = "\n[[fact]]\nfunction = \"2013201\"\nkind = \"基本支出\"\namount = 90.00\n\n[[fact]]\nfunction = \"2013299\"\nkind = \"项目支出\"\namount = 40.00\n\n[[fact]]\nfunction = \"2013201\"\nflow = \"收入\"\namount = 130.00\n\n[sangong]\nreception = 4.00\n";
+    let final_account = |extra: &str, from: &str| {
+        let text = format!(
+            "{head}profile = \"national-final\"\n\n[budget]\nfrom = \"{from}\"\n{spent}{extra}"
+        );
+        let file = dir.path().join("final.toml");
+        std::fs::write(&file, text).unwrap();
+        yusuan::check_file(&file).unwrap()
+    };
+    let checked = final_account("", "budget.toml");
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let budgeted: Vec<(String, String)> = checked
+        .budget
+        .facts
+        .iter()
+        .filter(|f| f.budgeted)
+        .map(|f| {
+            (
+                f.function.clone().unwrap(),
+                (f.amount / rust_decimal::Decimal::from(10_000))
+                    .normalize()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        budgeted,
+        [
+            ("2013201".to_string(), "100".to_string()),
+            ("2013299".to_string(), "50".to_string())
+        ]
+    );
+    let sangong = &checked.report.tables.as_ref().unwrap().sangong;
+    let reception = sangong.row("reception").unwrap();
+    assert_eq!(reception.cells["budget"].normalize().to_string(), "5");
+    assert_eq!(reception.cells["final"].normalize().to_string(), "4");
+    // Typed as well: 100.00 agrees, 55.00 does not (an error at its record).
+    let typed = "\n[[fact]]\nfunction = \"2013201\"\nkind = \"基本支出\"\nbudget = true\namount = 100.00\n\n[[fact]]\nfunction = \"2013299\"\nkind = \"项目支出\"\nbudget = true\namount = 55.00\n";
+    let checked = final_account(typed, "budget.toml");
+    let errors = crate::common::located(&checked.diags, Some("budget-file"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.ends_with("final.toml:34:1"), "{errors:?}");
+    assert!(
+        errors[0]
+            .1
+            .starts_with("项 2013299 的预算数 55 与预算文件 ")
+            && errors[0].1.ends_with(
+                "budget.toml 中的 50 不符：预算数取自预算文件，请删去这里的数或改正预算文件"
+            ),
+        "{errors:?}"
+    );
+    // Another year's budget is refused at `from`.
+    std::fs::write(
+        dir.path().join("2023.toml"),
+        "[department]\ncode = \"101\"\nname = \"测试局\"\nyear = 2023\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1.00\n",
+    )
+    .unwrap();
+    let checked = final_account("", "2023.toml");
+    let errors = crate::common::located(&checked.diags, Some("budget-file"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.ends_with("final.toml:8:8"), "{errors:?}");
+    assert!(
+        errors[0]
+            .1
+            .ends_with("2023.toml 是 2023 年的预算，而本决算是 2024 年的"),
+        "{errors:?}"
+    );
+}
