@@ -33,20 +33,16 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
         return;
     };
     let span = from.span();
-    let path = base.map_or_else(
-        || Path::new(from.get_ref()).to_path_buf(),
-        |b| b.join(from.get_ref()),
-    );
-    let shown = path.display();
-    let Some(other) = read_other(
-        &path,
-        &span,
+    let Some((other, path)) = read_other(
+        &from,
+        base,
         "last-year",
         ("上年文件", "last year's file"),
         diags,
     ) else {
         return;
     };
+    let shown = path.display();
     if let Some(message) = not_last_years(file, &other.file, &shown) {
         diags.push(Diagnostic::error("last-year", Some(span), message));
         return;
@@ -163,20 +159,26 @@ pub fn apply(file: &mut BudgetFile, base: Option<&Path>, diags: &mut Diagnostics
     }
 }
 
-/// The other file `path` names (last year's budget, or the budget of a
-/// 决算), checked as any other: `None` with an error at `span` (rule
+/// The other file `from` names relative to `base` (last year's budget, or
+/// the budget of a 决算), checked as any other, and its path: `None` with an
+/// error at `from` (rule
 /// `rule`) when it is no regular file, cannot be read or has errors. Its
 /// own `from` files are not followed (no chain can loop).
 fn read_other(
-    path: &Path,
-    span: &Range<usize>,
+    from: &Spanned<String>,
+    base: Option<&Path>,
     rule: &'static str,
     (what_zh, what_en): (&str, &str),
     diags: &mut Diagnostics,
-) -> Option<crate::Checked> {
+) -> Option<(crate::Checked, std::path::PathBuf)> {
     if READING.with(std::cell::Cell::get) {
         return None;
     }
+    let span = &from.span();
+    let path = &base.map_or_else(
+        || Path::new(from.get_ref()).to_path_buf(),
+        |b| b.join(from.get_ref()),
+    );
     let shown = path.display();
     // A FIFO, a device or a directory is no budget: reading it could wait forever.
     if let Ok(meta) = std::fs::metadata(path)
@@ -224,7 +226,7 @@ fn read_other(
         diags.push(Diagnostic::error(rule, Some(span.clone()), message));
         return None;
     }
-    read.ok()
+    read.ok().map(|c| (c, path.clone()))
 }
 
 /// A 部门决算's `[budget] from`: the year's 部门预算 file, whose spending and
@@ -252,20 +254,16 @@ pub fn budget_from(
         ));
         return;
     }
-    let path = base.map_or_else(
-        || Path::new(from.get_ref()).to_path_buf(),
-        |b| b.join(from.get_ref()),
-    );
-    let shown = path.display();
-    let Some(other) = read_other(
-        &path,
-        &span,
+    let Some((other, path)) = read_other(
+        from,
+        base,
         "budget-file",
         ("预算文件", "the budget file"),
         diags,
     ) else {
         return;
     };
+    let shown = path.display();
     let (this, that) = (file.department.get_ref(), other.file.department.get_ref());
     let same_department = match (&this.code, &that.code) {
         (Some(a), Some(b)) => a.get_ref().trim() == b.get_ref().trim(),
