@@ -1079,6 +1079,10 @@ const LABELS: &[(&str, &str)] = &[
     ("一般公共预算收入", "general"),
     ("一般公共预算拨款收入", "general"),
     ("财政拨款收入", "fiscal"),
+    ("一般公共预算财政拨款收入", "general"),
+    ("政府性基金预算财政拨款收入", "fund"),
+    ("国有资本经营预算财政拨款收入", "soe"),
+    ("政府性基金预算支出", "fund"),
     ("财政拨款基本支出", "fiscal_basic"),
     ("预算收入", "income"),
     ("收入预算", "income"),
@@ -1468,6 +1472,10 @@ fn label_hits<'a>(
         while let Some(i) = sentence[from..].find(label) {
             let at = from + i;
             from = at + label.len();
+            // "涉及一般公共预算支出 1639.34 万元": the money some projects
+            // involve, a part of the label's figure — its own, unchecked.
+            let before: String = sentence[..at].chars().rev().take(8).collect();
+            let fig = if before.contains("及涉") { None } else { fig };
             found_labels.push((at, label, fig));
         }
     }
@@ -2348,6 +2356,8 @@ mod tests {
             decimals: 2,
             row_numbers: true,
             column_numbers: true,
+            table_label: "",
+            unit_label: "",
         }
     }
 

@@ -611,8 +611,11 @@ fn r12(ck: &mut Checker, budget: &Budget, t: &Tables) {
                 f.basic_economic().is_some() && f.economic.as_deref() == Some(code)
             });
             let econ = t.sangong.unit.from_yuan(econ);
-            let g = t.sangong.spec.column("general").unwrap_or(0);
-            let value = t.sangong.row(key).map_or(Decimal::ZERO, |r| r.values[g]);
+            // This year's 一般公共预算 figure of the item (whatever columns
+            // the region's 三公 table prints).
+            let value = crate::figures::Sangong::of(budget)
+                .map_or(Decimal::ZERO, |g| g.this_year_funds(key)[0]);
+            let value = t.sangong.unit.from_yuan(value);
             if round(value, decimals) < round(econ, decimals) {
                 ck.diags.push(Diagnostic::error(
                     "R12",

@@ -42,6 +42,11 @@ pub struct Style {
     /// Whether tables print a 栏次 row (national and the 决算 do; Beijing
     /// does not).
     pub column_numbers: bool,
+    /// A 决算's table label above its head (`公开 {nn} 表`, `表{n}`: {n} the
+    /// table's number, {nn} the same in two digits).
+    pub table_label: &'static str,
+    /// The word before a 决算 table's unit (`金额单位`, `单位`).
+    pub unit_label: &'static str,
 }
 
 impl Profile {
@@ -319,7 +324,32 @@ fn builtin_names() -> Vec<&'static str> {
         .filter(|n| !n.contains('/'))
         .collect();
     names.sort_by_key(|n| (*n != DEFAULT, *n));
-    names
+    // A base before the profiles built on it (foshan-final on national-final).
+    let base_of = |name: &str| -> Option<String> {
+        let text = builtin_file(name, "profile.toml")?;
+        let table = text.parse::<toml::Table>().ok()?;
+        table.get("base")?.as_str().map(str::to_string)
+    };
+    let mut ordered: Vec<&str> = vec![];
+    while ordered.len() < names.len() {
+        let before = ordered.len();
+        for n in &names {
+            let ready = base_of(n).is_none_or(|b| ordered.contains(&b.as_str()));
+            if !ordered.contains(n) && ready {
+                ordered.push(n);
+            }
+        }
+        if ordered.len() == before {
+            // A base no built-in provides: reported when it is built.
+            ordered.extend(
+                names
+                    .iter()
+                    .filter(|n| !ordered.contains(n))
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    ordered
 }
 
 fn builtin_file(name: &str, file: &str) -> Option<&'static str> {

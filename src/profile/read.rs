@@ -132,6 +132,12 @@ pub struct RawStyle {
     /// Whether tables print a 栏次 row (their columns numbered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_numbers: Option<bool>,
+    /// A 决算's table label (`公开 {nn} 表`, `表{n}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_label: Option<String>,
+    /// The word before a 决算 table's unit (`金额单位`, `单位`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_label: Option<String>,
     /// The style of documents up to a year (`[style.until.2022]`): what a
     /// region printed then, where it differs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -350,6 +356,8 @@ pub(super) fn build(
         decimals: 2,
         row_numbers: true,
         column_numbers: true,
+        table_label: "公开 {nn} 表",
+        unit_label: "金额单位",
     });
     let final_account = match &raw.document {
         None => base.is_some_and(|b| b.final_account),
@@ -1225,6 +1233,15 @@ fn style_of(
 ) -> Style {
     Style {
         row_numbers: s.row_numbers.unwrap_or(base.row_numbers),
+        // Leaked once per profile read: a profile lives as long as the process.
+        table_label: s
+            .table_label
+            .as_ref()
+            .map_or(base.table_label, |l| Box::leak(l.clone().into_boxed_str())),
+        unit_label: s
+            .unit_label
+            .as_ref()
+            .map_or(base.unit_label, |l| Box::leak(l.clone().into_boxed_str())),
         column_numbers: s.column_numbers.unwrap_or(base.column_numbers),
         separators: s.separators.unwrap_or(base.separators),
         zero: s

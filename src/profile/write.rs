@@ -155,6 +155,8 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         if !s.column_numbers {
             t.insert("column_numbers", false.into());
         }
+        t.insert("table_label", s.table_label.into());
+        t.insert("unit_label", s.unit_label.into());
         t
     };
     let mut style = style_table(&p.style);

@@ -35,7 +35,8 @@ fn profiles_are_listed_and_context_prints_what_templates_see() {
             "national-final",
             "ningxia",
             "shanghai",
-            "xian"
+            "xian",
+            "foshan-final"
         ]
     );
 

@@ -21,6 +21,7 @@ const PROFILES: &[&str] = &[
     "beijing",
     "xian",
     "national-final",
+    "foshan-final",
 ];
 
 fn golden_dir() -> PathBuf {

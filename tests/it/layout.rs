@@ -47,7 +47,7 @@ fn every_example_in_every_profile_is_readable() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 9, "{files:?}");
+    assert_eq!(files.len(), 10, "{files:?}");
     for file in &files {
         // A file with rows of a profile's own list tables prints in that profile only.
         let text = std::fs::read_to_string(file).unwrap();

@@ -383,7 +383,7 @@ fn an_unknown_profile_lists_the_valid_ones() {
     let message = &p[0].message.en;
     assert!(
         message.starts_with(
-            "unknown profile \"chongqing\"; valid: national, beijing, guangzhou, hebei, national-final, ningxia, shanghai, xian, or the path of a profile directory (looked for chongqing/profile.toml in: "
+            "unknown profile \"chongqing\"; valid: national, beijing, guangzhou, hebei, national-final, ningxia, shanghai, xian, foshan-final, or the path of a profile directory (looked for chongqing/profile.toml in: "
         ),
         "{message}"
     );

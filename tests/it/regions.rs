@@ -347,3 +347,51 @@ fn a_final_account_takes_its_budget_from_the_years_budget_file() {
         "{errors:?}"
     );
 }
+
+/// Seed 009 (2019 年佛山市轨道交通局部门决算): a city's 表1–表8 as a profile of
+/// its own over national-final — zeros printed 0.00, 表N labels, 单位,
+/// 用事业基金弥补收支差额 — from the same kind of ledger; its slips reported:
+/// the totals rounded from 元 (本年收入合计 1668.14 where 1668.14 + 0.01
+/// makes 1668.15, 工资福利支出 649.20 where its items make 649.19) as 尾差,
+/// and percentages of growth from a zero base.
+#[test]
+fn foshan_final_prints_seed_009_as_a_profile_of_its_own() {
+    let (diags, pages) = rendered("foshan-rail-final-2019.toml");
+    let all = pages.concat();
+    // 行次 as the seed numbers them: the left 1–26, the right 27–52.
+    let summary = pages
+        .iter()
+        .find(|p| p.starts_with("收入支出决算总表"))
+        .expect("表1");
+    for want in [
+        "表1",
+        "单位：万元",
+        "一、一般公共预算财政拨款收入11668.14一、一般公共服务支出270.00",
+        "七、其他收入70.01七、文化旅游体育与传媒支出330.00",
+        "本年收入合计231668.14本年支出合计491668.14",
+        "用事业基金弥补收支差额240.00结余分配500.00",
+        "年初结转和结余250.00年末结转和结余510.01",
+        "总计261668.14总计521668.14",
+    ] {
+        assert!(summary.contains(want), "表1 lacks {want}: {summary}");
+    }
+    for want in [
+        "2140101行政运行609.30609.290.000.000.000.000.01",
+        "人员经费合计649.20公用经费合计97.19",
+        "0.000.000.000.000.000.000.160.000.000.000.000.16",
+    ] {
+        assert!(all.contains(want), "missing {want}");
+    }
+    assert!(!diags.has_errors(), "{diags}");
+    let messages: Vec<&str> = diags.items.iter().map(|d| d.message.zh.as_str()).collect();
+    for want in [
+        "收入支出决算总表 本年收入合计：申报 1668.14，计算 1668.15，相差 0.01",
+        "一般公共预算财政拨款基本支出决算表 类 301 人员经费：申报 649.20，各项合计 649.19，相差 0.01",
+        "“97.19 万元，比预算数增加 97.19 万元，增长 0%”：上年为零，无法计算增减百分比",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.starts_with(want)),
+            "missing {want}: {messages:#?}"
+        );
+    }
+}
