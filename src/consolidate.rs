@@ -195,15 +195,21 @@ pub fn consolidate(
     // dimensions; the lines they made are not summed a second time.
     let mut records: Vec<(&Budget, &crate::records::Fact)> = vec![];
     for b in budgets {
-        records.extend(b.facts.iter().filter(|f| f.record).map(|f| (*b, f)));
+        // Records, and what no line form holds: a 决算's income, balances and
+        // budget figures (kept as records with their flow and basis).
+        let own_record = |f: &&crate::records::Fact| {
+            f.record || f.budgeted || f.flow != crate::records::Flow::Spending
+        };
+        records.extend(b.facts.iter().filter(own_record).map(|f| (*b, f)));
         // Today's forms, from the ledger: each 项 amount by kind (人员/公用
         //经费 inside 基本支出, as a line holds them), each 经济分类 amount by part.
         // (A line the records made is carried by its records.)
-        for f in b
-            .facts
-            .iter()
-            .filter(|f| !f.record && !b.folded.contains(&f.span))
-        {
+        for f in b.facts.iter().filter(|f| {
+            !f.record
+                && !f.budgeted
+                && f.flow == crate::records::Flow::Spending
+                && !b.folded.contains(&f.span)
+        }) {
             if let Some(code) = &f.function {
                 let e = lines.entry((code.clone(), f.source)).or_insert_with(|| {
                     let name = b.lines.iter().find(|l| &l.code == code);
@@ -339,6 +345,16 @@ pub fn consolidate(
         if f.last_year {
             t["last_year"] = value(true);
         }
+        if f.flow != crate::records::Flow::Spending
+            && let Some((_, names)) = crate::records::Flow::NAMES
+                .iter()
+                .find(|(x, _)| *x == f.flow)
+        {
+            t["flow"] = value(names[1]);
+        }
+        if f.budgeted {
+            t["budget"] = value(true);
+        }
         t["amount"] = amount(&f.amount);
         facts.push(t);
     }
@@ -472,6 +488,27 @@ fn sangong(budgets: &[&Budget], unit: crate::domain::Unit) -> Option<Table> {
     if all.iter().any(|g| g.running_costs) {
         let r = leaf("running_costs")[0];
         out["running_costs"] = value(unit.from_yuan(r).normalize().to_string());
+    }
+    // A 决算's 三公 预算数, summed by item, every fund.
+    let figures: Vec<_> = budgets
+        .iter()
+        .filter_map(|b| crate::figures::Sangong::of(b))
+        .collect();
+    let mut budget = InlineTable::new();
+    for key in [
+        "abroad",
+        "vehicle_purchase",
+        "vehicle_operation",
+        "reception",
+    ] {
+        let given: Vec<Decimal> = figures.iter().filter_map(|g| g.budget(key)).collect();
+        if !given.is_empty() {
+            let sum: Decimal = given.iter().sum();
+            budget.insert(key, unit.from_yuan(sum).normalize().to_string().into());
+        }
+    }
+    if !budget.is_empty() {
+        out["budget"] = value(budget);
     }
     let mut extra_tables = ArrayOfTables::new();
     for (extra, own, items) in extras {

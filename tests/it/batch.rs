@@ -1054,3 +1054,53 @@ fn a_department_of_projects_only_is_no_row_of_zeros_in_the_district_summary() {
         ]
     );
 }
+
+/// A district's 部门决算: consolidation keeps every fact's flow and basis —
+/// income stays income, balances balances, the 三公 预算数 a budget — so the
+/// district's 收入支出决算总表 is each department's twice (two copies of seed
+/// 008: 40,902.70 of income, 29,145.06 spent, 14,988.12 carried to next
+/// year) and balances, and its 三公 预算数 are 2 × 76.43.
+#[test]
+fn consolidation_keeps_a_final_accounts_flows_and_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("national-petition-final-2024.toml")).unwrap();
+    let a = dir.path().join("a.toml");
+    let b = dir.path().join("b.toml");
+    std::fs::write(&a, &text).unwrap();
+    std::fs::write(
+        &b,
+        text.replace(
+            "name = \"国家信访局\"",
+            "name = \"国家信访局直属单位\"\ncode = \"2\"",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("d.toml");
+    yusuan(&[&"consolidate", &a, &b, &"-o", &out, &"--name", &"合并"]).ok();
+    let checked = yusuan::check_file(&out).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let t = checked.report.tables.as_ref().unwrap();
+    let totals: Vec<(String, String)> = t
+        .summary
+        .totals
+        .iter()
+        .map(|r| {
+            (
+                r.left_value.normalize().to_string(),
+                r.right_values[0].normalize().to_string(),
+            )
+        })
+        .collect();
+    let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        totals,
+        [
+            s("40902.7", "29145.06"),
+            s("0", "0"),
+            s("3230.48", "14988.12"),
+            s("44133.18", "44133.18")
+        ]
+    );
+    let sangong = t.sangong.row("合计").unwrap();
+    assert_eq!(sangong.cells["budget"].normalize().to_string(), "152.86");
+}
