@@ -184,6 +184,17 @@ fn national_final_prints_seed_008_from_one_ledger() {
     ] {
         assert!(summary.contains(want), "公开01表 lacks {want}: {summary}");
     }
+    // The heads as published: 项目 over 科目代码 | 科目名称, then 栏次.
+    let income = pages
+        .iter()
+        .find(|p| p.starts_with("收入决算表"))
+        .expect("公开02表");
+    assert!(
+        income.contains("公开 02 表")
+            && income.contains("项目")
+            && income.contains("科目代码科目名称"),
+        "{income}"
+    );
     // 公开04表: 19,572.91 + 1,154.62 = 20,727.53 = 13,733.80 + 6,993.74.
     for want in [
         "本年收入合计2719,572.91本年支出合计5913,733.8013,733.80",
