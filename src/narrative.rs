@@ -1173,6 +1173,8 @@ fn check_text(
         }
         // The sentence against itself: its change and percentage from its own figures.
         self_consistent(sentence, year, &mut report);
+        // A 决算's completion rate against its own two figures.
+        completion_rate(sentence, &mut report);
         // 绩效目标 counts and money against the project tables.
         if let Some(p) = &n.projects {
             performance(sentence, p, &mut report);
@@ -1737,6 +1739,73 @@ fn mixed_bases(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
 }
 
 /// A figure written in a sentence: where, its value, its decimals, its unit.
+/// R13 on a completion rate (a 决算's `年初预算为 X 万元，支出决算为 Y 万元，
+/// 完成年初预算的 Z%`, or `…决算为 Y 万元，完成预算 X 万元的 Z%`): Z is Y ÷ X
+/// at the places written, within one clause (to `；` or `。`); a budget of
+/// zero has no completion rate. A clause that writes one figure only (the
+/// budget not said) is left alone.
+fn completion_rate(sentence: &str, report: &mut dyn FnMut(usize, usize, crate::diag::Text)) {
+    let mut start = 0;
+    for clause in sentence.split_inclusive(['；', '。']) {
+        let at = start;
+        start += clause.len();
+        let Some(done) = clause.find("完成") else {
+            continue;
+        };
+        // "预算尚未完成" is no rate: 完成 of a budget, its percentage close after.
+        if clause[..done].ends_with('未') {
+            continue;
+        }
+        let figures = written_figures(clause);
+        let Some(pct) = figures
+            .iter()
+            .find(|f| f.at > done && f.unit == "%" && f.at - done <= 45)
+        else {
+            continue;
+        };
+        let money: Vec<&Written> = figures.iter().filter(|f| f.unit != "%").collect();
+        let before: Vec<&&Written> = money.iter().filter(|f| f.at < done).collect();
+        let inside = money.iter().find(|f| f.at > done && f.at < pct.at);
+        let (budget, actual) = match (inside, before.as_slice()) {
+            (Some(x), [.., y]) => (*x, **y),
+            (None, [.., x, y]) => (**x, **y),
+            _ => continue,
+        };
+        if budget.unit != actual.unit {
+            continue;
+        }
+        let quote = &clause[actual.at..pct.at + pct.len];
+        if budget.value.is_zero() {
+            if !actual.value.is_zero() {
+                report(
+                    at + actual.at,
+                    quote.len(),
+                    text!(
+                        "“{quote}”：预算数为零，没有完成率",
+                        "\"{quote}\": the budget is zero, so there is no completion rate"
+                    ),
+                );
+            }
+            continue;
+        }
+        let rate = crate::domain::round(
+            actual.value / budget.value * Decimal::ONE_HUNDRED,
+            pct.places,
+        );
+        if rate != pct.value {
+            let right = rate.normalize();
+            report(
+                at + actual.at,
+                quote.len(),
+                text!(
+                    "“{quote}”：按句中数字应为 {right}%",
+                    "\"{quote}\": the sentence's own figures give {right}%"
+                ),
+            );
+        }
+    }
+}
+
 struct Written<'a> {
     at: usize,
     len: usize,

@@ -406,3 +406,32 @@ fn foshan_final_prints_seed_009_as_a_profile_of_its_own() {
         );
     }
 }
+
+/// The completion rates of a 决算's text are read against their own two
+/// figures: every one of seed 008's holds (5757.63 ÷ 5717.32 = 100.71%, …),
+/// a rate typed 91.41% for 13733.8 ÷ 15068.55 is named with 91.14%, and
+/// "完成预算 0 万元的 0%" (seed 009) has no rate at all.
+#[test]
+fn a_final_accounts_completion_rates_are_checked() {
+    let text = std::fs::read_to_string(example("national-petition-final-2024.toml")).unwrap();
+    let rates = |text: &str| -> Vec<String> {
+        let d = yusuan::check_str("f.toml", text).unwrap().diags;
+        d.items
+            .iter()
+            .filter(|x| x.rule == "R13" && x.message.zh.contains("完成"))
+            .map(|x| x.message.zh.clone())
+            .collect()
+    };
+    assert_eq!(rates(&text), Vec::<String>::new());
+    let slip = text.replacen("完成年初预算的 91.14%", "完成年初预算的 91.41%", 1);
+    assert_ne!(slip, text);
+    assert_eq!(
+        rates(&slip),
+        ["“13733.8 万元，完成年初预算的 91.41%”：按句中数字应为 91.14%"]
+    );
+    let foshan = std::fs::read_to_string(example("foshan-rail-final-2019.toml")).unwrap();
+    assert_eq!(
+        rates(&foshan),
+        ["“0.16 万元，完成预算 0 万元的 0%”：预算数为零，没有完成率"; 2]
+    );
+}
