@@ -152,6 +152,11 @@ pub struct LineView {
     pub uses: Option<String>,
     /// 主要原因是….
     pub reason: Option<String>,
+    /// In a 部门决算: its 财政拨款 budget (年初预算数), when the ledger has one.
+    pub budget: Option<Fig>,
+    /// In a 部门决算: the final figure as a percentage of the budget
+    /// (完成年初预算的 …%), 2 decimals; none from a zero budget.
+    pub rate: Option<String>,
 }
 
 /// The 政府采购 budget.
@@ -952,13 +957,14 @@ pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
 /// One entry per 项 code of 财政拨款 money, with the names of its 类 and 款:
 /// its lines (one per fund) summed, last year's figure where any line gives one.
 fn line_views(budget: &Budget, style: Style) -> Vec<LineView> {
-    // code → (name, this year, last year, 主要用于, 原因)
+    // code → (name, this year, last year, 主要用于, 原因, a 决算's budget)
     type Entry<'a> = (
         &'a str,
         Decimal,
         Option<Decimal>,
         Option<String>,
         Option<String>,
+        Option<Decimal>,
     );
     let mut by_code: BTreeMap<&str, Entry> = BTreeMap::new();
     // The money from the ledger; the name and the sentences from the lines.
@@ -968,11 +974,13 @@ fn line_views(budget: &Budget, style: Style) -> Vec<LineView> {
         };
         let e = by_code
             .entry(code)
-            .or_insert_with(|| ("", Decimal::ZERO, None, None, None));
+            .or_insert_with(|| ("", Decimal::ZERO, None, None, None, None));
         if f.last_year {
             e.2 = Some(e.2.unwrap_or_default() + f.amount);
         } else if f.spending() {
             e.1 += f.amount;
+        } else if f.budgeted && f.detail.is_none() && f.flow == crate::records::Flow::Spending {
+            e.5 = Some(e.5.unwrap_or_default() + f.amount);
         }
     }
     for l in budget.lines.iter().filter(|l| l.source.is_fiscal()) {
@@ -991,9 +999,15 @@ fn line_views(budget: &Budget, style: Style) -> Vec<LineView> {
     }
     by_code
         .into_iter()
-        .map(|(code, (name, amount, last, uses, reason))| {
+        .map(|(code, (name, amount, last, uses, reason, planned))| {
             let name_of = |c: &str| budget.names.get(c).cloned().unwrap_or_default();
+            let rate = planned.filter(|b| !b.is_zero()).map(|b| {
+                let pct = round(amount / b * Decimal::ONE_HUNDRED, 2);
+                crate::domain::format_amount(pct, 2, false, "0.00")
+            });
             LineView {
+                budget: planned.map(|b| figure(b, None, style)),
+                rate,
                 class: name_of(&code[..3]),
                 kuan: name_of(&code[..5]),
                 name: name.to_string(),

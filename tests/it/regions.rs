@@ -435,3 +435,35 @@ fn a_final_accounts_completion_rates_are_checked() {
         ["“0.16 万元，完成预算 0 万元的 0%”：预算数为零，没有完成率"; 2]
     );
 }
+
+/// A 决算's sentence per 项 is generated from its ledger: the budget taken
+/// from the year's 部门预算 file beside the final figure, and the rate
+/// (90.00 ÷ 100.00 = 90.00%, 40.00 ÷ 50.00 = 80.00%), with the reason the
+/// line gives.
+#[test]
+fn a_final_accounts_sentence_per_xiang_is_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "[department]\ncode = \"101\"\nname = \"测试局\"\nyear = 2024\nunit = \"元\"\n";
+    std::fs::write(
+        dir.path().join("budget.toml"),
+        format!("{head}\n[[expenditure]]\ncode = \"2013201\"\nbasic = 1000000.00\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 500000.00\n"),
+    )
+    .unwrap();
+    let text = format!(
+        "{head}profile = \"national-final\"\n\n[budget]\nfrom = \"budget.toml\"\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 900000.00\nreason = \"人员减少\"\n\n[[expenditure]]\ncode = \"2013299\"\nproject = 400000.00\n\n[[fact]]\nfunction = \"2013201\"\nflow = \"收入\"\namount = 1300000.00\n\n[[section]]\ntitle = \"一般公共预算财政拨款支出决算具体情况\"\ngenerate = \"lines\"\n"
+    );
+    let file = dir.path().join("final.toml");
+    std::fs::write(&file, text).unwrap();
+    let checked = yusuan::check_file(&file).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let p = yusuan::profile::find("national-final").unwrap();
+    let renderer = yusuan::render::Renderer::for_profile(p, None).unwrap();
+    let r = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap_or_else(|e| panic!("{e}"));
+    let all = pages(&r.document).concat();
+    for want in [
+        "1. “一般公共服务支出（类）组织事务（款）行政运行（项）”。年初预算为100.00万元，支出决算为90.00万元，完成年初预算的90.00%。人员减少。",
+        "2. “一般公共服务支出（类）组织事务（款）其他组织事务支出（项）”。年初预算为50.00万元，支出决算为40.00万元，完成年初预算的80.00%。",
+    ] {
+        assert!(all.contains(want), "missing {want}: {all}");
+    }
+}
