@@ -426,7 +426,11 @@ pub fn compute(
             .filter(|s| !crate::profile::REQUIRED.contains(&s.id.as_str()))
             .map(|s| (s.id.as_str(), tree_table(budget, s, unit(&s.id))))
             .collect(),
-        order: specs.iter().map(|s| s.id.as_str()).collect(),
+        order: specs
+            .iter()
+            .filter(|s| s.printed)
+            .map(|s| s.id.as_str())
+            .collect(),
         zeros: specs
             .iter()
             .filter_map(|s| Some((s.id.as_str(), s.zero?)))

@@ -188,6 +188,10 @@ pub struct RawTable {
     /// How zero prints in this table, over the profile's style.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero: Option<Spanned<String>>,
+    /// `print = false`: a statutory table the region's document leaves out
+    /// (computed and checked, not printed).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub print: bool,
     /// For `pair` rows: the income items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<RawItem>,
@@ -774,6 +778,7 @@ fn table(
         empty_note: t.empty_note.clone(),
         classes: t.classes.as_ref().map(|c| c.get_ref().clone()),
         zero,
+        printed: t.print,
     })
 }
 
@@ -1280,4 +1285,12 @@ pub fn unknown_zero(v: &str) -> crate::diag::Text {
         "零的写法 \"{v}\" 不可用；可用：\"\"（空白）、\"0\"、\"0.00\"、\"-\"、\"—\"",
         "zero style \"{v}\" is not one of \"\" (blank), \"0\", \"0.00\", \"-\", \"—\""
     )
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }

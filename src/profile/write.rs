@@ -248,6 +248,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         if let Some(z) = spec.zero {
             t["zero"] = value(z);
         }
+        if !spec.printed {
+            t["print"] = value(false);
+        }
         if let Shape::Pair(items) = &spec.shape {
             let items = items
                 .iter()

@@ -386,6 +386,23 @@ fn foshan_final_prints_seed_009_as_a_profile_of_its_own() {
     ] {
         assert!(summary.contains(want), "表1 lacks {want}: {summary}");
     }
+    // 表1–表8 only: the 国有资本经营 table is computed and checked, not printed.
+    assert!(!all.contains("国有资本经营预算财政拨款支出决算表"));
+    for title in [
+        "收入支出决算总表表1",
+        "收入决算表表2",
+        "支出决算表表3",
+        "财政拨款收入支出决算总表表4",
+        "一般公共预算财政拨款支出决算表表5",
+        "一般公共预算财政拨款基本支出决算表表6",
+        "一般公共预算财政拨款“三公”经费支出决算表表7",
+        "政府性基金预算财政拨款收入支出决算表表8",
+    ] {
+        assert!(
+            pages.iter().any(|p| p.starts_with(title)),
+            "no page starts with {title}"
+        );
+    }
     for want in [
         "2140101行政运行609.30609.290.000.000.000.000.01",
         "人员经费合计649.20公用经费合计97.19",
