@@ -115,6 +115,18 @@ pub struct Fig {
     /// what a sentence saying 预算 of it quotes.
     #[serde(skip)]
     pub budget: Option<Decimal>,
+    /// In a 部门决算: that budget as printed (万元, 2 decimals), and the
+    /// figure as a percentage of it (none from a zero budget).
+    pub planned: Option<Planned>,
+}
+
+/// A 决算 figure's budget, for the generated sentences.
+#[derive(Debug, Clone, Serialize)]
+pub struct Planned {
+    /// The budget, 万元, 2 decimals.
+    pub text: String,
+    /// 完成预算的 …%, 2 decimals; none when the budget is zero.
+    pub rate: Option<String>,
 }
 
 /// A change against last year.
@@ -321,9 +333,9 @@ pub fn build(
             ("vehicle_operation", "vehicle_operation"),
             ("reception", "reception"),
         ] {
-            let mut f = fig(g.this_year(key), g.last_year(key));
-            f.budget = g.budget(key);
-            sangong.insert(name, f);
+            let this_year = printed_sangong(budget, printed, key).unwrap_or(g.this_year(key));
+            let f = fig(this_year, g.last_year(key));
+            sangong.insert(name, with_budget(f, g.budget(key), style));
         }
         if sg.running_costs {
             let key = "running_costs";
@@ -951,7 +963,55 @@ pub fn figure(yuan: Decimal, previous: Option<Decimal>, style: Style) -> Fig {
         change,
         yuan,
         budget: None,
+        planned: None,
     }
+}
+
+/// The 三公 figure of row `key` as its table prints it where the file
+/// declares it (a 决算's 合计 rounded from 元): the declared cell of a
+/// column of this year's spending, when the region adds no rows of its own.
+fn printed_sangong(
+    budget: &Budget,
+    printed: &[crate::compute::Printed],
+    key: &str,
+) -> Option<Decimal> {
+    let spec = budget
+        .declared_profile
+        .tables
+        .iter()
+        .find(|t| t.id == "sangong")?;
+    if budget.sangong.as_ref().is_some_and(|s| !s.extra.is_empty()) {
+        return None;
+    }
+    let rows: &[&str] = match key {
+        "小计" => &["", "合计", "小计"],
+        other => &[other],
+    };
+    printed
+        .iter()
+        .filter(|p| p.table == "sangong" && rows.contains(&p.row.as_str()))
+        .find(|p| {
+            spec.columns.iter().any(|c| {
+                c.key == p.column
+                    && !c.budgeted
+                    && c.flow == crate::records::Flow::Spending
+                    && matches!(&c.measure, crate::tables::Measure::Lines(_, kinds) if !kinds.contains(&crate::domain::Kind::LastYear))
+            })
+        })
+        .map(|p| p.yuan)
+}
+
+/// `f` with its 决算 budget `b` (in 元): the budget printed and the rate.
+fn with_budget(mut f: Fig, b: Option<Decimal>, style: Style) -> Fig {
+    f.budget = b;
+    f.planned = b.map(|b| Planned {
+        text: figure(b, None, style).text,
+        rate: (!b.is_zero()).then(|| {
+            let pct = round(f.yuan / b * Decimal::ONE_HUNDRED, 2);
+            crate::domain::format_amount(pct, 2, false, "0.00")
+        }),
+    });
+    f
 }
 
 /// One entry per 项 code of 财政拨款 money, with the names of its 类 and 款:

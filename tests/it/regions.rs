@@ -484,3 +484,21 @@ fn a_final_accounts_sentence_per_xiang_is_generated() {
         assert!(all.contains(want), "missing {want}: {all}");
     }
 }
+
+/// A 决算's 三公 paragraph generated from the ledger, as seed 008 writes it:
+/// each 决算数 against its 预算数 — 46.21 (the 合计 as the table prints it)
+/// of 76.43 is 60.46%, 4.69 of 30.00 15.63%, 40.61 of 40.63 99.95%, 0.90 of
+/// 5.80 15.52%: the seed's own figures.
+#[test]
+fn a_final_accounts_sangong_paragraph_is_generated() {
+    let text = std::fs::read_to_string(example("national-petition-final-2024.toml")).unwrap();
+    let text = format!("{text}\n[[section]]\ntitle = \"“三公”经费\"\ngenerate = \"sangong\"\n");
+    let checked = yusuan::check_str("f.toml", &text).unwrap();
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let p = yusuan::profile::find("national-final").unwrap();
+    let renderer = yusuan::render::Renderer::for_profile(p, None).unwrap();
+    let r = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap_or_else(|e| panic!("{e}"));
+    let all = pages(&r.document).concat();
+    let want = "2024年度“三公”经费财政拨款支出预算为76.43万元，支出决算为46.21万元，完成预算的60.46%。其中：因公出国（境）费支出决算为4.69万元，完成预算的15.63%；公务用车购置及运行维护费支出决算为40.61万元，完成预算的99.95%；公务接待费支出决算为0.90万元，完成预算的15.52%。";
+    assert!(all.contains(want), "missing {want}");
+}
