@@ -968,7 +968,7 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
             key: &item.key,
             label: &item.label,
             level: item.level,
-            value: unit.from_yuan(if budget.final_account {
+            value: unit.from_yuan(if budget.department.final_account {
                 flow_of(Flow::Income, &|s| item.sources.contains(&s))
             } else {
                 income_value(budget, item)
@@ -999,8 +999,8 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
     // 上年结转: every carry-over in the 收支总表, the funds' own in the 财政拨款 table.
     let carried_of =
         |keep: &dyn Fn(Source) -> bool| -> Decimal { unit.from_yuan(spent_from(budget, keep)) };
-    // A carry-over an income item already counts (重庆 prints each fund's
-    // inside its row) is not counted again.
+    // A carry-over an income item already counts (a region that prints each
+    // fund's inside its row) is not counted again.
     let in_items = |s: Source| items.iter().any(|i| i.level == 1 && i.sources.contains(&s));
     let carry = if spec.complete {
         carried_of(&|s| s.is_carryover() && !in_items(s))
@@ -1013,7 +1013,7 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
             key: &item.key,
             label: &item.label,
             level: item.level,
-            value: if budget.final_account {
+            value: if budget.department.final_account {
                 unit.from_yuan(flow_of(Flow::Opening, &|s| item.sources.contains(&s)))
             } else {
                 carried_of(&|s| item.sources.iter().any(|i| i.carried() == Some(s)))
@@ -1025,7 +1025,7 @@ fn pair_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> PairTabl
         add_into(&mut spent, v);
     }
     let spent = in_unit(&spent);
-    let totals = if budget.final_account {
+    let totals = if budget.department.final_account {
         final_totals(spec, unit, this_year, &spent, &flow_of)
     } else {
         let (this_label, carry_left, carry_right) = if spec.complete {

@@ -86,7 +86,7 @@ impl Named {
         };
         // A 决算's income is its own facts; a budget's, its spending by source.
         let of = |s: &[Source]| {
-            if budget.final_account {
+            if budget.department.final_account {
                 total(facts, |f| {
                     f.flow == Flow::Income && !f.budgeted && !f.last_year && s.contains(&f.source)
                 })

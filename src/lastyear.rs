@@ -243,7 +243,7 @@ pub fn budget_from(
     let Some(given) = &file.budget else { return };
     let from = &given.get_ref().from;
     let span = from.span();
-    if !budget.final_account {
+    if !budget.department.final_account {
         diags.push(Diagnostic::error(
             "budget-file",
             Some(span),
@@ -270,7 +270,7 @@ pub fn budget_from(
         _ => this.name.get_ref().trim() == that.name.get_ref().trim(),
     };
     let (year, other_year) = (*this.year.get_ref(), *that.year.get_ref());
-    let why = if other.budget.final_account {
+    let why = if other.budget.department.final_account {
         Some(text!(
             "{shown} 是部门决算，不是部门预算",
             "{shown} is a 部门决算, not a 部门预算"

@@ -88,27 +88,13 @@ pub fn read(
                         crate::validate::check_amounts(diags, decimals, [&Some(amount)]);
                         if diags.items.len() == before {
                             facts.push(Fact {
-                                unit: None,
-                                function: None,
-                                economic: None,
-                                government: None,
-                                // A list's amounts have no source: no column of 资金来源 counts them.
-                                source: Source::General,
-                                kind: None,
-                                project: None,
-                                procurement: None,
-                                category: None,
-                                last_year: false,
-                                flow: crate::records::Flow::Spending,
-                                budgeted: false,
-                                record: false,
                                 detail: Some(Detail::List {
                                     table: id.clone(),
                                     row: k,
                                     column: key.clone(),
                                 }),
-                                amount: m.0 * factor,
-                                span: cell.span(),
+                                // A list's amounts have no source: no column of 资金来源 counts them.
+                                ..Fact::bare(Source::General, m.0 * factor, cell.span())
                             });
                         }
                     }

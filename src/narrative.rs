@@ -164,11 +164,6 @@ pub struct LineView {
     pub uses: Option<String>,
     /// 主要原因是….
     pub reason: Option<String>,
-    /// In a 部门决算: its 财政拨款 budget (年初预算数), when the ledger has one.
-    pub budget: Option<Fig>,
-    /// In a 部门决算: the final figure as a percentage of the budget
-    /// (完成年初预算的 …%), 2 decimals; none from a zero budget.
-    pub rate: Option<String>,
 }
 
 /// The 政府采购 budget.
@@ -1061,17 +1056,12 @@ fn line_views(budget: &Budget, style: Style) -> Vec<LineView> {
         .into_iter()
         .map(|(code, (name, amount, last, uses, reason, planned))| {
             let name_of = |c: &str| budget.names.get(c).cloned().unwrap_or_default();
-            let rate = planned.filter(|b| !b.is_zero()).map(|b| {
-                let pct = round(amount / b * Decimal::ONE_HUNDRED, 2);
-                crate::domain::format_amount(pct, 2, false, "0.00")
-            });
             LineView {
-                budget: planned.map(|b| figure(b, None, style)),
-                rate,
                 class: name_of(&code[..3]),
                 kuan: name_of(&code[..5]),
                 name: name.to_string(),
-                amount: figure(amount, last, style),
+                // In a 部门决算, with its 财政拨款 budget (年初预算数).
+                amount: with_budget(figure(amount, last, style), planned, style),
                 uses,
                 reason,
                 code: code.to_string(),

@@ -16,7 +16,7 @@ pub use crate::domain::round;
 use crate::compute::{PairTable, SangongTable, Tables, TreeTable, is_total};
 use crate::diag::{Diagnostic, Diagnostics, Text};
 use crate::model::{DeclaredTable, Money};
-use crate::records::total;
+use crate::records::{Flow, total};
 use crate::tables::{Measure, TableSpec};
 use crate::text;
 use crate::validate::{Budget, Kind, Source, Unit};
@@ -603,6 +603,7 @@ fn r8(ck: &mut Checker, budget: &Budget, file: &crate::model::BudgetFile, t: &Ta
 fn r12(ck: &mut Checker, budget: &Budget, t: &Tables) {
     let (facts, decimals) = (&budget.facts, ck.decimals);
     if let Some(sg) = &budget.sangong {
+        let sangong = crate::figures::Sangong::of(budget);
         for (key, code, name) in [
             ("vehicle_operation", "30231", "公务用车运行维护费"),
             ("reception", "30217", "公务接待费"),
@@ -613,7 +614,8 @@ fn r12(ck: &mut Checker, budget: &Budget, t: &Tables) {
             let econ = t.sangong.unit.from_yuan(econ);
             // This year's 一般公共预算 figure of the item (whatever columns
             // the region's 三公 table prints).
-            let value = crate::figures::Sangong::of(budget)
+            let value = sangong
+                .as_ref()
                 .map_or(Decimal::ZERO, |g| g.this_year_funds(key)[0]);
             let value = t.sangong.unit.from_yuan(value);
             if round(value, decimals) < round(econ, decimals) {
@@ -948,7 +950,7 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
         let mut amounts: BTreeMap<(usize, String, Source), (Decimal, Decimal)> = BTreeMap::new();
         // The flows its columns count (a 决算's 收入决算表 counts income):
         // every amount of them must show.
-        let flows: Vec<crate::records::Flow> = table
+        let flows: Vec<Flow> = table
             .spec
             .columns
             .iter()
@@ -957,7 +959,7 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
             .collect();
         let of_flows = |f: &crate::records::Fact| {
             flows.contains(&f.flow)
-                && if f.flow == crate::records::Flow::Spending {
+                && if f.flow == Flow::Spending {
                     f.spending()
                 } else {
                     f.function.is_some() && !f.budgeted && !f.last_year
@@ -1003,7 +1005,7 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
     // with and received is what it spent and ended with.
     for pair in [&t.summary, &t.fiscal]
         .into_iter()
-        .filter(|_| budget.final_account)
+        .filter(|_| budget.department.final_account)
     {
         if let Some(total) = pair.total("总计")
             && total.left_value != total.right_values[0]
@@ -1013,9 +1015,17 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
                 fmt(total.left_value, 2),
                 fmt(total.right_values[0], 2),
             );
+            // Where to look: the year's closing balance, else its opening one.
+            let at = [Flow::Closing, Flow::Opening].iter().find_map(|flow| {
+                budget
+                    .facts
+                    .iter()
+                    .find(|f| f.flow == *flow)
+                    .map(|f| f.span.clone())
+            });
             diags.push(Diagnostic::error(
                 "balance",
-                None,
+                at,
                 text!(
                     "{title}：收入总计 {income}（年初结转和结余 + 本年收入 + 使用非财政拨款结余）不等于支出总计 {spending}（本年支出 + 结余分配 + 年末结转和结余）",
                     "{title}: 收入总计 {income} (年初结转和结余 + 本年收入 + 使用非财政拨款结余) differs from 支出总计 {spending} (本年支出 + 结余分配 + 年末结转和结余)"
@@ -1024,7 +1034,7 @@ pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
         }
     }
     let total = t.summary.total("总计");
-    if budget.final_account {
+    if budget.department.final_account {
         // said above
     } else if let Some(total) = total
         && total.left_value != total.right_values[0]

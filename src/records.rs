@@ -235,6 +235,29 @@ pub fn sangong_leaves(key: &str) -> Vec<&str> {
 }
 
 impl Fact {
+    /// This year's amount of `source` at `span`, with no dimension yet: the
+    /// start of every fact made in code (`Fact { detail: …, ..Fact::bare(…) }`).
+    pub fn bare(source: Source, amount: Decimal, span: Range<usize>) -> Fact {
+        Fact {
+            unit: None,
+            function: None,
+            economic: None,
+            government: None,
+            source,
+            kind: None,
+            project: None,
+            procurement: None,
+            category: None,
+            last_year: false,
+            flow: Flow::Spending,
+            budgeted: false,
+            record: false,
+            detail: None,
+            amount,
+            span,
+        }
+    }
+
     /// Its value of `dim`.
     pub fn get(&self, dim: Dim) -> Option<&str> {
         match dim {
@@ -324,22 +347,10 @@ pub fn of_line(
     span: &Range<usize>,
 ) -> Vec<Fact> {
     let fact = |kind: Option<Kind>, amount: Decimal, last_year: bool| Fact {
-        unit: None,
         function: Some(code.to_string()),
-        economic: None,
-        government: None,
-        source,
         kind,
-        project: None,
-        procurement: None,
-        category: None,
         last_year,
-        flow: Flow::Spending,
-        budgeted: false,
-        record: false,
-        detail: None,
-        amount,
-        span: span.clone(),
+        ..Fact::bare(source, amount, span.clone())
     };
     let k = |kind: Kind| kinds[kind as usize];
     let split = !k(Kind::Personnel).is_zero() || !k(Kind::Public).is_zero();

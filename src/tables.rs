@@ -139,8 +139,7 @@ pub struct TableSpec {
     /// How zero prints in this table, over the document's style.
     pub zero: Option<&'static str>,
     /// Whether the document prints it: a statutory table a region's document
-    /// leaves out (佛山's 决算 has no 国有资本经营 table) is still computed and
-    /// checked, never printed.
+    /// leaves out is still computed and checked, never printed.
     pub printed: bool,
 }
 

@@ -133,8 +133,6 @@ pub struct Budget {
     /// The ledger: every amount as a fact, made once here from whatever
     /// form the file gives it in (see [`crate::records::Fact`]).
     pub facts: Vec<crate::records::Fact>,
-    /// Whether the document is a 部门决算 (its profile's `document = "final"`).
-    pub final_account: bool,
     /// The ledger's details: amounts that break down spending already in
     /// `facts` another way (三公 items, 机关运行经费, list tables' cells),
     /// never added to its totals.
@@ -256,7 +254,6 @@ pub fn validate(
             .chain(function.made_facts)
             .chain(economic_facts)
             .collect(),
-        final_account: profile.final_account,
         details,
         lists: BTreeMap::new(),
         folded: made.to_vec(),
@@ -558,26 +555,14 @@ fn economic_lines(
             });
             if !made.contains(&item.span()) {
                 economic_facts.push(Fact {
-                    unit: None,
-                    function: None,
                     economic: Some(code.clone()),
                     government: government.clone(),
-                    source: Source::General,
                     kind: Some(if personnel {
                         Kind::Personnel
                     } else {
                         Kind::Public
                     }),
-                    project: None,
-                    procurement: None,
-                    category: None,
-                    last_year: false,
-                    flow: crate::records::Flow::Spending,
-                    budgeted: false,
-                    record: false,
-                    detail: None,
-                    amount: conv(*l.amount.get_ref()),
-                    span: item.span(),
+                    ..Fact::bare(Source::General, conv(*l.amount.get_ref()), item.span())
                 });
             }
             economic.push(EconomicLine {
@@ -717,22 +702,10 @@ fn sangong_of(
         let (last_year, budgeted) = when;
         if !m.0.is_zero() || last_year || budgeted || key == "running_costs" {
             facts.push(Fact {
-                unit: None,
-                function: None,
-                economic: None,
-                government: None,
-                source,
-                kind: None,
-                project: None,
-                procurement: None,
-                category: None,
                 last_year,
-                flow: crate::records::Flow::Spending,
                 budgeted,
-                record: false,
                 detail: Some(crate::records::Detail::Sangong(key)),
-                amount: m.0 * to_yuan,
-                span: at,
+                ..Fact::bare(source, m.0 * to_yuan, at)
             });
         }
     };

@@ -36,11 +36,9 @@ pub struct Style {
     pub zero: &'static str,
     /// Decimals printed.
     pub decimals: u32,
-    /// Whether tables print a 序号 column (national does; Beijing and the
-    /// 决算 do not).
+    /// Whether tables print a 序号 column (a region's layout may leave it out).
     pub row_numbers: bool,
-    /// Whether tables print a 栏次 row (national and the 决算 do; Beijing
-    /// does not).
+    /// Whether tables print a 栏次 row (a region's layout may leave it out).
     pub column_numbers: bool,
     /// A 决算's table label above its head (`公开 {nn} 表`, `表{n}`: {n} the
     /// table's number, {nn} the same in two digits).
@@ -324,7 +322,7 @@ fn builtin_names() -> Vec<&'static str> {
         .filter(|n| !n.contains('/'))
         .collect();
     names.sort_by_key(|n| (*n != DEFAULT, *n));
-    // A base before the profiles built on it (foshan-final on national-final).
+    // A base before the profiles built on it.
     let base_of = |name: &str| -> Option<String> {
         let text = builtin_file(name, "profile.toml")?;
         let table = text.parse::<toml::Table>().ok()?;
