@@ -247,7 +247,9 @@ fn a_final_account_that_does_not_balance_is_an_error() {
     assert_ne!(text, broken);
     let checked = yusuan::check_str("f.toml", &broken).unwrap();
     // Located at the year's closing balance, the first place to look.
-    let closing = broken.find("[[fact]]\nflow = \"年末结转和结余\"").expect("a closing balance");
+    let closing = broken
+        .find("[[fact]]\nflow = \"年末结转和结余\"")
+        .expect("a closing balance");
     let line = broken[..closing].matches('\n').count() + 1;
     let places: Vec<String> = checked
         .diags
@@ -256,7 +258,10 @@ fn a_final_account_that_does_not_balance_is_an_error() {
         .filter(|d| d.rule == "balance")
         .map(|d| checked.diags.location(d))
         .collect();
-    assert_eq!(places, [format!("f.toml:{line}:1"), format!("f.toml:{line}:1")]);
+    assert_eq!(
+        places,
+        [format!("f.toml:{line}:1"), format!("f.toml:{line}:1")]
+    );
     let balance: Vec<&str> = checked
         .diags
         .items
