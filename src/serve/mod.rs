@@ -22,6 +22,7 @@
 //! [`workspace::Workspace::path`]; writes are atomic; uploads are capped.
 
 mod batch;
+mod form;
 mod preview;
 pub mod workspace;
 
@@ -475,16 +476,8 @@ fn route(
                 bytes,
             )?
         }
-        (Method::Post, "/api/preview") => {
-            let bytes = body(request)?;
-            let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
-                Reply::refuse(
-                    400,
-                    text!("请求不是 JSON：{e}", "the request is not JSON: {e}"),
-                )
-            })?;
-            preview(state, &v)?
-        }
+        (Method::Post, "/api/edit") => edit(&json_body(body(request)?)?)?,
+        (Method::Post, "/api/preview") => preview(state, &json_body(body(request)?)?)?,
         (Method::Get, "/api/page") => {
             let n = q.get("n").and_then(|n| n.parse().ok()).unwrap_or(0);
             let doc = q.get("doc").map(String::as_str).unwrap_or("");
@@ -767,6 +760,40 @@ fn upload(
     Ok(Reply::json(
         200,
         json!({"name": target, "version": version(toml.as_bytes()), "import": import_notes}),
+    ))
+}
+
+fn json_body(bytes: Vec<u8>) -> Result<Value, Reply> {
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Reply::refuse(
+            400,
+            text!("请求不是 JSON：{e}", "the request is not JSON: {e}"),
+        )
+    })
+}
+
+/// `POST /api/edit {text, edits}`: the form's edits written into the text
+/// (comments and order kept), the refused ones with their reason, and the
+/// form of the new text. Without edits, the form of the text.
+fn edit(v: &Value) -> Result<Reply, Reply> {
+    let text = v.get("text").and_then(Value::as_str).unwrap_or("");
+    if text.len() as u64 > MAX_UPLOAD {
+        return Err(too_big());
+    }
+    let edits = v
+        .get("edits")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let (text, refused) = if edits.is_empty() {
+        (text.to_string(), vec![])
+    } else {
+        form::apply(text, edits).map_err(|t| Reply::refuse(422, t))?
+    };
+    let form = form::view(&text);
+    Ok(Reply::json(
+        200,
+        json!({"text": text, "refused": refused, "form": form}),
     ))
 }
 

@@ -722,3 +722,84 @@ fn a_failed_write_is_said_in_both_languages() {
         "{en}"
     );
 }
+
+#[test]
+fn the_form_writes_edits_into_the_toml_and_says_which_it_refused() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start(ws.path(), &[]);
+    let text = std::fs::read_to_string("examples/kaiping-2024.toml").unwrap();
+    let ask = |body: serde_json::Value| {
+        server.send(
+            "POST",
+            "/api/edit",
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+    };
+    let (status, body) = ask(json!({"text": text, "edits": [
+        {"path": ["sangong", "extra", 1, "amount"], "value": "42.00"},
+        {"path": ["sangong", "reception"], "value": "二十"},
+        {"path": ["department", "year"], "value": "2024.5"},
+        {"path": ["no", 3, "such"], "value": "1"},
+    ]}));
+    assert_eq!(status, 200);
+    let v = json_of(&body);
+    let new = v["text"].as_str().unwrap();
+    // One line changed; every comment and the order kept.
+    assert_eq!(
+        new,
+        text.replace(
+            "name = \"培训费\"\namount = 24.00",
+            "name = \"培训费\"\namount = 42.00"
+        )
+    );
+    let refused: Vec<(String, String)> = v["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].to_string(),
+                r["message"]["zh"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (
+                r#"["sangong","reception"]"#.to_string(),
+                "「二十」不是金额：请只写数字，如 452.03".to_string()
+            ),
+            (
+                r#"["department","year"]"#.to_string(),
+                "「2024.5」不是整数".to_string()
+            ),
+            (
+                r#"["no",3,"such"]"#.to_string(),
+                "表里没有这个位置".to_string()
+            ),
+        ]
+    );
+    // The form of the new text: the 培训费 row holds the figure, on its line.
+    let extra = v["form"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["path"] == json!(["sangong", "extra"]))
+        .unwrap();
+    let cell = &extra["rows"][1]["cells"]["amount"];
+    assert_eq!(cell["value"], "42.00");
+    let line = new.lines().position(|l| l == "amount = 42.00").unwrap() + 1;
+    assert_eq!(cell["line"], json!(line));
+
+    // Text that is not TOML: the form cannot write into it, and says so.
+    let (status, body) = ask(json!({"text": "[department\n", "edits": [
+        {"path": ["department", "name"], "value": "x"},
+    ]}));
+    assert_eq!(status, 422);
+    assert_eq!(
+        refusal(&body),
+        "文件不是合法的 TOML：先在「TOML 文本」里改正标出的行"
+    );
+}

@@ -264,6 +264,12 @@ impl Browser {
         );
     }
 
+    /// Replaces what the input `e` holds by `text`, as a user does: Ctrl+A,
+    /// Backspace, then the keys.
+    pub fn retype(&self, e: &Element, text: &str) {
+        self.type_into(e, &format!("\u{E009}a\u{E009}\u{E003}{text}"));
+    }
+
     /// The rendered text of `e`.
     pub fn text(&self, e: &Element) -> String {
         self.call("GET", &format!("/element/{e}/text"), None)

@@ -20,6 +20,9 @@ const WORDS = {
     layingOut: "正在排版…", notRendered: "未生成", group: (p, y) => `${p} 格式，${y} 年`,
     discard: (n) => `「${n}」有未保存的修改，换文件会丢掉它们。仍要换吗？`,
     offline: "连不上 yusuan serve：它已停止或网络中断。未保存的修改还在编辑框里；请重新启动 yusuan serve，再点保存。",
+    viewForm: "表格", viewText: "TOML 文本", addRow: "＋ 添加一行", removeRow: "删除这一行",
+    notToml: "文件不是合法的 TOML：请在「TOML 文本」里改正标出的行。",
+    elsewhere: (k) => `其余内容（${k}）请在「TOML 文本」里修改。`, nested: "这一格请在「TOML 文本」里修改",
     leftOut: "有错误、未汇总的文件：", districtPdf: "汇总后的部门预算 PDF", summaryPdf: "汇总表 PDF", page: (n) => `第 ${n} 页`, why: "规则说明",
   },
   en: {
@@ -38,6 +41,9 @@ const WORDS = {
     layingOut: "Laying out…", notRendered: "not rendered", group: (p, y) => `${p} layout, ${y}`,
     discard: (n) => `"${n}" has unsaved edits, which switching files loses. Switch anyway?`,
     offline: "Cannot reach yusuan serve: it has stopped or the network is down. Unsaved edits stay in the editor; start yusuan serve again, then save.",
+    viewForm: "Tables", viewText: "TOML text", addRow: "+ Add a row", removeRow: "Remove this row",
+    notToml: "The file is not valid TOML: mend the marked line in the TOML text.",
+    elsewhere: (k) => `The rest (${k}) is edited in the TOML text.`, nested: "Edit this cell in the TOML text",
     leftOut: "Files with errors, not summed: ", districtPdf: "The district's budget (PDF)", summaryPdf: "Summary table (PDF)", page: (n) => `page ${n}`, why: "What the rule checks",
   },
 };
@@ -46,6 +52,9 @@ const state = {
   lang: localStorage.getItem("yusuan-lang") || "zh",
   name: null, version: null, saved: "", last: null, timer: null, seq: 0,
   files: [], stamp: null,
+  view: localStorage.getItem("yusuan-view") || "form",
+  // The form: its edits not yet in the text, one request at a time.
+  form: null, formSig: null, inputs: new Map(), pending: new Map(), ops: [], inflight: false, refused: new Map(),
 };
 const $ = (id) => document.getElementById(id);
 const w = (key, ...a) => { const v = WORDS[state.lang][key]; return typeof v === "function" ? v(...a) : v; };
@@ -148,6 +157,8 @@ async function openFile(name) {
   $("save-status").textContent = "";
   renderFiles();
   drawGutter([]);
+  state.pending.clear(); state.ops = []; state.refused.clear(); state.formSig = null;
+  if (state.view === "form") sendEdits();
   refresh(0);
 }
 
@@ -204,11 +215,12 @@ function showOutcome(o) {
     if (d.explain) {
       item.append(el("details", {}, el("summary", {}, w("why")), el("p", {}, t(d.explain))));
     }
-    if (d.line) item.addEventListener("click", () => goToLine(d.line));
+    if (d.line) item.addEventListener("click", () => (state.view === "form" ? goToCell(d.line) : goToLine(d.line)));
     list.append(item);
   }
   if (o.failure) list.append(el("li", { class: "error", "data-rule": "render" }, o.failure));
   drawGutter(o.diagnostics);
+  markForm(o.diagnostics);
   showPages(o);
 }
 
@@ -271,7 +283,15 @@ function goToLine(n) {
   ta.scrollTop = Math.max(0, (n - 5) * lineHeight);
 }
 
+// Resolves once every form edit is in the text.
+async function settled() {
+  for (let i = 0; i < 500 && (state.inflight || state.pending.size); i++) {
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}
+
 async function save() {
+  await settled();
   const r = await api("PUT", `/api/file?name=${encodeURIComponent(state.name)}`, $("editor").value,
     { "X-Base-Version": state.version, "Content-Type": "text/plain; charset=utf-8" });
   if (!r.ok) { $("save-status").textContent = t(r.data && r.data.error); $("save-status").className = "error"; return; }
@@ -302,6 +322,227 @@ async function upload(file, replace) {
   $("upload-status").textContent = [w("imported", r.data.name), ...notes].join("\n");
   await loadFiles();
   openFile(r.data.name);
+}
+
+// ---- the form: the budget as tables, written back into the TOML ----
+
+function showView(which) {
+  state.view = which;
+  localStorage.setItem("yusuan-view", which);
+  $("form").hidden = which !== "form";
+  document.querySelector(".editor").hidden = which !== "text";
+  $("view-form").classList.toggle("active", which === "form");
+  $("view-text").classList.toggle("active", which === "text");
+  if (which === "form" && state.name) { state.formSig = null; sendEdits(); }
+  if (which === "text" && state.last) drawGutter(state.last.diagnostics);
+}
+
+const pathKey = (p) => JSON.stringify(p);
+
+function queueEdit(path, value) {
+  state.pending.set(pathKey(path), { path, value });
+  sendEdits();
+}
+
+// Sends what the form changed (or nothing, to get the form of the text).
+// One request at a time; each carries every edit not yet in the text, so an
+// answer never drops a keystroke made while it was on its way.
+async function sendEdits() {
+  if (state.inflight) { state.again = true; return; }
+  state.inflight = true; state.again = false;
+  const sent = Array.from(state.pending.values());
+  const ops = state.ops; state.ops = [];
+  const base = $("editor").value;
+  const body = JSON.stringify({ text: base, edits: [...sent, ...ops] });
+  const r = await api("POST", "/api/edit", body, { "Content-Type": "application/json" });
+  state.inflight = false;
+  $("form").classList.remove("busy");
+  if (r.ok && $("editor").value !== base) {
+    // The text changed under the answer (typed in the TOML view): the
+    // answer is stale; the edits go again on the new text.
+    state.ops = ops.concat(state.ops);
+    state.again = true;
+  } else if (r.ok) {
+    $("form-status").textContent = "";
+    for (const e of sent) {
+      const k = pathKey(e.path);
+      const now = state.pending.get(k);
+      if (now && now.value === e.value) state.pending.delete(k);
+      state.refused.delete(k);
+    }
+    for (const x of r.data.refused) state.refused.set(pathKey(x.path), x.message);
+    if ($("editor").value !== r.data.text) { $("editor").value = r.data.text; textChanged(0); }
+    drawForm(r.data.form);
+  } else {
+    $("form-status").textContent = t(r.data && r.data.error);
+  }
+  if (state.again || state.ops.length || (r.ok && state.pending.size)) sendEdits();
+}
+
+function textChanged(delay) {
+  $("save-status").textContent = $("editor").value === state.saved ? "" : w("unsaved");
+  $("save-status").className = "";
+  refresh(delay);
+}
+
+function cellInput(path, col, cell) {
+  const kind = cell ? cell.kind : col.kind;
+  const value = cell ? cell.value : "";
+  const attrs = { "data-path": pathKey(path), "data-key": col.key, "data-line": cell && cell.line, "aria-label": t(col.title) };
+  let input;
+  if (kind === "long") {
+    input = el("textarea", attrs);
+    input.value = value;
+  } else {
+    input = el("input", Object.assign(attrs, { type: "text", class: kind === "amount" || kind === "whole" ? "amount" : null,
+      inputmode: kind === "amount" || kind === "whole" ? "decimal" : null }));
+    input.value = value;
+    if (kind === "nested") { input.disabled = true; input.title = w("nested"); }
+  }
+  // An emptied cell removes its key only when she leaves it: retyping a
+  // figure keeps the key where the file has it.
+  input.addEventListener("input", () => { if (kind === "long" || input.value.trim() !== "") queueEdit(path, input.value); });
+  input.addEventListener("change", () => { if (input.value.trim() === "") queueEdit(path, ""); });
+  const td = el("td", { "data-key": col.key }, input);
+  if (kind === "function" || kind === "economic") td.append(el("span", { class: "code-name" }, (cell && cell.name) || ""));
+  state.inputs.set(pathKey(path), input);
+  return td;
+}
+
+function formSignature(form) {
+  if (!form) return "none";
+  return JSON.stringify(form.parts.map((p) => [p.path, p.columns.map((c) => c.key),
+    p.rows.map((r) => [r.path, r.sub ? r.sub.rows.length : 0])]));
+}
+
+function drawForm(form) {
+  state.form = form;
+  const box = $("form");
+  const sig = formSignature(form);
+  if (sig === state.formSig) { patchForm(form); return; }
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.path : null;
+  state.formSig = sig;
+  state.inputs = new Map();
+  if (!form) { box.replaceChildren(el("p", { class: "error" }, w("notToml"))); return; }
+  const open = new Set(Array.from(box.querySelectorAll("details.part[open]")).map((d) => d.dataset.path));
+  const first = !box.querySelector("details.part");
+  const parts = form.parts.map((p) => {
+    const d = el("details", { class: "part", "data-path": pathKey(p.path) }, el("summary", {}, t(p.title)));
+    if (first ? p.shape !== "cards" : open.has(pathKey(p.path))) d.open = true;
+    if (p.shape === "fields") d.append(fieldsTable(p.columns, p.rows[0]));
+    else if (p.shape === "grid") d.append(grid(p.path, p.columns, p.rows));
+    else for (const row of p.rows) d.append(card(p, row));
+    if (p.shape !== "fields") d.append(addButton(p.path));
+    return d;
+  });
+  if (form.elsewhere.length) parts.push(el("p", { class: "elsewhere" }, w("elsewhere", form.elsewhere.join("、"))));
+  box.replaceChildren(...parts);
+  patchForm(form);
+  if (focused && state.inputs.has(focused)) state.inputs.get(focused).focus();
+  if (state.last) markForm(state.last.diagnostics);
+}
+
+function fieldsTable(columns, row) {
+  return el("table", { class: "fields" }, el("tbody", {}, ...columns.map((c) =>
+    el("tr", {}, el("th", {}, t(c.title)), cellInput([...row.path, c.key], c, row.cells[c.key])))));
+}
+
+function grid(path, columns, rows) {
+  const head = el("tr", {}, ...columns.map((c) => el("th", {}, t(c.title))), el("th", {}));
+  const body = rows.map((row) => el("tr", { "data-path": pathKey(row.path) },
+    ...columns.map((c) => cellInput([...row.path, c.key], c, row.cells[c.key])), el("td", {}, removeButton(row.path))));
+  return el("table", { class: "grid", "data-path": pathKey(path) }, el("thead", {}, head), el("tbody", {}, ...body));
+}
+
+function card(part, row) {
+  const title = (row.cells.name || row.cells.title || {}).value || "";
+  const f = el("fieldset", { "data-path": pathKey(row.path) }, el("legend", {}, title), fieldsTable(part.columns, row));
+  if (row.sub) {
+    f.append(el("div", {}, t(row.sub.title)), grid(row.sub.path, row.sub.columns, row.sub.rows), addButton(row.sub.path));
+  }
+  f.append(removeButton(row.path));
+  return f;
+}
+
+function addButton(path) {
+  const b = el("button", { class: "add", "data-path": pathKey(path) }, w("addRow"));
+  b.addEventListener("click", () => { state.ops.push({ path, add: true }); $("form").classList.add("busy"); sendEdits(); });
+  return b;
+}
+
+function removeButton(path) {
+  const b = el("button", { class: "remove", title: w("removeRow"), "aria-label": w("removeRow") }, "✕");
+  b.addEventListener("click", () => { state.ops.push({ path, remove: true }); $("form").classList.add("busy"); sendEdits(); });
+  return b;
+}
+
+// The same structure: only values, lines and names change; the cell being
+// typed in is left alone.
+function patchForm(form) {
+  if (!form) return;
+  const cells = new Map();
+  const collect = (rows) => {
+    for (const row of rows) {
+      for (const [k, c] of Object.entries(row.cells)) cells.set(pathKey([...row.path, k]), c);
+      if (row.sub) collect(row.sub.rows);
+    }
+  };
+  for (const p of form.parts) collect(p.rows);
+  for (const [k, input] of state.inputs) {
+    const c = cells.get(k);
+    const pending = state.pending.has(k) || state.refused.has(k);
+    if (document.activeElement !== input && !pending) input.value = c ? c.value : "";
+    if (c && c.line) input.dataset.line = c.line; else delete input.dataset.line;
+    const td = input.parentElement;
+    const name = td.querySelector(".code-name");
+    if (name) name.textContent = (c && c.name) || "";
+    const old = td.querySelector(".cell-msg.refused");
+    if (old) old.remove();
+    td.classList.toggle("refused", state.refused.has(k));
+    if (state.refused.has(k)) td.append(el("div", { class: "cell-msg refused" }, t(state.refused.get(k))));
+  }
+  state.rows = [];
+  const rowsOf = (rows) => { for (const r of rows) { state.rows.push(r); if (r.sub) rowsOf(r.sub.rows); } };
+  for (const p of form.parts) rowsOf(p.rows);
+}
+
+// Each diagnostic on the cell of its line, else on the first cell of the
+// record that holds its line.
+function markForm(diags) {
+  for (const td of $("form").querySelectorAll("td.error, td.warning")) {
+    td.classList.remove("error", "warning");
+    for (const m of td.querySelectorAll(".cell-msg.diag")) m.remove();
+  }
+  for (const d of diags || []) {
+    const input = cellOfLine(d.line);
+    if (!input) continue;
+    const td = input.parentElement;
+    if (!td.classList.contains("error")) td.classList.add(d.severity);
+    td.append(el("div", { class: "cell-msg diag", "data-rule": d.rule }, t(d.message)));
+  }
+}
+
+function cellOfLine(line) {
+  if (!line) return null;
+  for (const input of state.inputs.values()) if (Number(input.dataset.line) === line) return input;
+  let best = null;
+  for (const r of state.rows || []) {
+    const [a, b] = r.lines;
+    if (a && b && a <= line && line <= b && (!best || a >= best.lines[0])) best = r;
+  }
+  if (!best) return null;
+  const prefix = pathKey(best.path).slice(0, -1) + ",";
+  for (const [k, input] of state.inputs) if (k.startsWith(prefix)) return input;
+  return null;
+}
+
+function goToCell(line) {
+  const input = cellOfLine(line);
+  if (!input) { showView("text"); goToLine(line); return; }
+  const part = input.closest("details");
+  if (part) part.open = true;
+  input.scrollIntoView({ block: "center" });
+  input.focus();
 }
 
 // ---- the bureau: render all, district ----
@@ -390,10 +631,11 @@ window.addEventListener("DOMContentLoaded", () => {
   });
   $("tab-file").addEventListener("click", () => showTab("file"));
   $("tab-bureau").addEventListener("click", () => showTab("bureau"));
-  $("editor").addEventListener("input", () => {
-    $("save-status").textContent = $("editor").value === state.saved ? "" : w("unsaved");
-    $("save-status").className = "";
-    refresh(150);
+  $("editor").addEventListener("input", () => textChanged(150));
+  $("view-form").addEventListener("click", () => showView("form"));
+  $("view-text").addEventListener("click", () => showView("text"));
+  $("form").addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === "s") { e.preventDefault(); save(); }
   });
   $("editor").addEventListener("scroll", () => { $("gutter").scrollTop = $("editor").scrollTop; });
   $("editor").addEventListener("keydown", (e) => {
@@ -417,6 +659,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("render-all").addEventListener("click", renderAll);
   $("filter").addEventListener("change", renderFiles);
   translate();
+  showView(state.view);
   loadProfiles();
   loadFiles();
   watchProfile();
