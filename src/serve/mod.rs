@@ -148,7 +148,10 @@ pub fn run(settings: Settings, ready: &dyn Fn(&str)) -> Result<(), Text> {
     };
     ready(&url);
     let server = Arc::new(server);
-    let workers: Vec<_> = (0..4)
+    // Enough threads that a quick request (the file list, a profile) is
+    // answered while previews and page images are being made: those are
+    // bounded on their own (`preview::AT_ONCE`).
+    let workers: Vec<_> = (0..REQUEST_THREADS)
         .map(|_| {
             let (server, state) = (server.clone(), state.clone());
             std::thread::spawn(move || {
@@ -163,6 +166,9 @@ pub fn run(settings: Settings, ready: &dyn Fn(&str)) -> Result<(), Text> {
     }
     Ok(())
 }
+
+/// How many requests are served at once.
+const REQUEST_THREADS: usize = 16;
 
 /// A response: status, content type, body, extra headers.
 struct Reply {
@@ -394,7 +400,7 @@ fn handle(state: &State, mut request: Request) {
         ("X-Content-Type-Options".into(), "nosniff".into()),
         (
             "Content-Security-Policy".into(),
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; frame-ancestors 'none'"
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; font-src 'self'; frame-ancestors 'none'"
                 .into(),
         ),
     ];
@@ -481,8 +487,9 @@ fn route(
         (Method::Get, "/api/page") => {
             let n = q.get("n").and_then(|n| n.parse().ok()).unwrap_or(0);
             let doc = q.get("doc").map(String::as_str).unwrap_or("");
-            match state.previewer.page_svg(doc, n) {
-                Some(svg) => Reply::bytes("image/svg+xml", svg.into_bytes()),
+            let png = q.get("png").and_then(|s| s.parse::<f32>().ok());
+            match state.previewer.page(doc, n, png.filter(|s| s.is_finite())) {
+                Some((kind, bytes)) => Reply::bytes(kind, bytes),
                 None => Reply::refuse(404, text!("没有这一页", "no such page")),
             }
         }

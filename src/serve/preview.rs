@@ -168,9 +168,11 @@ impl Previewer {
         }
     }
 
-    /// Page `n` (from 1) of the laid-out document `doc`, as SVG, when that
-    /// document is still kept and `name` is still that page's name.
-    pub fn page_svg(&self, doc: &str, n: usize) -> Option<String> {
+    /// Page `n` (from 1) of the laid-out document `doc`, when that document
+    /// is still kept: as PNG at `scale` pixels per point (what the page
+    /// shows: a browser paints it at once, where a CJK page's SVG of glyph
+    /// outlines costs it some 200 ms), else as SVG.
+    pub fn page(&self, doc: &str, n: usize, png: Option<f32>) -> Option<(&'static str, Vec<u8>)> {
         let document = {
             let laid = self.laid.lock().unwrap_or_else(|p| p.into_inner());
             let l = laid.iter().find(|l| l.id == doc)?;
@@ -178,8 +180,42 @@ impl Previewer {
             l.document.clone()
         };
         let page = document.pages().get(n - 1)?;
-        Some(typst_svg::svg(page, &typst_svg::SvgOptions::default()))
+        match png {
+            Some(scale) => {
+                let options = typst_render::RenderOptions {
+                    pixel_per_pt: f64::from(scale.clamp(0.5, 4.0)).into(),
+                    ..Default::default()
+                };
+                let pixmap = typst_render::render(page, &options);
+                Some(("image/png", png_of(&pixmap)?))
+            }
+            None => Some((
+                "image/svg+xml",
+                typst_svg::svg(page, &typst_svg::SvgOptions::default()).into_bytes(),
+            )),
+        }
     }
+}
+
+/// A rendered page as an opaque RGB PNG, compressed fast: it crosses the
+/// loopback once, where time counts and size hardly does.
+fn png_of(pixmap: &tiny_skia::Pixmap) -> Option<Vec<u8>> {
+    let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
+    for px in pixmap.pixels() {
+        // Pages are opaque (white paper); what is not is laid on white.
+        let c = px.demultiply();
+        let a = u32::from(c.alpha());
+        let on_white = |v: u8| ((u32::from(v) * a + 255 * (255 - a)) / 255) as u8;
+        rgb.extend([on_white(c.red()), on_white(c.green()), on_white(c.blue())]);
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().ok()?;
+    writer.write_image_data(&rgb).ok()?;
+    writer.finish().ok()?;
+    Some(out)
 }
 
 /// The JSON of a check's outcome: every diagnostic with its line and

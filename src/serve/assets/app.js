@@ -57,6 +57,8 @@ const state = {
   form: null, formSig: null, inputs: new Map(), pending: new Map(), ops: [], inflight: false, refused: new Map(),
 };
 const $ = (id) => document.getElementById(id);
+// Pages come as PNG at this many pixels per point: sharp on this screen.
+const PAGE_SCALE = Math.min(3, Math.round((window.devicePixelRatio || 1) * 1.5 * 4) / 4);
 const w = (key, ...a) => { const v = WORDS[state.lang][key]; return typeof v === "function" ? v(...a) : v; };
 const t = (pair) => (pair && typeof pair === "object" ? pair[state.lang] || pair.zh : pair || "");
 
@@ -189,6 +191,13 @@ async function preview() {
 }
 
 function showOutcome(o) {
+  // The pages first; the list is drawn in the next task, so the changed
+  // pages' images are already on their way.
+  showPages(o);
+  setTimeout(() => { if (state.last === o) showDiagnostics(o); }, 0);
+}
+
+function showDiagnostics(o) {
   $("summary").textContent = w("counts", o.errors, o.warnings);
   $("summary").className = o.errors ? "has-error" : o.warnings ? "has-warning" : "ok";
   const list = $("diags");
@@ -219,9 +228,8 @@ function showOutcome(o) {
     list.append(item);
   }
   if (o.failure) list.append(el("li", { class: "error", "data-rule": "render" }, o.failure));
-  drawGutter(o.diagnostics);
-  markForm(o.diagnostics);
-  showPages(o);
+  if (state.view === "text") drawGutter(o.diagnostics);
+  else markForm(o.diagnostics);
 }
 
 function showPages(o) {
@@ -239,18 +247,51 @@ function showPages(o) {
       page = el("figure", { class: "page" }, el("img", { alt: w("page", i + 1) }), el("figcaption", { class: "page-text" }));
       box.append(page);
     }
-    // Only a page whose content changed is fetched again.
+    // Only a page whose content changed is fetched again, and only once
+    // it comes near the view.
     if (page.dataset.hash !== hash) {
       if (page.dataset.hash && firstChanged === null) firstChanged = page;
       page.dataset.hash = hash;
-      page.querySelector("img").src = `/api/page?doc=${o.doc}&n=${i + 1}&h=${hash}`;
+      page.dataset.url = `/api/page?doc=${o.doc}&n=${i + 1}&h=${hash}&png=${PAGE_SCALE}`;
+      if (page.dataset.near === "1") loadPage(page);
+      else nearView.observe(page);
     }
-    page.dataset.n = i + 1;
-    page.querySelector(".page-text").textContent = o.texts[i] || "";
+    if (page.dataset.n !== String(i + 1)) page.dataset.n = i + 1;
+    const text = page.querySelector(".page-text");
+    if (text.textContent !== (o.texts[i] || "")) text.textContent = o.texts[i] || "";
   });
   for (const extra of old.slice(o.pages.length)) extra.remove();
   // After an edit, the page it changed is brought into view.
   if (firstChanged) firstChanged.scrollIntoView({ block: "nearest" });
+}
+
+// Pages within a screen or two of the view: their images are fetched.
+const nearView = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    e.target.dataset.near = e.isIntersecting ? "1" : "0";
+    if (e.isIntersecting) loadPage(e.target);
+  }
+}, { root: document.querySelector(".preview"), rootMargin: "1500px 0px" });
+
+// A page's image, fetched at once: an <img> src waits some 50 ms in
+// Chromium's queue before its request even starts.
+async function loadPage(page) {
+  const url = page.dataset.url, hash = page.dataset.hash;
+  const img = page.querySelector("img");
+  if (img.dataset.hash === hash) return;
+  let blob;
+  try {
+    const r = await fetch(url, { credentials: "same-origin" });
+    if (!r.ok) return;
+    blob = await r.blob();
+  } catch (e) {
+    return;
+  }
+  if (page.dataset.hash !== hash) return; // a newer page is coming
+  const old = img.src;
+  img.dataset.hash = hash;
+  img.src = URL.createObjectURL(blob);
+  if (old.startsWith("blob:")) URL.revokeObjectURL(old);
 }
 
 function drawGutter(diags) {
@@ -334,7 +375,8 @@ function showView(which) {
   $("view-form").classList.toggle("active", which === "form");
   $("view-text").classList.toggle("active", which === "text");
   if (which === "form" && state.name) { state.formSig = null; sendEdits(); }
-  if (which === "text" && state.last) drawGutter(state.last.diagnostics);
+  if (which === "text") drawGutter(state.last ? state.last.diagnostics : []);
+  if (which === "form" && state.last) markForm(state.last.diagnostics);
 }
 
 const pathKey = (p) => JSON.stringify(p);
@@ -404,7 +446,10 @@ function cellInput(path, col, cell) {
   input.addEventListener("input", () => { if (kind === "long" || input.value.trim() !== "") queueEdit(path, input.value); });
   input.addEventListener("change", () => { if (input.value.trim() === "") queueEdit(path, ""); });
   const td = el("td", { "data-key": col.key }, input);
-  if (kind === "function" || kind === "economic") td.append(el("span", { class: "code-name" }, (cell && cell.name) || ""));
+  if (kind === "function" || kind === "economic") {
+    input.dataset.kind = "code";
+    td.append(el("span", { class: "code-name" }, (cell && cell.name) || ""));
+  }
   state.inputs.set(pathKey(path), input);
   return td;
 }
@@ -488,19 +533,30 @@ function patchForm(form) {
     }
   };
   for (const p of form.parts) collect(p.rows);
+  const byLine = new Map();
   for (const [k, input] of state.inputs) {
     const c = cells.get(k);
     const pending = state.pending.has(k) || state.refused.has(k);
-    if (document.activeElement !== input && !pending) input.value = c ? c.value : "";
-    if (c && c.line) input.dataset.line = c.line; else delete input.dataset.line;
+    const value = c ? c.value : "";
+    if (document.activeElement !== input && !pending && input.value !== value) input.value = value;
+    // Only what changed is written: two thousand cells stay cheap.
+    const line = c && c.line ? String(c.line) : undefined;
+    if (input.dataset.line !== line) { if (line) input.dataset.line = line; else delete input.dataset.line; }
+    if (line) byLine.set(Number(line), input);
     const td = input.parentElement;
-    const name = td.querySelector(".code-name");
-    if (name) name.textContent = (c && c.name) || "";
-    const old = td.querySelector(".cell-msg.refused");
-    if (old) old.remove();
-    td.classList.toggle("refused", state.refused.has(k));
-    if (state.refused.has(k)) td.append(el("div", { class: "cell-msg refused" }, t(state.refused.get(k))));
+    if (input.dataset.kind === "code") {
+      const name = td.querySelector(".code-name");
+      if (name.textContent !== ((c && c.name) || "")) name.textContent = (c && c.name) || "";
+    }
+    const refused = state.refused.has(k);
+    if (refused || td.classList.contains("refused")) {
+      const old = td.querySelector(".cell-msg.refused");
+      if (old) old.remove();
+      td.classList.toggle("refused", refused);
+      if (refused) td.append(el("div", { class: "cell-msg refused" }, t(state.refused.get(k))));
+    }
   }
+  state.byLine = byLine;
   state.rows = [];
   const rowsOf = (rows) => { for (const r of rows) { state.rows.push(r); if (r.sub) rowsOf(r.sub.rows); } };
   for (const p of form.parts) rowsOf(p.rows);
@@ -524,7 +580,8 @@ function markForm(diags) {
 
 function cellOfLine(line) {
   if (!line) return null;
-  for (const input of state.inputs.values()) if (Number(input.dataset.line) === line) return input;
+  const direct = state.byLine && state.byLine.get(line);
+  if (direct) return direct;
   let best = null;
   for (const r of state.rows || []) {
     const [a, b] = r.lines;
