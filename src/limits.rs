@@ -92,3 +92,98 @@ pub fn on_interrupt() -> Arc<AtomicBool> {
     })
     .clone()
 }
+
+/// Marks a run started by [`run_bounded`]: it caps its own memory at
+/// [`TEMPLATE_MEMORY_MB`] before anything else.
+pub const BOUNDED: &str = "YUSUAN_BOUNDED";
+
+/// The memory, in MB, of a run whose templates are not yusuan's own.
+pub const TEMPLATE_MEMORY_MB: u64 = 2048;
+
+/// The time a run whose templates are not yusuan's own may take.
+pub const TEMPLATE_TIME: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// How a run of [`run_bounded`] ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// It exited with this code.
+    Exited(i32),
+    /// It ran out of its memory.
+    OutOfMemory,
+    /// It took longer than allowed and was stopped.
+    TimedOut,
+}
+
+/// Runs this program again with `args` in a child bounded in memory (it
+/// caps itself, told by [`BOUNDED`]) and in `time` (stopped here). Its
+/// messages are passed on when `forward` (less the allocator's last words),
+/// else dropped.
+pub fn run_bounded(
+    args: &[std::ffi::OsString],
+    time: std::time::Duration,
+    forward: bool,
+) -> std::io::Result<Ended> {
+    use std::io::{BufRead, Write};
+    use std::os::unix::process::ExitStatusExt;
+    let exe = std::env::current_exe()?;
+    let mut child = std::process::Command::new(exe)
+        .args(args)
+        .env(BOUNDED, "1")
+        .stdout(if forward {
+            std::process::Stdio::inherit()
+        } else {
+            std::process::Stdio::null()
+        })
+        .stderr(if forward {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
+        .spawn()?;
+    let stderr = child.stderr.take();
+    let forward = std::thread::spawn(move || {
+        let Some(stderr) = stderr else { return };
+        let mut out = std::io::stderr().lock();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if !line.starts_with("memory allocation of ") {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    });
+    let status = wait_or_kill(&mut child, time);
+    let _ = forward.join();
+    Ok(match status {
+        None => Ended::TimedOut,
+        Some(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => Ended::Exited(code),
+            // The allocator aborts when the cap refuses it; the kernel kills.
+            (None, Some(libc::SIGABRT | libc::SIGKILL | libc::SIGSEGV)) => Ended::OutOfMemory,
+            (None, _) => Ended::Exited(1),
+        },
+    })
+}
+
+/// Waits for `child` up to `time`; past it, kills it. Its exit status, or
+/// `None` when it was killed (or could not be waited for).
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    time: std::time::Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + time;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+}

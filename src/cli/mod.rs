@@ -359,6 +359,9 @@ pub enum Emit {
 /// Runs the command `cli` names; the exit code.
 pub fn run(cli: Cli) -> i32 {
     let _ = LANG.set(cli.lang);
+    if std::env::var_os(crate::limits::BOUNDED).is_some() {
+        crate::limits::cap_memory(crate::limits::TEMPLATE_MEMORY_MB << 20);
+    }
     // Every workbook is read in a child process of this program, memory and
     // time capped: a hostile file ends the child, never the command or server.
     if let Ok(exe) = std::env::current_exe()

@@ -128,6 +128,16 @@ pub(super) fn render_with(
         print_diags(&d, false);
         not_done();
     })?;
+    // Templates yusuan did not ship run in a child bounded in memory and
+    // time: a loop in one can stop this render, never exhaust the machine.
+    let profile =
+        crate::profile::find(checked.report.department.profile).expect("resolved profile");
+    let foreign = templates.clone().or_else(|| profile.foreign_templates());
+    if let Some(dir) = foreign
+        && std::env::var_os(crate::limits::BOUNDED).is_none()
+    {
+        return bounded(file, &dir);
+    }
     let renderer = renderer_for(&checked.report, templates).map_err(fail)?;
     match emit {
         Emit::Typst => {
@@ -196,4 +206,39 @@ pub(super) fn render_with(
         },
     }
     Ok(())
+}
+
+/// This command run again in a bounded child (see [`crate::limits::run_bounded`]),
+/// for a render with the templates of `dir`.
+fn bounded(file: &Path, dir: &Path) -> Result<(), ()> {
+    use crate::limits::{Ended, TEMPLATE_MEMORY_MB, TEMPLATE_TIME, run_bounded};
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let (f, d) = (file.display(), dir.display());
+    match run_bounded(&args, TEMPLATE_TIME, true) {
+        Ok(Ended::Exited(0)) => Ok(()),
+        Ok(Ended::Exited(_)) => Err(()),
+        Ok(Ended::OutOfMemory) => {
+            let mb = TEMPLATE_MEMORY_MB;
+            error(text!(
+                "{f}：用 {d} 里的模板生成时用尽了 {mb} MB 内存，已停止，没有写出文件（模板里可能有极大的循环、字符串或数组，如 range(300000000)）",
+                "{f}: rendering with the templates in {d} used up {mb} MB of memory and was stopped; nothing was written (a template may build a huge loop, string or array, as range(300000000))"
+            ));
+            Err(())
+        }
+        Ok(Ended::TimedOut) => {
+            let s = TEMPLATE_TIME.as_secs();
+            error(text!(
+                "{f}：用 {d} 里的模板生成超过 {s} 秒，已停止，没有写出文件（模板里可能有极长的循环）",
+                "{f}: rendering with the templates in {d} took more than {s} s and was stopped; nothing was written (a template may loop for very long)"
+            ));
+            Err(())
+        }
+        Err(e) => {
+            error(text!(
+                "无法启动生成进程：{e}",
+                "cannot start the rendering process: {e}"
+            ));
+            Err(())
+        }
+    }
 }

@@ -109,6 +109,23 @@ pub struct Profile {
     pub source: String,
 }
 
+impl Profile {
+    /// The directory of templates of its own that yusuan did not ship (its
+    /// or a base's), if any: such templates run in a bounded child.
+    pub fn foreign_templates(&self) -> Option<PathBuf> {
+        let mut p = Some(self);
+        while let Some(profile) = p {
+            if let Some(dir) = &profile.dir
+                && !profile.templates.is_empty()
+            {
+                return Some(dir.join("templates"));
+            }
+            p = profile.base;
+        }
+        None
+    }
+}
+
 /// Two declared figures that must agree (`[[equal]]`): compared where the
 /// file declares both, in the left one's unit.
 #[derive(Debug, Clone, PartialEq)]

@@ -115,6 +115,7 @@ impl Previewer {
     /// document with errors is not laid out (`doc` is null).
     pub fn preview(&self, req: Request) -> Value {
         let origins = req.origins.as_slice();
+        let (base_dir, layout) = (req.options.base_dir.clone(), req.options.layout);
         let checked = match crate::check_str_with(&req.name, &req.text, req.options) {
             Ok(c) => c,
             Err(diags) => return outcome(&diags, origins, None),
@@ -124,6 +125,13 @@ impl Previewer {
         }
         let profile = crate::profile::find(checked.report.department.profile)
             .expect("a checked report's profile exists");
+        // A workspace profile's own templates are tried first in a bounded
+        // child: a loop in one stops its preview, never the server.
+        if let Some(dir) = profile.foreign_templates()
+            && let Err(failure) = tried(&req.text, base_dir.as_deref(), profile, layout, &dir)
+        {
+            return outcome(&checked.diags, origins, Some(failure));
+        }
         let renderer = match Renderer::for_profile(profile, None) {
             Ok(r) => r,
             Err(e) => {
@@ -194,6 +202,59 @@ impl Previewer {
                 typst_svg::svg(page, &typst_svg::SvgOptions::default()).into_bytes(),
             )),
         }
+    }
+}
+
+/// Renders `text` with `profile` in a bounded child (`yusuan render` on a
+/// hidden copy beside the file, so that what it names resolves alike);
+/// `Err` says why the templates of `dir` cannot be laid out here.
+fn tried(
+    text: &str,
+    base: Option<&std::path::Path>,
+    profile: &crate::profile::Profile,
+    layout: Option<crate::projects::Layout>,
+    dir: &std::path::Path,
+) -> Result<(), String> {
+    use crate::limits::{Ended, TEMPLATE_MEMORY_MB, run_bounded};
+    let id = crate::ident(text);
+    let base = base.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
+    let input = base.join(format!(".yusuan-try-{id}.toml"));
+    let output = std::env::temp_dir().join(format!("yusuan-try-{}-{id}.pdf", std::process::id()));
+    std::fs::write(&input, text).map_err(|e| e.to_string())?;
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "render".into(),
+        input.clone().into(),
+        "-o".into(),
+        output.clone().into(),
+        "--profile".into(),
+        profile.name.clone().into(),
+    ];
+    if let Some(l) = layout {
+        use clap::ValueEnum;
+        if let Some(v) = l.to_possible_value() {
+            args.extend(["--layout".into(), v.get_name().into()]);
+        }
+    }
+    let ended = run_bounded(&args, TIMEOUT / 2, false);
+    let _ = std::fs::remove_file(&input);
+    let _ = std::fs::remove_file(&output);
+    let d = dir.display();
+    match ended {
+        Ok(Ended::OutOfMemory) => {
+            let mb = TEMPLATE_MEMORY_MB;
+            Err(format!(
+                "用 {d} 里的模板排版时用尽了 {mb} MB 内存，已停止（模板里可能有极大的循环、字符串或数组） / laying out with the templates in {d} used up {mb} MB of memory and was stopped"
+            ))
+        }
+        Ok(Ended::TimedOut) => {
+            let s = (TIMEOUT / 2).as_secs();
+            Err(format!(
+                "用 {d} 里的模板排版超过 {s} 秒，已停止（模板里可能有极长的循环） / laying out with the templates in {d} took more than {s} s and was stopped"
+            ))
+        }
+        // Other failures (a template error) are found and located in-process.
+        Ok(Ended::Exited(_)) => Ok(()),
+        Err(e) => Err(e.to_string()),
     }
 }
 

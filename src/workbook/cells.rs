@@ -308,20 +308,7 @@ fn read_in(exe: &std::path::Path, bytes: &[u8]) -> Result<Vec<SheetCells>, Text>
         let _ = stdout.read_to_end(&mut out);
         out
     });
-    let deadline = std::time::Instant::now() + WORKER_TIME;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-        }
-    };
+    let status = crate::limits::wait_or_kill(&mut child, WORKER_TIME);
     let _ = writer.join();
     let out = reader.join().unwrap_or_default();
     if !status.is_some_and(|s| s.success()) {

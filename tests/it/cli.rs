@@ -240,16 +240,6 @@ impl Drop for Watch {
     }
 }
 
-/// The text of a PDF, as poppler reads it.
-fn page_text(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn watch_renders_again_when_the_input_or_a_template_changes() {
     let dir = tempfile::tempdir().unwrap();
@@ -266,17 +256,17 @@ fn watch_renders_again_when_the_input_or_a_template_changes() {
     let pdf = dir.path().join("out.pdf");
     let watch = Watch::start(&[&input, &"-o", &pdf, &"--templates", &templates]);
     let first = watch.wait_for("正在监视");
-    let first_text = page_text(&pdf);
+    let first_text = crate::common::pdf_text(&pdf);
     std::fs::write(&input, text.replace("甲部门", "乙部门")).unwrap();
     let input_changed = watch.wait_for("已写出");
-    let second_text = page_text(&pdf);
+    let second_text = crate::common::pdf_text(&pdf);
     std::fs::write(
         templates.join("budget.typ.j2"),
         "= 第二版\n{{ report.department.name }}\n",
     )
     .unwrap();
     let template_changed = watch.wait_for("已写出");
-    let third_text = page_text(&pdf);
+    let third_text = crate::common::pdf_text(&pdf);
     drop(watch);
     assert!(first, "the watcher started");
     assert!(
@@ -315,10 +305,10 @@ fn watch_renders_again_when_its_profile_directory_changes() {
     let pdf = dir.path().join("out.pdf");
     let watch = Watch::start(&[&input, &"-o", &pdf]);
     let first = watch.wait_for("正在监视");
-    let first_text = page_text(&pdf);
+    let first_text = crate::common::pdf_text(&pdf);
     std::fs::write(&template, "= 第二版\n{{ report.department.name }}\n").unwrap();
     let changed = watch.wait_for("已写出");
-    let second_text = page_text(&pdf);
+    let second_text = crate::common::pdf_text(&pdf);
     drop(watch);
     assert!(first, "the watcher started");
     assert!(first_text.contains("第一版"), "{first_text}");

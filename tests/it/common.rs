@@ -108,3 +108,13 @@ pub fn yunnan_profile(dir: &std::path::Path, unit: &str) {
     )
     .unwrap();
 }
+
+/// The text of a PDF, as poppler reads it.
+pub fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian: poppler-utils) is installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -806,7 +806,8 @@ fn a_list_table_prints_its_typed_rows_under_a_computed_total() {
     let check = |text: &str| yusuan::check_str_with("b.toml", text, Default::default()).unwrap();
     let checked = check(&budget);
     assert!(!checked.diags.has_errors(), "{}", checked.diags);
-    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+    // Loaded by its directory: another test may make the registry forget it.
+    let p = yusuan::profile::load(&profile).unwrap();
     let renderer = Renderer::for_profile(p, None).unwrap();
     let rendered = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap();
     let page = pages(&rendered.document)[9].clone();
@@ -2097,4 +2098,102 @@ fn carry_over_inside_a_funds_row_is_counted_once() {
             ("总计", "125".to_string(), "125".to_string()),
         ]
     );
+}
+
+/// A profile directory `name` over national whose 名词解释 template is `template`.
+fn profile_with_glossary(ws: &Path, name: &str, template: &str) {
+    let dir = ws.join(name);
+    std::fs::create_dir_all(dir.join("templates/narrative")).unwrap();
+    std::fs::write(
+        dir.join("profile.toml"),
+        format!("name = \"{name}\"\nbase = \"national\"\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("templates/narrative/glossary.typ.j2"), template).unwrap();
+}
+
+/// A minijinja string doubled 36 times (64 GiB) and a Typst array of 300
+/// million numbers: a template that would take the machine's memory.
+const BOMBS: [(&str, &str); 2] = [
+    (
+        "strings",
+        "{% macro grow(s, n) %}{% if n > 0 %}{{ grow(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}{{ grow(\"x\", 36) }}",
+    ),
+    ("array", "#let big = range(300000000)\n#big.len()\n"),
+];
+
+#[test]
+fn a_template_that_takes_all_memory_stops_its_render_and_names_its_directory() {
+    let ws = tempfile::tempdir().unwrap();
+    let file = ws.path().join("k.toml");
+    std::fs::copy("examples/kaiping-2024.toml", &file).unwrap();
+    for (name, template) in BOMBS {
+        profile_with_glossary(ws.path(), name, template);
+        let pdf = ws.path().join(format!("{name}.pdf"));
+        let profile = ws.path().join(name);
+        let run = yusuan(&[&"render", &file, &"--profile", &profile, &"-o", &pdf]);
+        assert_eq!(run.code, Some(1), "{name}: {}", run.stderr);
+        let dir = profile.join("templates");
+        assert_eq!(
+            run.stderr.trim_end().lines().last().unwrap(),
+            format!(
+                "错误：{}：用 {} 里的模板生成时用尽了 2048 MB 内存，已停止，没有写出文件（模板里可能有极大的循环、字符串或数组，如 range(300000000)）",
+                file.display(),
+                dir.display()
+            ),
+            "{name}"
+        );
+        assert!(!pdf.exists(), "{name}: nothing written");
+    }
+    // A template of its own that behaves renders as before (in the bounded child).
+    profile_with_glossary(ws.path(), "fine", "= 名词解释（本地）\n");
+    let pdf = ws.path().join("fine.pdf");
+    let run = yusuan(&[
+        &"render",
+        &file,
+        &"--profile",
+        &ws.path().join("fine"),
+        &"-o",
+        &pdf,
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(crate::common::pdf_text(&pdf).contains("名词解释（本地）"));
+}
+
+#[test]
+fn a_template_that_takes_all_memory_stops_its_preview_and_the_server_lives_on() {
+    use crate::web::{Server, json_of};
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::copy("examples/kaiping-2024.toml", ws.path().join("k.toml")).unwrap();
+    profile_with_glossary(ws.path(), "array", BOMBS[1].1);
+    let server = Server::start(ws.path(), &[]);
+    let text = std::fs::read_to_string(ws.path().join("k.toml")).unwrap();
+    let (status, body) = server.send(
+        "POST",
+        "/api/preview",
+        &[("Content-Type", "application/json")],
+        serde_json::json!({"name": "k.toml", "text": text, "profile": "array"})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(status, 200);
+    let v = json_of(&body);
+    let dir = ws.path().join("array").join("templates");
+    assert_eq!(
+        v["failure"].as_str().unwrap(),
+        format!(
+            "用 {0} 里的模板排版时用尽了 2048 MB 内存，已停止（模板里可能有极大的循环、字符串或数组） / laying out with the templates in {0} used up 2048 MB of memory and was stopped",
+            dir.display()
+        )
+    );
+    assert!(v["doc"].is_null());
+    // The server answers on, and the hidden copy it tried is gone.
+    let (status, _) = server.get("/api/files");
+    assert_eq!(status, 200);
+    let left: Vec<_> = std::fs::read_dir(ws.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".yusuan-try"))
+        .collect();
+    assert!(left.is_empty());
 }
