@@ -418,10 +418,29 @@ pub fn is_path(spec: &str) -> bool {
 /// server, which reads nothing outside its workspace).
 static CONFINED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// The directory no profile may be read from outside of, once set.
+static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 /// Looks profile names up only beside the file from now on: not in its
-/// parents nor in `YUSUAN_PROFILE_PATH` (the server's workspace is a boundary).
-pub fn confine_search() {
+/// parents nor in `YUSUAN_PROFILE_PATH`; and reads no profile directory,
+/// `profile.toml` or `templates/` that is (or leads by a link) outside
+/// `root` (the server's workspace is a boundary).
+pub fn confine_search(root: &Path) {
     CONFINED.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = ROOT.set(root.canonicalize().unwrap_or_else(|_| root.to_path_buf()));
+}
+
+/// When confined, what of `dir` (the profile directory, its `profile.toml`,
+/// its `templates/`) lies outside the root, links followed.
+fn outside_root(dir: &Path) -> Option<PathBuf> {
+    let root = ROOT.get()?;
+    [
+        dir.to_path_buf(),
+        dir.join("profile.toml"),
+        dir.join("templates"),
+    ]
+    .into_iter()
+    .find(|p| p.canonicalize().is_ok_and(|c| !c.starts_with(root)))
 }
 
 /// Where a profile name is looked for, in order: the file's directory (or
@@ -515,6 +534,19 @@ pub fn load(dir: &Path) -> Result<&'static Profile, Diagnostics> {
             text!(
                 "样式 {k} 的 base 绕回了它自己（循环继承）",
                 "the bases of profile {k} lead back to it (a cycle)"
+            ),
+        ));
+        return Err(d);
+    }
+    if let Some(out) = outside_root(dir) {
+        let mut d = Diagnostics::new(dir.join("profile.toml").display().to_string(), "");
+        let o = crate::diag::printable(&out.display().to_string());
+        d.push(Diagnostic::error(
+            "profile",
+            None,
+            text!(
+                "样式 {o} 在工作目录之外（或经符号链接通向外面）：yusuan serve 只读工作目录里的文件",
+                "profile {o} lies outside the workspace (or leads out by a link): yusuan serve reads only files inside it"
             ),
         ));
         return Err(d);

@@ -98,8 +98,9 @@ fn new_token() -> String {
 /// once it listens. Returns only on a failure to start.
 pub fn run(settings: Settings, ready: &dyn Fn(&str)) -> Result<(), Text> {
     let ws = Workspace::open(&settings.dir)?;
-    // A profile name is looked for beside the file only: never above the workspace.
-    crate::profile::confine_search();
+    // A profile name is looked for beside the file only, and no profile is
+    // read from outside the workspace.
+    crate::profile::confine_search(&settings.dir);
     let loopback = settings.bind.ip().is_loopback();
     let token = match settings.token {
         Some(t) if t.len() < 16 => {

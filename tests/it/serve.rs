@@ -803,3 +803,60 @@ fn the_form_writes_edits_into_the_toml_and_says_which_it_refused() {
         "文件不是合法的 TOML：先在「TOML 文本」里改正标出的行"
     );
 }
+
+#[test]
+fn what_a_file_or_profile_names_outside_the_workspace_is_refused_links_followed() {
+    let ws = workspace_with_kaiping();
+    let outside = tempfile::tempdir().unwrap();
+    let far = outside.path().join("far");
+    yusuan(&[&"profile", &"new", &"far", &far]).ok();
+    std::fs::create_dir_all(far.join("templates/narrative")).unwrap();
+    std::fs::write(far.join("templates/narrative/glossary.typ.j2"), "OUTSIDE\n").unwrap();
+    let link = |to: &Path, at: &str| std::os::unix::fs::symlink(to, ws.path().join(at)).unwrap();
+    // 1. `profile = "p"`, p a link to a directory outside.
+    link(&far, "p");
+    // 2. A profile inside whose `base` is outside.
+    std::fs::create_dir_all(ws.path().join("b")).unwrap();
+    std::fs::write(
+        ws.path().join("b/profile.toml"),
+        format!("name = \"b\"\nbase = {:?}\n", far.display().to_string()),
+    )
+    .unwrap();
+    // 3. A profile inside whose templates/ is a link outside.
+    yusuan(&[&"profile", &"new", &"t", &ws.path().join("t")]).ok();
+    link(&far.join("templates"), "t/templates");
+    // 4. A profile.toml that is a link to /etc/passwd.
+    std::fs::create_dir_all(ws.path().join("w")).unwrap();
+    link(Path::new("/etc/passwd"), "w/profile.toml");
+
+    let server = Server::start(ws.path(), &[]);
+    let text = std::fs::read_to_string(ws.path().join("kaiping-2024.toml")).unwrap();
+    for name in ["p", "b", "t", "w"] {
+        let named = text.replace(
+            "catalogue = 2024\n",
+            &format!("catalogue = 2024\nprofile = \"{name}\"\n"),
+        );
+        let body = json!({"name": "kaiping-2024.toml", "text": named});
+        let (status, body) = server.send("POST", "/api/preview", &[], body.to_string().as_bytes());
+        assert_eq!(status, 200, "{name}");
+        let v = json_of(&body);
+        assert!(v["doc"].is_null(), "{name}: nothing laid out");
+        let messages: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .map(|d| d["message"]["zh"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            messages.iter().any(|m| m.contains(
+                "在工作目录之外（或经符号链接通向外面）：yusuan serve 只读工作目录里的文件"
+            )),
+            "{name}: {messages:?}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&body).contains("root:"),
+            "{name}: nothing of /etc/passwd is quoted"
+        );
+    }
+}
