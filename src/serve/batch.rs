@@ -36,7 +36,11 @@ pub(super) fn start(state: &State) -> Result<Reply, Reply> {
     let mut refused = vec![];
     for name in state.ws.files() {
         let text = std::fs::read_to_string(state.ws.dir.join(&name)).unwrap_or_default();
-        match state.ws.refs_inside(&name, &text) {
+        let refs = match state.ws.unreadable(&name) {
+            Some(t) => Err(t),
+            None => state.ws.refs_inside(&name, &text),
+        };
+        match refs {
             Ok(()) => files.push(name),
             Err(t) => refused.push(Outcome::failed(&name, "", "io", t.zh)),
         }
@@ -75,6 +79,11 @@ pub(super) fn start(state: &State) -> Result<Reply, Reply> {
                 return Ok(vec![]);
             }
             let exe = exe.map_err(|e| e.to_string())?;
+            // An earlier run's report is never taken for this one's.
+            match std::fs::remove_file(out.join(REPORT)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.to_string()),
+                _ => {}
+            }
             let mut cmd = Command::new(exe);
             cmd.current_dir(&dir)
                 .arg("--lang")

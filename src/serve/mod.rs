@@ -603,7 +603,11 @@ fn files(state: &State) -> Reply {
             let path = state.ws.dir.join(name);
             let bytes = std::fs::read(&path).unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
-            if let Err(t) = state.ws.refs_inside(name, &text) {
+            let refused = match state.ws.unreadable(name) {
+                Some(t) => Err(t),
+                None => state.ws.refs_inside(name, &text),
+            };
+            if let Err(t) = refused {
                 return json!({
                     "name": name, "version": version(&bytes), "errors": 1, "warnings": 0,
                     "first_error": t.zh, "pages": null, "rendered": null,
@@ -663,6 +667,9 @@ fn not_found(name: &str) -> Reply {
 
 /// `GET /api/file`: the text, its version and the imported cells.
 fn open(state: &State, name: &str) -> Result<Reply, Reply> {
+    if let Some(t) = state.ws.unreadable(name) {
+        return Err(Reply::refuse(422, t));
+    }
     let path = state
         .ws
         .path(name, &["toml"])

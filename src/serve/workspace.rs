@@ -123,6 +123,18 @@ impl Workspace {
         out
     }
 
+    /// Why the listed `name` cannot be opened: its name on disk is not
+    /// UTF-8 (a GBK name from an old archive), so it is listed with
+    /// replacement characters and no such file exists.
+    pub fn unreadable(&self, name: &str) -> Option<Text> {
+        (name.contains('\u{FFFD}') && !self.dir.join(name).exists()).then(|| {
+            text!(
+                "文件名不是 UTF-8 编码（可能是 GBK 等旧编码）：请先把「{name}」改成新名字（如在文件管理器里重命名），再打开",
+                "the file name is not UTF-8 (perhaps GBK): rename \"{name}\" (in a file manager, say) before opening it"
+            )
+        })
+    }
+
     fn walk(&self, dir: &Path, depth: usize, out: &mut Vec<String>) {
         if depth > 8 || dir.join("profile.toml").is_file() {
             return;

@@ -18,6 +18,15 @@ fn refusal(body: &[u8]) -> String {
         .to_string()
 }
 
+/// Starts "render all" and waits for its end: the final status.
+fn render_all(server: &Server) -> serde_json::Value {
+    let (status, _) = server.send("POST", "/api/render-all", &[], b"");
+    assert_eq!(status, 200);
+    server.poll("/api/render-all", Duration::from_secs(120), |v| {
+        v["running"] == false
+    })
+}
+
 fn workspace_with_kaiping() -> tempfile::TempDir {
     let ws = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -393,11 +402,7 @@ fn a_file_naming_a_profile_or_catalogue_outside_the_workspace_is_not_read() {
     let (status, _) = server.get("/api/download?name=b.toml&format=pdf");
     assert_eq!(status, 403);
     // Render all reports both as failed, renders nothing.
-    let (status, _) = server.send("POST", "/api/render-all", &[], b"");
-    assert_eq!(status, 200);
-    let report = server.poll("/api/render-all", Duration::from_secs(120), |v| {
-        v["running"] == false
-    });
+    let report = render_all(&server);
     let outcomes = report["outcomes"].as_array().unwrap();
     assert_eq!(outcomes.len(), 2, "{report}");
     assert!(outcomes.iter().all(|o| o["status"] == "failed"), "{report}");
@@ -543,11 +548,7 @@ fn render_all_takes_a_dash_name_as_a_file_and_last_year_stays_inside() {
         b["first_error"],
         "[last_year] from = \"../2023.toml\" 指向工作目录之外：yusuan serve 只读工作目录里的文件"
     );
-    let (status, _) = server.send("POST", "/api/render-all", &[], b"");
-    assert_eq!(status, 200);
-    let report = server.poll("/api/render-all", Duration::from_secs(120), |v| {
-        v["running"] == false
-    });
+    let report = render_all(&server);
     let outcomes = report["outcomes"].as_array().unwrap();
     let dash = outcomes
         .iter()
@@ -859,4 +860,68 @@ fn what_a_file_or_profile_names_outside_the_workspace_is_refused_links_followed(
             "{name}: nothing of /etc/passwd is quoted"
         );
     }
+}
+
+/// Issue 29: a run that could not run showed the report of the run before
+/// as this one's, at 100 %.
+#[test]
+fn a_run_that_cannot_run_never_shows_the_last_report_as_its_own() {
+    let ws = workspace_with_kaiping();
+    let server = Server::start(ws.path(), &[]);
+    let first = render_all(&server);
+    assert_eq!(first["outcomes"][0]["status"], "rendered", "{first}");
+    assert_eq!(first["percent"], 100);
+    // Another yusuan (this test's process, alive) holds the output directory.
+    let lock = ws.path().join(".yusuan/out/.yusuan-lock");
+    std::fs::write(&lock, std::process::id().to_string()).unwrap();
+    let second = render_all(&server);
+    assert!(second["outcomes"].is_null(), "{second}");
+    assert_eq!(second["percent"], 0, "{second}");
+    let failure = second["failure"].as_str().unwrap();
+    assert!(
+        failure.contains(&format!(
+            "另一个 yusuan（进程 {}）正在向",
+            std::process::id()
+        )),
+        "{failure}"
+    );
+}
+
+/// Issue 29: a file whose name is GBK, not UTF-8, was listed with
+/// "缺少必填的键 department".
+#[test]
+fn a_file_whose_name_is_not_utf8_is_listed_with_what_to_do() {
+    use std::os::unix::ffi::OsStrExt;
+    let ws = workspace_with_kaiping();
+    // 测试.toml in GBK.
+    let gbk = std::ffi::OsStr::from_bytes(b"\xb2\xe2\xca\xd4.toml");
+    std::fs::copy("examples/kaiping-2024.toml", ws.path().join(gbk)).unwrap();
+    let server = Server::start(ws.path(), &[]);
+    let (_, body) = server.get("/api/files");
+    let files = json_of(&body)["files"].clone();
+    let listed = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}.toml")
+        .unwrap_or_else(|| panic!("{files}"));
+    let why = "文件名不是 UTF-8 编码（可能是 GBK 等旧编码）：请先把「\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}.toml」改成新名字（如在文件管理器里重命名），再打开";
+    assert_eq!(listed["first_error"], why);
+    assert_eq!(listed["errors"], 1);
+    let (status, body) = server.get("/api/file?name=%EF%BF%BD%EF%BF%BD%EF%BF%BD%EF%BF%BD.toml");
+    assert_eq!(status, 422);
+    assert_eq!(refusal(&body), why);
+    // Render all: the other file is rendered, this one reported with why.
+    let report = render_all(&server);
+    let outcomes = report["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 2, "{report}");
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o["input"] == "kaiping-2024.toml" && o["status"] == "rendered")
+    );
+    assert!(
+        outcomes.iter().any(|o| o["errors"][0]["message"] == why),
+        "{report}"
+    );
 }
