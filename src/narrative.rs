@@ -457,6 +457,23 @@ pub fn build(
         if let Some(t) = &s.get_ref().text {
             check_text(t.get_ref(), t.span(), &narrative, unknown, year, diags);
         }
+        // A text table's rows are read as the sentences they stand for,
+        // each placed at its figure's cell.
+        for (row, cell) in s.get_ref().table.iter().flat_map(table_sentences) {
+            // The section's `[section.table]` follows its header: looked for
+            // up to the next array entry.
+            let span = s.span();
+            let rest = diags.source.get(span.start..).unwrap_or("");
+            let end = rest
+                .get(1..)
+                .and_then(|r| r.find("\n[["))
+                .map_or(rest.len(), |i| i + 1);
+            let quoted = format!("\"{cell}\"");
+            let at = rest[..end].find(&quoted).map_or(span.clone(), |i| {
+                span.start + i + 1..span.start + i + quoted.len() - 1
+            });
+            check_text(&row, at, &narrative, unknown, year, diags);
+        }
     }
     review(file, diags);
     asset_counts(file, diags);
@@ -1192,6 +1209,61 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
     ("会议费", "meeting"),
     ("培训费", "training"),
 ];
+
+/// The sentences a section's text table states, one per row (with the cell
+/// of its figure, as written): its label
+/// (the cells that are not figures) and its figure of this year's budget,
+/// in the unit its column or caption names (`金额（万元）`). A row whose
+/// column of this year is not clear, or whose unit is not written, states
+/// nothing read here.
+fn table_sentences(t: &crate::model::SectionTable) -> Vec<(String, String)> {
+    let unit_of = |s: &str| {
+        ["亿元", "万元", "元"].into_iter().find(|u| {
+            s.contains(&format!("（{u}）"))
+                || s.contains(&format!("({u})"))
+                || s.contains(&format!("单位：{u}"))
+        })
+    };
+    let figure = |c: &str| {
+        let c = c.trim().replace(',', "");
+        (!c.is_empty() && c.parse::<Decimal>().is_ok()).then_some(c)
+    };
+    // Columns of another year, a change or a rate are not this year's amount.
+    let other = |h: &str| {
+        ["上年", "增减", "变动", "增长", "比", "率", "%", "％"]
+            .iter()
+            .any(|w| h.contains(w))
+    };
+    let caption_unit = t.caption.as_deref().and_then(unit_of);
+    let mut out = vec![];
+    for row in &t.rows {
+        let label: String = row
+            .iter()
+            .filter(|c| figure(c).is_none())
+            .map(|c| c.trim())
+            .collect();
+        let columns: Vec<(usize, String)> = row
+            .iter()
+            .enumerate()
+            .filter_map(|(j, c)| Some((j, figure(c)?)))
+            .filter(|(j, _)| !t.header.get(*j).is_some_and(|h| other(h)))
+            .collect();
+        let chosen = match columns.as_slice() {
+            [one] => Some(one),
+            many => many.iter().find(|(j, _)| {
+                t.header
+                    .get(*j)
+                    .is_some_and(|h| h.contains("预算") || h.contains("金额"))
+            }),
+        };
+        let Some((j, amount)) = chosen else { continue };
+        let unit = t.header.get(*j).and_then(|h| unit_of(h)).or(caption_unit);
+        if let (Some(unit), false) = (unit, label.is_empty()) {
+            out.push((format!("{label}{amount}{unit}。"), row[*j].clone()));
+        }
+    }
+    out
+}
 
 /// R13: the figures, years, names and direction words of hand-written
 /// `text` (at `span` in the file) against the computed figures.

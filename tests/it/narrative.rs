@@ -1599,3 +1599,40 @@ fn a_period_in_prose_outside_the_budget_year_is_named() {
     assert!(periods("信息化建设项目实施周期为2025年1月至2027年12月。\n").is_empty());
     assert!(periods("项目期：2026年。\n").is_empty());
 }
+
+/// A section's text table is read as the sentences its rows state (issue
+/// 28): this year's figure of each row against the tables, at its cell;
+/// columns of last year or of a change are not this year's; a table whose
+/// unit is not written is not read.
+#[test]
+fn a_text_table_is_read_row_by_row_at_its_cells() {
+    let table = |caption: &str, rows: &str| {
+        let text = format!(
+            "{LINES_2026}\n[[section]]\ntitle = \"支出结构\"\n[section.table]\ncaption = \"{caption}\"\nheader = [\"项目\", \"2026年预算数\", \"上年预算数\", \"增减\"]\nrows = [{rows}]\n"
+        );
+        let checked = yusuan::check_str("t.toml", &text).unwrap();
+        let d = &checked.diags;
+        d.items
+            .iter()
+            .map(|x| format!("{} {} {}", x.rule, d.location(x), x.message.zh))
+            .collect::<Vec<_>>()
+    };
+    // 基本支出 300.00 and 项目支出 50.35 (LINES_2026); 合计 350.35. The
+    // table says 300.01 for 基本支出: its cell is line 23 (rows = …), column 19.
+    assert_eq!(
+        table(
+            "单位：万元",
+            r#"["基本支出", "300.01", "254.39", "45.62"], ["项目支出", "50.35", "0", "50.35"], ["合计", "350.35", "254.39", "95.96"]"#
+        ),
+        ["R13 t.toml:23:19 “基本支出300.01万元”：表中为 300.00 万元"]
+    );
+    assert!(
+        table(
+            "单位：万元",
+            r#"["基本支出", "300.00", "254.39", "45.61"], ["项目支出", "50.35", "0", "50.35"]"#
+        )
+        .is_empty()
+    );
+    // No unit written: nothing is read.
+    assert!(table("", r#"["基本支出", "300.01", "254.39", "45.62"]"#).is_empty());
+}
