@@ -749,6 +749,95 @@ mod tests {
         );
     }
 
+    /// The form reads any text and any typed value: random files built from
+    /// budget-file pieces, random paths and values, never a panic.
+    #[test]
+    fn random_files_and_edits_never_panic() {
+        let pieces = [
+            "[department]\n",
+            "name = \"部\"\n",
+            "year = 2024\n",
+            "[[expenditure]]\n",
+            "code = \"2013201\"\n",
+            "basic = 452.03\n",
+            "basic = { general = 1 }\n",
+            "[[project]]\n",
+            "[[project.indicator]]\n",
+            "level1 = \"产出\"\n",
+            "[declared.basic]\n",
+            "\"合计\" = 1.5\n",
+            "[names]\n",
+            "\"2013201\" = \"行政运行\"\n",
+            "text = '''\n多行\n'''\n",
+            "[sangong]\n",
+            "[[sangong.extra]]\n",
+            "items = [{ name = \"x\", amount = 0 }]\n",
+            "# 注释\n",
+            "= broken\n",
+            "\u{3000}\n",
+            "catalogue = 99999999999\n",
+        ];
+        let values = [
+            "",
+            "1",
+            "-0.5",
+            "１２．３",
+            "1,234.5",
+            "abc",
+            "9999999999999999",
+            "是",
+            "\u{0}",
+            "'''",
+            "\"",
+            "2013201",
+        ];
+        let keys = [
+            json!("expenditure"),
+            json!("project"),
+            json!("indicator"),
+            json!("basic"),
+            json!("code"),
+            json!("declared"),
+            json!("合计"),
+            json!(0),
+            json!(1),
+            json!(7),
+            json!(-1),
+            json!(null),
+            json!("sangong"),
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut applied = 0;
+        for _ in 0..3000 {
+            let text: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
+            let _ = view(&text);
+            let edits: Vec<Value> = (0..next(4))
+                .map(|_| {
+                    let path: Vec<Value> = (0..next(5))
+                        .map(|_| keys[next(keys.len())].clone())
+                        .collect();
+                    match next(3) {
+                        0 => json!({"path": path, "add": true}),
+                        1 => json!({"path": path, "remove": true}),
+                        _ => json!({"path": path, "value": values[next(values.len())]}),
+                    }
+                })
+                .collect();
+            if let Ok((new, _)) = apply(&text, &edits) {
+                applied += 1;
+                let _ = view(&new);
+            }
+        }
+        // Enough of the random files are TOML for the edits to be tried.
+        assert!(applied > 500, "{applied}");
+    }
+
     #[test]
     fn edits_keep_comments_and_digits() {
         let edits = [
