@@ -98,8 +98,12 @@ fn a_finance_officer_imports_edits_previews_and_downloads() {
     );
     let summary = b.find("#summary");
     assert_eq!(b.text(&summary), "0 个错误，11 个警告");
-    b.wait("the pages", Duration::from_secs(30), || {
-        (b.all("#pages .page img").len() == 36).then_some(())
+    b.wait("the pages, the first one shown", Duration::from_secs(30), || {
+        let first = b.run(
+            "const i = document.querySelector('#pages .page img'); return !!i && i.naturalWidth > 0;",
+            json!([]),
+        );
+        (b.all("#pages .page img").len() == 36 && first == json!(true)).then_some(())
     });
     let name = b.find("#file-name");
     assert_eq!(b.text(&name), "kaiping-2024.toml");
@@ -648,6 +652,13 @@ fn a_finance_officer_edits_her_budget_as_tables() {
         cell_messages(&b, r#"["expenditure",0,"basic"]"#).is_empty(),
         "the cell's error is gone"
     );
+    b.wait("a page shown", Duration::from_secs(30), || {
+        let shown = b.run(
+            "return Array.from(document.querySelectorAll('#pages .page img')).some(i => i.naturalWidth > 0);",
+            json!([]),
+        );
+        (shown == json!(true)).then_some(())
+    });
     b.screenshot(&screenshot_path("serve-form.png"));
 
     // Saved through toml_edit: the file's comments and order kept, the figure written as typed.
