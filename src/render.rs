@@ -252,6 +252,9 @@ fn environment(
     env.set_auto_escape_callback(|_| AutoEscape::Custom("typst".into()));
     env.set_formatter(typst_formatter);
     env.set_fuel(Some(50_000_000));
+    // Python's string and list methods (`name.split("-")`, `s.startswith`,
+    // `s.strip()`…), which template authors reach for first.
+    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
     env.add_filter("amt", amt);
     env.add_filter("yuan", |v: Value| -> Result<String, Error> {
         let s = format_value(&v, 2, false, "")?;

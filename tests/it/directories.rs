@@ -2197,3 +2197,24 @@ fn a_template_that_takes_all_memory_stops_its_preview_and_the_server_lives_on() 
         .collect();
     assert!(left.is_empty());
 }
+
+/// Issue 27: templates lacked the string methods authors reach for first
+/// (`split`); Python's string methods work, their output still escaped.
+#[test]
+fn templates_have_pythons_string_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("narrative")).unwrap();
+    std::fs::write(
+        dir.path().join("narrative/glossary.typ.j2"),
+        "{% set parts = \"01-公共服务-#ok\".split(\"-\") %}= #{{ parts[1] }}｜#{{ parts | length }}｜#{{ \"  行政运行 \".strip() }}｜#{{ \"201\".startswith(\"20\") }}｜#{{ parts[2] }}\n",
+    )
+    .unwrap();
+    let checked = yusuan::check_file(Path::new("examples/kaiping-2024.toml"))
+        .ok()
+        .unwrap();
+    let renderer = Renderer::new(Some(dir.path().to_path_buf())).unwrap();
+    let rendered = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap();
+    let text = pages(&rendered.document).concat();
+    // "#ok" printed as text: the escaping still holds.
+    assert!(text.contains("公共服务｜3｜行政运行｜true｜#ok"), "{text}");
+}
