@@ -193,6 +193,9 @@ pub struct SangongRow {
     pub cells: BTreeMap<&'static str, Decimal>,
     /// How many typed leaves the row sums.
     pub leaves: usize,
+    /// The ledger's 三公 detail keys it sums (where its figures come from).
+    #[serde(skip)]
+    pub keys: Vec<String>,
 }
 
 /// The "三公" table.
@@ -1128,6 +1131,7 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
             cells: cells(spec, &values),
             values,
             leaves,
+            keys,
         });
     };
     let mut all = leaves("小计");

@@ -411,6 +411,9 @@ pub struct Diagnostic {
     pub notes: Vec<Text>,
     /// The figures compared, when the problem is two figures that disagree.
     pub figures: Option<Figures>,
+    /// Other places the problem may lie: the file's lines a computed figure
+    /// sums (a figure mistyped there shows as a declared total's mismatch).
+    pub related: Vec<Range<usize>>,
 }
 
 /// The two figures of a failed comparison, as printed (rounded to the
@@ -438,6 +441,7 @@ impl Diagnostic {
             span,
             notes: vec![],
             figures: None,
+            related: vec![],
         }
     }
 
@@ -450,6 +454,7 @@ impl Diagnostic {
             span,
             notes: vec![],
             figures: None,
+            related: vec![],
         }
     }
 

@@ -37,6 +37,9 @@ pub struct Checker<'a> {
     /// The decimals the tables print with: a declared figure with fewer
     /// never replaces a sum.
     pub print_places: u32,
+    /// The file's lines the next comparison's computed figure sums: a
+    /// mismatch names them as related places (taken by [`Checker::equal`]).
+    pub related: Vec<Range<usize>>,
 }
 
 impl<'a> Checker<'a> {
@@ -55,6 +58,7 @@ impl<'a> Checker<'a> {
             parts: 1,
             printed: vec![],
             print_places: decimals,
+            related: vec![],
         }
     }
 
@@ -156,7 +160,9 @@ impl<'a> Checker<'a> {
                 ),
             ));
         }
+        let related = std::mem::take(&mut self.related);
         if let Some(d) = self.diags.items.get_mut(before) {
+            d.related = related;
             d.figures = Some(crate::diag::Figures {
                 declared: l,
                 computed: r,
@@ -527,7 +533,7 @@ pub fn reconcile(
 
     // R10, R11 on the 三公 table.
     ck.rounded = rounded_for(declared_unit("sangong"));
-    sangong_rules(&mut ck, &t.sangong, &sangong_cells);
+    sangong_rules(&mut ck, budget, &t.sangong, &sangong_cells);
 
     r12(&mut ck, budget, t);
 
@@ -737,33 +743,7 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
                 }
             }
         }
-        let relation = if lines.is_empty() {
-            text!("各项合计", "its items sum to")
-        } else {
-            let parts: Vec<(String, String)> = lines
-                .iter()
-                .map(|((at, source), v)| {
-                    let v = table.unit.from_yuan(*v) * factor;
-                    let (n, _) = ck.line_col(*at);
-                    let (src, v) = (source.label(), fmt(v, ck.decimals));
-                    (
-                        format!("{src} {v}（第 {n} 行）"),
-                        format!("{src} {v} (line {n})"),
-                    )
-                })
-                .collect();
-            let zh = parts
-                .iter()
-                .map(|p| p.0.as_str())
-                .collect::<Vec<_>>()
-                .join(" + ");
-            let en = parts
-                .iter()
-                .map(|p| p.1.as_str())
-                .collect::<Vec<_>>()
-                .join(" + ");
-            text!("文件中的行 {zh}，合计", "the file's lines {en} sum to")
-        };
+        let relation = lines_relation(ck, &lines, table.unit, factor);
         let agrees = ck.equal(
             "R5",
             Some(c.span.clone()),
@@ -1255,7 +1235,45 @@ fn pair_rules(
     }
 }
 
-fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
+/// How a computed figure is named in a mismatch: the file's lines it sums
+/// (amounts in 元 by place and source), each at its line, so that a figure
+/// mistyped on a line is found there; "its items" when it sums none or many.
+fn lines_relation(
+    ck: &mut Checker,
+    lines: &BTreeMap<(usize, Source), Decimal>,
+    unit: crate::domain::Unit,
+    factor: Decimal,
+) -> crate::diag::Text {
+    if lines.is_empty() || lines.len() > 6 {
+        return text!("各项合计", "its items sum to");
+    }
+    ck.related = lines.keys().map(|(at, _)| *at..*at + 1).collect();
+    let parts: Vec<(String, String)> = lines
+        .iter()
+        .map(|((at, source), v)| {
+            let v = unit.from_yuan(*v) * factor;
+            let (n, _) = ck.line_col(*at);
+            let (src, v) = (source.label(), fmt(v, ck.decimals));
+            (
+                format!("{src} {v}（第 {n} 行）"),
+                format!("{src} {v} (line {n})"),
+            )
+        })
+        .collect();
+    let zh = parts
+        .iter()
+        .map(|p| p.0.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let en = parts
+        .iter()
+        .map(|p| p.1.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    text!("文件中的行 {zh}，合计", "the file's lines {en} sum to")
+}
+
+fn sangong_rules(ck: &mut Checker, budget: &Budget, table: &SangongTable, cells: &[Cell]) {
     for c in cells {
         let key = if c.row.is_empty() {
             "合计"
@@ -1272,12 +1290,23 @@ fn sangong_rules(ck: &mut Checker, table: &SangongTable, cells: &[Cell]) {
         } else {
             "R10"
         };
+        // The file's 三公 lines this figure sums, named at their places.
+        let mut lines: BTreeMap<(usize, Source), Decimal> = BTreeMap::new();
+        for f in budget.details.iter().filter(
+            |f| matches!(&f.detail, Some(crate::records::Detail::Sangong(k)) if r.keys.contains(k)),
+        ) {
+            let v = crate::compute::fact_value(table.spec, c.col, f);
+            if !v.is_zero() {
+                *lines.entry((f.span.start, f.source)).or_default() += v;
+            }
+        }
+        let relation = lines_relation(ck, &lines, table.unit, c.factor);
         let agrees = ck.equal(
             rule,
             Some(c.span.clone()),
             text!("{what}：申报", "{what}"),
             c.value,
-            text!("各项合计", "its items sum to"),
+            relation,
             r.values[c.col] * c.factor,
             r.leaves,
         );

@@ -318,6 +318,8 @@ pub fn outcome(diags: &Diagnostics, origins: &[Origin], failure: Option<String>)
                     "tolerance": f.tolerance.normalize().to_string(),
                 })),
                 "explain": explain,
+                // The lines a mismatched total sums: where a mistyped figure may be.
+                "related": d.related.iter().map(|r| diags.line_col(r.start).0).collect::<Vec<_>>(),
             })
         })
         .collect();

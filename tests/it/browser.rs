@@ -700,3 +700,40 @@ fn a_finance_officer_edits_her_budget_as_tables() {
     );
     b.answer_dialog(false);
 }
+
+/// Issue 29: a figure mistyped on the 培训费 line was reported only on the
+/// declared totals' lines. The mismatch now shows on the cell she typed in
+/// too, naming that line.
+#[test]
+fn a_mistyped_figure_shows_on_the_cell_it_was_typed_in() {
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::copy("examples/kaiping-2024.toml", ws.path().join("k.toml")).unwrap();
+    let server = Server::start(ws.path(), &[]);
+    let b = Browser::start();
+    b.go(&server.url);
+    let file = b.find("#file-list button[data-name=\"k.toml\"]");
+    b.click(&file);
+    // The 培训费 row of the 三公 table's other rows: its amount.
+    let path = r#"["sangong","extra",1,"amount"]"#;
+    let amount = cell_of(&b, path);
+    b.retype(&amount, "42.00");
+    let line = std::fs::read_to_string(ws.path().join("k.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l == "name = \"培训费\"")
+        .unwrap(); // the record's header is the line before its name (1-based: this index)
+    let expected = format!(
+        "三公经费表 培训费 合计：申报 24.00，文件中的行 一般公共预算 42.00（第 {line} 行），合计 42.00，相差 18.00（超出 1 项四舍五入所能解释的 ±0.01）"
+    );
+    b.wait(
+        "the mismatch on the typed cell",
+        Duration::from_secs(30),
+        || cell_messages(&b, path).contains(&expected).then_some(()),
+    );
+    // And on the declared total's own cell, as before (a 三公 total: a nested cell).
+    let declared = b.run(
+        "return Array.from(document.querySelectorAll('#form .cell-msg.diag')).filter(m => m.textContent === arguments[0]).length;",
+        json!([expected]),
+    );
+    assert_eq!(declared, json!(2), "the typed cell and the declared cell");
+}

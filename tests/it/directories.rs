@@ -2040,7 +2040,7 @@ fn last_years_sangong_by_fund_prints_beside_this_years_with_its_change() {
     assert!(
         r10[0]
             .1
-            .starts_with("三公经费表 合计 上年：申报 4.10，各项合计 4.00"),
+            .starts_with("三公经费表 合计 上年：申报 4.10，文件中的行 一般公共预算 3.50（第 14 行） + 政府性基金 0.50（第 14 行），合计 4.00"),
         "{r10:?}"
     );
 }

@@ -225,7 +225,8 @@ fn national_final_prints_seed_008_from_one_ledger() {
     // The 尾差 of figures rounded from 元, each a warning, never an error.
     assert!(!diags.has_errors(), "{diags}");
     for want in [
-        "三公经费表 合计 决算数：申报 46.21，各项合计 46.20，相差 0.01",
+        // 41.51 + 4.69 = 46.20: the file's 三公 lines, named at their places.
+        "三公经费表 合计 决算数：申报 46.21，文件中的行 一般公共预算 41.51（第 649 行） + 一般公共预算 4.69（第 650 行），合计 46.20，相差 0.01",
         "一般公共预算财政拨款基本支出决算表 类 303 人员经费：申报 984.97，各项合计 984.98，相差 0.01",
         "支出决算表 类 201 基本支出：申报 7366.16，各项合计 7366.17，相差 0.01",
     ] {

@@ -240,7 +240,7 @@ fn r10_sangong_total() {
     assert_eq!(sev, Severity::Error);
     assert_eq!(
         msg,
-        "三公经费表 合计 = 7.00 but its items sum to 6.00 (difference 1.00, more than rounding of 5 items can explain: ±0.03)"
+        "三公经费表 合计 = 7.00 but the file's lines 一般公共预算 6.00 (line 15) sum to 6.00 (difference 1.00, more than rounding of 5 items can explain: ±0.03)"
     );
 }
 
@@ -253,7 +253,7 @@ fn r11_vehicle_is_purchase_plus_operation() {
     assert_eq!(sev, Severity::Warning);
     assert_eq!(
         msg,
-        "三公经费表 公务用车购置及运维费 一般公共预算财政拨款 = 5.01 but its items sum to 5.00 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
+        "三公经费表 公务用车购置及运维费 一般公共预算财政拨款 = 5.01 but the file's lines 一般公共预算 5.00 (line 15) sum to 5.00 (difference 0.01: 尾差, within ±0.015 for 2 rounded items)"
     );
 }
 
@@ -900,7 +900,7 @@ fn every_rule_speaks_chinese() {
             &format!("{SANGONG}[declared.sangong]\n\"合计\" = {{ total = 7.00 }}\n"),
             "R10",
             "t.toml:20:18",
-            "三公经费表 合计：申报 7.00，各项合计 6.00，相差 1.00（超出 5 项四舍五入所能解释的 ±0.03）",
+            "三公经费表 合计：申报 7.00，文件中的行 一般公共预算 6.00（第 15 行），合计 6.00，相差 1.00（超出 5 项四舍五入所能解释的 ±0.03）",
         ),
         (
             &format!("{SANGONG}[[basic_economic]]\ncode = \"30231\"\namount = 4.00\n"),

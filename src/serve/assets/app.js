@@ -570,12 +570,32 @@ function markForm(diags) {
     for (const m of td.querySelectorAll(".cell-msg.diag")) m.remove();
   }
   for (const d of diags || []) {
-    const input = cellOfLine(d.line);
-    if (!input) continue;
-    const td = input.parentElement;
-    if (!td.classList.contains("error")) td.classList.add(d.severity);
-    td.append(el("div", { class: "cell-msg diag", "data-rule": d.rule }, t(d.message)));
+    // On its own cell, and on the cells of the lines its total sums (a
+    // figure mistyped there shows as the total's mismatch).
+    const inputs = [cellOfLine(d.line), ...(d.related || []).flatMap(amountsOfLine)];
+    for (const input of inputs) {
+      if (!input) continue;
+      const td = input.parentElement;
+      if (!td.classList.contains("error")) td.classList.add(d.severity);
+      const said = t(d.message);
+      if (Array.from(td.querySelectorAll(".cell-msg.diag")).some((m) => m.textContent === said)) continue;
+      td.append(el("div", { class: "cell-msg diag", "data-rule": d.rule }, said));
+    }
   }
+}
+
+// The amount cells of the line's record (a line a total sums): its own
+// cell when the line holds one, else the record's amounts.
+function amountsOfLine(line) {
+  const direct = state.byLine && state.byLine.get(line);
+  if (direct) return [direct];
+  const first = cellOfLine(line);
+  if (!first) return [];
+  const prefix = first.dataset.path.slice(0, first.dataset.path.lastIndexOf(","));
+  const amounts = Array.from(state.inputs.entries())
+    .filter(([k, i]) => k.slice(0, k.lastIndexOf(",")) === prefix && i.classList.contains("amount"))
+    .map(([, i]) => i);
+  return amounts.length ? amounts : [first];
 }
 
 function cellOfLine(line) {
