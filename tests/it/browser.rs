@@ -594,6 +594,12 @@ fn a_finance_officer_edits_her_budget_as_tables() {
         v.as_str().map(str::to_string)
     });
     assert_eq!(name, "机关事业单位基本养老保险缴费支出");
+    // The empty 科目名称 cell offers the same name.
+    let offered = b.run(
+        "return document.querySelector(`#form [data-path='[\"expenditure\",7,\"name\"]']`).placeholder;",
+        json!([]),
+    );
+    assert_eq!(offered, json!("机关事业单位基本养老保险缴费支出"));
     // Not an amount: said on the cell at once, the file untouched.
     let amount = cell_of(&b, r#"["expenditure",7,"basic"]"#);
     b.type_into(&amount, "1O.5");

@@ -548,6 +548,13 @@ function patchForm(form) {
       const name = td.querySelector(".code-name");
       if (name.textContent !== ((c && c.name) || "")) name.textContent = (c && c.name) || "";
     }
+    // An empty name cell shows the catalogue's name of its row's code.
+    if (input.dataset.key === "name") {
+      const row = k.slice(0, k.lastIndexOf(","));
+      const code = ["code", "function", "economic"].map((c) => cells.get(`${row},"${c}"]`)).find((c) => c && c.name);
+      const hint = code ? code.name : "";
+      if (input.placeholder !== hint) input.placeholder = hint;
+    }
     const refused = state.refused.has(k);
     if (refused || td.classList.contains("refused")) {
       const old = td.querySelector(".cell-msg.refused");
