@@ -216,10 +216,14 @@ fn tried(
     dir: &std::path::Path,
 ) -> Result<(), String> {
     use crate::limits::{Ended, TEMPLATE_MEMORY_MB, run_bounded};
-    let id = crate::ident(text);
+    // A name of its own per try: two previews of one text never share (and
+    // remove) each other's copy.
+    static TRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = TRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = format!("{}-{}-{n}", crate::ident(text), std::process::id());
     let base = base.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
     let input = base.join(format!(".yusuan-try-{id}.toml"));
-    let output = std::env::temp_dir().join(format!("yusuan-try-{}-{id}.pdf", std::process::id()));
+    let output = std::env::temp_dir().join(format!("yusuan-try-{id}.pdf"));
     std::fs::write(&input, text).map_err(|e| e.to_string())?;
     let mut args: Vec<std::ffi::OsString> = vec![
         "render".into(),
