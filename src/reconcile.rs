@@ -733,14 +733,20 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
         // A 项 is the sum of the file's amounts of that code: name them,
         // each once at its place (a split line is one amount here).
         let mut lines: BTreeMap<(usize, Source), Decimal> = BTreeMap::new();
-        if let crate::tables::Shape::Function(sources) = &spec.shape {
-            for f in budget.facts.iter().filter(|f| {
+        // A 项's amounts, or a 经济分类 款's (the basic spending typed by 款).
+        let sums: Box<dyn Fn(&crate::records::Fact) -> bool> = match &spec.shape {
+            crate::tables::Shape::Function(sources) => Box::new(move |f| {
                 f.function.as_deref() == Some(c.row.as_str()) && sources.contains(&f.source)
-            }) {
-                let v = crate::compute::fact_value(spec, c.col, f);
-                if !v.is_zero() {
-                    *lines.entry((f.span.start, f.source)).or_default() += v;
-                }
+            }),
+            crate::tables::Shape::Economic if c.row.len() == 5 => Box::new(|f| {
+                f.basic_economic().is_some() && f.economic.as_deref() == Some(c.row.as_str())
+            }),
+            _ => Box::new(|_| false),
+        };
+        for f in budget.facts.iter().filter(|f| sums(f)) {
+            let v = crate::compute::fact_value(spec, c.col, f);
+            if !v.is_zero() {
+                *lines.entry((f.span.start, f.source)).or_default() += v;
             }
         }
         let relation = lines_relation(ck, &lines, table.unit, factor);

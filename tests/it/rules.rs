@@ -1410,3 +1410,20 @@ fn basic_left_out_beside_its_split_is_their_sum() {
     assert_eq!(cell("basic", "30399", "public"), "10");
     assert_eq!(cell("basic", "", "total"), "100");
 }
+
+/// A declared 经济分类 款 that disagrees names the file's line it sums, as a
+/// 项 does: a figure mistyped there is found there.
+#[test]
+fn r5_an_economic_kuan_names_its_line() {
+    // Line 14 is the first of `extra` (BASE ends on line 13).
+    let (sev, at, msg) = only(
+        "[[basic_economic]]\ncode = \"30101\"\namount = 60.00\n[[basic_economic]]\ncode = \"30201\"\namount = 40.00\n[declared.basic]\n\"30101\" = { total = 61.00 }\n",
+        "R5",
+    );
+    assert_eq!(sev, Severity::Error);
+    assert_eq!(at, "t.toml:21:21");
+    assert_eq!(
+        msg,
+        "基本支出表 款 30101 合计 = 61.00 but the file's lines 一般公共预算 60.00 (line 14) sum to 60.00 (difference 1.00, more than rounding of 1 item can explain: ±0.01)"
+    );
+}
