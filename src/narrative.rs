@@ -753,6 +753,11 @@ fn review(file: &BudgetFile, diags: &mut Diagnostics) {
         let mut repeats: Vec<(Range<usize>, usize, usize)> = vec![];
         let mut cursor = 0;
         let mut previous_repeated = false;
+        // The short paragraph (a sub-heading) before each, and before the
+        // first of each long one: a lead sentence written again under
+        // another sub-heading is deliberate, not printed twice.
+        let mut heading: Option<String> = None;
+        let mut heading_of: Vec<(String, Option<String>)> = vec![];
         for p in paragraphs(text) {
             let p = p.trim();
             let Some(i) = text[cursor..].find(p).map(|i| cursor + i) else {
@@ -760,6 +765,21 @@ fn review(file: &BudgetFile, diags: &mut Diagnostics) {
             };
             cursor = i + p.len();
             if p.chars().count() < 30 {
+                heading = Some(p.to_string());
+                continue;
+            }
+            let under = heading.take();
+            let first_under = heading_of
+                .iter()
+                .find(|(q, _)| q == p)
+                .map(|(_, h)| h.clone());
+            if first_under.is_none() {
+                heading_of.push((p.to_string(), under.clone()));
+            }
+            if let (Some(Some(a)), Some(b)) = (&first_under, &under)
+                && a != b
+            {
+                previous_repeated = false;
                 continue;
             }
             if let Some((_, first)) = seen.iter().find(|(q, _)| q == p) {

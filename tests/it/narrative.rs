@@ -1636,3 +1636,27 @@ fn a_text_table_is_read_row_by_row_at_its_cells() {
     // No unit written: nothing is read.
     assert!(table("", r#"["基本支出", "300.01", "254.39", "45.62"]"#).is_empty());
 }
+
+/// Issue 28: a lead sentence written again under each of three
+/// sub-headings is deliberate, not "printed twice"; the same paragraph
+/// twice in a row still is.
+#[test]
+fn a_lead_sentence_under_each_sub_heading_is_not_a_repeat() {
+    let lead =
+        "本部门严格按照预算管理有关规定编制预算，全部收入和支出均纳入部门预算管理，具体情况如下。";
+    let text = format!(
+        "（一）收入预算\n\n{lead}\n\n（二）支出预算\n\n{lead}\n\n（三）财政拨款预算\n\n{lead}\n"
+    );
+    let repeats = |paragraphs: &str| {
+        said(LINES_2026, paragraphs)
+            .into_iter()
+            .filter(|d| d.contains("重复印了两次"))
+            .collect::<Vec<_>>()
+    };
+    assert!(repeats(&text).is_empty(), "{:?}", repeats(&text));
+    // Twice with nothing between: printed twice (the second at line 23).
+    assert_eq!(
+        repeats(&format!("{lead}\n\n{lead}\n")),
+        ["text t.toml:23:1 这一段与第 21 行的一段相同：重复印了两次"]
+    );
+}
