@@ -1659,15 +1659,9 @@ fn quoted_item(
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
     if let Some(end) = sentence.find("（项）") {
-        let head = &sentence[..end];
-        let name_start = head.rfind(['）', ')']).map_or(0, |i| {
-            i + head[i..].chars().next().map_or(1, char::len_utf8)
-        });
-        let name = head[name_start..].trim();
+        let (name_start, name, line) = item_before(sentence, end, &n.lines);
         let rest = sentence[end + "（项）".len()..].trim_start_matches(['”', '"', '」']);
-        let named = |l: &&LineView| l.name == name && head.contains(&l.kuan);
-        if let (Some(line), Some((gap, number, unit, _))) =
-            (n.lines.iter().find(named), figure_after(rest))
+        if let (Some(line), Some((gap, number, unit, _))) = (line, figure_after(rest))
             && gap.is_empty()
             && let Some((written, places)) = parse_number(number)
         {
@@ -1687,12 +1681,83 @@ fn quoted_item(
     }
 }
 
+/// The 项 named by `…（款）name（项）` ending at byte `end` of `text`: where
+/// its name starts, the name, and the file's line of it (its 款 named before).
+fn item_before<'a>(
+    text: &'a str,
+    end: usize,
+    lines: &'a [LineView],
+) -> (usize, &'a str, Option<&'a LineView>) {
+    let head = &text[..end];
+    let name_start = head.rfind(['）', ')']).map_or(0, |i| {
+        i + head[i..].chars().next().map_or(1, char::len_utf8)
+    });
+    let name = head[name_start..].trim();
+    let line = lines
+        .iter()
+        .find(|l| l.name == name && head.contains(&l.kuan));
+    (name_start, name, line)
+}
+
 /// The other ways a 项 is quoted with its amount, and one 项 given two
 /// amounts in one paragraph.
 fn quoted_in_blocks(text: &str, n: &Narrative, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
     for (start, block) in blocks(text) {
+        let hits = quoted_lines(block, &n.lines);
+        // "该项预算安排X万元": the 项 quoted last before it in the paragraph.
+        for word in ["该项", "此项", "该科目"] {
+            for (i, _) in block.match_indices(word) {
+                // Quoted in any style, or as …（款）name（项）.
+                let quoted = hits
+                    .iter()
+                    .filter(|h| h.at + h.len <= i)
+                    .map(|h| (h.at, h.line));
+                let spelled = block[..i]
+                    .match_indices("（项）")
+                    .filter_map(|(e, _)| Some((e, item_before(block, e, &n.lines).2?)));
+                let Some((_, line)) = quoted.chain(spelled).max_by_key(|(at, _)| *at) else {
+                    continue;
+                };
+                let rest = &block[i + word.len()..];
+                // Only its amount ("该项预算安排X万元"), never 该项目 or 该项工作….
+                let Some((gap, number, unit, _)) = figure_after(rest) else {
+                    continue;
+                };
+                if gap.chars().count() > 6
+                    || !gap
+                        .chars()
+                        .all(|c| "预算安排支出数为共计合金额".contains(c))
+                {
+                    continue;
+                }
+                let Some((written, places)) = parse_number(number) else {
+                    continue;
+                };
+                let factor = yuan_per(unit);
+                if (written * factor - line.amount.yuan).abs()
+                    > factor * Decimal::new(5, places + 1)
+                {
+                    // To the unit's end (past a space before it, as a PDF's text has).
+                    let after = rest.find(number).map_or(0, |j| j + number.len());
+                    let end = rest[after..]
+                        .find(unit)
+                        .map_or(after, |u| after + u + unit.len());
+                    let quote = &rest[..end];
+                    let (quote, name, right) =
+                        (format!("{word}{quote}"), &line.name, &line.amount.text);
+                    found.push((
+                        start + i,
+                        word.len() + end,
+                        text!(
+                            "“{quote}”：该项（{name}）表中为 {right} 万元",
+                            "\"{quote}\": that 项 ({name}) is {right} 万元 in the tables"
+                        ),
+                    ));
+                }
+            }
+        }
         let mut given: Vec<(&str, Decimal, usize)> = vec![];
-        for hit in quoted_lines(block, &n.lines) {
+        for hit in hits {
             let (at, len) = (start + hit.at, hit.len);
             let factor = yuan_per(hit.unit);
             let yuan = hit.value * factor;

@@ -1366,6 +1366,9 @@ fn random_budget_prose_never_panics_the_reader() {
         "社会保障和就业支出（208类）",
         "行政事业单位养老支出（05款）",
         "行政单位离退休（01项）",
+        "一般公共服务支出（类）组织事务（款）行政运行（项）",
+        "该项预算安排",
+        "该项目",
         "比上年",
         "较2024年",
         "比2024年预算执行数",
@@ -1659,4 +1662,35 @@ fn a_lead_sentence_under_each_sub_heading_is_not_a_repeat() {
         repeats(&format!("{lead}\n\n{lead}\n")),
         ["text t.toml:23:1 这一段与第 21 行的一段相同：重复印了两次"]
     );
+}
+
+/// Issue 28: a 项 quoted with one amount and then "该项预算安排" another in
+/// the same paragraph. The 行政运行 line is 300.00 (LINES_2026).
+#[test]
+fn that_item_given_another_amount_in_its_paragraph_is_named() {
+    assert_eq!(
+        r13(
+            "“一般公共服务支出（类）组织事务（款）行政运行（项）”300.00万元，主要用于机关运行，该项预算安排310.00万元。\n"
+        ),
+        [(
+            "t.toml:21:46".to_string(),
+            "“该项预算安排310.00万元”：该项（行政运行）表中为 300.00 万元".to_string()
+        )]
+    );
+    // Text copied from a PDF: a space before the unit.
+    assert_eq!(
+        r13("行政运行（2013201）300.00万元。该项预算安排310.00 万元。\n"),
+        [(
+            "t.toml:21:23".to_string(),
+            "“该项预算安排310.00 万元”：该项（行政运行）表中为 300.00 万元".to_string()
+        )]
+    );
+    // The same amount again, a project (该项目), or the item's work: nothing.
+    for fine in [
+        "行政运行（2013201）300.00万元。该项预算安排300.00万元。\n",
+        "行政运行（2013201）300.00万元。该项目预算安排50.35万元。\n",
+        "行政运行（2013201）300.00万元。该项工作涉及12个科室。\n",
+    ] {
+        assert!(r13(fine).is_empty(), "{fine}: {:?}", r13(fine));
+    }
 }
