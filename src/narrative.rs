@@ -1329,6 +1329,8 @@ fn check_text(
         }
         // The sentence against itself: its change and percentage from its own figures.
         self_consistent(sentence, year, &mut report);
+        // A share of a named total.
+        shares(sentence, n, unknown, &mut report);
         // A 决算's completion rate against its own two figures.
         completion_rate(sentence, &mut report);
         // 绩效目标 counts and money against the project tables.
@@ -2109,6 +2111,64 @@ fn clause_head(head: &str) -> &str {
             let sep = head[i..].chars().next().map_or(1, char::len_utf8);
             &head[i + sep..]
         })
+}
+
+/// R13 on a share: in `A X万元，占 B 的 P%` P is X ÷ B, where B is a figure
+/// the text names (支出预算, 收入预算, 基本支出…), within the rounding of P's
+/// digits and of X's. A share whose base is not named is not read.
+fn shares(
+    sentence: &str,
+    n: &Narrative,
+    unknown: &[&str],
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    let figures = written_figures(sentence);
+    for (k, _) in sentence.match_indices('占') {
+        let Some(x) = figures.iter().rfind(|f| f.at < k && f.unit != "%") else {
+            continue;
+        };
+        let Some(p) = figures.iter().find(|f| f.at > k && f.unit == "%") else {
+            continue;
+        };
+        // The base exactly as a label names it, less "本年…总额的": a
+        // qualified base (一般公共预算项目支出总额) is another figure.
+        let mut base = sentence[k + '占'.len_utf8()..p.at].trim();
+        for filler in ["的", "总额", "总计", "合计", "总数"] {
+            base = base.strip_suffix(filler).unwrap_or(base).trim();
+        }
+        for filler in ["本年", "全年", "部门", "全部"] {
+            base = base.strip_prefix(filler).unwrap_or(base);
+        }
+        let Some((label, key)) = LABELS.iter().find(|(l, _)| *l == base) else {
+            continue;
+        };
+        let Some(base) = n
+            .figures
+            .get(*key)
+            .filter(|b| !unknown.contains(key) && !b.yuan.is_zero())
+        else {
+            continue;
+        };
+        let hundred = Decimal::ONE_HUNDRED;
+        let x_yuan = x.value * yuan_per(x.unit);
+        let share = x_yuan / base.yuan * hundred;
+        let half = |places: u32| Decimal::new(5, places + 1);
+        let tolerance = half(p.places) + half(x.places) * yuan_per(x.unit) / base.yuan * hundred;
+        if (share - p.value).abs() > tolerance {
+            let quote = &sentence[x.at..p.at + p.len];
+            let right = share
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            let base_text = &base.text;
+            report(
+                p.at,
+                p.len,
+                text!(
+                    "“{quote}”：占{label}（{base_text} 万元）的比例应为 {right:.2}%",
+                    "\"{quote}\": as a share of {label} ({base_text} 万元) it is {right:.2}%"
+                ),
+            );
+        }
+    }
 }
 
 /// Every number of `sentence` followed by 万元, 元 or %.

@@ -1369,6 +1369,8 @@ fn random_budget_prose_never_panics_the_reader() {
         "一般公共服务支出（类）组织事务（款）行政运行（项）",
         "该项预算安排",
         "该项目",
+        "占支出预算的",
+        "占本年",
         "比上年",
         "较2024年",
         "比2024年预算执行数",
@@ -1690,6 +1692,29 @@ fn that_item_given_another_amount_in_its_paragraph_is_named() {
         "行政运行（2013201）300.00万元。该项预算安排300.00万元。\n",
         "行政运行（2013201）300.00万元。该项目预算安排50.35万元。\n",
         "行政运行（2013201）300.00万元。该项工作涉及12个科室。\n",
+    ] {
+        assert!(r13(fine).is_empty(), "{fine}: {:?}", r13(fine));
+    }
+}
+
+/// Issue 28: a percentage in another shape than a change — a share of a
+/// named total. 300.00 of 350.35 is 85.628…%: 85.63%, not 80.00%; a base
+/// the text qualifies (一般公共预算项目支出总额) or does not name is not read.
+#[test]
+fn a_share_of_a_named_total_is_checked() {
+    assert_eq!(
+        r13("基本支出300.00万元，占支出预算的80.00%。\n"),
+        [(
+            "t.toml:21:20".to_string(),
+            "“300.00万元，占支出预算的80.00%”：占支出预算（350.35 万元）的比例应为 85.63%"
+                .to_string()
+        )]
+    );
+    for fine in [
+        "基本支出300.00万元，占支出预算的85.63%。\n",
+        "基本支出300.00万元，占本年支出预算总额的85.6%。\n",
+        "项目支出50.35万元，占14.37%。\n",
+        "自评项目50.35万元，占一般公共预算项目支出总额的100%。\n",
     ] {
         assert!(r13(fine).is_empty(), "{fine}: {:?}", r13(fine));
     }
