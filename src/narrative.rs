@@ -1572,6 +1572,15 @@ fn labelled_figures<'a>(
                         "\"{quote}\": against last year's figure the change is {right} 万元"
                     ),
                 );
+            } else {
+                // "…增加45.61万元，增幅为17.93%": the percentage after the change.
+                let from = figure_at + number.len() + tail.len();
+                let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
+                if from < end {
+                    percent_after_change(&sentence[from..end], c, &mut |i, len, t| {
+                        report(from + i, len, t)
+                    });
+                }
             }
             continue;
         }
@@ -2481,6 +2490,40 @@ fn figure_after(rest: &str) -> Option<(&str, &str, &'static str, &str)> {
     // figure's place spans after its digits, space and unit together.
     let tail = &spaced[..spaced.len() - after.len() + unit.len()];
     Some((gap, number, unit, tail))
+}
+
+/// The percentage written after a change (`，增幅为P%`, `，增长P%`) against
+/// last year's, computed either way the figures round.
+fn percent_after_change(
+    rest: &str,
+    c: &Change,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    let Some(p) = written_figures(rest).into_iter().find(|f| f.unit == "%") else {
+        return;
+    };
+    let words = ["增幅", "降幅", "增长", "下降", "幅度", "增加", "减少"];
+    if !words.iter().any(|w| rest[..p.at].contains(w)) || rest[..p.at].contains('。') {
+        return;
+    }
+    let said = |q: &Option<String>| {
+        q.as_ref()
+            .is_some_and(|q| q.parse::<Decimal>().is_ok_and(|q| q == p.value))
+    };
+    if let Some(right) = &c.percent
+        && !said(&c.percent)
+        && !said(&c.percent_exact)
+    {
+        let quote = &rest[p.at..p.at + p.len];
+        report(
+            p.at,
+            p.len,
+            text!(
+                "“{quote}”：按上年数计算应为 {right}%（由印出的两个数算得）",
+                "\"{quote}\": against last year's figure it is {right}% (from the two printed figures)"
+            ),
+        );
+    }
 }
 
 /// The change a comparison after a figure writes (`，比上年增加Y万元，增长P%`)

@@ -1371,6 +1371,7 @@ fn random_budget_prose_never_panics_the_reader() {
         "该项目",
         "占支出预算的",
         "占本年",
+        "，增幅为",
         "比上年",
         "较2024年",
         "比2024年预算执行数",
@@ -1718,4 +1719,18 @@ fn a_share_of_a_named_total_is_checked() {
     ] {
         assert!(r13(fine).is_empty(), "{fine}: {:?}", r13(fine));
     }
+}
+
+/// Issue 28: a percentage after a change written without this year's
+/// figure: 基本支出 254.39 → 300.00 is +45.61, 17.93 % (45.61 / 254.39).
+#[test]
+fn a_percentage_after_a_change_is_checked() {
+    assert_eq!(
+        r13("基本支出较上年增加45.61万元，增幅为20.00%，主要原因是人员增加。\n"),
+        [(
+            "t.toml:21:21".to_string(),
+            "“20.00%”：按上年数计算应为 17.93%（由印出的两个数算得）".to_string()
+        )]
+    );
+    assert!(r13("基本支出较上年增加45.61万元，增幅为17.93%，主要原因是人员增加。\n").is_empty());
 }
