@@ -1500,6 +1500,37 @@ fn labelled_figures<'a>(
             continue;
         }
         claimed.push(figure_at);
+        // "基本支出预算300.00万元，上年预算254.39万元": 上年预算 after another
+        // label is that figure's last year, not the document's.
+        if label == "上年预算"
+            && let Some(earlier) = hits[..k].iter().rev().find(|h| h.1 != "上年预算")
+        {
+            if let (Some(c), Some((written, places))) = (
+                earlier.2.and_then(|f| f.change.as_ref()),
+                parse_number(number),
+            ) {
+                let last: Decimal = c.last_year.replace(',', "").parse().unwrap_or_default();
+                let factor = yuan_per(unit);
+                if (written * factor - last * Decimal::from(10_000)).abs()
+                    > factor * Decimal::new(5, places + 1)
+                {
+                    let (quote, of, right) = (
+                        &sentence[at..figure_at + number.len() + tail.len()],
+                        earlier.1,
+                        &c.last_year,
+                    );
+                    report(
+                        at,
+                        quote.len(),
+                        text!(
+                            "“{quote}”：{of}的上年数为 {right} 万元",
+                            "\"{quote}\": last year's {of} is {right} 万元"
+                        ),
+                    );
+                }
+            }
+            continue;
+        }
         let Some(fig) = fig else { continue };
         let (is_change, is_decrease) = (gap.contains("增加"), gap.contains("减少"));
         let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
@@ -2530,6 +2561,28 @@ fn percent_after_change(
 /// against `c`, last year's: direction, amount (万元) and percentage, each
 /// named at its place when it is not what the two figures give.
 fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crate::diag::Text)) {
+    // "与上年持平" of a figure that changed.
+    if let Some(i) = tail.find("持平")
+        && ["上年", "同比", "比", "较"]
+            .iter()
+            .any(|m| tail[..i].contains(m))
+        && !["增加", "减少", "增长", "下降"]
+            .iter()
+            .any(|w| tail[..i].contains(w))
+    {
+        if c.direction != "持平" {
+            let (right, amount) = (c.direction, &c.amount);
+            report(
+                i,
+                "持平".len(),
+                text!(
+                    "“持平”：按上年数是{right} {amount} 万元，不是持平",
+                    "\"持平\": against last year's figure it is a change of {right} {amount} 万元, not unchanged"
+                ),
+            );
+        }
+        return;
+    }
     let Some((word_at, word)) = ["增加", "减少", "增长", "下降"]
         .iter()
         .filter_map(|w| tail.find(w).map(|i| (i, *w)))

@@ -1372,6 +1372,8 @@ fn random_budget_prose_never_panics_the_reader() {
         "占支出预算的",
         "占本年",
         "，增幅为",
+        "与上年持平",
+        "上年预算",
         "比上年",
         "较2024年",
         "比2024年预算执行数",
@@ -1733,4 +1735,29 @@ fn a_percentage_after_a_change_is_checked() {
         )]
     );
     assert!(r13("基本支出较上年增加45.61万元，增幅为17.93%，主要原因是人员增加。\n").is_empty());
+}
+
+/// Issue 28: "与上年持平" of a figure that rose is named; "上年预算" after
+/// another label is that figure's last year (基本支出 254.39), not the
+/// document's (3,269.30) — a false alarm before.
+#[test]
+fn unchanged_and_last_years_figure_of_a_label_are_read_as_meant() {
+    assert_eq!(
+        r13("基本支出300.00万元，与上年持平。\n"),
+        [(
+            "t.toml:21:17".to_string(),
+            "“持平”：按上年数是增加 45.61 万元，不是持平".to_string()
+        )]
+    );
+    assert!(
+        r13("2026年基本支出预算300.00万元，上年预算254.39万元，增加45.61万元，增长17.93%，主要原因是人员增加。\n")
+            .is_empty()
+    );
+    assert_eq!(
+        r13("2026年基本支出预算300.00万元，上年预算264.39万元。\n"),
+        [(
+            "t.toml:21:21".to_string(),
+            "“上年预算264.39万元”：基本支出的上年数为 254.39 万元".to_string()
+        )]
+    );
 }
