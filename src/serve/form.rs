@@ -542,7 +542,14 @@ fn shown(item: &Item, declared: Option<Kind>) -> (String, Kind) {
         return (item.to_string().trim().to_string(), Nested);
     };
     match v {
-        toml_edit::Value::String(s) => (s.value().clone(), declared.unwrap_or(Line)),
+        // A string stays a string (`catalogue = "codes.txt"`, a code).
+        toml_edit::Value::String(s) => (
+            s.value().clone(),
+            match declared {
+                Some(Amount | Whole | Switch | Nested) | None => Line,
+                Some(k) => k,
+            },
+        ),
         toml_edit::Value::Integer(_) | toml_edit::Value::Float(_) => (
             v.to_string().trim().replace('_', ""),
             match declared {
@@ -601,10 +608,11 @@ fn apply_one(doc: &mut DocumentMut, path: &[Value], edit: &Value) -> Result<(), 
     }
     let key = last.as_str().ok_or_else(nowhere)?;
     let typed = edit.get("value").and_then(Value::as_str).unwrap_or("");
-    let kind = kind_of(path);
+    let declared = kind_of(path);
     let table = table_at(doc, parent).ok_or_else(nowhere)?;
-    let current = table.get(key).map(|i| shown(i, kind).1);
-    let kind = kind.or(current).unwrap_or(Line);
+    // What the file holds decides (a string stays a string), else the part's column.
+    let current = table.get(key).map(|i| shown(i, declared).1);
+    let kind = current.or(declared).unwrap_or(Line);
     if typed.trim().is_empty() && kind != Long {
         table.remove(key);
         return Ok(());
@@ -857,6 +865,14 @@ mod tests {
             refused[0]["message"]["zh"],
             json!("「abc」不是金额：请只写数字，如 452.03")
         );
+        // A string stays a string where a number is usual (a catalogue file).
+        let (cat, refused) = apply(
+            "[department]\ncatalogue = \"codes.txt\"\n",
+            &[json!({"path": ["department", "catalogue"], "value": "other.txt"})],
+        )
+        .unwrap();
+        assert!(refused.is_empty());
+        assert_eq!(cat, "[department]\ncatalogue = \"other.txt\"\n");
         let removed = apply(
             &text,
             &[json!({"path": ["expenditure", 2], "remove": true})],
