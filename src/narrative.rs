@@ -347,6 +347,14 @@ pub fn build(
         figures.insert("procurement_works", p.works.clone());
         figures.insert("procurement_services", p.services.clone());
         figures.insert("procurement_sme", p.sme.clone());
+    } else if let Some([goods, works, services]) = categories_in_lists(file, to_yuan) {
+        // A region that lists its 政府采购 by category (货物, 工程, 服务) in a
+        // list table: the figures a paragraph quotes are that table's.
+        let fig = |v: Decimal| figure(v, None, style);
+        figures.insert("procurement", fig(goods + works + services));
+        figures.insert("procurement_goods", fig(goods));
+        figures.insert("procurement_works", fig(works));
+        figures.insert("procurement_services", fig(services));
     }
     let assets = file.assets.as_ref().map(|a| {
         let a = a.get_ref();
@@ -1105,6 +1113,57 @@ fn line_views(budget: &Budget, style: Style) -> Vec<LineView> {
             }
         })
         .collect()
+}
+
+/// The 政府采购 by category of a list table every row of which names one
+/// (`A-货物`, `B-工程`, `C-服务`, or the words): 货物, 工程 and 服务 in 元.
+fn categories_in_lists(file: &BudgetFile, to_yuan: Decimal) -> Option<[Decimal; 3]> {
+    use crate::model::ListCell;
+    let class = |t: &str| {
+        let t = t.trim();
+        let coded = |c: char| {
+            t.starts_with(c)
+                && t[c.len_utf8()..]
+                    .starts_with(|n: char| n == '-' || n == '－' || n.is_ascii_digit())
+        };
+        // Coded (A-货物, A02010104) or the word alone: a list of 法律服务,
+        // 信息服务… is 政府购买服务, not 政府采购 by category.
+        let word = |w: &str| t == w || t == format!("{w}类");
+        if coded('A') || word("货物") {
+            Some(0)
+        } else if coded('B') || word("工程") {
+            Some(1)
+        } else if coded('C') || word("服务") {
+            Some(2)
+        } else {
+            None
+        }
+    };
+    file.list.values().find_map(|rows| {
+        let mut sums = [Decimal::ZERO; 3];
+        for row in rows {
+            let cells = row.get_ref();
+            let texts: Vec<&str> = cells
+                .values()
+                .filter_map(|c| match c.get_ref() {
+                    ListCell::Text(t) if t.parse::<Decimal>().is_err() => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let amounts: Vec<Decimal> = cells
+                .iter()
+                .filter_map(|(k, c)| match c.get_ref() {
+                    ListCell::Amount(m) if k == "amount" || cells.len() == 2 => Some(m.0),
+                    _ => None,
+                })
+                .collect();
+            let ([text], [amount]) = (texts.as_slice(), amounts.as_slice()) else {
+                return None;
+            };
+            sums[class(text)?] += *amount * to_yuan;
+        }
+        (!rows.is_empty()).then_some(sums)
+    })
 }
 
 fn procurement(file: &BudgetFile, style: Style, to_yuan: Decimal) -> Option<Procurement> {

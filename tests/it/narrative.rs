@@ -1761,3 +1761,43 @@ fn unchanged_and_last_years_figure_of_a_label_are_read_as_meant() {
         )]
     );
 }
+
+/// Issue 28: a region that lists its 政府采购 by category (Beijing's 预算10表:
+/// A-货物 238.78, C-服务 4,749.95) has its 货物 and total sentences compared
+/// with that table. Seed 006's sentence with 货物 10.00 too many (and the
+/// total with it, so that the parts still add up).
+#[test]
+fn procurement_sentences_are_compared_with_a_table_by_category() {
+    let text = std::fs::read_to_string("examples/beijing-audit-2026.toml").unwrap();
+    let slip = text.replace(
+        "政府采购预算总额 4988.73万元，其中：政府采购货物预算 238.78万元",
+        "政府采购预算总额 4998.73万元，其中：政府采购货物预算 248.78万元",
+    );
+    assert_ne!(slip, text);
+    let said = |t: &str| {
+        let checked = yusuan::check_str_with(
+            "b.toml",
+            t,
+            yusuan::Options {
+                base_dir: Some(std::path::PathBuf::from("examples")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        checked
+            .diags
+            .items
+            .iter()
+            .filter(|d| d.rule == "R13" && d.message.zh.contains("政府采购"))
+            .map(|d| d.message.zh.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(said(&text).is_empty(), "{:?}", said(&text));
+    assert_eq!(
+        said(&slip),
+        [
+            "“政府采购预算总额 4998.73万元”：表中为 4,988.73 万元",
+            "“政府采购货物预算 248.78万元”：表中为 238.78 万元"
+        ]
+    );
+}
