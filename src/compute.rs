@@ -226,6 +226,8 @@ pub struct SangongTable {
     pub abroad_split: bool,
     /// Note printed under the table.
     pub note: Option<String>,
+    /// Printed with its items across and a row per column (`transpose = true`).
+    pub transpose: bool,
     /// The definition.
     #[serde(skip)]
     pub spec: &'static TableSpec,
@@ -1220,6 +1222,7 @@ fn sangong_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> Sango
         abroad_split,
         note: note_of(budget, spec, false),
         zero: spec.zero,
+        transpose: spec.transpose,
         spec,
     }
 }

@@ -141,6 +141,8 @@ pub struct TableSpec {
     /// Whether the document prints it: a statutory table a region's document
     /// leaves out is still computed and checked, never printed.
     pub printed: bool,
+    /// A 三公 table printed transposed: its items across, a row per column.
+    pub transpose: bool,
 }
 
 impl TableSpec {

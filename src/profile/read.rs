@@ -192,6 +192,10 @@ pub struct RawTable {
     /// (computed and checked, not printed).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub print: bool,
+    /// `transpose = true`: a 三公 table printed with its items across and
+    /// one row per column (Beijing's 09表).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transpose: Option<Spanned<bool>>,
     /// For `pair` rows: the income items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<RawItem>,
@@ -760,6 +764,20 @@ fn table(
     }
     ok &= sums_resolve(t, &id, &columns, err);
     let zero = t.zero.as_ref().and_then(|z| zero_of(z, err));
+    let transpose = t.transpose.as_ref().is_some_and(|x| *x.get_ref());
+    if let Some(x) = &t.transpose
+        && *x.get_ref()
+        && !matches!(shape, Shape::Sangong)
+    {
+        err(
+            Some(x.span()),
+            text!(
+                "transpose 只用于 rows = \"sangong\" 的表（三公的各项横排，每列一行）",
+                "transpose belongs to a table with rows = \"sangong\" (its items across, a row per column)"
+            ),
+        );
+        ok = false;
+    }
     if columns.is_empty() {
         err(
             Some(t.id.span()),
@@ -779,6 +797,7 @@ fn table(
         classes: t.classes.as_ref().map(|c| c.get_ref().clone()),
         zero,
         printed: t.print,
+        transpose,
     })
 }
 

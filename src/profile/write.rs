@@ -251,6 +251,9 @@ fn flat_toml(p: &Profile, name: &str) -> String {
         if !spec.printed {
             t["print"] = value(false);
         }
+        if spec.transpose {
+            t["transpose"] = value(true);
+        }
         if let Shape::Pair(items) = &spec.shape {
             let items = items
                 .iter()

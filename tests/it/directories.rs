@@ -2218,3 +2218,103 @@ fn templates_have_pythons_string_methods() {
     // "#ok" printed as text: the escaping still holds.
     assert!(text.contains("公共服务｜3｜行政运行｜true｜#ok"), "{text}");
 }
+
+/// `transpose = true` prints a 三公 table as Beijing's 09表 of other years
+/// does (issue 27): the items across, 因公出国 and 公务用车 each heading
+/// 小计 and their 其中 columns, one row per column of the profile's table.
+/// The example's figures (万元): 因公出国 173.52, 购置 37.38, 运行维护
+/// 27.948, 接待 6 — so 公务用车 65.328 and 三公 244.848, all 一般公共预算.
+#[test]
+fn a_sangong_table_prints_transposed_when_its_profile_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("bj-transposed");
+    std::fs::create_dir(&prof).unwrap();
+    let beijing = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/beijing/profile.toml"),
+    )
+    .unwrap();
+    let start = beijing.find("[[tables]]\nid = \"sangong\"").unwrap();
+    let end = start + 10 + beijing[start + 10..].find("[[tables]]").unwrap();
+    let sangong = beijing[start..end].replacen(
+        "complete = true\n",
+        "complete = true\ntranspose = true\n",
+        1,
+    );
+    assert!(sangong.contains("transpose = true"));
+    std::fs::write(
+        prof.join("profile.toml"),
+        format!("name = \"bj-transposed\"\nbase = \"beijing\"\n\n{sangong}"),
+    )
+    .unwrap();
+    yusuan::profile::forget_loaded();
+    let options = yusuan::Options {
+        profile: Some(prof.display().to_string()),
+        ..Default::default()
+    };
+    let checked = yusuan::check_file_with(&example("beijing-audit-2026.toml"), options).unwrap();
+    let all = page_texts(checked);
+    let page = all
+        .iter()
+        .find(|p| p.contains("预算09表") || p.contains("预算 09 表"))
+        .unwrap();
+    // Items across: each group's head, 小计 and its 其中 columns beneath.
+    for h in [
+        "因公出国（境）费公务用车购置及运维费",
+        "公务接待费",
+        "小计公务用车购置费公务用车运行维护费",
+    ] {
+        assert!(page.contains(h), "{h} in {page}");
+    }
+    // One row per column, its figures in the items' order.
+    let row = "一般公共预算财政拨款244.848000244.848000173.520000173.52000065.32800037.38000027.9480006.000000";
+    assert!(page.contains(row), "{page}");
+    for fund in ["政府性基金预算财政拨款", "国有资本经营预算财政拨款"] {
+        assert!(page.contains(fund), "{page}");
+    }
+    // transpose belongs to a 三公 table only.
+    let bad = "name = \"bad\"\nbase = \"national\"\n\n[[tables]]\nid = \"extra\"\nnumber = 10\ntitle = \"t\"\nrows = \"function\"\nrule = \"R4\"\ntranspose = true\ncolumns = [{ key = \"total\", header = \"合计\" }]\n";
+    assert_eq!(
+        load_profile(&prof, bad).unwrap_err(),
+        ["p:10:13 transpose 只用于 rows = \"sangong\" 的表（三公的各项横排，每列一行）"]
+    );
+}
+
+/// Beijing's 预算05表 prints a 预算单位 column only where the department has
+/// more than one budget unit (issue 27): the example's three units print it;
+/// with every record moved to unit 01 the column is gone and the rows start
+/// with their 项, 行政运行 summing the three units' 4,952.850016 +
+/// 13,007.966442 + 0 (unit 03 has 事业运行, not 行政运行) = 17,960.816458.
+#[test]
+fn beijing_leaves_out_the_unit_column_of_a_one_unit_department() {
+    let text = std::fs::read_to_string(example("beijing-audit-2026.toml")).unwrap();
+    let table05 = |text: &str| {
+        page_texts(yusuan::check_str("b.toml", text).unwrap())
+            .into_iter()
+            .find(|p| p.contains("一般公共预算支出表") && p.contains("扣除基建项目后"))
+            .unwrap()
+    };
+    let three = table05(&text);
+    assert!(three.contains("预算单位功能分类科目"), "{three}");
+    assert!(
+        three.contains("01-北京市审计局本级2010801-行政运行4,952.850016"),
+        "{three}"
+    );
+    let one = text
+        .replace("unit = \"02\"", "unit = \"01\"")
+        .replace("unit = \"03\"", "unit = \"01\"");
+    let one = table05(&one);
+    assert!(!one.contains("预算单位"), "{one}");
+    assert!(!one.contains("01-北京市审计局本级"), "{one}");
+    assert!(one.contains("2010801-行政运行17,960.816458"), "{one}");
+}
+
+/// Each page's text of a checked file (no errors) printed in its profile.
+fn page_texts(checked: yusuan::Checked) -> Vec<String> {
+    assert!(!checked.diags.has_errors(), "{}", checked.diags);
+    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+    let renderer = Renderer::for_profile(p, None).unwrap();
+    let r = yusuan::render_checked(&ENGINE, &renderer, checked)
+        .ok()
+        .unwrap();
+    pages(&r.document)
+}
