@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::records::{Detail, Dim, Fact, Flow};
 use crate::tables::{ColumnHead, IncomeItem, Measure, Shape, TableSpec};
-use crate::validate::{Budget, Source, Unit};
+use crate::validate::{Budget, DeclaredRow, Source, Unit};
 
 /// One row of a classification tree table.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -37,6 +37,24 @@ pub struct Row {
     /// A list table's text cells by column key (empty elsewhere).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub texts: BTreeMap<String, String>,
+}
+
+impl Row {
+    /// A row of `values` (in 元) with no 政府经济 pairing, parts or texts.
+    fn plain(code: String, name: String, level: u8, values: Vec<Decimal>, leaves: usize) -> Row {
+        Row {
+            code,
+            name,
+            level,
+            values,
+            cells: BTreeMap::new(),
+            leaves,
+            government: None,
+            government_name: None,
+            parts: vec![],
+            texts: BTreeMap::new(),
+        }
+    }
 }
 
 /// One dimension's code and name in a cross table's row.
@@ -72,6 +90,9 @@ pub struct TreeTable {
     pub economic: bool,
     /// Whether its rows are typed in the file (`rows = "list"`).
     pub list: bool,
+    /// Whether its rows are the 单位 totals the file declares (a table by
+    /// 单位 where no amount names its 单位); its 合计 is the ledger's.
+    pub declared_rows: bool,
     /// The head of its code and name columns (功能分类科目, 经济分类科目, 预算单位, 项目).
     pub code_head: &'static str,
     /// Note printed under the table.
@@ -94,10 +115,7 @@ impl TreeTable {
     }
 }
 
-/// Whether a declared row key names the 合计 row.
-pub fn is_total(key: &str) -> bool {
-    matches!(key, "" | "合计" | "total")
-}
+pub use crate::domain::is_total;
 
 /// An income item of a two-sided table.
 #[derive(Debug, Clone, Serialize)]
@@ -614,6 +632,9 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     if matches!(spec.shape, Shape::List) {
         return list_table(budget, spec, unit);
     }
+    if let Some(declared) = unit_totals(budget, spec) {
+        return declared_unit_table(budget, spec, unit, declared);
+    }
     let leaves = tree_leaves(budget, spec);
     let flat = match &spec.shape {
         Shape::Pivot(d) => d.is_flat(),
@@ -725,6 +746,7 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         empty,
         economic: economic_rows,
         list: false,
+        declared_rows: false,
         code_head: match spec.shape {
             Shape::Pivot(Dim::Unit) => "预算单位",
             Shape::Pivot(Dim::Project) => "项目",
@@ -739,6 +761,67 @@ fn tree_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
         zero: spec.zero,
         spec,
     }
+}
+
+/// The 单位 totals a file declares for `spec`, where they make its rows: a
+/// table by 单位 when no amount names its 单位 (the split is not given).
+pub fn unit_totals<'a>(budget: &'a Budget, spec: &TableSpec) -> Option<&'a [DeclaredRow]> {
+    let by_unit = matches!(spec.shape, Shape::Pivot(Dim::Unit));
+    let split = budget.facts.iter().any(|f| f.get(Dim::Unit).is_some());
+    (by_unit && !split)
+        .then(|| budget.declared_rows.get(&spec.id))
+        .flatten()
+        .map(Vec::as_slice)
+}
+
+/// A table by 单位 from the 单位 totals the file declares: its 合计 is the
+/// ledger's (every amount its columns count), its rows the declared figures
+/// (a column a row leaves out is zero); `reconcile::coverage` checks that
+/// the rows add up to the 合计.
+fn declared_unit_table(
+    budget: &Budget,
+    spec: &'static TableSpec,
+    unit: Unit,
+    declared: &[DeclaredRow],
+) -> TreeTable {
+    let n = spec.columns.len();
+    let all = group(budget, spec, |_| Some(()));
+    let total = all
+        .get(&())
+        .cloned()
+        .unwrap_or_else(|| vec![Decimal::ZERO; n]);
+    let mut out = vec![Row::plain(
+        String::new(),
+        "合计".into(),
+        0,
+        total,
+        declared.len(),
+    )];
+    for d in declared {
+        let mut values = vec![Decimal::ZERO; n];
+        for (key, yuan) in &d.yuan {
+            if let Some(i) = spec.column(key)
+                && !matches!(spec.columns[i].measure, Measure::Sum(_))
+            {
+                values[i] = *yuan;
+            }
+        }
+        // A sum column adds its parts (a declared one is compared with it).
+        fn summed(spec: &TableSpec, i: usize, values: &[Decimal]) -> Decimal {
+            match &spec.columns[i].measure {
+                Measure::Sum(parts) => parts
+                    .iter()
+                    .filter_map(|p| spec.column(p))
+                    .map(|j| summed(spec, j, values))
+                    .sum(),
+                _ => values[i],
+            }
+        }
+        let values: Vec<Decimal> = (0..n).map(|i| summed(spec, i, &values)).collect();
+        let name = dim_name(budget, Dim::Unit, &d.key);
+        out.push(Row::plain(d.key.clone(), name, 1, values, 1));
+    }
+    made_table(budget, spec, unit, out, Made::DeclaredUnits)
 }
 
 /// A summed row (in 元) into the table's unit, with its derived columns
@@ -762,19 +845,14 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
     let by_row = group_facts(&budget.details, spec, in_table);
     let zeros = vec![Decimal::ZERO; n];
     let all = group_facts(&budget.details, spec, |f| in_table(f).map(|_| ()));
-    let total = Row {
-        code: String::new(),
-        name: "合计".into(),
-        level: 0,
-        values: all.get(&()).unwrap_or(&zeros).clone(),
-        cells: BTreeMap::new(),
-        leaves: typed.len(),
-        government: None,
-        government_name: None,
-        parts: vec![],
-        texts: BTreeMap::new(),
-    };
-    let mut rows = vec![];
+    let total = all.get(&()).unwrap_or(&zeros).clone();
+    let mut out = vec![Row::plain(
+        String::new(),
+        "合计".into(),
+        0,
+        total,
+        typed.len(),
+    )];
     for (k, r) in typed.iter().enumerate() {
         let values = by_row.get(&k).unwrap_or(&zeros).clone();
         let name = spec
@@ -783,36 +861,49 @@ fn list_table(budget: &Budget, spec: &'static TableSpec, unit: Unit) -> TreeTabl
             .find(|c| c.measure.is_text())
             .and_then(|c| r.texts.get(&c.key).cloned())
             .unwrap_or_default();
-        rows.push(Row {
-            code: (k + 1).to_string(),
-            name,
-            level: 1,
-            values,
-            cells: BTreeMap::new(),
-            leaves: 1,
-            government: None,
-            government_name: None,
-            parts: vec![],
-            texts: r.texts.clone(),
-        });
+        let mut row = Row::plain((k + 1).to_string(), name, 1, values, 1);
+        row.texts = r.texts.clone();
+        out.push(row);
     }
-    let mut out = vec![total];
-    out.extend(rows);
-    for r in &mut out {
+    made_table(budget, spec, unit, out, Made::List)
+}
+
+/// Where the rows of a table not made from a classification come from.
+#[derive(PartialEq)]
+enum Made {
+    /// Typed under `[[list.<id>]]`.
+    List,
+    /// The 单位 totals under `[declared.<id>]`.
+    DeclaredUnits,
+}
+
+/// A table of rows made one by one (a list, declared 单位 totals), each
+/// finished in the table's unit.
+fn made_table(
+    budget: &Budget,
+    spec: &'static TableSpec,
+    unit: Unit,
+    mut rows: Vec<Row>,
+    made: Made,
+) -> TreeTable {
+    for r in &mut rows {
         finish_row(spec, unit, r);
     }
+    let list = made == Made::List;
+    let empty = list && rows.len() == 1;
     TreeTable {
         id: &spec.id,
         number: spec.number,
         title: &spec.title,
         unit,
         columns: spec.columns.iter().map(ColumnHead::from).collect(),
-        rows: out,
-        empty: typed.is_empty(),
+        rows,
+        empty,
         economic: false,
-        list: true,
-        code_head: "序号",
-        note: note_of(budget, spec, typed.is_empty()),
+        list,
+        declared_rows: !list,
+        code_head: if list { "序号" } else { "预算单位" },
+        note: note_of(budget, spec, empty),
         zero: spec.zero,
         spec,
     }

@@ -330,6 +330,11 @@ pub const PRINT_CHOICES: &[(&[&str], bool)] = &[
     (&["computed", "计算数"], false),
 ];
 
+/// Whether a declared row key names the 合计 row.
+pub fn is_total(key: &str) -> bool {
+    matches!(key, "" | "合计" | "total")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -449,6 +449,9 @@ pub fn reconcile(
     for (table, cells) in &trees {
         ck.rounded = rounded_for(declared_unit(table.id));
         tree_rules(&mut ck, budget, table, cells);
+        if table.declared_rows {
+            unit_rows_conserved(&mut ck, table, cells);
+        }
     }
     ck.rounded = input_rounded;
 
@@ -704,6 +707,57 @@ fn r14(ck: &mut Checker, file: &crate::model::BudgetFile, t: &Tables) {
     }
 }
 
+/// Nothing lost, nothing counted twice, where a table by 单位 is made of the
+/// 单位 totals the file declares (no amount names its 单位): each amount
+/// column's rows add up to the ledger's total of that column. A column whose
+/// 合计 the file declares too is left to the declared 合计's own checks
+/// (against the ledger and against its rows), so a slip is named once; a
+/// `sum` column follows its parts.
+fn unit_rows_conserved(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
+    let spec = table.spec;
+    let title = short_title(table.title);
+    let total = table.total();
+    let Some(anywhere) = cells.iter().map(|c| c.span.clone()).min_by_key(|s| s.start) else {
+        return;
+    };
+    for (i, column) in spec.columns.iter().enumerate() {
+        let declares_total = cells.iter().any(|c| c.row.is_empty() && c.col == i);
+        if declares_total || column.measure.derived() || matches!(column.measure, Measure::Sum(_)) {
+            continue;
+        }
+        // As declared (their digits say whether they were rounded).
+        let sum: Decimal = cells
+            .iter()
+            .filter(|c| c.col == i && !c.row.is_empty())
+            .map(|c| c.value)
+            .sum();
+        let factor = cells.first().map_or(Decimal::ONE, |c| c.factor);
+        // Which unit's figure is wrong the ledger cannot say: the first is
+        // the place, every one of the column a related place.
+        let mut spans: Vec<Range<usize>> = cells
+            .iter()
+            .filter(|c| c.col == i && !c.row.is_empty())
+            .map(|c| c.span.clone())
+            .collect();
+        spans.sort_by_key(|s| s.start);
+        let span = spans.first().cloned().unwrap_or_else(|| anywhere.clone());
+        ck.related = spans.into_iter().skip(1).collect();
+        let (label, n) = (column.label(), table.rows.len() - 1);
+        ck.equal(
+            spec.identity_rule.as_str(),
+            Some(span),
+            text!(
+                "{title}{label}：{n} 个单位申报之和",
+                "{title} {label}: the {n} units declared sum to"
+            ),
+            sum,
+            text!("全部金额的合计为", "the ledger's total is"),
+            total.values[i] * factor,
+            n,
+        );
+    }
+}
+
 /// R5 on every declared cell; the table's identities (R3, R4, R9) on every
 /// declared row; a declared parent against its declared children.
 fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cell]) {
@@ -854,8 +908,9 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
 /// Money a printed table cannot show: a source or a kind of spending without
 /// a column in a table that must show all of it (a profile's narrower table).
 pub fn coverage(budget: &Budget, t: &Tables, diags: &mut Diagnostics) {
-    // A pivot by a dimension no amount of the file has cannot be printed.
-    for table in t.trees() {
+    // A pivot by a dimension no amount of the file has cannot be printed
+    // (but from the 单位 totals the file declares).
+    for table in t.trees().into_iter().filter(|t| !t.declared_rows) {
         let dims = match &table.spec.shape {
             crate::tables::Shape::Pivot(dim) => vec![*dim],
             crate::tables::Shape::Cross(dims) => dims.clone(),

@@ -95,6 +95,19 @@ pub struct Department {
     pub final_account: bool,
 }
 
+/// A row a file declares for a table by 单位 (`[declared.<id>]`, a key other
+/// than 合计). Where no amount names its 单位, such a table's rows are these,
+/// checked to add up to the ledger's total (see `reconcile::coverage`).
+#[derive(Debug, Clone)]
+pub struct DeclaredRow {
+    /// The row key: the 单位's code or name.
+    pub key: String,
+    /// Where the row is in the file.
+    pub span: Range<usize>,
+    /// Column key (or header) and figure, in 元.
+    pub yuan: Vec<(String, Decimal)>,
+}
+
 /// A validated budget, ready to compute from.
 #[derive(Debug, Clone)]
 pub struct Budget {
@@ -104,6 +117,8 @@ pub struct Budget {
     pub table_units: BTreeMap<String, Unit>,
     /// The unit of each table's `[declared.<id>]` figures.
     pub declared_units: BTreeMap<String, Unit>,
+    /// The rows other than 合计 of each `[declared.<id>]`, in file order.
+    pub declared_rows: BTreeMap<String, Vec<DeclaredRow>>,
     /// The classification catalogue the names come from.
     pub catalogue: Arc<Catalogue>,
     /// The profile whose tables the `[declared.*]` figures were copied from
@@ -213,6 +228,7 @@ pub fn validate(
     };
 
     let notes = notes_of(file, &ids, own, diags);
+    let declared_rows = declared_rows(file, &declared_units, print_unit);
 
     Budget {
         department: Department {
@@ -237,6 +253,7 @@ pub fn validate(
             })
             .collect(),
         declared_units,
+        declared_rows,
         declared_profile: own,
         declared_decimals: own.style.decimals,
         catalogue: cat,
@@ -258,6 +275,37 @@ pub fn validate(
         lists: BTreeMap::new(),
         folded: made.to_vec(),
     }
+}
+
+/// The rows other than 合计 of each `[declared.<id>]`, in file order, in 元.
+fn declared_rows(
+    file: &BudgetFile,
+    units: &BTreeMap<String, Unit>,
+    print_unit: Unit,
+) -> BTreeMap<String, Vec<DeclaredRow>> {
+    let mut out = BTreeMap::new();
+    for (id, table) in &file.declared.0 {
+        let yuan = units.get(id).copied().unwrap_or(print_unit).yuan();
+        let mut rows: Vec<DeclaredRow> = table
+            .get_ref()
+            .iter()
+            .filter(|(key, _)| !crate::domain::is_total(key.trim()))
+            .map(|(key, cols)| DeclaredRow {
+                key: key.trim().to_string(),
+                span: cols.span(),
+                yuan: cols
+                    .get_ref()
+                    .iter()
+                    .map(|(c, v)| (c.clone(), v.get_ref().0 * yuan))
+                    .collect(),
+            })
+            .collect();
+        rows.sort_by_key(|r| r.span.start);
+        if !rows.is_empty() {
+            out.insert(id.clone(), rows);
+        }
+    }
+    out
 }
 
 /// The 功能分类 项 lines, validated and named, and their money as facts.

@@ -2318,3 +2318,231 @@ fn page_texts(checked: yusuan::Checked) -> Vec<String> {
         .unwrap();
     pages(&r.document)
 }
+
+/// A table by 单位 for a file that gives its lines without 单位 (issue 27:
+/// the 收入/支出 by 单位 that 汇总 departments publish when only each unit's
+/// totals are known): the rows are the declared 单位 totals, the 合计 is the
+/// ledger's, and the rows must add up to it. Ledger: 基本 120.00 (2013201),
+/// 项目 47.75 (2013299); declared 271001 120.00 + 5.50 and 271002 42.25.
+const BY_UNIT_FILE: &str = r#"[department]
+name = "测试局"
+year = 2025
+profile = "units"
+
+[names]
+"271001" = "测试局本级"
+"271002" = "测试局信息中心"
+
+[[expenditure]]
+code = "2013201"
+basic = 120.00
+
+[[expenditure]]
+code = "2013299"
+project = 47.75
+
+[declared.by_unit]
+"271001" = { basic = 120.00, project = 5.50 }
+"271002" = { project = 42.25 }
+"#;
+
+/// The `units` profile (national plus facts-test's 预算单位支出表, and
+/// `extra` lines) in `dir`.
+fn units_profile(dir: &Path, extra: &str) {
+    let facts = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts/profile.toml"),
+    )
+    .unwrap();
+    let start = facts.find("[[tables]]\nid = \"by_unit\"").unwrap();
+    let end = start + 10 + facts[start + 10..].find("[[tables]]").unwrap();
+    std::fs::create_dir_all(dir.join("units")).unwrap();
+    std::fs::write(
+        dir.join("units/profile.toml"),
+        format!(
+            "name = \"units\"\nbase = \"national\"\n{extra}\n{}",
+            &facts[start..end]
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_table_by_unit_prints_the_declared_unit_totals_and_checks_them_against_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    units_profile(dir.path(), "");
+    let file = dir.path().join("b.toml");
+    let check = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        yusuan::profile::forget_loaded();
+        yusuan::check_file(&file).unwrap()
+    };
+    let checked = check(BY_UNIT_FILE);
+    assert!(checked.diags.items.is_empty(), "{}", checked.diags);
+    let total = |c: &yusuan::Checked, row: &str| {
+        ["total", "basic", "project"].map(|k| crate::common::cell(c, "by_unit", row, k))
+    };
+    assert_eq!(total(&checked, "合计"), ["167.75", "120", "47.75"]);
+    assert_eq!(total(&checked, "271001"), ["125.5", "120", "5.5"]);
+    assert_eq!(total(&checked, "271002"), ["42.25", "0", "42.25"]);
+    let page = page_texts(checked)
+        .into_iter()
+        .find(|p| p.contains("预算单位支出表"))
+        .unwrap();
+    for row in [
+        "合计167.75120.0047.75",
+        "271001测试局本级125.50120.005.50",
+        "271002测试局信息中心42.2542.25",
+    ] {
+        assert!(page.contains(row), "{row} in {page}");
+    }
+    // A unit's figure 0.10 too many: once, at that figure, with both sums.
+    let slip = BY_UNIT_FILE.replace("project = 42.25", "project = 42.35");
+    let d = check(&slip).diags;
+    // Which unit is wrong the ledger cannot tell: the column's first
+    // figure is the place, the others related places.
+    let (first, slipped) = (
+        slip.lines().position(|l| l.contains("5.50")).unwrap() + 1,
+        slip.lines().position(|l| l.contains("42.35")).unwrap() + 1,
+    );
+    assert_eq!(
+        located(&d, None),
+        [(
+            format!("{}:{first}:40", file.display()),
+            "预算单位支出表项目支出：2 个单位申报之和 47.85，全部金额的合计为 47.75，相差 0.10（超出 2 项四舍五入所能解释的 ±0.015）"
+        )]
+    );
+    let related: Vec<usize> = d.items[0]
+        .related
+        .iter()
+        .map(|r| d.line_col(r.start).0)
+        .collect();
+    assert_eq!(related, [slipped]);
+    assert!(d.has_errors());
+    // 0.01 off in a file of 万元 figures (rounded by the budget system):
+    // a 尾差 warning, within ±(2 + 1) / 2 × 0.01, and the figure prints.
+    let tail = BY_UNIT_FILE.replace("project = 42.25", "project = 42.26");
+    let d = check(&tail).diags;
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(
+        located(&d, None).iter().map(|x| x.1).collect::<Vec<_>>(),
+        [
+            "预算单位支出表项目支出：2 个单位申报之和 47.76，全部金额的合计为 47.75，相差 0.01（尾差：2 项四舍五入，允许 ±0.015）"
+        ]
+    );
+    // A unit left out: its money is missing from the rows.
+    let missing = BY_UNIT_FILE.replace("\"271002\" = { project = 42.25 }\n", "");
+    let d = check(&missing).diags;
+    assert_eq!(located(&d, None).len(), 1, "{d}");
+    assert!(
+        located(&d, None)[0].1.starts_with(
+            "预算单位支出表项目支出：1 个单位申报之和 5.50，全部金额的合计为 47.75，相差 42.25"
+        ),
+        "{d}"
+    );
+    // Without declared rows the table cannot be made: said, as before.
+    let none = BY_UNIT_FILE[..BY_UNIT_FILE.find("[declared.by_unit]").unwrap()].to_string();
+    let d = check(&none).diags;
+    assert_eq!(
+        located(&d, Some("dimension"))
+            .iter()
+            .map(|x| x.1)
+            .collect::<Vec<_>>(),
+        [
+            "预算单位支出表按预算单位成行，而文件中没有一笔金额带有预算单位（在 [[fact]] 中写 unit = \"…\"）"
+        ]
+    );
+}
+
+/// The invariant of a table by 单位 made of declared 单位 totals, on random
+/// ledgers and splits (exact 元): its 合计 is the ledger's total, and the
+/// check passes exactly when the units' figures add up to it — a split that
+/// loses or adds a single 分 anywhere is one error, never silence.
+#[test]
+fn declared_unit_totals_that_lose_or_add_a_fen_are_always_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    // Printed in 元: the declared figures are exact, as the file's.
+    units_profile(dir.path(), "print_unit = \"元\"\n");
+    let file = dir.path().join("b.toml");
+    let mut rng = crate::common::Rng(0x5eed_2027);
+    for case in 0..40 {
+        let lines = 1 + rng.below(4);
+        let units = 1 + rng.below(4);
+        // Amounts in 分: basic on 2013201, project on the others.
+        let mut text =
+            "[department]\nname = \"x\"\nyear = 2025\nunit = \"元\"\nprofile = \"units\"\n"
+                .to_string();
+        let (mut basic, mut project) = (0i64, 0i64);
+        for (i, code) in ["2013201", "2013202", "2013299", "2010301"]
+            .iter()
+            .take(lines)
+            .enumerate()
+        {
+            let fen = 1 + rng.below(10_000_000_000) as i64;
+            let kind = if i == 0 { "basic" } else { "project" };
+            *if i == 0 { &mut basic } else { &mut project } += fen;
+            text += &format!(
+                "\n[[expenditure]]\ncode = \"{code}\"\n{kind} = {}.{:02}\n",
+                fen / 100,
+                fen % 100
+            );
+        }
+        // Each column's total cut at random points among the units.
+        let split = |total: i64, rng: &mut crate::common::Rng| {
+            let mut cuts: Vec<i64> = (1..units)
+                .map(|_| rng.below(total as usize + 1) as i64)
+                .collect();
+            cuts.sort();
+            cuts.push(total);
+            let mut prev = 0;
+            cuts.into_iter()
+                .map(|c| {
+                    let part = c - prev;
+                    prev = c;
+                    part
+                })
+                .collect::<Vec<_>>()
+        };
+        let (mut b, mut p) = (split(basic, &mut rng), split(project, &mut rng));
+        let perturbed = rng.below(2) == 1;
+        if perturbed {
+            let delta = 1 + rng.below(100) as i64;
+            let target = if rng.below(2) == 0 { &mut b } else { &mut p };
+            let u = rng.below(units);
+            target[u] += if target[u] >= delta && rng.below(2) == 0 {
+                -delta
+            } else {
+                delta
+            };
+        }
+        text += "\n[declared.by_unit]\n";
+        for u in 0..units {
+            let yuan = |fen: i64| rust_decimal::Decimal::new(fen, 2);
+            text += &format!(
+                "\"U{u}\" = {{ basic = {:.2}, project = {:.2} }}\n",
+                yuan(b[u]),
+                yuan(p[u])
+            );
+        }
+        std::fs::write(&file, &text).unwrap();
+        yusuan::profile::forget_loaded();
+        let checked = yusuan::check_file(&file).unwrap();
+        let errors = checked
+            .diags
+            .items
+            .iter()
+            .filter(|d| d.severity == yusuan::diag::Severity::Error)
+            .count();
+        assert_eq!(
+            errors,
+            usize::from(perturbed),
+            "case {case}: {}\n{text}",
+            checked.diags
+        );
+        let ledger = rust_decimal::Decimal::new(basic + project, 2);
+        assert_eq!(
+            crate::common::cell(&checked, "by_unit", "合计", "total"),
+            ledger.normalize().to_string(),
+            "case {case}"
+        );
+    }
+}
