@@ -514,6 +514,25 @@ impl Diagnostics {
         (errors, self.items.len() - errors)
     }
 
+    /// The decimal places of the number written at `span` ("3.234570": 6),
+    /// where the file's text there is a number (a TOML float keeps no
+    /// trailing zeros, the text does); `None` elsewhere.
+    pub fn written_places(&self, span: &Range<usize>) -> Option<u32> {
+        let text = self
+            .source
+            .get(span.clone())?
+            .trim()
+            .trim_matches(['"', '\'']);
+        let number = text
+            .trim_start_matches(['-', '+'])
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == '_');
+        if !number || text.is_empty() {
+            return None;
+        }
+        Some(text.split_once('.').map_or(0, |(_, f)| f.len() as u32))
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.source, offset.min(self.source.len()));

@@ -100,10 +100,14 @@ impl<'a> Checker<'a> {
         // Exactness follows the digits written: a figure written to 6 decimals
         // (万元 exact to the 分, as some regions print) is compared at its digits,
         // with no 尾差, against a figure those digits can hold.
-        let exact_digits =
-            left.scale() >= 6 && (right.scale() >= 6 || round(right, left.scale()) == right);
+        // (What the file's text holds at the figure: its float lost any trailing zeros.)
+        let written = span
+            .as_ref()
+            .and_then(|s| self.diags.written_places(s))
+            .map_or(left.scale(), |p| p.max(left.scale()));
+        let exact_digits = written >= 6 && (right.scale() >= 6 || round(right, written) == right);
         let d = if exact_digits {
-            self.decimals.max(left.scale().min(right.scale().max(6)))
+            self.decimals.max(written.min(right.scale().max(6)))
         } else {
             self.decimals
         };
@@ -763,15 +767,7 @@ fn unit_rows_conserved(ck: &mut Checker, table: &TreeTable, cells: &[Cell]) {
 fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cell]) {
     let spec = table.spec;
     let title = short_title(table.title);
-    let label = |code: &str| {
-        let level = match code.len() {
-            0 => 0,
-            3 => 1,
-            5 => 2,
-            _ => 3,
-        };
-        row_label(level, code)
-    };
+    let label = |code: &str| row_name(table, code);
     let computed = |code: &str, col: usize| {
         table
             .row(code)
@@ -803,7 +799,15 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
                 *lines.entry((f.span.start, f.source)).or_default() += v;
             }
         }
-        let relation = lines_relation(ck, &lines, table.unit, factor);
+        let relation = if table.list && !c.row.is_empty() {
+            let id = table.id;
+            text!(
+                "[[list.{id}]] 中这一行写的是",
+                "its [[list.{id}]] row holds"
+            )
+        } else {
+            lines_relation(ck, &lines, table.unit, factor)
+        };
         let agrees = ck.equal(
             "R5",
             Some(c.span.clone()),
@@ -878,10 +882,26 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
             .collect();
         let sum: Decimal = used.iter().map(|(_, v)| v).sum();
         let codes: Vec<&str> = used.iter().map(|(c, _)| *c).collect();
-        let kind = match depth {
-            0 => "类",
-            1 => "款",
-            _ => "项",
+        // Rows that are no classification's are named one by one.
+        let flat = match &spec.shape {
+            crate::tables::Shape::List | crate::tables::Shape::Cross(_) => true,
+            crate::tables::Shape::Pivot(d) => d.is_flat(),
+            _ => false,
+        };
+        let (kind, codes) = match depth {
+            _ if flat => (
+                "",
+                codes
+                    .iter()
+                    .map(|c| row_name(table, c).trim().to_string())
+                    .collect(),
+            ),
+            0 => ("类", codes.iter().map(|c| c.to_string()).collect()),
+            1 => ("款", codes.iter().map(|c| c.to_string()).collect()),
+            _ => (
+                "项",
+                codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            ),
         };
         let what = format!(
             "{title}{}",
@@ -892,13 +912,13 @@ fn tree_rules(ck: &mut Checker, budget: &Budget, table: &TreeTable, cells: &[Cel
         } else {
             "R5"
         };
-        let codes = codes.join(" + ");
+        let codes = format!("{kind} {}", codes.join(" + ")).trim().to_string();
         ck.equal(
             rule,
             Some(c.span.clone()),
             text!("{what}：申报", "{what} (declared)"),
             c.value,
-            text!("{kind} {codes} 之和", "{kind} {codes} sum to"),
+            text!("{codes} 之和", "{codes} sum to"),
             sum,
             used.len().max(1),
         );
@@ -1395,6 +1415,27 @@ fn cell_label(row: &str, header: &str) -> String {
         row.to_string()
     } else {
         format!("{row} {header}")
+    }
+}
+
+/// How a message names row `code` of `table`: 类/款/项 by the code's length
+/// in a classification's table, 第 N 行 of a list, the dimension's name
+/// before the key in a table by 单位, 项目, 品目 or 项目类别.
+fn row_name(table: &TreeTable, code: &str) -> String {
+    use crate::tables::Shape;
+    match &table.spec.shape {
+        _ if is_total(code) => row_label(0, code),
+        Shape::List => format!(" 第 {code} 行"),
+        Shape::Pivot(d) if d.is_flat() => format!(" {} {code}", d.label()),
+        Shape::Cross(_) => format!(" {code}"),
+        _ => {
+            let level = match code.len() {
+                3 => 1,
+                5 => 2,
+                _ => 3,
+            };
+            row_label(level, code)
+        }
     }
 }
 

@@ -2546,3 +2546,33 @@ fn declared_unit_totals_that_lose_or_add_a_fen_are_always_caught() {
         );
     }
 }
+
+/// A list table's rows can be declared like any printed cell, by their
+/// number (issue 27): the example's 预算10表 row 1 (A-货物 238.779600) declared
+/// as 238.779700 is named as 第 1 行 against what the file's list row holds,
+/// and the declared 合计 against 第 1 行 + 第 2 行 (238.779700 + 4,749.949530).
+#[test]
+fn a_list_tables_declared_rows_are_named_by_their_number() {
+    let text = std::fs::read_to_string(example("beijing-audit-2026.toml"))
+        .unwrap()
+        .replacen(
+            "\"合计\" = { amount = 4988.729130 }\n",
+            "\"合计\" = { amount = 4988.729130 }\n\"1\" = { amount = 238.779700 }\n",
+            1,
+        );
+    let line = text.lines().position(|l| l.contains("238.779700")).unwrap() + 1;
+    let d = yusuan::check_str("b.toml", &text).unwrap().diags;
+    assert_eq!(
+        located(&d, Some("R5")),
+        [
+            (
+                format!("b.toml:{line}:18"),
+                "预算10表 政府采购预算明细表 第 1 行 金额：申报 238.779700，[[list.procurement_categories]] 中这一行写的是 238.779600，相差 0.000100（金额都是精确值，没有经过四舍五入，不能算作尾差）"
+            ),
+            (
+                format!("b.toml:{}:19", line - 1),
+                "预算10表 政府采购预算明细表 合计 金额：申报 4988.729130，第 1 行 + 第 2 行 之和 4988.729230，相差 0.000100（金额都是精确值，没有经过四舍五入，不能算作尾差）"
+            )
+        ]
+    );
+}

@@ -1212,6 +1212,18 @@ fn figures_written_to_six_decimals_are_exact_and_get_no_rounding_allowance() {
     // Written to 2 decimals, the same figure is a rounded one: compared at 2.
     let two = yusuan::check_str("t.toml", &file("3.23")).unwrap().diags;
     assert!(!two.has_errors(), "{two}");
+    // Written to 6 decimals with a trailing zero (a TOML float keeps none:
+    // 3.23457), still exact: 0.000002 off is an error, not a 尾差 at 2 places.
+    let zero = yusuan::check_str("t.toml", &file("3.234570"))
+        .unwrap()
+        .diags;
+    assert_eq!(
+        crate::common::located(&zero, Some("R5")),
+        [(
+            "t.toml:12:18".to_string(),
+            "支出总表 合计：申报 3.234570，各项合计 3.234568，相差 0.000002（金额都是精确值，没有经过四舍五入，不能算作尾差）"
+        )]
+    );
 }
 
 #[test]
