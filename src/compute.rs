@@ -524,6 +524,17 @@ pub fn fact_value(spec: &TableSpec, i: usize, f: &Fact) -> Decimal {
             .filter_map(|p| spec.column(p))
             .map(|j| fact_value(spec, j, f))
             .sum(),
+        Measure::Sangong(keys, sources) => match &f.detail {
+            Some(Detail::Sangong(d))
+                if !f.last_year
+                    && !f.budgeted
+                    && sources.contains(&f.source)
+                    && keys.iter().any(|k| crate::tables::sangong_counts(k, d)) =>
+            {
+                f.amount
+            }
+            _ => Decimal::ZERO,
+        },
         _ => Decimal::ZERO,
     }
 }
@@ -785,11 +796,28 @@ fn declared_unit_table(
     declared: &[DeclaredRow],
 ) -> TreeTable {
     let n = spec.columns.len();
-    let all = group(budget, spec, |_| Some(()));
-    let total = all
-        .get(&())
-        .cloned()
-        .unwrap_or_else(|| vec![Decimal::ZERO; n]);
+    // A sum column adds its parts (a declared one is compared with it).
+    fn summed(spec: &TableSpec, i: usize, values: &[Decimal]) -> Decimal {
+        match &spec.columns[i].measure {
+            Measure::Sum(parts) => parts
+                .iter()
+                .filter_map(|p| spec.column(p))
+                .map(|j| summed(spec, j, values))
+                .sum(),
+            _ => values[i],
+        }
+    }
+    // The ledger's: spending for spending columns, the 三公 details for 三公 ones.
+    let zeros = vec![Decimal::ZERO; n];
+    let spending = group(budget, spec, |_| Some(()));
+    let details = group_facts(&budget.details, spec, |_| Some(()));
+    let total: Vec<Decimal> = (0..n)
+        .map(|i| match spec.columns[i].measure {
+            Measure::Sangong(..) => details.get(&()).unwrap_or(&zeros)[i],
+            _ => spending.get(&()).unwrap_or(&zeros)[i],
+        })
+        .collect();
+    let total = (0..n).map(|i| summed(spec, i, &total)).collect();
     let mut out = vec![Row::plain(
         String::new(),
         "合计".into(),
@@ -804,17 +832,6 @@ fn declared_unit_table(
                 && !matches!(spec.columns[i].measure, Measure::Sum(_))
             {
                 values[i] = *yuan;
-            }
-        }
-        // A sum column adds its parts (a declared one is compared with it).
-        fn summed(spec: &TableSpec, i: usize, values: &[Decimal]) -> Decimal {
-            match &spec.columns[i].measure {
-                Measure::Sum(parts) => parts
-                    .iter()
-                    .filter_map(|p| spec.column(p))
-                    .map(|j| summed(spec, j, values))
-                    .sum(),
-                _ => values[i],
             }
         }
         let values: Vec<Decimal> = (0..n).map(|i| summed(spec, i, &values)).collect();

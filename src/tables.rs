@@ -29,6 +29,11 @@ pub enum Measure {
     Typed,
     /// A list table's text cell (a name, a category): printed, never summed.
     Text,
+    /// This year's 三公 items `.0` (keys of the 三公 table's rows: `abroad`
+    /// counts its two 其中, `vehicle` its purchase and operation, `小计` all
+    /// six) of the funds `.1`: a 三公 table by 单位 made of the 单位 totals
+    /// its file declares, whose 合计 is the ledger's 三公.
+    Sangong(Vec<String>, Vec<Source>),
 }
 
 impl Measure {
@@ -240,6 +245,17 @@ pub const SANGONG_ROWS: [&str; 8] = [
     "vehicle_operation",
     "reception",
 ];
+
+/// Whether 三公 item `key` (a column's, one of [`SANGONG_ROWS`]) counts the
+/// ledger's 三公 detail `detail` (`abroad_other`, `reception`, …).
+pub fn sangong_counts(key: &str, detail: &str) -> bool {
+    match key {
+        "小计" => SANGONG_ROWS[1..].contains(&detail),
+        "abroad" => detail.starts_with("abroad"),
+        "vehicle" => detail.starts_with("vehicle"),
+        k => k == detail,
+    }
+}
 
 /// A column head as templates see it.
 #[derive(Debug, Clone, Serialize)]

@@ -250,6 +250,10 @@ pub struct RawColumn {
     /// Their money of these kinds (default: the five kinds of spending).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kinds: Option<Vec<Spanned<String>>>,
+    /// This year's 三公 items it counts (keys of the 三公 table's rows), in a
+    /// table by 单位 made of declared 单位 totals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sangong: Option<Vec<Spanned<String>>>,
     /// In a `list` table: a column of text (names, categories), not amounts.
     #[serde(default, skip_serializing_if = "is_false")]
     pub text: bool,
@@ -1069,6 +1073,35 @@ fn measure_of(
         } else {
             Measure::Percent(a, b)
         }
+    } else if let Some(items) = &c.sangong {
+        if !matches!(shape, Shape::Pivot(crate::records::Dim::Unit)) {
+            err(
+                Some(c.key.span()),
+                text!(
+                    "sangong 列只用于按预算单位成行的表（rows = \"pivot\"，by = \"unit\"），其行是文件申报的各单位合计",
+                    "a sangong column belongs to a table by 单位 (rows = \"pivot\", by = \"unit\"), whose rows are the 单位 totals the file declares"
+                ),
+            );
+            *ok = false;
+        }
+        for k in items {
+            if !crate::tables::SANGONG_ROWS.contains(&k.get_ref().as_str()) {
+                let (name, valid) = (k.get_ref(), crate::tables::SANGONG_ROWS.join(", "));
+                err(
+                    Some(k.span()),
+                    text!(
+                        "未知的三公项目 \"{name}\"；可用：{valid}",
+                        "unknown 三公 item \"{name}\"; valid: {valid}"
+                    ),
+                );
+                *ok = false;
+            }
+        }
+        let srcs = match &c.sources {
+            Some(list) => sources(list, err),
+            None => Source::ALL.to_vec(),
+        };
+        Measure::Sangong(items.iter().map(|k| k.get_ref().clone()).collect(), srcs)
     } else if let Some(parts) = &c.sum {
         if c.economic.is_some() || c.sources.is_some() || c.kinds.is_some() {
             err(

@@ -325,6 +325,18 @@ fn flat_toml(p: &Profile, name: &str) -> String {
                             );
                         }
                     }
+                    Measure::Sangong(items, sources) => {
+                        x.insert(
+                            "sangong",
+                            Value::Array(strings(items.iter().map(String::as_str))),
+                        );
+                        if sources.len() != Source::ALL.len() {
+                            x.insert(
+                                "sources",
+                                Value::Array(strings(sources.iter().map(source_key))),
+                            );
+                        }
+                    }
                 }
                 if c.flow != crate::records::Flow::Spending {
                     let name = crate::records::Flow::NAMES

@@ -2576,3 +2576,81 @@ fn a_list_tables_declared_rows_are_named_by_their_number() {
         ]
     );
 }
+
+/// 三公 by 单位 from the 单位 totals a file declares (issue 27: the per-unit
+/// 三公 tables regions print): `sangong = [...]` columns count this year's
+/// 三公 items, so the 合计 is the ledger's 三公 (因公出国 3.00, 公务用车
+/// 运行维护 2.00, 公务接待 1.50: 6.50) and the units' rows must add up to it.
+#[test]
+fn sangong_by_unit_is_made_of_declared_unit_totals_and_checked_against_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    units_profile(
+        dir.path(),
+        r#"
+[[tables]]
+id = "sangong_by_unit"
+number = 12
+title = "三公经费分单位表"
+rows = "pivot"
+by = "unit"
+rule = "R10"
+columns = [
+  { key = "total", header = "合计", sum = ["abroad", "vehicle", "reception"] },
+  { key = "abroad", header = "因公出国（境）费", sangong = ["abroad"], sources = ["general"] },
+  { key = "vehicle", header = "公务用车购置及运维费", sangong = ["vehicle"], sources = ["general"] },
+  { key = "reception", header = "公务接待费", sangong = ["reception"], sources = ["general"] },
+]
+"#,
+    );
+    let file = dir.path().join("b.toml");
+    let text = BY_UNIT_FILE.to_string()
+        + "\n[sangong]\nabroad = 3.00\nvehicle_operation = 2.00\nreception = 1.50\n\n[declared.sangong_by_unit]\n\"271001\" = { abroad = 3.00, vehicle = 2.00, reception = 1.00 }\n\"271002\" = { reception = 0.50 }\n";
+    let check = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        yusuan::profile::forget_loaded();
+        yusuan::check_file(&file).unwrap()
+    };
+    let checked = check(&text);
+    assert!(checked.diags.items.is_empty(), "{}", checked.diags);
+    let row = |c: &yusuan::Checked, row: &str| {
+        ["total", "abroad", "vehicle", "reception"]
+            .map(|k| crate::common::cell(c, "sangong_by_unit", row, k))
+    };
+    assert_eq!(row(&checked, "合计"), ["6.5", "3", "2", "1.5"]);
+    assert_eq!(row(&checked, "271001"), ["6", "3", "2", "1"]);
+    assert_eq!(row(&checked, "271002"), ["0.5", "0", "0", "0.5"]);
+    let page = page_texts(checked)
+        .into_iter()
+        .find(|p| p.contains("三公经费分单位表"))
+        .unwrap();
+    assert!(page.contains("271002测试局信息中心0.50"), "{page}");
+    // 公务接待 declared 0.50 short: named once, in that column.
+    let short = text.replace(
+        "\"271002\" = { reception = 0.50 }",
+        "\"271002\" = { reception = 0.00 }",
+    );
+    let d = check(&short).diags;
+    assert_eq!(
+        located(&d, None).iter().map(|x| x.1).collect::<Vec<_>>(),
+        [
+            "三公经费分单位表公务接待费：2 个单位申报之和 1.00，全部金额的合计为 1.50，相差 0.50（超出 2 项四舍五入所能解释的 ±0.015）"
+        ]
+    );
+    // A sangong column elsewhere, or an item the 三公 table has not, is refused where written.
+    let bad = "name = \"bad\"\nbase = \"national\"\n\n[[tables]]\nid = \"x\"\nnumber = 12\ntitle = \"t\"\nrows = \"function\"\nrule = \"R4\"\ncolumns = [{ key = \"a\", header = \"a\", sangong = [\"abroad\"] }]\n";
+    assert_eq!(
+        load_profile(&dir.path().join("units"), bad).unwrap_err(),
+        [
+            "p:10:20 sangong 列只用于按预算单位成行的表（rows = \"pivot\"，by = \"unit\"），其行是文件申报的各单位合计"
+        ]
+    );
+    let bad = bad
+        .replace("rows = \"function\"", "rows = \"pivot\"\nby = \"unit\"")
+        .replace("[\"abroad\"]", "[\"taxi\"]");
+    assert_eq!(
+        load_profile(&dir.path().join("units"), &bad).unwrap_err(),
+        [
+            "p:11:50 未知的三公项目 \"taxi\"；可用：小计, abroad, abroad_research, abroad_other, vehicle, vehicle_purchase, vehicle_operation, reception"
+        ]
+    );
+}
