@@ -151,12 +151,18 @@ pub struct TableSpec {
 }
 
 impl TableSpec {
-    /// The column with `key`, or with `key` as its header.
+    /// The column with `key`, or with `key` as its header; on a two-sided
+    /// table `total` and `expenditure` both name its first spending column
+    /// (one vocabulary: 收支总表 calls it `expenditure`, 财政拨款收支总表 `total`).
     pub fn column(&self, key: &str) -> Option<usize> {
         self.columns
             .iter()
             .position(|c| c.key == key)
             .or_else(|| self.columns.iter().position(|c| c.header == key))
+            .or_else(|| {
+                (matches!(self.shape, Shape::Pair(_)) && matches!(key, "total" | "expenditure"))
+                    .then_some(0)
+            })
     }
 
     /// The keys of the columns, for messages.

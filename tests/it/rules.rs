@@ -1439,3 +1439,52 @@ fn r5_an_economic_kuan_names_its_line() {
         "基本支出表 款 30101 合计 = 61.00 but the file's lines 一般公共预算 60.00 (line 14) sum to 60.00 (difference 1.00, more than rounding of 1 item can explain: ±0.01)"
     );
 }
+
+/// One column-key vocabulary for two-sided tables (issue 27): the spending
+/// total is `expenditure` or `total` in both the 收支总表 and the 财政拨款收支总表
+/// (their own keys before: `expenditure` and `total`). Kaiping's 支出总计 is
+/// 5,464.38; declared 5,464.48 as `total` and 5,464.58 as `expenditure`, each is
+/// compared and named at its figure.
+#[test]
+fn two_sided_tables_take_total_and_expenditure_for_their_spending_total() {
+    let text = std::fs::read_to_string(crate::common::example("kaiping-2024.toml")).unwrap();
+    let same = text
+        .replacen(
+            "\"总计\" = { income = 5464.38, expenditure = 5464.38 }",
+            "\"总计\" = { income = 5464.38, total = 5464.38 }",
+            1,
+        )
+        .replacen(
+            "\"总计\" = { income = 5464.38, total = 5464.38, general",
+            "\"总计\" = { income = 5464.38, expenditure = 5464.38, general",
+            1,
+        );
+    assert_ne!(same, text);
+    let d = yusuan::check_str("k.toml", &same).unwrap().diags;
+    assert!(!d.has_errors(), "{d}");
+    let slips = same
+        .replacen("total = 5464.38 }", "total = 5464.48 }", 1)
+        .replacen(
+            "expenditure = 5464.38, general",
+            "expenditure = 5464.58, general",
+            1,
+        );
+    let d = yusuan::check_str("k.toml", &slips).unwrap().diags;
+    let line = |s: &str| slips.lines().position(|l| l.contains(s)).unwrap() + 1;
+    let (a, b) = (line("total = 5464.48"), line("expenditure = 5464.58"));
+    let found = crate::common::located(&d, None);
+    assert!(
+        found.contains(&(
+            format!("k.toml:{a}:36"),
+            "收支总表 支出总计：申报 5464.48，计算 5464.38，相差 0.10（超出 7 项四舍五入所能解释的 ±0.04）"
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            format!("k.toml:{b}:42"),
+            "财政拨款收支总表 支出总计 合计：申报 5464.58，计算 5464.38，相差 0.20（超出 7 项四舍五入所能解释的 ±0.04）"
+        )),
+        "{found:?}"
+    );
+}
