@@ -111,9 +111,10 @@ pub fn load_str<T: DeserializeOwned>(name: &str, text: String) -> Result<Loaded<
         };
         let missing = message.starts_with("missing field");
         let mut lines = whole_lines(&work, span.clone());
-        if missing {
+        if missing || is_header(&work[lines.clone()]) {
             // The error points at a table's header: the table is the header
-            // and its lines up to the next header.
+            // and its lines up to the next header (a broken header's keys
+            // would otherwise land in the table before it, each a false error).
             let next = work[lines.end..]
                 .windows(2)
                 .position(|w| w == b"\n[")
@@ -180,9 +181,68 @@ fn translate(message: &str) -> Text {
     } else if let Some(key) = message.strip_prefix("duplicate key ") {
         format!("键 {key} 重复")
     } else {
-        format!("TOML 格式错误：{message}")
+        format!("TOML 格式错误：{}", syntax_zh(message))
     };
     Text { zh, en }
+}
+
+/// The toml parser's syntax messages ("unclosed array, expected `]`") in
+/// Chinese; one it has not seen stays as written.
+fn syntax_zh(message: &str) -> String {
+    const WHAT: &[(&str, &str)] = &[
+        ("duplicate key", "同名的键或表在前面已经写过"),
+        ("key with no value", "键后面没有值"),
+        ("unclosed array table", "表头 [[…]] 没有写完"),
+        ("unclosed table", "表头 […] 没有写完"),
+        ("unclosed array", "数组 [ … ] 没有写完"),
+        ("unclosed inline table", "行内表 { … } 没有写完"),
+        ("invalid basic string", "字符串没有写完（缺少结尾的 \"）"),
+        ("invalid literal string", "字符串没有写完（缺少结尾的 '）"),
+        ("invalid multiline", "多行字符串没有写完"),
+        (
+            "invalid escape",
+            "字符串里的转义写法不对（反斜杠 \\ 要写成 \\\\）",
+        ),
+        (
+            "missing escaped value",
+            "字符串里的转义写法不对（反斜杠 \\ 要写成 \\\\）",
+        ),
+        ("invalid float", "小数的写法不对"),
+        ("invalid integer", "整数的写法不对"),
+        ("invalid number", "数字的写法不对"),
+        (
+            "unexpected leading zero",
+            "数字不能以 0 开头（编码请加引号，写成 \"01\"）",
+        ),
+        ("invalid boolean", "布尔值只能是 true 或 false"),
+        ("invalid table header", "表头的写法不对"),
+        ("invalid key", "键的写法不对"),
+        (
+            "invalid unquoted key",
+            "键的写法不对（含汉字或空格的键请加引号）",
+        ),
+        ("unexpected key or value", "一行只能写一个“键 = 值”"),
+        ("invalid string", "字符串的写法不对"),
+    ];
+    let (what, expected) = message.split_once(", expected ").unwrap_or((message, ""));
+    // The escapes a string may hold are no help to a reader with a path in it.
+    let expected = if what.contains("escape") {
+        ""
+    } else {
+        expected
+    };
+    let Some((_, zh)) = WHAT.iter().find(|(en, _)| what.trim().starts_with(en)) else {
+        return message.to_string();
+    };
+    let expected = expected
+        .replace("newline", "换行")
+        .replace(" or ", " 或 ")
+        .replace(", ", "、")
+        .replace("nothing", "");
+    match expected.trim() {
+        "" => zh.to_string(),
+        e => format!("{zh}，这里应为 {e}"),
+    }
 }
 
 /// `string "abc"` → `字符串 "abc"`, for type errors.
@@ -238,6 +298,15 @@ fn whole_lines(text: &[u8], span: std::ops::Range<usize>) -> std::ops::Range<usi
         last
     };
     first..last
+}
+
+/// Whether `line` is a table header (`[x.y]` or `[[x]]`, a comment after it).
+fn is_header(line: &[u8]) -> bool {
+    let Ok(line) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let line = line.split('#').next().unwrap_or("").trim();
+    line.starts_with('[') && line.ends_with(']') && !line.contains(',') && !line.contains('=')
 }
 
 fn is_syntax_error(message: &str) -> bool {

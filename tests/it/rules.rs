@@ -1488,3 +1488,59 @@ fn two_sided_tables_take_total_and_expenditure_for_their_spending_total() {
         "{found:?}"
     );
 }
+
+/// The parser's syntax messages reach the officer in Chinese, and a broken
+/// table header is one error: its keys are not then reported as unknown keys
+/// of the table before it (a duplicated [declared.summary] after a
+/// [[section]] read as 2 false errors more).
+#[test]
+fn syntax_errors_read_in_chinese_and_a_broken_header_is_one_error() {
+    let zh = |text: &str| -> Vec<(String, String)> {
+        let d = yusuan::check_str("t.toml", text).err().expect("not parsed");
+        d.items
+            .iter()
+            .map(|x| (d.location(x), x.message.zh.clone()))
+            .collect()
+    };
+    let cases = [
+        (
+            "a = [1, 2\n",
+            "t.toml:1:10",
+            "TOML 格式错误：数组 [ … ] 没有写完，这里应为 `]`",
+        ),
+        (
+            "a = 01\n",
+            "t.toml:1:5",
+            "TOML 格式错误：数字不能以 0 开头（编码请加引号，写成 \"01\"）",
+        ),
+        (
+            "name = \"abc\n",
+            "t.toml:1:12",
+            "TOML 格式错误：字符串没有写完（缺少结尾的 \"），这里应为 `\"`",
+        ),
+        (
+            "a = \"C:\\q\"\n",
+            "t.toml:1:9",
+            "TOML 格式错误：字符串里的转义写法不对（反斜杠 \\ 要写成 \\\\）",
+        ),
+        (
+            "a = \"x\" b = 1\n",
+            "t.toml:1:9",
+            "TOML 格式错误：一行只能写一个“键 = 值”，这里应为 换行、`#`",
+        ),
+    ];
+    for (text, at, message) in cases {
+        assert_eq!(zh(text), [(at.to_string(), message.to_string())], "{text}");
+    }
+    let text = format!(
+        "{BASE}[declared.summary]\n\"总计\" = {{ income = 1 }}\n\n[[section]]\ntitle = \"说明\"\ntext = \"x\"\n\n[declared.summary]\n\"合计\" = {{ income = 1 }}\n\"总计\" = {{ income = 1 }}\n"
+    );
+    let line = text.lines().count() - 2;
+    assert_eq!(
+        zh(&text),
+        [(
+            format!("t.toml:{line}:11"),
+            "TOML 格式错误：同名的键或表在前面已经写过".to_string()
+        )]
+    );
+}
