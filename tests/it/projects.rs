@@ -753,3 +753,74 @@ fn a_profile_may_turn_the_indicator_check_off() {
     );
     assert_eq!(rules(&own), Vec::<String>::new());
 }
+
+/// Beijing's 预算表12 keeps each project's rows on one page where they fit
+/// (issue 27: indicator rows at the top of a page whose project, printed
+/// beside them in merged cells, is on the page before cannot be read; Typst
+/// does not repeat a merged cell after a page break): every indicator the
+/// example names once prints on the page of its project's name. A project too
+/// tall for a page still breaks, inside the page (no layout warning).
+#[test]
+fn beijing_projects_keep_their_indicators_on_their_page_and_a_tall_one_still_breaks() {
+    let text = std::fs::read_to_string(crate::common::example("beijing-audit-2026.toml")).unwrap();
+    // The pages of (a project's name, one of its indicators named once in the file).
+    let pages_of = |text: &str| -> Vec<(usize, usize)> {
+        let checked = yusuan::check_str("b.toml", text).unwrap();
+        assert!(!checked.diags.has_errors(), "{}", checked.diags);
+        let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+        let renderer = yusuan::render::Renderer::for_profile(p, None).unwrap();
+        let r = yusuan::render_checked(&crate::common::ENGINE, &renderer, checked)
+            .ok()
+            .unwrap();
+        assert!(
+            !r.diags.items.iter().any(|d| d.rule == "layout-check"),
+            "{}",
+            r.diags
+        );
+        // 预算表12's pages (a code may print in other tables too).
+        let pages: Vec<String> = crate::common::pages(&r.document)
+            .into_iter()
+            .filter(|p| p.contains("绩效度量单位"))
+            .collect();
+        let file: toml::Value = toml::from_str(text).unwrap();
+        let projects = file["project"].as_array().unwrap();
+        let once = |name: &str| text.matches(&format!("name = \"{name}\"")).count() == 1;
+        let page = |s: &str| {
+            pages
+                .iter()
+                .position(|p| p.contains(s))
+                .unwrap_or(usize::MAX)
+        };
+        let mut out = vec![];
+        for pr in projects {
+            // (子项目 share their parent's code: the name tells them apart.)
+            let project = pr["name"].as_str().unwrap();
+            for i in pr
+                .get("indicator")
+                .and_then(|x| x.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let name = i["name"].as_str().unwrap();
+                if once(name) {
+                    out.push((page(project), page(name)));
+                }
+            }
+        }
+        out
+    };
+    let pairs = pages_of(&text);
+    assert!(pairs.len() > 100, "{}", pairs.len());
+    assert!(
+        pairs.iter().all(|(a, b)| a == b && *a != usize::MAX),
+        "{pairs:?}"
+    );
+    // 70 more indicators on the first project: taller than a page, it breaks.
+    let at = text.find("[[project.indicator]]").unwrap();
+    let more: String = (0..70)
+        .map(|k| format!("[[project.indicator]]\nlevel1 = \"产出指标\"\nlevel2 = \"数量指标\"\nname = \"测试指标第{k}项\"\nnature = \"＝\"\nvalue = \"900\"\nmeasure_unit = \"册\"\n"))
+        .collect();
+    let tall = format!("{}{more}{}", &text[..at], &text[at..]);
+    let pairs = pages_of(&tall);
+    assert!(pairs.iter().any(|(a, b)| a != b), "{pairs:?}");
+}
