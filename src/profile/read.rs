@@ -193,7 +193,7 @@ pub struct RawTable {
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub print: bool,
     /// `transpose = true`: a 三公 table printed with its items across and
-    /// one row per column (Beijing's 09表).
+    /// one row per column (a 三公 table some regions print that way).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transpose: Option<Spanned<bool>>,
     /// For `pair` rows: the income items.

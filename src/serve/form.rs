@@ -257,17 +257,6 @@ const PARTS: &[Part] = &[
     },
 ];
 
-/// The tables whose printed totals a file declares most often, by id.
-const DECLARED: &[(&str, &str, &str)] = &[
-    ("summary", "收支总表", "summary"),
-    ("income", "收入总表", "income"),
-    ("expenditure", "支出总表", "spending"),
-    ("fiscal", "财政拨款收支总表", "fiscal summary"),
-    ("general", "一般公共预算支出表", "general budget spending"),
-    ("basic", "一般公共预算基本支出表", "basic spending"),
-    ("sangong", "“三公”经费支出表", "三公 spending"),
-];
-
 /// Columns a table shows even when no row fills them yet.
 const CORE: &[&str] = &[
     "code", "name", "basic", "project", "amount", "level1", "level2", "value", "title", "text",
@@ -289,21 +278,29 @@ pub fn view(text: &str) -> Option<Value> {
             parts.push(v);
         }
     }
+    // A declared table is titled as its profile prints it: the file's, when
+    // it names a built-in (a directory is not read here), else national's.
+    let profile = root
+        .get("department")
+        .and_then(|d| d.get("profile"))
+        .and_then(Item::as_str)
+        .and_then(crate::profile::find)
+        .filter(|p| p.dir.is_none())
+        .or_else(|| crate::profile::find("national"));
     let declared = root.get("declared").and_then(Item::as_table);
     for (sub, item) in declared.iter().flat_map(|t| t.iter()) {
         let Some(table) = item.as_table() else {
             continue;
         };
-        let (zh, en) = DECLARED
-            .iter()
-            .find(|d| d.0 == sub)
-            .map_or((sub, sub), |d| (d.1, d.2));
+        let title = profile
+            .and_then(|p| p.tables.iter().find(|t| t.id == sub))
+            .map_or(sub, |t| t.title.as_str());
         parts.push(fields_view(
             table,
             &[json!("declared"), json!(sub)],
             (
-                format!("表上印的合计：{zh}"),
-                format!("Printed totals: {en}"),
+                format!("表上印的合计：{title}"),
+                format!("Printed totals: {title} ({sub})"),
             ),
             &[],
             &lines,
@@ -754,6 +751,33 @@ mod tests {
         assert_eq!(
             exp["rows"][1]["cells"]["project"]["value"],
             json!("1936.00")
+        );
+    }
+
+    /// A declared table is titled as the file's profile prints it.
+    #[test]
+    fn declared_tables_take_their_profiles_titles() {
+        let title = |profile: &str| {
+            let text = format!(
+                "[department]\nname = \"部\"\nyear = 2026\n{profile}\n[declared.summary]\n\"总计\" = {{ income = 1 }}\n"
+            );
+            let v = view(&text).unwrap();
+            let parts = v["parts"].as_array().unwrap();
+            let part = parts
+                .iter()
+                .find(|p| p["path"] == json!(["declared", "summary"]))
+                .unwrap();
+            part["title"]["zh"].as_str().unwrap().to_string()
+        };
+        assert_eq!(title(""), "表上印的合计：部门预算收支总表");
+        assert_eq!(
+            title("profile = \"beijing\""),
+            "表上印的合计：预算01表 收支总表"
+        );
+        // A directory is not read by the form: national's title.
+        assert_eq!(
+            title("profile = \"./mine\""),
+            "表上印的合计：部门预算收支总表"
         );
     }
 
