@@ -638,6 +638,10 @@ pub struct Department {
     /// profile's style: "" (blank), "0", "0.00", "-" or "—".
     #[serde(default)]
     pub zero: Option<Spanned<String>>,
+    /// The department's 经费形式 (全额, 差额, 自收自支…), for layouts that
+    /// group a 汇总's rows under it; nothing prints where it is not given.
+    #[serde(default)]
+    pub funding: Option<Spanned<String>>,
 }
 
 /// Which catalogue names the codes: a built-in year or a file.

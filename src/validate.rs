@@ -93,6 +93,8 @@ pub struct Department {
     pub profile: &'static str,
     /// Whether the document is a 部门决算 (final account), not a 部门预算.
     pub final_account: bool,
+    /// The 经费形式 the file gives (`[department] funding`), or empty.
+    pub funding: String,
 }
 
 /// A row a file declares for a table by 单位 (`[declared.<id>]`, a key other
@@ -242,6 +244,10 @@ pub fn validate(
             decimals: profile.style.decimals,
             profile: &profile.name,
             final_account: profile.final_account,
+            funding: d
+                .funding
+                .as_ref()
+                .map_or_else(String::new, |f| f.get_ref().trim().to_string()),
         },
         table_units: ids
             .iter()

@@ -119,21 +119,38 @@ fn xian_prints_seed_007_tables_from_records() {
 /// 2010899 print their own 科目 there, and the seed's nowhere.
 #[test]
 fn xian_table_12_prints_the_files_own_function_never_the_seeds() {
-    let text = std::fs::read_to_string(example("xian-petition-2026.toml"))
-        .unwrap()
-        .replace("function = \"201 40 04\"", "function = \"201 08 99\"");
-    let checked = yusuan::check_str("x.toml", &text).unwrap();
-    let p = yusuan::profile::find(checked.report.department.profile).unwrap();
-    let renderer = Renderer::for_profile(p, None).unwrap();
-    let r = yusuan::render_checked(&ENGINE, &renderer, checked).unwrap_or_else(|e| panic!("{e}"));
-    let pages = pages(&r.document);
-    let table = pages
-        .iter()
-        .find(|p| p.contains("表12 部门综合预算政府采购") && p.contains("采购项目"))
-        .unwrap();
+    let seed = std::fs::read_to_string(example("xian-petition-2026.toml")).unwrap();
+    let table_12 = |text: &str| {
+        let checked = yusuan::check_str("x.toml", text).unwrap();
+        let p = yusuan::profile::find(checked.report.department.profile).unwrap();
+        let renderer = Renderer::for_profile(p, None).unwrap();
+        let r =
+            yusuan::render_checked(&ENGINE, &renderer, checked).unwrap_or_else(|e| panic!("{e}"));
+        pages(&r.document)
+            .into_iter()
+            .find(|p| p.contains("表12 部门综合预算政府采购") && p.contains("采购项目"))
+            .unwrap()
+    };
+    let text = seed.replace("function = \"201 40 04\"", "function = \"201 08 99\"");
+    let table = table_12(&text);
     assert!(!table.contains("201 40 04"), "{table}");
-    // The two head rows (全额, the department) and each purchase.
-    assert!(table.matches("201 08 99").count() >= 3, "{table}");
+    // The two head rows (the file's 经费形式 全额, code 1; the department) and
+    // the six purchases (the text runs cells together: 201 08 99, 1, 全额).
+    assert_eq!(table.matches("201 08 99").count(), 8, "{table}");
+    assert!(table.contains("991全额"), "{table}");
+    // Another department's 经费形式 is its own, and none prints where the
+    // file gives none (the template printed 全额 for every department).
+    let table = table_12(&text.replace("funding = \"全额\"", "funding = \"差额\""));
+    assert!(
+        table.contains("992差额") && !table.contains("全额"),
+        "{table}"
+    );
+    let table = table_12(&text.replace("funding = \"全额\"\n", ""));
+    assert!(
+        !table.contains("全额") && !table.contains("差额"),
+        "{table}"
+    );
+    assert_eq!(table.matches("201 08 99").count(), 7, "{table}");
 }
 
 /// Issue 27: a sum of two 小计 columns names each by its group (Beijing's
