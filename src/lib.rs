@@ -30,6 +30,7 @@ pub mod narrative;
 pub mod pdfpack;
 pub mod profile;
 pub mod projects;
+pub mod prose;
 pub mod reconcile;
 pub mod records;
 pub mod render;

@@ -19,6 +19,9 @@ use crate::domain::Kind;
 use crate::domain::round;
 use crate::model::{BudgetFile, Money, SectionTable};
 use crate::profile::Style;
+use crate::prose::{
+    Direction, UNITS, Written, last_chars, parse_number, sentences, written_figures, yuan_per,
+};
 use crate::text;
 use crate::validate::Budget;
 
@@ -1387,7 +1390,14 @@ fn check_text(
             found_period.push((start + at, period.len(), period.to_string()));
         }
         // The sentence against itself: its change and percentage from its own figures.
-        self_consistent(sentence, year, &mut report);
+        let paragraph = &text[text[..start].rfind('\n').map_or(0, |i| i + 1)
+            ..text[start..].find('\n').map_or(text.len(), |i| start + i)];
+        self_consistent(
+            sentence,
+            year,
+            crate::prose::without_base(paragraph, year),
+            &mut report,
+        );
         // A share of a named total.
         shares(sentence, n, unknown, &mut report);
         // A 决算's completion rate against its own two figures.
@@ -2060,7 +2070,6 @@ fn mixed_bases(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
     }
 }
 
-/// A figure written in a sentence: where, its value, its decimals, its unit.
 /// R13 on a completion rate (a 决算's `年初预算为 X 万元，支出决算为 Y 万元，
 /// 完成年初预算的 Z%`, or `…决算为 Y 万元，完成预算 X 万元的 Z%`): Z is Y ÷ X
 /// at the places written, within one clause (to `；` or `。`); a budget of
@@ -2128,14 +2137,6 @@ fn completion_rate(sentence: &str, report: &mut dyn FnMut(usize, usize, crate::d
     }
 }
 
-struct Written<'a> {
-    at: usize,
-    len: usize,
-    value: Decimal,
-    places: u32,
-    unit: &'a str,
-}
-
 /// R13 on a "其中" list: in `X万元，其中：A a万元，B b万元…` (to the full
 /// stop) the parts add up to X within the rounding of the digits written
 /// ((n+1)/2 units of the last place for n rounded parts). Figures after a
@@ -2191,25 +2192,6 @@ fn parts_add_up(piece: &str) -> Option<(usize, usize, crate::diag::Text)> {
             "\"{quote}\": the {n} parts listed after 其中 add up to {s}{unit}, not this total"
         ),
     ))
-}
-
-/// The last `n` characters of `text`.
-fn last_chars(text: &str, n: usize) -> &str {
-    let from = text
-        .char_indices()
-        .rev()
-        .nth(n.saturating_sub(1))
-        .map_or(0, |(i, _)| i);
-    &text[from..]
-}
-
-/// The clause `head` ends in: what follows its last ，,；：(or all of it).
-fn clause_head(head: &str) -> &str {
-    head.rfind(['，', ',', '；', ';', '：', ':'])
-        .map_or(head, |i| {
-            let sep = head[i..].chars().next().map_or(1, char::len_utf8);
-            &head[i + sep..]
-        })
 }
 
 /// R13 on a share: in `A X万元，占 B 的 P%` P is X ÷ B, where B is a figure
@@ -2270,97 +2252,71 @@ fn shares(
     }
 }
 
-/// Every number of `sentence` followed by 万元, 元 or %.
-fn written_figures(sentence: &str) -> Vec<Written<'_>> {
-    let mut out = vec![];
-    let mut i = 0;
-    while i < sentence.len() {
-        let Some(d) = sentence[i..].find(|c: char| c.is_ascii_digit()) else {
-            break;
-        };
-        let at = i + d;
-        let len = sentence[at..]
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-            .unwrap_or(sentence.len() - at);
-        let number = sentence[at..at + len].trim_end_matches(['.', ',']);
-        let spaced = &sentence[at + number.len()..];
-        let after = spaced.trim_start();
-        i = at + len.max(1);
-        let Some(unit) = UNITS.into_iter().find(|u| after.starts_with(u)) else {
-            continue;
-        };
-        if let Some((value, places)) = parse_number(number) {
-            out.push(Written {
-                at,
-                // A space before the unit (`528.62 万元`) is part of the figure's place.
-                len: number.len() + (spaced.len() - after.len()) + unit.len(),
-                value,
-                places,
-                unit,
-            });
-        }
-    }
-    out
-}
-
-/// R13 on a sentence's own arithmetic: `X万元，比上年增加Y万元（P%）` — or last
-/// year's figure written in it (`上年…L万元`) — must agree with itself
-/// whatever the file says: the direction, the change and the percentage
-/// (computed from the printed figures, as a reader checks it; none from a
-/// base of zero).
+/// R13 on a sentence's own arithmetic: each comparison it states
+/// (`X万元，比上年增加Y万元（P%）`, or with last year's figure written in it:
+/// `上年…L万元`, `比2025年预算数L万元增加`) must agree with itself whatever
+/// the file says: the direction, the change and the percentage (computed
+/// from the printed figures, as a reader checks it; none from a base of zero).
+///
+/// `no_base`: the paragraph says there is no last year's figure (a unit new
+/// this year), so a percentage of change has no base whatever the sentence's
+/// figures make it.
 fn self_consistent(
     sentence: &str,
     year: i32,
+    no_base: bool,
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
-    let figures = written_figures(sentence);
-    let Some((dir_at, said)) = ["增加", "减少", "增长", "下降"]
-        .iter()
-        .filter_map(|w| sentence.find(w).map(|i| (i, *w)))
-        .min()
-    else {
-        return;
-    };
-    let increase = matches!(said, "增加" | "增长");
-    let money = |f: &&Written| f.unit != "%";
-    let unit = figures.iter().find(money).map(|f| f.unit);
-    if figures.iter().filter(money).any(|f| Some(f.unit) != unit) {
-        return; // 元 and 万元 mixed: another check's business
+    for c in crate::prose::comparisons(sentence, year) {
+        own_figures(sentence, &c, no_base, report);
     }
-    let before: Vec<&Written> = figures
+}
+
+/// One comparison against its own figures (see [`self_consistent`]).
+fn own_figures(
+    sentence: &str,
+    c: &crate::prose::Comparison,
+    no_base: bool,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    let (dir_at, said) = (c.word.at, c.word.word);
+    let Some(this) = c.this else { return };
+    // The comparison as written, from its first figure to its last.
+    let from = this.at.min(c.last.map_or(usize::MAX, |l| l.at));
+    let to = [c.change, c.percent]
         .iter()
-        .filter(|f| f.at < dir_at && money(f))
-        .collect();
-    let after: Vec<&Written> = figures.iter().filter(|f| f.at > dir_at).collect();
-    let delta = after.iter().find(|f| money(f)).copied();
-    let pct = after.iter().find(|f| f.unit == "%").copied();
-    // Last year's figure: one whose clause names last year (上年, or the
-    // year before by number: "2024年当年预算执行数为120.00万元") before it and
-    // compares nothing (no 比). 上年结转 is this year's money.
-    let last_names = [
-        "上年".to_string(),
-        "上一年".to_string(),
-        format!("{}年", year - 1),
-    ];
-    let last = before.iter().copied().find(|f| {
-        let head = clause_head(&sentence[..f.at]);
-        let names_last = last_names.iter().any(|n| {
-            head.match_indices(n.as_str())
-                .any(|(i, _)| !head[i..].starts_with("上年结"))
-        });
-        names_last && !head.contains("比") && !head.contains(&format!("{year}年"))
-    });
-    // "A，比B增加C": the figure after 比 is the base, whatever year it names.
-    let last = last.or_else(|| {
-        let than = sentence[..dir_at].rfind("比")?;
-        before.iter().copied().find(|f| f.at > than)
-    });
-    let this = before
+        .flatten()
+        .map(Written::end)
+        .max()
+        .unwrap_or(c.word.end())
+        .max(c.word.end());
+    let quote = shortened(&sentence[from..to], 60);
+    if no_base && let Some(p) = c.percent {
+        from_zero(&quote, p, report);
+        return;
+    }
+    let increase = match c.word.direction {
+        Direction::Up => true,
+        Direction::Down => false,
+        Direction::Flat => return,
+        // A change without its sign: only its size is known.
+        Direction::Either => {
+            let Some(last) = c.last else { return };
+            if last.unit != this.unit {
+                return;
+            }
+            this.value >= last.value
+        }
+    };
+    // 元 and 万元 mixed: another check's business.
+    if [c.last, c.change]
         .iter()
-        .copied()
-        .rfind(|f| last.is_none_or(|l| l.at != f.at));
-    let Some(this) = this else { return };
-    let (base, change) = match (last, delta) {
+        .flatten()
+        .any(|f| f.unit != this.unit)
+    {
+        return;
+    }
+    let (base, change) = match (c.last, c.change) {
         (Some(l), _) => (l.value, this.value - l.value),
         (None, Some(d)) => {
             let signed = if increase { d.value } else { -d.value };
@@ -2368,9 +2324,7 @@ fn self_consistent(
         }
         (None, None) => return,
     };
-    let quote = &sentence[this.at.min(last.map_or(usize::MAX, |l| l.at))..];
-    let quote: String = quote.chars().take(40).collect();
-    if last.is_some() {
+    if c.last.is_some() && c.word.direction != Direction::Either {
         let right = if change.is_sign_negative() {
             "减少"
         } else {
@@ -2387,32 +2341,30 @@ fn self_consistent(
             );
             return;
         }
-        if let Some(d) = delta {
-            let unit_step = Decimal::new(1, d.places.max(this.places));
-            if (d.value - change.abs()).abs() > unit_step {
-                let right = crate::reconcile::fmt(change.abs(), d.places);
-                report(
-                    d.at,
-                    d.len,
-                    text!(
-                        "“{quote}”：按句中数字{said}应为 {right}",
-                        "\"{quote}\": by the sentence's own figures the change is {right}"
-                    ),
-                );
-            }
-        }
     }
-    let Some(p) = pct else { return };
-    // The percentage's own word (…减少2万元，增长16.67%) says the same direction.
-    if let Some((at, word)) = ["增加", "减少", "增长", "下降"]
-        .iter()
-        .filter_map(|w| sentence[..p.at].rfind(w).map(|i| (i, *w)))
-        .max()
-        && at > dir_at
-        && matches!(word, "增加" | "增长") != increase
+    if c.last.is_some()
+        && let Some(d) = c.change
+        && (d.value - change.abs()).abs() > Decimal::new(1, d.places.max(this.places))
     {
+        let right = crate::reconcile::fmt(change.abs(), d.places);
         report(
-            at,
+            d.at,
+            d.len,
+            text!(
+                "“{quote}”：按句中数字{said}应为 {right}",
+                "\"{quote}\": by the sentence's own figures the change is {right}"
+            ),
+        );
+    }
+    let Some(p) = c.percent else { return };
+    // The percentage's own word (…减少2万元，增长16.67%) says the same direction.
+    if let Some(w) = c.percent_word
+        && c.word.direction != Direction::Either
+        && (w.direction == Direction::Up) != increase
+    {
+        let word = w.word;
+        report(
+            w.at,
             word.len(),
             text!(
                 "“{quote}”：金额说{said}，百分比却说{word}",
@@ -2422,14 +2374,7 @@ fn self_consistent(
         return;
     }
     if base.is_zero() {
-        report(
-            p.at,
-            p.len,
-            text!(
-                "“{quote}”：上年为零，无法计算增减百分比",
-                "\"{quote}\": last year's figure is zero, so no percentage of change exists"
-            ),
-        );
+        from_zero(&quote, p, report);
         return;
     }
     let expected = crate::domain::round(change.abs() / base.abs() * Decimal::ONE_HUNDRED, p.places);
@@ -2443,6 +2388,26 @@ fn self_consistent(
                 "\"{quote}\": by the sentence's own figures it is {right}%"
             ),
         );
+    }
+}
+
+/// A percentage of change from a base of zero, at its place.
+fn from_zero(quote: &str, p: Written, report: &mut dyn FnMut(usize, usize, crate::diag::Text)) {
+    report(
+        p.at,
+        p.len,
+        text!(
+            "“{quote}”：上年为零，无法计算增减百分比",
+            "\"{quote}\": last year's figure is zero, so no percentage of change exists"
+        ),
+    );
+}
+
+/// `text`, or its first `n` characters and "…".
+fn shortened(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
     }
 }
 
@@ -2530,25 +2495,6 @@ fn period_in(sentence: &str) -> Option<(usize, &str, i32, i32)> {
     let first = clause.find(|c: char| c.is_ascii_digit())?;
     let shown = clause[first..].trim_end();
     Some((word + first, shown, from.min(to), from.max(to)))
-}
-
-/// The sentences of `text` with their byte offsets: split after 。；！？ and newlines.
-fn sentences(text: &str) -> Vec<(usize, &str)> {
-    let mut out = vec![];
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '。' | '；' | '！' | '？' | '\n') {
-            let end = i + c.len_utf8();
-            if !text[start..i].trim().is_empty() {
-                out.push((start, &text[start..i]));
-            }
-            start = end;
-        }
-    }
-    if !text[start..].trim().is_empty() {
-        out.push((start, &text[start..]));
-    }
-    out
 }
 
 /// The first figure after a label: the words between (at most 12 characters,
@@ -2711,35 +2657,6 @@ fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crat
     }
 }
 
-/// The units a figure in prose is written in, the longer first (亿元 and
-/// 万元 end in 元).
-const UNITS: [&str; 4] = ["亿元", "万元", "元", "%"];
-
-/// How many 元 one of a money unit is (亿元 10^8, 万元 10^4, 元 1).
-fn yuan_per(unit: &str) -> Decimal {
-    match unit {
-        "亿元" => Decimal::from(100_000_000),
-        "万元" => Decimal::from(10_000),
-        _ => Decimal::ONE,
-    }
-}
-
-/// `1,234.5` → (1234.5, 1 decimal place).
-fn parse_number(s: &str) -> Option<(Decimal, u32)> {
-    let plain = s.replace(',', "");
-    let v: Decimal = plain.parse().ok()?;
-    // What no budget prints is no figure to compare: beyond these bounds the
-    // tolerances (`5 × 10^-(places+1)`) and unit changes (× 10000) would
-    // leave Decimal's range.
-    (v.scale() <= MAX_PLACES && v.abs() < Decimal::from(MAX_FIGURE)).then_some((v, v.scale()))
-}
-
-/// The most decimals a figure in prose is read with.
-const MAX_PLACES: u32 = 10;
-
-/// Figures in prose are read below this (10^16, in any unit).
-const MAX_FIGURE: i64 = 10_000_000_000_000_000;
-
 /// Where `text[at..at + len]` is in the file: its same occurrence in the
 /// file's slice at `span` when the text is written without escapes, else
 /// the whole value.
@@ -2786,7 +2703,7 @@ mod tests {
     /// What [`self_consistent`] says of `sentence` (a 2026 budget).
     fn own(sentence: &str) -> Vec<String> {
         let mut out = vec![];
-        self_consistent(sentence, 2026, &mut |at, len, t| {
+        self_consistent(sentence, 2026, false, &mut |at, len, t| {
             out.push(format!("{} @{}", t.zh, &sentence[at..at + len]));
         });
         out
@@ -2832,7 +2749,7 @@ mod tests {
                 "2025年当年预算执行数为120.00万元，2026年预算安排150.00万元，比2025年预算执行数增加20.00%。"
             ),
             [
-                "“120.00万元，2026年预算安排150.00万元，比2025年预算执行数增加”：按句中数字应为 25.00% @20.00%"
+                "“120.00万元，2026年预算安排150.00万元，比2025年预算执行数增加20.00%”：按句中数字应为 25.00% @20.00%"
             ]
         );
         assert!(
@@ -2845,11 +2762,29 @@ mod tests {
                 "2025年当年预算执行数为1200.00万元，2026年预算安排150.00万元，比2025年预算执行数增加25.00%。"
             ),
             [
-                "“1200.00万元，2026年预算安排150.00万元，比2025年预算执行数增”：按句中数字是减少，不是增加 @增加"
+                "“1200.00万元，2026年预算安排150.00万元，比2025年预算执行数增加25.00%”：按句中数字是减少，不是增加 @增加"
             ]
         );
         // 上年结转 is this year's money, not last year's figure.
         assert!(own("上年结转资金20.00万元，本年支出120.00万元，比上年增加20.00万元").is_empty());
+        // Two comparisons in one sentence, each read with its own figures:
+        // 10.00 ÷ (50.00 − 10.00) = 25.00 % is the part's percentage (read
+        // against the first comparison's 100.00 − 10.00 it was "11.11 %").
+        let two = "收入预算100.00万元，比上年增加10.00万元，其中：财政拨款50.00万元，比上年增加10.00万元，增长25.00%";
+        assert!(own(two).is_empty(), "{:?}", own(two));
+        assert_eq!(
+            own(&two.replace("25.00%", "20.00%")),
+            ["“50.00万元，比上年增加10.00万元，增长20.00%”：按句中数字应为 25.00% @20.00%"]
+        );
+        // The base written after 比 in the clause of the change (seed 006's shape).
+        let beijing = "2026 年度收入预算 32852.05 万元，比 2025 年年初预算数 30385.62 万元增加 2466.43 万元，增长 8.12%";
+        assert!(own(beijing).is_empty(), "{:?}", own(beijing));
+        assert_eq!(
+            own(&beijing.replace("2466.43", "2466.34")),
+            [
+                "“32852.05 万元，比 2025 年年初预算数 30385.62 万元增加 2466.34 万元，增长 8.12%”：按句中数字增加应为 2466.43 @2466.34 万元"
+            ]
+        );
         // A printed percentage one unit off (computed from 元, not from the printed 万元) passes.
         assert!(own("支出1,000.00万元，比上年增加197.50万元，增长24.62%").is_empty());
     }

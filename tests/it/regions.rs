@@ -236,7 +236,7 @@ fn national_final_prints_seed_008_from_one_ledger() {
         .collect();
     assert!(
         found.iter().any(|(r, m)| r == "R13"
-            && m == "“22066.59 万元，与 2023 年相比，收、支总计各增加 5834.37 ”：按句中数字应为 35.94%"),
+            && m == "“22066.59 万元，与 2023 年相比，收、支总计各增加 5834.37 万元，增长 35.74%”：按句中数字应为 35.94%"),
         "{found:#?}"
     );
     // The 尾差 of figures rounded from 元, each a warning, never an error.
