@@ -260,6 +260,22 @@ fn environment(
         let s = format_value(&v, 2, false, "")?;
         Ok(s.strip_suffix(".00").map(str::to_string).unwrap_or(s))
     });
+    // `{% if v is zero %}`: an amount of nothing (zero, blank or none),
+    // exactly: what has money decides what a layout prints.
+    env.add_test("zero", |v: Value| -> Result<bool, Error> {
+        if v.is_none() || v.is_undefined() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
+            return Ok(true);
+        }
+        let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+        Decimal::from_str(text.trim())
+            .map(|d| d.is_zero())
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("zero: {v} is not an amount"),
+                )
+            })
+    });
     env.add_filter("ordinal", ordinal);
     env.add_filter("cn", |n: usize| crate::catalogue::chinese_number(n));
     env.add_filter("raw", |s: String| Value::from_safe_string(typst_string(&s)));

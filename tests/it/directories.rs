@@ -2308,6 +2308,42 @@ fn beijing_leaves_out_the_unit_column_of_a_one_unit_department() {
     assert!(one.contains("2010801-行政运行17,960.816458"), "{one}");
 }
 
+/// Beijing's 预算04表 prints one 预算数 column each side where the 财政拨款
+/// is one fund's (seed 006: 一般公共预算 only, 32,365.090089 + 436.846550
+/// carried = 32,801.936639), and the 合计 and a column per fund where the
+/// department has money in two: 10.00 of 政府性基金 (2296002) added makes the
+/// 合计 32,811.936639 and the 政府性基金 column 10.00.
+#[test]
+fn beijing_prints_one_column_of_one_fund_and_a_column_per_fund_of_more() {
+    let text = std::fs::read_to_string(example("beijing-audit-2026.toml")).unwrap();
+    let table04 = |text: &str| {
+        page_texts(yusuan::check_str("b.toml", text).unwrap())
+            .into_iter()
+            .find(|p| p.contains("财政拨款收支总表") && p.contains("本年收入合计"))
+            .unwrap()
+    };
+    let one = table04(&text);
+    assert!(one.contains("项目预算数项目预算数"), "{one}");
+    assert!(!one.contains("政府性基金预算财政拨款"), "{one}");
+    assert!(
+        one.contains("一、一般公共服务支出26,610.947359二、政府性基金预算资金"),
+        "{one}"
+    );
+    assert!(
+        one.contains("收入总计32,801.936639支出总计32,801.936639"),
+        "{one}"
+    );
+    let two = text
+        + "\n[[fact]]\nunit = \"01\"\nfunction = \"2296002\"\ngovernment = \"50299\"\neconomic = \"30299\"\nsource = \"政府性基金\"\nkind = \"项目支出\"\namount = 10.00\n";
+    let two = table04(&two);
+    assert!(two.contains("合计一般公共预算财政拨款"), "{two}");
+    assert!(two.contains("政府性基金预算财政拨款"), "{two}");
+    assert!(
+        two.contains("收入总计32,811.936639支出总计32,811.93663932,801.93663910.000000"),
+        "{two}"
+    );
+}
+
 /// Each page's text of a checked file (no errors) printed in its profile.
 fn page_texts(checked: yusuan::Checked) -> Vec<String> {
     assert!(!checked.diags.has_errors(), "{}", checked.diags);
