@@ -1380,7 +1380,7 @@ fn check_text(
         compared_year(sentence, year, &mut report);
         renamed_classes(sentence, &mut report);
         reason_contradicts(sentence, earlier, &mut report);
-        labelled_figures(sentence, n, unknown, &mut carried, &mut report);
+        labelled_figures(sentence, year, n, unknown, &mut carried, &mut report);
         // A 功能分类 code with a digit missing (6 digits: no 类, 款 or 项 has six).
         six_digit_codes(sentence, &n.lines, &mut report);
         // A project's 实施周期 written in prose includes the budget year.
@@ -1529,6 +1529,7 @@ fn reason_contradicts(
 /// sentence has no figure leaves it in `carried` for the next sentence.
 fn labelled_figures<'a>(
     sentence: &str,
+    year: i32,
     n: &'a Narrative,
     unknown: &[&str],
     carried: &mut Option<Option<&'a Fig>>,
@@ -1548,6 +1549,7 @@ fn labelled_figures<'a>(
     {
         *carried = Some(fig);
     }
+    let comparisons = crate::prose::comparisons(sentence, year);
     // A figure belongs to the first label before it ("“三公”经费预算支出10.10万元"
     // is the 三公 figure, not 预算支出's).
     let mut claimed: Vec<usize> = vec![];
@@ -1601,100 +1603,31 @@ fn labelled_figures<'a>(
             continue;
         }
         let Some(fig) = fig else { continue };
-        let (is_change, is_decrease) = (gap.contains("增加"), gap.contains("减少"));
-        let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
         let (written, places) = match parse_number(number) {
             Some(v) => v,
             None => continue,
         };
-        if unit == "%" {
-            let as_written = |p: &Option<String>| {
-                p.as_ref()
-                    .is_some_and(|p| written == p.parse::<Decimal>().unwrap_or_default())
-            };
-            if let Some(c) = &fig.change
-                && let Some(p) = &c.percent
-                && (is_change || is_decrease)
-                && !as_written(&c.percent)
-                && !as_written(&c.percent_exact)
-            {
-                report(
-                    at,
-                    quote.len(),
-                    text!(
-                        "“{quote}”：按上年数计算应为 {p}%（由印出的两个数算得）",
-                        "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
-                    ),
-                );
-            } else if let Some(c) = &fig.change
-                && (is_change || is_decrease)
-                && c.last_year
-                    .replace(',', "")
-                    .parse::<Decimal>()
-                    .is_ok_and(|l| l.is_zero())
-            {
-                // "增加100.00%" from nothing: no percentage exists.
-                report(
-                    at,
-                    quote.len(),
-                    text!(
-                        "“{quote}”：上年为零，无法计算增减百分比",
-                        "\"{quote}\": last year's figure is zero, so no percentage of change exists"
-                    ),
-                );
-            }
-            continue;
+        let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
+        // The comparison this figure is part of: the label's change
+        // ("基本支出比上年增加45.61万元，增幅为20.00%") or its amount's
+        // ("支出预算X万元，比上年增加Y万元，增长P%"), before the next label.
+        let part = |f: Option<Written>| f.is_some_and(|f| f.at == figure_at);
+        let stated = comparisons
+            .iter()
+            .find(|c| part(c.change) || part(c.percent) || (part(c.this) && c.word.at < end));
+        if let (Some(stated), Some(change)) = (stated, &fig.change) {
+            against_last_year(sentence, at, stated, change, report);
         }
+        let change_word = ["增加", "减少", "增长", "下降", "变化", "变动"]
+            .iter()
+            .any(|w| gap.contains(w));
+        if stated.is_some_and(|c| !part(c.this)) || unit == "%" || change_word {
+            continue; // the figure is a change or a percentage, not the amount
+        }
+        let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
         let factor = yuan_per(unit);
         let yuan = written * factor;
         let tolerance = factor * Decimal::new(5, places + 1);
-        if is_change || is_decrease {
-            let Some(c) = &fig.change else { continue };
-            let said = if is_decrease { "减少" } else { "增加" };
-            let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
-            if said != c.direction && c.direction != "持平" {
-                let right = c.direction;
-                report(
-                    at,
-                    quote.len(),
-                    text!(
-                        "“{quote}”：按上年数是{right}，不是{said}",
-                        "\"{quote}\": against last year's figure it is a change of {right}, not {said}"
-                    ),
-                );
-            } else if (yuan - amount * Decimal::from(10_000)).abs() > tolerance {
-                let right = &c.amount;
-                report(
-                    at,
-                    quote.len(),
-                    text!(
-                        "“{quote}”：按上年数{said}应为 {right} 万元",
-                        "\"{quote}\": against last year's figure the change is {right} 万元"
-                    ),
-                );
-            } else {
-                // "…增加45.61万元，增幅为17.93%": the percentage after the change.
-                let from = figure_at + number.len() + tail.len();
-                let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
-                if from < end {
-                    percent_after_change(&sentence[from..end], c, &mut |i, len, t| {
-                        report(from + i, len, t)
-                    });
-                }
-            }
-            continue;
-        }
-        // The change written after the figure (`支出预算X万元，比上年增加Y万元，
-        // 增长P%`), up to the next labelled figure: against last year's.
-        let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
-        let tail_at = figure_at + number.len() + tail.len();
-        if let Some(c) = &fig.change
-            && tail_at < end
-        {
-            tail_change(&sentence[tail_at..end], c, &mut |i, len, t| {
-                report(tail_at + i, len, t)
-            });
-        }
         // "…预算为 76.43 万元" of a 决算's figure quotes its budget.
         let budget_said = fig.budget.is_some_and(|b| {
             gap.contains("预算") && !gap.contains("决算") && (yuan - b).abs() <= tolerance
@@ -2528,87 +2461,56 @@ fn figure_after(rest: &str) -> Option<(&str, &str, &'static str, &str)> {
     Some((gap, number, unit, tail))
 }
 
-/// The percentage written after a change (`，增幅为P%`, `，增长P%`) against
-/// last year's, computed either way the figures round.
-fn percent_after_change(
-    rest: &str,
+/// A comparison a labelled figure is part of (its label at `from`) against
+/// last year's figure `c`: the direction word, the change (万元, at the
+/// digits written) and the percentage (computed either way the figures
+/// round), each named at its place when it is not what the two figures
+/// give; `与上年持平` of a figure that changed; a percentage from a zero base.
+/// Only a comparison with last year (比, 较, 同比, 上年…) is read.
+fn against_last_year(
+    sentence: &str,
+    from: usize,
+    stated: &crate::prose::Comparison,
     c: &Change,
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
-    let Some(p) = written_figures(rest).into_iter().find(|f| f.unit == "%") else {
-        return;
-    };
-    let words = ["增幅", "降幅", "增长", "下降", "幅度", "增加", "减少"];
-    if !words.iter().any(|w| rest[..p.at].contains(w)) || rest[..p.at].contains('。') {
+    if !stated.compares {
         return;
     }
-    let said = |q: &Option<String>| {
-        q.as_ref()
-            .is_some_and(|q| q.parse::<Decimal>().is_ok_and(|q| q == p.value))
-    };
-    if let Some(right) = &c.percent
-        && !said(&c.percent)
-        && !said(&c.percent_exact)
-    {
-        let quote = &rest[p.at..p.at + p.len];
-        report(
-            p.at,
-            p.len,
-            text!(
-                "“{quote}”：按上年数计算应为 {right}%（由印出的两个数算得）",
-                "\"{quote}\": against last year's figure it is {right}% (from the two printed figures)"
-            ),
-        );
-    }
-}
-
-/// The change a comparison after a figure writes (`，比上年增加Y万元，增长P%`)
-/// against `c`, last year's: direction, amount (万元) and percentage, each
-/// named at its place when it is not what the two figures give.
-fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crate::diag::Text)) {
-    // "与上年持平" of a figure that changed.
-    if let Some(i) = tail.find("持平")
-        && ["上年", "同比", "比", "较"]
-            .iter()
-            .any(|m| tail[..i].contains(m))
-        && !["增加", "减少", "增长", "下降"]
-            .iter()
-            .any(|w| tail[..i].contains(w))
-    {
-        if c.direction != "持平" {
-            let (right, amount) = (c.direction, &c.amount);
-            report(
-                i,
-                "持平".len(),
-                text!(
-                    "“持平”：按上年数是{right} {amount} 万元，不是持平",
-                    "\"持平\": against last year's figure it is a change of {right} {amount} 万元, not unchanged"
-                ),
-            );
-        }
-        return;
-    }
-    let Some((word_at, word)) = ["增加", "减少", "增长", "下降"]
+    let to = [stated.change, stated.percent]
         .iter()
-        .filter_map(|w| tail.find(w).map(|i| (i, *w)))
-        .min()
-    else {
-        return;
+        .flatten()
+        .map(Written::end)
+        .chain([stated.word.end()])
+        .max()
+        .unwrap_or(from);
+    let quote = shortened(&sentence[from..to], 60);
+    let (word, right) = (stated.word, c.direction);
+    let said = match word.direction {
+        Direction::Flat => {
+            if right != "持平" {
+                let amount = &c.amount;
+                report(
+                    word.at,
+                    word.word.len(),
+                    text!(
+                        "“{quote}”：按上年数是{right} {amount} 万元，不是持平",
+                        "\"{quote}\": against last year's figure it is a change of {right} {amount} 万元, not unchanged"
+                    ),
+                );
+            }
+            return;
+        }
+        Direction::Either => None,
+        d => Some(d.word()),
     };
-    // Only a comparison: `比上年`, `较2025年`, `同比`.
-    if !["比", "较"].iter().any(|m| tail[..word_at].contains(m)) {
-        return;
-    }
-    let said = if matches!(word, "增加" | "增长") {
-        "增加"
-    } else {
-        "减少"
-    };
-    if c.direction != "持平" && said != c.direction {
-        let (quote, right) = (&tail[word_at..word_at + word.len()], c.direction);
+    if let Some(said) = said
+        && right != "持平"
+        && said != right
+    {
         report(
-            word_at,
-            word.len(),
+            word.at,
+            word.word.len(),
             text!(
                 "“{quote}”：按上年数是{right}，不是{said}",
                 "\"{quote}\": against last year's figure it is a change of {right}, not {said}"
@@ -2616,16 +2518,14 @@ fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crat
         );
         return;
     }
-    let after: Vec<Written> = written_figures(tail)
-        .into_iter()
-        .filter(|f| f.at > word_at)
-        .collect();
-    if let Some(f) = after.iter().find(|f| f.unit != "%") {
+    let said = said.unwrap_or(right);
+    if let Some(f) = stated.change {
         let factor = yuan_per(f.unit);
         let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
-        let tolerance = factor * Decimal::new(5, f.places + 1);
-        if (f.value * factor - amount * Decimal::from(10_000)).abs() > tolerance {
-            let (quote, right) = (&tail[f.at..f.at + f.len], &c.amount);
+        if (f.value * factor - amount * Decimal::from(10_000)).abs()
+            > factor * Decimal::new(5, f.places + 1)
+        {
+            let right = &c.amount;
             report(
                 f.at,
                 f.len,
@@ -2636,22 +2536,30 @@ fn tail_change(tail: &str, c: &Change, report: &mut dyn FnMut(usize, usize, crat
             );
         }
     }
-    let differs = |p: &Option<String>, v: Decimal| {
-        p.as_ref()
-            .is_none_or(|p| p.parse::<Decimal>().ok() != Some(v))
+    let Some(p) = stated.percent else { return };
+    let zero_base = c
+        .last_year
+        .replace(',', "")
+        .parse::<Decimal>()
+        .is_ok_and(|l| l.is_zero());
+    if zero_base {
+        from_zero(&quote, p, report);
+        return;
+    }
+    let as_written = |q: &Option<String>| {
+        q.as_ref()
+            .is_some_and(|q| q.parse::<Decimal>().is_ok_and(|q| q == p.value))
     };
-    if let Some(f) = after.iter().find(|f| f.unit == "%")
-        && let Some(p) = &c.percent
-        && differs(&c.percent, f.value)
-        && differs(&c.percent_exact, f.value)
+    if let Some(right) = &c.percent
+        && !as_written(&c.percent)
+        && !as_written(&c.percent_exact)
     {
-        let quote = &tail[f.at..f.at + f.len];
         report(
-            f.at,
-            f.len,
+            p.at,
+            p.len,
             text!(
-                "“{quote}”：按上年数计算应为 {p}%（由印出的两个数算得）",
-                "\"{quote}\": against last year's figure it is {p}% (from the two printed figures)"
+                "“{quote}”：按上年数计算应为 {right}%（由印出的两个数算得）",
+                "\"{quote}\": against last year's figure it is {right}% (from the two printed figures)"
             ),
         );
     }

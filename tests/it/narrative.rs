@@ -147,7 +147,7 @@ fn hand_written_slips_are_located_and_name_the_right_figure() {
             ),
             ("t.toml:25:1", "“上年预算43269.3万元”：表中为 3269.30 万元"),
             (
-                "t.toml:27:1",
+                "t.toml:27:10",
                 "“基本支出比上年增加17.66%”：按上年数计算应为 17.93%（由印出的两个数算得）"
             ),
             (
@@ -748,7 +748,7 @@ fn last_years_figures_come_from_last_years_file() {
             // 增加 is named too, until the figure is corrected.
             (
                 format!("{file}:20:36"),
-                "“增加”：按上年数是减少，不是增加"
+                "“支出预算3845.40万元，比2025年预算增加576.10万元，增长17.62%”：按上年数是减少，不是增加"
             ),
         ]
     );
@@ -1584,7 +1584,7 @@ fn a_percentage_of_change_from_nothing_is_named() {
             &LINES_2026.replace("basic = 254.39", "basic = 0"),
             "基本支出比上年增加100.00%，主要原因是新设机构。\n"
         ),
-        ["R13 t.toml:21:1 “基本支出比上年增加100.00%”：上年为零，无法计算增减百分比"]
+        ["R13 t.toml:21:10 “基本支出比上年增加100.00%”：上年为零，无法计算增减百分比"]
     );
 }
 
@@ -1738,7 +1738,7 @@ fn a_percentage_after_a_change_is_checked() {
         r13("基本支出较上年增加45.61万元，增幅为20.00%，主要原因是人员增加。\n"),
         [(
             "t.toml:21:21".to_string(),
-            "“20.00%”：按上年数计算应为 17.93%（由印出的两个数算得）".to_string()
+            "“基本支出较上年增加45.61万元，增幅为20.00%”：按上年数计算应为 17.93%（由印出的两个数算得）".to_string()
         )]
     );
     assert!(r13("基本支出较上年增加45.61万元，增幅为17.93%，主要原因是人员增加。\n").is_empty());
@@ -1753,7 +1753,7 @@ fn unchanged_and_last_years_figure_of_a_label_are_read_as_meant() {
         r13("基本支出300.00万元，与上年持平。\n"),
         [(
             "t.toml:21:17".to_string(),
-            "“持平”：按上年数是增加 45.61 万元，不是持平".to_string()
+            "“基本支出300.00万元，与上年持平”：按上年数是增加 45.61 万元，不是持平".to_string()
         )]
     );
     assert!(
