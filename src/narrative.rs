@@ -2201,7 +2201,9 @@ fn self_consistent(
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
     for c in crate::prose::comparisons(sentence, year) {
-        own_figures(sentence, &c, no_base, report);
+        if !c.respectively {
+            own_figures(sentence, &c, no_base, report);
+        }
     }
 }
 
@@ -2474,7 +2476,7 @@ fn against_last_year(
     c: &Change,
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
-    if !stated.compares {
+    if !stated.compares || stated.respectively {
         return;
     }
     let to = [stated.change, stated.percent]

@@ -246,6 +246,9 @@ pub struct Comparison {
     pub percent_word: Option<Word>,
     /// Whether the text names what it compares with (比, 较, 同比, 与…相比, 上年).
     pub compares: bool,
+    /// Whether its clause pairs several figures with several changes
+    /// (`A、B分别增加x、y`): no figure's change is known then.
+    pub respectively: bool,
 }
 
 /// The comparisons a sentence states, in order. `year` is the budget's: a
@@ -345,6 +348,9 @@ pub fn comparisons(sentence: &str, year: i32) -> Vec<Comparison> {
             .map(Written::end)
             .max()
             .unwrap_or(word.end());
+        let respectively = ["分别", "依次"]
+            .iter()
+            .any(|w| clause_list[clause].1.contains(w));
         out.push(Comparison {
             word,
             this,
@@ -353,6 +359,7 @@ pub fn comparisons(sentence: &str, year: i32) -> Vec<Comparison> {
             percent,
             percent_word,
             compares,
+            respectively,
         });
     }
     out

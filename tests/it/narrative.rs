@@ -1744,6 +1744,25 @@ fn a_percentage_after_a_change_is_checked() {
     assert!(r13("基本支出较上年增加45.61万元，增幅为17.93%，主要原因是人员增加。\n").is_empty());
 }
 
+/// Issue 28: "A、B分别增加x、y" pairs figures and changes by their order; the
+/// grammar does not pair them, so nothing is said of it (基本支出 254.39 →
+/// 300.00 is +45.61: the first change, 项目支出's 10.00, was read as
+/// 基本支出's, a false alarm before), while the same change written for 基本支出 alone is still checked.
+#[test]
+fn changes_given_respectively_are_not_misread() {
+    assert!(
+        r13("项目支出50.35万元、基本支出300.00万元，分别比上年增加10.00万元、45.61万元。\n")
+            .is_empty()
+    );
+    assert_eq!(
+        r13("基本支出300.00万元，比上年增加54.61万元。\n"),
+        [(
+            "t.toml:21:19".to_string(),
+            "“基本支出300.00万元，比上年增加54.61万元”：按上年数增加应为 45.61 万元".to_string()
+        )]
+    );
+}
+
 /// Issue 28: "与上年持平" of a figure that rose is named; "上年预算" after
 /// another label is that figure's last year (基本支出 254.39), not the
 /// document's (3,269.30) — a false alarm before.
