@@ -1293,11 +1293,13 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
 ];
 
 /// The sentences a section's text table states, one per row (with the cell
-/// of its figure, as written): its label
-/// (the cells that are not figures) and its figure of this year's budget,
-/// in the unit its column or caption names (`金额（万元）`). A row whose
-/// column of this year is not clear, or whose unit is not written, states
-/// nothing read here.
+/// of its figure, as written): its label (the cells that are not figures)
+/// and its figure of this year's budget, in the unit its column or caption
+/// names (`金额（万元）`), then the comparison its other columns state — last
+/// year's (上年…, or an earlier year by number), the change (增减, 变动…, its
+/// sign as 增加/减少) and the rate (…率, %, 幅度) — read by the same grammar
+/// as prose. A row whose column of this year is not clear, or whose unit is
+/// not written, states nothing read here.
 fn table_sentences(t: &crate::model::SectionTable) -> Vec<(String, String)> {
     let unit_of = |s: &str| {
         ["亿元", "万元", "元"].into_iter().find(|u| {
@@ -1308,14 +1310,32 @@ fn table_sentences(t: &crate::model::SectionTable) -> Vec<(String, String)> {
     };
     let figure = |c: &str| {
         let c = c.trim().replace(',', "");
-        (!c.is_empty() && c.parse::<Decimal>().is_ok()).then_some(c)
+        let c = c.trim_end_matches(['%', '％']);
+        c.parse::<Decimal>().ok()
     };
-    // Columns of another year, a change or a rate are not this year's amount.
-    let other = |h: &str| {
-        ["上年", "增减", "变动", "增长", "比", "率", "%", "％"]
-            .iter()
-            .any(|w| h.contains(w))
+    // What a column of figures holds, by its header: a rate, a change, last
+    // year's, or (none of those) this year's amount.
+    let has = |j: usize, words: &[&str]| {
+        t.header
+            .get(j)
+            .is_some_and(|h| words.iter().any(|w| h.contains(w)))
     };
+    let rate = |j: usize| has(j, &["率", "%", "％", "幅度"]);
+    let change = |j: usize| !rate(j) && has(j, &["增减", "变动", "增长", "增加额", "减少额", "比"]);
+    // A column of an earlier year by number (2025年预算数 beside 2026年预算数) is last year's.
+    let year_of = |h: &str| {
+        h.split(|c: char| !c.is_ascii_digit())
+            .find(|d| d.len() == 4)
+            .and_then(|d| d.parse::<i32>().ok())
+    };
+    let latest = t.header.iter().filter_map(|h| year_of(h)).max();
+    let earlier = |j: usize| {
+        t.header
+            .get(j)
+            .and_then(|h| year_of(h))
+            .is_some_and(|y| Some(y) < latest)
+    };
+    let last = |j: usize| !rate(j) && !change(j) && (has(j, &["上年"]) || earlier(j));
     let caption_unit = t.caption.as_deref().and_then(unit_of);
     let mut out = vec![];
     for row in &t.rows {
@@ -1324,25 +1344,50 @@ fn table_sentences(t: &crate::model::SectionTable) -> Vec<(String, String)> {
             .filter(|c| figure(c).is_none())
             .map(|c| c.trim())
             .collect();
-        let columns: Vec<(usize, String)> = row
+        let figures: Vec<(usize, Decimal)> = row
             .iter()
             .enumerate()
             .filter_map(|(j, c)| Some((j, figure(c)?)))
-            .filter(|(j, _)| !t.header.get(*j).is_some_and(|h| other(h)))
+            .collect();
+        let columns: Vec<&(usize, Decimal)> = figures
+            .iter()
+            .filter(|(j, _)| !rate(*j) && !change(*j) && !last(*j))
             .collect();
         let chosen = match columns.as_slice() {
-            [one] => Some(one),
-            many => many.iter().find(|(j, _)| {
-                t.header
-                    .get(*j)
-                    .is_some_and(|h| h.contains("预算") || h.contains("金额"))
-            }),
+            [one] => Some(*one),
+            many => many
+                .iter()
+                .copied()
+                .find(|(j, _)| has(*j, &["预算", "金额"])),
         };
-        let Some((j, amount)) = chosen else { continue };
-        let unit = t.header.get(*j).and_then(|h| unit_of(h)).or(caption_unit);
-        if let (Some(unit), false) = (unit, label.is_empty()) {
-            out.push((format!("{label}{amount}{unit}。"), row[*j].clone()));
+        let Some(&(j, _)) = chosen else { continue };
+        let unit = t.header.get(j).and_then(|h| unit_of(h)).or(caption_unit);
+        let (Some(unit), false) = (unit, label.is_empty()) else {
+            continue;
+        };
+        let amount = row[j].trim().replace(',', "");
+        let mut sentence = format!("{label}{amount}{unit}");
+        // Last year's, the change and the rate a row gives, as the clauses
+        // that state them (their signs as words).
+        let find = |is: &dyn Fn(usize) -> bool| figures.iter().find(|(k, _)| is(*k)).map(|f| f.1);
+        if let Some(y) = find(&last) {
+            sentence.push_str(&format!("，上年{}{unit}", y.abs()));
         }
+        if let Some(z) = find(&change) {
+            let word = if z.is_sign_negative() && !z.is_zero() {
+                "减少"
+            } else if z.is_zero() {
+                "变化"
+            } else {
+                "增加"
+            };
+            sentence.push_str(&format!("，{word}{}{unit}", z.abs()));
+        }
+        if let Some(p) = find(&rate) {
+            sentence.push_str(&format!("，幅度{}%", p.abs()));
+        }
+        sentence.push('。');
+        out.push((sentence, row[j].clone()));
     }
     out
 }
@@ -1603,10 +1648,6 @@ fn labelled_figures<'a>(
             continue;
         }
         let Some(fig) = fig else { continue };
-        let (written, places) = match parse_number(number) {
-            Some(v) => v,
-            None => continue,
-        };
         let end = hits.get(k + 1).map_or(sentence.len(), |h| h.0);
         // The comparison this figure is part of: the label's change
         // ("基本支出比上年增加45.61万元，增幅为20.00%") or its amount's
@@ -1615,45 +1656,66 @@ fn labelled_figures<'a>(
         let stated = comparisons
             .iter()
             .find(|c| part(c.change) || part(c.percent) || (part(c.this) && c.word.at < end));
-        if let (Some(stated), Some(change)) = (stated, &fig.change) {
-            against_last_year(sentence, at, stated, change, report);
-        }
         let change_word = ["增加", "减少", "增长", "下降", "变化", "变动"]
             .iter()
             .any(|w| gap.contains(w));
-        if stated.is_some_and(|c| !part(c.this)) || unit == "%" || change_word {
-            continue; // the figure is a change or a percentage, not the amount
-        }
-        let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
-        let factor = yuan_per(unit);
-        let yuan = written * factor;
-        let tolerance = factor * Decimal::new(5, places + 1);
-        // "…预算为 76.43 万元" of a 决算's figure quotes its budget.
-        let budget_said = fig.budget.is_some_and(|b| {
-            gap.contains("预算") && !gap.contains("决算") && (yuan - b).abs() <= tolerance
-        });
-        if (yuan - fig.yuan).abs() > tolerance && !budget_said {
-            let right = &fig.text;
-            let hint = if !fig.yuan.is_zero()
-                && unit == "元"
-                && (yuan * Decimal::from(10_000) - fig.yuan).abs()
-                    <= fig.yuan.abs() / Decimal::ONE_HUNDRED
-            {
-                text!("（单位应为万元？）", " (is the unit 万元?)")
-            } else {
-                text!("", "")
-            };
-            let (hz, he) = (hint.zh, hint.en);
-            report(
-                at,
-                quote.len(),
-                text!(
-                    "“{quote}”：表中为 {right} 万元{hz}",
-                    "\"{quote}\": the tables say {right} 万元{he}"
-                ),
-            );
+        let amount = !(stated.is_some_and(|c| !part(c.this)) || unit == "%" || change_word);
+        // The amount first: where it is not the tables', its change from
+        // last year is that slip's too (one diagnostic per slip).
+        let wrong =
+            amount && wrong_amount(sentence, at, label, gap, (number, unit, tail), fig, report);
+        if let (Some(stated), Some(change), false) = (stated, &fig.change, wrong) {
+            against_last_year(sentence, at, stated, change, report);
         }
     }
+}
+
+/// The amount a label's figure states (`number` in `unit`, written `tail`
+/// after its digits, `gap` after the label at `at`) against the tables':
+/// whether it differs, named at the label (a 元 figure meant as 万元 says so;
+/// a 决算's figure may quote its budget after 预算).
+fn wrong_amount(
+    sentence: &str,
+    at: usize,
+    label: &str,
+    gap: &str,
+    (number, unit, tail): (&str, &str, &str),
+    fig: &Fig,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) -> bool {
+    let Some((written, places)) = parse_number(number) else {
+        return false;
+    };
+    let quote = &sentence[at..at + label.len() + gap.len() + number.len() + tail.len()];
+    let factor = yuan_per(unit);
+    let yuan = written * factor;
+    let tolerance = factor * Decimal::new(5, places + 1);
+    // "…预算为 76.43 万元" of a 决算's figure quotes its budget.
+    let budget_said = fig.budget.is_some_and(|b| {
+        gap.contains("预算") && !gap.contains("决算") && (yuan - b).abs() <= tolerance
+    });
+    if (yuan - fig.yuan).abs() <= tolerance || budget_said {
+        return false;
+    }
+    let right = &fig.text;
+    let hint = if !fig.yuan.is_zero()
+        && unit == "元"
+        && (yuan * Decimal::from(10_000) - fig.yuan).abs() <= fig.yuan.abs() / Decimal::ONE_HUNDRED
+    {
+        text!("（单位应为万元？）", " (is the unit 万元?)")
+    } else {
+        text!("", "")
+    };
+    let (hz, he) = (hint.zh, hint.en);
+    report(
+        at,
+        quote.len(),
+        text!(
+            "“{quote}”：表中为 {right} 万元{hz}",
+            "\"{quote}\": the tables say {right} 万元{he}"
+        ),
+    );
+    true
 }
 
 /// Where the sentence names a labelled figure: each label's place, the
@@ -2290,6 +2352,8 @@ fn own_figures(
                 "\"{quote}\": by the sentence's own figures the change is {right}"
             ),
         );
+        // Its percentage is of the same figures: one slip, one warning.
+        return;
     }
     let Some(p) = c.percent else { return };
     // The percentage's own word (…减少2万元，增长16.67%) says the same direction.

@@ -203,7 +203,7 @@ const DIRECTION_WORDS: [(&str, Direction); 7] = [
 const PERCENT_WORDS: [(&str, Direction); 3] = [
     ("增幅", Direction::Up),
     ("降幅", Direction::Down),
-    ("幅度", Direction::Flat),
+    ("幅度", Direction::Either),
 ];
 
 /// A word of a sentence: its place, itself, its direction.
@@ -213,7 +213,7 @@ pub struct Word {
     pub at: usize,
     /// The word as written.
     pub word: &'static str,
-    /// Its direction (a percentage word's own, `Flat` for 幅度).
+    /// Its direction (a percentage word's own, `Either` for 幅度).
     pub direction: Direction,
 }
 

@@ -1652,6 +1652,73 @@ fn a_text_table_is_read_row_by_row_at_its_cells() {
     assert!(table("", r#"["基本支出", "300.01", "254.39", "45.62"]"#).is_empty());
 }
 
+/// Issue 28: a text table's comparison columns are read as the clauses they
+/// stand for — last year's, the change with its sign, the rate — against
+/// the row itself and against last year's figures: 基本支出 254.39 → 300.00
+/// is +45.61, 17.93 % (45.61 / 254.39). A rate cell written with % is a
+/// figure, not part of the row's label (the row was not read before).
+#[test]
+fn a_text_tables_comparisons_are_read_like_prose() {
+    let table = |header: &str, rows: &str| {
+        let text = format!(
+            "{LINES_2026}\n[[section]]\ntitle = \"支出结构\"\n[section.table]\ncaption = \"单位：万元\"\nheader = [{header}]\nrows = [{rows}]\n"
+        );
+        let checked = yusuan::check_str("t.toml", &text).unwrap();
+        let d = &checked.diags;
+        d.items
+            .iter()
+            .filter(|x| x.rule == "R13")
+            .map(|x| x.message.zh.clone())
+            .collect::<Vec<_>>()
+    };
+    let header = r#""项目", "2026年预算数", "2025年预算数", "增减额", "增减率""#;
+    assert!(
+        table(
+            header,
+            r#"["基本支出", "300.00", "254.39", "45.61", "17.93%"]"#
+        )
+        .is_empty()
+    );
+    // This year's cell mistyped in a row whose rate is written with %: named
+    // once, at the amount (its change and rate follow from it).
+    assert_eq!(
+        table(
+            header,
+            r#"["基本支出", "300.01", "254.39", "45.62", "17.93%"]"#
+        ),
+        ["“基本支出300.01万元”：表中为 300.00 万元"]
+    );
+    // A rate of the wrong size, named against last year's figures.
+    assert_eq!(
+        table(
+            header,
+            r#"["基本支出", "300.00", "254.39", "45.61", "19.73%"]"#
+        ),
+        [
+            "“基本支出300.00万元，上年254.39万元，增加45.61万元，幅度19.73%”：按上年数计算应为 17.93%（由印出的两个数算得）"
+        ]
+    );
+    // A change whose sign says a decrease.
+    assert_eq!(
+        table(
+            header,
+            r#"["基本支出", "300.00", "254.39", "-45.61", "17.93"]"#
+        ),
+        [
+            "“基本支出300.00万元，上年254.39万元，减少45.61万元，幅度17.93%”：按上年数是增加，不是减少"
+        ]
+    );
+    // Last year's cell mistyped: the row's own figures do not agree (the
+    // change is not 300.00 − 245.39 = 54.61).
+    assert_eq!(
+        table(
+            header,
+            r#"["基本支出", "300.00", "245.39", "45.61", "17.93"]"#
+        ),
+        ["“300.00万元，上年245.39万元，增加45.61万元，幅度17.93%”：按句中数字增加应为 54.61"]
+    );
+}
+
 /// Issue 28: a lead sentence written again under each of three
 /// sub-headings is deliberate, not "printed twice"; the same paragraph
 /// twice in a row still is.
