@@ -2072,7 +2072,7 @@ fn mixed_bases(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
 /// budget not said) is left alone.
 fn completion_rate(sentence: &str, report: &mut dyn FnMut(usize, usize, crate::diag::Text)) {
     let mut start = 0;
-    for clause in sentence.split_inclusive(['；', '。']) {
+    for clause in sentence.split_inclusive(['；', '。', ';']) {
         let at = start;
         start += clause.len();
         let Some(done) = clause.find("完成") else {

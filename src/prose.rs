@@ -3,7 +3,8 @@
 //! A text is split into sentences (after 。；！？ and line ends), a sentence
 //! into clauses (after ，；：), and every figure written with a unit (元, 万元,
 //! 亿元 or %, a space or none before it) is read with its place. A
-//! comparison is what a direction word (增加, 减少, 增长, 下降, 持平) states:
+//! comparison is what a direction word (增加, 增长, 上升, 减少, 下降, 降低, 持平)
+//! states:
 //! the amount compared (this year's), the base (last year's, when the
 //! sentence writes it), the change and its percentage, each the figure that
 //! plays that role in the clauses around the word. Several comparisons in
@@ -73,12 +74,13 @@ pub fn parse_number(s: &str) -> Option<(Decimal, u32)> {
     (v.scale() <= MAX_PLACES && v.abs() < Decimal::from(MAX_FIGURE)).then_some((v, v.scale()))
 }
 
-/// The sentences of `text` with their byte offsets: split after 。；！？ and newlines.
+/// The sentences of `text` with their byte offsets: split after 。；！？ (or
+/// their ASCII forms, as text converted from a web page has) and newlines.
 pub fn sentences(text: &str) -> Vec<(usize, &str)> {
     let mut out = vec![];
     let mut start = 0;
     for (i, c) in text.char_indices() {
-        if matches!(c, '。' | '；' | '！' | '？' | '\n') {
+        if matches!(c, '。' | '；' | '！' | '？' | ';' | '!' | '?' | '\n') {
             if !text[start..i].trim().is_empty() {
                 out.push((start, &text[start..i]));
             }
@@ -191,11 +193,13 @@ impl Direction {
 }
 
 /// The direction words, and percentage words (增幅为P%) with theirs.
-const DIRECTION_WORDS: [(&str, Direction); 7] = [
+const DIRECTION_WORDS: [(&str, Direction); 9] = [
     ("增加", Direction::Up),
     ("增长", Direction::Up),
+    ("上升", Direction::Up),
     ("减少", Direction::Down),
     ("下降", Direction::Down),
+    ("降低", Direction::Down),
     ("持平", Direction::Flat),
     ("变化", Direction::Either),
     ("变动", Direction::Either),

@@ -1719,6 +1719,23 @@ fn a_text_tables_comparisons_are_read_like_prose() {
     );
 }
 
+/// Issue 28: text converted from a web page writes ASCII punctuation (`,`
+/// `;`) and 降低 for a decrease (not read before). 60.00 ÷ (1,200.00 + 60.00) = 4.76 %; the
+/// completion rate after the `;` is its own sentence (read with the
+/// comparison's figures it was "应为 5%", 60.00 ÷ 1,200.00: a false alarm).
+#[test]
+fn ascii_punctuation_and_jiangdi_are_read() {
+    let sentence = "2026年度支出总计1,200.00万元,与上年相比减少60.00万元,降低4.76%;完成年初预算100%,决算数大于预算数20.00万元。\n";
+    assert!(r13(sentence).is_empty(), "{:?}", r13(sentence));
+    assert_eq!(
+        r13(&sentence.replace("4.76%", "5.00%")),
+        [(
+            "t.toml:21:39".to_string(),
+            "“1,200.00万元,与上年相比减少60.00万元,降低5.00%”：按句中数字应为 4.76%".to_string()
+        )]
+    );
+}
+
 /// Issue 28: a lead sentence written again under each of three
 /// sub-headings is deliberate, not "printed twice"; the same paragraph
 /// twice in a row still is.
