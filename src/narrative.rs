@@ -1299,7 +1299,8 @@ const SANGONG_LABELS: &[(&str, &str)] = &[
 /// year's (上年…, or an earlier year by number), the change (增减, 变动…, its
 /// sign as 增加/减少) and the rate (…率, %, 幅度) — read by the same grammar
 /// as prose. A row whose column of this year is not clear, or whose unit is
-/// not written, states nothing read here.
+/// not written, states no amount read here. A 实施周期 in a column so headed,
+/// or in the cell after one naming it, is read as written in prose.
 fn table_sentences(t: &crate::model::SectionTable) -> Vec<(String, String)> {
     let unit_of = |s: &str| {
         ["亿元", "万元", "元"].into_iter().find(|u| {
@@ -1338,6 +1339,28 @@ fn table_sentences(t: &crate::model::SectionTable) -> Vec<(String, String)> {
     let last = |j: usize| !rate(j) && !change(j) && (has(j, &["上年"]) || earlier(j));
     let caption_unit = t.caption.as_deref().and_then(unit_of);
     let mut out = vec![];
+    // A 实施周期 the table states — a column headed so, or a cell naming it
+    // and the cell after — read as the sentence `实施周期为…。` at its cell.
+    let period_word = |c: &str| {
+        ["实施周期", "项目期", "执行期限"]
+            .into_iter()
+            .find(|w| c.contains(w))
+    };
+    for row in &t.rows {
+        for (j, cell) in row.iter().enumerate() {
+            let word = t
+                .header
+                .get(j)
+                .and_then(|h| period_word(h))
+                .or_else(|| j.checked_sub(1).and_then(|k| period_word(&row[k])));
+            if let Some(word) = word
+                && period_word(cell).is_none()
+                && cell.contains(|c: char| c.is_ascii_digit())
+            {
+                out.push((format!("{word}为{}。", cell.trim()), cell.clone()));
+            }
+        }
+    }
     for row in &t.rows {
         let label: String = row
             .iter()

@@ -92,8 +92,14 @@ fn r13(paragraphs: &str) -> Vec<(String, String)> {
 /// Every diagnostic of `lines` with a section of `paragraphs`, as
 /// "rule location message" (the text starts on line 21 of LINES_2026's file).
 fn said(lines: &str, paragraphs: &str) -> Vec<String> {
-    let text = format!("{lines}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n");
-    let checked = yusuan::check_str("t.toml", &text).unwrap();
+    said_of(&format!(
+        "{lines}\n[[section]]\ntitle = \"说明\"\ntext = '''\n{paragraphs}'''\n"
+    ))
+}
+
+/// Every diagnostic of the file `text` (t.toml), as "rule location message".
+fn said_of(text: &str) -> Vec<String> {
+    let checked = yusuan::check_str("t.toml", text).unwrap();
     let d = &checked.diags;
     d.items
         .iter()
@@ -1601,6 +1607,14 @@ fn a_code_with_a_digit_missing_is_named_with_the_line_it_could_be() {
     );
 }
 
+/// Every diagnostic of LINES_2026 with a section whose `[section.table]`
+/// is `table` (its keys from line 21 on), as "rule location message".
+fn table_said(table: &str) -> Vec<String> {
+    said_of(&format!(
+        "{LINES_2026}\n[[section]]\ntitle = \"项目\"\n[section.table]\n{table}\n"
+    ))
+}
+
 /// A project's 实施周期 written in prose includes the budget year (issue 28).
 #[test]
 fn a_period_in_prose_outside_the_budget_year_is_named() {
@@ -1613,6 +1627,28 @@ fn a_period_in_prose_outside_the_budget_year_is_named() {
     );
     assert!(periods("信息化建设项目实施周期为2025年1月至2027年12月。\n").is_empty());
     assert!(periods("项目期：2026年。\n").is_empty());
+    // In a section's text table: a column headed 实施周期, or the cell after
+    // one naming it, named at that cell (line 22: rows = …).
+    let table =
+        |header: &str, rows: &str| table_said(&format!("header = [{header}]\nrows = [{rows}]"));
+    assert_eq!(
+        table(
+            r#""项目名称", "实施周期""#,
+            r#"["信息化建设", "2027年1月至2027年12月"], ["办公设备", "2026年"]"#
+        ),
+        [
+            "period t.toml:22:20 文中的实施周期 2027年1月至2027年12月 不含预算年度 2026：预算只安排项目期内的项目"
+        ]
+    );
+    assert_eq!(
+        table(
+            r#""项目", "内容""#,
+            r#"["项目期", "2025年1月至2025年12月"]"#
+        ),
+        [
+            "period t.toml:22:18 文中的实施周期 2025年1月至2025年12月 不含预算年度 2026：预算只安排项目期内的项目"
+        ]
+    );
 }
 
 /// A section's text table is read as the sentences its rows state (issue
@@ -1622,15 +1658,9 @@ fn a_period_in_prose_outside_the_budget_year_is_named() {
 #[test]
 fn a_text_table_is_read_row_by_row_at_its_cells() {
     let table = |caption: &str, rows: &str| {
-        let text = format!(
-            "{LINES_2026}\n[[section]]\ntitle = \"支出结构\"\n[section.table]\ncaption = \"{caption}\"\nheader = [\"项目\", \"2026年预算数\", \"上年预算数\", \"增减\"]\nrows = [{rows}]\n"
-        );
-        let checked = yusuan::check_str("t.toml", &text).unwrap();
-        let d = &checked.diags;
-        d.items
-            .iter()
-            .map(|x| format!("{} {} {}", x.rule, d.location(x), x.message.zh))
-            .collect::<Vec<_>>()
+        table_said(&format!(
+            "caption = \"{caption}\"\nheader = [\"项目\", \"2026年预算数\", \"上年预算数\", \"增减\"]\nrows = [{rows}]"
+        ))
     };
     // 基本支出 300.00 and 项目支出 50.35 (LINES_2026); 合计 350.35. The
     // table says 300.01 for 基本支出: its cell is line 23 (rows = …), column 19.
