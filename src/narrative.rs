@@ -1474,9 +1474,9 @@ fn check_text(
         if let Some(p) = &n.projects {
             performance(sentence, p, &mut report);
         }
-        quoted_item(sentence, n, &mut report);
+        quoted_item(sentence, year, n, &mut report);
     }
-    quoted_in_blocks(text, n, &mut found);
+    quoted_in_blocks(text, year, n, &mut found);
     parts_in(text, &mut found);
     found.sort_by_key(|(at, _, _)| *at);
     found.dedup_by_key(|(at, _, _)| *at);
@@ -1784,18 +1784,22 @@ fn label_hits<'a>(
 /// "…（类）…（款）…（项）”938.99万元": a 项 quoted with its amount.
 fn quoted_item(
     sentence: &str,
+    year: i32,
     n: &Narrative,
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
     if let Some(end) = sentence.find("（项）") {
         let (name_start, name, line) = item_before(sentence, end, &n.lines);
         let rest = sentence[end + "（项）".len()..].trim_start_matches(['”', '"', '」']);
-        if let (Some(line), Some((gap, number, unit, _))) = (line, figure_after(rest))
+        if let (Some(line), Some((gap, number, unit, tail))) = (line, figure_after(rest))
             && gap.is_empty()
             && let Some((written, places)) = parse_number(number)
         {
             let factor = yuan_per(unit);
-            if (written * factor - line.amount.yuan).abs() > factor * Decimal::new(5, places + 1) {
+            let figure_end = sentence.len() - rest.len() + number.len() + tail.len();
+            if (written * factor - line.amount.yuan).abs() <= factor * Decimal::new(5, places + 1) {
+                line_comparison(sentence, year, name_start, figure_end, line, report);
+            } else {
                 let (right, quote) = (&line.amount.text, format!("{name}（项）{number}{unit}"));
                 report(
                     name_start,
@@ -1806,6 +1810,36 @@ fn quoted_item(
                     ),
                 );
             }
+        }
+    }
+}
+
+/// The comparison a quoted 项's amount is part of — the one whose amount
+/// compared is the figure ending at byte `end` of `text` (quoted from
+/// `from`) — against the 项's last year (`…（项）120.00万元，比2025年预算增加
+/// 25.00万元` of a 项 that was 100.00).
+fn line_comparison(
+    text: &str,
+    year: i32,
+    from: usize,
+    end: usize,
+    line: &LineView,
+    report: &mut dyn FnMut(usize, usize, crate::diag::Text),
+) {
+    let Some(change) = &line.amount.change else {
+        return;
+    };
+    for (at, sentence) in sentences(text) {
+        if !(at..=at + sentence.len()).contains(&end) {
+            continue;
+        }
+        let comparisons = crate::prose::comparisons(sentence, year);
+        let own = |c: &&crate::prose::Comparison| c.this.is_some_and(|t| at + t.end() == end);
+        if let Some(stated) = comparisons.iter().find(own) {
+            let from = from.max(at) - at;
+            against_last_year(sentence, from, stated, change, &mut |i, len, t| {
+                report(at + i, len, t)
+            });
         }
     }
 }
@@ -1830,7 +1864,12 @@ fn item_before<'a>(
 
 /// The other ways a 项 is quoted with its amount, and one 项 given two
 /// amounts in one paragraph.
-fn quoted_in_blocks(text: &str, n: &Narrative, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
+fn quoted_in_blocks(
+    text: &str,
+    year: i32,
+    n: &Narrative,
+    found: &mut Vec<(usize, usize, crate::diag::Text)>,
+) {
     for (start, block) in blocks(text) {
         let hits = quoted_lines(block, &n.lines);
         // "该项预算安排X万元": the 项 quoted last before it in the paragraph.
@@ -1895,7 +1934,12 @@ fn quoted_in_blocks(text: &str, n: &Narrative, found: &mut Vec<(usize, usize, cr
                 .iter()
                 .find(|(code, v, _)| *code == hit.line.code && *v != yuan)
                 .map(|(_, _, first)| block[*first..].chars().take(24).collect::<String>());
-            if (yuan - hit.line.amount.yuan).abs() > factor * Decimal::new(5, hit.places + 1) {
+            if (yuan - hit.line.amount.yuan).abs() <= factor * Decimal::new(5, hit.places + 1) {
+                let end = hit.at + hit.len;
+                line_comparison(block, year, hit.at, end, hit.line, &mut |at, len, t| {
+                    found.push((start + at, len, t))
+                });
+            } else {
                 let right = &hit.line.amount.text;
                 found.push((
                     at,
@@ -2608,47 +2652,58 @@ fn against_last_year(
         return;
     }
     let said = said.unwrap_or(right);
+    let zero_base = c
+        .last_year
+        .replace(',', "")
+        .parse::<Decimal>()
+        .is_ok_and(|l| l.is_zero());
+    // The percentage written, when it is not what the two figures give.
+    let wrong_percent = stated.percent.filter(|p| {
+        let as_written = |q: &Option<String>| {
+            q.as_ref()
+                .is_some_and(|q| q.parse::<Decimal>().is_ok_and(|q| q == p.value))
+        };
+        c.percent.is_some() && !as_written(&c.percent) && !as_written(&c.percent_exact)
+    });
+    let right_percent = c.percent.as_deref().unwrap_or("");
     if let Some(f) = stated.change {
         let factor = yuan_per(f.unit);
         let amount: Decimal = c.amount.replace(',', "").parse().unwrap_or_default();
         if (f.value * factor - amount * Decimal::from(10_000)).abs()
             > factor * Decimal::new(5, f.places + 1)
         {
+            // Its percentage, of the same base, is named in the same warning.
+            let (zh, en) = match wrong_percent {
+                Some(_) => (
+                    format!("，{said}幅度应为 {right_percent}%"),
+                    format!(", {right_percent}%"),
+                ),
+                None => (String::new(), String::new()),
+            };
             let right = &c.amount;
             report(
                 f.at,
                 f.len,
                 text!(
-                    "“{quote}”：按上年数{said}应为 {right} 万元",
-                    "\"{quote}\": against last year's figure the change is {right} 万元"
+                    "“{quote}”：按上年数{said}应为 {right} 万元{zh}",
+                    "\"{quote}\": against last year's figure the change is {right} 万元{en}"
                 ),
             );
+            return;
         }
     }
     let Some(p) = stated.percent else { return };
-    let zero_base = c
-        .last_year
-        .replace(',', "")
-        .parse::<Decimal>()
-        .is_ok_and(|l| l.is_zero());
     if zero_base {
         from_zero(&quote, p, report);
         return;
     }
-    let as_written = |q: &Option<String>| {
-        q.as_ref()
-            .is_some_and(|q| q.parse::<Decimal>().is_ok_and(|q| q == p.value))
-    };
-    if let Some(right) = &c.percent
-        && !as_written(&c.percent)
-        && !as_written(&c.percent_exact)
-    {
+    if wrong_percent.is_some() {
         report(
             p.at,
             p.len,
             text!(
-                "“{quote}”：按上年数计算应为 {right}%（由印出的两个数算得）",
-                "\"{quote}\": against last year's figure it is {right}% (from the two printed figures)"
+                "“{quote}”：按上年数计算应为 {right_percent}%（由印出的两个数算得）",
+                "\"{quote}\": against last year's figure it is {right_percent}% (from the two printed figures)"
             ),
         );
     }

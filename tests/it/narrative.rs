@@ -806,8 +806,13 @@ fn last_years_values_are_the_files_and_the_sentence_is_checked_against_them() {
         .filter(|x| x.rule == "R13")
         .map(|x| x.message.zh.as_str())
         .collect();
-    assert!(r13.iter().any(|m| m.contains("566.10")), "{r13:?}");
-    assert!(r13.iter().any(|m| m.contains("17.26")), "{r13:?}");
+    // One base, one warning: the change and its percentage named together.
+    assert_eq!(
+        r13,
+        [
+            "“支出预算3845.40万元，比2025年预算增加576.10万元，增长17.62%”：按上年数增加应为 566.10 万元，增加幅度应为 17.26%"
+        ]
+    );
 }
 
 /// A region's required explanations (the shanghai profile's
@@ -1746,6 +1751,39 @@ fn a_text_tables_comparisons_are_read_like_prose() {
             r#"["基本支出", "300.00", "245.39", "45.61", "17.93"]"#
         ),
         ["“300.00万元，上年245.39万元，增加45.61万元，幅度17.93%”：按句中数字增加应为 54.61"]
+    );
+}
+
+/// Issue 28: a 项 quoted with its amount states its change from last year
+/// too, checked against the 项's last year: 行政运行 250.00 → 300.00 is
+/// +50.00, 20.00 %. "增加40.00万元，增长15.38%" agrees with itself (40.00 ÷
+/// 260.00) but not with the file — read for no 项 before (only the amount was).
+#[test]
+fn a_quoted_xiangs_change_is_checked_against_its_last_year() {
+    let lines = LINES_2026.replace("basic = 300.00\n", "basic = 300.00\nlast_year = 250.00\n");
+    let r13 = |paragraph: &str| -> Vec<String> {
+        said(&lines, paragraph)
+            .into_iter()
+            .filter(|d| d.starts_with("R13"))
+            .collect()
+    };
+    assert_eq!(
+        r13(
+            "“一般公共服务支出（类）组织事务（款）行政运行（项）”300.00万元，比2025年预算增加40.00万元，增长15.38%。\n"
+        ),
+        [
+            "R13 t.toml:22:47 “行政运行（项）”300.00万元，比2025年预算增加40.00万元，增长15.38%”：按上年数增加应为 50.00 万元，增加幅度应为 20.00%"
+        ]
+    );
+    assert_eq!(
+        r13("行政运行（2013201）300.00万元，比上年增加40.00万元，增长15.38%。\n"),
+        [
+            "R13 t.toml:22:28 “行政运行（2013201）300.00万元，比上年增加40.00万元，增长15.38%”：按上年数增加应为 50.00 万元，增加幅度应为 20.00%"
+        ]
+    );
+    assert!(
+        r13("“一般公共服务支出（类）组织事务（款）行政运行（项）”300.00万元，比2025年预算增加50.00万元，增长20.00%。\n")
+            .is_empty()
     );
 }
 
