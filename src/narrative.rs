@@ -1426,7 +1426,7 @@ fn check_text(
     diags: &mut Diagnostics,
 ) {
     let mut found: Vec<(usize, usize, crate::diag::Text)> = vec![];
-    mixed_bases(text, &mut found);
+    mixed_bases(text, year, &mut found);
     // The sentence before, in the same paragraph: a reason may follow its
     // change after a full stop (`减少2.98%。主要原因是：……增加`).
     let mut previous: Option<(usize, &str)> = None;
@@ -2084,43 +2084,31 @@ fn quoted_lines<'a>(block: &str, lines: &'a [LineView]) -> Vec<Quoted<'a>> {
 }
 
 /// One text comparing with two different bases — `比2024年预算执行数` for
-/// income and `比2024年预算` for spending — compares unlike with unlike.
-fn mixed_bases(text: &str, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
-    let mut first: Option<(&str, &str)> = None;
+/// income and `比2024年预算` for spending — compares unlike with unlike: the
+/// basis each comparison names after 比/较/与 (see `prose::Comparison::basis`).
+fn mixed_bases(text: &str, year: i32, found: &mut Vec<(usize, usize, crate::diag::Text)>) {
+    let named: Vec<(usize, &str, &str)> = sentences(text)
+        .into_iter()
+        .flat_map(|(at, sentence)| {
+            crate::prose::comparisons(sentence, year)
+                .into_iter()
+                .filter_map(move |c| c.basis)
+                .map(move |(from, to, basis)| (at + from, &sentence[from..to], basis))
+        })
+        .collect();
+    let Some(&(_, q, first)) = named.first() else {
+        return;
+    };
     // Every place that differs from the first basis: one problem, reported
     // once at the first of them with how many there are.
-    let mut differ: Vec<(usize, &str)> = vec![];
-    let mut at: Vec<(usize, &str)> = ["比", "较", "与"]
-        .into_iter()
-        .flat_map(|w| text.match_indices(w))
-        .collect();
-    at.sort();
-    for (i, word) in at {
-        let after = &text[i + word.len()..];
-        let digits = after.chars().take_while(char::is_ascii_digit).count();
-        if digits != 4 || !after[4..].starts_with('年') {
-            continue;
-        }
-        let rest = &after[4 + '年'.len_utf8()..];
-        let basis = ["预算执行数", "执行数", "决算", "预算"]
-            .into_iter()
-            .find(|b| rest.starts_with(b));
-        let Some(basis) = basis else { continue };
-        let quote = &text[i..i + word.len() + 4 + '年'.len_utf8() + basis.len()];
-        match first {
-            None => first = Some((quote, basis)),
-            Some((_, b)) if b != basis => differ.push((i, quote)),
-            Some(_) => {}
-        }
-    }
-    if let (Some((q, _)), Some(&(i, quote))) = (first, differ.first()) {
+    let differ: Vec<&(usize, &str, &str)> = named.iter().filter(|(_, _, b)| *b != first).collect();
+    if let Some(&&(i, quote, _)) = differ.first() {
         let n = differ.len();
-        let more = if n > 1 {
+        let (zh, en) = if n > 1 {
             (format!("（共 {n} 处）"), format!(" ({n} places)"))
         } else {
             (String::new(), String::new())
         };
-        let (zh, en) = more;
         found.push((
             i,
             quote.len(),

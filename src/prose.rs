@@ -253,6 +253,10 @@ pub struct Comparison {
     /// Whether its clause pairs several figures with several changes
     /// (`A、B分别增加x、y`): no figure's change is known then.
     pub respectively: bool,
+    /// What it compares with, as written after 比/较/与 in its clause
+    /// (`比2024年预算执行数`): where that starts and ends (bytes) and its
+    /// basis — 预算执行数, 决算 or 预算 (年初预算 and 预算数 are 预算).
+    pub basis: Option<(usize, usize, &'static str)>,
 }
 
 /// The comparisons a sentence states, in order. `year` is the budget's: a
@@ -355,6 +359,7 @@ pub fn comparisons(sentence: &str, year: i32) -> Vec<Comparison> {
         let respectively = ["分别", "依次"]
             .iter()
             .any(|w| clause_list[clause].1.contains(w));
+        let basis = basis_of(sentence, clause_list[clause].0, word.at);
         out.push(Comparison {
             word,
             this,
@@ -364,6 +369,7 @@ pub fn comparisons(sentence: &str, year: i32) -> Vec<Comparison> {
             percent_word,
             compares,
             respectively,
+            basis,
         });
     }
     out
@@ -406,6 +412,40 @@ fn base(
                 && !this_year.iter().any(|y| head.contains(y.as_str()))
         })
         .map(|f| **f)
+}
+
+/// The basis a comparison names between its clause's start (`from`) and
+/// its word (`to`): after the last 比, 较 or 与, past the year it names
+/// (上年, 上一年, 2024年, 2024 年, 同期), the first of 预算执行数/执行数 (预算执行数),
+/// 决算 (决算) or 年初预算/预算 (预算).
+fn basis_of(sentence: &str, from: usize, to: usize) -> Option<(usize, usize, &'static str)> {
+    let head = &sentence[from..to];
+    let (than, word) = ["比", "较", "与"]
+        .iter()
+        .filter_map(|w| head.rfind(w).map(|i| (i, *w)))
+        .max()?;
+    let mut rest = &head[than + word.len()..];
+    for year in ["上一年", "上年", "同期"] {
+        rest = rest.strip_prefix(year).unwrap_or(rest);
+    }
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits == 4 {
+        rest = rest[4..].trim_start();
+        rest = rest.strip_prefix('年').unwrap_or(rest);
+    }
+    rest = rest.strip_prefix("度").unwrap_or(rest);
+    rest = rest.strip_prefix("的").unwrap_or(rest);
+    let named = [
+        ("预算执行数", "预算执行数"),
+        ("执行数", "预算执行数"),
+        ("决算", "决算"),
+        ("年初预算", "预算"),
+        ("预算", "预算"),
+    ];
+    let (written, basis) = named.iter().find(|(w, _)| rest.starts_with(w))?;
+    let start = from + than;
+    let end = to - (rest.len() - written.len());
+    Some((start, end, basis))
 }
 
 /// Whether a paragraph says there is no last year's figure to compare
@@ -502,6 +542,23 @@ mod tests {
         assert_eq!(
             read("收入 1668.14 万元，比上年决算数相比变化 0 万元，增长 0%"),
             ["变化 1668.14 万元||0 万元|0%"]
+        );
+        // The basis compared with, past the year it names.
+        let basis = |s: &str| {
+            comparisons(s, 2026)
+                .into_iter()
+                .map(|c| c.basis.map(|(a, b, k)| format!("{} {k}", &s[a..b])))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            basis(
+                "收入100万元，比2025年预算执行数增加10万元；支出90万元，较上年年初预算减少1万元；合计190万元，增长5%"
+            ),
+            [
+                Some("比2025年预算执行数 预算执行数".to_string()),
+                Some("较上年年初预算 预算".to_string()),
+                None
+            ]
         );
         // 稳增长 is no change.
         assert!(read("围绕稳增长促投资，安排资金100.00万元").is_empty());

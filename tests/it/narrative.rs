@@ -266,6 +266,30 @@ fn the_outline_lists_every_section_and_table_and_the_contents_give_their_pages()
     }
 }
 
+/// Issue 28: the basis of a comparison is read whatever names its year:
+/// `比上年预算执行数` and `较上年年初预算` compare unlike with unlike as
+/// `比2025年…` do (only a year written in digits was read before); 年初预算
+/// and 预算 are one basis.
+#[test]
+fn bases_are_read_whatever_names_the_year() {
+    let bases = |paragraph: &str| -> Vec<String> {
+        said(LINES_2026, paragraph)
+            .into_iter()
+            .filter(|d| d.contains("基数不一致"))
+            .collect()
+    };
+    assert_eq!(
+        bases(
+            "收入预算350.35万元，比上年预算执行数增加10.00万元。\n\n支出预算350.35万元，较上年年初预算增加20.00万元。\n"
+        ),
+        ["R13 t.toml:23:14 “较上年年初预算”：前面写的是“比上年预算执行数”，比较的基数不一致"]
+    );
+    assert!(
+        bases("收入预算350.35万元，比上年预算增加10.00万元。\n\n支出预算350.35万元，较上年年初预算增加20.00万元。\n")
+            .is_empty()
+    );
+}
+
 #[test]
 fn seed_005_compares_income_and_spending_with_different_bases_and_check_says_so() {
     let path = concat!(
