@@ -1383,8 +1383,9 @@ fn a_space_before_the_unit_is_read_never_a_panic() {
 }
 
 /// Random paragraphs of budget phrases, figures (well formed or broken),
-/// units, spaces of three kinds and punctuation: `check` reads every one
-/// without a panic (2,000 paragraphs, about two seconds).
+/// units, spaces of three kinds and punctuation, and text tables of the
+/// same pieces: `check` reads every one without a panic (2,000 paragraphs
+/// and tables, a few seconds).
 #[test]
 fn random_budget_prose_never_panics_the_reader() {
     const PIECES: &[&str] = &[
@@ -1492,11 +1493,35 @@ fn random_budget_prose_never_panics_the_reader() {
             }
         }
         let value = toml::Value::String(text.clone()).to_string();
+        // The same pieces as a section's text table: a header and rows of
+        // cells, each a piece, a figure or both (read as its comparisons).
+        let (width, height) = (1 + next(5), 1 + next(3));
+        let mut cell = || {
+            let mut c = String::new();
+            for _ in 0..1 + next(2) {
+                c.push_str(if next(2) == 0 {
+                    NUMBERS[next(NUMBERS.len())]
+                } else {
+                    PIECES[next(PIECES.len())]
+                });
+            }
+            toml::Value::String(c).to_string()
+        };
+        let header: Vec<String> = (0..width).map(|_| cell()).collect();
+        let rows: Vec<String> = (0..height)
+            .map(|_| {
+                format!(
+                    "[{}]",
+                    (0..width).map(|_| cell()).collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect();
+        let (header, rows) = (header.join(", "), rows.join(", "));
         let file = format!(
-            "[department]\nname = \"x\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 528.62\nlast_year = 500\n\n[last_year]\nexpenditure = 500\n\n[[section]]\ntitle = \"一\"\ntext = {value}\n"
+            "[department]\nname = \"x\"\nyear = 2025\n\n[[expenditure]]\ncode = \"2013201\"\nbasic = 528.62\nlast_year = 500\n\n[last_year]\nexpenditure = 500\n\n[[section]]\ntitle = \"一\"\ntext = {value}\n\n[[section]]\ntitle = \"二\"\n[section.table]\ncaption = \"单位：万元\"\nheader = [{header}]\nrows = [{rows}]\n"
         );
         let checked = std::panic::catch_unwind(|| yusuan::check_str("t.toml", &file).map(|_| ()));
-        assert!(checked.is_ok(), "the reader panicked on: {text:?}");
+        assert!(checked.is_ok(), "the reader panicked on: {file}");
     }
 }
 
