@@ -1604,4 +1604,61 @@ mod tests {
         // A printed percentage one unit off (computed from 元, not from the printed 万元) passes.
         assert!(own("支出1,000.00万元，比上年增加197.50万元，增长24.62%").is_empty());
     }
+
+    /// The relations of a comparison, tried at random: a sentence whose
+    /// figures agree (change = this − last, percentage = change ÷ last, the
+    /// words their signs) is never named, in any of three shapes; one figure
+    /// off by 1.00 is named exactly once (a change without last year's
+    /// figure, where the percentage it implies is not the one written).
+    #[test]
+    fn random_comparisons_are_silent_when_right_and_named_once_when_not() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let hundred = Decimal::ONE_HUNDRED;
+        for _ in 0..2000 {
+            let x = Decimal::new(1 + next(9_999_999) as i64, 2);
+            let y = Decimal::new(1 + next(9_999_999) as i64, 2);
+            if x == y {
+                continue;
+            }
+            let z = (x - y).abs();
+            let p = crate::domain::round(z / y * hundred, 2);
+            let (word, pword) = if x > y {
+                ("增加", "增长")
+            } else {
+                ("减少", "下降")
+            };
+            let shapes = |x: Decimal, y: Decimal, z: Decimal, p: Decimal| {
+                [
+                    format!("支出{x:.2}万元，比上年{y:.2}万元{word}{z:.2}万元，{pword}{p:.2}%"),
+                    format!("上年预算{y:.2}万元，本年{x:.2}万元，{word}{z:.2}万元，{pword}{p:.2}%"),
+                    format!("支出{x:.2}万元，比上年{word}{z:.2}万元，{pword}{p:.2}%"),
+                ]
+            };
+            for sentence in shapes(x, y, z, p) {
+                assert!(
+                    own(&sentence).is_empty(),
+                    "{sentence}: {:?}",
+                    own(&sentence)
+                );
+            }
+            let one = Decimal::ONE;
+            let [a, b, c] = shapes(x, y, z + one, p);
+            for sentence in [a, b].into_iter().chain(shapes(x, y, z, p + one)) {
+                assert_eq!(own(&sentence).len(), 1, "{sentence}: {:?}", own(&sentence));
+            }
+            // Without last year's figure the change implies it: named when
+            // the percentage it implies is not the one written.
+            let base = if x > y { x - z - one } else { x + z + one };
+            let implied = (!base.is_zero())
+                .then(|| crate::domain::round((z + one) / base.abs() * hundred, 2));
+            let named = implied.is_none_or(|q| (q - p).abs() > Decimal::new(1, 2));
+            assert_eq!(own(&c).len(), usize::from(named), "{c}: {:?}", own(&c));
+        }
+    }
 }
