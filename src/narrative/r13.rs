@@ -1142,7 +1142,28 @@ fn own_figures(
     let increase = match c.word.direction {
         Direction::Up => true,
         Direction::Down => false,
-        Direction::Flat => return,
+        // "X万元，与上年Y万元持平": the two figures are the same.
+        Direction::Flat => {
+            if let Some(last) = c.last
+                && last.unit == this.unit
+                && last.value != this.value
+            {
+                let right = if this.value > last.value {
+                    "增加"
+                } else {
+                    "减少"
+                };
+                report(
+                    dir_at,
+                    said.len(),
+                    text!(
+                        "“{quote}”：按句中数字是{right}，不是持平",
+                        "\"{quote}\": by the sentence's own figures it is a change of {right}, not unchanged"
+                    ),
+                );
+            }
+            return;
+        }
         // A change without its sign: only its size is known.
         Direction::Either => {
             let Some(last) = c.last else { return };
@@ -1601,6 +1622,12 @@ mod tests {
                 "“32852.05 万元，比 2025 年年初预算数 30385.62 万元增加 2466.34 万元，增长 8.12%”：按句中数字增加应为 2466.43 @2466.34 万元"
             ]
         );
+        // 持平 of two figures that differ; of two that are the same, nothing.
+        assert_eq!(
+            own("因公出国（境）费3.00万元，与上年2.50万元持平"),
+            ["“3.00万元，与上年2.50万元持平”：按句中数字是增加，不是持平 @持平"]
+        );
+        assert!(own("因公出国（境）费3.00万元，与上年3.00万元持平").is_empty());
         // A printed percentage one unit off (computed from 元, not from the printed 万元) passes.
         assert!(own("支出1,000.00万元，比上年增加197.50万元，增长24.62%").is_empty());
     }
