@@ -240,7 +240,16 @@ pub(super) fn check_text(
         compared_year(sentence, year, &mut report);
         renamed_classes(sentence, &mut report);
         reason_contradicts(sentence, earlier, &mut report);
-        labelled_figures(sentence, year, n, unknown, &mut carried, &mut report);
+        let mut checked = vec![];
+        labelled_figures(
+            sentence,
+            year,
+            n,
+            unknown,
+            &mut carried,
+            &mut checked,
+            &mut report,
+        );
         // A 功能分类 code with a digit missing (6 digits: no 类, 款 or 项 has six).
         six_digit_codes(sentence, &n.lines, &mut report);
         // A project's 实施周期 written in prose includes the budget year.
@@ -254,8 +263,8 @@ pub(super) fn check_text(
             ..text[start..].find('\n').map_or(text.len(), |i| start + i)];
         self_consistent(
             sentence,
-            year,
-            crate::prose::without_base(paragraph, year),
+            (year, crate::prose::without_base(paragraph, year)),
+            &checked,
             &mut report,
         );
         // A share of a named total.
@@ -393,6 +402,7 @@ fn labelled_figures<'a>(
     n: &'a Narrative,
     unknown: &[&str],
     carried: &mut Option<Option<&'a Fig>>,
+    checked: &mut Vec<usize>,
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
     let mut hits = label_hits(sentence, n, unknown);
@@ -480,7 +490,13 @@ fn labelled_figures<'a>(
         let wrong =
             amount && wrong_amount(sentence, at, label, gap, (number, unit, tail), fig, report);
         if let (Some(stated), Some(change), false) = (stated, &fig.change, wrong) {
-            against_last_year(sentence, at, stated, change, report);
+            against_last_year(sentence, at, stated, (change, &n.basis), report);
+        }
+        // Checked against the tables and last year's: not again against itself.
+        if let Some(stated) = stated
+            && (wrong || fig.change.is_some())
+        {
+            checked.push(stated.word.at);
         }
     }
 }
@@ -590,7 +606,14 @@ fn quoted_item(
             let factor = yuan_per(unit);
             let figure_end = sentence.len() - rest.len() + number.len() + tail.len();
             if (written * factor - line.amount.yuan).abs() <= factor * Decimal::new(5, places + 1) {
-                line_comparison(sentence, year, name_start, figure_end, line, report);
+                line_comparison(
+                    sentence,
+                    (year, &n.basis),
+                    name_start,
+                    figure_end,
+                    line,
+                    report,
+                );
             } else {
                 let (right, quote) = (&line.amount.text, format!("{name}（项）{number}{unit}"));
                 report(
@@ -612,7 +635,7 @@ fn quoted_item(
 /// 25.00万元` of a 项 that was 100.00).
 fn line_comparison(
     text: &str,
-    year: i32,
+    (year, basis): (i32, &str),
     from: usize,
     end: usize,
     line: &LineView,
@@ -629,7 +652,7 @@ fn line_comparison(
         let own = |c: &&crate::prose::Comparison| c.this.is_some_and(|t| at + t.end() == end);
         if let Some(stated) = comparisons.iter().find(own) {
             let from = from.max(at) - at;
-            against_last_year(sentence, from, stated, change, &mut |i, len, t| {
+            against_last_year(sentence, from, stated, (change, basis), &mut |i, len, t| {
                 report(at + i, len, t)
             });
         }
@@ -728,9 +751,14 @@ fn quoted_in_blocks(
                 .map(|(_, _, first)| block[*first..].chars().take(24).collect::<String>());
             if (yuan - hit.line.amount.yuan).abs() <= factor * Decimal::new(5, hit.places + 1) {
                 let end = hit.at + hit.len;
-                line_comparison(block, year, hit.at, end, hit.line, &mut |at, len, t| {
-                    found.push((start + at, len, t))
-                });
+                line_comparison(
+                    block,
+                    (year, &n.basis),
+                    hit.at,
+                    end,
+                    hit.line,
+                    &mut |at, len, t| found.push((start + at, len, t)),
+                );
             } else {
                 let right = &hit.line.amount.text;
                 found.push((
@@ -1102,15 +1130,16 @@ fn shares(
 ///
 /// `no_base`: the paragraph says there is no last year's figure (a unit new
 /// this year), so a percentage of change has no base whatever the sentence's
-/// figures make it.
+/// figures make it. `checked`: the comparisons (by their word's place)
+/// already read against the tables and last year's figures, which know more.
 fn self_consistent(
     sentence: &str,
-    year: i32,
-    no_base: bool,
+    (year, no_base): (i32, bool),
+    checked: &[usize],
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
     for c in crate::prose::comparisons(sentence, year) {
-        if !c.respectively {
+        if !c.respectively && !checked.contains(&c.word.at) {
             own_figures(sentence, &c, no_base, report);
         }
     }
@@ -1405,10 +1434,19 @@ fn against_last_year(
     sentence: &str,
     from: usize,
     stated: &crate::prose::Comparison,
-    c: &Change,
+    (c, basis): (&Change, &str),
     report: &mut dyn FnMut(usize, usize, crate::diag::Text),
 ) {
-    if !stated.compares || stated.respectively {
+    // A comparison with another basis than last year's figures (比上年预算执行数
+    // where the file holds last year's 预算) has nothing here to compare with.
+    let kind = if basis.contains("执行") {
+        "预算执行数"
+    } else if basis.contains("决算") {
+        "决算"
+    } else {
+        "预算"
+    };
+    if !stated.compares || stated.respectively || stated.basis.is_some_and(|b| b.2 != kind) {
         return;
     }
     let to = [stated.change, stated.percent]
@@ -1419,6 +1457,25 @@ fn against_last_year(
         .max()
         .unwrap_or(from);
     let quote = shortened(&sentence[from..to], 60);
+    // Last year's figure written in the sentence is the file's.
+    if let Some(l) = stated.last {
+        let factor = yuan_per(l.unit);
+        let last: Decimal = c.last_year.replace(',', "").parse().unwrap_or_default();
+        if (l.value * factor - last * Decimal::from(10_000)).abs()
+            > factor * Decimal::new(5, l.places + 1)
+        {
+            let right = &c.last_year;
+            report(
+                l.at,
+                l.len,
+                text!(
+                    "“{quote}”：上年数为 {right} 万元",
+                    "\"{quote}\": last year's figure is {right} 万元"
+                ),
+            );
+            return;
+        }
+    }
     let (word, right) = (stated.word, c.direction);
     let said = match word.direction {
         Direction::Flat => {
@@ -1540,7 +1597,7 @@ mod tests {
     /// What [`self_consistent`] says of `sentence` (a 2026 budget).
     fn own(sentence: &str) -> Vec<String> {
         let mut out = vec![];
-        self_consistent(sentence, 2026, false, &mut |at, len, t| {
+        self_consistent(sentence, (2026, false), &[], &mut |at, len, t| {
             out.push(format!("{} @{}", t.zh, &sentence[at..at + len]));
         });
         out

@@ -1792,14 +1792,15 @@ fn a_text_tables_comparisons_are_read_like_prose() {
             "“基本支出300.00万元，上年254.39万元，减少45.61万元，幅度17.93%”：按上年数是增加，不是减少"
         ]
     );
-    // Last year's cell mistyped: the row's own figures do not agree (the
-    // change is not 300.00 − 245.39 = 54.61).
+    // Last year's cell mistyped: named at that figure with last year's
+    // 254.39 (the row's own figures would blame the change, 300.00 − 245.39
+    // = 54.61; the file knows better).
     assert_eq!(
         table(
             header,
             r#"["基本支出", "300.00", "245.39", "45.61", "17.93"]"#
         ),
-        ["“300.00万元，上年245.39万元，增加45.61万元，幅度17.93%”：按句中数字增加应为 54.61"]
+        ["“基本支出300.00万元，上年245.39万元，增加45.61万元，幅度17.93%”：上年数为 254.39 万元"]
     );
 }
 
@@ -1943,6 +1944,33 @@ fn a_percentage_after_a_change_is_checked() {
         )]
     );
     assert!(r13("基本支出较上年增加45.61万元，增幅为17.93%，主要原因是人员增加。\n").is_empty());
+}
+
+/// Issue 28: a labelled comparison is read against last year's figures only
+/// on the basis they are (LINES_2026 gives last year's 预算: 基本支出 254.39):
+/// "比2025年预算执行数增加54.61万元" compares with a figure the file does not
+/// hold, so it is not named (it was: "按上年数增加应为 45.61 万元", a false
+/// alarm), while the same change against 2025年预算 is. A base written in the
+/// sentence is last year's figure: 245.39 is named with 254.39, once.
+#[test]
+fn last_years_figures_are_compared_on_their_own_basis() {
+    assert!(r13("基本支出300.00万元，比2025年预算执行数增加54.61万元。\n").is_empty());
+    assert_eq!(
+        r13("基本支出300.00万元，比2025年预算增加54.61万元。\n"),
+        [(
+            "t.toml:21:24".to_string(),
+            "“基本支出300.00万元，比2025年预算增加54.61万元”：按上年数增加应为 45.61 万元"
+                .to_string()
+        )]
+    );
+    assert_eq!(
+        r13("基本支出300.00万元，比上年的245.39万元增加54.61万元。\n"),
+        [(
+            "t.toml:21:18".to_string(),
+            "“基本支出300.00万元，比上年的245.39万元增加54.61万元”：上年数为 254.39 万元"
+                .to_string()
+        )]
+    );
 }
 
 /// Issue 28: "A、B分别增加x、y" pairs figures and changes by their order; the
