@@ -47,7 +47,7 @@ impl Written<'_> {
 
 /// The units a figure in prose is written in, the longer first (亿元 and
 /// 万元 end in 元).
-pub const UNITS: [&str; 4] = ["亿元", "万元", "元", "%"];
+const UNITS: [&str; 4] = ["亿元", "万元", "元", "%"];
 
 /// How many 元 one of a money unit is (亿元 10^8, 万元 10^4, 元 1).
 pub fn yuan_per(unit: &str) -> Decimal {
@@ -259,6 +259,18 @@ pub struct Comparison {
     pub basis: Option<(usize, usize, &'static str)>,
 }
 
+impl Comparison {
+    /// Where it ends (bytes): after its change, its percentage or its word,
+    /// whichever is last.
+    pub fn end(&self) -> usize {
+        [self.change, self.percent]
+            .iter()
+            .flatten()
+            .map(Written::end)
+            .fold(self.word.end(), usize::max)
+    }
+}
+
 /// The comparisons a sentence states, in order. `year` is the budget's: a
 /// figure whose clause names `year - 1` (or 上年) is last year's.
 pub fn comparisons(sentence: &str, year: i32) -> Vec<Comparison> {
@@ -350,17 +362,11 @@ pub fn comparisons(sentence: &str, year: i32) -> Vec<Comparison> {
             .iter()
             .any(|w| head.contains(w))
             || last.is_some();
-        since = [change, percent]
-            .iter()
-            .flatten()
-            .map(Written::end)
-            .max()
-            .unwrap_or(word.end());
         let respectively = ["分别", "依次"]
             .iter()
             .any(|w| clause_list[clause].1.contains(w));
         let basis = basis_of(sentence, clause_list[clause].0, word.at);
-        out.push(Comparison {
+        let comparison = Comparison {
             word,
             this,
             last,
@@ -370,7 +376,9 @@ pub fn comparisons(sentence: &str, year: i32) -> Vec<Comparison> {
             compares,
             respectively,
             basis,
-        });
+        };
+        since = comparison.end();
+        out.push(comparison);
     }
     out
 }

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::{Change, Fig, LineView, Narrative, RENAMED, blocks, locate, performance};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::prose::{
-    Direction, UNITS, Written, last_chars, parse_number, sentences, written_figures, yuan_per,
+    Direction, Written, last_chars, parse_number, sentences, written_figures, yuan_per,
 };
 use crate::text;
 
@@ -1156,14 +1156,7 @@ fn own_figures(
     let Some(this) = c.this else { return };
     // The comparison as written, from its first figure to its last.
     let from = this.at.min(c.last.map_or(usize::MAX, |l| l.at));
-    let to = [c.change, c.percent]
-        .iter()
-        .flatten()
-        .map(Written::end)
-        .max()
-        .unwrap_or(c.word.end())
-        .max(c.word.end());
-    let quote = shortened(&sentence[from..to], 60);
+    let quote = shortened(&sentence[from..c.end()], 60);
     if no_base && let Some(p) = c.percent {
         from_zero(&quote, p, report);
         return;
@@ -1393,35 +1386,37 @@ fn period_in(sentence: &str) -> Option<(usize, &str, i32, i32)> {
     Some((word + first, shown, from.min(to), from.max(to)))
 }
 
-/// The first figure after a label: the words between (at most 12 characters,
-/// no punctuation), the number and its unit (`万元`, `元` or `%`).
+/// The first figure after a label (as `prose` reads figures): the words
+/// between (at most 12 characters, no punctuation, no digits but a year:
+/// "公务接待费2026年预算数2.95万元"), the number, its unit and what its place
+/// spans after the digits (a space, as text copied from a PDF has, and the unit).
 fn figure_after(rest: &str) -> Option<(&str, &str, &'static str, &str)> {
-    let mut digit = rest.find(|c: char| c.is_ascii_digit())?;
-    // A year between label and figure ("公务接待费2026年预算数2.95万元") is part of the words.
-    while rest[digit..]
-        .get(..4)
-        .is_some_and(|y| y.chars().all(|c| c.is_ascii_digit()))
-        && rest[digit + 4..].starts_with('年')
+    let f = written_figures(rest).into_iter().next()?;
+    let gap = &rest[..f.at];
+    // Every digit run between is a year (2024年); a count or a broken number is
+    // no label's figure.
+    let mut words = gap;
+    let only_years = loop {
+        let Some(i) = words.find(|c: char| c.is_ascii_digit()) else {
+            break true;
+        };
+        let run = words[i..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(words.len() - i);
+        if run != 4 || !words[i + 4..].starts_with('年') {
+            break false;
+        }
+        words = &words[i + 4..];
+    };
+    if !only_years
+        || gap.chars().count() > 12
+        || gap.contains(['，', '。', '；', '：', ',', '（', '('])
     {
-        let next = rest[digit + 7..].find(|c: char| c.is_ascii_digit())?;
-        digit += 7 + next;
-    }
-    let gap = &rest[..digit];
-    if gap.chars().count() > 12 || gap.contains(['，', '。', '；', '：', ',', '（', '(']) {
         return None;
     }
-    let len = rest[digit..]
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(rest.len() - digit);
-    let number = rest[digit..digit + len].trim_end_matches(['.', ',']);
-    let spaced = &rest[digit + number.len()..];
-    let after = spaced.trim_start();
-    let unit = UNITS.into_iter().find(|u| after.starts_with(u))?;
-    // A year (2024年) or a count is not an amount. The unit may follow a
-    // space (text copied from a PDF: `528.62 万元`): `tail` is what the
-    // figure's place spans after its digits, space and unit together.
-    let tail = &spaced[..spaced.len() - after.len() + unit.len()];
-    Some((gap, number, unit, tail))
+    let placed = &rest[f.at..f.end()];
+    let number = placed[..placed.len() - f.unit.len()].trim_end();
+    Some((gap, number, f.unit, &placed[number.len()..]))
 }
 
 /// A comparison a labelled figure is part of (its label at `from`) against
@@ -1449,14 +1444,7 @@ fn against_last_year(
     if !stated.compares || stated.respectively || stated.basis.is_some_and(|b| b.2 != kind) {
         return;
     }
-    let to = [stated.change, stated.percent]
-        .iter()
-        .flatten()
-        .map(Written::end)
-        .chain([stated.word.end()])
-        .max()
-        .unwrap_or(from);
-    let quote = shortened(&sentence[from..to], 60);
+    let quote = shortened(&sentence[from..stated.end()], 60);
     // Last year's figure written in the sentence is the file's.
     if let Some(l) = stated.last {
         let factor = yuan_per(l.unit);
@@ -1671,10 +1659,10 @@ mod tests {
             ["“50.00万元，比上年增加10.00万元，增长20.00%”：按句中数字应为 25.00% @20.00%"]
         );
         // The base written after 比 in the clause of the change (seed 006's shape).
-        let beijing = "2026 年度收入预算 32852.05 万元，比 2025 年年初预算数 30385.62 万元增加 2466.43 万元，增长 8.12%";
-        assert!(own(beijing).is_empty(), "{:?}", own(beijing));
+        let base_after_bi = "2026 年度收入预算 32852.05 万元，比 2025 年年初预算数 30385.62 万元增加 2466.43 万元，增长 8.12%";
+        assert!(own(base_after_bi).is_empty(), "{:?}", own(base_after_bi));
         assert_eq!(
-            own(&beijing.replace("2466.43", "2466.34")),
+            own(&base_after_bi.replace("2466.43", "2466.34")),
             [
                 "“32852.05 万元，比 2025 年年初预算数 30385.62 万元增加 2466.34 万元，增长 8.12%”：按句中数字增加应为 2466.43 @2466.34 万元"
             ]

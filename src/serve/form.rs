@@ -770,9 +770,23 @@ mod tests {
             part["title"]["zh"].as_str().unwrap().to_string()
         };
         assert_eq!(title(""), "表上印的合计：部门预算收支总表");
-        assert_eq!(
-            title("profile = \"beijing\""),
-            "表上印的合计：预算01表 收支总表"
+        // Every built-in that titles its 收支总表 otherwise (one prints
+        // "预算01表 收支总表") is shown with its own title.
+        let mut own = 0;
+        for p in crate::profile::builtins() {
+            let summary = p.tables.iter().find(|t| t.id == "summary");
+            if let Some(t) = summary.filter(|t| t.title != "部门预算收支总表") {
+                let want = format!("表上印的合计：{}", t.title);
+                assert_eq!(title(&format!("profile = \"{}\"", p.name)), want);
+                own += 1;
+            }
+        }
+        assert!(own > 0, "no built-in titles its 收支总表 otherwise");
+        assert!(
+            crate::profile::builtins()
+                .iter()
+                .filter_map(|p| p.tables.iter().find(|t| t.id == "summary"))
+                .any(|t| t.title == "预算01表 收支总表")
         );
         // A directory is not read by the form: national's title.
         assert_eq!(

@@ -2287,12 +2287,7 @@ fn a_sangong_table_prints_transposed_when_its_profile_says_so() {
 #[test]
 fn beijing_leaves_out_the_unit_column_of_a_one_unit_department() {
     let text = std::fs::read_to_string(example("beijing-audit-2026.toml")).unwrap();
-    let table05 = |text: &str| {
-        page_texts(yusuan::check_str("b.toml", text).unwrap())
-            .into_iter()
-            .find(|p| p.contains("一般公共预算支出表") && p.contains("扣除基建项目后"))
-            .unwrap()
-    };
+    let table05 = |text: &str| page_with(text, &["一般公共预算支出表", "扣除基建项目后"]);
     let three = table05(&text);
     assert!(three.contains("预算单位功能分类科目"), "{three}");
     assert!(
@@ -2316,12 +2311,7 @@ fn beijing_leaves_out_the_unit_column_of_a_one_unit_department() {
 #[test]
 fn beijing_prints_one_column_of_one_fund_and_a_column_per_fund_of_more() {
     let text = std::fs::read_to_string(example("beijing-audit-2026.toml")).unwrap();
-    let table04 = |text: &str| {
-        page_texts(yusuan::check_str("b.toml", text).unwrap())
-            .into_iter()
-            .find(|p| p.contains("财政拨款收支总表") && p.contains("本年收入合计"))
-            .unwrap()
-    };
+    let table04 = |text: &str| page_with(text, &["财政拨款收支总表", "本年收入合计"]);
     let one = table04(&text);
     assert!(one.contains("项目预算数项目预算数"), "{one}");
     assert!(!one.contains("政府性基金预算财政拨款"), "{one}");
@@ -2342,6 +2332,14 @@ fn beijing_prints_one_column_of_one_fund_and_a_column_per_fund_of_more() {
         two.contains("收入总计32,811.936639支出总计32,811.93663932,801.93663910.000000"),
         "{two}"
     );
+}
+
+/// The text of the page of budget file `text` (no errors) that holds every one of `words`.
+fn page_with(text: &str, words: &[&str]) -> String {
+    page_texts(yusuan::check_str("b.toml", text).unwrap())
+        .into_iter()
+        .find(|p| words.iter().all(|w| p.contains(w)))
+        .unwrap_or_else(|| panic!("no page holds {words:?}"))
 }
 
 /// Each page's text of a checked file (no errors) printed in its profile.
